@@ -1,0 +1,128 @@
+package io.nodemesh.api.internal;
+
+import io.nodemesh.api.ApplyException;
+import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.Capability;
+import io.nodemesh.api.FlowStats;
+import io.nodemesh.api.Flows;
+import io.nodemesh.api.InvalidStateException;
+import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Violation;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Several backends behind one {@link MeshDataplane}. Every backend validates first, so a state any of them rejects
+ * touches none; an apply that fails in one is undone in those that had already taken it.
+ */
+public final class CompositeDataplane implements MeshDataplane {
+    private final List<MeshDataplane> parts;
+    private MeshState state = MeshState.EMPTY;
+    private long generation;
+
+    public CompositeDataplane(List<MeshDataplane> parts) {
+        this.parts = List.copyOf(parts);
+    }
+
+    @Override
+    public String name() {
+        return parts.stream().map(MeshDataplane::name).collect(Collectors.joining("+"));
+    }
+
+    @Override
+    public synchronized ApplyResult apply(MeshState next) {
+        List<Violation> violations = next.validate();
+        if (!violations.isEmpty()) throw new InvalidStateException(violations);
+        List<MeshDataplane> applied = new ArrayList<>();
+        boolean changed = false;
+        for (MeshDataplane part : parts) {
+            try {
+                changed |= !part.apply(next).unchanged();
+                applied.add(part);
+            } catch (RuntimeException e) {
+                rollBack(applied);
+                if (e instanceof InvalidStateException) throw e;
+                throw new ApplyException("backend " + part.name() + " failed; rolled back " + applied.size()
+                        + " other backend(s) to the previous state: " + e.getMessage(), e);
+            }
+        }
+        List<ApplyResult.Change> changes = io.nodemesh.api.StateDiff.between(state, next);
+        state = next;
+        if (changed || !changes.isEmpty()) generation++;
+        return new ApplyResult(generation, changes);
+    }
+
+    private void rollBack(List<MeshDataplane> applied) {
+        for (MeshDataplane part : applied) {
+            try {
+                part.apply(state);
+            } catch (RuntimeException suppressed) {
+                // Nothing more to do: the part's own rollback already kept its last good state serving.
+            }
+        }
+    }
+
+    @Override
+    public synchronized MeshState state() {
+        return state;
+    }
+
+    @Override
+    public Flows flows() {
+        return new Flows() {
+            @Override
+            public Subscription subscribe(Consumer<io.nodemesh.api.FlowEvent> listener) {
+                List<Subscription> subs = parts.stream().map(p -> p.flows().subscribe(listener)).toList();
+                return () -> subs.forEach(Subscription::close);
+            }
+
+            @Override
+            public FlowStats stats() {
+                return merge(parts.stream().map(p -> p.flows().stats()).toList());
+            }
+        };
+    }
+
+    private static FlowStats merge(List<FlowStats> all) {
+        Map<io.nodemesh.api.Verdict, Long> verdicts = new HashMap<>();
+        Map<String, Long> services = new HashMap<>();
+        Map<io.nodemesh.api.FlowPath, Long> paths = new HashMap<>();
+        long lost = 0;
+        for (FlowStats s : all) {
+            s.byVerdict().forEach((k, v) -> verdicts.merge(k, v, Long::sum));
+            s.byService().forEach((k, v) -> services.merge(k, v, Long::sum));
+            s.byPath().forEach((k, v) -> paths.merge(k, v, Long::sum));
+            lost += s.lost();
+        }
+        return new FlowStats(verdicts, services, paths, lost);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        Set<Capability> all = EnumSet.noneOf(Capability.class);
+        parts.forEach(p -> all.addAll(p.capabilities()));
+        return all;
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (MeshDataplane part : parts) {
+            try {
+                part.close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
+    }
+}

@@ -1,0 +1,90 @@
+package io.nodemesh.api.state;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The whole mesh, cluster-wide, as one immutable value: every backend is told this and makes it so.
+ * Build one with {@link #builder()}, check it with {@link #validate()}.
+ */
+public record MeshState(List<Node> nodes, List<Workload> workloads, List<Service> services, List<Policy> policies,
+                        List<HttpRoute> routes, EncryptionSpec encryption) {
+    public static final MeshState EMPTY = new MeshState(List.of(), List.of(), List.of(), List.of(), List.of(), EncryptionSpec.NONE);
+
+    public MeshState {
+        nodes = Lists.copy(nodes);
+        workloads = Lists.copy(workloads);
+        services = Lists.copy(services);
+        policies = Lists.copy(policies);
+        routes = Lists.copy(routes);
+        encryption = encryption == null ? EncryptionSpec.NONE : encryption;
+    }
+
+    /**
+     * Every violation in this state, each naming the offending object and field; empty when the state is valid.
+     * Validation never stops at the first problem.
+     */
+    public List<Violation> validate() {
+        return new MeshStateValidator(this).validate();
+    }
+
+    /** Lookups and the reference semantics (endpoint resolution, policy) over this state. */
+    public MeshIndex index() {
+        return new MeshIndex(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.nodes.addAll(nodes);
+        b.workloads.addAll(workloads);
+        b.services.addAll(services);
+        b.policies.addAll(policies);
+        b.routes.addAll(routes);
+        b.encryption = encryption;
+        return b;
+    }
+
+    /** Replaces the service with {@code key} by {@code change} applied to it. */
+    public MeshState withService(String key, UnaryOperator<Service> change) {
+        return new MeshState(nodes, workloads,
+                services.stream().map(s -> s.key().equals(key) ? change.apply(s) : s).toList(),
+                policies, routes, encryption);
+    }
+
+    public static final class Builder {
+        private final List<Node> nodes = new ArrayList<>();
+        private final List<Workload> workloads = new ArrayList<>();
+        private final List<Service> services = new ArrayList<>();
+        private final List<Policy> policies = new ArrayList<>();
+        private final List<HttpRoute> routes = new ArrayList<>();
+        private EncryptionSpec encryption = EncryptionSpec.NONE;
+
+        private Builder() {}
+
+        public Builder node(Node node) { nodes.add(node); return this; }
+        public Builder workload(Workload workload) { workloads.add(workload); return this; }
+        public Builder service(Service service) { services.add(service); return this; }
+        public Builder policy(Policy policy) { policies.add(policy); return this; }
+        public Builder route(HttpRoute route) { routes.add(route); return this; }
+        public Builder encryption(EncryptionSpec spec) { encryption = spec; return this; }
+
+        public Builder removeService(String key) {
+            services.removeIf(s -> s.key().equals(key));
+            return this;
+        }
+
+        public Builder removePolicy(String key) {
+            policies.removeIf(p -> p.key().equals(key));
+            return this;
+        }
+
+        public MeshState build() {
+            return new MeshState(nodes, workloads, services, policies, routes, encryption);
+        }
+    }
+}

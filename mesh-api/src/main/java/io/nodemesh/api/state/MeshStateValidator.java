@@ -1,0 +1,263 @@
+package io.nodemesh.api.state;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Finds every violation in a state; each names the offending object by key and the field by path. */
+final class MeshStateValidator {
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+    private final MeshState state;
+    private final List<Violation> violations = new ArrayList<>();
+    private final Set<String> identities = new HashSet<>();
+    private final Set<String> nodeNames = new HashSet<>();
+    private final Set<String> workloadKeys = new HashSet<>();
+    private final Map<String, Service> services = new HashMap<>();
+    private final Map<String, String> workloadIps = new HashMap<>();
+
+    MeshStateValidator(MeshState state) {
+        this.state = state;
+    }
+
+    List<Violation> validate() {
+        nodes();
+        workloads();
+        services();
+        policies();
+        routes();
+        return List.copyOf(violations);
+    }
+
+    private void nodes() {
+        List<IpAddresses.Cidr> seen = new ArrayList<>();
+        List<String> seenOwners = new ArrayList<>();
+        for (int i = 0; i < state.nodes().size(); i++) {
+            Node n = state.nodes().get(i);
+            String at = "nodes[" + (n.name() == null || n.name().isEmpty() ? i : n.name()) + "]";
+            if (n.name() == null || !NODE_NAME.matcher(n.name()).matches()) {
+                add(at + ".name", "'" + n.name() + "' is not a valid node name (lower-case letters, digits, '-' and '.')");
+            } else if (!nodeNames.add(n.name())) {
+                add(at + ".name", "duplicate node name '" + n.name() + "'");
+            }
+            for (int a = 0; a < n.addresses().size(); a++) {
+                ip(at + ".addresses[" + a + "]", n.addresses().get(a));
+            }
+            for (int c = 0; c < n.podCidrs().size(); c++) {
+                String path = at + ".podCidrs[" + c + "]";
+                var cidr = IpAddresses.parseCidr(n.podCidrs().get(c));
+                if (cidr.isEmpty()) {
+                    add(path, "'" + n.podCidrs().get(c) + "' is not a CIDR such as 10.1.0.0/24");
+                    continue;
+                }
+                for (int s = 0; s < seen.size(); s++) {
+                    if (seen.get(s).overlaps(cidr.get()) && !seenOwners.get(s).equals(n.name())) {
+                        add(path, n.podCidrs().get(c) + " overlaps the pod CIDR of node " + seenOwners.get(s));
+                    }
+                }
+                seen.add(cidr.get());
+                seenOwners.add(n.name());
+            }
+            if (!n.wireguardPublicKey().isEmpty() && !isWireguardKey(n.wireguardPublicKey())) {
+                add(at + ".wireguardPublicKey", "not a WireGuard key: expected 32 bytes in base64 (44 characters)");
+            }
+        }
+    }
+
+    private void workloads() {
+        Map<String, String> ipOwners = new HashMap<>();
+        for (int i = 0; i < state.workloads().size(); i++) {
+            Workload w = state.workloads().get(i);
+            String at = "workloads[" + keyOr(w.namespace(), w.name(), i) + "]";
+            names(at, w.namespace(), w.name());
+            if (!workloadKeys.add(w.key())) add(at, "duplicate workload " + w.key());
+            if (w.node() == null || !nodeNames.contains(w.node())) {
+                add(at + ".node", "unknown node '" + w.node() + "'");
+            }
+            if (w.ips().isEmpty()) add(at + ".ips", "a workload needs at least one IP");
+            for (int a = 0; a < w.ips().size(); a++) {
+                String path = at + ".ips[" + a + "]";
+                if (ip(path, w.ips().get(a))) {
+                    String previous = ipOwners.putIfAbsent(IpAddresses.canonical(w.ips().get(a)), w.key());
+                    if (previous != null && !previous.equals(w.key())) {
+                        add(path, w.ips().get(a) + " is already the address of workload " + previous);
+                    }
+                }
+            }
+            if (!Identities.isSpiffeId(w.identity())) {
+                add(at + ".identity", "'" + w.identity() + "' is not a SPIFFE id such as spiffe://cluster.local/ns/shop/sa/web");
+            } else {
+                identities.add(w.identity());
+            }
+        }
+        workloadIps.putAll(ipOwners);
+    }
+
+    private void services() {
+        Map<String, String> vipOwners = new HashMap<>();
+        for (int i = 0; i < state.services().size(); i++) {
+            Service s = state.services().get(i);
+            String at = "services[" + keyOr(s.namespace(), s.name(), i) + "]";
+            names(at, s.namespace(), s.name());
+            if (services.putIfAbsent(s.key(), s) != null) add(at, "duplicate service " + s.key());
+            if (s.vips().isEmpty()) add(at + ".vips", "a service needs at least one VIP");
+            for (int v = 0; v < s.vips().size(); v++) {
+                String path = at + ".vips[" + v + "]";
+                String vip = s.vips().get(v);
+                if (!ip(path, vip)) continue;
+                String canonical = IpAddresses.canonical(vip);
+                String owner = vipOwners.putIfAbsent(canonical, s.key());
+                if (owner != null && !owner.equals(s.key())) add(path, vip + " is already a VIP of service " + owner);
+                if (workloadIps.containsKey(canonical)) {
+                    add(path, vip + " is the address of workload " + workloadIps.get(canonical));
+                }
+            }
+            if (s.ports().isEmpty()) add(at + ".ports", "a service needs at least one port");
+            Set<String> portKeys = new HashSet<>();
+            for (int p = 0; p < s.ports().size(); p++) {
+                ServicePort port = s.ports().get(p);
+                String path = at + ".ports[" + p + "]";
+                portRange(path + ".port", port.port());
+                portRange(path + ".targetPort", port.targetPort());
+                if (!portKeys.add(port.port() + "/" + port.protocol())) {
+                    add(path + ".port", "duplicate port " + port.port() + "/" + port.protocol());
+                }
+                if (s.l7() && port.protocol() != Protocol.TCP) add(path + ".protocol", "an L7 service is HTTP over TCP, not " + port.protocol());
+            }
+            if (!s.endpoints().isEmpty() && !s.selector().isEmpty()) {
+                add(at + ".selector", "give either endpoints or a selector, not both");
+            }
+            Set<String> endpointIps = new HashSet<>();
+            for (int e = 0; e < s.endpoints().size(); e++) {
+                Endpoint ep = s.endpoints().get(e);
+                String path = at + ".endpoints[" + e + "]";
+                if (ip(path + ".ip", ep.ip()) && !endpointIps.add(IpAddresses.canonical(ep.ip()))) {
+                    add(path + ".ip", "duplicate endpoint " + ep.ip());
+                }
+                if (!ep.workload().isEmpty() && !workloadKeys.contains(ep.workload())) {
+                    add(path + ".workload", "unknown workload '" + ep.workload() + "'");
+                }
+            }
+            if (s.affinity().timeout().isNegative()) add(at + ".affinity.timeout", "must not be negative");
+        }
+    }
+
+    private void policies() {
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < state.policies().size(); i++) {
+            Policy p = state.policies().get(i);
+            String at = "policies[" + keyOr(p.namespace(), p.name(), i) + "]";
+            names(at, p.namespace(), p.name());
+            if (!keys.add(p.key())) add(at, "duplicate policy " + p.key());
+            for (int s = 0; s < p.sources().size(); s++) {
+                String id = p.sources().get(s);
+                if (!id.equals(Identities.HOST) && !id.equals(Identities.ANY) && !identities.contains(id)) {
+                    add(at + ".sources[" + s + "]", "unknown identity '" + id + "' (no workload has it; use 'host' for node processes)");
+                }
+            }
+            for (int d = 0; d < p.destinations().size(); d++) {
+                if (!identities.contains(p.destinations().get(d))) {
+                    add(at + ".destinations[" + d + "]", "unknown identity '" + p.destinations().get(d) + "'");
+                }
+            }
+            for (int s = 0; s < p.services().size(); s++) {
+                if (!services.containsKey(p.services().get(s))) {
+                    add(at + ".services[" + s + "]", "unknown service '" + p.services().get(s) + "'");
+                }
+            }
+            for (int n = 0; n < p.ports().size(); n++) portRange(at + ".ports[" + n + "]", p.ports().get(n));
+            for (int h = 0; h < p.http().size(); h++) httpMatch(at + ".http[" + h + "]", p.http().get(h));
+        }
+    }
+
+    private void routes() {
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < state.routes().size(); i++) {
+            HttpRoute r = state.routes().get(i);
+            String at = "routes[" + keyOr(r.namespace(), r.name(), i) + "]";
+            names(at, r.namespace(), r.name());
+            if (!keys.add(r.key())) add(at, "duplicate route " + r.key());
+            Service parent = services.get(r.service());
+            if (parent == null) {
+                add(at + ".service", "unknown service '" + r.service() + "'");
+            } else if (!parent.l7()) {
+                add(at + ".service", "service " + r.service() + " is not marked l7, so no proxy sees its requests");
+            }
+            if (r.rules().isEmpty()) add(at + ".rules", "a route needs at least one rule");
+            for (int j = 0; j < r.rules().size(); j++) {
+                HttpRouteRule rule = r.rules().get(j);
+                String rat = at + ".rules[" + j + "]";
+                for (int m = 0; m < rule.matches().size(); m++) httpMatch(rat + ".matches[" + m + "]", rule.matches().get(m));
+                if (rule.backends().isEmpty()) add(rat + ".backends", "a rule needs at least one backend");
+                long total = 0;
+                for (int b = 0; b < rule.backends().size(); b++) {
+                    WeightedBackend wb = rule.backends().get(b);
+                    String bat = rat + ".backends[" + b + "]";
+                    if (!services.containsKey(wb.service())) add(bat + ".service", "unknown service '" + wb.service() + "'");
+                    if (wb.weight() < 0) add(bat + ".weight", wb.weight() + " is negative");
+                    if (wb.port() != 0) portRange(bat + ".port", wb.port());
+                    total += Math.max(0, wb.weight());
+                }
+                if (!rule.backends().isEmpty() && total == 0) add(rat + ".backends", "weights add up to 0: no backend would get traffic");
+                if (rule.timeout().isNegative()) add(rat + ".timeout", "must not be negative");
+                if (rule.retries().attempts() < 0) add(rat + ".retries.attempts", rule.retries().attempts() + " is negative");
+                if (rule.retries().perTryTimeout().isNegative()) add(rat + ".retries.perTryTimeout", "must not be negative");
+            }
+        }
+    }
+
+    private void httpMatch(String at, HttpMatch m) {
+        PathMatch path = m.path();
+        if (path.kind() == PathMatch.Kind.REGEX) {
+            try {
+                Pattern.compile(path.value());
+            } catch (PatternSyntaxException e) {
+                add(at + ".path.value", "invalid regular expression: " + e.getDescription());
+            }
+        } else if (!path.value().startsWith("/")) {
+            add(at + ".path.value", "'" + path.value() + "' must start with '/'");
+        }
+    }
+
+    private void names(String at, String namespace, String name) {
+        if (namespace == null || !DNS_LABEL.matcher(namespace).matches()) {
+            add(at + ".namespace", "'" + namespace + "' is not a DNS label (lower-case letters, digits and '-', at most 63)");
+        }
+        if (name == null || !DNS_LABEL.matcher(name).matches()) {
+            add(at + ".name", "'" + name + "' is not a DNS label (lower-case letters, digits and '-', at most 63)");
+        }
+    }
+
+    private boolean ip(String path, String value) {
+        if (IpAddresses.isValid(value)) return true;
+        add(path, "'" + value + "' is not an IPv4 or IPv6 address");
+        return false;
+    }
+
+    private void portRange(String path, int port) {
+        if (port < 1 || port > 65535) add(path, port + " is outside 1..65535");
+    }
+
+    private static boolean isWireguardKey(String key) {
+        try {
+            return key.length() == 44 && Base64.getDecoder().decode(key).length == 32;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String keyOr(String namespace, String name, int index) {
+        return name == null || name.isEmpty() ? String.valueOf(index) : namespace + "/" + name;
+    }
+
+    private void add(String path, String reason) {
+        violations.add(new Violation(path, reason));
+    }
+}

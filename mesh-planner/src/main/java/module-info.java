@@ -1,0 +1,4 @@
+module io.nodemesh.planner {
+    requires io.nodemesh.api;
+    requires org.slf4j;
+}

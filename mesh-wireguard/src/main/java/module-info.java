@@ -1,0 +1,4 @@
+module io.nodemesh.wireguard {
+    requires io.nodemesh.api;
+    requires org.slf4j;
+}
