@@ -3,6 +3,7 @@ module io.nodemesh.contract {
     requires transitive io.nodemesh.api;
     requires org.slf4j;
     requires org.junit.jupiter.api;
+    requires net.jqwik.api;
 
     exports io.nodemesh.contract;
 }
