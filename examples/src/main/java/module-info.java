@@ -3,8 +3,13 @@ module io.nodemesh.examples {
     requires io.nodemesh.api;
     requires io.nodemesh.config;
     requires io.nodemesh.sim;
+    requires io.nodemesh.kubernetes;
+    requires io.nodemesh.planner;
     requires info.picocli;
     requires org.slf4j;
 
     opens io.nodemesh.examples.cli to info.picocli;
+    opens io.nodemesh.examples.demo to info.picocli;
+    opens io.nodemesh.examples.agent to info.picocli;
+    opens io.nodemesh.examples.calibrate to info.picocli;
 }

@@ -8,6 +8,7 @@ module io.nodemesh.api {
     exports io.nodemesh.api;
     exports io.nodemesh.api.state;
     exports io.nodemesh.api.spi;
+    exports io.nodemesh.api.lb;
 
     uses io.nodemesh.api.spi.DataplaneProvider;
 }

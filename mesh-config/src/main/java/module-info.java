@@ -1,4 +1,11 @@
+/**
+ * Reads and writes a whole {@link io.nodemesh.api.state.MeshState} as one YAML or JSON file, with errors that name the
+ * file, the line and column, the path inside the document and the reason.
+ */
 module io.nodemesh.config {
-    requires io.nodemesh.api;
-    requires org.slf4j;
+    requires transitive io.nodemesh.api;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+
+    exports io.nodemesh.config;
 }

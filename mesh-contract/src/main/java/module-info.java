@@ -3,7 +3,9 @@ module io.nodemesh.contract {
     requires transitive io.nodemesh.api;
     requires org.slf4j;
     requires org.junit.jupiter.api;
-    requires net.jqwik.api;
+    requires org.assertj.core;
+    requires transitive net.jqwik.api; // io.nodemesh.contract.gen returns Arbitrary
 
     exports io.nodemesh.contract;
+    exports io.nodemesh.contract.gen;
 }

@@ -1,4 +1,26 @@
+/**
+ * nodemesh on Kubernetes: node agents fed by the API server ({@link io.nodemesh.kubernetes.KubernetesFeed}),
+ * nodemesh's custom resources, and what an agent serves over HTTP (health, readiness, metrics, flows).
+ */
 module io.nodemesh.kubernetes {
-    requires io.nodemesh.api;
+    requires transitive io.nodemesh.api;
+    requires transitive kubernetes.client.api;
+    requires transitive kubernetes.model.core;
+    requires transitive kubernetes.model.common;
+    requires kubernetes.model.discovery;
+    // Found reflectively and through ServiceLoader at run time: required so the module path resolves them.
+    requires kubernetes.client;
+    requires io.fabric8.kubernetes.client.jdkhttp;
+    requires transitive micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires com.fasterxml.jackson.annotation;
+    requires jdk.httpserver;
     requires org.slf4j;
+
+    exports io.nodemesh.kubernetes;
+    exports io.nodemesh.kubernetes.crd;
+    exports io.nodemesh.kubernetes.agent;
+
+    // The client's Jackson reads and writes the custom resources' records reflectively.
+    opens io.nodemesh.kubernetes.crd;
 }

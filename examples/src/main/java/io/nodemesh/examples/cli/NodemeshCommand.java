@@ -11,6 +11,11 @@ import picocli.CommandLine.Command;
         description = "Sidecarless service-mesh dataplanes: eBPF, one Envoy per node, WireGuard, and a simulator.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ValidateCommand.class,
+                io.nodemesh.examples.demo.DemoCommand.class,
+                io.nodemesh.examples.agent.AgentCommand.class,
+                SimCommand.class,
+                io.nodemesh.examples.calibrate.CalibrateCommand.class,
         })
 public final class NodemeshCommand implements Runnable {
     @CommandLine.Spec

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -14,6 +15,10 @@ import java.util.regex.PatternSyntaxException;
 final class MeshStateValidator {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+    /** SPIFFE trust domain: lower-case letters, digits, '.', '-' and '_'. */
+    private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]+");
+    /** RFC 9110 token: what an HTTP method or header name may be made of. */
+    private static final Pattern HTTP_TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
     private final MeshState state;
     private final List<Violation> violations = new ArrayList<>();
@@ -33,6 +38,7 @@ final class MeshStateValidator {
         services();
         policies();
         routes();
+        encryption();
         return List.copyOf(violations);
     }
 
@@ -58,7 +64,8 @@ final class MeshStateValidator {
                     continue;
                 }
                 for (int s = 0; s < seen.size(); s++) {
-                    if (seen.get(s).overlaps(cidr.get()) && !seenOwners.get(s).equals(n.name())) {
+                    // Objects.equals: a node without a name must not turn an overlap into a NullPointerException.
+                    if (seen.get(s).overlaps(cidr.get()) && !Objects.equals(seenOwners.get(s), n.name())) {
                         add(path, n.podCidrs().get(c) + " overlaps the pod CIDR of node " + seenOwners.get(s));
                     }
                 }
@@ -82,11 +89,15 @@ final class MeshStateValidator {
                 add(at + ".node", "unknown node '" + w.node() + "'");
             }
             if (w.ips().isEmpty()) add(at + ".ips", "a workload needs at least one IP");
+            Set<String> own = new HashSet<>();
             for (int a = 0; a < w.ips().size(); a++) {
                 String path = at + ".ips[" + a + "]";
                 if (ip(path, w.ips().get(a))) {
-                    String previous = ipOwners.putIfAbsent(IpAddresses.canonical(w.ips().get(a)), w.key());
-                    if (previous != null && !previous.equals(w.key())) {
+                    String canonical = IpAddresses.canonical(w.ips().get(a));
+                    String previous = ipOwners.putIfAbsent(canonical, w.key());
+                    if (!own.add(canonical)) {
+                        add(path, "duplicate address " + w.ips().get(a));
+                    } else if (previous != null && !previous.equals(w.key())) {
                         add(path, w.ips().get(a) + " is already the address of workload " + previous);
                     }
                 }
@@ -108,13 +119,18 @@ final class MeshStateValidator {
             names(at, s.namespace(), s.name());
             if (services.putIfAbsent(s.key(), s) != null) add(at, "duplicate service " + s.key());
             if (s.vips().isEmpty()) add(at + ".vips", "a service needs at least one VIP");
+            Set<String> own = new HashSet<>();
             for (int v = 0; v < s.vips().size(); v++) {
                 String path = at + ".vips[" + v + "]";
                 String vip = s.vips().get(v);
                 if (!ip(path, vip)) continue;
                 String canonical = IpAddresses.canonical(vip);
                 String owner = vipOwners.putIfAbsent(canonical, s.key());
-                if (owner != null && !owner.equals(s.key())) add(path, vip + " is already a VIP of service " + owner);
+                if (!own.add(canonical)) {
+                    add(path, "duplicate VIP " + vip);
+                } else if (owner != null && !owner.equals(s.key())) {
+                    add(path, vip + " is already a VIP of service " + owner);
+                }
                 if (workloadIps.containsKey(canonical)) {
                     add(path, vip + " is the address of workload " + workloadIps.get(canonical));
                 }
@@ -168,8 +184,13 @@ final class MeshStateValidator {
                 }
             }
             for (int s = 0; s < p.services().size(); s++) {
-                if (!services.containsKey(p.services().get(s))) {
+                Service target = services.get(p.services().get(s));
+                if (target == null) {
                     add(at + ".services[" + s + "]", "unknown service '" + p.services().get(s) + "'");
+                } else if (!p.http().isEmpty() && !target.l7()) {
+                    // HTTP conditions are checked by the node proxy, which only sees the traffic of L7 services.
+                    add(at + ".services[" + s + "]", "service " + target.key()
+                            + " is not marked l7, so no proxy could check this policy's http conditions");
                 }
             }
             for (int n = 0; n < p.ports().size(); n++) portRange(at + ".ports[" + n + "]", p.ports().get(n));
@@ -202,7 +223,7 @@ final class MeshStateValidator {
                     String bat = rat + ".backends[" + b + "]";
                     if (!services.containsKey(wb.service())) add(bat + ".service", "unknown service '" + wb.service() + "'");
                     if (wb.weight() < 0) add(bat + ".weight", wb.weight() + " is negative");
-                    if (wb.port() != 0) portRange(bat + ".port", wb.port());
+                    if (wb.port() != 0) backendPort(bat + ".port", wb);
                     total += Math.max(0, wb.weight());
                 }
                 if (!rule.backends().isEmpty() && total == 0) add(rat + ".backends", "weights add up to 0: no backend would get traffic");
@@ -213,16 +234,46 @@ final class MeshStateValidator {
         }
     }
 
+    private void backendPort(String path, WeightedBackend wb) {
+        if (wb.port() < 1 || wb.port() > 65535) {
+            portRange(path, wb.port());
+            return;
+        }
+        Service target = services.get(wb.service());
+        if (target != null && target.ports().stream().noneMatch(p -> p.port() == wb.port())) {
+            add(path, "service " + target.key() + " has no port " + wb.port() + " (it has "
+                    + target.ports().stream().map(p -> String.valueOf(p.port())).distinct().toList() + ")");
+        }
+    }
+
+    private void encryption() {
+        String td = state.encryption().trustDomain();
+        if (!TRUST_DOMAIN.matcher(td).matches()) {
+            add("encryption.trustDomain", "'" + td + "' is not a SPIFFE trust domain (lower-case letters, digits, '.', '-', '_')");
+        }
+    }
+
     private void httpMatch(String at, HttpMatch m) {
         PathMatch path = m.path();
         if (path.kind() == PathMatch.Kind.REGEX) {
             try {
                 Pattern.compile(path.value());
+                // Java accepts more than the RE2 engine Envoy uses; what RE2 rejects would fail in the proxy instead.
+                Re2Syntax.unsupported(path.value()).ifPresent(construct -> add(at + ".path.value",
+                        "uses " + construct + ", which the proxy's RE2 regular expressions do not support"));
             } catch (PatternSyntaxException e) {
                 add(at + ".path.value", "invalid regular expression: " + e.getDescription());
             }
         } else if (!path.value().startsWith("/")) {
             add(at + ".path.value", "'" + path.value() + "' must start with '/'");
+        }
+        if (!m.method().isEmpty() && !HTTP_TOKEN.matcher(m.method()).matches()) {
+            add(at + ".method", "'" + m.method() + "' is not an HTTP method");
+        }
+        for (String header : m.headers().keySet()) {
+            if (!HTTP_TOKEN.matcher(header).matches()) {
+                add(at + ".headers." + header, "'" + header + "' is not an HTTP header name");
+            }
         }
     }
 

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Socket-level service load balancing and identity policy at the cgroup-v2 sock_addr hooks.
+ *
+ * connect4/6 (TCP and connected UDP) and sendmsg4/6 (unconnected UDP) rewrite a service VIP:port to one ready
+ * backend before the socket ever sends a packet: no per-packet NAT, no conntrack. The original VIP is remembered
+ * per socket cookie in nm_revnat so that recvmsg4/6 and getpeername4/6 show the application the address it asked
+ * for. Policy (MeshIndex.allows) is checked on the backend the connection would reach; a refused connect fails at
+ * once with EPERM (policy) or ECONNREFUSED (no ready backend), and every decision is a flow event.
+ */
+#include "common.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define NM_EPERM 1
+
+struct nm_addr {
+    __u8 ip[16];
+    __u16 port; /* host order */
+};
+
+/* The client of a sock_addr hook: its netns, then its cgroup, tells the workload; anything else is the host. */
+static __always_inline __u32 nm_source_identity(struct bpf_sock_addr *ctx, __u64 netns)
+{
+    __u32 id = nm_identity_of_netns(netns);
+    if (id)
+        return id;
+    id = nm_identity_of_cgroup(bpf_get_current_cgroup_id());
+    return id ? id : NM_IDENTITY_HOST;
+}
+
+static __always_inline struct nm_backend_value *nm_backend_at(__u32 set, __u32 slot)
+{
+    struct nm_backend_key key = { .backend_set = set, .slot = slot };
+    return bpf_map_lookup_elem(&nm_backends, &key);
+}
+
+/* A 32-bit mix of the socket and its netns: the flow key Maglev hashes when no source port exists yet. */
+static __always_inline __u32 nm_flow_hash(__u64 cookie, __u64 netns)
+{
+    __u64 h = cookie * 0x9E3779B97F4A7C15ULL ^ (netns + 0x632BE59BD9B4E019ULL);
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    return (__u32)h;
+}
+
+/* Picks a slot among 0..count-1, honouring session affinity; returns count when nothing usable was found. */
+static __always_inline __u32 nm_pick_slot(struct nm_service_value *sv, __u64 cookie, __u64 netns)
+{
+    __u32 count = sv->backend_count;
+    __u32 set = sv->backend_set;
+    __u32 slot = count;
+    __u64 now = bpf_ktime_get_ns();
+    struct nm_affinity_key akey = { .client_netns_cookie = netns, .backend_set = set };
+
+    if (sv->flags & NM_SVC_F_AFFINITY) {
+        struct nm_affinity_value *av = bpf_map_lookup_elem(&nm_affinity, &akey);
+        if (av && now - av->last_used_ns <= (__u64)sv->affinity_timeout_s * 1000000000ULL && av->slot < count) {
+            struct nm_backend_value *b = nm_backend_at(set, av->slot);
+            /* the slot may have been handed to another backend since: only reuse it if it still holds ours */
+            if (b && nm_ip_equal(b->ip, av->backend_ip)) {
+                av->last_used_ns = now;
+                return av->slot;
+            }
+        }
+    }
+
+    switch (sv->lb) {
+    case NM_LB_ROUND_ROBIN: {
+        __u32 *next = bpf_map_lookup_elem(&nm_rr, &set);
+        slot = next ? __sync_fetch_and_add(next, 1) % count : bpf_get_prandom_u32() % count;
+        break;
+    }
+    case NM_LB_MAGLEV: {
+        __u32 h = nm_flow_hash(cookie, netns);
+        if (sv->maglev_size) {
+            struct nm_maglev_key mkey = { .backend_set = set, .index = h % sv->maglev_size };
+            __u32 *s = bpf_map_lookup_elem(&nm_maglev, &mkey);
+            slot = s ? *s : count;
+        }
+        if (slot >= count) /* table not (yet) consistent with the count: still pick a ready backend */
+            slot = h % count;
+        break;
+    }
+    default:
+        slot = bpf_get_prandom_u32() % count;
+    }
+
+    if (sv->flags & NM_SVC_F_AFFINITY) {
+        struct nm_backend_value *b = nm_backend_at(set, slot);
+        if (b) {
+            struct nm_affinity_value av = { .last_used_ns = now, .slot = slot };
+            __builtin_memcpy(av.backend_ip, b->ip, 16);
+            bpf_map_update_elem(&nm_affinity, &akey, &av, BPF_ANY);
+        }
+    }
+    return slot;
+}
+
+static __always_inline void nm_event_init(struct nm_event *ev, struct nm_addr *dst, __u8 proto, __u64 cookie,
+                                          __u32 src_id)
+{
+    __builtin_memcpy(ev->dst_ip, dst->ip, 16);
+    ev->dst_port = dst->port;
+    ev->proto = proto;
+    ev->cookie = cookie;
+    ev->src_identity = src_id;
+}
+
+static __always_inline int nm_refuse(struct nm_event *ev, __u8 verdict, int err)
+{
+    ev->type = NM_EV_DROP;
+    ev->verdict = verdict;
+    ev->path = NM_PATH_NONE;
+    nm_emit(ev);
+    bpf_set_retval(-err);
+    return 0;
+}
+
+/*
+ * Decides where a connect/sendmsg to dst goes. Returns 1 to let it proceed (dst possibly rewritten into *to),
+ * 0 to refuse it. *rewrite says whether *to differs from dst.
+ */
+static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_addr *dst, __u8 proto, int v4,
+                                        struct nm_addr *to, int *rewrite)
+{
+    *rewrite = 0;
+    __u32 flags = nm_flags();
+    if (!(flags & (NM_CFG_F_LB | NM_CFG_F_POLICY)))
+        return 1;
+
+    __u64 cookie = bpf_get_socket_cookie(ctx);
+    __u64 netns = bpf_get_netns_cookie(ctx);
+    __u32 src_id = nm_source_identity(ctx, netns);
+    struct nm_event ev = {};
+    nm_event_init(&ev, dst, proto, cookie, src_id);
+
+    struct nm_service_key skey = { .port = dst->port, .proto = proto };
+    __builtin_memcpy(skey.vip, dst->ip, 16);
+    struct nm_service_value *sv = (flags & NM_CFG_F_LB) ? bpf_map_lookup_elem(&nm_services, &skey) : 0;
+
+    if (!sv) {
+        /* addressed directly: policy only, with no service */
+        __u32 dst_flags = 0;
+        __u32 dst_id = nm_identity_of_ip(dst->ip, &dst_flags);
+        ev.dst_identity = dst_id;
+        if (!nm_policy_allows(src_id, dst_id, 0, dst->port))
+            return nm_refuse(&ev, NM_VERDICT_DROPPED_POLICY, NM_EPERM);
+        if (src_id != NM_IDENTITY_HOST || dst_id != NM_IDENTITY_HOST) {
+            ev.type = NM_EV_CONNECT;
+            ev.verdict = NM_VERDICT_FORWARDED;
+            ev.path = NM_PATH_KERNEL_STACK;
+            nm_emit(&ev);
+        }
+        return 1;
+    }
+
+    ev.service_id = sv->service_id;
+    struct nm_revnat_value rn = { .vip_port = dst->port, .service_id = sv->service_id };
+    __builtin_memcpy(rn.vip, dst->ip, 16);
+
+    if (sv->flags & NM_SVC_F_L7) {
+        /* L7 services go to the node proxy, which applies routes and L7 policy itself */
+        struct nm_config *cfg = nm_cfg();
+        if (!cfg || !cfg->proxy_port || (v4 && !nm_is_v4mapped(cfg->proxy_ip)))
+            return nm_refuse(&ev, NM_VERDICT_NO_BACKEND, NM_ECONNREFUSED);
+        __builtin_memcpy(to->ip, cfg->proxy_ip, 16);
+        to->port = cfg->proxy_port;
+        ev.path = NM_PATH_NODE_PROXY;
+    } else {
+        __u32 count = sv->backend_count;
+        if (count == 0 || count > NM_MAX_BACKENDS_PER_SERVICE)
+            return nm_refuse(&ev, NM_VERDICT_NO_BACKEND, NM_ECONNREFUSED);
+        __u32 slot = nm_pick_slot(sv, cookie, netns);
+        struct nm_backend_value *b = slot < count ? nm_backend_at(sv->backend_set, slot) : 0;
+        if (!b || (v4 && !nm_is_v4mapped(b->ip)))
+            return nm_refuse(&ev, NM_VERDICT_NO_BACKEND, NM_ECONNREFUSED);
+        ev.dst_identity = b->identity;
+        __builtin_memcpy(ev.backend_ip, b->ip, 16);
+        ev.backend_port = sv->target_port;
+        if (!nm_policy_allows(src_id, b->identity, sv->service_id, sv->target_port))
+            return nm_refuse(&ev, NM_VERDICT_DROPPED_POLICY, NM_EPERM);
+        __builtin_memcpy(to->ip, b->ip, 16);
+        to->port = sv->target_port;
+        ev.path = (b->flags & NM_BACKEND_F_LOCAL) ? NM_PATH_SOCKET_REDIRECT : NM_PATH_KERNEL_STACK;
+    }
+
+    __builtin_memcpy(rn.backend_ip, to->ip, 16);
+    rn.backend_port = to->port;
+    bpf_map_update_elem(&nm_revnat, &cookie, &rn, BPF_ANY);
+    __builtin_memcpy(ev.backend_ip, to->ip, 16);
+    ev.backend_port = to->port;
+    ev.type = NM_EV_TRANSLATE;
+    ev.verdict = NM_VERDICT_FORWARDED;
+    nm_emit(&ev);
+    *rewrite = 1;
+    return 1;
+}
+
+static __always_inline int nm_sock4(struct bpf_sock_addr *ctx, __u8 proto)
+{
+    struct nm_addr dst = { .port = bpf_ntohs((__u16)ctx->user_port) }, to = {};
+    int rewrite;
+    nm_v4mapped(dst.ip, ctx->user_ip4);
+    if (!nm_translate(ctx, &dst, proto, 1, &to, &rewrite))
+        return 0;
+    if (rewrite) {
+        ctx->user_ip4 = nm_v4_of(to.ip);
+        ctx->user_port = bpf_htons(to.port);
+    }
+    return 1;
+}
+
+static __always_inline int nm_sock6(struct bpf_sock_addr *ctx, __u8 proto)
+{
+    struct nm_addr dst = { .port = bpf_ntohs((__u16)ctx->user_port) }, to = {};
+    int rewrite;
+    nm_copy_ip6(dst.ip, NM_CTX32(ctx->user_ip6[0]), NM_CTX32(ctx->user_ip6[1]), NM_CTX32(ctx->user_ip6[2]),
+                NM_CTX32(ctx->user_ip6[3]));
+    if (!nm_translate(ctx, &dst, proto, 0, &to, &rewrite))
+        return 0;
+    if (rewrite) {
+        __u32 w[4];
+        __builtin_memcpy(w, to.ip, 16);
+        ctx->user_ip6[0] = w[0];
+        ctx->user_ip6[1] = w[1];
+        ctx->user_ip6[2] = w[2];
+        ctx->user_ip6[3] = w[3];
+        ctx->user_port = bpf_htons(to.port);
+    }
+    return 1;
+}
+
+static __always_inline __u8 nm_proto(struct bpf_sock_addr *ctx)
+{
+    return ctx->protocol == NM_PROTO_UDP ? NM_PROTO_UDP : NM_PROTO_TCP;
+}
+
+SEC("cgroup/connect4")
+int nm_connect4(struct bpf_sock_addr *ctx)
+{
+    return nm_sock4(ctx, nm_proto(ctx));
+}
+
+SEC("cgroup/connect6")
+int nm_connect6(struct bpf_sock_addr *ctx)
+{
+    return nm_sock6(ctx, nm_proto(ctx));
+}
+
+SEC("cgroup/sendmsg4")
+int nm_sendmsg4(struct bpf_sock_addr *ctx)
+{
+    return nm_sock4(ctx, NM_PROTO_UDP);
+}
+
+SEC("cgroup/sendmsg6")
+int nm_sendmsg6(struct bpf_sock_addr *ctx)
+{
+    return nm_sock6(ctx, NM_PROTO_UDP);
+}
+
+/* The reverse translation: if the peer the application is about to see is the backend we picked, show the VIP. */
+static __always_inline struct nm_revnat_value *nm_revnat_for(struct bpf_sock_addr *ctx, struct nm_addr *seen)
+{
+    __u64 cookie = bpf_get_socket_cookie(ctx);
+    struct nm_revnat_value *rn = bpf_map_lookup_elem(&nm_revnat, &cookie);
+    if (!rn || rn->backend_port != seen->port || !nm_ip_equal(rn->backend_ip, seen->ip))
+        return 0;
+    return rn;
+}
+
+static __always_inline int nm_reverse4(struct bpf_sock_addr *ctx)
+{
+    struct nm_addr seen = { .port = bpf_ntohs((__u16)ctx->user_port) };
+    nm_v4mapped(seen.ip, ctx->user_ip4);
+    struct nm_revnat_value *rn = nm_revnat_for(ctx, &seen);
+    if (rn && nm_is_v4mapped(rn->vip)) {
+        ctx->user_ip4 = nm_v4_of(rn->vip);
+        ctx->user_port = bpf_htons(rn->vip_port);
+    }
+    return 1;
+}
+
+static __always_inline int nm_reverse6(struct bpf_sock_addr *ctx)
+{
+    struct nm_addr seen = { .port = bpf_ntohs((__u16)ctx->user_port) };
+    nm_copy_ip6(seen.ip, NM_CTX32(ctx->user_ip6[0]), NM_CTX32(ctx->user_ip6[1]), NM_CTX32(ctx->user_ip6[2]),
+                NM_CTX32(ctx->user_ip6[3]));
+    struct nm_revnat_value *rn = nm_revnat_for(ctx, &seen);
+    if (rn) {
+        __u32 w[4];
+        __builtin_memcpy(w, rn->vip, 16);
+        ctx->user_ip6[0] = w[0];
+        ctx->user_ip6[1] = w[1];
+        ctx->user_ip6[2] = w[2];
+        ctx->user_ip6[3] = w[3];
+        ctx->user_port = bpf_htons(rn->vip_port);
+    }
+    return 1;
+}
+
+SEC("cgroup/recvmsg4")
+int nm_recvmsg4(struct bpf_sock_addr *ctx)
+{
+    return nm_reverse4(ctx);
+}
+
+SEC("cgroup/recvmsg6")
+int nm_recvmsg6(struct bpf_sock_addr *ctx)
+{
+    return nm_reverse6(ctx);
+}
+
+SEC("cgroup/getpeername4")
+int nm_getpeername4(struct bpf_sock_addr *ctx)
+{
+    return nm_reverse4(ctx);
+}
+
+SEC("cgroup/getpeername6")
+int nm_getpeername6(struct bpf_sock_addr *ctx)
+{
+    return nm_reverse6(ctx);
+}

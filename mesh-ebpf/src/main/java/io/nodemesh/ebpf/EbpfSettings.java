@@ -1,0 +1,49 @@
+package io.nodemesh.ebpf;
+
+import io.nodemesh.api.DataplaneOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The eBPF backend's settings, read from {@link DataplaneOptions#properties()}:
+ * <ul>
+ *   <li>{@code ebpf.pinRoot} — bpffs directory for every pin (default {@code /sys/fs/bpf/nodemesh})</li>
+ *   <li>{@code ebpf.cgroupRoot} — cgroup-v2 directory the programs attach at (default: the cgroup2 mount from
+ *       /proc/mounts, e.g. {@code /sys/fs/cgroup/unified} on hybrid machines)</li>
+ *   <li>{@code ebpf.redirect}, {@code ebpf.policy}, {@code ebpf.lb} — {@code true}/{@code false}, each default true</li>
+ *   <li>{@code ebpf.proxyIp}, {@code ebpf.proxyPort} — the node proxy L7 services are steered to (default none)</li>
+ * </ul>
+ */
+public record EbpfSettings(Path pinRoot, Path cgroupRoot, boolean redirect, boolean policy, boolean loadBalancing,
+                           String proxyIp, int proxyPort) {
+    public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/nodemesh");
+
+    public static EbpfSettings from(DataplaneOptions options) {
+        Path cgroup = options.property("ebpf.cgroupRoot").map(Path::of)
+                .or(EbpfSettings::cgroup2Mount).orElse(Path.of("/sys/fs/cgroup/unified"));
+        return new EbpfSettings(
+                Path.of(options.property("ebpf.pinRoot", DEFAULT_PIN_ROOT.toString())),
+                cgroup,
+                Boolean.parseBoolean(options.property("ebpf.redirect", "true")),
+                Boolean.parseBoolean(options.property("ebpf.policy", "true")),
+                Boolean.parseBoolean(options.property("ebpf.lb", "true")),
+                options.property("ebpf.proxyIp", ""),
+                Integer.parseInt(options.property("ebpf.proxyPort", "0")));
+    }
+
+    /** The first cgroup2 mount point in /proc/mounts. */
+    public static Optional<Path> cgroup2Mount() {
+        try {
+            return Files.readAllLines(Path.of("/proc/mounts")).stream()
+                    .map(l -> l.split(" "))
+                    .filter(f -> f.length > 2 && f[2].equals("cgroup2"))
+                    .map(f -> Path.of(f[1]))
+                    .findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

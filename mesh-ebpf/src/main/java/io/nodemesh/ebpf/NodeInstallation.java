@@ -1,0 +1,266 @@
+package io.nodemesh.ebpf;
+
+import io.nodemesh.ebpf.bpf.Bpf;
+import io.nodemesh.ebpf.bpf.BpfException;
+import io.nodemesh.ebpf.bpf.BpfMap;
+import io.nodemesh.ebpf.bpf.BpfObject;
+import io.nodemesh.ebpf.bpf.CgroupAttach;
+import io.nodemesh.ebpf.bpf.CgroupLink;
+import io.nodemesh.ebpf.bpf.LoadOptions;
+import io.nodemesh.ebpf.bpf.ObjectSpec;
+import io.nodemesh.ebpf.bpf.Program;
+import io.nodemesh.ebpf.bpf.SkMsgAttach;
+import io.nodemesh.ebpf.bpf.SkMsgLink;
+import io.nodemesh.ebpf.internal.plan.KernelAbi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * nodemesh's programs on one node, as {@link EbpfDataplane#installation()} shows them for diagnostics: the objects from the jar loaded with their maps pinned under the pin root, the
+ * cgroup programs attached at the cgroup root through pinned links, {@code sk_msg} attached to {@code nm_sockhash}.
+ * <p>
+ * Installing over an earlier installation reuses its pinned maps (so the state and the sockets in the sockhash are
+ * kept) and swaps the freshly loaded programs into its pinned links with {@code BPF_LINK_UPDATE}, so no hook is ever
+ * detached across an agent restart.
+ */
+public final class NodeInstallation implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeInstallation.class);
+
+    /** The objects bpf/build.sh compiles into the jar, in load order. */
+    static final List<String> OBJECTS = List.of("service", "redirect");
+    static final String RESOURCE_DIR = "/io/nodemesh/ebpf/bpf/";
+    static final String SOCKHASH = "nm_sockhash";
+    static final String CONFIG = "nm_config";
+    static final String LINK_DIR = "links";
+    /** NM_LAYOUT_VERSION of bpf/nodemesh.h this agent writes. */
+    public static final int LAYOUT_VERSION = KernelAbi.LAYOUT_VERSION;
+
+    private final Bpf bpf;
+    private final EbpfSettings settings;
+    private final List<BpfObject> objects;
+    private final Map<String, BpfMap> maps;
+    private final Map<String, Program> programs;
+    private final Map<String, CgroupLink> links;
+    private final List<SkMsgLink> skMsgLinks;
+    private final boolean reattached;
+    private boolean closed;
+
+    private NodeInstallation(Bpf bpf, EbpfSettings settings, List<BpfObject> objects, Map<String, CgroupLink> links,
+                             List<SkMsgLink> skMsgLinks, boolean reattached) {
+        this.bpf = bpf;
+        this.skMsgLinks = List.copyOf(skMsgLinks);
+        this.settings = settings;
+        this.objects = objects;
+        this.links = links;
+        this.reattached = reattached;
+        Map<String, BpfMap> m = new LinkedHashMap<>();
+        Map<String, Program> p = new LinkedHashMap<>();
+        for (BpfObject o : objects) {
+            o.maps().forEach((name, map) -> { if (!name.startsWith(".")) m.putIfAbsent(name, map); });
+            p.putAll(o.programs());
+        }
+        this.maps = Map.copyOf(m);
+        this.programs = Map.copyOf(p);
+    }
+
+    /**
+     * Loads, pins and attaches, or takes over what an earlier agent pinned. Paths are checked before anything is
+     * loaded; on failure everything this call attached or pinned is removed again (earlier pins are left alone).
+     */
+    static NodeInstallation install(Bpf bpf, EbpfSettings settings) {
+        return install(bpf, settings, OBJECTS.stream().map(n -> ObjectSpec.fromResource(NodeInstallation.class, RESOURCE_DIR + n + ".bpf.o")).toList());
+    }
+
+    static NodeInstallation install(Bpf bpf, EbpfSettings settings, List<ObjectSpec> specs) {
+        bpf.requireCgroup2(settings.cgroupRoot());
+        Path pinRoot = settings.pinRoot();
+        // The pin root may not exist yet; the nearest existing directory above it must be on bpffs.
+        Path existing = pinRoot;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null) throw new BpfException("pin root " + pinRoot + " must be a directory on a bpffs mount");
+        bpf.requirePinDirectory(existing);
+        Deque<Step> undo = new ArrayDeque<>();
+        List<BpfObject> objects = new ArrayList<>();
+        Map<String, CgroupLink> links = new LinkedHashMap<>();
+        List<SkMsgLink> skMsgLinks = new ArrayList<>();
+        try {
+            boolean fresh = createDirectory(pinRoot, undo);
+            createDirectory(pinRoot.resolve(LINK_DIR), undo);
+            List<String> pinsBefore = list(pinRoot);
+            checkLayoutVersion(bpf, pinRoot);
+            for (ObjectSpec spec : specs) objects.add(bpf.load(spec, LoadOptions.DEFAULTS.withPinRoot(pinRoot)));
+            // Maps libbpf pinned just now are ours to remove if a later step fails.
+            for (String pin : list(pinRoot)) {
+                if (!pinsBefore.contains(pin) && !pin.equals(LINK_DIR)) undo.push(() -> bpf.libbpf().unpin(pinRoot.resolve(pin).toString()));
+            }
+            for (BpfObject o : objects) {
+                for (Program p : o.programs().values()) {
+                    if (p.type() == Program.TYPE_SK_MSG) {
+                        BpfMap sockhash = o.map(SOCKHASH);
+                        SkMsgLink link = p.attach(new SkMsgAttach(sockhash)); // the map holds the attachment
+                        skMsgLinks.add(link);
+                        undo.push(link::detach);
+                    } else if (p.type() == Program.TYPE_SOCK_OPS || p.type() == Program.TYPE_CGROUP_SOCK_ADDR) {
+                        links.put(p.name(), attachOrReuse(bpf, p, settings.cgroupRoot(), pinRoot.resolve(LINK_DIR).resolve(p.name()), undo));
+                    }
+                }
+            }
+            NodeInstallation installation = new NodeInstallation(bpf, settings, objects, links, skMsgLinks, !fresh);
+            LOG.info("eBPF dataplane {} at {} (pins under {}): programs {}", fresh ? "installed" : "reattached",
+                    settings.cgroupRoot(), pinRoot, installation.programs.keySet());
+            return installation;
+        } catch (RuntimeException e) {
+            // Undo first: it detaches (unpin + close) what this call attached; closing first would leave pinned links.
+            while (!undo.isEmpty()) safely(undo.pop());
+            links.values().forEach(l -> safely(l::close)); // links reused from an earlier agent stay as they were
+            objects.forEach(o -> safely(o::close));
+            throw e;
+        }
+    }
+
+    /** Reuses a pinned link (swapping in the new program) or attaches and pins a new one. */
+    private static CgroupLink attachOrReuse(Bpf bpf, Program program, Path cgroup, Path pin, Deque<Step> undo) {
+        if (Files.exists(pin)) {
+            CgroupLink link = bpf.openPinnedCgroupLink(pin);
+            try {
+                link.update(program);
+            } catch (RuntimeException e) {
+                link.close();
+                throw e;
+            }
+            return link;
+        }
+        CgroupLink link = program.attach(new CgroupAttach(cgroup));
+        undo.push(link::detach);
+        link.pin(pin);
+        return link;
+    }
+
+    private static void checkLayoutVersion(Bpf bpf, Path pinRoot) {
+        Path config = pinRoot.resolve(CONFIG);
+        if (!Files.exists(config)) return;
+        try (BpfMap map = bpf.openPinnedMap(config)) {
+            Optional<byte[]> value = map.lookup(new byte[4]);
+            int version = value.map(v -> ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getInt(0)).orElse(0);
+            if (version != 0 && version != LAYOUT_VERSION) {
+                throw new BpfException("pinned maps under " + pinRoot + " have layout version " + version + ", this agent writes "
+                        + LAYOUT_VERSION + ": refusing to reuse them (uninstall the old dataplane first: remove " + pinRoot + ")");
+            }
+        }
+    }
+
+    /** Creates {@code dir} and any missing parents, each removed again on failure. True if {@code dir} was made. */
+    private static boolean createDirectory(Path dir, Deque<Step> undo) {
+        if (Files.isDirectory(dir)) return false;
+        if (dir.getParent() != null) createDirectory(dir.getParent(), undo);
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new BpfException("cannot create pin directory " + dir + ": " + e.getMessage());
+        }
+        undo.push(() -> Files.deleteIfExists(dir));
+        return true;
+    }
+
+    private static List<String> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    @FunctionalInterface
+    interface Step {
+        void run() throws Exception;
+    }
+
+    private static void safely(Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            LOG.warn("clean-up step failed: {}", e.toString());
+        }
+    }
+
+    /** True when this installation took over pins of an earlier agent. */
+    public boolean reattached() {
+        return reattached;
+    }
+
+    public BpfMap map(String name) {
+        BpfMap m = maps.get(name);
+        if (m == null) throw new BpfException("no map " + name + " in nodemesh's objects (have " + maps.keySet() + ")");
+        return m;
+    }
+
+    public Map<String, BpfMap> maps() {
+        return maps;
+    }
+
+    public Program program(String name) {
+        Program p = programs.get(name);
+        if (p == null) throw new BpfException("no program " + name + " in nodemesh's objects (have " + programs.keySet() + ")");
+        return p;
+    }
+
+    public Map<String, Program> programs() {
+        return programs;
+    }
+
+    public Map<String, CgroupLink> links() {
+        return Map.copyOf(links);
+    }
+
+    public EbpfSettings settings() {
+        return settings;
+    }
+
+    public Bpf bpf() {
+        return bpf;
+    }
+
+    /** Releases this process's handles; pinned links and maps keep everything running. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        links.values().forEach(l -> safely(l::close));
+        objects.forEach(o -> safely(o::close));
+    }
+
+    /** Detaches every program and removes every pin under the pin root. */
+    public void uninstall() {
+        if (closed) throw new IllegalStateException("installation closed");
+        Path pinRoot = settings.pinRoot();
+        for (CgroupLink link : links.values()) safely(link::detach);
+        for (SkMsgLink link : skMsgLinks) safely(link::detach);
+        closed = true;
+        objects.forEach(o -> safely(o::close));
+        for (Path dir : List.of(pinRoot.resolve(LINK_DIR), pinRoot)) {
+            if (!Files.isDirectory(dir)) continue;
+            for (String pin : list(dir)) {
+                Path p = dir.resolve(pin);
+                if (!Files.isDirectory(p)) safely(() -> bpf.libbpf().unpin(p.toString()));
+            }
+            safely(() -> Files.deleteIfExists(dir));
+        }
+        LOG.info("eBPF dataplane uninstalled from {} (pins under {} removed)", settings.cgroupRoot(), pinRoot);
+    }
+}

@@ -1,0 +1,59 @@
+package io.nodemesh.ebpf.internal;
+
+import io.nodemesh.api.spi.Availability;
+import io.nodemesh.ebpf.EbpfSettings;
+import io.nodemesh.ebpf.bpf.Bpf;
+import io.nodemesh.ebpf.bpf.BpfException;
+import io.nodemesh.ebpf.bpf.Libbpf;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Whether the eBPF backend can run here, checked in the order a person would fix things. Never throws: every problem
+ * becomes an {@link Availability.Unavailable} with what to do. As root, a missing bpffs is mounted rather than reported.
+ */
+public final class EbpfAvailability {
+    private EbpfAvailability() {}
+
+    public static Availability check(EbpfSettings settings) {
+        try {
+            return problem(settings).map(Availability::unavailable).orElse(Availability.AVAILABLE);
+        } catch (RuntimeException | LinkageError e) {
+            return Availability.unavailable("eBPF backend check failed: " + e);
+        }
+    }
+
+    static Optional<String> problem(EbpfSettings settings) {
+        if (!Capabilities.canManageBpf(Capabilities.effective())) {
+            return Optional.of("needs CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN (run as root)");
+        }
+        Optional<String> ffm = Bpf.unavailability();
+        if (ffm.isPresent()) return ffm;
+        Bpf bpf = Bpf.system();
+        Path bpffs = settings.pinRoot().getParent() == null ? settings.pinRoot() : settings.pinRoot().getParent();
+        if (!bpf.isOnBpffs(bpffs)) {
+            try {
+                Files.createDirectories(bpffs);
+                bpf.libbpf().mountBpffs(bpffs.toString());
+            } catch (java.io.IOException | BpfException e) {
+                return Optional.of("bpffs is not mounted at " + bpffs + " and mounting it failed (" + e.getMessage()
+                        + "); run: mount -t bpf bpf " + bpffs);
+            }
+            if (!bpf.isOnBpffs(bpffs)) return Optional.of("bpffs is not mounted at " + bpffs + " (mount -t bpf bpf " + bpffs + ")");
+        }
+        if (!Files.isDirectory(settings.cgroupRoot())) {
+            return Optional.of("cgroup v2 missing: " + settings.cgroupRoot() + " does not exist (mount -t cgroup2 none "
+                    + settings.cgroupRoot() + ", or set ebpf.cgroupRoot)");
+        }
+        try {
+            if (bpf.libbpf().filesystemType(settings.cgroupRoot().toString()) != Libbpf.CGROUP2_SUPER_MAGIC) {
+                return Optional.of("cgroup v2 missing: " + settings.cgroupRoot() + " is not a cgroup2 mount (set ebpf.cgroupRoot)");
+            }
+        } catch (BpfException e) {
+            return Optional.of("cgroup root " + settings.cgroupRoot() + " is not usable: " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,108 @@
+package io.nodemesh.ebpf.internal;
+
+import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Flows;
+import io.nodemesh.api.InvalidStateException;
+import io.nodemesh.api.StateDiff;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Violation;
+import io.nodemesh.ebpf.EbpfSettings;
+import io.nodemesh.ebpf.NodeInstallation;
+import io.nodemesh.ebpf.internal.plan.KernelConfig;
+import io.nodemesh.ebpf.internal.plan.MapPlan;
+import io.nodemesh.ebpf.internal.plan.MapPlanner;
+import io.nodemesh.ebpf.internal.plan.PlanLimits;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * The apply half of the dataplane: MeshState → {@link MapPlan} (the kernel engineer's planner) → the difference from
+ * what the maps hold, written by a {@link PlanWriter}. Also owns the flow reader, which decodes with the latest state.
+ */
+public final class NodeProgrammer implements AutoCloseable {
+    private final String node;
+    private final MapPlanner planner;
+    private final KernelConfig config;
+    private final PlanWriter writer;
+    private final DataplaneFlows flows;
+    private MapPlan programmed;
+    private MeshState state = MeshState.EMPTY;
+    private long generation;
+
+    private NodeProgrammer(String node, MapPlanner planner, KernelConfig config, PlanWriter writer, MapPlan programmed,
+                           DataplaneFlows flows) {
+        this.node = node;
+        this.planner = planner;
+        this.config = config;
+        this.writer = writer;
+        this.programmed = programmed;
+        this.flows = flows;
+    }
+
+    public static NodeProgrammer start(NodeInstallation installation, DataplaneOptions options) {
+        EbpfSettings settings = installation.settings();
+        String node = options.node().isEmpty() ? hostname() : options.node();
+        MapPlanner planner = new MapPlanner(PlanLimits.from(options),
+                new KernelPlacementResolver(installation.bpf().libbpf(), settings.cgroupRoot()));
+        PlanWriter writer = new PlanWriter(installation::map);
+        // After a restart the maps hold the previous agent's plan: start from what is really there.
+        MapPlan programmed = writer.readBack();
+        DataplaneFlows flows = new DataplaneFlows(installation.map("nm_events"), installation.map("nm_lost"),
+                new FlowEventDecoder(node, MeshState.EMPTY.index(), programmed.allocations()));
+        return new NodeProgrammer(node, planner, kernelConfig(settings), writer, programmed, flows);
+    }
+
+    static KernelConfig kernelConfig(EbpfSettings s) {
+        var features = EnumSet.noneOf(KernelConfig.Feature.class);
+        if (s.redirect()) features.add(KernelConfig.Feature.REDIRECT);
+        if (s.policy()) features.add(KernelConfig.Feature.POLICY);
+        if (s.loadBalancing()) features.add(KernelConfig.Feature.LOAD_BALANCING);
+        return new KernelConfig(features, s.proxyIp(), s.proxyPort());
+    }
+
+    public synchronized ApplyResult apply(MeshState next) {
+        List<Violation> violations = new ArrayList<>(next.validate());
+        if (violations.isEmpty()) violations.addAll(planner.validate(next));
+        if (!violations.isEmpty()) throw new InvalidStateException(violations);
+        MapPlan plan = planner.plan(next, node, config, programmed.allocations());
+        writer.write(programmed, plan);
+        var changes = StateDiff.between(state, next);
+        programmed = plan;
+        state = next;
+        flows.decodeWith(new FlowEventDecoder(node, next.index(), plan.allocations()));
+        if (!changes.isEmpty()) generation++;
+        return new ApplyResult(generation, changes);
+    }
+
+    public synchronized MeshState state() {
+        return state;
+    }
+
+    /** The plan the maps hold now. */
+    public synchronized MapPlan programmed() {
+        return programmed;
+    }
+
+    public Flows flows() {
+        return flows;
+    }
+
+    @Override
+    public void close() {
+        flows.close();
+    }
+
+    private static String hostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.nodemesh.ebpf.internal.ffm;
+
+import io.nodemesh.ebpf.bpf.BpfException;
+import io.nodemesh.ebpf.bpf.Libbpf;
+import io.nodemesh.ebpf.bpf.LibbpfVersion;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.util.Optional;
+
+/**
+ * Whether the FFM layer can work here, checked without failing: native access granted, libbpf.so.1 present and new
+ * enough. Only after {@link #problem()} is empty is {@link LibbpfFunctions} touched.
+ */
+@SuppressWarnings("restricted") // the whole point of this package; access is checked by NativeSupport
+public final class NativeSupport {
+    private static volatile NativeLibbpf instance;
+
+    private NativeSupport() {}
+
+    /** What stops the FFM layer from working, or empty when nothing does. */
+    public static Optional<String> problem() {
+        Module module = NativeSupport.class.getModule();
+        if (!module.isNativeAccessEnabled()) {
+            String flag = module.isNamed() ? "--enable-native-access=" + module.getName() : "--enable-native-access=ALL-UNNAMED";
+            return Optional.of("native access is not enabled for nodemesh's eBPF backend: start the JVM with " + flag
+                    + (module.isNamed() ? " (module path)" : " (class path)"));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup("libbpf.so.1", arena);
+        } catch (IllegalArgumentException | IllegalCallerException e) {
+            return Optional.of("libbpf.so.1 not found (apt-get install libbpf1)");
+        }
+        try {
+            LibbpfVersion v = libbpf().version();
+            if (!v.atLeast(LibbpfVersion.MINIMUM)) {
+                return Optional.of("libbpf " + v + " is too old; nodemesh needs " + LibbpfVersion.MINIMUM + " or newer");
+            }
+        } catch (LinkageError | RuntimeException e) {
+            return Optional.of("libbpf.so.1 could not be bound: " + e);
+        }
+        return Optional.empty();
+    }
+
+    /** The FFM {@link Libbpf}; throws a {@link BpfException} saying what is missing when it cannot work. */
+    public static Libbpf libbpf() {
+        NativeLibbpf l = instance;
+        if (l != null) return l;
+        synchronized (NativeSupport.class) {
+            if (instance == null) {
+                if (!NativeSupport.class.getModule().isNativeAccessEnabled()) throw new BpfException(problem().orElseThrow());
+                try {
+                    instance = new NativeLibbpf();
+                    instance.version(); // binds the symbols now, so a bad library fails here and not mid-operation
+                } catch (LinkageError e) {
+                    instance = null;
+                    throw new BpfException("libbpf.so.1 could not be bound: " + e.getMessage());
+                }
+            }
+            return instance;
+        }
+    }
+}

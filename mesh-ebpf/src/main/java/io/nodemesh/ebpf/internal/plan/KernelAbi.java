@@ -1,0 +1,71 @@
+package io.nodemesh.ebpf.internal.plan;
+
+/** The constants of {@code bpf/nodemesh.h}; a unit test compares each with the C preprocessor's value. */
+public final class KernelAbi {
+    private KernelAbi() {}
+
+    public static final int LAYOUT_VERSION = 1;
+
+    public static final int IDENTITY_ANY = 0;
+    public static final int IDENTITY_HOST = 1;
+    public static final int IDENTITY_FIRST_WORKLOAD = 2;
+
+    public static final int IP_F_LOCAL = 0x1;
+
+    public static final int PROTO_TCP = 6;
+    public static final int PROTO_UDP = 17;
+
+    public static final int LB_RANDOM = 0;
+    public static final int LB_ROUND_ROBIN = 1;
+    public static final int LB_MAGLEV = 2;
+
+    public static final int SVC_F_L7 = 0x1;
+    public static final int SVC_F_AFFINITY = 0x2;
+
+    public static final int BACKEND_F_LOCAL = 0x1;
+
+    public static final int POLICY_ALLOW = 0x1;
+    public static final int POLICY_DENY = 0x2;
+
+    public static final int CFG_F_REDIRECT = 0x1;
+    public static final int CFG_F_POLICY = 0x2;
+    public static final int CFG_F_LB = 0x4;
+    public static final int CFG_F_MSG_EVENTS = 0x8;
+
+    public static final int SOCK_F_CLIENT = 0x1;
+    public static final int SOCK_F_SERVER = 0x2;
+    public static final int SOCK_F_ALLOWED = 0x8;
+
+    /** nm_event.type = FlowEvent.Type ordinal + 1. */
+    public static final int EV_CONNECT = 1;
+    public static final int EV_TRANSLATE = 2;
+    public static final int EV_REDIRECT = 3;
+    public static final int EV_DROP = 4;
+    public static final int EV_CLOSE = 5;
+
+    /** nm_event.verdict = io.nodemesh.api.Verdict ordinal. */
+    public static final int VERDICT_FORWARDED = 0;
+    public static final int VERDICT_DROPPED_POLICY = 1;
+    public static final int VERDICT_NO_BACKEND = 2;
+
+    /** nm_event.path = io.nodemesh.api.FlowPath ordinal. */
+    public static final int PATH_SOCKET_REDIRECT = 0;
+    public static final int PATH_KERNEL_STACK = 1;
+    public static final int PATH_NODE_PROXY = 2;
+    public static final int PATH_ENCRYPTED_TUNNEL = 3;
+    public static final int PATH_NONE = 4;
+
+    /** Default max_entries of the maps (maps.h). */
+    public static final int MAX_SOCKETS = 65536;
+    public static final int MAX_IDENTITIES = 65536;
+    public static final int MAX_SERVICES = 10000;
+    public static final int MAX_BACKEND_SETS = 2 * MAX_SERVICES + 1;
+    public static final int MAX_VIP_PORTS = 65536;
+    public static final int MAX_BACKENDS = 262144;
+    public static final int MAX_MAGLEV = 262144;
+    public static final int MAX_POLICY = 65536;
+    public static final int MAX_AFFINITY = 65536;
+    public static final int MAX_REVNAT = 262144;
+    public static final int EVENTS_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_BACKENDS_PER_SERVICE = 1024;
+}

@@ -1,0 +1,49 @@
+package io.nodemesh.ebpf.internal;
+
+import io.nodemesh.api.Capability;
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.spi.Availability;
+import io.nodemesh.api.spi.DataplaneProvider;
+import io.nodemesh.contract.Privileges;
+import io.nodemesh.ebpf.EbpfSettings;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The provider is found, cheap, and reports what is missing instead of throwing. */
+class EbpfDataplaneProviderTest {
+    @Test
+    void foundByServiceLoaderUnderItsName() {
+        DataplaneProvider provider = ServiceLoader.load(DataplaneProvider.class).stream()
+                .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("ebpf")).findFirst().orElseThrow();
+        assertThat(provider.capabilities()).contains(Capability.SOCKET_REDIRECT, Capability.SOCKET_LB, Capability.L4_POLICY);
+        Availability a = provider.availability();
+        if (Privileges.isRoot()) assertThat(a).isEqualTo(Availability.AVAILABLE);
+        else assertThat(a).isInstanceOfSatisfying(Availability.Unavailable.class,
+                u -> assertThat(u.reason()).contains("CAP_BPF"));
+    }
+
+    @Test
+    void aMissingCgroupRootIsAnUnavailabilityNamingIt() {
+        EbpfSettings settings = EbpfSettings.from(new DataplaneOptions("", java.util.Map.of())
+                .with("ebpf.cgroupRoot", "/nonexistent/cgroup"));
+        Availability a = EbpfAvailability.check(settings);
+        assertThat(a).isInstanceOf(Availability.Unavailable.class);
+        if (Privileges.isRoot()) assertThat(((Availability.Unavailable) a).reason()).contains("/nonexistent/cgroup");
+    }
+
+    @Test
+    void settingsDefaultsFollowTheMachine() {
+        EbpfSettings s = EbpfSettings.from(DataplaneOptions.DEFAULTS);
+        assertThat(s.pinRoot()).isEqualTo(Path.of("/sys/fs/bpf/nodemesh"));
+        assertThat(s.cgroupRoot()).isEqualTo(EbpfSettings.cgroup2Mount().orElse(Path.of("/sys/fs/cgroup/unified")));
+        assertThat(s.redirect() && s.policy() && s.loadBalancing()).isTrue();
+        assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_SYS_ADMIN)).isTrue();
+        assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_BPF)).isFalse();
+        assertThat(Capabilities.canManageBpf((1L << Capabilities.CAP_BPF) | (1L << Capabilities.CAP_NET_ADMIN))).isTrue();
+    }
+}

@@ -1,0 +1,86 @@
+package io.nodemesh.ebpf.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A cgroup-v2 directory for one test, {@code /sys/fs/cgroup/unified/nme<pid>/<name>}. Programs attached there see only
+ * sockets made by processes in it, so a test can move this JVM in ({@link #enter()}), make its sockets, and move back
+ * ({@link #close()}) without touching any other process on the machine.
+ */
+public final class TestCgroup implements AutoCloseable {
+    private final Path dir;
+    private final Path original;
+    private boolean inside;
+
+    private TestCgroup(Path dir, Path original) {
+        this.dir = dir;
+        this.original = original;
+    }
+
+    public static TestCgroup create(String name) {
+        Path dir = RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve(name);
+        try {
+            Files.createDirectories(dir);
+            return new TestCgroup(dir, currentCgroup());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create cgroup " + dir, e);
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** Moves this whole JVM into the cgroup: sockets made from now on belong to it. */
+    public TestCgroup enter() {
+        write(dir.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+        inside = true;
+        return this;
+    }
+
+    /** Moves the JVM back where it was. */
+    public void leave() {
+        if (!inside) return;
+        write(original.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+        inside = false;
+    }
+
+    @Override
+    public void close() {
+        leave();
+        RootSupport.removeCgroupTree(dir);
+    }
+
+    static Path currentCgroup() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            if (line.startsWith("0::")) return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
+        }
+        return RootSupport.CGROUP2;
+    }
+
+    /** Before rmdir: a cgroup with processes cannot be removed, so hand them to the parent. */
+    static void moveProcsToParent(Path cgroup) throws IOException {
+        Path procs = cgroup.resolve("cgroup.procs");
+        if (!Files.exists(procs)) return;
+        for (String pid : Files.readAllLines(procs)) {
+            if (!pid.isBlank()) {
+                try {
+                    Files.writeString(cgroup.getParent().resolve("cgroup.procs"), pid);
+                } catch (IOException e) {
+                    // the process may have exited meanwhile
+                }
+            }
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

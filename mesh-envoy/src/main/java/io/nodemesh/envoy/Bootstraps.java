@@ -1,0 +1,114 @@
+package io.nodemesh.envoy;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.nodemesh.envoy.internal.Names;
+
+/**
+ * Bootstrap configuration for the two kinds of xDS client nodemesh serves: the node's Envoy (admin endpoint, a static
+ * cluster for the ADS server, everything else dynamic over ADS) and proxyless gRPC processes (gRPC's bootstrap JSON).
+ * A client's node id is its node's name, optionally followed by {@code ~} and anything (e.g. a pod), so that all the
+ * clients on a node are served that node's snapshot.
+ */
+public final class Bootstraps {
+    /** The static cluster the node Envoy reaches the control plane through. */
+    public static final String XDS_CLUSTER = "nodemesh-xds";
+
+    private Bootstraps() {}
+
+    /**
+     * What the node Envoy's bootstrap says.
+     *
+     * @param nodeId    xDS node id ({@code <node>} or {@code <node>~<suffix>})
+     * @param cluster   the node's service cluster, shown in Envoy's stats
+     * @param zone      locality zone (nodemesh uses the node name, as in its EDS)
+     * @param xdsHost   the ADS server's address
+     * @param xdsPort   its port
+     * @param adminPort the admin endpoint's port on 127.0.0.1 (readiness is read from {@code /ready})
+     */
+    public record EnvoySpec(String nodeId, String cluster, String zone, String xdsHost, int xdsPort, int adminPort) {}
+
+    public static Bootstrap envoy(EnvoySpec spec) {
+        ConfigSource ads = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
+                .setResourceApiVersion(ApiVersion.V3).build();
+        // The ADS server speaks gRPC, so HTTP/2 upstream.
+        HttpProtocolOptions h2 = HttpProtocolOptions.newBuilder().setExplicitHttpConfig(
+                HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance())).build();
+        Cluster xds = Cluster.newBuilder().setName(XDS_CLUSTER).setType(Cluster.DiscoveryType.STATIC)
+                .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+                .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Any.pack(h2))
+                .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(XDS_CLUSTER)
+                        .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
+                                .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                                        .setAddress(address(spec.xdsHost(), spec.xdsPort()))))))
+                .build();
+        return Bootstrap.newBuilder()
+                .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId(spec.nodeId()).setCluster(spec.cluster())
+                        .setLocality(Locality.newBuilder().setRegion("nodemesh").setZone(spec.zone())))
+                .setAdmin(Admin.newBuilder().setAddress(address("127.0.0.1", spec.adminPort())))
+                .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
+                        .setAdsConfig(ApiConfigSource.newBuilder().setApiType(ApiConfigSource.ApiType.AGGREGATED_GRPC)
+                                .setTransportApiVersion(ApiVersion.V3).setSetNodeOnFirstMessageOnly(true)
+                                .addGrpcServices(GrpcService.newBuilder().setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER))))
+                        .setLdsConfig(ads).setCdsConfig(ads))
+                .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xds))
+                .build();
+    }
+
+    /** The Envoy bootstrap as the JSON Envoy reads with {@code -c}. */
+    public static String envoyJson(EnvoySpec spec) {
+        try {
+            return JsonFormat.printer().usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(HttpProtocolOptions.getDescriptor()).build())
+                    .print(envoy(spec));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("bootstrap does not print as JSON", e);
+        }
+    }
+
+    /**
+     * gRPC's xDS bootstrap (for {@code GRPC_XDS_BOOTSTRAP_CONFIG}): the ADS server, the node, and the server listener
+     * template, so xDS-enabled gRPC servers fetch the listener nodemesh makes for their address.
+     */
+    public static String grpcJson(String nodeId, String zone, String xdsHost, int xdsPort) {
+        return """
+                {
+                  "xds_servers": [{
+                    "server_uri": "%s",
+                    "channel_creds": [{"type": "insecure"}],
+                    "server_features": ["xds_v3"]
+                  }],
+                  "node": {"id": "%s", "cluster": "nodemesh", "locality": {"region": "nodemesh", "zone": "%s"}},
+                  "server_listener_resource_name_template": "%s"
+                }
+                """.formatted(json(hostPort(xdsHost, xdsPort)), json(nodeId), json(zone), Names.GRPC_SERVER_TEMPLATE);
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static String json(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static Address address(String host, int port) {
+        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(host).setPortValue(port)).build();
+    }
+}

@@ -1,0 +1,220 @@
+package io.nodemesh.envoy;
+
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.nodemesh.api.ApplyException;
+import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.Capability;
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Flows;
+import io.nodemesh.api.InvalidStateException;
+import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.StateDiff;
+import io.nodemesh.api.spi.FlowHub;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Node;
+import io.nodemesh.api.state.Violation;
+import io.nodemesh.api.state.Workload;
+import io.nodemesh.envoy.internal.EnvoyValidator;
+import io.nodemesh.envoy.internal.MeshResources;
+import io.nodemesh.envoy.internal.MeshTranslator;
+import io.nodemesh.envoy.internal.NodeSnapshots;
+import io.nodemesh.envoy.internal.ProtoSchemaCheck;
+import io.nodemesh.envoy.internal.XdsServer;
+import io.nodemesh.envoy.internal.ca.SpiffeCa;
+import io.nodemesh.envoy.internal.ca.WorkloadCertificates;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-node Envoy backend: every apply becomes one consistent, versioned xDS snapshot per node, served over ADS
+ * (state-of-the-world and delta) to the node's Envoy and to proxyless gRPC clients and servers.
+ * <p>
+ * A client that NACKs is reported ({@link #nacks()}, {@link #onNack}) and its node is rolled back to the configuration
+ * it last accepted; the next apply is offered as usual. Closing stops the xDS server: Envoy keeps its last configuration.
+ */
+public final class EnvoyDataplane implements MeshDataplane {
+    private static final Logger LOG = LoggerFactory.getLogger(EnvoyDataplane.class);
+    public static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS));
+
+    private final EnvoyOptions options;
+    private final String onlyNode;
+    private final MeshTranslator translator;
+    private final NodeSnapshots snapshots = new NodeSnapshots();
+    private final WorkloadCertificates certificates;
+    private final SpiffeCa ca;
+    private final XdsServer server;
+    private final FlowHub flows = new FlowHub();
+    private final List<Nack> nacks = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Nack>> nackListeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService rotation;
+    private MeshState state = MeshState.EMPTY;
+    private long generation;
+
+    public EnvoyDataplane(DataplaneOptions options) {
+        this(options, Clock.systemUTC());
+    }
+
+    /** With a clock of the caller's, so certificate rotation can be tested without waiting. */
+    public EnvoyDataplane(DataplaneOptions options, Clock clock) {
+        this.options = EnvoyOptions.from(options);
+        this.onlyNode = options.node();
+        this.translator = new MeshTranslator(this.options.outboundPort());
+        // The CA outlives many workload certificates; one per dataplane (a cluster-wide CA is an embedding choice).
+        this.ca = new SpiffeCa("cluster.local", Duration.ofDays(365), clock);
+        this.certificates = new WorkloadCertificates(ca, this.options.certLifetime(), clock);
+        try {
+            this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for xDS on " + this.options.xdsHost() + ":" + this.options.xdsPort(), e);
+        }
+        this.rotation = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("envoy-cert-rotation").unstarted(r));
+        long every = Math.max(1, this.options.certLifetime().toSeconds() / 8);
+        rotation.scheduleAtFixedRate(this::rotateIfDue, every, every, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String name() {
+        return "envoy";
+    }
+
+    /** The port the ADS server listens on, for bootstraps. */
+    public int xdsPort() {
+        return server.port();
+    }
+
+    public EnvoyOptions options() {
+        return options;
+    }
+
+    /** Every NACK since open, oldest first. */
+    public List<Nack> nacks() {
+        return List.copyOf(nacks);
+    }
+
+    /** Calls {@code listener} for every NACK from now on (on an xDS server thread; do not block). */
+    public void onNack(Consumer<Nack> listener) {
+        nackListeners.add(listener);
+    }
+
+    /** The version of each resource type served to {@code node} now, by type URL. */
+    public Map<String, String> servedVersions(String node) {
+        Optional<Snapshot> s = snapshots.current(node);
+        Map<String, String> out = new LinkedHashMap<>();
+        s.ifPresent(snap -> io.envoyproxy.controlplane.cache.Resources.V3.TYPE_URLS.forEach(t -> out.put(t, snap.version(t))));
+        return out;
+    }
+
+    /** The PEM of the mesh CA's root certificate (the trust bundle). */
+    public String trustBundlePem() {
+        return ca.root().certificatePem();
+    }
+
+    /** Runs the certificate-rotation check now (it also runs on a timer); true if it re-issued and re-published. */
+    public synchronized boolean rotateIfDue() {
+        try {
+            if (state.encryption().mode() != io.nodemesh.api.state.EncryptionSpec.Mode.MTLS || !certificates.rotationDue()) return false;
+            publish(state, ++generation);
+            LOG.info("rotated workload certificates (generation {})", generation);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("certificate rotation failed; the current certificates keep serving", e);
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized ApplyResult apply(MeshState newState) {
+        List<Violation> violations = new ArrayList<>(newState.validate());
+        if (violations.isEmpty()) violations.addAll(EnvoyValidator.validate(newState));
+        if (!violations.isEmpty()) throw new InvalidStateException(violations);
+        List<ApplyResult.Change> changes = StateDiff.between(state, newState);
+        if (changes.isEmpty()) return new ApplyResult(generation, List.of());
+        publish(newState, generation + 1);
+        generation++;
+        state = newState;
+        return new ApplyResult(generation, changes);
+    }
+
+    /** Translates and checks everything first; serves only when every node's snapshot is good. */
+    private void publish(MeshState newState, long gen) {
+        Map<String, MeshResources> perNode = new LinkedHashMap<>();
+        try {
+            MeshResources shared = translator.shared(newState);
+            certificates.retain(newState.workloads().stream().map(Workload::identity).collect(Collectors.toSet()));
+            for (Node n : newState.nodes()) {
+                if (!onlyNode.isEmpty() && !onlyNode.equals(n.name())) continue;
+                perNode.put(n.name(), translator.forNode(newState, n.name(), shared, certificates));
+            }
+            List<Violation> problems = new ArrayList<>();
+            for (MeshResources r : perNode.values()) {
+                problems.addAll(EnvoyValidator.uniqueNames(r));
+                if (options.schemaCheck()) problems.addAll(ProtoSchemaCheck.check(r));
+                if (!problems.isEmpty()) break;
+            }
+            if (!problems.isEmpty()) throw new InvalidStateException(problems);
+        } catch (InvalidStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ApplyException("translating the mesh state to Envoy resources failed; the previous snapshots keep serving: " + e, e);
+        }
+        Map<List<?>, Long> hashes = new IdentityHashMap<>();
+        Map<String, Snapshot> prepared = new LinkedHashMap<>();
+        perNode.forEach((node, r) -> prepared.put(node, snapshots.prepare(node, r, gen, hashes)));
+        prepared.forEach((node, snap) -> snapshots.serve(node, snap, hashes, perNode.get(node)));
+        for (String gone : snapshots.nodes()) {
+            if (!perNode.containsKey(gone)) snapshots.remove(gone);
+        }
+    }
+
+    private void nacked(Nack nack) {
+        nacks.add(nack);
+        for (Consumer<Nack> l : nackListeners) {
+            try {
+                l.accept(nack);
+            } catch (RuntimeException e) {
+                LOG.warn("NACK listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized MeshState state() {
+        return state;
+    }
+
+    @Override
+    public Flows flows() {
+        return flows;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public void close() {
+        rotation.shutdownNow();
+        server.close();
+    }
+}

@@ -1,0 +1,128 @@
+package io.nodemesh.envoy.internal;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The snapshot each node is served, with a short history so a NACKed one can be rolled back to the last version the
+ * node accepted.
+ * <p>
+ * Versions are per resource type: a type keeps its version while its content is unchanged, and takes the apply's
+ * generation when it changes, so one changed route re-sends routes only.
+ * <p>
+ * Clients are grouped by node: an xDS node id {@code <node>} or {@code <node>~<anything>} is served {@code <node>}'s
+ * snapshot, so the node's Envoy and proxyless gRPC processes on it see the same configuration.
+ */
+public final class NodeSnapshots {
+    private static final int HISTORY = 8;
+
+    private final SimpleCache<String> cache = new SimpleCache<>(node -> group(node.getId()));
+    private final Map<String, Deque<Snapshot>> history = new HashMap<>();
+    private final Map<String, Map<String, TypeVersion>> versions = new HashMap<>();
+
+    public static String group(String nodeId) {
+        int tilde = nodeId.indexOf('~');
+        return tilde < 0 ? nodeId : nodeId.substring(0, tilde);
+    }
+
+    public SimpleCache<String> cache() {
+        return cache;
+    }
+
+    /** Builds the snapshot of {@code node} at {@code generation} without serving it yet. */
+    public synchronized Snapshot prepare(String node, MeshResources r, long generation, Map<List<?>, Long> hashes) {
+        Map<String, TypeVersion> previous = versions.getOrDefault(node, Map.of());
+        return Snapshot.create(
+                r.clusters(), version(previous, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), generation, hashes),
+                r.endpoints(), version(previous, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), generation, hashes),
+                r.listeners(), version(previous, Resources.V3.LISTENER_TYPE_URL, r.listeners(), generation, hashes),
+                r.routes(), version(previous, Resources.V3.ROUTE_TYPE_URL, r.routes(), generation, hashes),
+                r.secrets(), version(previous, Resources.V3.SECRET_TYPE_URL, r.secrets(), generation, hashes));
+    }
+
+    /** Serves {@code snapshot} to {@code node}'s clients. */
+    public synchronized void serve(String node, Snapshot snapshot, Map<List<?>, Long> hashes, MeshResources r) {
+        Map<String, TypeVersion> v = new HashMap<>();
+        v.put(Resources.V3.CLUSTER_TYPE_URL, new TypeVersion(hashes.get(r.clusters()), snapshot.clusters().version()));
+        v.put(Resources.V3.ENDPOINT_TYPE_URL, new TypeVersion(hashes.get(r.endpoints()), snapshot.endpoints().version()));
+        v.put(Resources.V3.LISTENER_TYPE_URL, new TypeVersion(hashes.get(r.listeners()), snapshot.listeners().version()));
+        v.put(Resources.V3.ROUTE_TYPE_URL, new TypeVersion(hashes.get(r.routes()), snapshot.routes().version()));
+        v.put(Resources.V3.SECRET_TYPE_URL, new TypeVersion(hashes.get(r.secrets()), snapshot.secrets().version()));
+        versions.put(node, v);
+        Deque<Snapshot> h = history.computeIfAbsent(node, n -> new ArrayDeque<>());
+        h.addFirst(snapshot);
+        while (h.size() > HISTORY) h.removeLast();
+        cache.setSnapshot(node, snapshot);
+    }
+
+    /** Stops serving a node that left the mesh. */
+    public synchronized void remove(String node) {
+        history.remove(node);
+        versions.remove(node);
+        cache.clearSnapshot(node);
+    }
+
+    public synchronized Optional<Snapshot> current(String node) {
+        return Optional.ofNullable(cache.getSnapshot(node));
+    }
+
+    public synchronized java.util.Set<String> nodes() {
+        return java.util.Set.copyOf(history.keySet());
+    }
+
+    /**
+     * Rolls {@code node} back after a NACK of {@code typeUrl}: to the newest snapshot in which that type had
+     * {@code acceptedVersion} (what the client still runs), or, with no accepted version, to the newest one whose version
+     * of the type differs from {@code rejectedVersion}. Returns the version of the type now served.
+     * <p>
+     * Without this the cache would answer the NACK (whose version differs from the snapshot's) with the same rejected
+     * configuration at once, and again, in a loop.
+     */
+    public synchronized String rollback(String node, String typeUrl, String acceptedVersion, String rejectedVersion) {
+        Deque<Snapshot> h = history.get(node);
+        if (h == null) return "";
+        Snapshot target = null;
+        for (Snapshot s : h) {
+            String v = s.version(typeUrl);
+            if (acceptedVersion.isEmpty() ? !v.equals(rejectedVersion) : v.equals(acceptedVersion)) {
+                target = s;
+                break;
+            }
+        }
+        if (target == null) {
+            // Nothing the client ever accepted is left: serve nothing, under the version it already has ("").
+            target = Snapshot.create(List.of(), "", List.of(), "", List.of(), "", List.of(), "", List.of(), "");
+        }
+        while (!h.isEmpty() && h.peekFirst() != target) h.removeFirst();
+        if (h.isEmpty()) h.addFirst(target);
+        cache.setSnapshot(node, target);
+        // The next apply must not think the rejected content is what the node runs.
+        versions.remove(node);
+        return target.version(typeUrl);
+    }
+
+    private static String version(Map<String, TypeVersion> previous, String typeUrl, List<? extends Message> resources,
+                                  long generation, Map<List<?>, Long> hashes) {
+        long hash = hashes.computeIfAbsent(resources, NodeSnapshots::hash);
+        TypeVersion before = previous.get(typeUrl);
+        return before != null && before.hash == hash ? before.version : Long.toString(generation);
+    }
+
+    /** A 64-bit content hash (protobuf messages memoize their own hash codes, so this is cheap on the second call). */
+    static long hash(List<?> resources) {
+        long h = resources.size();
+        for (Object m : resources) h = h * 1_000_003L + m.hashCode();
+        return h;
+    }
+
+    private record TypeVersion(Long hash, String version) {}
+}

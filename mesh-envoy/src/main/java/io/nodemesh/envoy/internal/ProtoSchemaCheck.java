@@ -1,0 +1,191 @@
+package io.nodemesh.envoy.internal;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.pgv.validate.Validate;
+import io.nodemesh.api.state.Violation;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks resources against Envoy's own schema: the protoc-gen-validate rules carried in the descriptors of Envoy's API
+ * (required messages and oneofs, string lengths, number bounds, list sizes, defined enum values), descending into
+ * {@code Any}-packed extension configs, whose type URLs must name a known message. These are the checks Envoy runs on
+ * receipt; failing them here means a NACK that never happens.
+ */
+public final class ProtoSchemaCheck {
+    private static final Map<String, Descriptor> KNOWN = known();
+
+    private ProtoSchemaCheck() {}
+
+    public static List<Violation> check(MeshResources r) {
+        List<Violation> out = new ArrayList<>();
+        r.clusters().forEach(c -> check("clusters[" + c.getName() + "]", c, out));
+        r.endpoints().forEach(c -> check("endpoints[" + c.getClusterName() + "]", c, out));
+        r.listeners().forEach(c -> check("listeners[" + c.getName() + "]", c, out));
+        r.routes().forEach(c -> check("routes[" + c.getName() + "]", c, out));
+        r.secrets().forEach(c -> check("secrets[" + c.getName() + "]", c, out));
+        return out;
+    }
+
+    /** Every rule {@code message} breaks, each at its field path under {@code at}. */
+    public static List<Violation> check(String at, Message message) {
+        List<Violation> out = new ArrayList<>();
+        check(at, message, out);
+        return out;
+    }
+
+    private static void check(String at, Message m, List<Violation> out) {
+        if (m instanceof Any any) {
+            String type = any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1);
+            if (!any.getTypeUrl().startsWith("type.googleapis.com/")) {
+                out.add(new Violation(at + ".type_url", "'" + any.getTypeUrl() + "' does not start with type.googleapis.com/"));
+                return;
+            }
+            Descriptor d = KNOWN.get(type);
+            if (d == null) {
+                out.add(new Violation(at + ".type_url", "unknown type " + type));
+                return;
+            }
+            try {
+                check(at + "(" + d.getName() + ")", DynamicMessage.parseFrom(d, any.getValue()), out);
+            } catch (InvalidProtocolBufferException e) {
+                out.add(new Violation(at, "does not parse as " + type + ": " + e.getMessage()));
+            }
+            return;
+        }
+        Descriptor d = m.getDescriptorForType();
+        for (OneofDescriptor oneof : d.getRealOneofs()) {
+            if (oneof.getOptions().getExtension(Validate.required) && !m.hasOneof(oneof)) {
+                out.add(new Violation(at + "." + oneof.getName(), "one of " + oneof.getFields().stream().map(FieldDescriptor::getName).toList() + " is required"));
+            }
+        }
+        for (FieldDescriptor f : d.getFields()) {
+            Validate.FieldRules rules = f.getOptions().getExtension(Validate.rules);
+            String fat = at + "." + f.getName();
+            if (f.isRepeated()) {
+                int n = m.getRepeatedFieldCount(f);
+                if (rules.hasRepeated() && rules.getRepeated().hasMinItems() && n < rules.getRepeated().getMinItems()) {
+                    out.add(new Violation(fat, "needs at least " + rules.getRepeated().getMinItems() + " item(s), has " + n));
+                }
+                if (rules.hasMap() && rules.getMap().hasMinPairs() && n < rules.getMap().getMinPairs()) {
+                    out.add(new Violation(fat, "needs at least " + rules.getMap().getMinPairs() + " entries, has " + n));
+                }
+                for (int i = 0; i < n; i++) {
+                    Object v = m.getRepeatedField(f, i);
+                    if (rules.hasRepeated() && rules.getRepeated().hasItems()) scalar(fat + "[" + i + "]", rules.getRepeated().getItems(), v, out);
+                    if (v instanceof Message child) check(fat + "[" + i + "]", child, out);
+                }
+                continue;
+            }
+            boolean set = f.hasPresence() ? m.hasField(f) : true;
+            // A oneof member's rules apply only when it is the member set (PGV semantics).
+            if (!set && f.getRealContainingOneof() != null) continue;
+            if (rules.hasMessage() && rules.getMessage().getRequired() && !set) {
+                out.add(new Violation(fat, "is required"));
+                continue;
+            }
+            if (!set) continue;
+            Object v = m.getField(f);
+            scalar(fat, rules, v, out);
+            if (v instanceof Message child) check(fat, child, out);
+        }
+    }
+
+    /** Rules on one value: strings, numbers (also inside wrapper messages), enums. */
+    private static void scalar(String at, Validate.FieldRules rules, Object v, List<Violation> out) {
+        if (v instanceof Message wrapper && wrapper.getDescriptorForType().getFile().getName().equals("google/protobuf/wrappers.proto")) {
+            v = wrapper.getField(wrapper.getDescriptorForType().findFieldByName("value"));
+        }
+        if (rules.hasString() && v instanceof String s) {
+            var r = rules.getString();
+            if (r.hasMinLen() && s.codePointCount(0, s.length()) < r.getMinLen()) out.add(new Violation(at, "must have at least " + r.getMinLen() + " character(s)"));
+            if (r.hasMinBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < r.getMinBytes()) out.add(new Violation(at, "must have at least " + r.getMinBytes() + " byte(s)"));
+            if (r.hasMaxBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > r.getMaxBytes()) out.add(new Violation(at, "must have at most " + r.getMaxBytes() + " bytes"));
+            if (r.hasMaxLen() && s.codePointCount(0, s.length()) > r.getMaxLen()) out.add(new Violation(at, "must have at most " + r.getMaxLen() + " characters"));
+        }
+        if (rules.hasUint32() && v instanceof Integer i) {
+            long x = Integer.toUnsignedLong(i);
+            var r = rules.getUint32();
+            bounds(at, x, r.hasGt() ? (Long) Integer.toUnsignedLong(r.getGt()) : null, r.hasGte() ? (Long) Integer.toUnsignedLong(r.getGte()) : null,
+                    r.hasLt() ? (Long) Integer.toUnsignedLong(r.getLt()) : null, r.hasLte() ? (Long) Integer.toUnsignedLong(r.getLte()) : null, out);
+        }
+        if (rules.hasInt32() && v instanceof Integer i) {
+            var r = rules.getInt32();
+            bounds(at, i, r.hasGt() ? (long) r.getGt() : null, r.hasGte() ? (long) r.getGte() : null,
+                    r.hasLt() ? (long) r.getLt() : null, r.hasLte() ? (long) r.getLte() : null, out);
+        }
+        if (rules.hasInt64() && v instanceof Long l) {
+            var r = rules.getInt64();
+            bounds(at, l, r.hasGt() ? r.getGt() : null, r.hasGte() ? r.getGte() : null, r.hasLt() ? r.getLt() : null, r.hasLte() ? r.getLte() : null, out);
+        }
+        if (rules.hasEnum() && rules.getEnum().getDefinedOnly() && v instanceof EnumValueDescriptor e && e.getIndex() < 0) {
+            out.add(new Violation(at, "value " + e.getNumber() + " is not defined in " + e.getType().getName()));
+        }
+        if (rules.hasDuration() && v instanceof Message dur && dur.getDescriptorForType().getFullName().equals("google.protobuf.Duration")) {
+            long nanos = (Long) dur.getField(dur.getDescriptorForType().findFieldByName("seconds")) * 1_000_000_000L
+                    + (Integer) dur.getField(dur.getDescriptorForType().findFieldByName("nanos"));
+            var r = rules.getDuration();
+            if (r.hasGt() && nanos <= r.getGt().getSeconds() * 1_000_000_000L + r.getGt().getNanos()) out.add(new Violation(at, "must be longer than " + r.getGt().getSeconds() + "s"));
+            if (r.hasGte() && nanos < r.getGte().getSeconds() * 1_000_000_000L + r.getGte().getNanos()) out.add(new Violation(at, "must be at least " + r.getGte().getSeconds() + "s"));
+        }
+    }
+
+    private static void bounds(String at, long x, Long gt, Long gte, Long lt, Long lte, List<Violation> out) {
+        if (gt != null && x <= gt) out.add(new Violation(at, x + " must be greater than " + gt));
+        if (gte != null && x < gte) out.add(new Violation(at, x + " must be at least " + gte));
+        if (lt != null && x >= lt) out.add(new Violation(at, x + " must be less than " + lt));
+        if (lte != null && x > lte) out.add(new Violation(at, x + " must be at most " + lte));
+    }
+
+    /** Every message type reachable from the resources and extension configs nodemesh emits. */
+    private static Map<String, Descriptor> known() {
+        Map<String, Descriptor> map = new HashMap<>();
+        Set<String> files = new HashSet<>();
+        List<Descriptor> roots = List.of(Cluster.getDescriptor(), ClusterLoadAssignment.getDescriptor(), Listener.getDescriptor(),
+                RouteConfiguration.getDescriptor(), Secret.getDescriptor(), HttpConnectionManager.getDescriptor(),
+                Router.getDescriptor(), RBAC.getDescriptor(), OriginalDst.getDescriptor(), TcpProxy.getDescriptor(),
+                DownstreamTlsContext.getDescriptor(), Random.getDescriptor(), RoundRobin.getDescriptor(), Maglev.getDescriptor(),
+                RingHash.getDescriptor());
+        for (Descriptor d : roots) addFile(d.getFile(), files, map);
+        return Map.copyOf(map);
+    }
+
+    private static void addFile(FileDescriptor f, Set<String> seen, Map<String, Descriptor> map) {
+        if (!seen.add(f.getName())) return;
+        for (Descriptor d : f.getMessageTypes()) addMessage(d, map);
+        for (FileDescriptor dep : f.getDependencies()) addFile(dep, seen, map);
+    }
+
+    private static void addMessage(Descriptor d, Map<String, Descriptor> map) {
+        map.put(d.getFullName(), d);
+        d.getNestedTypes().forEach(n -> addMessage(n, map));
+    }
+}

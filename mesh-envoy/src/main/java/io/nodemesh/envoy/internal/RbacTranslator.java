@@ -1,0 +1,114 @@
+package io.nodemesh.envoy.internal;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.core.v3.CidrRange;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.Builder;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.nodemesh.api.state.HttpMatch;
+import io.nodemesh.api.state.Identities;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Node;
+import io.nodemesh.api.state.Policy;
+import io.nodemesh.api.state.PolicyAction;
+import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.Workload;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link Policy} as Envoy RBAC HTTP filters for requests to one service, with the semantics of
+ * {@link io.nodemesh.api.state.MeshIndex#allows}: a first filter denies what any DENY matches; a second, present only
+ * when some ALLOW selects the service, lets through only what an ALLOW matches (default deny).
+ * <p>
+ * A source identity is matched by its mTLS principal (the SPIFFE id in the peer certificate) or by the addresses of the
+ * workloads that have it — the node proxy sees local pods in clear text, and proxyless gRPC servers may run without TLS.
+ */
+final class RbacTranslator {
+    static final String FILTER = "envoy.filters.http.rbac";
+
+    private RbacTranslator() {}
+
+    static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities) {
+        List<Policy> deny = new ArrayList<>();
+        List<Policy> allow = new ArrayList<>();
+        for (Policy p : state.policies()) {
+            boolean selects = p.selects("", s.key()) || backendIdentities.stream().anyMatch(id -> p.selects(id, s.key()));
+            if (!selects) continue;
+            (p.action() == PolicyAction.DENY ? deny : allow).add(p);
+        }
+        List<HttpFilter> filters = new ArrayList<>();
+        if (!deny.isEmpty()) filters.add(filter(FILTER + ".deny", RBAC.Action.DENY, deny, state));
+        if (!allow.isEmpty()) filters.add(filter(FILTER + ".allow", RBAC.Action.ALLOW, allow, state));
+        return filters;
+    }
+
+    private static HttpFilter filter(String name, RBAC.Action action, List<Policy> policies, MeshState state) {
+        var rbac = RBAC.newBuilder().setAction(action);
+        for (Policy p : policies) {
+            rbac.putPolicies(p.key(), io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
+                    .addPermissions(permission(p)).addPrincipals(principal(p, state)).build());
+        }
+        Builder filter = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rbac);
+        return HttpFilter.newBuilder().setName(name).setTypedConfig(Any.pack(filter.build())).build();
+    }
+
+    /** Ports AND (any of the HTTP matches). */
+    private static Permission permission(Policy p) {
+        List<Permission> and = new ArrayList<>();
+        if (!p.ports().isEmpty()) {
+            and.add(or(p.ports().stream().map(port -> Permission.newBuilder().setDestinationPort(port).build()).toList()));
+        }
+        if (!p.http().isEmpty()) and.add(or(p.http().stream().map(RbacTranslator::http).toList()));
+        if (and.isEmpty()) return Permission.newBuilder().setAny(true).build();
+        if (and.size() == 1) return and.getFirst();
+        return Permission.newBuilder().setAndRules(Permission.Set.newBuilder().addAllRules(and)).build();
+    }
+
+    private static Permission http(HttpMatch m) {
+        List<Permission> and = new ArrayList<>();
+        var path = switch (m.path().kind()) {
+            case EXACT -> StringMatcher.newBuilder().setExact(m.path().value());
+            case PREFIX -> StringMatcher.newBuilder().setPrefix(m.path().value());
+            case REGEX -> StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(m.path().value()));
+        };
+        and.add(Permission.newBuilder().setUrlPath(PathMatcher.newBuilder().setPath(path)).build());
+        if (!m.method().isEmpty()) and.add(Permission.newBuilder().setHeader(RouteTranslator.header(":method", m.method())).build());
+        m.headers().forEach((k, v) -> and.add(Permission.newBuilder().setHeader(RouteTranslator.header(k, v)).build()));
+        return and.size() == 1 ? and.getFirst() : Permission.newBuilder().setAndRules(Permission.Set.newBuilder().addAllRules(and)).build();
+    }
+
+    private static Permission or(List<Permission> rules) {
+        return rules.size() == 1 ? rules.getFirst() : Permission.newBuilder().setOrRules(Permission.Set.newBuilder().addAllRules(rules)).build();
+    }
+
+    private static Principal principal(Policy p, MeshState state) {
+        if (p.sources().isEmpty() || p.sources().contains(Identities.ANY)) return Principal.newBuilder().setAny(true).build();
+        List<Principal> ids = new ArrayList<>();
+        for (String source : p.sources()) {
+            if (source.equals(Identities.HOST)) {
+                // Node processes connect from the node's own addresses.
+                for (Node n : state.nodes()) n.addresses().forEach(a -> ids.add(ip(a)));
+                continue;
+            }
+            ids.add(Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
+                    .setPrincipalName(StringMatcher.newBuilder().setExact(source))).build());
+            for (Workload w : state.workloads()) {
+                if (w.identity().equals(source)) w.ips().forEach(ip -> ids.add(ip(ip)));
+            }
+        }
+        if (ids.size() == 1) return ids.getFirst();
+        return Principal.newBuilder().setOrIds(Principal.Set.newBuilder().addAllIds(ids)).build();
+    }
+
+    private static Principal ip(String ip) {
+        CidrRange host = Protos.host(ip);
+        return Principal.newBuilder().setDirectRemoteIp(host).build();
+    }
+}

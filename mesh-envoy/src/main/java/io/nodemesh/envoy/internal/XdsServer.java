@@ -1,0 +1,139 @@
+package io.nodemesh.envoy.internal;
+
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.nodemesh.envoy.Nack;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ADS server (state-of-the-world and delta, plus the per-type services) over gRPC, serving {@link NodeSnapshots}.
+ * It watches requests for NACKs: each is reported and rolls the client's node back to what it last accepted.
+ */
+public final class XdsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
+
+    private final Server server;
+    private final NodeSnapshots snapshots;
+    private final Consumer<Nack> nacks;
+    private final Clock clock;
+    /** Per stream: the node it speaks for, and per type the version of the last response and its nonce. */
+    private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
+
+    public XdsServer(String host, int port, NodeSnapshots snapshots, Consumer<Nack> nacks, Clock clock) throws IOException {
+        this.snapshots = snapshots;
+        this.nacks = nacks;
+        this.clock = clock;
+        V3DiscoveryServer discovery = new V3DiscoveryServer(new Callbacks(), snapshots.cache());
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .addService(discovery.getAggregatedDiscoveryServiceImpl())
+                .addService(discovery.getClusterDiscoveryServiceImpl())
+                .addService(discovery.getEndpointDiscoveryServiceImpl())
+                .addService(discovery.getListenerDiscoveryServiceImpl())
+                .addService(discovery.getRouteDiscoveryServiceImpl())
+                .addService(discovery.getSecretDiscoveryServiceImpl())
+                .build().start();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Sent(String nonce, String version) {}
+
+    private static final class StreamState {
+        volatile String node = "";
+        final Map<String, Sent> lastSent = new ConcurrentHashMap<>();
+    }
+
+    private final class Callbacks implements DiscoveryServerCallbacks {
+        @Override
+        public void onStreamOpen(long streamId, String typeUrl) {
+            streams.put(streamId, new StreamState());
+        }
+
+        @Override
+        public void onStreamClose(long streamId, String typeUrl) {
+            streams.remove(streamId);
+        }
+
+        @Override
+        public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+            streams.remove(streamId);
+        }
+
+        @Override
+        public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+            StreamState s = stream(streamId);
+            if (request.hasNode()) s.node = NodeSnapshots.group(request.getNode().getId());
+            LOG.debug("stream {} node {} asks {} {} version '{}' nonce '{}'", streamId, s.node, request.getTypeUrl(),
+                    request.getResourceNamesList(), request.getVersionInfo(), request.getResponseNonce());
+            if (!request.hasErrorDetail()) return;
+            Sent sent = s.lastSent.get(request.getTypeUrl());
+            String rejected = sent != null && sent.nonce.equals(request.getResponseNonce()) ? sent.version : "";
+            String serving = snapshots.rollback(s.node, request.getTypeUrl(), request.getVersionInfo(), rejected);
+            report(new Nack(clock.instant(), s.node, request.getTypeUrl(), rejected, request.getErrorDetail().getMessage(),
+                    serving, false));
+        }
+
+        @Override
+        public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+            StreamState s = stream(streamId);
+            if (request.hasNode()) s.node = NodeSnapshots.group(request.getNode().getId());
+            if (!request.hasErrorDetail()) return;
+            Sent sent = s.lastSent.get(request.getTypeUrl());
+            String rejected = sent != null && sent.nonce.equals(request.getResponseNonce()) ? sent.version : "";
+            String serving = snapshots.rollback(s.node, request.getTypeUrl(), "", rejected);
+            report(new Nack(clock.instant(), s.node, request.getTypeUrl(), rejected, request.getErrorDetail().getMessage(),
+                    serving, true));
+        }
+
+        @Override
+        public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+            stream(streamId).lastSent.put(response.getTypeUrl(), new Sent(response.getNonce(), response.getVersionInfo()));
+        }
+
+        @Override
+        public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+            stream(streamId).lastSent.put(response.getTypeUrl(), new Sent(response.getNonce(), response.getSystemVersionInfo()));
+        }
+
+        private StreamState stream(long id) {
+            return streams.computeIfAbsent(id, k -> new StreamState());
+        }
+
+        private void report(Nack nack) {
+            LOG.warn("{}", nack);
+            try {
+                nacks.accept(nack);
+            } catch (RuntimeException e) {
+                LOG.warn("NACK listener failed on {}", nack, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.nodemesh.envoy;
+
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.state.EncryptionSpec;
+import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.MeshState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.nodemesh.envoy.TestStates.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The xDS protocol as a raw ADS client sees it: versions, nonces, ACK and NACK, SDS and delta. */
+class AdsProtocolTest {
+    private static final String CDS = Resources.V3.CLUSTER_TYPE_URL;
+    private static final String LDS = Resources.V3.LISTENER_TYPE_URL;
+    private static final String RDS = Resources.V3.ROUTE_TYPE_URL;
+    private static final String SDS = Resources.V3.SECRET_TYPE_URL;
+
+    private EnvoyDataplane dp;
+    private AdsStub ads;
+
+    @BeforeEach
+    void start() {
+        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS);
+        ads = new AdsStub(dp.xdsPort(), "node-a~stub");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        ads.close();
+        dp.close();
+    }
+
+    private static MeshState state(int services, EncryptionSpec encryption) {
+        var b = MeshState.builder().node(nodeA()).workload(workload("web", "127.0.0.2")).encryption(encryption);
+        for (int i = 0; i < services; i++) {
+            b.service(l7("svc" + i, "10.96.1." + (i + 1), 8080, List.of(Endpoint.ready("127.0.0.2", "shop/web"))));
+        }
+        return b.build();
+    }
+
+    @Test
+    void responsesCarryVersionNonceAndTypedResourcesAndAckOpensAWatch() throws Exception {
+        dp.apply(state(2, EncryptionSpec.NONE));
+        ads.request(CDS, List.of(), "", "", null);
+        DiscoveryResponse first = ads.next();
+        assertThat(first.getTypeUrl()).isEqualTo(CDS);
+        assertThat(first.getVersionInfo()).isEqualTo("1");
+        assertThat(first.getNonce()).isNotEmpty();
+        assertThat(first.getResourcesList()).allSatisfy(a -> assertThat(a.getTypeUrl()).isEqualTo(CDS));
+        assertThat(first.getResourcesList().stream().map(a -> unpack(a, Cluster.class).getName()))
+                .contains("outbound|8080||svc0.shop", "outbound|8080||svc1.shop", "nodemesh-passthrough");
+
+        ads.request(CDS, List.of(), first.getVersionInfo(), first.getNonce(), null); // ACK
+        dp.apply(state(3, EncryptionSpec.NONE));
+        DiscoveryResponse second = ads.next();
+        assertThat(second.getVersionInfo()).isEqualTo("2");
+        assertThat(second.getNonce()).isNotEqualTo(first.getNonce());
+        assertThat(second.getResourcesCount()).isEqualTo(first.getResourcesCount() + 1);
+    }
+
+    @Test
+    void aTypeKeepsItsVersionWhileItsContentIsUnchanged() {
+        MeshState base = state(2, EncryptionSpec.NONE);
+        dp.apply(base);
+        Map<String, String> before = dp.servedVersions("node-a");
+        // Only an endpoint changes: endpoints get a new version, clusters, routes and listeners keep theirs.
+        dp.apply(base.withService("shop/svc0", s -> s.withEndpoints(List.of(Endpoint.ready("127.0.0.3", "")))));
+        Map<String, String> after = dp.servedVersions("node-a");
+        assertThat(after.get(Resources.V3.ENDPOINT_TYPE_URL)).isEqualTo("2");
+        assertThat(after.get(CDS)).isEqualTo(before.get(CDS)).isEqualTo("1");
+        assertThat(after.get(RDS)).isEqualTo(before.get(RDS));
+        assertThat(after.get(LDS)).isEqualTo(before.get(LDS));
+    }
+
+    @Test
+    void nackIsReportedWithTheClientsDetailAndTheLastAcceptedVersionKeepsServing() {
+        dp.apply(state(1, EncryptionSpec.NONE));
+        ads.request(LDS, List.of(), "", "", null);
+        DiscoveryResponse v1 = ads.next();
+        ads.request(LDS, List.of(), v1.getVersionInfo(), v1.getNonce(), null);
+
+        dp.apply(state(2, EncryptionSpec.NONE));
+        DiscoveryResponse v2 = ads.next();
+        assertThat(v2.getVersionInfo()).isEqualTo("2");
+        ads.request(LDS, List.of(), v1.getVersionInfo(), v2.getNonce(), "listener rejected: port in use");
+
+        Eventually.until("the NACK is reported", () -> !dp.nacks().isEmpty());
+        Nack nack = dp.nacks().getFirst();
+        assertThat(nack.node()).isEqualTo("node-a");
+        assertThat(nack.typeUrl()).isEqualTo(LDS);
+        assertThat(nack.rejectedVersion()).isEqualTo("2");
+        assertThat(nack.errorDetail()).isEqualTo("listener rejected: port in use");
+        assertThat(nack.servingVersion()).isEqualTo("1");
+        assertThat(dp.servedVersions("node-a").get(LDS)).isEqualTo("1");
+
+        // The rejected version is not pushed again; the next apply is the next thing the client sees.
+        dp.apply(state(3, EncryptionSpec.NONE));
+        DiscoveryResponse v3 = ads.next();
+        assertThat(v3.getVersionInfo()).isEqualTo("3");
+        assertThat(v3.getResourcesList().stream().map(a -> unpack(a, Listener.class).getName())).contains("svc2.shop");
+    }
+
+    @Test
+    void sdsServesWorkloadCertificatesWithSpiffeIdsSignedByTheTrustBundle() throws Exception {
+        dp.apply(state(1, new EncryptionSpec(EncryptionSpec.Mode.MTLS, true, TD)));
+        String id = "spiffe://cluster.local/ns/shop/sa/web";
+        ads.request(SDS, List.of(id, "nodemesh-trust-bundle"), "", "", null);
+        DiscoveryResponse r = ads.next();
+        Map<String, Secret> secrets = new java.util.HashMap<>();
+        r.getResourcesList().forEach(a -> {
+            Secret s = unpack(a, Secret.class);
+            secrets.put(s.getName(), s);
+        });
+        assertThat(secrets).containsKeys(id, "nodemesh-trust-bundle");
+
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        X509Certificate ca = (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(
+                secrets.get("nodemesh-trust-bundle").getValidationContext().getTrustedCa().getInlineString().getBytes(StandardCharsets.US_ASCII)));
+        X509Certificate leaf = (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(
+                secrets.get(id).getTlsCertificate().getCertificateChain().getInlineString().getBytes(StandardCharsets.US_ASCII)));
+        leaf.verify(ca.getPublicKey());
+        assertThat(leaf.getSubjectAlternativeNames()).containsExactly(List.of(6, id));
+        assertThat(Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant())).isLessThanOrEqualTo(Duration.ofMinutes(61));
+        assertThat(secrets.get(id).getTlsCertificate().getPrivateKey().getInlineString()).startsWith("-----BEGIN PRIVATE KEY-----");
+
+        // The server listener of the workload's backend requires client certificates from SDS.
+        ads.request(SDS, List.of(id, "nodemesh-trust-bundle"), r.getVersionInfo(), r.getNonce(), null);
+        ads.request(LDS, List.of(), "", "", null);
+        DiscoveryResponse lds = ads.next();
+        Listener server = lds.getResourcesList().stream().map(a -> unpack(a, Listener.class))
+                .filter(l -> l.getName().startsWith("grpc/server")).findFirst().orElseThrow();
+        assertThat(server.getFilterChains(0).getTransportSocket().getName()).isEqualTo("envoy.transport_sockets.tls");
+    }
+
+    @Test
+    void deltaSendsOnlyWhatChangedAndNamesRemovedResources() {
+        dp.apply(state(3, EncryptionSpec.NONE));
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS));
+        DeltaDiscoveryResponse first = ads.nextDelta();
+        assertThat(first.getResourcesList().stream().map(r -> r.getName()))
+                .contains("outbound|8080||svc0.shop", "outbound|8080||svc1.shop", "outbound|8080||svc2.shop");
+        assertThat(first.getResourcesList()).allSatisfy(r -> assertThat(r.getVersion()).isNotEmpty());
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce()));
+
+        dp.apply(state(2, EncryptionSpec.NONE));
+        DeltaDiscoveryResponse second = ads.nextDelta();
+        assertThat(second.getRemovedResourcesList()).containsExactly("outbound|8080||svc2.shop");
+        assertThat(second.getResourcesList()).as("unchanged clusters are not re-sent").isEmpty();
+    }
+
+    @Test
+    void deltaNackIsReported() {
+        dp.apply(state(1, EncryptionSpec.NONE));
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS));
+        DeltaDiscoveryResponse first = ads.nextDelta();
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce())
+                .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("cluster rejected")));
+        Eventually.until("the delta NACK is reported", () -> !dp.nacks().isEmpty());
+        assertThat(dp.nacks().getFirst().delta()).isTrue();
+        assertThat(dp.nacks().getFirst().errorDetail()).isEqualTo("cluster rejected");
+    }
+
+    private static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any a, Class<T> type) {
+        try {
+            return a.unpack(type);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

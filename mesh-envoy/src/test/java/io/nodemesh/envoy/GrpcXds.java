@@ -1,0 +1,41 @@
+package io.nodemesh.envoy;
+
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Grpc;
+import io.grpc.internal.JsonParser;
+import io.grpc.xds.XdsNameResolverProvider;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Proxyless gRPC channels resolved by grpc-java's real xDS client against a nodemesh ADS server. Each channel gets its
+ * own URI scheme and bootstrap (grpc's test hook), so tests in one JVM can each talk to their own server.
+ */
+final class GrpcXds {
+    private static final AtomicInteger SCHEMES = new AtomicInteger();
+
+    private GrpcXds() {}
+
+    static Map<String, ?> bootstrap(String nodeId, int xdsPort) {
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, ?> map = (Map<String, ?>) JsonParser.parse(Bootstraps.grpcJson(nodeId, "node-a", "127.0.0.1", xdsPort));
+            return map;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A channel to {@code xds:///<host>} whose xDS client identifies as {@code nodeId}. */
+    @SuppressWarnings("deprecation") // nameResolverFactory is the documented way to use a test provider per channel
+    static ManagedChannel channel(String host, String nodeId, int xdsPort) {
+        String scheme = "nmxds" + SCHEMES.incrementAndGet();
+        XdsNameResolverProvider provider = XdsNameResolverProvider.createForTest(scheme, bootstrap(nodeId, xdsPort));
+        return Grpc.newChannelBuilder(scheme + ":///" + host, InsecureChannelCredentials.create())
+                .nameResolverFactory(provider).build();
+    }
+}

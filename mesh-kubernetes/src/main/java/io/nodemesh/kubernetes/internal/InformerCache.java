@@ -1,0 +1,185 @@
+package io.nodemesh.kubernetes.internal;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ExceptionHandler;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The informers on everything the mesh is built from, and read access to their caches. The informers relist with
+ * backoff by themselves when the API server is unreachable or a watch expires (410 Gone); this class records what went
+ * wrong so readiness can say it.
+ */
+final class InformerCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InformerCache.class);
+    private static final String BY_SERVICE = "byService";
+
+    private final Map<ResourceKind, SharedIndexInformer<? extends HasMetadata>> informers = new EnumMap<>(ResourceKind.class);
+    private final Map<ResourceKind, String> lastErrors = new ConcurrentHashMap<>();
+    private final Map<ResourceKind, Instant> errorTimes = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+    private final SharedIndexInformer<Node> nodes;
+    private final SharedIndexInformer<Pod> pods;
+    private final SharedIndexInformer<Service> services;
+    private final SharedIndexInformer<EndpointSlice> slices;
+    private final SharedIndexInformer<GenericKubernetesResource> configs;
+    private final SharedIndexInformer<GenericKubernetesResource> policies;
+    private final SharedIndexInformer<GenericKubernetesResource> routes;
+
+    /** Creates the informers (not yet started); {@code onChange} hears every add, update and delete. */
+    InformerCache(KubernetesClient client, BiConsumer<ResourceKind, HasMetadata> onChange) {
+        nodes = register(ResourceKind.NODE, client.nodes().runnableInformer(0), onChange);
+        pods = register(ResourceKind.POD, client.pods().inAnyNamespace().runnableInformer(0), onChange);
+        services = register(ResourceKind.SERVICE, client.services().inAnyNamespace().runnableInformer(0), onChange);
+        slices = register(ResourceKind.ENDPOINT_SLICE,
+                client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), onChange);
+        slices.addIndexers(Map.of(BY_SERVICE, (Function<EndpointSlice, List<String>>) InformerCache::serviceOf));
+        configs = register(ResourceKind.MESH_CONFIG,
+                client.genericKubernetesResources(CustomResources.CONFIG).runnableInformer(0), onChange);
+        policies = register(ResourceKind.MESH_POLICY,
+                client.genericKubernetesResources(CustomResources.POLICY).inAnyNamespace().runnableInformer(0), onChange);
+        routes = register(ResourceKind.MESH_HTTP_ROUTE,
+                client.genericKubernetesResources(CustomResources.ROUTE).inAnyNamespace().runnableInformer(0), onChange);
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> register(ResourceKind kind, SharedIndexInformer<T> informer,
+                                                                     BiConsumer<ResourceKind, HasMetadata> onChange) {
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T obj) {
+                onChange.accept(kind, obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                onChange.accept(kind, newObj);
+                // A slice can move to another service only by relabelling; the old service must be rebuilt too.
+                if (kind == ResourceKind.ENDPOINT_SLICE) onChange.accept(kind, oldObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                onChange.accept(kind, obj);
+            }
+        });
+        informer.exceptionHandler(handler(kind));
+        informers.put(kind, informer);
+        return informer;
+    }
+
+    /** Records the failure and always retries: an agent must outlive an API server outage, and never exits by itself. */
+    private ExceptionHandler handler(ResourceKind kind) {
+        return (isStarted, t) -> {
+            if (closed) return false;
+            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            lastErrors.put(kind, message);
+            errorTimes.put(kind, Instant.now());
+            LOG.warn("{}: {} (retrying with backoff; the dataplane keeps its last state)", kind.plural(), message);
+            return true;
+        };
+    }
+
+    /** Starts every informer; the result completes when all have listed once. */
+    java.util.concurrent.CompletableFuture<Void> start() {
+        List<java.util.concurrent.CompletableFuture<Void>> started = new ArrayList<>();
+        informers.values().forEach(i -> started.add(i.start().toCompletableFuture().whenComplete((ok, failure) -> {
+            if (failure != null) LOG.warn("informer failed to start: {}", failure.getMessage());
+        })));
+        return java.util.concurrent.CompletableFuture.allOf(started.toArray(java.util.concurrent.CompletableFuture[]::new));
+    }
+
+    boolean synced() {
+        return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    /** What stops the caches from being complete and current, one line per kind; empty when they are. */
+    List<String> problems() {
+        List<String> out = new ArrayList<>();
+        informers.forEach((kind, informer) -> {
+            if (!informer.hasSynced()) {
+                out.add(kind.plural() + ": not listed yet" + error(kind));
+            } else if (!informer.isWatching()) {
+                out.add(kind.plural() + ": not watching" + error(kind));
+            }
+        });
+        return out;
+    }
+
+    /** When the last error of any informer was seen, or null. */
+    Instant lastErrorTime() {
+        return errorTimes.values().stream().max(Instant::compareTo).orElse(null);
+    }
+
+    private String error(ResourceKind kind) {
+        String e = lastErrors.get(kind);
+        return e == null ? "" : " (last error: " + e + ")";
+    }
+
+    Collection<Node> nodes() {
+        return nodes.getStore().list();
+    }
+
+    Pod pod(String key) {
+        return pods.getStore().getByKey(key);
+    }
+
+    Collection<Pod> pods() {
+        return pods.getStore().list();
+    }
+
+    Service service(String key) {
+        return services.getStore().getByKey(key);
+    }
+
+    Collection<Service> services() {
+        return services.getStore().list();
+    }
+
+    List<EndpointSlice> slicesOf(String serviceKey) {
+        return slices.getIndexer().byIndex(BY_SERVICE, serviceKey);
+    }
+
+    Collection<GenericKubernetesResource> configs() {
+        return configs.getStore().list();
+    }
+
+    Collection<GenericKubernetesResource> policies() {
+        return policies.getStore().list();
+    }
+
+    Collection<GenericKubernetesResource> routes() {
+        return routes.getStore().list();
+    }
+
+    /** The service ({@code namespace/name}) a slice belongs to, by its {@code kubernetes.io/service-name} label. */
+    static List<String> serviceOf(EndpointSlice slice) {
+        var labels = slice.getMetadata().getLabels();
+        String name = labels == null ? null : labels.get(ServiceTranslator.SERVICE_NAME_LABEL);
+        return name == null ? List.of() : List.of(slice.getMetadata().getNamespace() + "/" + name);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        informers.values().forEach(SharedIndexInformer::stop);
+    }
+}

@@ -1,0 +1,175 @@
+package io.nodemesh.kubernetes;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * fabric8's mock API server in CRUD mode (real HTTP, real watches over WebSocket), with nodemesh's CRDs installed
+ * from {@code deploy/crds.yaml}, and two faults a real API server has: watches that expire (an ERROR event with
+ * 410 Gone, as the API server sends when a resourceVersion is compacted away) and an outage (every request 503).
+ */
+final class MockApiServer implements AutoCloseable {
+    private static final String GONE = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+            + "\"status\":\"Failure\",\"message\":\"too old resource version\",\"reason\":\"Expired\",\"code\":410}}";
+
+    private final FaultyDispatcher dispatcher = new FaultyDispatcher();
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+
+    MockApiServer() throws IOException {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+        server.init();
+        client = server.createClient();
+        Path crds = Path.of("..", "deploy", "crds.yaml");
+        if (!Files.exists(crds)) throw new IllegalStateException("run the tests from mesh-kubernetes/: " + crds.toAbsolutePath() + " not found");
+        try (InputStream in = new FileInputStream(crds.toFile())) {
+            for (HasMetadata crd : client.load(in).items()) client.resource(crd).create();
+        }
+    }
+
+    /** A client for the test to change the cluster with (agents get their own). */
+    KubernetesClient client() {
+        return client;
+    }
+
+    /** A new client, as an agent on its own node would have. */
+    KubernetesClient newClient() {
+        return server.createClient();
+    }
+
+    /** Ends every open watch with 410 Gone; while {@code on}, new watches are refused with 410 too, so informers must relist. */
+    void expireWatches(boolean on) {
+        dispatcher.gone = on;
+        if (on) dispatcher.endWatches(GONE);
+    }
+
+    /** While {@code on}, every request fails with 503 and open watches are cut, as in an API server outage. */
+    void outage(boolean on) {
+        dispatcher.unavailable = on;
+        if (on) dispatcher.endWatches(null);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+
+    /** The CRUD dispatcher, with the faults switched on and off by the test. */
+    private static final class FaultyDispatcher extends Dispatcher {
+        private final KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(new HashMap<>());
+        private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
+        volatile boolean gone;
+        volatile boolean unavailable;
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            boolean watch = request.getPath().contains("watch=true");
+            if (unavailable) {
+                return new MockResponse().setResponseCode(503).setBody(status(503, "ServiceUnavailable", "apiserver is down (test outage)"));
+            }
+            if (watch && gone) return new MockResponse().setResponseCode(410).setBody(status(410, "Expired", "too old resource version"));
+            MockResponse response = crud.dispatch(request);
+            WebSocketListener inner = response.getWebSocketListener();
+            if (!watch || inner == null) return response;
+            return response.withWebSocketUpgrade(new Tracking(inner));
+        }
+
+        void endWatches(String lastMessage) {
+            for (WebSocket ws : List.copyOf(watches)) {
+                if (lastMessage != null) ws.send(lastMessage);
+                ws.close(1000, "test fault");
+                watches.remove(ws);
+            }
+        }
+
+        private static String status(int code, String reason, String message) {
+            return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"" + message
+                    + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}";
+        }
+
+        @Override
+        public void shutdown() {
+            crud.shutdown();
+        }
+
+        /** Remembers each watch's socket so a fault can end it; otherwise passes everything through. */
+        private final class Tracking extends WebSocketListener {
+            private final WebSocketListener inner;
+
+            Tracking(WebSocketListener inner) {
+                this.inner = inner;
+            }
+
+            @Override
+            public void onBeforeAccept(WebSocket ws, Response r) {
+                inner.onBeforeAccept(ws, r);
+            }
+
+            @Override
+            public void onOpen(WebSocket ws, Response r) {
+                watches.add(ws);
+                inner.onOpen(ws, r);
+            }
+
+            @Override
+            public void onMessage(WebSocket ws, String text) {
+                inner.onMessage(ws, text);
+            }
+
+            @Override
+            public void onMessage(WebSocket ws, ByteString bytes) {
+                inner.onMessage(ws, bytes);
+            }
+
+            @Override
+            public void onMessage(WebSocket ws, byte[] bytes) {
+                inner.onMessage(ws, bytes);
+            }
+
+            @Override
+            public void onPing(WebSocket ws, byte[] bytes) {
+                inner.onPing(ws, bytes);
+            }
+
+            @Override
+            public void onClosing(WebSocket ws, int code, String reason) {
+                watches.remove(ws);
+                inner.onClosing(ws, code, reason);
+            }
+
+            @Override
+            public void onClosed(WebSocket ws, int code, String reason) {
+                watches.remove(ws);
+                inner.onClosed(ws, code, reason);
+            }
+
+            @Override
+            public void onFailure(WebSocket ws, Throwable t, Response r) {
+                watches.remove(ws);
+                inner.onFailure(ws, t, r);
+            }
+        }
+    }
+}

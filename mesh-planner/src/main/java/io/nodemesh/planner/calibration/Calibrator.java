@@ -1,0 +1,179 @@
+package io.nodemesh.planner.calibration;
+
+import io.nodemesh.planner.ClusterShape;
+import io.nodemesh.planner.Dataplane;
+import io.nodemesh.planner.Encryption;
+import io.nodemesh.planner.LinearCost;
+import io.nodemesh.planner.LoadPoint;
+import io.nodemesh.planner.Model;
+import io.nodemesh.planner.NetworkParameters;
+import io.nodemesh.planner.PlanRequest;
+import io.nodemesh.planner.Planner;
+import io.nodemesh.planner.PlannerParameters;
+import io.nodemesh.planner.ProgressListener;
+import io.nodemesh.planner.TrafficPattern;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Calibrates the planner against this machine (needs root): builds a node of network namespaces, measures each hop
+ * alone with pinned sockperf (loopback, pod→pod veth, pod→node veth, one HAProxy relay), fits the parameters, then
+ * builds whole paths for real (sidecars in both pods, one node proxy, direct veth) and prints the simulator's
+ * prediction next to each measurement. The socket-redirect hop needs the eBPF backend, so its number comes from the
+ * base parameters and is shown as not measured.
+ */
+public final class Calibrator {
+    private static final int SERVER_PORT = 5001;
+    private static final int NODE_SERVER_PORT = 5002;
+    private static final int SIDECAR_A_PORT = 15001;
+    private static final int SIDECAR_B_PORT = 15006;
+    private static final int NODE_PROXY_PORT = 15008;
+    private static final int RELAY_PORT = 15010;
+
+    private final CalibrationOptions options;
+    private final PlannerParameters base;
+    private final List<Measurement> measurements = new ArrayList<>();
+
+    private Calibrator(CalibrationOptions options, PlannerParameters base) {
+        this.options = options;
+        this.base = base;
+    }
+
+    /** Runs a calibration; {@code base} supplies everything not measured here (Istio's figures, slopes, WireGuard). */
+    public static CalibrationResult run(CalibrationOptions options, PlannerParameters base) {
+        for (String binary : List.of("ip", "sockperf", "haproxy", "taskset", "ss")) {
+            if (!onPath(binary)) throw new CalibrationException(binary + " not found on PATH (Debian: iproute2, sockperf, haproxy, util-linux)");
+        }
+        try {
+            Files.createDirectories(options.workDir());
+        } catch (IOException e) {
+            throw new CalibrationException("cannot create work directory " + options.workDir() + ": " + e.getMessage(), e);
+        }
+        List<String> swept = NetnsLab.sweepStale(options.prefix());
+        if (!swept.isEmpty()) options.log().accept("removed stale namespaces of crashed runs: " + swept);
+        return new Calibrator(options, base).calibrate();
+    }
+
+    private CalibrationResult calibrate() {
+        NetnsLab lab = new NetnsLab(options.prefix());
+        try (lab; Daemons daemons = new Daemons(options.workDir(), options.cpu())) {
+            lab.create();
+            options.log().accept("namespaces " + lab.namespaces() + " up; measuring, " + options.secondsPerRun() + " s per run, pinned to CPU " + options.cpu());
+            daemons.sockperfServer(lab.podB, "0.0.0.0", SERVER_PORT);
+            daemons.sockperfServer(lab.node, NetnsLab.NODE_IP, NODE_SERVER_PORT);
+            daemons.haproxy(lab.podB, "relay", "127.0.0.1", RELAY_PORT, "127.0.0.1", SERVER_PORT);
+            daemons.haproxy(lab.podB, "sidecar-b", NetnsLab.POD_B_IP, SIDECAR_B_PORT, "127.0.0.1", SERVER_PORT);
+            daemons.haproxy(lab.podA, "sidecar-a", "127.0.0.1", SIDECAR_A_PORT, NetnsLab.POD_B_IP, SIDECAR_B_PORT);
+            daemons.haproxy(lab.node, "node-proxy", NetnsLab.NODE_IP, NODE_PROXY_PORT, NetnsLab.POD_B_IP, SERVER_PORT);
+
+            List<Integer> sizes = options.largeBytes() > 0 ? List.of(options.smallBytes(), options.largeBytes())
+                    : List.of(options.smallBytes());
+            double[][] hop = new double[4][sizes.size()];
+            for (int i = 0; i < sizes.size(); i++) {
+                int bytes = sizes.get(i);
+                hop[0][i] = measure("loopback", lab.podB, "127.0.0.1", SERVER_PORT, bytes, "client and server in pod b on 127.0.0.1");
+                hop[1][i] = measure("podToPod", lab.podA, NetnsLab.POD_B_IP, SERVER_PORT, bytes, "pod a -> pod b over veth + bridge");
+                hop[2][i] = measure("podToNode", lab.podA, NetnsLab.NODE_IP, NODE_SERVER_PORT, bytes, "pod a -> node namespace over veth");
+                hop[3][i] = measure("relayPath", lab.podB, "127.0.0.1", RELAY_PORT, bytes,
+                        "pod b: client -> HAProxy -> server, all on 127.0.0.1 (= 2 x loopback + relay)");
+            }
+            PlannerParameters fitted = fit(sizes, hop);
+
+            int small = options.smallBytes();
+            double sidecar = measure("sidecarPath", lab.podA, "127.0.0.1", SIDECAR_A_PORT, small,
+                    "pod a -> HAProxy sidecar a -> veth -> HAProxy sidecar b -> pod b");
+            double nodeProxy = measure("nodeProxyPath", lab.podA, NetnsLab.NODE_IP, NODE_PROXY_PORT, small,
+                    "pod a -> HAProxy in the node namespace -> pod b");
+            double direct = measure("directPath", lab.podA, NetnsLab.POD_B_IP, SERVER_PORT, small,
+                    "pod a -> pod b over veth + bridge (a second, separate run)");
+            List<Comparison> comparisons = List.of(
+                    compare(fitted, Dataplane.SIDECAR, "sidecar: pod -> 2 HAProxy sidecars -> pod", sidecar,
+                            "predicted from loopback, veth and relay hops measured alone"),
+                    compare(fitted, Dataplane.NODE_PROXY, "node proxy: pod -> 1 HAProxy on the node -> pod", nodeProxy,
+                            "predicted from pod->node veth and relay hops measured alone"),
+                    compare(fitted, null, "direct veth: pod -> bridge -> pod", direct,
+                            "veth is a calibration input: this checks run-to-run repeatability"),
+                    compare(fitted, Dataplane.EBPF, "eBPF socket redirect: pod -> pod", Double.NaN,
+                            "not measured (needs the mesh-ebpf backend); hop from the parameter file: " + base.network().socketRedirect().source()));
+            return new CalibrationResult(fitted, measurements, comparisons);
+        }
+    }
+
+    private double measure(String name, String netns, String ip, int port, int bytes, String how) {
+        double p50 = Sockperf.pingPongP50Us(netns, options.cpu(), ip, port, bytes, options.secondsPerRun());
+        measurements.add(new Measurement(name, bytes, p50, how));
+        options.log().accept(String.format(Locale.ROOT, "  %-13s %6d B  p50 %8.2f us", name, bytes, p50));
+        return p50;
+    }
+
+    /** Fits each hop's fixed cost and (with two sizes) its slope; the relay is the relay path minus two loopbacks. */
+    private PlannerParameters fit(List<Integer> sizes, double[][] hop) {
+        String when = "nodemesh calibrate " + Instant.now() + " (sockperf p50 pinned to CPU " + options.cpu() + ")";
+        NetworkParameters n = base.network();
+        LinearCost loopback = line(sizes, hop[0], n.loopback(), "measured: " + when + ", 127.0.0.1 in a pod");
+        LinearCost podToPod = line(sizes, hop[1], n.podToPod(), "measured: " + when + ", veth + bridge between two pods");
+        LinearCost podToNode = line(sizes, hop[2], n.podToNode(), "measured: " + when + ", pod -> node namespace");
+        double[] relay = new double[sizes.size()];
+        for (int i = 0; i < sizes.size(); i++) relay[i] = Math.max(0.05, hop[3][i] - 2 * hop[0][i]);
+        LinearCost relayCost = line(sizes, relay, base.sidecar().relay(),
+                "measured: " + when + ", HAProxy TCP relay = relay path - 2 x loopback");
+        NetworkParameters net = new NetworkParameters(loopback, podToPod, podToNode, n.nodeToNode(), n.socketRedirect(), n.wireguard());
+        return base.withNetwork(net)
+                .withProxies(base.sidecar().withRelay(relayCost), base.nodeProxy().withRelay(relayCost))
+                .withDescription("calibrated on " + hostName() + " at " + Instant.now()
+                        + ": network hops and proxy relay measured, the rest from " + base.description());
+    }
+
+    private static LinearCost line(List<Integer> sizes, double[] v, LinearCost old, String source) {
+        if (sizes.size() == 1) {
+            double fixed = Math.max(0, v[0] - old.perKbUs() * sizes.get(0) / 1024.0);
+            return new LinearCost(round(fixed), old.perKbUs(), source + "; slope kept: " + old.source());
+        }
+        double kb = (sizes.get(1) - sizes.get(0)) / 1024.0;
+        double slope = Math.max(0, (v[1] - v[0]) / kb);
+        double fixed = Math.max(0, v[0] - slope * sizes.get(0) / 1024.0);
+        return new LinearCost(round(fixed), round(slope), source + "; slope from " + sizes.get(0) + " and " + sizes.get(1) + " bytes");
+    }
+
+    /** Simulates one request stream pod a -> pod b on one node at a light load and takes half the round-trip p50. */
+    private Comparison compare(PlannerParameters p, Dataplane dataplane, String path, double measured, String note) {
+        double predicted;
+        if (dataplane == null) {
+            predicted = p.network().podToPod().us(options.smallBytes());
+        } else {
+            ClusterShape shape = ClusterShape.of(1, 2, 1);
+            PlanRequest req = new PlanRequest(shape, List.of(new Model(dataplane, Encryption.NONE)), List.of(1000.0),
+                    options.smallBytes(), 20_000, TrafficPattern.PAIR, 1);
+            LoadPoint point = new Planner(p).plan(req, ProgressListener.NONE).loads().getFirst();
+            predicted = point.p50Us() / 2;
+        }
+        return new Comparison(path, predicted, measured, note);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) return h;
+        try {
+            return Files.readString(java.nio.file.Path.of("/etc/hostname")).strip();
+        } catch (IOException e) {
+            return "this machine";
+        }
+    }
+
+    private static boolean onPath(String binary) {
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(java.nio.file.Path.of(dir, binary))) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,116 @@
+package io.nodemesh.planner.calibration;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The long-running processes of a calibration (sockperf servers, HAProxy instances), each started pinned inside a
+ * namespace and all stopped by {@link #close()} — also when a measurement failed half way.
+ */
+final class Daemons implements AutoCloseable {
+    private final List<Process> processes = new ArrayList<>();
+    private final Path workDir;
+    private final int cpu;
+
+    Daemons(Path workDir, int cpu) {
+        this.workDir = workDir;
+        this.cpu = cpu;
+    }
+
+    /** A sockperf TCP server on {@code ip:port} inside {@code netns}. */
+    void sockperfServer(String netns, String ip, int port) {
+        start(netns, "sockperf-" + port, port, "sockperf", "server", "--tcp", "-i", ip, "-p", Integer.toString(port));
+    }
+
+    /** An HAProxy in TCP mode relaying {@code listenIp:listenPort} to {@code target}, one thread, in {@code netns}. */
+    void haproxy(String netns, String name, String listenIp, int listenPort, String targetIp, int targetPort) {
+        String cfg = """
+                global
+                    nbthread 1
+                    maxconn 256
+                defaults
+                    mode tcp
+                    timeout connect 5s
+                    timeout client 120s
+                    timeout server 120s
+                frontend in
+                    bind %s:%d
+                    default_backend out
+                backend out
+                    server target %s:%d
+                """.formatted(listenIp, listenPort, targetIp, targetPort);
+        Path file = workDir.resolve(name + ".cfg");
+        try {
+            Files.writeString(file, cfg);
+        } catch (IOException e) {
+            throw new CalibrationException("cannot write HAProxy config " + file + ": " + e.getMessage(), e);
+        }
+        // -db: stay in the foreground, so the Process we hold is HAProxy itself and destroy() stops it.
+        start(netns, name, listenPort, "haproxy", "-db", "-f", file.toString());
+    }
+
+    private void start(String netns, String name, int port, String... args) {
+        List<String> cmd = Commands.inNetnsPinned(netns, cpu, args);
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve(name + ".log").toFile()).start();
+        } catch (IOException e) {
+            throw new CalibrationException("cannot start " + name + ": `" + String.join(" ", cmd) + "`: " + e.getMessage(), e);
+        }
+        processes.add(p);
+        waitListening(netns, port, p, name);
+    }
+
+    /** Polls {@code ss} in the namespace until the port listens (or the process died, with its log in the error). */
+    private void waitListening(String netns, int port, Process p, String name) {
+        for (int i = 0; i < 100; i++) {
+            String out = Commands.tryRun(5, "ip", "netns", "exec", netns, "ss", "-Hltn", "sport = :" + port);
+            if (out != null && !out.isBlank()) return;
+            if (!p.isAlive()) break;
+            sleep(50);
+        }
+        String log;
+        try {
+            log = Files.readString(workDir.resolve(name + ".log")).strip();
+        } catch (IOException e) {
+            log = "(no log)";
+        }
+        throw new CalibrationException(name + " in " + netns + " is not listening on port " + port + ": " + log);
+    }
+
+    /** Pids of the processes started and still running (for leak checks). */
+    List<Long> livePids() {
+        return processes.stream().filter(Process::isAlive).map(Process::pid).toList();
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes.reversed()) {
+            p.destroy();
+            try {
+                if (!p.waitFor(3, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(3, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        processes.clear();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CalibrationException("interrupted", e);
+        }
+    }
+}

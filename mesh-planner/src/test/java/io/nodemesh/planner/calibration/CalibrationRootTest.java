@@ -1,0 +1,105 @@
+package io.nodemesh.planner.calibration;
+
+import io.nodemesh.contract.Privileges;
+import io.nodemesh.planner.ParameterFile;
+import io.nodemesh.planner.PlannerParameters;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A short real calibration: network namespaces {@code nmp<pid>-…}, HAProxy and sockperf pinned to CPU 0. Checks that
+ * the measurements and the predicted-vs-measured table are produced (never their timing), that the parameter file it
+ * yields reads back, and that no namespace or process is left behind — also when a step fails.
+ */
+class CalibrationRootTest {
+    private final String prefix = "nmp" + ProcessHandle.current().pid();
+    @TempDir
+    Path work;
+
+    @BeforeEach
+    void gate() {
+        Privileges.requireRoot();
+        Privileges.requireBinary("sockperf", "sockperf");
+        Privileges.requireBinary("haproxy", "haproxy");
+        Privileges.requireBinary("ip", "iproute2");
+        NetnsLab.sweepStale(prefix);
+    }
+
+    @AfterEach
+    void noLeftovers() {
+        List<String> leaks = new ArrayList<>();
+        for (String suffix : List.of("-node", "-a", "-b")) {
+            if (NetnsLab.exists(prefix + suffix)) leaks.add("netns " + prefix + suffix);
+        }
+        leaks.addAll(processesMentioning(work.toString()));
+        // Remove whatever leaked so the next run starts clean, then fail.
+        try (NetnsLab lab = new NetnsLab(prefix)) {
+            for (String ns : List.of(lab.node, lab.podA, lab.podB)) Commands.tryRun(10, "ip", "netns", "delete", ns);
+        }
+        assertThat(leaks).as("left behind").isEmpty();
+    }
+
+    @Test
+    void shortCalibrationMeasuresHopsAndPrintsTheComparison() {
+        List<String> log = new ArrayList<>();
+        CalibrationOptions options = new CalibrationOptions(prefix, 1, 0, 64, 0, work, log::add);
+        CalibrationResult r = Calibrator.run(options, ParameterFile.defaults());
+
+        assertThat(r.measurements()).extracting(Measurement::name).containsExactly("loopback", "podToPod", "podToNode",
+                "relayPath", "sidecarPath", "nodeProxyPath", "directPath");
+        assertThat(r.measurements()).allSatisfy(m -> assertThat(m.p50Us()).isPositive());
+        assertThat(r.comparisons()).hasSize(4);
+        assertThat(r.comparisons().stream().filter(Comparison::measured)).hasSize(3)
+                .allSatisfy(c -> assertThat(c.predictedUs()).isPositive());
+        assertThat(r.comparisons().getLast().measured()).as("socket redirect comes from the parameter file").isFalse();
+        assertThat(r.comparisonTable()).contains("predicted us", "measured us", "sidecar", "node proxy", "direct veth",
+                "eBPF socket redirect", "n/a");
+        assertThat(r.parameters().network().podToPod().source()).contains("nodemesh calibrate");
+
+        PlannerParameters back = ParameterFile.parse(ParameterFile.write(r.parameters(), "test"), "calibrated");
+        assertThat(back).isEqualTo(r.parameters());
+        assertThat(log).anyMatch(l -> l.contains(prefix + "-node"));
+    }
+
+    @Test
+    void aFailedStepStillRemovesEverything() {
+        // CPU 4095 does not exist: the first pinned daemon fails to start, after the namespaces were made.
+        CalibrationOptions options = new CalibrationOptions(prefix, 1, 4095, 64, 0, work, s -> {});
+        assertThatThrownBy(() -> Calibrator.run(options, ParameterFile.defaults()))
+                .isInstanceOf(CalibrationException.class)
+                .hasMessageContaining("not listening");
+    }
+
+    /** Live processes whose command line mentions {@code text} (our HAProxy configs live in the work dir). */
+    private static List<String> processesMentioning(String text) {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+                    if (cmd.contains(text) && !p.getFileName().toString().equals(Long.toString(ProcessHandle.current().pid()))) {
+                        found.add("process " + p.getFileName() + ": " + cmd.strip());
+                    }
+                } catch (IOException gone) {
+                    // the process ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            found.add("cannot list /proc: " + e.getMessage());
+        }
+        return found;
+    }
+}

@@ -1,0 +1,34 @@
+package io.nodemesh.sim;
+
+import io.nodemesh.api.FlowPath;
+import io.nodemesh.api.FlowPeer;
+import io.nodemesh.api.Verdict;
+
+/** What the node proxy did with one HTTP request. */
+public sealed interface RequestResult {
+    /**
+     * The request was routed and reached a backend.
+     *
+     * @param route   the {@code HttpRoute} ({@code namespace/name}) whose rule matched, or empty when the service has no
+     *                route and the proxy sent it to the service's own endpoints
+     * @param rule    the index of the matching rule in that route, or -1 without a route
+     * @param service the service ({@code namespace/name}) the weighted split chose
+     * @param backend the endpoint of that service that got it, with its target port
+     * @param path    always {@link FlowPath#NODE_PROXY}: L7 services are steered into the node proxy
+     */
+    record Routed(String route, int rule, String service, FlowPeer backend, FlowPath path) implements RequestResult {}
+
+    /**
+     * The proxy answered itself and no backend saw the request.
+     *
+     * @param status  the HTTP status the proxy answers with: 403 for an L7 policy denial, 404 when no route rule
+     *                matches, 503 when the chosen service has no ready endpoint
+     * @param verdict {@link Verdict#DROPPED_POLICY} for 403, {@link Verdict#NO_BACKEND} otherwise
+     * @param reason  why, for people
+     */
+    record Rejected(int status, Verdict verdict, String reason) implements RequestResult {}
+
+    default boolean routed() {
+        return this instanceof Routed;
+    }
+}

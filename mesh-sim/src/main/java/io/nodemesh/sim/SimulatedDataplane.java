@@ -1,0 +1,239 @@
+package io.nodemesh.sim;
+
+import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.Capability;
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Flows;
+import io.nodemesh.api.InvalidStateException;
+import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.StateDiff;
+import io.nodemesh.api.lb.Maglev;
+import io.nodemesh.api.spi.FlowHub;
+import io.nodemesh.api.state.IpAddresses;
+import io.nodemesh.api.state.Identities;
+import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.MeshIndex;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Node;
+import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.Violation;
+import io.nodemesh.api.state.Workload;
+import io.nodemesh.sim.internal.NodeKernel;
+import io.nodemesh.sim.internal.OpenConnection;
+import io.nodemesh.sim.internal.Snapshot;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The simulator backend: the reference semantics of nodemesh, in plain Java. Every node of the applied state gets a
+ * simulated kernel with the eBPF backend's hooks (see {@link NodeKernel}); traffic is driven through
+ * {@link #connect}, {@link #send} and {@link #close(SimConnection)}, and time moves only when {@link #advance} is called.
+ * <p>
+ * Deterministic: given the same {@link SimSettings} and the same calls in the same order, it makes the same choices and
+ * emits the same flow events (with the same virtual timestamps). Flow events are delivered on the calling thread before
+ * the call returns. All methods are thread-safe (they serialise on the dataplane).
+ */
+public final class SimulatedDataplane implements MeshDataplane {
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatedDataplane.class);
+    static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
+            Capability.SOCKET_LB, Capability.SOCKET_REDIRECT, Capability.L4_POLICY, Capability.NODE_ENCRYPTION,
+            Capability.FLOWS));
+
+    private final SimSettings settings;
+    private final FlowHub hub = new FlowHub();
+    private final Map<String, NodeKernel> kernels = new HashMap<>();
+    private final Map<Long, OpenConnection> connections = new HashMap<>();
+    private volatile Snapshot snapshot;
+    private Instant now;
+    private long nextConnectionId = 1;
+    private boolean closed;
+
+    public SimulatedDataplane(SimSettings settings) {
+        this.settings = settings;
+        this.snapshot = new Snapshot(MeshState.EMPTY, 0, settings.maglevTableSize());
+        this.now = settings.start();
+    }
+
+    /** Opens a simulator with the {@code sim.*} properties of {@code options} (see {@link SimSettings}). */
+    public static SimulatedDataplane open(DataplaneOptions options) {
+        return new SimulatedDataplane(SimSettings.from(options));
+    }
+
+    public static SimulatedDataplane seeded(long seed) {
+        return new SimulatedDataplane(SimSettings.seeded(seed));
+    }
+
+    @Override
+    public String name() {
+        return "sim";
+    }
+
+    public SimSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public synchronized ApplyResult apply(MeshState next) {
+        ensureOpen();
+        List<Violation> violations = new ArrayList<>(next.validate());
+        if (violations.isEmpty()) violations.addAll(simulatorViolations(next));
+        if (!violations.isEmpty()) throw new InvalidStateException(violations);
+        Snapshot current = snapshot;
+        List<ApplyResult.Change> changes = StateDiff.between(current.state(), next);
+        if (changes.isEmpty()) return new ApplyResult(current.generation(), changes);
+        // Nothing below can fail, so publishing the new snapshot is the whole commit: no half state is ever visible.
+        snapshot = new Snapshot(next, current.generation() + 1, settings.maglevTableSize());
+        LOG.debug("sim applied generation {}: {}", current.generation() + 1, changes);
+        return new ApplyResult(current.generation() + 1, changes);
+    }
+
+    /** Limits of this backend beyond the general rules: a Maglev service must fit its ready endpoints in the table. */
+    private List<Violation> simulatorViolations(MeshState next) {
+        List<Violation> found = new ArrayList<>();
+        MeshIndex index = next.index();
+        for (Service s : next.services()) {
+            if (s.loadBalancing() != LoadBalancing.MAGLEV) continue;
+            int ready = index.readyEndpoints(s).size();
+            if (ready > settings.maglevTableSize()) {
+                found.add(new Violation("services[" + s.key() + "].endpoints", ready + " ready endpoints exceed the Maglev table size "
+                        + settings.maglevTableSize() + " (raise option " + SimSettings.MAGLEV_TABLE_SIZE + ")"));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public MeshState state() {
+        return snapshot.state();
+    }
+
+    /** How many applies have changed something. */
+    public long generation() {
+        return snapshot.generation();
+    }
+
+    @Override
+    public Flows flows() {
+        return hub;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    /** What the simulator models, whatever the options. */
+    public static Set<Capability> capabilities(DataplaneOptions options) {
+        return CAPABILITIES;
+    }
+
+    /** The virtual clock. */
+    public synchronized Instant now() {
+        return now;
+    }
+
+    /** Moves the virtual clock forward (session affinity expires by it; flow events are stamped with it). */
+    public synchronized void advance(Duration by) {
+        if (by.isNegative()) throw new IllegalArgumentException("the virtual clock cannot go back (advance by " + by + ")");
+        now = now.plus(by);
+    }
+
+    /**
+     * Opens a TCP connection from {@code source} to {@code ip:port}: a service VIP (translated to a backend) or a
+     * workload's own address.
+     *
+     * @throws IllegalArgumentException if the source names a workload or node that is not in the applied state
+     */
+    public synchronized ConnectResult connect(Source source, String ip, int port) {
+        ensureOpen();
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("port " + port + " is outside 1..65535");
+        if (!IpAddresses.isValid(ip)) throw new IllegalArgumentException("'" + ip + "' is not an IP address");
+        Snapshot s = snapshot;
+        MeshIndex index = s.index();
+        NodeKernel.ClientEnd client;
+        String node;
+        switch (source) {
+            case Source.Pod(String key) -> {
+                Workload w = index.workload(key).orElseThrow(() ->
+                        new IllegalArgumentException("no workload '" + key + "' in the applied state"));
+                node = w.node();
+                client = new NodeKernel.ClientEnd(sourceIp(w, ip), w.key(), w.identity());
+            }
+            case Source.Host(String nodeName, String hostIp) -> {
+                Node n = index.node(nodeName).orElseThrow(() ->
+                        new IllegalArgumentException("no node '" + nodeName + "' in the applied state"));
+                String from = hostIp.isEmpty() ? n.addresses().stream().findFirst().orElseThrow(() ->
+                        new IllegalArgumentException("node " + nodeName + " has no address; give the host process one")) : hostIp;
+                node = n.name();
+                client = new NodeKernel.ClientEnd(from, "", Identities.HOST);
+            }
+        }
+        NodeKernel kernel = kernels.computeIfAbsent(node, this::newKernel);
+        long id = nextConnectionId++;
+        ConnectResult result = kernel.connect(s, now, client, ip, port, id);
+        if (result instanceof ConnectResult.Connected(SimConnection c)) {
+            connections.put(c.id(), kernel.socket(c.id()).orElseThrow());
+        }
+        return result;
+    }
+
+    /** Sends {@code bytes} on an open connection. */
+    public synchronized SendResult send(SimConnection connection, long bytes) {
+        ensureOpen();
+        OpenConnection c = open(connection);
+        return c.kernel().send(snapshot, now, c, bytes);
+    }
+
+    /** Closes a connection; false if it was already closed. */
+    public synchronized boolean close(SimConnection connection) {
+        OpenConnection c = connections.remove(connection.id());
+        return c != null && c.kernel().close(now, c);
+    }
+
+    /** Connections open now. */
+    public synchronized int openConnections() {
+        return connections.size();
+    }
+
+    /** Ends the simulation: open connections are closed (with their close events) and further calls fail. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        for (OpenConnection c : List.copyOf(connections.values())) c.kernel().close(now, c);
+        connections.clear();
+        closed = true;
+    }
+
+    private OpenConnection open(SimConnection connection) {
+        OpenConnection c = connections.get(connection.id());
+        if (c == null) throw new IllegalStateException("connection " + connection.id() + " is not open");
+        return c;
+    }
+
+    private NodeKernel newKernel(String node) {
+        // Each node's random choices come from its own stream, so traffic on one node never shifts another's choices.
+        return new NodeKernel(node, settings.seed() ^ Maglev.fnv1a64(node, 0xcbf29ce484222325L), hub);
+    }
+
+    /** The workload's address of the destination's family, so a v6 VIP is dialled from the pod's v6 address. */
+    private static String sourceIp(Workload w, String destination) {
+        if (w.ips().size() == 1) return w.ips().getFirst();
+        boolean v6 = IpAddresses.isV6(destination);
+        return w.ips().stream().filter(a -> IpAddresses.isV6(a) == v6).findFirst().orElse(w.ips().getFirst());
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("the simulated dataplane is closed");
+    }
+}

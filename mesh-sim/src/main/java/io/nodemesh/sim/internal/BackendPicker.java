@@ -1,0 +1,41 @@
+package io.nodemesh.sim.internal;
+
+import io.nodemesh.api.lb.Maglev;
+import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.IpAddresses;
+import io.nodemesh.api.state.Service;
+
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Picks a backend for a new connection by the service's {@link io.nodemesh.api.state.LoadBalancing}, with the state a
+ * node's kernel keeps for it: a seeded random source and per-service round-robin counters.
+ */
+final class BackendPicker {
+    private final SplittableRandom random;
+    private final Map<String, Long> roundRobin = new HashMap<>();
+
+    BackendPicker(long seed) {
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** One of {@code ready} (never empty) for a client at {@code clientIp:clientPort}. */
+    Endpoint pick(Snapshot snapshot, Service service, List<Endpoint> ready, String clientIp, int clientPort) {
+        return switch (service.loadBalancing()) {
+            case RANDOM -> ready.get(random.nextInt(ready.size()));
+            case ROUND_ROBIN -> {
+                long turn = roundRobin.merge(service.key(), 1L, Long::sum) - 1;
+                yield ready.get((int) (turn % ready.size()));
+            }
+            case MAGLEV -> {
+                int[] table = snapshot.maglevTable(service, ready);
+                byte[] address = IpAddresses.parse(clientIp).map(InetAddress::getAddress).orElse(new byte[0]);
+                yield ready.get(Maglev.lookup(table, address, clientPort));
+            }
+        };
+    }
+}

@@ -1,0 +1,33 @@
+package io.nodemesh.sim.internal;
+
+import io.nodemesh.api.Capability;
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.spi.Availability;
+import io.nodemesh.api.spi.DataplaneProvider;
+import io.nodemesh.sim.SimulatedDataplane;
+
+import java.util.Set;
+
+/** The {@code sim} backend: pure Java, so it is available everywhere. */
+public final class SimDataplaneProvider implements DataplaneProvider {
+    @Override
+    public String name() {
+        return "sim";
+    }
+
+    @Override
+    public Availability availability() {
+        return Availability.AVAILABLE;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return SimulatedDataplane.capabilities(DataplaneOptions.DEFAULTS);
+    }
+
+    @Override
+    public MeshDataplane open(DataplaneOptions options) {
+        return SimulatedDataplane.open(options);
+    }
+}

@@ -1,0 +1,269 @@
+package io.nodemesh.wireguard.internal;
+
+import io.nodemesh.api.ApplyException;
+import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.Capability;
+import io.nodemesh.api.DataplaneException;
+import io.nodemesh.api.Flows;
+import io.nodemesh.api.InvalidStateException;
+import io.nodemesh.api.StateDiff;
+import io.nodemesh.api.spi.FlowHub;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Node;
+import io.nodemesh.api.state.Violation;
+import io.nodemesh.wireguard.PrivateKeyFile;
+import io.nodemesh.wireguard.WireguardDataplane;
+import io.nodemesh.wireguard.WireguardKey;
+import io.nodemesh.wireguard.WireguardPrivateKey;
+import io.nodemesh.wireguard.WireguardSettings;
+import io.nodemesh.wireguard.uapi.DeviceState;
+import io.nodemesh.wireguard.uapi.DeviceUpdate;
+import io.nodemesh.wireguard.uapi.PeerUpdate;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one node's wireguard-go device in step with the mesh state. Each apply touches only the peers whose desired
+ * form changed, one UAPI request per peer, so the sessions of the others never notice (no flap). Order of a change:
+ * strict-mode guard first (so nothing can leak while peers move), then removals, then additions and updates; each
+ * step registers its undo, and a failure undoes the steps taken so far, leaving the previous state serving.
+ */
+final class UserspaceWireguardDataplane implements WireguardDataplane {
+    private static final Logger LOG = LoggerFactory.getLogger(UserspaceWireguardDataplane.class);
+
+    private final WireguardSettings settings;
+    private final HostCommands host;
+    private final UserspaceDevice device;
+    private final TunnelRoutes routes;
+    private final StrictModeFirewall firewall;
+    private final FlowHub flows = new FlowHub();
+    private final boolean nftAvailable;
+
+    private WireguardPrivateKey key;
+    private MeshState state = MeshState.EMPTY;
+    private PeerPlan programmed = PeerPlan.NONE;
+    private long generation;
+    private boolean closed;
+
+    private UserspaceWireguardDataplane(WireguardSettings settings, HostCommands host, UserspaceDevice device,
+                                        WireguardPrivateKey key, boolean nftAvailable) {
+        this.settings = settings;
+        this.host = host;
+        this.device = device;
+        this.key = key;
+        this.routes = new TunnelRoutes(host, settings);
+        this.firewall = new StrictModeFirewall(host, settings.iface());
+        this.nftAvailable = nftAvailable;
+    }
+
+    static UserspaceWireguardDataplane open(WireguardSettings settings, boolean nftAvailable) {
+        HostCommands host = new HostCommands(settings.netns());
+        WireguardPrivateKey key = PrivateKeyFile.loadOrCreate(settings.keyFile());
+        UserspaceDevice device = UserspaceDevice.start(settings, host, key);
+        LOG.info("wireguard: node {} interface {} (wireguard-go pid {}) public key {}", settings.node(), settings.iface(),
+                device.pid(), key.publicKey());
+        return new UserspaceWireguardDataplane(settings, host, device, key, nftAvailable);
+    }
+
+    @Override
+    public String name() {
+        return WireguardProvider.NAME;
+    }
+
+    @Override
+    public synchronized ApplyResult apply(MeshState next) {
+        ensureOpen();
+        Objects.requireNonNull(next, "state");
+        List<Violation> violations = WireguardStateCheck.check(next, settings, key.publicKey(), this::endpointChanged,
+                this::unreachableReason, nftAvailable);
+        if (!violations.isEmpty()) throw new InvalidStateException(violations);
+        warnIfOwnKeyDiffers(next);
+        PeerPlan want = PeerPlan.of(next, settings);
+        var changes = StateDiff.between(state, next);
+        Deque<Runnable> undo = new ArrayDeque<>();
+        try {
+            program(programmed, want, undo);
+        } catch (RuntimeException e) {
+            rollBack(undo);
+            throw new ApplyException("wireguard on node " + settings.node() + ": " + e.getMessage()
+                    + " (rolled back; the previous state keeps serving)", e);
+        }
+        programmed = want;
+        state = next;
+        if (!changes.isEmpty()) generation++;
+        return new ApplyResult(generation, changes);
+    }
+
+    private void program(PeerPlan was, PeerPlan want, Deque<Runnable> undo) {
+        if (want.strict() && (!was.strict() || !want.guardedCidrs().equals(was.guardedCidrs()) || !want.localCidrs().equals(was.localCidrs()))) {
+            firewall.apply(want.guardedCidrs(), want.localCidrs());
+            undo.push(() -> {
+                if (was.strict()) firewall.apply(was.guardedCidrs(), was.localCidrs());
+                else firewall.remove();
+            });
+        }
+        for (DesiredPeer old : was.peers().values()) {
+            if (!want.peers().containsKey(old.node())) removePeer(old, undo);
+        }
+        for (DesiredPeer peer : want.peers().values()) {
+            DesiredPeer old = was.peers().get(peer.node());
+            if (old == null) addPeer(peer, undo);
+            else if (!old.equals(peer)) changePeer(old, peer, undo);
+        }
+        if (!want.strict() && was.strict()) {
+            firewall.remove(); // last: until now the guard kept anything from leaking while peers moved
+            undo.push(() -> firewall.apply(was.guardedCidrs(), was.localCidrs()));
+        }
+    }
+
+    private void addPeer(DesiredPeer peer, Deque<Runnable> undo) {
+        uapi(peer.upsert());
+        undo.push(() -> uapi(peer.removal()));
+        for (String cidr : peer.allowedIps()) addRoute(peer, cidr, undo);
+    }
+
+    private void removePeer(DesiredPeer old, Deque<Runnable> undo) {
+        for (String cidr : old.allowedIps()) removeRoute(old, cidr, undo);
+        uapi(old.removal());
+        undo.push(() -> uapi(old.upsert()));
+    }
+
+    /** One request, so allowed IPs move from an old key to a new one at once (key rotation). */
+    private void changePeer(DesiredPeer old, DesiredPeer peer, Deque<Runnable> undo) {
+        if (old.key().equals(peer.key())) {
+            uapi(peer.upsert());
+            undo.push(() -> uapi(old.upsert()));
+        } else {
+            device.uapi().set(DeviceUpdate.peers(List.of(old.removal(), peer.upsert())));
+            undo.push(() -> device.uapi().set(DeviceUpdate.peers(List.of(peer.removal(), old.upsert()))));
+        }
+        for (String cidr : peer.allowedIps()) if (!old.allowedIps().contains(cidr)) addRoute(peer, cidr, undo);
+        for (String cidr : old.allowedIps()) if (!peer.allowedIps().contains(cidr)) removeRoute(old, cidr, undo);
+    }
+
+    private void addRoute(DesiredPeer peer, String cidr, Deque<Runnable> undo) {
+        try {
+            routes.add(cidr);
+        } catch (HostCommands.HostCommandException e) {
+            throw new DataplaneException("peer " + peer.node() + ": route for podCidrs " + cidr + " failed: " + e.getMessage(), e);
+        }
+        undo.push(() -> routes.remove(cidr));
+    }
+
+    private void removeRoute(DesiredPeer peer, String cidr, Deque<Runnable> undo) {
+        try {
+            routes.remove(cidr);
+        } catch (HostCommands.HostCommandException e) {
+            throw new DataplaneException("peer " + peer.node() + ": removing route for podCidrs " + cidr + " failed: " + e.getMessage(), e);
+        }
+        undo.push(() -> routes.add(cidr));
+    }
+
+    private void uapi(PeerUpdate update) {
+        device.uapi().set(DeviceUpdate.peer(update));
+    }
+
+    private void rollBack(Deque<Runnable> undo) {
+        while (!undo.isEmpty()) {
+            try {
+                undo.pop().run();
+            } catch (RuntimeException e) {
+                LOG.error("wireguard on node {}: a rollback step failed: {}", settings.node(), e.getMessage());
+            }
+        }
+    }
+
+    private boolean endpointChanged(Node n) {
+        DesiredPeer old = programmed.peers().get(n.name());
+        return old == null || !old.endpoint().getAddress().getHostAddress().equals(
+                io.nodemesh.api.state.IpAddresses.canonical(n.addresses().getFirst()));
+    }
+
+    /** {@code ip route get} in the node's namespace: the kernel's own answer to "can a packet go there". */
+    private String unreachableReason(String address) {
+        var r = host.ip("route", "get", address);
+        return r.ok() ? null : "no route (" + r.stderr().strip() + ")";
+    }
+
+    private void warnIfOwnKeyDiffers(MeshState next) {
+        next.nodes().stream().filter(n -> n.name().equals(settings.node())).findFirst()
+                .filter(n -> !n.wireguardPublicKey().isEmpty() && !n.wireguardPublicKey().equals(key.publicKey().base64()))
+                .ifPresent(n -> LOG.warn("wireguard: the state carries key {} for node {}, but its key is {}; publish publicKey()",
+                        n.wireguardPublicKey(), n.name(), key.publicKey()));
+    }
+
+    @Override
+    public synchronized WireguardKey rotateKey() {
+        ensureOpen();
+        WireguardPrivateKey previous = key;
+        WireguardPrivateKey next = WireguardPrivateKey.generate();
+        PrivateKeyFile.store(settings.keyFile(), next);
+        try {
+            device.uapi().set(DeviceUpdate.privateKey(next));
+        } catch (RuntimeException e) {
+            PrivateKeyFile.store(settings.keyFile(), previous);
+            throw new ApplyException("wireguard on node " + settings.node() + ": setting the new key failed, kept the old one: " + e.getMessage(), e);
+        }
+        key = next;
+        LOG.info("wireguard: node {} rotated its key, new public key {}", settings.node(), next.publicKey());
+        return next.publicKey();
+    }
+
+    @Override
+    public synchronized WireguardKey publicKey() {
+        return key.publicKey();
+    }
+
+    @Override
+    public String interfaceName() {
+        return settings.iface();
+    }
+
+    @Override
+    public DeviceState device() {
+        return device.uapi().get();
+    }
+
+    /** Packets strict mode dropped since its table was last rebuilt. */
+    long strictDrops() {
+        return firewall.droppedPackets();
+    }
+
+    @Override
+    public synchronized MeshState state() {
+        return state;
+    }
+
+    @Override
+    public Flows flows() {
+        return flows;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return WireguardProvider.CAPABILITIES;
+    }
+
+    /** Stops wireguard-go (its interface and routes go with it) and removes the strict-mode table. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            device.close();
+        } finally {
+            if (programmed.strict()) firewall.remove();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("wireguard dataplane for node " + settings.node() + " is closed");
+    }
+}
