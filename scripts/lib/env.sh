@@ -64,7 +64,9 @@ nodemesh_kernel_setup() {
 }
 
 nodemesh_setup() {
-  nodemesh_find_java
+  nodemesh_find_java || return 1
+  # Maven 3.8's bundled guava warns about sun.misc.Unsafe on JDK 24+; harmless, so keep the logs clean.
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow -Dstyle.color=never"
   nodemesh_install_packages
   nodemesh_kernel_setup
   command -v mvn >/dev/null || { nodemesh_log "Maven (mvn) not found: apt-get install maven"; return 1; }
