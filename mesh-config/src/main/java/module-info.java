@@ -6,6 +6,7 @@ module io.nodemesh.config {
     requires transitive io.nodemesh.api;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires org.yaml.snakeyaml; // LoaderOptions: the document size limit
 
     exports io.nodemesh.config;
 }

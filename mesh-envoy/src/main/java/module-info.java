@@ -8,6 +8,7 @@
 module io.nodemesh.envoy {
     requires transitive io.nodemesh.api;
     requires org.slf4j;
+    requires java.net.http;
     requires com.google.protobuf;
     requires com.google.protobuf.util;
     requires io.grpc;
@@ -18,6 +19,7 @@ module io.nodemesh.envoy {
     requires server;
 
     exports io.nodemesh.envoy;
+    exports io.nodemesh.envoy.supervisor;
 
     provides io.nodemesh.api.spi.DataplaneProvider with io.nodemesh.envoy.internal.EnvoyProvider;
 }

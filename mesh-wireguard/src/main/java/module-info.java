@@ -3,7 +3,7 @@
  * node's peers, routes and strict-mode guard in step with the mesh state.
  */
 module io.nodemesh.wireguard {
-    requires io.nodemesh.api;
+    requires transitive io.nodemesh.api;
     requires org.slf4j;
 
     exports io.nodemesh.wireguard;

@@ -11,6 +11,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,6 +27,25 @@ class GeneratedStatesPropertiesTest {
         assertThat(state.validate()).as("violations of %s", state).isEmpty();
     }
 
+    /** What a proxy needs beyond validate(): every route backend has the port traffic is sent to, over TCP. */
+    @Property(tries = 300)
+    void generatedRouteBackendsHaveThePortsTheyAreSentTo(@ForAll("states") MeshState state) {
+        var index = state.index();
+        for (var route : state.routes()) {
+            var routed = index.service(route.service()).orElseThrow();
+            for (var rule : route.rules()) {
+                for (var backend : rule.backends()) {
+                    var target = index.service(backend.service()).orElseThrow();
+                    var ports = backend.port() == 0 ? routed.ports().stream().map(p -> p.port()).toList() : List.of(backend.port());
+                    for (int port : ports) {
+                        assertThat(target.ports()).as("%s → %s port %d", route.key(), target.key(), port)
+                                .anyMatch(p -> p.port() == port && p.protocol() == io.nodemesh.api.state.Protocol.TCP);
+                    }
+                }
+            }
+        }
+    }
+
     @Property(tries = 40)
     void biggerGeneratedStatesValidateClean(@ForAll("mediumStates") MeshState state) {
         assertThat(state.validate()).isEmpty();
@@ -35,6 +56,13 @@ class GeneratedStatesPropertiesTest {
         Statistics.label("kind").collect(c.kind());
         assertThat(c.original().validate()).isEmpty();
         assertThat(c.state().validate()).extracting(Violation::path).as("%s in %s", c, c.state()).contains(c.path());
+    }
+
+    @Property(tries = 200)
+    void everyStateOfAnEvolutionIsValid(@ForAll("evolutions") List<MeshState> states) {
+        assertThat(states).hasSizeGreaterThan(1).allSatisfy(s -> assertThat(s.validate()).isEmpty());
+        // Every step changes something, or differential tests would compare a state with itself.
+        for (int i = 1; i < states.size(); i++) assertThat(states.get(i)).isNotEqualTo(states.get(i - 1));
     }
 
     @Property(tries = 300)
@@ -65,6 +93,11 @@ class GeneratedStatesPropertiesTest {
     @Provide
     Arbitrary<MeshState> mediumStates() {
         return MeshStates.validStates(Sizes.MEDIUM);
+    }
+
+    @Provide
+    Arbitrary<List<MeshState>> evolutions() {
+        return MeshStates.evolutions();
     }
 
     @Provide

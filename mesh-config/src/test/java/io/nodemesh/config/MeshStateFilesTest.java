@@ -251,6 +251,14 @@ class MeshStateFilesTest {
     }
 
     @Test
+    void filesBeyondSnakeYamlsDefaultThreeMegabytesAreRead() throws Exception {
+        // A large mesh's file can pass SnakeYAML's default limit of 3 Mi code points.
+        String big = "x".repeat(3_300_000);
+        String yaml = GOOD.replace("labels: {app: web}", "labels: {app: web, note: " + big + "}");
+        assertThat(MeshStateFiles.parse("big.yaml", yaml, StateFormat.YAML).workloads().getFirst().labels().get("note")).hasSize(big.length());
+    }
+
+    @Test
     void anEmptyMeshIsValid() throws Exception {
         assertThat(MeshStateFiles.parse("m.yaml", "{}", StateFormat.YAML)).isEqualTo(MeshState.EMPTY);
     }

@@ -23,10 +23,12 @@ final class ContractFixture {
     static final String NS = "contract";
     static final String VIP = "10.96.0.10";
     static final String OTHER_VIP = "10.96.0.11";
+    static final String UDP_VIP = "10.96.0.12";
     static final int SERVICE_PORT = 80;
     static final int TARGET_PORT = 8080;
     static final String WEB = NS + "/web";
     static final String API = NS + "/api";
+    static final String DNS = NS + "/dns";
 
     final ContractHarness harness;
     final List<Node> nodes;
@@ -89,6 +91,12 @@ final class ContractFixture {
         }
         return new Service(NS, "web", List.of(VIP), List.of(ServicePort.tcp(SERVICE_PORT, TARGET_PORT)), endpoints,
                 Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, false);
+    }
+
+    /** {@code contract/dns}: UDP {@link #SERVICE_PORT} → {@link #TARGET_PORT} on {@link #UDP_VIP}, every backend by label. */
+    static Service udpWeb() {
+        return new Service(NS, "dns", List.of(UDP_VIP), List.of(ServicePort.udp(SERVICE_PORT, TARGET_PORT)), List.of(),
+                Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, false);
     }
 
     /** {@code contract/api}: a second service over the same backends. */

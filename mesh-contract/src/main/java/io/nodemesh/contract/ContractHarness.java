@@ -37,6 +37,21 @@ public interface ContractHarness extends AutoCloseable {
      */
     ConnectOutcome connect(Client client, String ip, int port);
 
+    /**
+     * Sends one UDP datagram from a new unconnected socket of {@code client} to {@code ip:port} and waits for the answer
+     * (workloads answer UDP on each of their {@link WorkloadSpec#ports()} too). The answer must come from
+     * {@code ip:port} itself — for a VIP that is the kernel's reverse translation — and is then
+     * {@link ConnectOutcome.Reached} with the key the workload answered; no answer, or one from another address, is
+     * {@link ConnectOutcome.Failed} saying so.
+     * <p>
+     * Optional: a harness that cannot drive UDP keeps this default, and the UDP scenarios skip on it.
+     *
+     * @throws UnsupportedOperationException if this harness does not drive UDP
+     */
+    default ConnectOutcome exchangeUdp(Client client, String ip, int port) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not drive UDP");
+    }
+
     @Override
     void close();
 }

@@ -17,6 +17,7 @@ import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Violation;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +31,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import static io.nodemesh.contract.ContractFixture.API;
+import static io.nodemesh.contract.ContractFixture.DNS;
 import static io.nodemesh.contract.ContractFixture.NS;
 import static io.nodemesh.contract.ContractFixture.OTHER_VIP;
 import static io.nodemesh.contract.ContractFixture.SERVICE_PORT;
+import static io.nodemesh.contract.ContractFixture.UDP_VIP;
 import static io.nodemesh.contract.ContractFixture.VIP;
 import static io.nodemesh.contract.ContractFixture.WEB;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -182,6 +185,36 @@ public abstract class DataplaneContract {
         assertThat(fixture.backendKeys()).contains(reach(client(), VIP));
     }
 
+    // --- UDP (skipped on a harness that does not override ContractHarness#exchangeUdp) -----------------------------
+
+    @Test
+    void udpVipReachesEveryBackendAndTheReplyComesFromTheVip() {
+        apply(fixture.base().service(ContractFixture.udpWeb()));
+        Map<String, Integer> reached = new HashMap<>();
+        for (int i = 0; i < 60; i++) {
+            ConnectOutcome outcome = exchangeUdp(client(), UDP_VIP);
+            if (!(outcome instanceof ConnectOutcome.Reached(String workload))) {
+                fail("datagram %d from %s to %s:%d: %s", i, client(), UDP_VIP, SERVICE_PORT, outcome);
+                return;
+            }
+            reached.merge(workload, 1, Integer::sum);
+        }
+        // Each new socket is balanced afresh: a backend missed by 60 uniform picks has probability 3 * (2/3)^60 ≈ 8e-11.
+        assertThat(reached.keySet()).containsExactlyInAnyOrderElementsOf(fixture.backendKeys());
+    }
+
+    @Test
+    void udpDenyDropsTheDatagram() {
+        Policy deny = new Policy(NS, "deny-client-dns", PolicyAction.DENY, List.of(fixture.client.identity()), List.of(),
+                List.of(DNS), List.of(), List.of());
+        apply(fixture.base().service(ContractFixture.udpWeb()).policy(deny));
+        ConnectOutcome denied = exchangeUdp(client(), UDP_VIP);
+        assertThat(denied.reached()).as("client's datagram denied by policy, got %s", denied).isFalse();
+        awaitFlow(f -> f.verdict() == Verdict.DROPPED_POLICY && f.service().equals(DNS),
+                "a DROPPED_POLICY flow for " + DNS);
+        assertThat(exchangeUdp(otherClient(), UDP_VIP).reached()).as("other is not named by the deny").isTrue();
+    }
+
     // --- apply semantics ------------------------------------------------------------------------------------------
 
     @Test
@@ -241,6 +274,15 @@ public abstract class DataplaneContract {
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < n; i++) counts.merge(reach(from, ip), 1, Integer::sum);
         return counts;
+    }
+
+    /** {@link ContractHarness#exchangeUdp} to {@code ip}:{@link ContractFixture#SERVICE_PORT}; skips the test when the harness has no UDP. */
+    protected final ConnectOutcome exchangeUdp(Client from, String ip) {
+        try {
+            return harness.exchangeUdp(from, ip, SERVICE_PORT);
+        } catch (UnsupportedOperationException e) {
+            return Assumptions.abort("UDP scenario skipped: " + e.getMessage());
+        }
     }
 
     /** Waits for a flow event (backends may deliver them asynchronously), failing with what did arrive. */

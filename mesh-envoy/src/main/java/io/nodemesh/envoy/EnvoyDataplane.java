@@ -60,8 +60,10 @@ public final class EnvoyDataplane implements MeshDataplane {
     private final String onlyNode;
     private final MeshTranslator translator;
     private final NodeSnapshots snapshots = new NodeSnapshots();
-    private final WorkloadCertificates certificates;
-    private final SpiffeCa ca;
+    private final Clock clock;
+    /** The CA of the current trust domain; replaced (with its certificates) when the state's trust domain changes. */
+    private WorkloadCertificates certificates;
+    private SpiffeCa ca;
     private final XdsServer server;
     private final FlowHub flows = new FlowHub();
     private final List<Nack> nacks = new CopyOnWriteArrayList<>();
@@ -79,9 +81,8 @@ public final class EnvoyDataplane implements MeshDataplane {
         this.options = EnvoyOptions.from(options);
         this.onlyNode = options.node();
         this.translator = new MeshTranslator(this.options.outboundPort());
-        // The CA outlives many workload certificates; one per dataplane (a cluster-wide CA is an embedding choice).
-        this.ca = new SpiffeCa("cluster.local", Duration.ofDays(365), clock);
-        this.certificates = new WorkloadCertificates(ca, this.options.certLifetime(), clock);
+        this.clock = clock;
+        trustDomain(MeshState.EMPTY.encryption().trustDomain());
         try {
             this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock);
         } catch (IOException e) {
@@ -155,10 +156,20 @@ public final class EnvoyDataplane implements MeshDataplane {
         return new ApplyResult(generation, changes);
     }
 
+    /** The CA outlives many workload certificates; one per trust domain and dataplane. */
+    private void trustDomain(String trustDomain) {
+        if (ca != null && ca.trustDomain().equals(trustDomain)) return;
+        ca = new SpiffeCa(trustDomain, Duration.ofDays(365), clock);
+        certificates = new WorkloadCertificates(ca, options.certLifetime(), clock);
+    }
+
     /** Translates and checks everything first; serves only when every node's snapshot is good. */
     private void publish(MeshState newState, long gen) {
         Map<String, MeshResources> perNode = new LinkedHashMap<>();
+        SpiffeCa previousCa = ca;
+        WorkloadCertificates previousCerts = certificates;
         try {
+            trustDomain(newState.encryption().trustDomain());
             MeshResources shared = translator.shared(newState);
             certificates.retain(newState.workloads().stream().map(Workload::identity).collect(Collectors.toSet()));
             for (Node n : newState.nodes()) {
@@ -173,8 +184,12 @@ public final class EnvoyDataplane implements MeshDataplane {
             }
             if (!problems.isEmpty()) throw new InvalidStateException(problems);
         } catch (InvalidStateException e) {
+            ca = previousCa;
+            certificates = previousCerts;
             throw e;
         } catch (RuntimeException e) {
+            ca = previousCa;
+            certificates = previousCerts;
             throw new ApplyException("translating the mesh state to Envoy resources failed; the previous snapshots keep serving: " + e, e);
         }
         Map<List<?>, Long> hashes = new IdentityHashMap<>();

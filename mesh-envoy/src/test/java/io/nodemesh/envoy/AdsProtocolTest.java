@@ -78,11 +78,12 @@ class AdsProtocolTest {
 
     @Test
     void aTypeKeepsItsVersionWhileItsContentIsUnchanged() {
-        MeshState base = state(2, EncryptionSpec.NONE);
+        // svc0's backend is outside the mesh, so moving it touches no node's server listener.
+        MeshState base = state(2, EncryptionSpec.NONE).withService("shop/svc0", s -> s.withEndpoints(List.of(Endpoint.ready("192.0.2.1", ""))));
         dp.apply(base);
         Map<String, String> before = dp.servedVersions("node-a");
         // Only an endpoint changes: endpoints get a new version, clusters, routes and listeners keep theirs.
-        dp.apply(base.withService("shop/svc0", s -> s.withEndpoints(List.of(Endpoint.ready("127.0.0.3", "")))));
+        dp.apply(base.withService("shop/svc0", s -> s.withEndpoints(List.of(Endpoint.ready("192.0.2.2", "")))));
         Map<String, String> after = dp.servedVersions("node-a");
         assertThat(after.get(Resources.V3.ENDPOINT_TYPE_URL)).isEqualTo("2");
         assertThat(after.get(CDS)).isEqualTo(before.get(CDS)).isEqualTo("1");

@@ -228,6 +228,29 @@ class KubernetesFeedTest {
     }
 
     @Test
+    void anEmptyListAfterAnErrorDoesNotEmptyTheDataplane() throws Exception {
+        start(FeedOptions.forNode("node-a").withQuietPeriod(Duration.ofMillis(20), Duration.ofMillis(200)));
+        MeshState before = dataplane.state();
+        assertThat(before.services()).isNotEmpty();
+        api.outage(true);
+        Eventually.until("the outage noticed", () -> !feed.health().ready());
+        api.emptyLists("/api/v1/services");
+        api.outage(false);
+        api.expireWatches(true); // the reconnecting watches are told 410: the informers relist, and services come back empty
+        Eventually.until("the guard holding", () -> feed.health().problems().stream().anyMatch(p -> p.contains("holding the last state")),
+                () -> feed.health().toString());
+        assertThat(feed.health().problems()).anySatisfy(p -> assertThat(p).contains("service list came back empty"));
+        assertThat(dataplane.state().services()).isEqualTo(before.services());
+
+        // The API server has its services again: the next relist brings them back and the feed is ready.
+        api.emptyLists(null);
+        Thread.sleep(500); // a watch or two more refused with 410 relist the real services
+        api.expireWatches(false);
+        assertThat(feed.awaitReady(Eventually.TIMEOUT)).as("%s", feed.health()).isTrue();
+        assertThat(dataplane.state().services()).isEqualTo(before.services());
+    }
+
+    @Test
     void nothingIsAppliedUntilEveryCacheIsListed() throws Exception {
         // Without nodemesh's CRDs the policy list fails: applying anyway could open what a policy denies.
         var bare = new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(false);

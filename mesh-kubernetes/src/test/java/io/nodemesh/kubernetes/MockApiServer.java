@@ -70,6 +70,14 @@ final class MockApiServer implements AutoCloseable {
         if (on) dispatcher.endWatches(null);
     }
 
+    /**
+     * While {@code path} is set (e.g. {@code /api/v1/services}), lists of it come back empty and successful, as from an
+     * API server restored from an empty backup; null ends it.
+     */
+    void emptyLists(String path) {
+        dispatcher.emptyListPath = path;
+    }
+
     @Override
     public void close() {
         client.close();
@@ -82,12 +90,18 @@ final class MockApiServer implements AutoCloseable {
         private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
         volatile boolean gone;
         volatile boolean unavailable;
+        volatile String emptyListPath;
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             boolean watch = request.getPath().contains("watch=true");
             if (unavailable) {
                 return new MockResponse().setResponseCode(503).setBody(status(503, "ServiceUnavailable", "apiserver is down (test outage)"));
+            }
+            String empty = emptyListPath;
+            if (!watch && empty != null && request.getPath().split("\\?")[0].equals(empty) && "GET".equals(request.getMethod())) {
+                return new MockResponse().setResponseCode(200).setBody("{\"kind\":\"List\",\"apiVersion\":\"v1\","
+                        + "\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}");
             }
             if (watch && gone) return new MockResponse().setResponseCode(410).setBody(status(410, "Expired", "too old resource version"));
             MockResponse response = crud.dispatch(request);

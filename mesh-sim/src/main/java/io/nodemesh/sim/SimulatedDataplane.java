@@ -20,6 +20,7 @@ import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.sim.internal.NodeKernel;
 import io.nodemesh.sim.internal.OpenConnection;
+import io.nodemesh.sim.internal.OpenUdpSocket;
 import io.nodemesh.sim.internal.Snapshot;
 
 import java.time.Duration;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The simulator backend: the reference semantics of nodemesh, in plain Java. Every node of the applied state gets a
  * simulated kernel with the eBPF backend's hooks (see {@link NodeKernel}); traffic is driven through
- * {@link #connect}, {@link #send} and {@link #close(SimConnection)}, and time moves only when {@link #advance} is called.
+ * {@link #connect}, {@link #send} and {@link #close(SimConnection)} (TCP), {@link #sendDatagram} and
+ * {@link #connectUdp} (UDP) and {@link #request} (HTTP through the node proxy of L7 services), and time moves only when
+ * {@link #advance} is called.
  * <p>
  * Deterministic: given the same {@link SimSettings} and the same calls in the same order, it makes the same choices and
  * emits the same flow events (with the same virtual timestamps). Flow events are delivered on the calling thread before
@@ -47,13 +50,14 @@ import org.slf4j.LoggerFactory;
 public final class SimulatedDataplane implements MeshDataplane {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedDataplane.class);
     static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
-            Capability.SOCKET_LB, Capability.SOCKET_REDIRECT, Capability.L4_POLICY, Capability.NODE_ENCRYPTION,
-            Capability.FLOWS));
+            Capability.SOCKET_LB, Capability.SOCKET_REDIRECT, Capability.L4_POLICY, Capability.L7_ROUTING,
+            Capability.L7_POLICY, Capability.NODE_ENCRYPTION, Capability.FLOWS));
 
     private final SimSettings settings;
     private final FlowHub hub = new FlowHub();
     private final Map<String, NodeKernel> kernels = new HashMap<>();
     private final Map<Long, OpenConnection> connections = new HashMap<>();
+    private final Map<Long, OpenUdpSocket> udpSockets = new HashMap<>();
     private volatile Snapshot snapshot;
     private Instant now;
     private long nextConnectionId = 1;
@@ -157,35 +161,103 @@ public final class SimulatedDataplane implements MeshDataplane {
      */
     public synchronized ConnectResult connect(Source source, String ip, int port) {
         ensureOpen();
-        if (port < 1 || port > 65535) throw new IllegalArgumentException("port " + port + " is outside 1..65535");
-        if (!IpAddresses.isValid(ip)) throw new IllegalArgumentException("'" + ip + "' is not an IP address");
+        checkAddress(ip, port);
         Snapshot s = snapshot;
+        Origin from = origin(s, source, ip);
+        long id = nextConnectionId++;
+        ConnectResult result = from.kernel().connect(s, now, from.client(), ip, port, id);
+        if (result instanceof ConnectResult.Connected(SimConnection c)) {
+            connections.put(c.id(), from.kernel().socket(c.id()).orElseThrow());
+        }
+        return result;
+    }
+
+    /**
+     * Sends one UDP datagram of {@code bytes} from a new unconnected socket of {@code source} to {@code ip:port}: a
+     * service's UDP VIP (translated for this datagram) or a workload's address.
+     *
+     * @throws IllegalArgumentException if the source names a workload or node that is not in the applied state
+     */
+    public synchronized DatagramResult sendDatagram(Source source, String ip, int port, long bytes) {
+        ensureOpen();
+        checkAddress(ip, port);
+        Snapshot s = snapshot;
+        Origin from = origin(s, source, ip);
+        return from.kernel().sendDatagram(s, now, from.client(), ip, port, bytes);
+    }
+
+    /**
+     * Connects a UDP socket of {@code source} to {@code ip:port}. A UDP VIP is translated now and the socket keeps that
+     * backend while it exists; after it is removed, the next send translates again. Never refused: UDP connect sends
+     * nothing, so policy and missing backends show on {@link #send(UdpSocket, long)}.
+     */
+    public synchronized UdpSocket connectUdp(Source source, String ip, int port) {
+        ensureOpen();
+        checkAddress(ip, port);
+        Snapshot s = snapshot;
+        Origin from = origin(s, source, ip);
+        OpenUdpSocket o = from.kernel().connectUdp(s, now, from.client(), ip, port, nextConnectionId++);
+        udpSockets.put(o.socket().id(), o);
+        return o.socket();
+    }
+
+    /** Sends a datagram of {@code bytes} on a connected UDP socket. */
+    public synchronized DatagramResult send(UdpSocket socket, long bytes) {
+        ensureOpen();
+        OpenUdpSocket o = udpSockets.get(socket.id());
+        if (o == null) throw new IllegalStateException("UDP socket " + socket.id() + " is not open");
+        return o.kernel().sendUdp(snapshot, now, o, bytes);
+    }
+
+    /** Closes a UDP socket; false if it was already closed. */
+    public synchronized boolean close(UdpSocket socket) {
+        OpenUdpSocket o = udpSockets.remove(socket.id());
+        return o != null && o.kernel().closeUdp(now, o);
+    }
+
+    /**
+     * Sends one HTTP request from {@code source} to an L7 service's VIP {@code ip:port} through the source node's proxy,
+     * which routes it by the service's {@code HttpRoute}s and checks L7 policy (see {@link RequestResult}).
+     *
+     * @throws IllegalArgumentException if {@code ip:port} is not a TCP port of a service marked {@code l7}, or the source
+     *                                  is not in the applied state
+     */
+    public synchronized RequestResult request(Source source, String ip, int port, HttpRequest request) {
+        ensureOpen();
+        checkAddress(ip, port);
+        Snapshot s = snapshot;
+        Origin from = origin(s, source, ip);
+        return from.kernel().proxy().handle(s, now, from.client(), ip, port, request);
+    }
+
+    /** The kernel of the node a source runs on, and the source as that kernel sees it. */
+    private record Origin(NodeKernel kernel, NodeKernel.ClientEnd client) {}
+
+    private Origin origin(Snapshot s, Source source, String destination) {
         MeshIndex index = s.index();
-        NodeKernel.ClientEnd client;
-        String node;
-        switch (source) {
+        return switch (source) {
             case Source.Pod(String key) -> {
                 Workload w = index.workload(key).orElseThrow(() ->
                         new IllegalArgumentException("no workload '" + key + "' in the applied state"));
-                node = w.node();
-                client = new NodeKernel.ClientEnd(sourceIp(w, ip), w.key(), w.identity());
+                yield new Origin(kernel(w.node()), new NodeKernel.ClientEnd(sourceIp(w, destination), w.key(), w.identity()));
             }
             case Source.Host(String nodeName, String hostIp) -> {
                 Node n = index.node(nodeName).orElseThrow(() ->
                         new IllegalArgumentException("no node '" + nodeName + "' in the applied state"));
                 String from = hostIp.isEmpty() ? n.addresses().stream().findFirst().orElseThrow(() ->
                         new IllegalArgumentException("node " + nodeName + " has no address; give the host process one")) : hostIp;
-                node = n.name();
-                client = new NodeKernel.ClientEnd(from, "", Identities.HOST);
+                yield new Origin(kernel(n.name()), new NodeKernel.ClientEnd(from, "", Identities.HOST));
             }
-        }
-        NodeKernel kernel = kernels.computeIfAbsent(node, this::newKernel);
-        long id = nextConnectionId++;
-        ConnectResult result = kernel.connect(s, now, client, ip, port, id);
-        if (result instanceof ConnectResult.Connected(SimConnection c)) {
-            connections.put(c.id(), kernel.socket(c.id()).orElseThrow());
-        }
-        return result;
+        };
+    }
+
+    private NodeKernel kernel(String node) {
+        return kernels.computeIfAbsent(node, this::newKernel);
+    }
+
+    private static void checkAddress(String ip, int port) {
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("port " + port + " is outside 1..65535");
+        if (!IpAddresses.isValid(ip)) throw new IllegalArgumentException("'" + ip + "' is not an IP address");
     }
 
     /** Sends {@code bytes} on an open connection. */
@@ -212,6 +284,8 @@ public final class SimulatedDataplane implements MeshDataplane {
         if (closed) return;
         for (OpenConnection c : List.copyOf(connections.values())) c.kernel().close(now, c);
         connections.clear();
+        for (OpenUdpSocket o : List.copyOf(udpSockets.values())) o.kernel().closeUdp(now, o);
+        udpSockets.clear();
         closed = true;
     }
 

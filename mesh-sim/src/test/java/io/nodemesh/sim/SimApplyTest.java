@@ -50,8 +50,9 @@ class SimApplyTest {
         assertThat(Dataplanes.available().get("sim").isAvailable()).isTrue();
         try (MeshDataplane dp = Dataplanes.open("sim", new DataplaneOptions("", java.util.Map.of("sim.seed", "99")))) {
             assertThat(dp).isInstanceOfSatisfying(SimulatedDataplane.class, s -> assertThat(s.settings().seed()).isEqualTo(99));
+            // L7 routing and policy are modelled by the node proxy (NodeProxy); mTLS handshakes are not.
             assertThat(dp.capabilities()).contains(Capability.SOCKET_LB, Capability.SOCKET_REDIRECT, Capability.L4_POLICY,
-                    Capability.FLOWS).doesNotContain(Capability.L7_ROUTING, Capability.MTLS);
+                    Capability.L7_ROUTING, Capability.L7_POLICY, Capability.FLOWS).doesNotContain(Capability.MTLS);
         }
     }
 

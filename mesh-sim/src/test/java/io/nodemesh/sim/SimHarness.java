@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The contract harness on the simulator: three simulated nodes; a "started" workload is an address in its node's pod
  * CIDR plus the ports it listens on, which the harness enforces (a connection translated to a port nobody listens on
- * is refused, as a real kernel would answer RST).
+ * is refused, as a real kernel would answer RST). Workloads listen on their ports for UDP too.
  */
 final class SimHarness implements ContractHarness {
     static final List<Node> NODES = List.of(
@@ -64,8 +64,7 @@ final class SimHarness implements ContractHarness {
 
     @Override
     public ConnectOutcome connect(Client client, String ip, int port) {
-        Source source = client.isHostProcess() ? new Source.Host(client.node(), client.ip()) : new Source.Pod(client.workload());
-        ConnectResult result = dataplane.connect(source, ip, port);
+        ConnectResult result = dataplane.connect(source(client), ip, port);
         if (result instanceof ConnectResult.Refused(var verdict, String reason)) {
             return new ConnectOutcome.Failed(verdict + ": " + reason);
         }
@@ -81,6 +80,29 @@ final class SimHarness implements ContractHarness {
         } finally {
             dataplane.close(c);
         }
+    }
+
+    /** One datagram from a new socket; answered when the backend listens on the translated port, from the VIP. */
+    @Override
+    public ConnectOutcome exchangeUdp(Client client, String ip, int port) {
+        DatagramResult result = dataplane.sendDatagram(source(client), ip, port, 16);
+        return switch (result) {
+            case DatagramResult.Dropped(var verdict, String reason) -> new ConnectOutcome.Failed(verdict + ": " + reason);
+            case DatagramResult.Delivered d -> {
+                String backend = d.backend().workload();
+                if (!listening.getOrDefault(backend, List.of()).contains(d.backend().port())) {
+                    yield new ConnectOutcome.Failed("ECONNREFUSED: nothing listens on UDP " + d.backend());
+                }
+                if (!d.replyFrom().ip().equals(ip) || d.replyFrom().port() != port) {
+                    yield new ConnectOutcome.Failed("the reply came from " + d.replyFrom() + ", not " + ip + ":" + port);
+                }
+                yield new ConnectOutcome.Reached(backend);
+            }
+        };
+    }
+
+    private static Source source(Client client) {
+        return client.isHostProcess() ? new Source.Host(client.node(), client.ip()) : new Source.Pod(client.workload());
     }
 
     @Override

@@ -71,6 +71,8 @@ public final class AgentCommand implements Callable<Integer> {
 
     /** Lets tests (and embedders) stop the agent without a signal. */
     private final CountDownLatch stop = new CountDownLatch(1);
+    /** Counted down when the agent has cleaned up, so a Ctrl-C waits for it before the JVM halts. */
+    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile AgentServer server;
 
     /** Where the agent reports; tests read it. */
@@ -104,7 +106,14 @@ public final class AgentCommand implements Callable<Integer> {
             return 1;
         }
         List<AutoCloseable> resources = new ArrayList<>();
-        Thread hook = Thread.ofPlatform().unstarted(stop::countDown);
+        Thread hook = Thread.ofPlatform().unstarted(() -> {
+            stop.countDown();
+            try {
+                finished.await(15, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         try (AgentMetrics metrics = new AgentMetrics(dataplane)) {
             if (!quietFlows) {
                 Flows.Subscription flows = dataplane.flows().subscribe(new FlowPrinter(out));
@@ -153,6 +162,7 @@ public final class AgentCommand implements Callable<Integer> {
                 out.println("stopped; the dataplane keeps serving what was programmed (use --uninstall to remove it)");
             }
             dataplane.close();
+            finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {

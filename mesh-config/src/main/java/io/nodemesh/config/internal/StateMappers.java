@@ -23,13 +23,19 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import org.yaml.snakeyaml.LoaderOptions;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 
 /** The two configured mappers: strict when reading, terse and stable when writing. */
 public final class StateMappers {
+    /** SnakeYAML stops at 3 MiB by default; a cluster-wide file of a large mesh can be bigger than that. */
+    static final int MAX_YAML_CODE_POINTS = 64 * 1024 * 1024;
+
     public static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
+            .loaderOptions(loaderOptions())
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
@@ -37,6 +43,12 @@ public final class StateMappers {
     public static final ObjectMapper JSON = configure(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT));
 
     private StateMappers() {}
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_YAML_CODE_POINTS);
+        return options;
+    }
 
     private static ObjectMapper configure(MapperBuilder<?, ?> builder) {
         return builder

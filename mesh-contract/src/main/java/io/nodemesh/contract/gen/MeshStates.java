@@ -60,6 +60,24 @@ public final class MeshStates {
                 .as(Corruptions::corrupt);
     }
 
+    /**
+     * Sequences of valid states as a running mesh goes through them: a valid start, then up to {@code maxSteps} changes
+     * (endpoints turning not-ready, terminating or going away, workloads leaving, load balancing, affinity, route
+     * weights, policies flipped or dropped, encryption). Every state is valid and differs from the one before it.
+     * For differential tests that apply each state in turn to two backends and compare where connections go.
+     */
+    public static Arbitrary<List<MeshState>> evolutions(Sizes sizes, int maxSteps) {
+        Arbitrary<StateMutations.Step> step = Combinators.combine(
+                Arbitraries.integers().between(0, StateMutations.KIND_COUNT - 1).withoutEdgeCases(),
+                Arbitraries.integers().between(0, 1000), Arbitraries.integers().between(0, 1000)).as(StateMutations.Step::new);
+        return Combinators.combine(validStates(sizes), step.list().ofMinSize(1).ofMaxSize(maxSteps)).as(StateMutations::evolve);
+    }
+
+    /** Evolutions of {@link Sizes#SMALL} states over up to 5 steps. */
+    public static Arbitrary<List<MeshState>> evolutions() {
+        return evolutions(Sizes.SMALL, 5);
+    }
+
     /** The names of the ways {@link #corruptedStates()} breaks states, e.g. {@code service.port.outOfRange}. */
     public static List<String> corruptionKinds() {
         return Corruptions.names();

@@ -155,9 +155,7 @@ final class StateBuilder {
         for (StatePlan.RulePlan rule : rp.rules()) {
             List<WeightedBackend> backends = new ArrayList<>();
             for (StatePlan.BackendPlan bp : rule.backends()) {
-                Service target = pick(services, bp.service());
-                int port = bp.explicitPort() && !target.ports().isEmpty() ? target.ports().getFirst().port() : 0;
-                backends.add(new WeightedBackend(target.key(), port, bp.weight()));
+                backends.add(backend(service, pick(services, bp.service()), bp));
             }
             // Some backend must get traffic: a rule whose weights add up to zero is invalid.
             if (backends.stream().allMatch(wb -> wb.weight() == 0)) {
@@ -169,6 +167,23 @@ final class StateBuilder {
                     Duration.ofMillis(rule.timeoutMillis()), retries));
         }
         return new HttpRoute(service.namespace(), service.name() + "-route", service.key(), rules);
+    }
+
+    /**
+     * A backend that really has the port the route sends to: port 0 (the route's own port) only when the target exposes
+     * every port of the routed service over TCP, else one of the target's TCP ports; a target without TCP ports is
+     * replaced by the routed service itself.
+     */
+    private static WeightedBackend backend(Service routed, Service target, StatePlan.BackendPlan bp) {
+        boolean hasRoutedPorts = routed.ports().stream().allMatch(own -> hasTcpPort(target, own.port()));
+        if (!bp.explicitPort() && hasRoutedPorts) return new WeightedBackend(target.key(), 0, bp.weight());
+        return target.ports().stream().filter(p -> p.protocol() == Protocol.TCP).findFirst()
+                .map(p -> new WeightedBackend(target.key(), p.port(), bp.weight()))
+                .orElseGet(() -> new WeightedBackend(routed.key(), 0, bp.weight()));
+    }
+
+    private static boolean hasTcpPort(Service service, int port) {
+        return service.ports().stream().anyMatch(p -> p.port() == port && p.protocol() == Protocol.TCP);
     }
 
     private static <T> T pick(List<T> from, int index) {

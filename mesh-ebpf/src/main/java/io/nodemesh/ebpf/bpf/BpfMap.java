@@ -259,7 +259,8 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private BpfException failure(String op, BpfException e) {
-        String hint = e.errno() == Errno.E2BIG || e.errno() == Errno.ENOSPC
+        boolean hashLike = type() == MapType.HASH || type() == MapType.PERCPU_HASH || type() == MapType.SOCKHASH;
+        String hint = hashLike && (e.errno() == Errno.E2BIG || e.errno() == Errno.ENOSPC)
                 ? " — map " + name() + " is full (max_entries " + definition.maxEntries() + ")" : "";
         return new BpfException(op + " map " + name() + ": " + e.getMessage() + hint, e.errno(), true);
     }

@@ -36,6 +36,14 @@ public final class RootSupport {
             if (!swept) {
                 sweepStale();
                 swept = true;
+                // Whatever class ran last, the run's top-level pin and cgroup directories go when the JVM does.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        cleanUp();
+                    } catch (RuntimeException e) {
+                        System.err.println("nodemesh test clean-up: " + e);
+                    }
+                }));
             }
         }
         return bpf;

@@ -72,6 +72,15 @@ public final class EnvoyValidator {
                 }
             }
         }
+        if (state.encryption().mode() == io.nodemesh.api.state.EncryptionSpec.Mode.MTLS) {
+            String prefix = "spiffe://" + state.encryption().trustDomain() + "/";
+            for (var w : state.workloads()) {
+                if (w.identity() != null && !w.identity().startsWith(prefix)) {
+                    out.add(new Violation("workloads[" + w.key() + "].identity", "'" + w.identity() + "' is outside the mTLS trust domain '"
+                            + state.encryption().trustDomain() + "', so the mesh CA cannot issue its certificate"));
+                }
+            }
+        }
         for (Policy p : state.policies()) {
             for (int h = 0; h < p.http().size(); h++) re2("policies[" + p.key() + "].http[" + h + "]", p.http().get(h), out);
         }

@@ -4,6 +4,7 @@ import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.WeightedBackend;
 
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -21,6 +22,21 @@ final class BackendPicker {
 
     BackendPicker(long seed) {
         this.random = new SplittableRandom(seed);
+    }
+
+    /**
+     * One of a route rule's weighted backends, with probability weight / total, from the same seeded stream as the
+     * endpoint choices (so a run stays repeatable). Validation guarantees a positive total.
+     */
+    WeightedBackend weighted(List<WeightedBackend> backends) {
+        long total = 0;
+        for (WeightedBackend b : backends) total += Math.max(0, b.weight());
+        long ticket = random.nextLong(total);
+        for (WeightedBackend b : backends) {
+            ticket -= Math.max(0, b.weight());
+            if (ticket < 0) return b;
+        }
+        throw new IllegalStateException("weights of " + backends + " add up to " + total);
     }
 
     /** One of {@code ready} (never empty) for a client at {@code clientIp:clientPort}. */

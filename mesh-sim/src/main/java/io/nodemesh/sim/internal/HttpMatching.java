@@ -15,6 +15,12 @@ final class HttpMatching {
 
     private HttpMatching() {}
 
+    private static Pattern pattern(String regex) {
+        // Bounded: a long-lived simulator fed ever-new states must not keep every expression it ever saw.
+        if (PATTERNS.size() > 4096) PATTERNS.clear();
+        return PATTERNS.computeIfAbsent(regex, Pattern::compile);
+    }
+
     /** All conditions hold: path (exact, plain string prefix, or a regex matching the whole path), method, and headers. */
     static boolean matches(HttpMatch m, HttpRequest request) {
         String path = request.pathOnly();
@@ -22,7 +28,7 @@ final class HttpMatching {
         boolean pathOk = switch (pm.kind()) {
             case EXACT -> path.equals(pm.value());
             case PREFIX -> path.startsWith(pm.value());
-            case REGEX -> PATTERNS.computeIfAbsent(pm.value(), Pattern::compile).matcher(path).matches();
+            case REGEX -> pattern(pm.value()).matcher(path).matches();
         };
         if (!pathOk) return false;
         if (!m.method().isEmpty() && !m.method().equals(request.method())) return false;

@@ -12,6 +12,7 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.sim.ConnectResult;
+import io.nodemesh.sim.DatagramResult;
 import io.nodemesh.sim.SendResult;
 import io.nodemesh.sim.SimConnection;
 
@@ -46,6 +47,8 @@ public final class NodeKernel {
     private final AffinityTable affinity = new AffinityTable();
     private final Map<String, Integer> nextPort = new HashMap<>();
     private final Map<Long, OpenConnection> sockets = new LinkedHashMap<>();
+    private final UdpHooks udp = new UdpHooks(this);
+    private final NodeProxy proxy = new NodeProxy(this);
 
     /** A resolved client socket's owner: its address, its workload ({@code namespace/name}, empty for host) and identity. */
     public record ClientEnd(String ip, String workload, String identity) {}
@@ -58,6 +61,35 @@ public final class NodeKernel {
 
     public String node() {
         return node;
+    }
+
+    /** The node's proxy, which routes requests to its L7 services. */
+    public NodeProxy proxy() {
+        return proxy;
+    }
+
+    /** sendmsg4 on an unconnected UDP socket (a new one, so a new source port) of {@code client}. */
+    public DatagramResult sendDatagram(Snapshot s, Instant now, ClientEnd client, String ip, int port, long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("cannot send " + bytes + " bytes");
+        return udp.sendTo(s, now, client, ip, port, bytes);
+    }
+
+    /** connect4 on a UDP socket: translated now, re-translated on a later send if its backend is removed. */
+    public OpenUdpSocket connectUdp(Snapshot s, Instant now, ClientEnd client, String ip, int port, long id) {
+        return udp.connect(s, now, client, ip, port, id);
+    }
+
+    public DatagramResult sendUdp(Snapshot s, Instant now, OpenUdpSocket socket, long bytes) {
+        return udp.send(s, now, socket, bytes);
+    }
+
+    public boolean closeUdp(Instant now, OpenUdpSocket socket) {
+        return udp.close(now, socket);
+    }
+
+    /** A new socket of {@code client}'s, with the next ephemeral port of its address. */
+    FlowPeer clientPeer(ClientEnd client) {
+        return new FlowPeer(client.ip(), ephemeralPort(client.ip()), client.workload(), client.identity());
     }
 
     public Optional<OpenConnection> socket(long id) {

@@ -2,6 +2,7 @@ package io.nodemesh.sim.internal;
 
 import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.ServicePort;
@@ -9,6 +10,7 @@ import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +31,8 @@ public final class Snapshot {
     // Resolving a selector scans every workload; a connect must not pay for that, so each service resolves once.
     private final Map<String, List<Endpoint>> ready = new ConcurrentHashMap<>();
     private final Map<VipKey, Service> byVip = new HashMap<>();
+    private final Map<String, List<Endpoint>> all = new ConcurrentHashMap<>();
+    private final Map<String, List<HttpRoute>> routes = new HashMap<>();
 
     private record VipKey(String canonicalIp, int port, Protocol protocol) {}
 
@@ -44,6 +48,7 @@ public final class Snapshot {
                 }
             }
         }
+        for (HttpRoute r : state.routes()) routes.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r);
     }
 
     /** {@link MeshIndex#serviceByVip} from a hash map built once per apply. */
@@ -54,6 +59,16 @@ public final class Snapshot {
     /** {@link MeshIndex#readyEndpoints}, resolved once per service per apply. */
     List<Endpoint> readyEndpoints(Service service) {
         return ready.computeIfAbsent(service.key(), k -> index.readyEndpoints(service));
+    }
+
+    /** {@link MeshIndex#endpoints}, every state included, resolved once per service per apply. */
+    List<Endpoint> endpoints(Service service) {
+        return all.computeIfAbsent(service.key(), k -> index.endpoints(service));
+    }
+
+    /** The routes for {@code service}, in state order (the order the node proxy tries their rules in). */
+    List<HttpRoute> routesFor(Service service) {
+        return routes.getOrDefault(service.key(), List.of());
     }
 
     public MeshState state() {

@@ -90,6 +90,8 @@ final class HostCommands {
 
     /** A host command failed; the message holds the command line and its stderr. */
     static final class HostCommandException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         HostCommandException(String message) {
             super(message);
         }

@@ -8,6 +8,8 @@ import io.nodemesh.api.DataplaneException;
  * @see #errno() the positive errno the device replied with, or 0 when it was never reached
  */
 public final class UapiException extends DataplaneException {
+    private static final long serialVersionUID = 1L;
+
     private final int errno;
     private final String peer;
     private final String field;

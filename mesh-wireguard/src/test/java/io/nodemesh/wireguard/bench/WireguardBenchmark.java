@@ -44,23 +44,26 @@ public final class WireguardBenchmark {
         Map<String, Result> results = new LinkedHashMap<>();
         try (MeshTopology topo = MeshTopology.create(2)) {
             results.put("plain underlay (veth + bridge)", measure(topo, seconds));
-            results.put("WireGuard, configured by nodemesh", withNodemesh(topo, seconds));
+            results.put("WireGuard, configured by nodemesh", withNodemesh(topo, seconds, false));
+            results.put("  same, plus strict mode (nftables)", withNodemesh(topo, seconds, true));
             results.put("WireGuard, configured by hand (wg, ip)", withHandConfiguredTunnel(topo, seconds));
         }
         print(results, seconds);
     }
 
-    private static Result withNodemesh(MeshTopology topo, int seconds) throws Exception {
+    private static Result withNodemesh(MeshTopology topo, int seconds, boolean strict) throws Exception {
         List<MeshDataplane> dps = new ArrayList<>();
         try {
             for (int i = 1; i <= 2; i++) dps.add(Dataplanes.open("wireguard", topo.options(i)));
-            var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, true, ""));
+            var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, strict, ""));
             for (int i = 1; i <= 2; i++) b.node(topo.meshNode(i).withWireguardPublicKey(((WireguardDataplane) dps.get(i - 1)).publicKey().base64()));
             MeshState s = b.build();
             for (MeshDataplane dp : dps) dp.apply(s);
             return measure(topo, seconds);
         } finally {
             for (MeshDataplane dp : dps) dp.close();
+            // Same interface names next time: wait until the devices are really gone.
+            Sh.await(() -> !Files.exists(Path.of("/var/run/wireguard/" + topo.wgIface(1) + ".sock")), 10);
         }
     }
 

@@ -320,6 +320,23 @@ class WireguardMeshRootTest {
     }
 
     @Test
+    void aFailureWhileProgrammingRollsBackAndThePreviousStateKeepsServing() throws Exception {
+        MeshState twoNodes = withoutNode(state(wireguard(false)), "node-3");
+        applyAll(twoNodes);
+        awaitReachable(1, 2);
+        // Sabotage from outside: without its address the interface cannot be the source of a new route, so adding
+        // node-3's route fails after its peer was already set on the device.
+        Sh.run("ip", "-n", topo.nodeNs(1), "address", "del", "10.210.1.254/32", "dev", topo.wgIface(1));
+        assertThatThrownBy(() -> dp(1).apply(state(wireguard(false))))
+                .isInstanceOf(io.nodemesh.api.ApplyException.class)
+                .hasMessageContaining("peer node-3").hasMessageContaining("podCidrs " + MeshTopology.podCidr(3))
+                .hasMessageContaining("rolled back");
+        assertThat(dp(1).device().peer(dp(3).publicKey())).as("node-3 peer rolled back").isEmpty();
+        assertThat(dp(1).state()).isEqualTo(twoNodes);
+        awaitReachable(1, 2);
+    }
+
+    @Test
     void closeRemovesProcessInterfaceSocketRoutesAndStrictTable() {
         applyAll(state(wireguard(true)));
         String iface = topo.wgIface(1);

@@ -1,0 +1,92 @@
+package io.nodemesh.sim.internal;
+
+import io.nodemesh.api.FlowEvent;
+import io.nodemesh.api.FlowPath;
+import io.nodemesh.api.FlowPeer;
+import io.nodemesh.api.Verdict;
+import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.HttpRoute;
+import io.nodemesh.api.state.HttpRouteRule;
+import io.nodemesh.api.state.MeshIndex;
+import io.nodemesh.api.state.Protocol;
+import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.WeightedBackend;
+import io.nodemesh.sim.HttpRequest;
+import io.nodemesh.sim.RequestResult;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A node's proxy (the one Envoy per node) as far as routing and L7 policy go: it takes requests addressed to an L7
+ * service's VIP, picks the first matching rule of the service's {@link HttpRoute}s (routes in state order, rules in
+ * route order), splits by weight with the node's seeded random stream, load-balances onto the chosen service's ready
+ * endpoints, and checks each request against L7 policy. A service without a route goes to its own endpoints, as the
+ * Envoy backend's default route does. Timeouts and retries are not modelled: simulated backends never stall or fail.
+ */
+public final class NodeProxy {
+    private final NodeKernel kernel;
+
+    NodeProxy(NodeKernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** A rule that matched: its route's key (empty for the default route) and index. */
+    private record Match(String route, int rule, List<WeightedBackend> backends) {}
+
+    public RequestResult handle(Snapshot s, Instant now, NodeKernel.ClientEnd client, String ip, int port, HttpRequest request) {
+        MeshIndex index = s.index();
+        Service service = s.serviceByVip(ip, port, Protocol.TCP).filter(Service::l7).orElseThrow(() ->
+                new IllegalArgumentException("no L7 service has VIP " + ip + ":" + port
+                        + " (requests go through the node proxy only for services marked l7; use connect for the others)"));
+        FlowPeer src = kernel.clientPeer(client);
+        FlowPeer dst = new FlowPeer(ip, port, "", "");
+
+        Optional<Match> match = match(s, service, port, request);
+        if (match.isEmpty()) {
+            return reject(now, src, dst, service, null, 404, Verdict.NO_BACKEND,
+                    "no rule of the routes for service " + service.key() + " matches " + request.method() + " " + request.pathOnly());
+        }
+        WeightedBackend split = kernel.picker().weighted(match.get().backends());
+        Service target = index.service(split.service()).orElseThrow(); // validation guarantees it exists
+        int targetServicePort = split.port() == 0 ? port : split.port();
+        List<Endpoint> ready = s.readyEndpoints(target);
+        if (ready.isEmpty()) {
+            return reject(now, src, dst, service, null, 503, Verdict.NO_BACKEND, "service " + target.key() + " has no ready endpoint");
+        }
+        Endpoint chosen = kernel.pick(s, now, target, ready, src);
+        FlowPeer backend = NodeKernel.backendPeer(index, chosen, NodeKernel.targetPort(target, targetServicePort, Protocol.TCP));
+        if (!RequestPolicy.requestAllows(index, client.identity(), backend.identity(), service.key(), backend.port(), request)) {
+            return reject(now, src, dst, service, backend, 403, Verdict.DROPPED_POLICY,
+                    RequestPolicy.denial(client.identity(), backend.identity().isEmpty() ? backend.ip() : backend.identity(),
+                            service.key(), request));
+        }
+        kernel.remember(now, target, src, chosen);
+        kernel.publish(now, FlowEvent.Type.TRANSLATE, src, dst, service.key(), backend, Verdict.FORWARDED, FlowPath.NODE_PROXY, 0);
+        return new RequestResult.Routed(match.get().route(), match.get().rule(), target.key(), backend, FlowPath.NODE_PROXY);
+    }
+
+    /** First match wins across the service's routes; no route at all means the service's own endpoints. */
+    private static Optional<Match> match(Snapshot s, Service service, int port, HttpRequest request) {
+        List<HttpRoute> routes = s.routesFor(service);
+        if (routes.isEmpty()) {
+            return Optional.of(new Match("", -1, List.of(new WeightedBackend(service.key(), port, 1))));
+        }
+        for (HttpRoute route : routes) {
+            for (int i = 0; i < route.rules().size(); i++) {
+                HttpRouteRule rule = route.rules().get(i);
+                if (rule.matches().isEmpty() || rule.matches().stream().anyMatch(m -> HttpMatching.matches(m, request))) {
+                    return Optional.of(new Match(route.key(), i, rule.backends()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private RequestResult reject(Instant now, FlowPeer src, FlowPeer dst, Service service, FlowPeer backend, int status,
+                                 Verdict verdict, String reason) {
+        kernel.publish(now, FlowEvent.Type.DROP, src, dst, service.key(), backend, verdict, FlowPath.NODE_PROXY, 0);
+        return new RequestResult.Rejected(status, verdict, reason);
+    }
+}
