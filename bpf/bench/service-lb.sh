@@ -14,6 +14,6 @@ trap 'rm -rf "$snap"' EXIT
 cp -r mesh-ebpf/target/classes "$snap/classes"
 cp -r mesh-ebpf/target/test-classes "$snap/test-classes"
 cp mesh-ebpf/target/connrate "$snap/connrate"
-"$JAVA_HOME/bin/java" ${BENCH_OPTS:-} --enable-native-access=ALL-UNNAMED -Dnodemesh.connrate="$snap/connrate" \
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dnodemesh.connrate="$snap/connrate" \
     -cp "$snap/test-classes:$snap/classes:$(cat "$cp_file")" \
     io.nodemesh.ebpf.testing.bench.ServiceLbBenchmark "$@"

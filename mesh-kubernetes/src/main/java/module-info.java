@@ -2,6 +2,7 @@
  * nodemesh on Kubernetes: node agents fed by the API server ({@link io.nodemesh.kubernetes.KubernetesFeed}),
  * nodemesh's custom resources, and what an agent serves over HTTP (health, readiness, metrics, flows).
  */
+@SuppressWarnings("requires-transitive-automatic") // fabric8 8 ships no module descriptors; its types are in our API
 module io.nodemesh.kubernetes {
     requires transitive io.nodemesh.api;
     requires transitive kubernetes.client.api;

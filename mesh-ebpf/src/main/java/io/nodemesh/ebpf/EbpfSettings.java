@@ -27,11 +27,28 @@ public record EbpfSettings(Path pinRoot, Path cgroupRoot, boolean redirect, bool
         return new EbpfSettings(
                 Path.of(options.property("ebpf.pinRoot", DEFAULT_PIN_ROOT.toString())),
                 cgroup,
-                Boolean.parseBoolean(options.property("ebpf.redirect", "true")),
-                Boolean.parseBoolean(options.property("ebpf.policy", "true")),
-                Boolean.parseBoolean(options.property("ebpf.lb", "true")),
+                flag(options, "ebpf.redirect"),
+                flag(options, "ebpf.policy"),
+                flag(options, "ebpf.lb"),
                 options.property("ebpf.proxyIp", ""),
-                Integer.parseInt(options.property("ebpf.proxyPort", "0")));
+                port(options, "ebpf.proxyPort"));
+    }
+
+    private static boolean flag(DataplaneOptions options, String key) {
+        String v = options.property(key, "true").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException(key + " = '" + v + "' must be true or false");
+        return v.equals("true");
+    }
+
+    private static int port(DataplaneOptions options, String key) {
+        String v = options.property(key, "0").trim();
+        try {
+            int p = Integer.parseInt(v);
+            if (p < 0 || p > 65535) throw new NumberFormatException();
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " = '" + v + "' is not a port (0..65535)");
+        }
     }
 
     /** The first cgroup2 mount point in /proc/mounts. */

@@ -115,7 +115,9 @@ public final class NodeInstallation implements AutoCloseable {
                         BpfMap sockhash = o.map(SOCKHASH);
                         SkMsgLink link = p.attach(new SkMsgAttach(sockhash)); // the map holds the attachment
                         skMsgLinks.add(link);
-                        undo.push(link::detach);
+                        // On a new sockhash, undo detaches; on a reused one our program replaced the old agent's
+                        // (same job), and detaching would leave the running installation without one.
+                        if (!pinsBefore.contains(SOCKHASH)) undo.push(link::detach);
                     } else if (p.type() == Program.TYPE_SOCK_OPS || p.type() == Program.TYPE_CGROUP_SOCK_ADDR) {
                         links.put(p.name(), attachOrReuse(bpf, p, settings.cgroupRoot(), pinRoot.resolve(LINK_DIR).resolve(p.name()), undo));
                     }

@@ -174,6 +174,8 @@ class DataplaneRootTest {
                 assertThat(e.source().workload()).isEqualTo("t/a");
                 assertThat(e.destination().ip()).isEqualTo(B);
             });
+            assertThat(dp.flows().stats().byPath().get(FlowPath.SOCKET_REDIRECT)).as("counted in the flow stats").isPositive();
+            assertThat(dp.flows().stats().lost()).isZero();
             subscription.close();
         }
     }

@@ -29,7 +29,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +69,8 @@ public final class EnvoyDataplane implements MeshDataplane {
     private final List<Consumer<Nack>> nackListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService rotation;
     private MeshState state = MeshState.EMPTY;
+    /** Resources that passed the schema check in the last apply; equal ones are not walked again. */
+    private java.util.Set<com.google.protobuf.Message> checked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long generation;
 
     public EnvoyDataplane(DataplaneOptions options) {
@@ -171,16 +172,35 @@ public final class EnvoyDataplane implements MeshDataplane {
         try {
             trustDomain(newState.encryption().trustDomain());
             MeshResources shared = translator.shared(newState);
+            io.nodemesh.api.state.MeshIndex index = newState.index();
             certificates.retain(newState.workloads().stream().map(Workload::identity).collect(Collectors.toSet()));
             for (Node n : newState.nodes()) {
                 if (!onlyNode.isEmpty() && !onlyNode.equals(n.name())) continue;
-                perNode.put(n.name(), translator.forNode(newState, n.name(), shared, certificates));
+                perNode.put(n.name(), translator.forNode(index, n.name(), shared, certificates));
             }
-            List<Violation> problems = new ArrayList<>();
+            // Check the shared part once, and per node only what that node adds (its server listeners and secrets).
+            List<Violation> problems = new ArrayList<>(EnvoyValidator.uniqueNames(shared));
+            java.util.Set<String> sharedNames = sharedListenerNames(shared);
+            java.util.Set<com.google.protobuf.Message> good = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            if (options.schemaCheck()) problems.addAll(ProtoSchemaCheck.check(shared, checked));
             for (MeshResources r : perNode.values()) {
-                problems.addAll(EnvoyValidator.uniqueNames(r));
-                if (options.schemaCheck()) problems.addAll(ProtoSchemaCheck.check(r));
                 if (!problems.isEmpty()) break;
+                MeshResources own = new MeshResources(List.of(), List.of(),
+                        r.listeners().subList(shared.listeners().size(), r.listeners().size()), List.of(), r.secrets());
+                problems.addAll(EnvoyValidator.uniqueNames(own));
+                // A node's own listener must not take the name of a shared one either.
+                own.listeners().stream().filter(l -> sharedNames.contains(l.getName()))
+                        .forEach(l -> problems.add(new Violation("listeners[" + l.getName() + "]", "duplicate listeners name once translated to Envoy")));
+                if (options.schemaCheck()) problems.addAll(ProtoSchemaCheck.check(own, good));
+            }
+            // Keep only what this apply serves, so the set does not grow without bound.
+            if (options.schemaCheck() && problems.isEmpty()) {
+                java.util.Set<com.google.protobuf.Message> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                serving.addAll(good);
+                for (var list : List.of(shared.clusters(), shared.endpoints(), shared.listeners(), shared.routes())) {
+                    for (var m : list) if (checked.contains(m)) serving.add(m);
+                }
+                checked = serving;
             }
             if (!problems.isEmpty()) throw new InvalidStateException(problems);
         } catch (InvalidStateException e) {
@@ -192,13 +212,17 @@ public final class EnvoyDataplane implements MeshDataplane {
             certificates = previousCerts;
             throw new ApplyException("translating the mesh state to Envoy resources failed; the previous snapshots keep serving: " + e, e);
         }
-        Map<List<?>, Long> hashes = new IdentityHashMap<>();
+        NodeSnapshots.Batch batch = new NodeSnapshots.Batch();
         Map<String, Snapshot> prepared = new LinkedHashMap<>();
-        perNode.forEach((node, r) -> prepared.put(node, snapshots.prepare(node, r, gen, hashes)));
-        prepared.forEach((node, snap) -> snapshots.serve(node, snap, hashes, perNode.get(node)));
+        perNode.forEach((node, r) -> prepared.put(node, snapshots.prepare(node, r, gen, batch)));
+        prepared.forEach((node, snap) -> snapshots.serve(node, snap, batch, perNode.get(node)));
         for (String gone : snapshots.nodes()) {
             if (!perNode.containsKey(gone)) snapshots.remove(gone);
         }
+    }
+
+    private static java.util.Set<String> sharedListenerNames(MeshResources shared) {
+        return shared.listeners().stream().map(io.envoyproxy.envoy.config.listener.v3.Listener::getName).collect(Collectors.toSet());
     }
 
     private void nacked(Nack nack) {

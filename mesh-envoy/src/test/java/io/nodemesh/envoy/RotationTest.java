@@ -4,7 +4,6 @@ import io.envoyproxy.controlplane.cache.Resources;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
-import io.nodemesh.envoy.internal.ca.SpiffeCaTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RotationTest {
     @Test
     void dueCertificatesArePublishedAsANewSecretsVersion() {
-        var clock = new SpiffeCaTest.MovableClock();
+        var clock = new MovableClock();
         try (var dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.certLifetime", "PT10M"), clock)) {
             dp.apply(MeshState.builder().node(nodeA()).workload(workload("web", "127.0.0.2"))
                     .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, true, TD)).build());

@@ -97,10 +97,17 @@ final class Cluster {
 
     GenericKubernetesResource replace(ResourceDefinitionContext ctx, String ns, String name, Map<String, Object> spec) {
         var op = ctx.isNamespaceScoped() ? client.genericKubernetesResources(ctx).inNamespace(ns) : client.genericKubernetesResources(ctx);
-        return op.withName(name).edit(r -> {
-            r.setAdditionalProperty("spec", spec);
-            return r;
-        });
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return op.withName(name).edit(r -> {
+                    r.setAdditionalProperty("spec", spec);
+                    return r;
+                });
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                // The agents write status concurrently: a conflict means read again and retry, as kubectl does.
+                if (e.getCode() != 409 || attempt >= 10) throw e;
+            }
+        }
     }
 
     GenericKubernetesResource get(ResourceDefinitionContext ctx, String ns, String name) {

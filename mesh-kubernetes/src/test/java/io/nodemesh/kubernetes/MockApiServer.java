@@ -58,7 +58,7 @@ final class MockApiServer implements AutoCloseable {
         return server.createClient();
     }
 
-    /** Ends every open watch with 410 Gone; while {@code on}, new watches are refused with 410 too, so informers must relist. */
+    /** Ends every open watch with 410 Gone; while {@code on}, new watches are ended the same way, so informers must relist. */
     void expireWatches(boolean on) {
         dispatcher.gone = on;
         if (on) dispatcher.endWatches(GONE);
@@ -71,7 +71,7 @@ final class MockApiServer implements AutoCloseable {
     }
 
     /**
-     * While {@code path} is set (e.g. {@code /api/v1/services}), lists of it come back empty and successful, as from an
+     * While {@code path} is set (only {@code /api/v1/services} is supported), lists of it come back empty and successful, as from an
      * API server restored from an empty backup; null ends it.
      */
     void emptyLists(String path) {
@@ -100,10 +100,19 @@ final class MockApiServer implements AutoCloseable {
             }
             String empty = emptyListPath;
             if (!watch && empty != null && request.getPath().split("\\?")[0].equals(empty) && "GET".equals(request.getMethod())) {
-                return new MockResponse().setResponseCode(200).setBody("{\"kind\":\"List\",\"apiVersion\":\"v1\","
+                return new MockResponse().setResponseCode(200).setBody("{\"kind\":\"ServiceList\",\"apiVersion\":\"v1\","
                         + "\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}");
             }
-            if (watch && gone) return new MockResponse().setResponseCode(410).setBody(status(410, "Expired", "too old resource version"));
+            if (watch && gone) {
+                // As the API server does: accept the watch, then end it with an ERROR event carrying 410 Gone.
+                return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+                    @Override
+                    public void onOpen(WebSocket ws, Response r) {
+                        ws.send(GONE);
+                        ws.close(1000, "expired");
+                    }
+                });
+            }
             MockResponse response = crud.dispatch(request);
             WebSocketListener inner = response.getWebSocketListener();
             if (!watch || inner == null) return response;
@@ -153,6 +162,7 @@ final class MockApiServer implements AutoCloseable {
             }
 
             @Override
+            @SuppressWarnings("deprecation") // forwarded all the same: the inner listener may still use it
             public void onMessage(WebSocket ws, ByteString bytes) {
                 inner.onMessage(ws, bytes);
             }

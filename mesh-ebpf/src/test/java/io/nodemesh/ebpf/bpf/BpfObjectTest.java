@@ -37,6 +37,7 @@ class BpfObjectTest {
         fake.define("obj", new ObjectDef(
                 List.of(new ProgramDef("prog", "sockops", Program.TYPE_SOCK_OPS)),
                 List.of(new MapDef(new MapDefinition("ports", MapType.HASH, 4, 4, 8), false),
+                        new MapDef(new MapDefinition("events", MapType.RINGBUF, 0, 0, 4096), false),
                         new MapDef(new MapDefinition("counters", MapType.ARRAY, 4, 8, 2), false))));
         bpf = Bpf.using(fake);
     }
@@ -96,7 +97,7 @@ class BpfObjectTest {
             HashMapView.hash(obj.map("ports"), Codec.U32, Codec.U32).put(1, 2);
         }
         try (BpfObject again = bpf.load(new ObjectSpec("obj", ELF), LoadOptions.DEFAULTS.withPinRoot(dir))) {
-            assertThat(again.reusedMaps()).containsExactlyInAnyOrder("ports", "counters");
+            assertThat(again.reusedMaps()).containsExactlyInAnyOrder("ports", "events", "counters");
             assertThat(HashMapView.hash(again.map("ports"), Codec.U32, Codec.U32).get(1)).contains(2);
         }
         fake.define("obj", new ObjectDef(List.of(), List.of(new MapDef(new MapDefinition("ports", MapType.HASH, 4, 8, 8), false))));
@@ -135,6 +136,26 @@ class BpfObjectTest {
             assertThat(counters.get(1)).isEqualTo(5L);
             assertThatThrownBy(() -> counters.get(2)).isInstanceOf(IndexOutOfBoundsException.class);
             assertThatThrownBy(() -> SockHashView.of(obj.map("counters"), Codec.U32)).hasMessageContaining("not usable as a sock hash");
+        }
+    }
+
+    @Test
+    void ringBufferDeliversInOrderAndCountsWhatItCouldNotDeliver() throws Exception {
+        try (BpfObject obj = bpf.load(new ObjectSpec("obj", ELF))) {
+            List<Integer> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (RingBuffer<Integer> ring = RingBuffer.open(obj.map("events"), b -> {
+                if (b[0] == 13) throw new IllegalArgumentException("undecodable");
+                return (int) b[0];
+            }, got::add)) {
+                for (int i = 0; i < 20; i++) fake.emit("events", new byte[]{(byte) i});
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (ring.delivered() + ring.dropped() < 20 && System.nanoTime() < deadline) Thread.sleep(5);
+                assertThat(ring.dropped()).isEqualTo(1);
+                assertThat(ring.delivered()).isEqualTo(19);
+            }
+            assertThat(got).containsExactlyElementsOf(IntStream.range(0, 20).filter(i -> i != 13).boxed().toList());
+            assertThatThrownBy(() -> RingBuffer.open(obj.map("ports"), b -> b, b -> {}))
+                    .hasMessageContaining("HASH, not usable as a ring buffer");
         }
     }
 

@@ -464,23 +464,43 @@ public final class FakeLibbpf implements Libbpf {
         if (!pinned && !otherHandle && l.cgroup != null) cgroupAttachments.getOrDefault(l.cgroup, new ArrayList<>()).remove(l.program);
     }
 
+    private final Map<Long, Consumer<byte[]>> rings = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, java.util.concurrent.BlockingQueue<byte[]>> ringRecords = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> ringsByMap = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Queues a record in the ring buffer map {@code mapName}, as a program's bpf_ringbuf_output would. */
+    public void emit(String mapName, byte[] record) {
+        ringRecords.get(ringsByMap.get(mapName)).add(record.clone());
+    }
+
     @Override
-    public long openRing(int mapFd, Consumer<byte[]> sink) {
-        return nextHandle++;
+    public synchronized long openRing(int mapFd, Consumer<byte[]> sink) {
+        long h = nextHandle++;
+        rings.put(h, sink);
+        ringRecords.put(h, new java.util.concurrent.LinkedBlockingQueue<>());
+        ringsByMap.put(map(mapFd).def.name(), h);
+        return h;
     }
 
     @Override
     public int pollRing(long ring, int timeoutMillis) {
         try {
-            Thread.sleep(Math.min(timeoutMillis, 5));
+            byte[] first = ringRecords.get(ring).poll(Math.min(timeoutMillis, 20), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (first == null) return 0;
+            int n = 1;
+            rings.get(ring).accept(first);
+            for (byte[] r; (r = ringRecords.get(ring).poll()) != null; n++) rings.get(ring).accept(r);
+            return n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 0;
         }
-        return 0;
     }
 
     @Override
-    public void closeRing(long ring) {}
+    public void closeRing(long ring) {
+        rings.remove(ring);
+    }
 
     @Override
     public void mountBpffs(String path) {}

@@ -42,6 +42,10 @@ class EbpfDataplaneProviderTest {
         assertThat(s.pinRoot()).isEqualTo(Path.of("/sys/fs/bpf/nodemesh"));
         assertThat(s.cgroupRoot()).isEqualTo(EbpfSettings.cgroup2Mount().orElse(Path.of("/sys/fs/cgroup/unified")));
         assertThat(s.redirect() && s.policy() && s.loadBalancing()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EbpfSettings.from(DataplaneOptions.DEFAULTS.with("ebpf.proxyPort", "http")))
+                .hasMessageContaining("ebpf.proxyPort = 'http' is not a port");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EbpfSettings.from(DataplaneOptions.DEFAULTS.with("ebpf.redirect", "yes")))
+                .hasMessageContaining("ebpf.redirect = 'yes' must be true or false");
         assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_SYS_ADMIN)).isTrue();
         assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_BPF)).isFalse();
         assertThat(Capabilities.canManageBpf((1L << Capabilities.CAP_BPF) | (1L << Capabilities.CAP_NET_ADMIN))).isTrue();

@@ -33,7 +33,17 @@ final class ClusterTranslator {
      * The policy as a preference list: Envoy takes the first it knows, and so does proxyless gRPC (gRFC A52), which has
      * neither random nor maglev — so each is followed by the closest policy gRPC does have.
      */
+    private static final java.util.Map<LoadBalancing, LoadBalancingPolicy> POLICIES = new java.util.EnumMap<>(LoadBalancing.class);
+
+    static {
+        for (LoadBalancing lb : LoadBalancing.values()) POLICIES.put(lb, buildPolicy(lb));
+    }
+
     static LoadBalancingPolicy policy(LoadBalancing lb) {
+        return POLICIES.get(lb);
+    }
+
+    private static LoadBalancingPolicy buildPolicy(LoadBalancing lb) {
         List<Message> prefs = switch (lb) {
             case RANDOM -> List.of(Random.getDefaultInstance(), RoundRobin.getDefaultInstance());
             case ROUND_ROBIN -> List.of(RoundRobin.getDefaultInstance());

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
+import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Protocol;
@@ -35,38 +36,86 @@ public final class MeshTranslator {
         this.outboundPort = outboundPort;
     }
 
-    /** Resources every node gets. */
-    public MeshResources shared(MeshState state) {
+    /** What one service translates to; kept between applies and reused while its inputs are equal. */
+    private record ServiceTranslation(Service service, List<HttpRoute> routes, List<Cluster> clusters,
+                                      List<ClusterLoadAssignment> endpoints, List<RouteConfiguration> routeConfigs,
+                                      List<FilterChain> chains, List<Listener> apiListeners) {}
+
+    /** Inputs every service's translation depends on besides itself and its routes. */
+    private record Context(List<io.nodemesh.api.state.Node> nodes, List<Workload> workloads, List<io.nodemesh.api.state.Policy> policies) {}
+
+    private final Map<String, ServiceTranslation> cache = new HashMap<>();
+    private Context cachedFor;
+
+    /**
+     * Resources every node gets. A service whose own record, routes, and the mesh's nodes, workloads and policies are
+     * unchanged since the last call keeps the very same messages, so an apply that changes one service re-translates
+     * one service, and later stages (schema check, versions, serialization) see identical objects for the rest.
+     */
+    public synchronized MeshResources shared(MeshState state) {
         MeshIndex index = state.index();
+        Context context = new Context(state.nodes(), state.workloads(), state.policies());
+        if (!context.equals(cachedFor)) {
+            cache.clear();
+            cachedFor = context;
+        }
+        Map<String, List<HttpRoute>> routesByService = new HashMap<>();
+        state.routes().forEach(r -> routesByService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r));
         List<Cluster> clusters = new ArrayList<>();
         List<ClusterLoadAssignment> endpoints = new ArrayList<>();
         List<RouteConfiguration> routes = new ArrayList<>();
         List<Listener> listeners = new ArrayList<>();
         List<FilterChain> chains = new ArrayList<>();
         clusters.add(ClusterTranslator.passthrough());
+        Map<String, ServiceTranslation> next = new HashMap<>();
         for (Service s : state.services()) {
-            List<HttpFilter> rbac = s.l7() ? RbacTranslator.filters(state, s, backendIdentities(index, s)) : List.of();
-            boolean first = true;
-            for (ServicePort p : s.ports()) {
-                if (p.protocol() != Protocol.TCP) continue; // UDP stays on the eBPF path
-                clusters.add(ClusterTranslator.cluster(s, p));
-                endpoints.add(EndpointTranslator.assignment(index, s, p));
-                if (!s.l7()) continue;
-                routes.add(RouteTranslator.routeConfiguration(state, s, p));
-                chains.add(ListenerTranslator.serviceChain(s, p, rbac));
-                listeners.add(ListenerTranslator.api(Names.route(s, p), s, p));
-                // The bare host (no port) names the service's first port, as xds:///name.namespace does.
-                if (first) listeners.add(ListenerTranslator.api(Names.host(s), s, p));
-                first = false;
-            }
+            List<HttpRoute> own = routesByService.getOrDefault(s.key(), List.of());
+            ServiceTranslation t = cache.get(s.key());
+            if (t == null || !t.service().equals(s) || !t.routes().equals(own)) t = translate(state, index, s, own);
+            next.put(s.key(), t);
+            clusters.addAll(t.clusters());
+            endpoints.addAll(t.endpoints());
+            routes.addAll(t.routeConfigs());
+            chains.addAll(t.chains());
+            listeners.addAll(t.apiListeners());
         }
+        cache.clear();
+        cache.putAll(next);
         listeners.addFirst(ListenerTranslator.outbound(state, outboundPort, chains));
         return new MeshResources(clusters, endpoints, listeners, routes, List.of());
     }
 
+    private static ServiceTranslation translate(MeshState state, MeshIndex index, Service s, List<HttpRoute> own) {
+        List<Cluster> clusters = new ArrayList<>();
+        List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+        List<RouteConfiguration> routes = new ArrayList<>();
+        List<FilterChain> chains = new ArrayList<>();
+        List<Listener> listeners = new ArrayList<>();
+        List<HttpFilter> rbac = s.l7() ? RbacTranslator.filters(state, s, backendIdentities(index, s)) : List.of();
+        boolean first = true;
+        for (ServicePort p : s.ports()) {
+            if (p.protocol() != Protocol.TCP) continue; // UDP stays on the eBPF path
+            clusters.add(ClusterTranslator.cluster(s, p));
+            endpoints.add(EndpointTranslator.assignment(index, s, p));
+            if (!s.l7()) continue;
+            routes.add(RouteTranslator.routeConfiguration(state, s, p));
+            chains.add(ListenerTranslator.serviceChain(s, p, rbac));
+            listeners.add(ListenerTranslator.api(Names.route(s, p), s, p));
+            // The bare host (no port) names the service's first port, as xds:///name.namespace does.
+            if (first) listeners.add(ListenerTranslator.api(Names.host(s), s, p));
+            first = false;
+        }
+        return new ServiceTranslation(s, own, clusters, endpoints, routes, chains, listeners);
+    }
+
     /** {@code shared} plus the gRPC server listeners of the backends on {@code node} and its workloads' secrets. */
     public MeshResources forNode(MeshState state, String node, MeshResources shared, CertificateSource certificates) {
-        MeshIndex index = state.index();
+        return forNode(state.index(), node, shared, certificates);
+    }
+
+    /** As above, with the state's index built once for all nodes. */
+    public MeshResources forNode(MeshIndex index, String node, MeshResources shared, CertificateSource certificates) {
+        MeshState state = index.state();
         boolean mtls = state.encryption().mode() == EncryptionSpec.Mode.MTLS;
         List<Listener> listeners = new ArrayList<>(shared.listeners());
         Map<Integer, Map<String, ListenerTranslator.ServedAddress>> byPort = new java.util.TreeMap<>();

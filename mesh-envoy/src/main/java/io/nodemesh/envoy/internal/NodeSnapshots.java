@@ -2,6 +2,8 @@ package io.nodemesh.envoy.internal;
 
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.SnapshotResources;
+import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 
@@ -38,19 +40,44 @@ public final class NodeSnapshots {
         return cache;
     }
 
+    /**
+     * What one apply prepares once and shares between nodes: per resource list (by identity), its content hash and its
+     * {@link SnapshotResources} at a given version.
+     */
+    public static final class Batch {
+        final Map<List<?>, Long> hashes = new java.util.IdentityHashMap<>();
+        final Map<List<?>, Map<String, SnapshotResources<?>>> resources = new java.util.IdentityHashMap<>();
+        final Map<Message, VersionedResource<?>> versioned = new java.util.IdentityHashMap<>();
+    }
+
     /** Builds the snapshot of {@code node} at {@code generation} without serving it yet. */
-    public synchronized Snapshot prepare(String node, MeshResources r, long generation, Map<List<?>, Long> hashes) {
+    public synchronized Snapshot prepare(String node, MeshResources r, long generation, Batch batch) {
         Map<String, TypeVersion> previous = versions.getOrDefault(node, Map.of());
-        return Snapshot.create(
-                r.clusters(), version(previous, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), generation, hashes),
-                r.endpoints(), version(previous, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), generation, hashes),
-                r.listeners(), version(previous, Resources.V3.LISTENER_TYPE_URL, r.listeners(), generation, hashes),
-                r.routes(), version(previous, Resources.V3.ROUTE_TYPE_URL, r.routes(), generation, hashes),
-                r.secrets(), version(previous, Resources.V3.SECRET_TYPE_URL, r.secrets(), generation, hashes));
+        return new MeshSnapshot(
+                resources(batch, r.clusters(), version(previous, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), generation, batch.hashes)),
+                resources(batch, r.endpoints(), version(previous, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), generation, batch.hashes)),
+                resources(batch, r.listeners(), version(previous, Resources.V3.LISTENER_TYPE_URL, r.listeners(), generation, batch.hashes)),
+                resources(batch, r.routes(), version(previous, Resources.V3.ROUTE_TYPE_URL, r.routes(), generation, batch.hashes)),
+                resources(batch, r.secrets(), version(previous, Resources.V3.SECRET_TYPE_URL, r.secrets(), generation, batch.hashes)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Message> SnapshotResources<T> resources(Batch batch, List<T> list, String version) {
+        return (SnapshotResources<T>) batch.resources.computeIfAbsent(list, l -> new java.util.HashMap<>())
+                .computeIfAbsent(version, v -> {
+                    List<VersionedResource<T>> items = new java.util.ArrayList<>(list.size());
+                    for (T m : list) {
+                        // Per-resource version for delta xDS: the message's memoized hash and size, no re-serialization.
+                        items.add((VersionedResource<T>) batch.versioned.computeIfAbsent(m,
+                                k -> VersionedResource.create(m, Integer.toHexString(m.hashCode()) + "-" + m.getSerializedSize())));
+                    }
+                    return SnapshotResources.create(items, names -> v);
+                });
     }
 
     /** Serves {@code snapshot} to {@code node}'s clients. */
-    public synchronized void serve(String node, Snapshot snapshot, Map<List<?>, Long> hashes, MeshResources r) {
+    public synchronized void serve(String node, Snapshot snapshot, Batch batch, MeshResources r) {
+        Map<List<?>, Long> hashes = batch.hashes;
         Map<String, TypeVersion> v = new HashMap<>();
         v.put(Resources.V3.CLUSTER_TYPE_URL, new TypeVersion(hashes.get(r.clusters()), snapshot.clusters().version()));
         v.put(Resources.V3.ENDPOINT_TYPE_URL, new TypeVersion(hashes.get(r.endpoints()), snapshot.endpoints().version()));

@@ -42,17 +42,35 @@ import java.util.Set;
  */
 public final class ProtoSchemaCheck {
     private static final Map<String, Descriptor> KNOWN = known();
+    /** Rules per field and required-ness per oneof, read from the descriptor options once (reading them is not free). */
+    private static final Map<FieldDescriptor, Validate.FieldRules> RULES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<OneofDescriptor, Boolean> REQUIRED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ProtoSchemaCheck() {}
 
     public static List<Violation> check(MeshResources r) {
+        return check(r, null);
+    }
+
+    /**
+     * As {@link #check(MeshResources)}, skipping resources equal to one in {@code knownGood} and adding those that pass:
+     * an apply usually changes few resources, so only those are walked again.
+     */
+    public static List<Violation> check(MeshResources r, Set<Message> knownGood) {
         List<Violation> out = new ArrayList<>();
-        r.clusters().forEach(c -> check("clusters[" + c.getName() + "]", c, out));
-        r.endpoints().forEach(c -> check("endpoints[" + c.getClusterName() + "]", c, out));
-        r.listeners().forEach(c -> check("listeners[" + c.getName() + "]", c, out));
-        r.routes().forEach(c -> check("routes[" + c.getName() + "]", c, out));
-        r.secrets().forEach(c -> check("secrets[" + c.getName() + "]", c, out));
+        r.clusters().forEach(c -> checkResource("clusters[" + c.getName() + "]", c, out, knownGood));
+        r.endpoints().forEach(c -> checkResource("endpoints[" + c.getClusterName() + "]", c, out, knownGood));
+        r.listeners().forEach(c -> checkResource("listeners[" + c.getName() + "]", c, out, knownGood));
+        r.routes().forEach(c -> checkResource("routes[" + c.getName() + "]", c, out, knownGood));
+        r.secrets().forEach(c -> checkResource("secrets[" + c.getName() + "]", c, out, knownGood));
         return out;
+    }
+
+    private static void checkResource(String at, Message m, List<Violation> out, Set<Message> knownGood) {
+        if (knownGood != null && knownGood.contains(m)) return;
+        int before = out.size();
+        check(at, m, out);
+        if (knownGood != null && out.size() == before) knownGood.add(m);
     }
 
     /** Every rule {@code message} breaks, each at its field path under {@code at}. */
@@ -83,12 +101,12 @@ public final class ProtoSchemaCheck {
         }
         Descriptor d = m.getDescriptorForType();
         for (OneofDescriptor oneof : d.getRealOneofs()) {
-            if (oneof.getOptions().getExtension(Validate.required) && !m.hasOneof(oneof)) {
+            if (REQUIRED.computeIfAbsent(oneof, o -> o.getOptions().getExtension(Validate.required)) && !m.hasOneof(oneof)) {
                 out.add(new Violation(at + "." + oneof.getName(), "one of " + oneof.getFields().stream().map(FieldDescriptor::getName).toList() + " is required"));
             }
         }
         for (FieldDescriptor f : d.getFields()) {
-            Validate.FieldRules rules = f.getOptions().getExtension(Validate.rules);
+            Validate.FieldRules rules = RULES.computeIfAbsent(f, x -> x.getOptions().getExtension(Validate.rules));
             String fat = at + "." + f.getName();
             if (f.isRepeated()) {
                 int n = m.getRepeatedFieldCount(f);
@@ -173,7 +191,8 @@ public final class ProtoSchemaCheck {
                 RouteConfiguration.getDescriptor(), Secret.getDescriptor(), HttpConnectionManager.getDescriptor(),
                 Router.getDescriptor(), RBAC.getDescriptor(), OriginalDst.getDescriptor(), TcpProxy.getDescriptor(),
                 DownstreamTlsContext.getDescriptor(), Random.getDescriptor(), RoundRobin.getDescriptor(), Maglev.getDescriptor(),
-                RingHash.getDescriptor());
+                RingHash.getDescriptor(), io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor(),
+                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor());
         for (Descriptor d : roots) addFile(d.getFile(), files, map);
         return Map.copyOf(map);
     }

@@ -74,6 +74,7 @@ public final class AgentServer implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("try") // the subscription is held open for the life of the stream, never referenced
     private void streamFlows(HttpExchange ex, Flows flows) throws IOException {
         BlockingQueue<FlowEvent> queue = new ArrayBlockingQueue<>(FLOW_QUEUE);
         ex.getResponseHeaders().set("Content-Type", "text/event-stream");

@@ -18,4 +18,5 @@ public final class MeshConfig extends CustomResource<MeshConfigSpec, MeshStatus>
     public static final String GROUP = "nodemesh.io";
     public static final String VERSION = "v1alpha1";
     public static final String DEFAULT_NAME = "default";
+    private static final long serialVersionUID = 1L;
 }

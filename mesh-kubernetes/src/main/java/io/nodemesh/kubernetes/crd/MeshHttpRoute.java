@@ -12,4 +12,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(MeshConfig.VERSION)
 @Kind("MeshHttpRoute")
 @Plural("meshhttproutes")
-public final class MeshHttpRoute extends CustomResource<MeshHttpRouteSpec, MeshStatus> implements Namespaced {}
+public final class MeshHttpRoute extends CustomResource<MeshHttpRouteSpec, MeshStatus> implements Namespaced {
+    private static final long serialVersionUID = 1L;
+}

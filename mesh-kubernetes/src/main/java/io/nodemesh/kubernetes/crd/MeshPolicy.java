@@ -12,4 +12,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(MeshConfig.VERSION)
 @Kind("MeshPolicy")
 @Plural("meshpolicies")
-public final class MeshPolicy extends CustomResource<MeshPolicySpec, MeshStatus> implements Namespaced {}
+public final class MeshPolicy extends CustomResource<MeshPolicySpec, MeshStatus> implements Namespaced {
+    private static final long serialVersionUID = 1L;
+}

@@ -57,6 +57,7 @@ public final class FeedLoop implements AutoCloseable {
     private volatile long applies;
     private volatile Instant lastApplied;
     private volatile boolean appliedOnce;
+    private boolean syncReported; // feed thread only
     private Duration backoff;
 
     public FeedLoop(KubernetesClient client, MeshDataplane dataplane, FeedOptions options) {
@@ -75,16 +76,7 @@ public final class FeedLoop implements AutoCloseable {
     }
 
     public void start() {
-        cache.start().thenRun(() -> {
-            for (FeedListener l : listeners) {
-                try {
-                    l.synced();
-                } catch (RuntimeException e) {
-                    LOG.warn("feed listener failed", e);
-                }
-            }
-            schedule(Duration.ZERO);
-        });
+        cache.start().thenRun(() -> schedule(Duration.ZERO)); // assemble the moment the last informer has listed
         schedule(Duration.ZERO);
     }
 
@@ -151,6 +143,16 @@ public final class FeedLoop implements AutoCloseable {
         if (!cache.synced()) {
             schedule(Duration.ofMillis(100)); // changes stay pending until every cache is listed
             return;
+        }
+        if (!syncReported) {
+            syncReported = true;
+            for (FeedListener l : listeners) {
+                try {
+                    l.synced();
+                } catch (RuntimeException e) {
+                    LOG.warn("feed listener failed", e);
+                }
+            }
         }
         PendingChanges.Batch batch = pending.drain();
         StateAssembler.Assembly assembly = assembler.assemble(batch);

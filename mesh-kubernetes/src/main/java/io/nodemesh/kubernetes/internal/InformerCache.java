@@ -80,6 +80,15 @@ final class InformerCache implements AutoCloseable {
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
                 onChange.accept(kind, obj);
             }
+
+            @Override
+            public void onBeforeList(String resourceVersion) {
+                // A list after the first means the watch was lost (an outage, 410 Gone): what it returns is suspect.
+                if (informer.hasSynced()) {
+                    errorTimes.put(kind, Instant.now());
+                    LOG.info("{}: relisting after the watch was lost", kind.plural());
+                }
+            }
         });
         informer.exceptionHandler(handler(kind));
         informers.put(kind, informer);
@@ -124,7 +133,7 @@ final class InformerCache implements AutoCloseable {
         return out;
     }
 
-    /** When the last error of any informer was seen, or null. */
+    /** When any informer last failed or had to relist, or null. */
     Instant lastErrorTime() {
         return errorTimes.values().stream().max(Instant::compareTo).orElse(null);
     }

@@ -2,7 +2,13 @@ package io.nodemesh.sim.bench;
 
 import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.HttpMatch;
+import io.nodemesh.api.state.HttpRoute;
+import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.PathMatch;
+import io.nodemesh.api.state.WeightedBackend;
+import io.nodemesh.sim.HttpRequest;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
@@ -23,7 +29,8 @@ import java.util.stream.IntStream;
  * <ol>
  *   <li>Maglev table build time by backend count, against filling the same table naively ({@code i % n});</li>
  *   <li>simulated connect + send + close per load-balancing mode on the article's cluster, against the driver loop
- *       alone (picking a random pod and VIP without connecting).</li>
+ *       alone (picking a random pod and VIP without connecting);</li>
+ *   <li>one unconnected UDP datagram and one routed HTTP request, against the same driver loop.</li>
  * </ol>
  * Run: see docs/mesh-sim.md.
  */
@@ -36,6 +43,61 @@ public final class SimBenchmark {
         maglev();
         System.out.println();
         connects(connections);
+        System.out.println();
+        udpAndHttp(connections);
+    }
+
+    /** The per-operation cost of a UDP datagram (sendmsg translation) and of a routed HTTP request, same driver loop. */
+    private static void udpAndHttp(int operations) {
+        System.out.println("One unconnected UDP datagram / one routed HTTP request (2 rules, 90:10 split), article cluster, "
+                + operations + " operations");
+        System.out.printf("  %-14s %12s %14s%n", "operation", "ns/op", "ops/s");
+        MeshState state = udpAndL7Cluster();
+        List<String> pods = state.workloads().stream().map(Workload::key).toList();
+        HttpRequest request = HttpRequest.get("/api/items");
+        String[] names = {"driver only", "udp datagram", "http request"};
+        try (SimulatedDataplane dp = SimulatedDataplane.seeded(1)) {
+            dp.apply(state);
+            for (int op = 0; op < names.length; op++) {
+                double best = Double.MAX_VALUE;
+                for (int round = 0; round < ROUNDS; round++) {
+                    SplittableRandom random = new SplittableRandom(round);
+                    long start = System.nanoTime();
+                    for (int i = 0; i < operations; i++) {
+                        String pod = pods.get(random.nextInt(pods.size()));
+                        int svc = 1 + random.nextInt(20);
+                        switch (op) {
+                            case 0 -> sink += pod.length() + svc;
+                            case 1 -> sink += dp.sendDatagram(Source.workload(pod), "10.97.0." + svc, 53, 64).delivered() ? 1 : 0;
+                            default -> sink += dp.request(Source.workload(pod), "10.96.0." + svc, 80, request).routed() ? 1 : 0;
+                        }
+                    }
+                    long elapsed = System.nanoTime() - start;
+                    if (round > 0) best = Math.min(best, (double) elapsed / operations);
+                }
+                System.out.printf("  %-14s %12.0f %14s%n", names[op], best, op == 0 ? "(baseline)" : String.format("%,.0f", 1e9 / best));
+            }
+        }
+    }
+
+    /** The article's cluster with every service L7 behind a two-rule route, plus a UDP service per app on 10.97.0.x. */
+    private static MeshState udpAndL7Cluster() {
+        MeshState base = cluster(LoadBalancing.RANDOM);
+        MeshState.Builder b = MeshState.builder();
+        base.nodes().forEach(b::node);
+        base.workloads().forEach(b::workload);
+        for (Service s : base.services()) {
+            b.service(new Service(s.namespace(), s.name(), s.vips(), s.ports(), s.endpoints(), s.selector(), s.loadBalancing(),
+                    s.affinity(), true));
+            b.service(new Service(s.namespace(), s.name() + "-udp", List.of(s.vips().getFirst().replace("10.96.", "10.97.")),
+                    List.of(ServicePort.udp(53, 5353)), List.of(), s.selector(), LoadBalancing.RANDOM, SessionAffinity.NONE, false));
+            b.route(new HttpRoute(s.namespace(), s.name(), s.key(), List.of(
+                    new HttpRouteRule(List.of(new HttpMatch(PathMatch.ANY, "", Map.of("x-canary", "true"))),
+                            List.of(new WeightedBackend(s.key(), 0, 1)), null, null),
+                    new HttpRouteRule(List.of(HttpMatch.path(PathMatch.prefix("/api"))),
+                            List.of(new WeightedBackend(s.key(), 0, 90), new WeightedBackend(s.key(), 0, 10)), null, null))));
+        }
+        return b.build();
     }
 
     private static void maglev() {

@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
 final class UserspaceDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UserspaceDevice.class);
 
-    /** wireguard-go's own log level; {@code -Dnodemesh.wireguard.logLevel=verbose} keeps its log for diagnosis. */
-    private static final String LOG_LEVEL = System.getProperty("nodemesh.wireguard.logLevel", "error");
+    /**
+     * wireguard-go's own log level; {@code verbose} (system property {@code nodemesh.wireguard.logLevel} or environment
+     * variable {@code NODEMESH_WIREGUARD_LOG_LEVEL}) keeps its log file after close, for diagnosis.
+     */
+    private static final String LOG_LEVEL = System.getProperty("nodemesh.wireguard.logLevel",
+            System.getenv().getOrDefault("NODEMESH_WIREGUARD_LOG_LEVEL", "error"));
 
     private final WireguardSettings settings;
     private final HostCommands host;

@@ -42,8 +42,9 @@ final class CapacityValidator {
                 if (!IpAddresses.isValid(vip)) continue;
                 for (ServicePort p : s.ports()) vipPorts.add(IpAddresses.canonical(vip) + "|" + p.port() + "|" + p.protocol());
             }
+            var readyEndpoints = ServiceEntries.ready(index, s);
             for (ServiceEntries.Family f : ServiceEntries.families(s)) {
-                int ready = ServiceEntries.readyAddresses(index, s, f).size();
+                int ready = ServiceEntries.readyAddresses(readyEndpoints, f).size();
                 backends += ready;
                 String family = f == ServiceEntries.Family.V4 ? "IPv4" : "IPv6";
                 if (ready > limits.maxBackendsPerService()) {

@@ -3,39 +3,94 @@ package io.nodemesh.ebpf.internal.plan;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Everything a {@code MeshState} needs in the kernel maps of one node: for each {@link KernelMap}, the exact key and
  * value bytes. Made by {@link MapPlanner}; {@link #diff} turns two plans into ordered map operations.
- *
- * @param maps        each map's entries (every {@link KernelMap} is present, maybe empty)
- * @param allocations the ids and slots chosen, to pass to the next plan so they stay put
- * @param warnings    things the plan could not honour but that are not errors (e.g. a netns path that does not exist)
+ * <p>
+ * Inside, entries are grouped by what produced them — one {@link Segment} per service, one for identities, one for
+ * policy, one for the config — so that a planner can reuse the segments of unchanged services and {@link #diff} can
+ * skip them: one endpoint change then costs one service's entries, not the whole mesh's.
  */
-public record MapPlan(Map<KernelMap, NavigableMap<Bytes, Bytes>> maps, Allocations allocations, List<String> warnings) {
-    /** Nothing programmed: the plan of a fresh node, and the plan an uninstall goes to. */
-    public static final MapPlan EMPTY = new MapPlan(Map.of(), Allocations.NONE, List.of());
-
-    public MapPlan {
-        var copy = new EnumMap<KernelMap, NavigableMap<Bytes, Bytes>>(KernelMap.class);
-        for (KernelMap m : KernelMap.values()) {
-            NavigableMap<Bytes, Bytes> entries = maps.get(m);
-            copy.put(m, Collections.unmodifiableNavigableMap(entries == null ? new TreeMap<>() : new TreeMap<>(entries)));
+public final class MapPlan {
+    /** Entries produced by one owner (a service, the identities, the policies, the config), per map. */
+    public record Segment(Map<KernelMap, NavigableMap<Bytes, Bytes>> maps) {
+        public Segment {
+            var copy = new EnumMap<KernelMap, NavigableMap<Bytes, Bytes>>(KernelMap.class);
+            maps.forEach((m, e) -> {
+                if (!e.isEmpty()) copy.put(m, Collections.unmodifiableNavigableMap(new TreeMap<>(e)));
+            });
+            maps = Collections.unmodifiableMap(copy);
         }
-        maps = Collections.unmodifiableMap(copy);
-        warnings = List.copyOf(warnings);
+
+        NavigableMap<Bytes, Bytes> entries(KernelMap m) {
+            return maps.getOrDefault(m, Collections.emptyNavigableMap());
+        }
     }
 
-    public NavigableMap<Bytes, Bytes> entries(KernelMap map) {
-        return maps.get(map);
+    /** The owner of a plan made from raw map contents (read back from the kernel): no finer grouping is known. */
+    static final String WHOLE = "*";
+
+    /** Nothing programmed: the plan of a fresh node, and the plan an uninstall goes to. */
+    public static final MapPlan EMPTY = ofSegments(Map.of(), Allocations.NONE, List.of());
+
+    private final Map<String, Segment> segments;
+    private final Allocations allocations;
+    private final List<String> warnings;
+    private final Map<KernelMap, NavigableMap<Bytes, Bytes>> merged = new EnumMap<>(KernelMap.class);
+
+    /** A plan of raw map contents, e.g. what the pinned maps hold after an agent restart. */
+    public MapPlan(Map<KernelMap, NavigableMap<Bytes, Bytes>> maps, Allocations allocations, List<String> warnings) {
+        this(allocations, warnings, Map.of(WHOLE, new Segment(maps)));
+    }
+
+    private MapPlan(Allocations allocations, List<String> warnings, Map<String, Segment> segments) {
+        this.segments = Collections.unmodifiableMap(new LinkedHashMap<>(segments));
+        this.allocations = allocations;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /** A plan from per-owner segments (owner names are the planner's; the order decides who wins a duplicate key). */
+    static MapPlan ofSegments(Map<String, Segment> segments, Allocations allocations, List<String> warnings) {
+        return new MapPlan(allocations, warnings, segments);
+    }
+
+    /** The ids and slots chosen, to pass to the next plan so they stay put. */
+    public Allocations allocations() {
+        return allocations;
+    }
+
+    /** Things the plan could not honour but that are not errors (e.g. a netns path that does not exist). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Every entry of {@code map} (merged over all owners; the first owner of a key wins). */
+    public synchronized NavigableMap<Bytes, Bytes> entries(KernelMap map) {
+        return merged.computeIfAbsent(map, m -> {
+            TreeMap<Bytes, Bytes> all = new TreeMap<>();
+            for (Segment s : segments.values()) s.entries(m).forEach(all::putIfAbsent);
+            return Collections.unmodifiableNavigableMap(all);
+        });
     }
 
     public int size(KernelMap map) {
-        return maps.get(map).size();
+        return entries(map).size();
+    }
+
+    Map<String, Segment> segments() {
+        return segments;
+    }
+
+    private boolean whole() {
+        return segments.size() <= 1 && (segments.isEmpty() || segments.containsKey(WHOLE));
     }
 
     /**
@@ -51,35 +106,82 @@ public record MapPlan(Map<KernelMap, NavigableMap<Bytes, Bytes>> maps, Allocatio
      *       is in place, and a new {@code policy_generation} makes sk_msg re-decide only once policy is complete.</li>
      * </ol>
      * Rolling back a partly applied diff is {@code diff(to, from)}: the same order rules hold the other way.
+     * Segments the two plans share (the same object) are skipped without looking at their entries.
      */
     public static List<MapOp> diff(MapPlan from, MapPlan to) {
         List<MapOp> ops = new ArrayList<>();
         for (KernelMap m : List.of(KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.CGROUP_IDENTITY,
                 KernelMap.POLICY, KernelMap.POLICY_SELECTED, KernelMap.BACKENDS, KernelMap.MAGLEV, KernelMap.SERVICES)) {
-            put(ops, m, from.entries(m), to.entries(m));
+            put(ops, m, from, to);
         }
         for (KernelMap m : List.of(KernelMap.SERVICES, KernelMap.MAGLEV, KernelMap.BACKENDS, KernelMap.POLICY,
                 KernelMap.POLICY_SELECTED, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.CGROUP_IDENTITY)) {
-            delete(ops, m, from.entries(m), to.entries(m));
+            delete(ops, m, from, to);
         }
-        put(ops, KernelMap.CONFIG, from.entries(KernelMap.CONFIG), to.entries(KernelMap.CONFIG));
-        delete(ops, KernelMap.CONFIG, from.entries(KernelMap.CONFIG), to.entries(KernelMap.CONFIG));
+        put(ops, KernelMap.CONFIG, from, to);
+        delete(ops, KernelMap.CONFIG, from, to);
         return ops;
     }
 
-    private static void put(List<MapOp> ops, KernelMap m, NavigableMap<Bytes, Bytes> from, NavigableMap<Bytes, Bytes> to) {
+    private static void put(List<MapOp> ops, KernelMap m, MapPlan from, MapPlan to) {
         List<MapOp.Entry> entries = new ArrayList<>();
-        to.forEach((k, v) -> {
-            if (!v.equals(from.get(k))) entries.add(new MapOp.Entry(k, v));
-        });
+        if (from.whole() || to.whole()) {
+            NavigableMap<Bytes, Bytes> f = from.entries(m);
+            to.entries(m).forEach((k, v) -> {
+                if (!v.equals(f.get(k))) entries.add(new MapOp.Entry(k, v));
+            });
+        } else {
+            // A key that keeps its value under the same owner needs no write; one that moved owner is simply
+            // written again (harmless). Owners with the same segment object are skipped altogether.
+            to.segments.forEach((owner, t) -> {
+                Segment f = from.segments.get(owner);
+                if (t == f) return;
+                NavigableMap<Bytes, Bytes> fm = f == null ? Collections.emptyNavigableMap() : f.entries(m);
+                t.entries(m).forEach((k, v) -> {
+                    if (!v.equals(fm.get(k))) entries.add(new MapOp.Entry(k, v));
+                });
+            });
+        }
         if (!entries.isEmpty()) ops.add(new MapOp.Put(m, entries));
     }
 
-    private static void delete(List<MapOp> ops, KernelMap m, NavigableMap<Bytes, Bytes> from, NavigableMap<Bytes, Bytes> to) {
+    private static void delete(List<MapOp> ops, KernelMap m, MapPlan from, MapPlan to) {
         List<Bytes> keys = new ArrayList<>();
-        from.keySet().forEach(k -> {
-            if (!to.containsKey(k)) keys.add(k);
-        });
+        if (from.whole() || to.whole()) {
+            NavigableMap<Bytes, Bytes> t = to.entries(m);
+            from.entries(m).keySet().forEach(k -> {
+                if (!t.containsKey(k)) keys.add(k);
+            });
+        } else {
+            // A key still wanted by `to` is in a segment of `to`; if it left its owner in `from`, that owner's segment
+            // changed — and so did the one it moved to, since keys are never in two segments of one plan. So checking
+            // the changed segments of `to` is enough.
+            Set<Bytes> keptElsewhere = null;
+            for (var e : from.segments.entrySet()) {
+                Segment f = e.getValue();
+                Segment t = to.segments.get(e.getKey());
+                if (t == f) continue;
+                NavigableMap<Bytes, Bytes> tm = t == null ? Collections.emptyNavigableMap() : t.entries(m);
+                for (Bytes k : f.entries(m).keySet()) {
+                    if (tm.containsKey(k)) continue;
+                    if (keptElsewhere == null) keptElsewhere = changedKeys(m, from, to);
+                    if (!keptElsewhere.contains(k)) keys.add(k);
+                }
+            }
+        }
         if (!keys.isEmpty()) ops.add(new MapOp.Delete(m, keys));
+    }
+
+    private static Set<Bytes> changedKeys(KernelMap m, MapPlan from, MapPlan to) {
+        Set<Bytes> keys = new HashSet<>();
+        to.segments.forEach((owner, t) -> {
+            if (t != from.segments.get(owner)) keys.addAll(t.entries(m).keySet());
+        });
+        return keys;
+    }
+
+    @Override
+    public String toString() {
+        return "MapPlan[" + segments.size() + " segments, " + warnings.size() + " warnings]";
     }
 }

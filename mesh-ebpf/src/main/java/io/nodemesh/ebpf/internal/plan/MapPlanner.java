@@ -5,6 +5,7 @@ import io.nodemesh.api.state.Violation;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -12,11 +13,14 @@ import java.util.TreeMap;
 
 /**
  * Turns a {@code MeshState} into the {@link MapPlan} of one node. Pure: no system calls (netns and cgroup lookups go
- * through the {@link PlacementResolver}), so all of it is unit-tested without root.
+ * through the {@link PlacementResolver}), so all of it is unit-tested without root. Keep one planner per node: it
+ * caches each service's entries, so re-planning after a small change only recomputes the services that changed.
  */
 public final class MapPlanner {
     private final PlanLimits limits;
     private final PlacementResolver resolver;
+    /** Services' entries from earlier plans, reused when nothing they depend on changed. */
+    private final ServiceCache cache = new ServiceCache();
 
     public MapPlanner(PlanLimits limits, PlacementResolver resolver) {
         this.limits = limits;
@@ -39,11 +43,10 @@ public final class MapPlanner {
      * @param node     the node this plan programs: its workloads are local
      * @param config   features and node proxy
      * @param previous the allocations of the plan currently programmed ({@link Allocations#NONE} on a fresh node)
-     * @throws IllegalArgumentException if the state exceeds the limits (validate first to get every violation)
+     * @throws IllegalStateException if the state needs more ids than the limits allow (callers validate first, which
+     *                               reports every violation; planning does not repeat that work)
      */
     public MapPlan plan(MeshState state, String node, KernelConfig config, Allocations previous) {
-        List<Violation> over = validate(state);
-        if (!over.isEmpty()) throw new IllegalArgumentException("state exceeds the eBPF map capacity: " + over);
         Map<KernelMap, NavigableMap<Bytes, Bytes>> maps = new EnumMap<>(KernelMap.class);
         for (KernelMap m : KernelMap.values()) maps.put(m, new TreeMap<>());
         List<String> warnings = new ArrayList<>();
@@ -54,8 +57,7 @@ public final class MapPlanner {
                 maps.get(KernelMap.CGROUP_IDENTITY), warnings);
 
         ServiceEntries services = new ServiceEntries(state, limits, previous);
-        services.entries(state, node, identities, limits, previous, maps.get(KernelMap.SERVICES),
-                maps.get(KernelMap.BACKENDS), maps.get(KernelMap.MAGLEV));
+        Map<String, MapPlan.Segment> serviceSegments = services.segments(state, node, identities, limits, previous, cache);
 
         PolicyEntries.compile(state, identities::id, services::serviceId, maps.get(KernelMap.POLICY),
                 maps.get(KernelMap.POLICY_SELECTED));
@@ -64,9 +66,20 @@ public final class MapPlanner {
         maps.get(KernelMap.CONFIG).put(Encode.u32(0),
                 Encode.config(config.flags(), proxyIp, config.proxyPort(), policyGeneration(maps)));
 
+        Map<String, MapPlan.Segment> segments = new LinkedHashMap<>();
+        segments.put("identities", segment(maps, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.CGROUP_IDENTITY));
+        segments.put("policy", segment(maps, KernelMap.POLICY, KernelMap.POLICY_SELECTED));
+        segments.putAll(serviceSegments);
+        segments.put("config", segment(maps, KernelMap.CONFIG));
         var allocations = new Allocations(services.serviceIdsAssigned(), services.backendSetsAssigned(),
                 identities.assigned(), services.slots());
-        return new MapPlan(maps, allocations, warnings);
+        return MapPlan.ofSegments(segments, allocations, warnings);
+    }
+
+    private static MapPlan.Segment segment(Map<KernelMap, NavigableMap<Bytes, Bytes>> maps, KernelMap... which) {
+        var picked = new EnumMap<KernelMap, NavigableMap<Bytes, Bytes>>(KernelMap.class);
+        for (KernelMap m : which) picked.put(m, maps.get(m));
+        return new MapPlan.Segment(picked);
     }
 
     /**

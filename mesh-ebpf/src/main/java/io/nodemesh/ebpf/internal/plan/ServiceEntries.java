@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
 
 /**
@@ -85,61 +84,110 @@ final class ServiceEntries {
         return Map.copyOf(slots);
     }
 
-    /** The ready endpoint addresses of {@code s} in family {@code f}, canonical and distinct, in the state's order. */
-    static List<String> readyAddresses(MeshIndex index, Service s, Family f) {
-        return SlotAssigner.distinct(index.readyEndpoints(s).stream()
-                .map(Endpoint::ip)
-                .filter(IpAddresses::isValid)
-                .filter(ip -> Family.of(ip) == f)
-                .map(IpAddresses::canonical)
-                .toList());
+    /** A ready endpoint, its address parsed once. */
+    record ReadyEndpoint(String canonical, byte[] kernelAddress, Family family, Endpoint endpoint) {}
+
+    /** The ready endpoints of {@code s} with valid addresses, each address once (first wins), in the state's order. */
+    static Map<String, ReadyEndpoint> ready(MeshIndex index, Service s) {
+        Map<String, ReadyEndpoint> out = new java.util.LinkedHashMap<>();
+        for (Endpoint e : index.readyEndpoints(s)) {
+            var parsed = IpAddresses.parse(e.ip());
+            if (parsed.isEmpty()) continue;
+            java.net.InetAddress a = parsed.get();
+            String canonical = a.getHostAddress();
+            out.putIfAbsent(canonical, new ReadyEndpoint(canonical, Addresses.toKernel(a),
+                    a instanceof java.net.Inet4Address ? Family.V4 : Family.V6, e));
+        }
+        return out;
     }
 
-    void entries(MeshState state, String node, IdentityEntries identities, PlanLimits limits, Allocations previous,
-                 NavigableMap<Bytes, Bytes> services, NavigableMap<Bytes, Bytes> backends, NavigableMap<Bytes, Bytes> maglev) {
+    /** The ready endpoint addresses of {@code s} in family {@code f}, canonical and distinct, in the state's order. */
+    static List<String> readyAddresses(Map<String, ReadyEndpoint> ready, Family f) {
+        return ready.values().stream().filter(r -> r.family() == f).map(ReadyEndpoint::canonical).toList();
+    }
+
+    /**
+     * One segment per service (owner {@code service:<key>}), in state order; unchanged services reuse their cached
+     * segment.
+     */
+    Map<String, MapPlan.Segment> segments(MeshState state, String node, IdentityEntries identities, PlanLimits limits,
+                                          Allocations previous, ServiceCache cache) {
         MeshIndex index = state.index();
-        Set<String> done = new java.util.HashSet<>();
+        cache.begin(new ServiceCache.Context(state.workloads(), identities.assigned(), node, limits.maglevTableSize()));
+        Map<String, MapPlan.Segment> out = new java.util.LinkedHashMap<>();
         for (Service s : state.services()) {
-            if (!done.add(s.key())) continue;
+            if (out.containsKey(owner(s.key()))) continue;
             int serviceId = serviceIds.id(s.key());
+            Map<String, Integer> sets = new java.util.LinkedHashMap<>();
+            Map<String, List<String>> previousSlots = new HashMap<>();
             for (Family f : families(s)) {
                 String setKey = setKey(s, f);
-                int set = backendSetIds.id(setKey);
-                List<String> order = SlotAssigner.assign(previous.slots().getOrDefault(setKey, List.of()),
-                        readyAddresses(index, s, f));
-                slots.put(setKey, order);
-                for (int slot = 0; slot < order.size(); slot++) {
-                    backends.put(Encode.backendKey(set, slot), backendValue(index, s, order.get(slot), node, identities));
-                }
-                boolean useMaglev = s.loadBalancing() == LoadBalancing.MAGLEV && !order.isEmpty();
-                if (useMaglev) {
-                    int[] table = Maglev.table(order, limits.maglevTableSize());
-                    for (int i = 0; i < table.length; i++) maglev.put(Encode.maglevKey(set, i), Encode.u32(table[i]));
-                }
-                for (String vip : s.vips()) {
-                    if (!IpAddresses.isValid(vip) || Family.of(vip) != f) continue;
-                    byte[] vipBytes = Addresses.toKernel(vip);
-                    for (ServicePort port : s.ports()) {
-                        var value = new Encode.ServiceValue(serviceId, set, order.size(), affinitySeconds(s),
-                                useMaglev ? limits.maglevTableSize() : 0, port.targetPort(), lb(s.loadBalancing()), flags(s));
-                        services.putIfAbsent(Encode.serviceKey(vipBytes, port.port(), proto(port.protocol())),
-                                Encode.serviceValue(value));
-                    }
+                sets.put(setKey, backendSetIds.id(setKey));
+                previousSlots.put(setKey, previous.slots().getOrDefault(setKey, List.of()));
+            }
+            var inputs = new ServiceCache.Inputs(s, serviceId, sets, previousSlots);
+            ServiceCache.Output output = cache.get(s.key(), inputs);
+            if (output == null) {
+                output = plan(index, s, inputs, node, identities, limits);
+                cache.put(s.key(), inputs, output);
+            }
+            slots.putAll(output.slots());
+            out.put(owner(s.key()), output.segment());
+        }
+        cache.retain(state.services().stream().map(Service::key).collect(java.util.stream.Collectors.toSet()));
+        return out;
+    }
+
+    static String owner(String serviceKey) {
+        return "service:" + serviceKey;
+    }
+
+    private static ServiceCache.Output plan(MeshIndex index, Service s, ServiceCache.Inputs in, String node,
+                                            IdentityEntries identities, PlanLimits limits) {
+        var services = new java.util.TreeMap<Bytes, Bytes>();
+        var backends = new java.util.TreeMap<Bytes, Bytes>();
+        var maglev = new java.util.TreeMap<Bytes, Bytes>();
+        Map<String, List<String>> slots = new HashMap<>();
+        Map<String, ReadyEndpoint> ready = ready(index, s);
+        for (Family f : families(s)) {
+            String setKey = setKey(s, f);
+            int set = in.backendSets().get(setKey);
+            List<String> order = SlotAssigner.assign(in.previousSlots().get(setKey), readyAddresses(ready, f));
+            slots.put(setKey, order);
+            for (int slot = 0; slot < order.size(); slot++) {
+                backends.put(Encode.backendKey(set, slot), backendValue(index, ready.get(order.get(slot)), node, identities));
+            }
+            boolean useMaglev = s.loadBalancing() == LoadBalancing.MAGLEV && !order.isEmpty();
+            if (useMaglev) {
+                int[] table = Maglev.table(order, limits.maglevTableSize());
+                for (int i = 0; i < table.length; i++) maglev.put(Encode.maglevKey(set, i), Encode.u32(table[i]));
+            }
+            for (String vip : s.vips()) {
+                var parsedVip = IpAddresses.parse(vip);
+                if (parsedVip.isEmpty() || (parsedVip.get() instanceof java.net.Inet4Address ? Family.V4 : Family.V6) != f) continue;
+                byte[] vipBytes = Addresses.toKernel(parsedVip.get());
+                for (ServicePort port : s.ports()) {
+                    var value = new Encode.ServiceValue(in.serviceId(), set, order.size(), affinitySeconds(s),
+                            useMaglev ? limits.maglevTableSize() : 0, port.targetPort(), lb(s.loadBalancing()), flags(s));
+                    services.putIfAbsent(Encode.serviceKey(vipBytes, port.port(), proto(port.protocol())), Encode.serviceValue(value));
                 }
             }
         }
+        var maps = new java.util.EnumMap<KernelMap, java.util.NavigableMap<Bytes, Bytes>>(KernelMap.class);
+        maps.put(KernelMap.SERVICES, services);
+        maps.put(KernelMap.BACKENDS, backends);
+        maps.put(KernelMap.MAGLEV, maglev);
+        return new ServiceCache.Output(new MapPlan.Segment(maps), Map.copyOf(slots));
     }
 
-    private static Bytes backendValue(MeshIndex index, Service s, String ip, String node, IdentityEntries identities) {
-        Workload owner = index.readyEndpoints(s).stream()
-                .filter(e -> IpAddresses.canonical(e.ip()).equals(ip) && !e.workload().isEmpty())
-                .findFirst()
-                .flatMap(e -> index.workload(e.workload()))
-                .or(() -> index.workloadByIp(ip))
+    /** The backend's identity and locality: its endpoint's workload, else the workload with its address, else host. */
+    private static Bytes backendValue(MeshIndex index, ReadyEndpoint r, String node, IdentityEntries identities) {
+        Workload owner = (r.endpoint().workload().isEmpty() ? java.util.Optional.<Workload>empty() : index.workload(r.endpoint().workload()))
+                .or(() -> index.workloadByIp(r.canonical()))
                 .orElse(null);
         int identity = owner == null ? KernelAbi.IDENTITY_HOST : identities.id(owner.identity());
         int flags = owner != null && owner.node().equals(node) ? KernelAbi.BACKEND_F_LOCAL : 0;
-        return Encode.backendValue(Addresses.toKernel(ip), identity, flags);
+        return Encode.backendValue(r.kernelAddress(), identity, flags);
     }
 
     static long affinitySeconds(Service s) {

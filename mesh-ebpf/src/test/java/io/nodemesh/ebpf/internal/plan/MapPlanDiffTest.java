@@ -58,6 +58,102 @@ class MapPlanDiffTest {
         for (KernelMap m : KernelMap.values()) assertThat(live.get(m)).as(m.name()).isEqualTo(from.entries(m));
     }
 
+    /** The same, from raw map contents (what an agent reads back from pinned maps after a restart). */
+    @Property(tries = 100)
+    void diffFromReadBackContentsReachesTheTarget(@ForAll("states") MeshState a, @ForAll("states") MeshState b) {
+        MapPlan from = PLANNER.plan(a, "n1", KernelConfig.DEFAULT, Allocations.NONE);
+        Map<KernelMap, java.util.NavigableMap<Bytes, Bytes>> raw = new EnumMap<>(KernelMap.class);
+        for (KernelMap m : KernelMap.values()) raw.put(m, from.entries(m));
+        MapPlan readBack = new MapPlan(raw, Allocations.NONE, List.of());
+        MapPlan to = PLANNER.plan(b, "n1", KernelConfig.DEFAULT, Allocations.NONE);
+        Map<KernelMap, TreeMap<Bytes, Bytes>> live = copy(readBack);
+        for (MapOp op : MapPlan.diff(readBack, to)) {
+            switch (op) {
+                case MapOp.Put put -> put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
+                case MapOp.Delete del -> del.keys().forEach(k -> assertThat(live.get(del.map()).remove(k)).isNotNull());
+            }
+            assertConsistent(live, "from read-back contents");
+        }
+        for (KernelMap m : KernelMap.values()) assertThat(live.get(m)).as(m.name()).isEqualTo(to.entries(m));
+    }
+
+    /** Small edits of one state (the common case) go through the planner's cache and the segment-skipping diff. */
+    @Property(tries = 200)
+    void smallEditsReachTheTarget(@ForAll("states") MeshState a, @ForAll("edits") int edit) {
+        MapPlanner planner = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE);
+        MapPlan from = planner.plan(a, "n1", KernelConfig.DEFAULT, Allocations.NONE);
+        MeshState b = edit(a, edit);
+        MapPlan to = planner.plan(b, "n1", KernelConfig.DEFAULT, from.allocations());
+        MapPlan fresh = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE).plan(b, "n1", KernelConfig.DEFAULT, from.allocations());
+        for (KernelMap m : KernelMap.values()) {
+            assertThat(to.entries(m)).as("cached plan of %s equals a fresh plan", m).isEqualTo(fresh.entries(m));
+        }
+        Map<KernelMap, TreeMap<Bytes, Bytes>> live = copy(from);
+        for (MapOp op : MapPlan.diff(from, to)) {
+            switch (op) {
+                case MapOp.Put put -> put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
+                case MapOp.Delete del -> del.keys().forEach(k -> assertThat(live.get(del.map()).remove(k)).isNotNull());
+            }
+            assertConsistent(live, "small edit " + edit);
+        }
+        for (KernelMap m : KernelMap.values()) assertThat(live.get(m)).as(m.name()).isEqualTo(to.entries(m));
+    }
+
+    @Provide
+    Arbitrary<Integer> edits() {
+        return net.jqwik.api.Arbitraries.integers().between(0, 5);
+    }
+
+    /** 0: nothing, 1: drop the first endpoint of each listed service, 2: remove the first service, 3: add a service
+     * (reusing a removed one's ids), 4: change load balancing, 5: drop the last workload. */
+    private static MeshState edit(MeshState a, int edit) {
+        var b = a.toBuilder();
+        switch (edit) {
+            case 1 -> {
+                MeshState out = a;
+                for (var svc : a.services()) {
+                    if (!svc.endpoints().isEmpty()) out = out.withService(svc.key(), x -> x.withEndpoints(x.endpoints().subList(1, x.endpoints().size())));
+                }
+                return out;
+            }
+            case 2 -> {
+                if (!a.services().isEmpty()) b.removeService(a.services().get(0).key());
+            }
+            case 3 -> {
+                if (!a.services().isEmpty()) b.removeService(a.services().get(0).key());
+                b.service(new io.nodemesh.api.state.Service("a", "new", List.of("10.96.9.9"), List.of(io.nodemesh.api.state.ServicePort.tcp(80, 8080)),
+                        List.of(io.nodemesh.api.state.Endpoint.ready("172.16.9.9", "")), Map.of(), io.nodemesh.api.state.LoadBalancing.MAGLEV,
+                        io.nodemesh.api.state.SessionAffinity.NONE, false));
+            }
+            case 4 -> {
+                MeshState out = a;
+                for (var svc : a.services()) out = out.withService(svc.key(), x -> x.withLoadBalancing(io.nodemesh.api.state.LoadBalancing.MAGLEV));
+                return out;
+            }
+            case 5 -> {
+                if (!a.workloads().isEmpty()) {
+                    return new MeshState(a.nodes(), a.workloads().subList(0, a.workloads().size() - 1), a.services(), List.of(), a.routes(), a.encryption());
+                }
+            }
+            default -> { }
+        }
+        return b.build();
+    }
+
+    @Test
+    void replanningTheSameStateReusesEverySegmentAndWritesNothing() {
+        MeshState s = StateGen.build(List.of(new StateGen.WorkloadShape(0, 0, true, 0)),
+                List.of(new StateGen.ServiceShape(0, 2, false, true, List.of(), 0, false),
+                        new StateGen.ServiceShape(1, 0, false, false, List.of(0, 0), 0, false)), List.of());
+        MapPlanner planner = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE);
+        MapPlan first = planner.plan(s, "n1", KernelConfig.DEFAULT, Allocations.NONE);
+        MapPlan second = planner.plan(s, "n1", KernelConfig.DEFAULT, first.allocations());
+        assertThat(MapPlan.diff(first, second)).isEmpty();
+        for (String owner : List.of("service:a/s0", "service:a/s1")) {
+            assertThat(second.segments().get(owner)).as(owner).isSameAs(first.segments().get(owner));
+        }
+    }
+
     @Provide
     Arbitrary<String> nodes() {
         return net.jqwik.api.Arbitraries.of("n1", "n2");

@@ -220,13 +220,14 @@ class MapPlannerTest {
     }
 
     @Test
-    void planRefusesAStateOverCapacity() {
+    void overCapacityIsAViolationAndPlanningRefusesIt() {
         MapPlanner tiny = new MapPlanner(new PlanLimits(1, 10, 10, 10, 10, 10, 10, 7), PlacementResolver.NONE);
         MeshState two = state(apiEndpoints(), LoadBalancing.RANDOM).toBuilder()
                 .service(new Service("shop", "b", List.of("10.96.0.50"), List.of(ServicePort.tcp(80, 80)), List.of(), Map.of("app", "web"),
                         LoadBalancing.RANDOM, SessionAffinity.NONE, false))
                 .build();
+        assertThat(tiny.validate(two)).extracting(Object::toString).contains("services: 2 services exceed ebpf.maxServices = 1");
         assertThatThrownBy(() -> tiny.plan(two, "n1", KernelConfig.DEFAULT, Allocations.NONE))
-                .hasMessageContaining("services: 2 services exceed ebpf.maxServices = 1");
+                .hasMessage("no free service id: all 1 are taken");
     }
 }

@@ -87,8 +87,7 @@ public final class ServiceLbBenchmark {
             Shell.check("ip", "netns", "exec", clientPod.netns(), "iptables", "-t", "nat", "-A", "OUTPUT", "-d", DNAT_VIP,
                     "-p", "tcp", "--dport", "82", "-j", "DNAT", "--to-destination", backend + ":" + CONNRATE_PORT);
             // servers run outside the attach cgroup: only the client side's translation is compared
-            Process connrateServer = new ProcessBuilder(Boolean.getBoolean("bench.serverHooked") ? List.of("ip", "netns", "exec", serverPod.netns(), "taskset", "-c", "0",
-                    connrate, "server", Integer.toString(CONNRATE_PORT)) : outsideHooks("ip", "netns", "exec", serverPod.netns(), "taskset", "-c", "0",
+            Process connrateServer = new ProcessBuilder(outsideHooks("ip", "netns", "exec", serverPod.netns(), "taskset", "-c", "0",
                     connrate, "server", Integer.toString(CONNRATE_PORT))).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             Process sockperfServer = new ProcessBuilder(outsideHooks("ip", "netns", "exec", serverPod.netns(), "taskset", "-c", "0",

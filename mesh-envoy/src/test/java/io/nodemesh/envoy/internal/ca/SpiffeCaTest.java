@@ -14,31 +14,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The mesh CA: X.509-SVIDs the JDK itself parses and verifies, and rotation before expiry. */
 class SpiffeCaTest {
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static final String ID = "spiffe://example.org/ns/shop/sa/web";
 
     @Test
     void issuesSvidsTheJdkVerifiesAgainstTheRoot() throws Exception {
-        var clock = new MovableClock();
+        var clock = new io.nodemesh.envoy.MovableClock();
         var ca = new SpiffeCa("example.org", Duration.ofDays(30), clock);
         X509Certificate root = ca.root().certificate();
         root.verify(root.getPublicKey());
@@ -61,14 +41,14 @@ class SpiffeCaTest {
 
     @Test
     void refusesIdentitiesOfAnotherTrustDomain() {
-        var ca = new SpiffeCa("example.org", Duration.ofDays(30), new MovableClock());
+        var ca = new SpiffeCa("example.org", Duration.ofDays(30), new io.nodemesh.envoy.MovableClock());
         assertThatThrownBy(() -> ca.issue("spiffe://evil.org/ns/a/sa/b", Duration.ofHours(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("evil.org");
     }
 
     @Test
     void certificatesAreRotatedAtHalfLifeWellBeforeExpiry() {
-        var clock = new MovableClock();
+        var clock = new io.nodemesh.envoy.MovableClock();
         var certs = new WorkloadCertificates(new SpiffeCa("example.org", Duration.ofDays(30), clock), Duration.ofHours(1), clock);
         IssuedCertificate first = certs.current(ID);
         assertThat(certs.rotationDue()).isFalse();

@@ -1,0 +1,114 @@
+package io.nodemesh.ebpf.differential;
+
+import io.nodemesh.api.InvalidStateException;
+import io.nodemesh.contract.Privileges;
+import io.nodemesh.ebpf.support.RootSupport;
+import io.nodemesh.ebpf.testing.EbpfContractHarness;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
+import org.opentest4j.TestAbortedException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Differential test (issue 4 §5): random small meshes and random connection attempts, each made for real on the kernel
+ * (EbpfDataplane, netns pods, real sockets) and on the simulator, which must agree on every attempt — which workload
+ * answered where the choice is deterministic (else the kernel's pick must be one the simulator can make), allowed or
+ * refused and with which verdict (EPERM = policy, ECONNREFUSED = no ready backend), redirected or not.
+ * <p>
+ * Pods are made once and reused by every try (namespaces are slow to make); each try re-applies a new state to the same
+ * dataplane, so the diff/apply path between unrelated states is exercised too. Four pods live on this node, two on a
+ * second node whose servers run outside the attach cgroup; clients are the local pods and a host process.
+ */
+@AddLifecycleHook(DifferentialRootTest.RootGate.class)
+class DifferentialRootTest {
+    private static MeshPods pods;
+    private static int exact;
+    private static int membership;
+
+    /** Skips the whole container with the reason unless root with libbpf, bpffs, cgroup v2 and python3 (fails under CI). */
+    static final class RootGate implements SkipExecutionHook {
+        @Override
+        public SkipResult shouldBeSkipped(LifecycleContext context) {
+            try {
+                RootSupport.requireBpf();
+                Privileges.requireBinary("python3", "python3");
+                return SkipResult.doNotSkip();
+            } catch (TestAbortedException e) {
+                return SkipResult.skip(e.getMessage());
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        return Scenarios.scenarios();
+    }
+
+    @Property(tries = 15, shrinking = ShrinkingMode.BOUNDED)
+    void kernelAndSimulatorAgreeOnEveryConnection(@ForAll("scenarios") Scenario scenario) {
+        if (pods == null) pods = MeshPods.create();
+        ScenarioState s = ScenarioState.of(scenario, pods.nodes(), pods.workloads());
+        try (SimOracle sim = new SimOracle(EbpfContractHarness.NODE)) {
+            try {
+                sim.apply(s.state());
+            } catch (InvalidStateException rejected) {
+                assertThatThrownBy(() -> pods.dataplane().apply(s.state()))
+                        .as("the simulator rejected the state (%s); so must the kernel", rejected.getMessage())
+                        .isInstanceOf(InvalidStateException.class);
+                Statistics.label("state").collect("rejected by both");
+                return;
+            }
+            pods.dataplane().apply(s.state());
+            Statistics.label("state").collect("applied");
+
+            List<String> disagreements = new ArrayList<>();
+            for (Attempt a : s.attempts()) {
+                Set<Outcome> expected = sim.possible(a);
+                Outcome actual = onKernel(a);
+                if (expected.size() == 1) exact++;
+                else membership++;
+                Statistics.label("kernel outcome").collect(kind(actual));
+                Statistics.label("comparison").collect(expected.size() == 1 ? "exact" : "one of " + expected.size());
+                if (!expected.contains(actual)) disagreements.add(a + ": kernel " + actual + ", simulator " + expected);
+            }
+            assertThat(disagreements).as("attempts on which kernel and simulator disagree, in state %s", s.state()).isEmpty();
+        }
+    }
+
+    @AfterContainer
+    static void removePods() {
+        if (pods != null) {
+            System.out.printf("differential: %d attempts compared exactly, %d against several simulator outcomes%n", exact, membership);
+            pods.close();
+            pods = null;
+        }
+    }
+
+    private static Outcome onKernel(Attempt a) {
+        if (a.fromHost()) return KernelProbe.connect(a.ip(), a.port(), pods::sockets);
+        int index = pods.workloads().stream().map(w -> w.key()).toList().indexOf(a.client());
+        return pods.localPod(index).thread().call(() -> KernelProbe.connect(a.ip(), a.port(), pods::sockets));
+    }
+
+    private static String kind(Outcome o) {
+        return switch (o) {
+            case Outcome.Reached r -> r.redirected() ? "reached, redirected" : "reached, kernel stack";
+            case Outcome.Refused r -> "refused " + r.verdict();
+            case Outcome.Broken b -> "broken";
+        };
+    }
+}

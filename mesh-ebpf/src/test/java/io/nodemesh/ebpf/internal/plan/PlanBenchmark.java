@@ -1,0 +1,81 @@
+package io.nodemesh.ebpf.internal.plan;
+
+import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServicePort;
+import io.nodemesh.api.state.SessionAffinity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Benchmark (not a test) of the control plane's pure part: planning 10,000 services x 10 backends and diffing, and
+ * re-planning after one endpoint change (issue 4 goal: whole apply ≤ 1 s, one endpoint change ≤ 1 ms, of which this is
+ * the Java share; the map syscalls come on top). Run: see docs/ebpf-kernel.md.
+ */
+public final class PlanBenchmark {
+    public static void main(String[] args) {
+        int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int backends = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int iterations = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        MeshState state = state(services, backends);
+        MeshState changed = state.withService("bench/svc7", s -> s.withEndpoints(s.endpoints().subList(1, s.endpoints().size())));
+        MapPlanner planner = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE);
+
+        long[] validate = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            planner.validate(state);
+            validate[i] = System.nanoTime() - t;
+        }
+        long[] full = new long[iterations], fullDiff = new long[iterations], one = new long[iterations], oneDiff = new long[iterations];
+        int ops = 0, oneOps = 0;
+        for (int i = 0; i < iterations; i++) {
+            long t0 = System.nanoTime();
+            MapPlan plan = planner.plan(state, "n1", KernelConfig.DEFAULT, Allocations.NONE);
+            long t1 = System.nanoTime();
+            ops = MapPlan.diff(MapPlan.EMPTY, plan).stream().mapToInt(MapOp::size).sum();
+            long t2 = System.nanoTime();
+            MapPlan next = planner.plan(changed, "n1", KernelConfig.DEFAULT, plan.allocations());
+            long t3 = System.nanoTime();
+            oneOps = MapPlan.diff(plan, next).stream().mapToInt(MapOp::size).sum();
+            long t4 = System.nanoTime();
+            full[i] = t1 - t0;
+            fullDiff[i] = t2 - t1;
+            one[i] = t3 - t2;
+            oneDiff[i] = t4 - t3;
+        }
+        System.out.printf(Locale.ROOT, "%nMapPlanner, %d services x %d backends, %d iterations (median; first iterations include JIT warm-up)%n",
+                services, backends, iterations);
+        System.out.printf(Locale.ROOT, "%-40s %12s %10s%n", "step", "ms", "map ops");
+        System.out.printf(Locale.ROOT, "%-40s %12.1f %10s%n", "capacity validation", median(validate) / 1e6, "");
+        System.out.printf(Locale.ROOT, "%-40s %12.1f %10d%n", "plan whole state", median(full) / 1e6, ops);
+        System.out.printf(Locale.ROOT, "%-40s %12.1f %10s%n", "diff empty -> whole state", median(fullDiff) / 1e6, "");
+        System.out.printf(Locale.ROOT, "%-40s %12.1f %10d%n", "re-plan after one endpoint change", median(one) / 1e6, oneOps);
+        System.out.printf(Locale.ROOT, "%-40s %12.1f %10s%n", "diff after one endpoint change", median(oneDiff) / 1e6, "");
+    }
+
+    static MeshState state(int services, int backends) {
+        var b = MeshState.builder();
+        for (int s = 0; s < services; s++) {
+            List<Endpoint> eps = new ArrayList<>();
+            for (int e = 0; e < backends; e++) {
+                int n = s * backends + e;
+                eps.add(Endpoint.ready("10." + (128 + n / 65536) + "." + (n / 256 % 256) + "." + (n % 256), ""));
+            }
+            b.service(new Service("bench", "svc" + s, List.of("10.96." + (s / 256) + "." + (s % 256)), List.of(ServicePort.tcp(80, 8080)),
+                    eps, Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, false));
+        }
+        return b.build();
+    }
+
+    private static double median(long[] v) {
+        long[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}

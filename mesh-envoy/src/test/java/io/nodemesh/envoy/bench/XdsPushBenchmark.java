@@ -1,0 +1,204 @@
+package io.nodemesh.envoy.bench;
+
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServicePort;
+import io.nodemesh.api.state.SessionAffinity;
+import io.nodemesh.envoy.EnvoyDataplane;
+import io.nodemesh.envoy.internal.MeshTranslator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Benchmark (not a test): translate a large mesh and push it over ADS to many raw xDS clients on loopback.
+ * Prints the time to the first full configuration on every client, and to propagate one endpoint change; the baseline
+ * rows (translation alone, one client) are measured in the same run.
+ * <p>
+ * Run: {@code mvn -pl mesh-envoy test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.nodemesh.envoy.bench.XdsPushBenchmark -Dexec.args="10000 100 0.1"}
+ * (services, clients, share of services that are L7). See docs/envoy.md.
+ */
+public final class XdsPushBenchmark {
+    private static final List<String> TYPES = List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
+            Resources.V3.LISTENER_TYPE_URL, Resources.V3.ROUTE_TYPE_URL);
+
+    public static void main(String[] args) throws Exception {
+        int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int clients = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        double l7Share = args.length > 2 ? Double.parseDouble(args[2]) : 0.1;
+        boolean schemaCheck = args.length <= 3 || Boolean.parseBoolean(args[3]);
+        MeshState state = state(services, clients, l7Share);
+        System.out.printf("mesh: %d services (%d L7), %d nodes, %d workloads; %d clients; schema check %s%n", services,
+                state.services().stream().filter(Service::l7).count(), state.nodes().size(), state.workloads().size(), clients, schemaCheck);
+
+        // Baseline 1: translation alone (no serving), warmed up.
+        MeshTranslator t = new MeshTranslator(15001);
+        for (int i = 0; i < 3; i++) t.shared(state);
+        long t0 = System.nanoTime();
+        var shared = t.shared(state);
+        long translateNs = System.nanoTime() - t0;
+        System.out.printf("translated: %d clusters, %d assignments, %d listeners, %d routes%n", shared.clusters().size(),
+                shared.endpoints().size(), shared.listeners().size(), shared.routes().size());
+
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"translate cluster-wide resources only (baseline)", ms(translateNs), "-", "-"});
+        for (int n : clients == 1 ? List.of(1) : List.of(1, clients)) {
+            Result r = run(state, n, schemaCheck);
+            rows.add(new String[] {"first full config, " + n + " client(s)", ms(r.applyNs), ms(r.firstFullNs), r.bytes});
+            rows.add(new String[] {"one endpoint change, " + n + " client(s)", ms(r.changeApplyNs), ms(r.changeNs), "-"});
+        }
+        System.out.printf("%n%-52s %14s %22s %12s%n", "case", "apply() ms", "until all clients ms", "MB received");
+        for (String[] row : rows) System.out.printf("%-52s %14s %22s %12s%n", (Object[]) row);
+        System.exit(0); // a benchmark's main: grpc's non-daemon threads must not keep it alive
+    }
+
+    private record Result(long applyNs, long firstFullNs, long changeApplyNs, long changeNs, String bytes) {}
+
+    private static Result run(MeshState state, int clients, boolean schemaCheck) throws Exception {
+        try (EnvoyDataplane dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.schemaCheck", Boolean.toString(schemaCheck)))) {
+            List<String> clusterNames = new ArrayList<>();
+            List<String> routeNames = new ArrayList<>();
+            for (Service s : state.services()) {
+                for (ServicePort p : s.ports()) {
+                    clusterNames.add("outbound|" + p.port() + "||" + s.name() + "." + s.namespace());
+                    if (s.l7()) routeNames.add(s.name() + "." + s.namespace() + ":" + p.port());
+                }
+            }
+            CountDownLatch full = new CountDownLatch(clients);
+            List<Client> all = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                all.add(new Client(dp.xdsPort(), "node-" + i, clusterNames, routeNames, full));
+            }
+            long t0 = System.nanoTime();
+            dp.apply(state);
+            long applyNs = System.nanoTime() - t0;
+            if (!full.await(300, TimeUnit.SECONDS)) throw new IllegalStateException("clients never got a full config");
+            long firstFullNs = System.nanoTime() - t0;
+            long bytes = all.stream().mapToLong(c -> c.bytes).sum();
+
+            // One change: one service's backend moves. Every client must see the new endpoints version.
+            MeshState changed = state.withService(state.services().get(0).key(),
+                    s -> s.withEndpoints(List.of(Endpoint.ready("10.255.255.254", ""))));
+            CountDownLatch change = new CountDownLatch(clients);
+            all.forEach(c -> c.awaitEndpointsVersion("2", change));
+            t0 = System.nanoTime();
+            dp.apply(changed);
+            long changeApplyNs = System.nanoTime() - t0;
+            if (!change.await(300, TimeUnit.SECONDS)) throw new IllegalStateException("clients never got the change");
+            long changeNs = System.nanoTime() - t0;
+            all.forEach(Client::close);
+            return new Result(applyNs, firstFullNs, changeApplyNs, changeNs, String.format("%.1f", bytes / 1e6));
+        }
+    }
+
+    /** A raw ADS client that subscribes to everything at once and ACKs what it gets, as a warmed-up Envoy does. */
+    private static final class Client implements StreamObserver<DiscoveryResponse> {
+        private final ManagedChannel channel;
+        private final StreamObserver<DiscoveryRequest> stream;
+        private final Node node;
+        private final Map<String, List<String>> names;
+        private final Map<String, String> versions = new ConcurrentHashMap<>();
+        private final CountDownLatch full;
+        private volatile String awaitedEndpoints;
+        private volatile CountDownLatch endpointsLatch;
+        volatile long bytes;
+        private boolean counted;
+
+        Client(int port, String nodeId, List<String> clusters, List<String> routes, CountDownLatch full) {
+            this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(512 << 20).build();
+            this.node = Node.newBuilder().setId(nodeId).build();
+            this.full = full;
+            this.names = Map.of(Resources.V3.CLUSTER_TYPE_URL, List.of(), Resources.V3.ENDPOINT_TYPE_URL, clusters,
+                    Resources.V3.LISTENER_TYPE_URL, List.of(), Resources.V3.ROUTE_TYPE_URL, routes);
+            this.stream = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+            for (String type : TYPES) send(type, "", "");
+        }
+
+        private synchronized void send(String type, String version, String nonce) {
+            stream.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type).addAllResourceNames(names.get(type))
+                    .setVersionInfo(version).setResponseNonce(nonce).build());
+        }
+
+        void awaitEndpointsVersion(String version, CountDownLatch latch) {
+            awaitedEndpoints = version;
+            endpointsLatch = latch;
+        }
+
+        @Override
+        public void onNext(DiscoveryResponse r) {
+            bytes += r.getSerializedSize();
+            versions.put(r.getTypeUrl(), r.getVersionInfo());
+            send(r.getTypeUrl(), r.getVersionInfo(), r.getNonce());
+            synchronized (this) {
+                if (!counted && versions.keySet().containsAll(TYPES)) {
+                    counted = true;
+                    full.countDown();
+                }
+            }
+            CountDownLatch l = endpointsLatch;
+            if (l != null && r.getTypeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL) && r.getVersionInfo().equals(awaitedEndpoints)) {
+                endpointsLatch = null;
+                l.countDown();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            System.err.println(node.getId() + ": " + t);
+        }
+
+        @Override
+        public void onCompleted() {}
+
+        void close() {
+            stream.onCompleted();
+            channel.shutdownNow();
+        }
+    }
+
+    /** {@code services} services in 100 namespaces, each with two backends spread over {@code nodes} nodes. */
+    static MeshState state(int services, int nodes, double l7Share) {
+        var b = MeshState.builder();
+        for (int n = 0; n < nodes; n++) {
+            b.node(new io.nodemesh.api.state.Node("node-" + n, List.of("192.168." + n / 250 + "." + (n % 250 + 1)),
+                    List.of("10." + (n / 250) + "." + (n % 250) + ".0/24"), ""));
+        }
+        int l7Every = l7Share <= 0 ? Integer.MAX_VALUE : (int) Math.round(1 / l7Share);
+        for (int i = 0; i < services; i++) {
+            String ns = "ns" + (i % 100);
+            List<Endpoint> eps = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                int node = (i * 2 + k) % nodes;
+                int host = (i * 2 + k) / nodes % 250 + 2;
+                String ip = "10." + (node / 250) + "." + (node % 250) + "." + host;
+                eps.add(Endpoint.ready(ip, ""));
+            }
+            b.service(new Service(ns, "svc" + i, List.of("172.16." + (i / 250) + "." + (i % 250 + 1)),
+                    List.of(ServicePort.tcp(8080, 8080)), eps, Map.of(), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, i % l7Every == 0));
+        }
+        return b.build();
+    }
+
+    private static String ms(long ns) {
+        return String.format("%.1f", ns / 1e6);
+    }
+
+    private XdsPushBenchmark() {}
+
+}
