@@ -174,10 +174,9 @@ public final class EnvoyDataplane implements MeshDataplane {
             MeshResources shared = translator.shared(newState);
             io.nodemesh.api.state.MeshIndex index = newState.index();
             certificates.retain(newState.workloads().stream().map(Workload::identity).collect(Collectors.toSet()));
-            for (Node n : newState.nodes()) {
-                if (!onlyNode.isEmpty() && !onlyNode.equals(n.name())) continue;
-                perNode.put(n.name(), translator.forNode(index, n.name(), shared, certificates));
-            }
+            List<String> nodes = newState.nodes().stream().map(Node::name)
+                    .filter(n -> onlyNode.isEmpty() || onlyNode.equals(n)).toList();
+            perNode.putAll(translator.forNodes(index, nodes, shared, certificates));
             // Check the shared part once, and per node only what that node adds (its server listeners and secrets).
             List<Violation> problems = new ArrayList<>(EnvoyValidator.uniqueNames(shared));
             java.util.Set<String> sharedNames = sharedListenerNames(shared);

@@ -81,8 +81,22 @@ public final class MeshTranslator {
         }
         cache.clear();
         cache.putAll(next);
-        listeners.addFirst(ListenerTranslator.outbound(state, outboundPort, chains));
+        listeners.addFirst(outbound(state, chains));
         return new MeshResources(clusters, endpoints, listeners, routes, List.of());
+    }
+
+    private List<FilterChain> lastChains = List.of();
+    private Listener lastOutbound;
+
+    /** The outbound listener; the same message as last time when every chain is the same object. */
+    private Listener outbound(MeshState state, List<FilterChain> chains) {
+        boolean same = lastOutbound != null && chains.size() == lastChains.size();
+        for (int i = 0; same && i < chains.size(); i++) same = chains.get(i) == lastChains.get(i);
+        if (!same) {
+            lastOutbound = ListenerTranslator.outbound(state, outboundPort, chains);
+            lastChains = chains;
+        }
+        return lastOutbound;
     }
 
     private static ServiceTranslation translate(MeshState state, MeshIndex index, Service s, List<HttpRoute> own) {
@@ -115,18 +129,26 @@ public final class MeshTranslator {
 
     /** As above, with the state's index built once for all nodes. */
     public MeshResources forNode(MeshIndex index, String node, MeshResources shared, CertificateSource certificates) {
+        return forNodes(index, List.of(node), shared, certificates).get(node);
+    }
+
+    /**
+     * Every listed node's resources: one pass over the services finds the backends of each node (rather than one pass
+     * per node), then each node gets the shared lists plus its own server listeners and secrets.
+     */
+    public Map<String, MeshResources> forNodes(MeshIndex index, List<String> nodes, MeshResources shared, CertificateSource certificates) {
         MeshState state = index.state();
         boolean mtls = state.encryption().mode() == EncryptionSpec.Mode.MTLS;
-        List<Listener> listeners = new ArrayList<>(shared.listeners());
-        Map<Integer, Map<String, ListenerTranslator.ServedAddress>> byPort = new java.util.TreeMap<>();
+        Map<String, Map<Integer, Map<String, ListenerTranslator.ServedAddress>>> byNode = new HashMap<>();
         for (Service s : state.services()) {
             if (!s.l7()) continue;
             List<HttpFilter> rbac = null;
             for (Endpoint e : index.endpoints(s)) {
                 if (e.state() == EndpointState.NOT_READY) continue;
                 Optional<Workload> w = index.workload(e.workload()).or(() -> index.workloadByIp(e.ip()));
-                if (w.isEmpty() || !w.get().node().equals(node)) continue;
+                if (w.isEmpty()) continue;
                 if (rbac == null) rbac = RbacTranslator.filters(state, s, backendIdentities(index, s));
+                var byPort = byNode.computeIfAbsent(w.get().node(), k -> new java.util.TreeMap<>());
                 for (ServicePort p : s.ports()) {
                     // Two services on the same backend address and port share its chain; the first one's policy wins.
                     byPort.computeIfAbsent(p.targetPort(), k -> new java.util.LinkedHashMap<>()).putIfAbsent(
@@ -135,18 +157,24 @@ public final class MeshTranslator {
                 }
             }
         }
-        byPort.forEach((port, served) -> listeners.add(ListenerTranslator.grpcServer(port, List.copyOf(served.values()))));
-        List<Secret> secrets = new ArrayList<>();
-        if (mtls) {
-            secrets.add(certificates.trustBundle());
-            Map<String, Boolean> identities = new HashMap<>();
-            for (Workload w : state.workloads()) {
-                if (w.node().equals(node) && identities.putIfAbsent(w.identity(), true) == null) {
-                    secrets.add(certificates.certificate(w.identity()));
-                }
-            }
+        Map<String, List<String>> identitiesByNode = new HashMap<>();
+        for (Workload w : state.workloads()) {
+            List<String> ids = identitiesByNode.computeIfAbsent(w.node(), k -> new ArrayList<>());
+            if (!ids.contains(w.identity())) ids.add(w.identity());
         }
-        return new MeshResources(shared.clusters(), shared.endpoints(), listeners, shared.routes(), secrets);
+        Map<String, MeshResources> out = new java.util.LinkedHashMap<>();
+        for (String node : nodes) {
+            List<Listener> listeners = new ArrayList<>(shared.listeners());
+            byNode.getOrDefault(node, Map.of()).forEach((port, served) ->
+                    listeners.add(ListenerTranslator.grpcServer(port, List.copyOf(served.values()))));
+            List<Secret> secrets = new ArrayList<>();
+            if (mtls) {
+                secrets.add(certificates.trustBundle());
+                for (String id : identitiesByNode.getOrDefault(node, List.of())) secrets.add(certificates.certificate(id));
+            }
+            out.put(node, new MeshResources(shared.clusters(), shared.endpoints(), listeners, shared.routes(), secrets));
+        }
+        return out;
     }
 
     private static List<String> backendIdentities(MeshIndex index, Service s) {

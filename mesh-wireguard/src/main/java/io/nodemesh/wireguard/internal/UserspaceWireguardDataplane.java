@@ -20,6 +20,7 @@ import io.nodemesh.wireguard.uapi.DeviceState;
 import io.nodemesh.wireguard.uapi.DeviceUpdate;
 import io.nodemesh.wireguard.uapi.PeerUpdate;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -45,12 +46,14 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     private final StrictModeFirewall firewall;
     private final FlowHub flows = new FlowHub();
     private final boolean nftAvailable;
+    private final HandshakeWatch handshakes = new HandshakeWatch();
+    private Thread watcher;
 
     private WireguardPrivateKey key;
     private MeshState state = MeshState.EMPTY;
     private PeerPlan programmed = PeerPlan.NONE;
     private long generation;
-    private boolean closed;
+    private volatile boolean closed;
 
     private UserspaceWireguardDataplane(WireguardSettings settings, HostCommands host, UserspaceDevice device,
                                         WireguardPrivateKey key, boolean nftAvailable) {
@@ -95,6 +98,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
             throw new ApplyException("wireguard on node " + settings.node() + ": " + e.getMessage()
                     + " (rolled back; the previous state keeps serving)", e);
         }
+        watchKeyChanges(programmed, want);
         programmed = want;
         state = next;
         if (!changes.isEmpty()) generation++;
@@ -121,6 +125,31 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
             firewall.remove(); // last: until now the guard kept anything from leaking while peers moved
             undo.push(() -> firewall.apply(was.guardedCidrs(), was.localCidrs()));
         }
+    }
+
+    /** A peer whose key changed (its node rotated) starts without a session: watch it until it has one. */
+    private void watchKeyChanges(PeerPlan was, PeerPlan want) {
+        Instant now = Instant.now();
+        for (DesiredPeer old : was.peers().values()) {
+            DesiredPeer peer = want.peers().get(old.node());
+            if (peer == null || !peer.key().equals(old.key())) handshakes.forget(old.key());
+            if (peer != null && !peer.key().equals(old.key())) handshakes.watch(peer.key(), peer.node(), now);
+        }
+        startWatcher();
+    }
+
+    private void startWatcher() {
+        if (handshakes.isEmpty() || (watcher != null && watcher.isAlive())) return;
+        watcher = HandshakeWatch.start(handshakes, () -> !closed, device.uapi()::get, this::recreate);
+    }
+
+    /** Re-creates a still-broken peer (one request: remove, add) so it initiates a handshake at once. */
+    private synchronized void recreate(WireguardKey key) {
+        if (closed) return;
+        programmed.peers().values().stream().filter(p -> p.key().equals(key)).findFirst().ifPresent(peer -> {
+            LOG.debug("wireguard: node {} re-creating peer {} which has had no handshake since its key changed", settings.node(), peer.node());
+            device.uapi().set(DeviceUpdate.peers(List.of(peer.removal(), peer.upsert())));
+        });
     }
 
     private void addPeer(DesiredPeer peer, Deque<Runnable> undo) {
@@ -212,6 +241,9 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
             throw new ApplyException("wireguard on node " + settings.node() + ": setting the new key failed, kept the old one: " + e.getMessage(), e);
         }
         key = next;
+        Instant now = Instant.now();
+        programmed.peers().values().forEach(p -> handshakes.watch(p.key(), p.node(), now));
+        startWatcher();
         LOG.info("wireguard: node {} rotated its key, new public key {}", settings.node(), next.publicKey());
         return next.publicKey();
     }
@@ -256,6 +288,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (watcher != null) watcher.interrupt();
         try {
             device.close();
         } finally {
