@@ -55,6 +55,14 @@ struct {
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, NM_MAX_IDENTITIES);
+    __type(key, __u64);
+    __type(value, struct nm_ip_key);
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
+} nm_netns_addr SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, NM_MAX_IDENTITIES);
     __type(key, struct nm_ip_key);
     __type(value, struct nm_ip_info);
     __uint(pinning, LIBBPF_PIN_BY_NAME);

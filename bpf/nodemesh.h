@@ -22,7 +22,7 @@
 
 #include <linux/types.h>
 
-#define NM_LAYOUT_VERSION 1
+#define NM_LAYOUT_VERSION 2
 
 /* ---- identities -------------------------------------------------------------------------------------------- */
 #define NM_IDENTITY_ANY  0 /* unknown, or "any" in a policy key */
@@ -127,6 +127,8 @@ struct nm_sock_info {
 
 /* nm_netns_identity (HASH): __u64 netns cookie -> __u32 identity */
 /* nm_cgroup_identity (HASH): __u64 cgroup v2 id -> __u32 identity */
+/* nm_netns_addr (HASH): __u64 netns cookie -> struct nm_ip_key, the pod's address (IPv4 if it has one): flow events
+ * of connect/sendmsg name the client by it, since its socket has no source address yet at that point */
 
 /* nm_ip_identity (HASH) */
 struct nm_ip_key {

@@ -135,6 +135,9 @@ static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_add
     __u32 src_id = nm_source_identity(ctx, netns);
     struct nm_event ev = {};
     nm_event_init(&ev, dst, proto, cookie, src_id);
+    struct nm_ip_key *src_addr = bpf_map_lookup_elem(&nm_netns_addr, &netns);
+    if (src_addr) /* the socket has no source address yet: name the client by its pod's address */
+        __builtin_memcpy(ev.src_ip, src_addr->ip, 16);
 
     struct nm_service_key skey = { .port = dst->port, .proto = proto };
     __builtin_memcpy(skey.vip, dst->ip, 16);

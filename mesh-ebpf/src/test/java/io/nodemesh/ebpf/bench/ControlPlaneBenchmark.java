@@ -1,6 +1,7 @@
 package io.nodemesh.ebpf.bench;
 
 import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.StateDiff;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.EbpfDataplane;
@@ -16,6 +17,7 @@ import io.nodemesh.ebpf.internal.plan.MapPlan;
 import io.nodemesh.ebpf.internal.plan.MapPlanner;
 import io.nodemesh.ebpf.internal.plan.PlacementResolver;
 import io.nodemesh.ebpf.internal.plan.PlanLimits;
+import io.nodemesh.ebpf.support.RootSupport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +29,7 @@ import java.util.Map;
 
 /**
  * Issue 4 §7, control plane: apply 10,000 services × 10 backends to a fresh dataplane, then one endpoint change
- * (goals ≤ 1 s and ≤ 1 ms). Not a test; run it with bench/control-plane.sh (see docs/ebpf-benchmarks.md).
+ * (goals ≤ 1 s and ≤ 1 ms). Not a test; how to run it is in docs/ebpf-benchmarks.md.
  * <p>
  * Part 1 needs no kernel: the planner (validation, plan, diff) alone, phase by phase, against a baseline of filling a
  * hash map with the same number of entries (the least any in-memory plan can cost). Part 2, as root, applies through
@@ -57,7 +59,7 @@ public final class ControlPlaneBenchmark {
                 diff = new BenchSamples(), baseline = new BenchSamples();
         MapPlan full = null;
         int ops = 0;
-        for (int r = -1; r < rounds; r++) { // round -1 warms the JIT up and is not recorded
+        for (int r = -3; r < rounds; r++) { // rounds -3..-1 warm the JIT up and are not recorded
             boolean record = r >= 0;
             MapPlanner fresh = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE); // no cached segments
             long t0 = System.nanoTime();
@@ -82,8 +84,9 @@ public final class ControlPlaneBenchmark {
                 baseline.add(b1 - b0);
             }
         }
-        // one endpoint change: the agent's path minus the kernel (validate, plan with the previous allocations, diff)
-        BenchSamples change = new BenchSamples(), changePlan = new BenchSamples();
+        // one endpoint change: the agent's path minus the kernel, phase by phase (NodeProgrammer.apply does all five)
+        BenchSamples cValidate = new BenchSamples(), cLimits = new BenchSamples(), cPlan = new BenchSamples(),
+                cDiff = new BenchSamples(), cStateDiff = new BenchSamples(), change = new BenchSamples();
         MapPlan current = planner.plan(state, ControlPlaneStates.NODE, KernelConfig.DEFAULT, Allocations.NONE);
         MeshState now = state;
         int changedEntries = 0;
@@ -91,14 +94,22 @@ public final class ControlPlaneBenchmark {
             MeshState next = ControlPlaneStates.flipFirstEndpoint(now, Math.floorMod(i * 7919, services));
             long t0 = System.nanoTime();
             next.validate();
-            planner.validate(next);
             long t1 = System.nanoTime();
-            MapPlan p = planner.plan(next, ControlPlaneStates.NODE, KernelConfig.DEFAULT, current.allocations());
-            List<MapOp> d = MapPlan.diff(current, p);
+            planner.validate(next);
             long t2 = System.nanoTime();
+            MapPlan p = planner.plan(next, ControlPlaneStates.NODE, KernelConfig.DEFAULT, current.allocations());
+            long t3 = System.nanoTime();
+            List<MapOp> d = MapPlan.diff(current, p);
+            long t4 = System.nanoTime();
+            StateDiff.between(now, next);
+            long t5 = System.nanoTime();
             if (i >= 0) {
-                change.add(t2 - t0);
-                changePlan.add(t2 - t1);
+                cValidate.add(t1 - t0);
+                cLimits.add(t2 - t1);
+                cPlan.add(t3 - t2);
+                cDiff.add(t4 - t3);
+                cStateDiff.add(t5 - t4);
+                change.add(t5 - t0);
                 changedEntries = Math.max(changedEntries, d.stream().mapToInt(MapOp::size).sum());
             }
             current = p;
@@ -112,9 +123,13 @@ public final class ControlPlaneBenchmark {
         row("MapPlanner.plan (fresh)", BenchSamples.ms(plan.median()), fmt(full.size(KernelMap.BACKENDS) + full.size(KernelMap.SERVICES)));
         row("MapPlan.diff(EMPTY, plan)", BenchSamples.ms(diff.median()), fmt(ops));
         row("total, fresh", BenchSamples.ms(validate.median() + limits.median() + plan.median() + diff.median()), "");
-        row("one change: validate + plan + diff, p50", BenchSamples.ms(change.median()), fmt(changedEntries));
-        row("one change: validate + plan + diff, p99", BenchSamples.ms(change.percentile(99)), "");
-        row("one change: plan + diff only, p50", BenchSamples.ms(changePlan.median()), "");
+        row("one change: MeshState.validate()", BenchSamples.ms(cValidate.median()), "");
+        row("one change: capacity validation", BenchSamples.ms(cLimits.median()), "");
+        row("one change: MapPlanner.plan (previous allocations)", BenchSamples.ms(cPlan.median()), "");
+        row("one change: MapPlan.diff(previous, next)", BenchSamples.ms(cDiff.median()), fmt(changedEntries));
+        row("one change: StateDiff.between", BenchSamples.ms(cStateDiff.median()), "");
+        row("one change: all of the above, p50", BenchSamples.ms(change.median()), "");
+        row("one change: all of the above, p99", BenchSamples.ms(change.percentile(99)), "");
     }
 
     /** The least an in-memory plan costs: every entry copied into a hash map once. */
@@ -126,10 +141,9 @@ public final class ControlPlaneBenchmark {
 
     /** Part 2: through EbpfDataplane into the kernel's maps. */
     private static void kernelTable(MeshState state, int services, int rounds, int changes) throws IOException {
-        String prefix = "nme" + ProcessHandle.current().pid() + "cp";
-        Path cgroup = EbpfSettingsPaths.CGROUP2.resolve(prefix);
-        Path pins = EbpfSettingsPaths.BPFFS.resolve(prefix);
-        EbpfSettingsPaths.sweepStale();
+        RootSupport.requireBpf(); // mounts bpffs if needed, sweeps leftovers of dead runs (nme<pid>)
+        Path cgroup = RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve("control-plane"); // empty: no socket is affected
+        Path pins = RootSupport.BPFFS.resolve(RootSupport.PREFIX).resolve("control-plane");
         Files.createDirectories(cgroup);
         DataplaneOptions options = new DataplaneOptions(ControlPlaneStates.NODE, Map.of(
                 "ebpf.cgroupRoot", cgroup.toString(), "ebpf.pinRoot", pins.toString()));
@@ -159,8 +173,7 @@ public final class ControlPlaneBenchmark {
                 }
             }
         } finally {
-            EbpfSettingsPaths.removeCgroup(cgroup);
-            EbpfSettingsPaths.removeTree(pins);
+            RootSupport.cleanUp();
         }
         System.out.printf("%nPart 2 - EbpfDataplane.apply into the kernel maps (batch ops; fresh: median of %d; change: %d)%n", rounds, changes);
         row("step", "ms", "goal");

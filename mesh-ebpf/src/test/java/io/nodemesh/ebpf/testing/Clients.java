@@ -38,7 +38,10 @@ public final class Clients {
         }
     }
 
-    /** Sends one UDP datagram and waits for the answer. */
+    /**
+     * Sends one UDP datagram from a new unconnected socket and waits for the answer, which must come from
+     * {@code ip:port} itself (for a VIP: the kernel's reverse translation on recvmsg).
+     */
     public static ConnectOutcome udp(String ip, int port) {
         try (DatagramSocket s = new DatagramSocket()) {
             s.setSoTimeout(TIMEOUT_MS);
@@ -47,6 +50,10 @@ public final class Clients {
             byte[] buf = new byte[512];
             DatagramPacket reply = new DatagramPacket(buf, buf.length);
             s.receive(reply);
+            String from = io.nodemesh.api.state.IpAddresses.canonical(reply.getAddress().getHostAddress());
+            if (!from.equals(io.nodemesh.api.state.IpAddresses.canonical(ip)) || reply.getPort() != port) {
+                return new ConnectOutcome.Failed("answer came from " + from + ":" + reply.getPort() + ", not " + ip + ":" + port);
+            }
             return new ConnectOutcome.Reached(new String(buf, 0, reply.getLength(), StandardCharsets.UTF_8).strip());
         } catch (IOException e) {
             return new ConnectOutcome.Failed(errnoName(e));

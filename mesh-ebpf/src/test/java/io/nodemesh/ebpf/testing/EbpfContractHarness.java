@@ -135,6 +135,12 @@ public final class EbpfContractHarness implements ContractHarness {
     }
 
     @Override
+    public ConnectOutcome exchangeUdp(Client client, String ip, int port) {
+        if (client.isHostProcess()) return Clients.udp(ip, port);
+        return pod(client.workload()).sendUdp(ip, port);
+    }
+
+    @Override
     public void close() {
         try {
             closeDataplane(dataplane);

@@ -93,6 +93,31 @@ class EbpfHarnessRootTest {
         assertThat(pod.sendUdp("10.96.0.10", 80)).isInstanceOf(ConnectOutcome.Reached.class); // sendmsg + recvmsg
     }
 
+    /** recvmsg and getpeername show the application the VIP it addressed, not the backend it reached. */
+    @Test
+    void applicationsSeeTheVipAsTheirPeer() throws Exception {
+        harness.dataplane().apply(state(LoadBalancing.RANDOM));
+        Pod pod = harness.pod("shop/web");
+        String replyFrom = pod.thread().call(() -> {
+            try (var s = new java.net.DatagramSocket()) {
+                s.setSoTimeout(3000);
+                byte[] hello = "hi".getBytes();
+                s.send(new java.net.DatagramPacket(hello, hello.length, java.net.InetAddress.ofLiteral("10.96.0.10"), 80));
+                var reply = new java.net.DatagramPacket(new byte[256], 256);
+                s.receive(reply);
+                return reply.getAddress().getHostAddress() + ":" + reply.getPort();
+            }
+        });
+        assertThat(replyFrom).isIn("10.96.0.10:80", "::ffff:10.96.0.10:80");
+
+        io.nodemesh.contract.Privileges.requireBinary("python3", "python3");
+        Shell.Result peer = pod.exec("python3", "-c",
+                "import socket; s = socket.create_connection(('10.96.0.10', 80), 3); print('%s:%d' % s.getpeername()); print(s.recv(100).decode().strip())");
+        assertThat(peer.ok()).as(peer.output()).isTrue();
+        assertThat(peer.output().lines().toList().getFirst()).isEqualTo("10.96.0.10:80"); // not the backend's 10.200.x.y:9090
+        assertThat(peer.output().lines().toList().get(1)).startsWith("shop/api-");
+    }
+
     @Test
     void aServiceWithoutReadyBackendsRefusesAtOnce() {
         harness.dataplane().apply(state(LoadBalancing.RANDOM));

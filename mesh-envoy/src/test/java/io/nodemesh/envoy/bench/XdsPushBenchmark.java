@@ -31,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * rows (translation alone, one client) are measured in the same run.
  * <p>
  * Run: {@code mvn -pl mesh-envoy test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.nodemesh.envoy.bench.XdsPushBenchmark -Dexec.args="10000 100 0.1"}
- * (services, clients, share of services that are L7). See docs/envoy.md.
+ * -Dexec.mainClass=io.nodemesh.envoy.bench.XdsPushBenchmark -Dexec.args="10000 100 0.1 true sotw"}
+ * (services, clients, share of services that are L7, schema check on apply, {@code sotw} or {@code delta} clients).
+ * See docs/envoy.md.
  */
 public final class XdsPushBenchmark {
     private static final List<String> TYPES = List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
@@ -43,9 +44,10 @@ public final class XdsPushBenchmark {
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         double l7Share = args.length > 2 ? Double.parseDouble(args[2]) : 0.1;
         boolean schemaCheck = args.length <= 3 || Boolean.parseBoolean(args[3]);
+        boolean delta = args.length > 4 && args[4].equals("delta");
         MeshState state = state(services, clients, l7Share);
-        System.out.printf("mesh: %d services (%d L7), %d nodes, %d workloads; %d clients; schema check %s%n", services,
-                state.services().stream().filter(Service::l7).count(), state.nodes().size(), state.workloads().size(), clients, schemaCheck);
+        System.out.printf("mesh: %d services (%d L7), %d nodes, %d workloads; %d clients (%s xDS); schema check %s%n", services,
+                state.services().stream().filter(Service::l7).count(), state.nodes().size(), state.workloads().size(), clients, delta ? "delta" : "state-of-the-world", schemaCheck);
 
         // Baseline 1: translation alone (no serving), warmed up.
         MeshTranslator t = new MeshTranslator(15001);
@@ -59,7 +61,7 @@ public final class XdsPushBenchmark {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"translate cluster-wide resources only (baseline)", ms(translateNs), "-", "-"});
         for (int n : clients == 1 ? List.of(1) : List.of(1, clients)) {
-            Result r = run(state, n, schemaCheck);
+            Result r = run(state, n, schemaCheck, delta);
             rows.add(new String[] {"first full config, " + n + " client(s)", ms(r.applyNs), ms(r.firstFullNs), r.bytes});
             rows.add(new String[] {"one endpoint change, " + n + " client(s)", ms(r.changeApplyNs), ms(r.changeNs), "-"});
         }
@@ -70,7 +72,7 @@ public final class XdsPushBenchmark {
 
     private record Result(long applyNs, long firstFullNs, long changeApplyNs, long changeNs, String bytes) {}
 
-    private static Result run(MeshState state, int clients, boolean schemaCheck) throws Exception {
+    private static Result run(MeshState state, int clients, boolean schemaCheck, boolean delta) throws Exception {
         try (EnvoyDataplane dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.schemaCheck", Boolean.toString(schemaCheck)))) {
             List<String> clusterNames = new ArrayList<>();
             List<String> routeNames = new ArrayList<>();
@@ -83,7 +85,7 @@ public final class XdsPushBenchmark {
             CountDownLatch full = new CountDownLatch(clients);
             List<Client> all = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
-                all.add(new Client(dp.xdsPort(), "node-" + i, clusterNames, routeNames, full));
+                all.add(new Client(dp.xdsPort(), "node-" + i, clusterNames, routeNames, full, delta));
             }
             long t0 = System.nanoTime();
             dp.apply(state);
@@ -96,7 +98,8 @@ public final class XdsPushBenchmark {
             MeshState changed = state.withService(state.services().get(0).key(),
                     s -> s.withEndpoints(List.of(Endpoint.ready("10.255.255.254", ""))));
             CountDownLatch change = new CountDownLatch(clients);
-            all.forEach(c -> c.awaitEndpointsVersion("2", change));
+            String changedCluster = clusterNames.getFirst();
+            all.forEach(c -> c.awaitEndpointsChange("2", changedCluster, change));
             t0 = System.nanoTime();
             dp.apply(changed);
             long changeApplyNs = System.nanoTime() - t0;
@@ -111,6 +114,8 @@ public final class XdsPushBenchmark {
     private static final class Client implements StreamObserver<DiscoveryResponse> {
         private final ManagedChannel channel;
         private final StreamObserver<DiscoveryRequest> stream;
+        private final StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest> deltaStream;
+        private volatile String awaitedCluster;
         private final Node node;
         private final Map<String, List<String>> names;
         private final Map<String, String> versions = new ConcurrentHashMap<>();
@@ -120,14 +125,55 @@ public final class XdsPushBenchmark {
         volatile long bytes;
         private boolean counted;
 
-        Client(int port, String nodeId, List<String> clusters, List<String> routes, CountDownLatch full) {
+        Client(int port, String nodeId, List<String> clusters, List<String> routes, CountDownLatch full, boolean delta) {
             this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(512 << 20).build();
             this.node = Node.newBuilder().setId(nodeId).build();
             this.full = full;
             this.names = Map.of(Resources.V3.CLUSTER_TYPE_URL, List.of(), Resources.V3.ENDPOINT_TYPE_URL, clusters,
                     Resources.V3.LISTENER_TYPE_URL, List.of(), Resources.V3.ROUTE_TYPE_URL, routes);
-            this.stream = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
-            for (String type : TYPES) send(type, "", "");
+            if (delta) {
+                this.stream = null;
+                this.deltaStream = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new DeltaObserver());
+                for (String type : TYPES) {
+                    deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setNode(node)
+                            .setTypeUrl(type).addAllResourceNamesSubscribe(names.get(type)).build());
+                }
+            } else {
+                this.deltaStream = null;
+                this.stream = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+                for (String type : TYPES) send(type, "", "");
+            }
+        }
+
+        /** The incremental protocol: only changed resources come, each named; ACK by nonce. */
+        private final class DeltaObserver implements StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse> {
+            @Override
+            public void onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse r) {
+                bytes += r.getSerializedSize();
+                synchronized (Client.this) {
+                    deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+                            .setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce()).build());
+                    versions.put(r.getTypeUrl(), r.getSystemVersionInfo());
+                    if (!counted && versions.keySet().containsAll(TYPES)) {
+                        counted = true;
+                        full.countDown();
+                    }
+                }
+                CountDownLatch l = endpointsLatch;
+                if (l != null && r.getTypeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL)
+                        && r.getResourcesList().stream().anyMatch(x -> x.getName().equals(awaitedCluster))) {
+                    endpointsLatch = null;
+                    l.countDown();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                Client.this.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {}
         }
 
         private synchronized void send(String type, String version, String nonce) {
@@ -135,8 +181,9 @@ public final class XdsPushBenchmark {
                     .setVersionInfo(version).setResponseNonce(nonce).build());
         }
 
-        void awaitEndpointsVersion(String version, CountDownLatch latch) {
+        void awaitEndpointsChange(String version, String cluster, CountDownLatch latch) {
             awaitedEndpoints = version;
+            awaitedCluster = cluster;
             endpointsLatch = latch;
         }
 
@@ -167,7 +214,8 @@ public final class XdsPushBenchmark {
         public void onCompleted() {}
 
         void close() {
-            stream.onCompleted();
+            if (stream != null) stream.onCompleted();
+            if (deltaStream != null) deltaStream.onCompleted();
             channel.shutdownNow();
         }
     }

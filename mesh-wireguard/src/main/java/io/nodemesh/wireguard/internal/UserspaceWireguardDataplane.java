@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * form changed, one UAPI request per peer, so the sessions of the others never notice (no flap). Order of a change:
  * strict-mode guard first (so nothing can leak while peers move), then removals, then additions and updates; each
  * step registers its undo, and a failure undoes the steps taken so far, leaving the previous state serving.
+ * After a key change (ours or a peer's) the affected peers are watched until their session is back ({@link HandshakeWatch}).
  */
 final class UserspaceWireguardDataplane implements WireguardDataplane {
     private static final Logger LOG = LoggerFactory.getLogger(UserspaceWireguardDataplane.class);

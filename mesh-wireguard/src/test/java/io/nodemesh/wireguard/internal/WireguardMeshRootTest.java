@@ -5,7 +5,6 @@ import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
-import io.nodemesh.api.state.Violation;
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.wireguard.PrivateKeyFile;
 import io.nodemesh.wireguard.WireguardDataplane;
@@ -128,7 +127,8 @@ class WireguardMeshRootTest {
             var packets = capture.stop();
             assertThat(capture.contains(marker)).as("marker in clear on the underlay").isFalse();
             assertThat(packets).as("IPv4 packets on the underlay").isNotEmpty();
-            assertThat(packets).allSatisfy(p -> {
+            // The kernel's own IGMP membership reports (224.0.0.0/24, link-local) may cross too; they carry no traffic.
+            assertThat(packets).filteredOn(p -> !(p.protocol() == 2 && p.dst().startsWith("224.0.0."))).allSatisfy(p -> {
                 assertThat(p.isUdp()).as("%s -> %s proto %d", p.src(), p.dst(), p.protocol()).isTrue();
                 assertThat(List.of(p.srcPort(), p.dstPort())).containsOnly(WG_PORT);
                 assertThat(p.src()).startsWith("10.211.0.");

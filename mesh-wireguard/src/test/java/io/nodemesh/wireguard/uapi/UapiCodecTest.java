@@ -45,6 +45,13 @@ class UapiCodecTest {
     }
 
     @Test
+    void encodesUpdateOnlyAndLeavesOutWhatIsNotGiven() {
+        var update = DeviceUpdate.peer(new PeerUpdate("node-b", PEER, false, true, Optional.empty(), OptionalInt.of(0), false, List.of()));
+        assertThat(UapiCodec.encode(update)).extracting(UapiLine::text).containsExactly(
+                "public_key=" + PEER.hex() + "\n", "update_only=true\n", "persistent_keepalive_interval=0\n");
+    }
+
+    @Test
     void decodesAGetReply() {
         var priv = WireguardPrivateKey.generate();
         String reply = """

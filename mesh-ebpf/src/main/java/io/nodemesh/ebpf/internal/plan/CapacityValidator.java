@@ -23,12 +23,37 @@ import java.util.TreeMap;
  */
 final class CapacityValidator {
     private final PlanLimits limits;
+    /**
+     * Per-service counts of the last validation, keyed by the Service value itself: an unchanged service is not
+     * parsed again. Only services with listed endpoints (a selector's endpoints depend on the workloads).
+     */
+    private Map<Service, Counts> lastCounts = new HashMap<>();
+
+    /** What one service needs: ready backends per family and whether each family uses a Maglev table. */
+    private record Counts(Map<ServiceEntries.Family, Integer> ready, List<String> vipPorts) {}
 
     CapacityValidator(PlanLimits limits) {
         this.limits = limits;
     }
 
-    List<Violation> validate(MeshState state) {
+    private Counts counts(MeshIndex index, Service s, Map<Service, Counts> next) {
+        Counts c = s.selector().isEmpty() ? lastCounts.get(s) : null;
+        if (c == null) {
+            var readyEndpoints = ServiceEntries.ready(index, s);
+            Map<ServiceEntries.Family, Integer> ready = new java.util.EnumMap<>(ServiceEntries.Family.class);
+            for (ServiceEntries.Family f : ServiceEntries.families(s)) ready.put(f, ServiceEntries.readyAddresses(readyEndpoints, f).size());
+            List<String> vipPorts = new ArrayList<>();
+            for (String vip : s.vips()) {
+                if (!IpAddresses.isValid(vip)) continue;
+                for (ServicePort p : s.ports()) vipPorts.add(IpAddresses.canonical(vip) + "|" + p.port() + "|" + p.protocol());
+            }
+            c = new Counts(ready, vipPorts);
+        }
+        if (s.selector().isEmpty()) next.put(s, c);
+        return c;
+    }
+
+    synchronized List<Violation> validate(MeshState state) {
         List<Violation> out = new ArrayList<>();
         MeshIndex index = state.index();
 
@@ -36,15 +61,14 @@ final class CapacityValidator {
         Set<String> vipPorts = new HashSet<>();
         long backends = 0;
         long maglevEntries = 0;
+        Map<Service, Counts> nextCounts = new HashMap<>();
         for (Service s : state.services()) {
             if (!serviceKeys.add(s.key())) continue;
-            for (String vip : s.vips()) {
-                if (!IpAddresses.isValid(vip)) continue;
-                for (ServicePort p : s.ports()) vipPorts.add(IpAddresses.canonical(vip) + "|" + p.port() + "|" + p.protocol());
-            }
-            var readyEndpoints = ServiceEntries.ready(index, s);
-            for (ServiceEntries.Family f : ServiceEntries.families(s)) {
-                int ready = ServiceEntries.readyAddresses(readyEndpoints, f).size();
+            Counts counts = counts(index, s, nextCounts);
+            vipPorts.addAll(counts.vipPorts());
+            for (var entry : counts.ready().entrySet()) {
+                ServiceEntries.Family f = entry.getKey();
+                int ready = entry.getValue();
                 backends += ready;
                 String family = f == ServiceEntries.Family.V4 ? "IPv4" : "IPv6";
                 if (ready > limits.maxBackendsPerService()) {
@@ -60,6 +84,7 @@ final class CapacityValidator {
                 }
             }
         }
+        lastCounts = nextCounts;
         over(out, "services", serviceKeys.size(), "services", "ebpf.maxServices", limits.maxServices());
         over(out, "services", vipPorts.size(), "VIP:port entries", "ebpf.maxVipPorts", limits.maxVipPorts());
         over(out, "services", backends, "ready backends", "ebpf.maxBackends", limits.maxBackends());

@@ -63,16 +63,26 @@ final class IdentityEntries {
         }
     }
 
-    /** nm_netns_identity and nm_cgroup_identity for the workloads on {@code node}; what cannot be resolved is a warning. */
+    /** The address flow events name a workload's client sockets by: its first IPv4 address, else its first address. */
+    private static java.util.Optional<byte[]> address(Workload w) {
+        return w.ips().stream().filter(Addresses::isV4).findFirst()
+                .or(() -> w.ips().stream().filter(IpAddresses::isValid).findFirst())
+                .map(Addresses::toKernel);
+    }
+
+    /** nm_netns_identity (+ nm_netns_addr) and nm_cgroup_identity for the workloads on {@code node}; what cannot be resolved is a warning. */
     void placementEntries(MeshState state, String node, PlacementResolver resolver, NavigableMap<Bytes, Bytes> netns,
-                          NavigableMap<Bytes, Bytes> cgroups, List<String> warnings) {
+                          NavigableMap<Bytes, Bytes> netnsAddresses, NavigableMap<Bytes, Bytes> cgroups, List<String> warnings) {
         for (Workload w : state.workloads()) {
             if (!w.node().equals(node)) continue;
             Bytes identity = Encode.u32(id(w.identity()));
             String netnsPath = w.placement().netns();
             if (!netnsPath.isEmpty()) {
                 OptionalLong cookie = resolver.netnsCookie(netnsPath);
-                if (cookie.isPresent()) netns.put(Encode.u64(cookie.getAsLong()), identity);
+                if (cookie.isPresent()) {
+                    netns.put(Encode.u64(cookie.getAsLong()), identity);
+                    address(w).ifPresent(ip -> netnsAddresses.put(Encode.u64(cookie.getAsLong()), Encode.ipKey(ip)));
+                }
                 else warnings.add("workloads[" + w.key() + "].placement.netns: " + netnsPath + " not found; known by address only");
             }
             String cgroupPath = w.placement().cgroup();

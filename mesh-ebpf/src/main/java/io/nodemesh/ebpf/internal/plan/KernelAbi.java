@@ -4,7 +4,7 @@ package io.nodemesh.ebpf.internal.plan;
 public final class KernelAbi {
     private KernelAbi() {}
 
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     public static final int IDENTITY_ANY = 0;
     public static final int IDENTITY_HOST = 1;

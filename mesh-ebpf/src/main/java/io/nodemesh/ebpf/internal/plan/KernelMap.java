@@ -9,6 +9,7 @@ public enum KernelMap {
     IP_IDENTITY("nm_ip_identity", KernelLayouts.IP_KEY, KernelLayouts.IP_INFO, KernelAbi.MAX_IDENTITIES),
     NETNS_IDENTITY("nm_netns_identity", KernelLayouts.U64, KernelLayouts.U32, KernelAbi.MAX_IDENTITIES),
     CGROUP_IDENTITY("nm_cgroup_identity", KernelLayouts.U64, KernelLayouts.U32, KernelAbi.MAX_IDENTITIES),
+    NETNS_ADDRESS("nm_netns_addr", KernelLayouts.U64, KernelLayouts.IP_KEY, KernelAbi.MAX_IDENTITIES),
     POLICY("nm_policy", KernelLayouts.POLICY_KEY, KernelLayouts.U32, KernelAbi.MAX_POLICY),
     POLICY_SELECTED("nm_policy_selected", KernelLayouts.SELECTED_KEY, KernelLayouts.U32, KernelAbi.MAX_POLICY),
     BACKENDS("nm_backends", KernelLayouts.BACKEND_KEY, KernelLayouts.BACKEND_VALUE, KernelAbi.MAX_BACKENDS),

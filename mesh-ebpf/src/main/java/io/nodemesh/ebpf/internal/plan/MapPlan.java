@@ -110,12 +110,13 @@ public final class MapPlan {
      */
     public static List<MapOp> diff(MapPlan from, MapPlan to) {
         List<MapOp> ops = new ArrayList<>();
-        for (KernelMap m : List.of(KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.CGROUP_IDENTITY,
-                KernelMap.POLICY, KernelMap.POLICY_SELECTED, KernelMap.BACKENDS, KernelMap.MAGLEV, KernelMap.SERVICES)) {
+        for (KernelMap m : List.of(KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS,
+                KernelMap.CGROUP_IDENTITY, KernelMap.POLICY, KernelMap.POLICY_SELECTED, KernelMap.BACKENDS, KernelMap.MAGLEV, KernelMap.SERVICES)) {
             put(ops, m, from, to);
         }
         for (KernelMap m : List.of(KernelMap.SERVICES, KernelMap.MAGLEV, KernelMap.BACKENDS, KernelMap.POLICY,
-                KernelMap.POLICY_SELECTED, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.CGROUP_IDENTITY)) {
+                KernelMap.POLICY_SELECTED, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS,
+                KernelMap.CGROUP_IDENTITY)) {
             delete(ops, m, from, to);
         }
         put(ops, KernelMap.CONFIG, from, to);

@@ -21,10 +21,12 @@ public final class MapPlanner {
     private final PlacementResolver resolver;
     /** Services' entries from earlier plans, reused when nothing they depend on changed. */
     private final ServiceCache cache = new ServiceCache();
+    private final CapacityValidator capacity;
 
     public MapPlanner(PlanLimits limits, PlacementResolver resolver) {
         this.limits = limits;
         this.resolver = resolver;
+        this.capacity = new CapacityValidator(limits);
     }
 
     public PlanLimits limits() {
@@ -33,7 +35,7 @@ public final class MapPlanner {
 
     /** Capacity violations of {@code state} under these limits (in addition to {@code state.validate()}). */
     public List<Violation> validate(MeshState state) {
-        return new CapacityValidator(limits).validate(state);
+        return capacity.validate(state);
     }
 
     /**
@@ -54,7 +56,7 @@ public final class MapPlanner {
         IdentityEntries identities = new IdentityEntries(state, previous.identities());
         identities.ipEntries(state, node, maps.get(KernelMap.IP_IDENTITY));
         identities.placementEntries(state, node, resolver, maps.get(KernelMap.NETNS_IDENTITY),
-                maps.get(KernelMap.CGROUP_IDENTITY), warnings);
+                maps.get(KernelMap.NETNS_ADDRESS), maps.get(KernelMap.CGROUP_IDENTITY), warnings);
 
         ServiceEntries services = new ServiceEntries(state, limits, previous);
         Map<String, MapPlan.Segment> serviceSegments = services.segments(state, node, identities, limits, previous, cache);
@@ -67,7 +69,8 @@ public final class MapPlanner {
                 Encode.config(config.flags(), proxyIp, config.proxyPort(), policyGeneration(maps)));
 
         Map<String, MapPlan.Segment> segments = new LinkedHashMap<>();
-        segments.put("identities", segment(maps, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.CGROUP_IDENTITY));
+        segments.put("identities", segment(maps, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS,
+                KernelMap.CGROUP_IDENTITY));
         segments.put("policy", segment(maps, KernelMap.POLICY, KernelMap.POLICY_SELECTED));
         segments.putAll(serviceSegments);
         segments.put("config", segment(maps, KernelMap.CONFIG));

@@ -41,6 +41,8 @@ final class ServiceEntries {
     private final IdAllocator serviceIds;
     private final IdAllocator backendSetIds;
     private final Map<String, List<String>> slots = new HashMap<>();
+    /** Each service's VIP families, parsed once per plan. */
+    private final Map<String, Set<Family>> families = new HashMap<>();
 
     ServiceEntries(MeshState state, PlanLimits limits, Allocations previous) {
         serviceIds = new IdAllocator("service", 1, limits.maxServices(), previous.services());
@@ -49,7 +51,9 @@ final class ServiceEntries {
         Set<String> setKeys = new LinkedHashSet<>();
         for (Service s : state.services()) {
             if (!keys.add(s.key())) continue;
-            for (Family f : families(s)) setKeys.add(setKey(s, f));
+            Set<Family> fs = families(s);
+            families.put(s.key(), fs);
+            for (Family f : fs) setKeys.add(setKey(s, f));
         }
         serviceIds.keep(keys);
         backendSetIds.keep(setKeys);
@@ -120,7 +124,7 @@ final class ServiceEntries {
             int serviceId = serviceIds.id(s.key());
             Map<String, Integer> sets = new java.util.LinkedHashMap<>();
             Map<String, List<String>> previousSlots = new HashMap<>();
-            for (Family f : families(s)) {
+            for (Family f : families.get(s.key())) {
                 String setKey = setKey(s, f);
                 sets.put(setKey, backendSetIds.id(setKey));
                 previousSlots.put(setKey, previous.slots().getOrDefault(setKey, List.of()));

@@ -143,6 +143,9 @@ class MapPlannerTest {
         // only n1's two pods have netns/cgroup entries
         assertThat(plan.entries(KernelMap.NETNS_IDENTITY)).containsEntry(Encode.u64(cookie("/var/run/netns/web-1")), Encode.u32(web));
         assertThat(plan.size(KernelMap.NETNS_IDENTITY)).isEqualTo(2);
+        // flow events name a client by its pod's (IPv4) address, as its socket has none yet at connect time
+        assertThat(plan.entries(KernelMap.NETNS_ADDRESS)).containsEntry(Encode.u64(cookie("/var/run/netns/web-1")),
+                Encode.ipKey(Addresses.toKernel("10.200.1.10")));
         assertThat(plan.entries(KernelMap.CGROUP_IDENTITY)).containsEntry(Encode.u64(cookie("pods/api-1") + 1), Encode.u32(api));
         assertThat(plan.warnings()).isEmpty();
     }
