@@ -1,5 +1,7 @@
 package io.nodemesh.examples.agent;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.nodemesh.api.DataplaneException;
@@ -126,7 +128,10 @@ public final class AgentCommand implements Callable<Integer> {
                 agent.start();
                 readiness = agent::problems;
             } else {
-                KubernetesClient client = new KubernetesClientBuilder().build();
+                // In-cluster config or KUBECONFIG. The informers retry with their own backoff, so the client's per-request
+                // retries are cut short: an unreachable API server shows on /readyz at once, not after a minute.
+                Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(1).build();
+                KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
                 resources.add(client);
                 FeedOptions feedOptions = FeedOptions.forNode(nodeName);
                 if (wireguardKeyFile != null) feedOptions = feedOptions.withWireguardPublicKey(Files.readString(wireguardKeyFile).strip());

@@ -70,7 +70,8 @@ class AgentCommandKubernetesSourceTest {
             Thread.sleep(50);
             ready = get(base + "/readyz");
         }
-        assertThat(ready).startsWith("503 not ready:").contains("services: not listed yet").contains("pods: not listed yet");
+        assertThat(ready).startsWith("503 not ready:").contains("services: not listed yet").contains("pods: not listed yet")
+                .contains("cannot connect to the API server");
         assertThat(get(base + "/metrics")).contains("nodemesh_applies_total 0.0").contains("nodemesh_state_objects{kind=\"service\"} 0.0");
         assertThat(output.toString(StandardCharsets.UTF_8)).contains("following the API server at http://127.0.0.1:");
 

@@ -149,6 +149,7 @@ public final class XdsPushBenchmark {
         private final class DeltaObserver implements StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse> {
             @Override
             public void onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse r) {
+                if (Boolean.getBoolean("bench.trace")) System.err.println(node.getId() + " delta " + r.getTypeUrl() + " " + r.getResourcesCount() + " v" + r.getSystemVersionInfo());
                 bytes += r.getSerializedSize();
                 synchronized (Client.this) {
                     deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()

@@ -99,12 +99,22 @@ final class InformerCache implements AutoCloseable {
     private ExceptionHandler handler(ResourceKind kind) {
         return (isStarted, t) -> {
             if (closed) return false;
-            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            String message = describe(t);
             lastErrors.put(kind, message);
             errorTimes.put(kind, Instant.now());
             LOG.warn("{}: {} (retrying with backoff; the dataplane keeps its last state)", kind.plural(), message);
             return true;
         };
+    }
+
+    /** A failure in words an operator can act on. */
+    static String describe(Throwable t) {
+        String top = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException) return "cannot connect to the API server (" + top + ")";
+            if (c instanceof java.net.UnknownHostException) return "cannot resolve the API server's host (" + top + ")";
+        }
+        return top;
     }
 
     /** Starts every informer; the result completes when all have listed once. */
