@@ -117,6 +117,14 @@ struct {
 } nm_revnat SEC(".maps");
 
 struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, NM_MAX_ORIG_DST);
+    __type(key, struct nm_sock_key);
+    __type(value, struct nm_orig_dst);
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
+} nm_orig_dst SEC(".maps");
+
+struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, NM_MAX_POLICY);
     __type(key, struct nm_policy_key);

@@ -22,7 +22,7 @@
 
 #include <linux/types.h>
 
-#define NM_LAYOUT_VERSION 2
+#define NM_LAYOUT_VERSION 3
 
 /* ---- identities -------------------------------------------------------------------------------------------- */
 #define NM_IDENTITY_ANY  0 /* unknown, or "any" in a policy key */
@@ -91,6 +91,7 @@
 #define NM_MAX_POLICY      65536
 #define NM_MAX_AFFINITY    65536
 #define NM_MAX_REVNAT      262144
+#define NM_MAX_ORIG_DST    65536 /* steered connections whose proxy may still ask for the original VIP */
 #define NM_EVENTS_BYTES    (4 * 1024 * 1024)
 #define NM_MAX_BACKENDS_PER_SERVICE 1024 /* slots a single service may have; bounds the kernel's slot loop */
 
@@ -237,5 +238,22 @@ struct nm_event {
 };                        /* 96 bytes */
 
 /* nm_lost (PERCPU_ARRAY, 1 entry): __u64 count of events bpf_ringbuf_output could not place */
+
+/* Original-destination steering (steering.bpf.c). A connection to an L7 service is steered by connect4/6 to the node
+ * proxy; when it is established, sockops files the VIP it was addressed to under the 4-tuple as the proxy's accepted
+ * socket sees it, and cgroup/getsockopt answers the proxy's getsockopt(SOL_IP, SO_ORIGINAL_DST) (or SOL_IPV6,
+ * IP6T_SO_ORIGINAL_DST) from it, the way a REDIRECT rule's conntrack entry would. */
+#define NM_SOL_IP               0
+#define NM_SOL_IPV6             41
+#define NM_SO_ORIGINAL_DST      80 /* linux/netfilter_ipv4.h */
+#define NM_IP6T_SO_ORIGINAL_DST 80 /* linux/netfilter_ipv6/ip6_tables.h */
+
+/* nm_orig_dst (LRU_HASH): struct nm_sock_key from the proxy's side (local = proxy, remote = client) -> */
+struct nm_orig_dst {
+    __u8  vip[16];        /* the address the client connected to (v4-mapped for IPv4) */
+    __u16 vip_port;       /* host order */
+    __u16 pad0;
+    __u32 service_id;
+};                        /* 24 bytes */
 
 #endif /* NODEMESH_H */

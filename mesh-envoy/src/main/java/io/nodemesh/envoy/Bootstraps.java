@@ -65,7 +65,10 @@ public final class Bootstraps {
                 .setAdmin(Admin.newBuilder().setAddress(address("127.0.0.1", spec.adminPort())))
                 .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
                         .setAdsConfig(ApiConfigSource.newBuilder().setApiType(ApiConfigSource.ApiType.AGGREGATED_GRPC)
-                                .setTransportApiVersion(ApiVersion.V3).setSetNodeOnFirstMessageOnly(true)
+                                .setTransportApiVersion(ApiVersion.V3)
+                                // java-control-plane picks a request's snapshot by the node in that request, so Envoy
+                                // must send it in every request (its default), not only the first.
+                                .setSetNodeOnFirstMessageOnly(false)
                                 .addGrpcServices(GrpcService.newBuilder().setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER))))
                         .setLdsConfig(ads).setCdsConfig(ads))
                 .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xds))

@@ -29,6 +29,7 @@ class BootstrapTest {
         assertThat(b.getAdmin().getAddress().getSocketAddress().getPortValue()).isEqualTo(15000);
         assertThat(b.getDynamicResources().getAdsConfig().getGrpcServices(0).getEnvoyGrpc().getClusterName()).isEqualTo(Bootstraps.XDS_CLUSTER);
         assertThat(b.getDynamicResources().getLdsConfig().hasAds()).isTrue();
+        assertThat(b.getDynamicResources().getAdsConfig().getSetNodeOnFirstMessageOnly()).as("every request names its node").isFalse();
         assertThat(b.getStaticResources().getClusters(0).getLoadAssignment().getEndpoints(0).getLbEndpoints(0)
                 .getEndpoint().getAddress().getSocketAddress().getPortValue()).isEqualTo(18000);
         assertThat(ProtoSchemaCheck.check("bootstrap", b)).isEmpty();

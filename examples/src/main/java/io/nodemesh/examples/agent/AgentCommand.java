@@ -16,7 +16,6 @@ import io.nodemesh.kubernetes.agent.AgentMetrics;
 import io.nodemesh.kubernetes.agent.AgentServer;
 import io.nodemesh.kubernetes.agent.ReadinessCheck;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
