@@ -153,12 +153,14 @@ final class MeshStateValidator {
             Set<String> endpointIps = new HashSet<>();
             for (int e = 0; e < s.endpoints().size(); e++) {
                 Endpoint ep = s.endpoints().get(e);
-                String path = at + ".endpoints[" + e + "]";
-                if (ip(path + ".ip", ep.ip()) && !endpointIps.add(IpAddresses.canonical(ep.ip()))) {
-                    add(path + ".ip", "duplicate endpoint " + ep.ip());
+                // Paths are built only for violations: a large state has hundreds of thousands of valid endpoints.
+                if (!IpAddresses.isValid(ep.ip())) {
+                    ip(at + ".endpoints[" + e + "].ip", ep.ip());
+                } else if (!endpointIps.add(IpAddresses.canonical(ep.ip()))) {
+                    add(at + ".endpoints[" + e + "].ip", "duplicate endpoint " + ep.ip());
                 }
                 if (!ep.workload().isEmpty() && !workloadKeys.contains(ep.workload())) {
-                    add(path + ".workload", "unknown workload '" + ep.workload() + "'");
+                    add(at + ".endpoints[" + e + "].workload", "unknown workload '" + ep.workload() + "'");
                 }
             }
             if (s.affinity().timeout().isNegative()) add(at + ".affinity.timeout", "must not be negative");
