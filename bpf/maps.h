@@ -126,6 +126,14 @@ struct {
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, NM_MAX_PROXY_CGROUPS);
+    __type(key, __u64);
+    __type(value, __u32);
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
+} nm_proxy_cgroups SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, NM_MAX_POLICY);
     __type(key, struct nm_policy_key);
     __type(value, __u32);

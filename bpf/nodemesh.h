@@ -201,6 +201,19 @@ struct nm_revnat_value {
     __u32 service_id;
 };                        /* 40 bytes */
 
+/*
+ * nm_udp_stale (HASH, private to udp_reap.bpf.o, filled by the agent right before it runs the iterator): a backend a
+ * service no longer offers. A connected UDP socket whose nm_revnat entry names it (and whose peer still is it) is
+ * destroyed, so the application sees an error and reconnects through connect4 to a live backend.
+ */
+struct nm_udp_stale_key {
+    __u8  backend_ip[16];
+    __u32 service_id;
+    __u16 backend_port;   /* host order */
+    __u16 pad0;
+};                        /* 24 bytes */
+#define NM_MAX_UDP_STALE 4096 /* backends removed by one apply; more are handled in several runs */
+
 /* nm_policy (HASH): rule key -> NM_POLICY_* bits; 0 in any field = wildcard */
 struct nm_policy_key {
     __u32 dst_identity;
@@ -247,6 +260,11 @@ struct nm_event {
 #define NM_SOL_IPV6             41
 #define NM_SO_ORIGINAL_DST      80 /* linux/netfilter_ipv4.h */
 #define NM_IP6T_SO_ORIGINAL_DST 80 /* linux/netfilter_ipv6/ip6_tables.h */
+
+/* nm_proxy_cgroups (HASH): __u64 cgroup-v2 id of the node proxy's processes -> __u32 1 (agent, ebpf.proxyCgroup).
+ * The proxy's own connections to an L7 service are balanced to a backend like an L4 service's instead of being
+ * steered back into the proxy (Envoy's ORIGINAL_DST passthrough would otherwise loop). */
+#define NM_MAX_PROXY_CGROUPS 16
 
 /* nm_orig_dst (LRU_HASH): struct nm_sock_key from the proxy's side (local = proxy, remote = client) -> */
 struct nm_orig_dst {

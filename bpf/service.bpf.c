@@ -163,7 +163,8 @@ static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_add
     struct nm_revnat_value rn = { .vip_port = dst->port, .service_id = sv->service_id };
     __builtin_memcpy(rn.vip, dst->ip, 16);
 
-    if (sv->flags & NM_SVC_F_L7) {
+    /* the proxy's own upstream connections are balanced below like an L4 service's: steering them would loop */
+    if ((sv->flags & NM_SVC_F_L7) && !bpf_map_lookup_elem(&nm_proxy_cgroups, &(__u64){bpf_get_current_cgroup_id()})) {
         /* L7 services go to the node proxy, which applies routes and L7 policy itself */
         struct nm_config *cfg = nm_cfg();
         if (!cfg || !cfg->proxy_port || (v4 && !nm_is_v4mapped(cfg->proxy_ip)))

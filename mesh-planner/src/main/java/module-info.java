@@ -5,6 +5,7 @@
  */
 module io.nodemesh.planner {
     requires transitive io.nodemesh.api;       // ClusterShape.of(MeshState) takes its types
+    requires io.nodemesh.netlab;                // the calibration's namespaces and daemons
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires org.jfree.jfreechart;

@@ -5,6 +5,7 @@
 module io.nodemesh.wireguard {
     requires transitive io.nodemesh.api;
     requires org.slf4j;
+    requires io.nodemesh.netlab;
 
     exports io.nodemesh.wireguard;
     exports io.nodemesh.wireguard.uapi;

@@ -49,8 +49,10 @@ public final class EbpfDataplane implements MeshDataplane {
     /** Like {@link #open(DataplaneOptions)} over any {@link Bpf} (tests pass one over a fake libbpf). */
     public static EbpfDataplane open(Bpf bpf, DataplaneOptions options) {
         EbpfSettings settings = EbpfSettings.from(options);
+        io.nodemesh.ebpf.internal.ProxyCgroups.check(settings); // before anything is attached
         NodeInstallation installation = NodeInstallation.install(bpf, settings);
         try {
+            io.nodemesh.ebpf.internal.ProxyCgroups.program(installation);
             return new EbpfDataplane(installation, NodeProgrammer.start(installation, options));
         } catch (RuntimeException e) {
             installation.close();
@@ -86,6 +88,11 @@ public final class EbpfDataplane implements MeshDataplane {
     @Override
     public Flows flows() {
         return programmer.flows();
+    }
+
+    /** Whether connected UDP sockets pinned to removed backends are broken after an apply, and how many were. */
+    public UdpReapStats udpReapStats() {
+        return programmer.udpReapStats();
     }
 
     @Override

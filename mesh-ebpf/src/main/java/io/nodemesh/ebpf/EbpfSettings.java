@@ -14,11 +14,15 @@ import java.util.Optional;
  *   <li>{@code ebpf.cgroupRoot} — cgroup-v2 directory the programs attach at (default: the cgroup2 mount from
  *       /proc/mounts, e.g. {@code /sys/fs/cgroup/unified} on hybrid machines)</li>
  *   <li>{@code ebpf.redirect}, {@code ebpf.policy}, {@code ebpf.lb} — {@code true}/{@code false}, each default true</li>
- *   <li>{@code ebpf.proxyIp}, {@code ebpf.proxyPort} — the node proxy L7 services are steered to (default none)</li>
+ *   <li>{@code ebpf.proxyAddress} (or its older name {@code ebpf.proxyIp}), {@code ebpf.proxyPort} — the node proxy
+ *       L7 services are steered to (default none); the proxy learns each connection's VIP with
+ *       {@code getsockopt(SO_ORIGINAL_DST)}, answered by {@code bpf/steering.bpf.c}</li>
+ *   <li>{@code ebpf.proxyCgroup} — absolute path of the node proxy's cgroup-v2 directory (default none): its own
+ *       connections to L7 services are balanced to a backend instead of being steered back into it</li>
  * </ul>
  */
 public record EbpfSettings(Path pinRoot, Path cgroupRoot, boolean redirect, boolean policy, boolean loadBalancing,
-                           String proxyIp, int proxyPort) {
+                           String proxyIp, int proxyPort, String proxyCgroup) {
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/nodemesh");
 
     public static EbpfSettings from(DataplaneOptions options) {
@@ -30,14 +34,26 @@ public record EbpfSettings(Path pinRoot, Path cgroupRoot, boolean redirect, bool
                 flag(options, "ebpf.redirect"),
                 flag(options, "ebpf.policy"),
                 flag(options, "ebpf.lb"),
-                options.property("ebpf.proxyIp", ""),
-                port(options, "ebpf.proxyPort"));
+                proxyAddress(options),
+                port(options, "ebpf.proxyPort"),
+                options.property("ebpf.proxyCgroup", "").trim());
     }
 
     private static boolean flag(DataplaneOptions options, String key) {
         String v = options.property(key, "true").trim().toLowerCase(java.util.Locale.ROOT);
         if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException(key + " = '" + v + "' must be true or false");
         return v.equals("true");
+    }
+
+    /** {@code ebpf.proxyAddress}, or {@code ebpf.proxyIp} (the name used first); both given must agree. */
+    private static String proxyAddress(DataplaneOptions options) {
+        String address = options.property("ebpf.proxyAddress", "").trim();
+        String ip = options.property("ebpf.proxyIp", "").trim();
+        if (!address.isEmpty() && !ip.isEmpty() && !address.equals(ip)) {
+            throw new IllegalArgumentException("ebpf.proxyAddress = '" + address + "' and ebpf.proxyIp = '" + ip
+                    + "' name different node proxies: give only ebpf.proxyAddress");
+        }
+        return address.isEmpty() ? ip : address;
     }
 
     private static int port(DataplaneOptions options, String key) {

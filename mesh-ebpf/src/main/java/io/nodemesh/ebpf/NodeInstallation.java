@@ -43,7 +43,7 @@ public final class NodeInstallation implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeInstallation.class);
 
     /** The objects bpf/build.sh compiles into the jar, in load order. */
-    static final List<String> OBJECTS = List.of("service", "redirect");
+    static final List<String> OBJECTS = List.of("service", "redirect", "steering");
     static final String RESOURCE_DIR = "/io/nodemesh/ebpf/bpf/";
     static final String SOCKHASH = "nm_sockhash";
     static final String CONFIG = "nm_config";
@@ -118,7 +118,8 @@ public final class NodeInstallation implements AutoCloseable {
                         // On a new sockhash, undo detaches; on a reused one our program replaced the old agent's
                         // (same job), and detaching would leave the running installation without one.
                         if (!pinsBefore.contains(SOCKHASH)) undo.push(link::detach);
-                    } else if (p.type() == Program.TYPE_SOCK_OPS || p.type() == Program.TYPE_CGROUP_SOCK_ADDR) {
+                    } else if (p.type() == Program.TYPE_SOCK_OPS || p.type() == Program.TYPE_CGROUP_SOCK_ADDR
+                            || p.type() == Program.TYPE_CGROUP_SOCKOPT) {
                         links.put(p.name(), attachOrReuse(bpf, p, settings.cgroupRoot(), pinRoot.resolve(LINK_DIR).resolve(p.name()), undo));
                     }
                 }

@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The dataplane's install, apply, rollback, restart and uninstall logic over the fake libbpf (no root). */
 class EbpfDataplaneTest {
     static final List<String> CGROUP_PROGRAMS = List.of("nm_connect4", "nm_connect6", "nm_sendmsg4", "nm_sendmsg6",
-            "nm_recvmsg4", "nm_recvmsg6", "nm_getpeername4", "nm_getpeername6", "nm_sockops");
+            "nm_recvmsg4", "nm_recvmsg6", "nm_getpeername4", "nm_getpeername6", "nm_sockops",
+            "nm_steer_ops", "nm_orig_dst_get");
 
     @TempDir
     Path tmp;

@@ -135,7 +135,8 @@ public final class EnvoyDataplane implements MeshDataplane {
     public synchronized boolean rotateIfDue() {
         try {
             if (state.encryption().mode() != io.nodemesh.api.state.EncryptionSpec.Mode.MTLS || !certificates.rotationDue()) return false;
-            publish(state, ++generation);
+            publish(state, generation + 1);
+            generation++;
             LOG.info("rotated workload certificates (generation {})", generation);
             return true;
         } catch (RuntimeException e) {

@@ -3,12 +3,10 @@ package io.nodemesh.examples.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.nodemesh.examples.cli.CliRun.nodemesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code nodemesh validate} on the example state files and on broken ones. */
@@ -16,27 +14,9 @@ class ValidateCommandTest {
     static final String MESH = Path.of("states/mesh.yaml").toString();
     static final String BAD = Path.of("states/bad.yaml").toString();
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        var outBytes = new ByteArrayOutputStream();
-        var errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int code = NodemeshCommand.run(args);
-            return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void aValidFileGetsASummary() {
-        Run r = run("validate", MESH);
+        CliRun r = nodemesh("validate", MESH);
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("OK " + MESH + ": 2 nodes, 4 workloads, 3 services, 2 policies, 2 routes, encryption wireguard (strict)"
                 + System.lineSeparator());
@@ -44,7 +24,7 @@ class ValidateCommandTest {
 
     @Test
     void badYamlGetsEveryProblemAndExitCode2() throws Exception {
-        Run r = run("validate", BAD);
+        CliRun r = nodemesh("validate", BAD);
         assertThat(r.exitCode()).isEqualTo(2);
         String bad = Files.readString(Path.of(BAD));
         // Each problem names file, line and column, path and reason; the lines are where the mistakes are.
@@ -70,19 +50,19 @@ class ValidateCommandTest {
     void malformedYamlIsBadInputWithItsLine(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("broken.yaml");
         Files.writeString(file, "nodes:\n  - name: a\n    adresses: [192.168.0.1]\n");
-        Run r = run("validate", file.toString());
+        CliRun r = nodemesh("validate", file.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.out()).contains(file + ":3:", "nodes[0].adresses: unknown field 'adresses'");
 
         Files.writeString(file, "nodes:\n  - name: a\n   addresses: [\n");
-        Run syntax = run("validate", file.toString());
+        CliRun syntax = nodemesh("validate", file.toString());
         assertThat(syntax.exitCode()).isEqualTo(2);
         assertThat(syntax.out()).startsWith(file + ":");
     }
 
     @Test
     void anUnreadableFileIsExitCode1() {
-        Run r = run("validate", "no/such/file.yaml");
+        CliRun r = nodemesh("validate", "no/such/file.yaml");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("no/such/file.yaml: cannot read: no such file");
     }
@@ -91,7 +71,7 @@ class ValidateCommandTest {
     void severalFilesAreAllChecked(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("empty.json");
         Files.writeString(json, "{}");
-        Run r = run("validate", MESH, json.toString(), BAD, "missing.yaml");
+        CliRun r = nodemesh("validate", MESH, json.toString(), BAD, "missing.yaml");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.out()).contains("OK " + MESH, "OK " + json + ": 0 nodes, 0 workloads, 0 services, 0 policies, 0 routes, no encryption",
                 "INVALID " + BAD);
@@ -100,7 +80,7 @@ class ValidateCommandTest {
 
     @Test
     void noFileIsAUsageError() {
-        Run r = run("validate");
+        CliRun r = nodemesh("validate");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("FILE");
     }

@@ -1,36 +1,15 @@
 package io.nodemesh.examples.demo;
 
-import io.nodemesh.examples.cli.NodemeshCommand;
+import io.nodemesh.examples.cli.CliRun;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-
+import static io.nodemesh.examples.cli.CliRun.nodemesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DemoCommandTest {
-    private record Run(int exitCode, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        var outBytes = new ByteArrayOutputStream();
-        var errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int code = NodemeshCommand.run(args);
-            return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void theArticlesClusterGivesTheArticlesNumbers() {
-        Run r = run("demo", "--connections", "500");
+        CliRun r = nodemesh("demo", "--connections", "500");
         assertThat(r.exitCode()).as(r.err()).isZero();
         // 20 × 5 = 100 sidecars over 3 nodes at 65 MB: 100 × 65 / 3 = 2166.7 MB, the article's "about 2 GB per node".
         assertThat(r.out()).containsPattern("per-pod sidecars +100 +33\\.3 +2167 MB \\(2\\.1 GB\\)");
@@ -46,14 +25,14 @@ class DemoCommandTest {
 
     @Test
     void theSameSeedPrintsTheSameReport() {
-        assertThat(run("demo", "--connections", "300", "--seed", "5").out())
-                .isEqualTo(run("demo", "--connections", "300", "--seed", "5").out())
-                .isNotEqualTo(run("demo", "--connections", "300", "--seed", "6").out());
+        assertThat(nodemesh("demo", "--connections", "300", "--seed", "5").out())
+                .isEqualTo(nodemesh("demo", "--connections", "300", "--seed", "5").out())
+                .isNotEqualTo(nodemesh("demo", "--connections", "300", "--seed", "6").out());
     }
 
     @Test
     void otherShapesScaleTheArithmetic() {
-        Run r = run("demo", "--nodes", "10", "--services", "50", "--pods-per-service", "4", "--connections", "200");
+        CliRun r = nodemesh("demo", "--nodes", "10", "--services", "50", "--pods-per-service", "4", "--connections", "200");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("per-pod sidecars +200 +20\\.0 +1300 MB (\\(1\\.3 GB\\))?");
         assertThat(r.out()).containsPattern("per-node proxy +10 +1\\.0 +65 MB");
@@ -61,9 +40,9 @@ class DemoCommandTest {
 
     @Test
     void badOptionsExitWithTwoAndSayWhich() {
-        Run r = run("demo", "--nodes", "0");
+        CliRun r = nodemesh("demo", "--nodes", "0");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--nodes 0 is outside 1..100");
-        assertThat(run("demo", "--connections", "-1").err()).contains("--connections -1 is outside");
+        assertThat(nodemesh("demo", "--connections", "-1").err()).contains("--connections -1 is outside");
     }
 }

@@ -3,6 +3,7 @@ package io.nodemesh.examples.embedding;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.config.StateFileProblem;
+import io.nodemesh.examples.cli.CliRun;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -13,17 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each embedding example runs its main quickly, without root, and shows what its opening comment promises. */
 class EmbeddingExamplesTest {
-    /** Runs a main with System.out captured (synchronized: System.out is global). */
-    private static synchronized String runMain(ThrowingMain main) throws Exception {
-        PrintStream original = System.out;
-        var bytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    /** Runs a main with System.out captured. */
+    private static String runMain(ThrowingMain main) throws Exception {
+        return CliRun.capture(() -> {
             main.run();
-        } finally {
-            System.setOut(original);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+            return 0;
+        }).out();
     }
 
     private interface ThrowingMain {

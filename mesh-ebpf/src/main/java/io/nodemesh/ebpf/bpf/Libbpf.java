@@ -156,6 +156,21 @@ public interface Libbpf {
 
     void closeRing(long ring);
 
+    // --- iterators -----------------------------------------------------------------------------------------------
+
+    /** {@code bpf_program__attach_iter(program, NULL)}: a link iterators are created from (not attached to any hook). */
+    default long attachIter(long program) {
+        throw new BpfException("BPF iterators are not supported by " + getClass().getSimpleName());
+    }
+
+    /**
+     * {@code bpf_iter_create(link fd)} made inside the network namespace at {@code netnsPath} (empty: the caller's; socket
+     * iterators walk the namespace their iterator was created in), read to the end and closed: what the program wrote.
+     */
+    default byte[] runIter(long link, String netnsPath) {
+        throw new BpfException("BPF iterators are not supported by " + getClass().getSimpleName());
+    }
+
     // --- system ------------------------------------------------------------------------------------------------
 
     /** Mounts bpffs at {@code path} (which must exist). */

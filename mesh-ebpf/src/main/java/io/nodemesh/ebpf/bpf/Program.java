@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /** A loaded program of a {@link BpfObject}. Valid while its object is open. */
 public final class Program {
     /** {@code enum bpf_prog_type} values nodemesh attaches. */
-    public static final int TYPE_SOCK_OPS = 13, TYPE_SK_MSG = 16, TYPE_CGROUP_SOCK_ADDR = 18;
+    public static final int TYPE_SOCK_OPS = 13, TYPE_SK_MSG = 16, TYPE_CGROUP_SOCK_ADDR = 18, TYPE_CGROUP_SOCKOPT = 25;
 
     private final Libbpf libbpf;
     private final String name;
@@ -86,6 +86,18 @@ public final class Program {
             throw new BpfException("attach program " + name + " to map " + map.name() + ": " + e.getMessage(), e.errno(), true);
         }
         return new SkMsgLink(libbpf, name, fd, map);
+    }
+
+    /**
+     * Makes an iterator link for this {@code iter/...} program ({@code bpf_program__attach_iter}); iterators are then
+     * created and read with {@link IterLink#run}. No options: nodemesh's iterators take no per-link parameters.
+     */
+    public IterLink attachIterator() {
+        try {
+            return new IterLink(libbpf, libbpf.attachIter(handle), name);
+        } catch (BpfException e) {
+            throw new BpfException("attach iterator program " + name + " (" + section + "): " + e.getMessage(), e.errno(), true);
+        }
     }
 
     /** Pins the program itself (not an attachment). */

@@ -9,7 +9,11 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.ebpf.NodeInstallation;
+import io.nodemesh.api.state.Workload;
+import io.nodemesh.ebpf.UdpReapStats;
+import io.nodemesh.ebpf.internal.plan.Bytes;
 import io.nodemesh.ebpf.internal.plan.KernelConfig;
+import io.nodemesh.ebpf.internal.plan.StaleUdpBackends;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
 import io.nodemesh.ebpf.internal.plan.MapPlanner;
 import io.nodemesh.ebpf.internal.plan.PlanLimits;
@@ -19,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -31,13 +37,15 @@ public final class NodeProgrammer implements AutoCloseable {
     private final KernelConfig config;
     private final PlanWriter writer;
     private final DataplaneFlows flows;
+    private final UdpReaper udpReaper;
     private MapPlan programmed;
     private MeshState state = MeshState.EMPTY;
     private long generation;
 
     private NodeProgrammer(String node, MapPlanner planner, KernelConfig config, PlanWriter writer, MapPlan programmed,
-                           DataplaneFlows flows) {
+                           DataplaneFlows flows, UdpReaper udpReaper) {
         this.node = node;
+        this.udpReaper = udpReaper;
         this.planner = planner;
         this.config = config;
         this.writer = writer;
@@ -55,7 +63,7 @@ public final class NodeProgrammer implements AutoCloseable {
         MapPlan programmed = writer.readBack();
         DataplaneFlows flows = new DataplaneFlows(installation.map("nm_events"), installation.map("nm_lost"),
                 new FlowEventDecoder(node, MeshState.EMPTY.index(), programmed.allocations()));
-        return new NodeProgrammer(node, planner, kernelConfig(settings), writer, programmed, flows);
+        return new NodeProgrammer(node, planner, kernelConfig(settings), writer, programmed, flows, UdpReaper.open(installation));
     }
 
     static KernelConfig kernelConfig(EbpfSettings s) {
@@ -72,6 +80,9 @@ public final class NodeProgrammer implements AutoCloseable {
         if (!violations.isEmpty()) throw new InvalidStateException(violations);
         MapPlan plan = planner.plan(next, node, config, programmed.allocations());
         writer.write(programmed, plan);
+        // Only now, with the removed backends gone from the maps, may sockets reconnect: they get a live one.
+        List<Bytes> staleUdp = StaleUdpBackends.between(state, programmed.allocations(), next, plan.allocations());
+        if (!staleUdp.isEmpty()) udpReaper.reap(staleUdp, podNamespaces(state, next));
         var changes = StateDiff.between(state, next);
         programmed = plan;
         state = next;
@@ -93,9 +104,25 @@ public final class NodeProgrammer implements AutoCloseable {
         return flows;
     }
 
+    public UdpReapStats udpReapStats() {
+        return udpReaper.stats();
+    }
+
+    /** The network namespaces of this node's workloads, before and after: where their UDP sockets live. */
+    private Set<Path> podNamespaces(MeshState before, MeshState after) {
+        Set<Path> out = new LinkedHashSet<>();
+        for (MeshState s : List.of(before, after)) {
+            for (Workload w : s.workloads()) {
+                if (w.node().equals(node) && !w.placement().netns().isEmpty()) out.add(Path.of(w.placement().netns()));
+            }
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         flows.close();
+        udpReaper.close();
     }
 
     private static String hostname() {

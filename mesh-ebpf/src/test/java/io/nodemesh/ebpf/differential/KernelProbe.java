@@ -6,6 +6,8 @@ import io.nodemesh.ebpf.support.SockKeys.SockKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,6 +25,8 @@ import java.util.function.Supplier;
  */
 final class KernelProbe {
     private static final int TIMEOUT_MS = 3000;
+    /** Replies come within milliseconds here; a refused reply (see {@link KnownDivergences}) costs this long. */
+    private static final int UDP_TIMEOUT_MS = 1500;
 
     private KernelProbe() {}
 
@@ -39,6 +43,31 @@ final class KernelProbe {
             boolean redirected = mine.isPresent() && keys.stream().anyMatch(k -> k.localIp().equals(mine.get().remoteIp())
                     && k.localPort() == mine.get().remotePort() && k.remoteIp().equals(local) && k.remotePort() == localPort);
             return new Outcome.Reached(line.strip(), redirected);
+        } catch (IOException e) {
+            return refusal(e);
+        }
+    }
+
+    /**
+     * One datagram and the reply, which names the workload that answered. Unconnected, sendmsg translates the datagram
+     * (and refuses it: EPERM, or ECONNREFUSED — which the JDK swallows on unconnected sockets, so the attempt then
+     * times out); connected, connect translates once and refuses at connect. Either way recvmsg must show the reply as
+     * coming from the address dialled. UDP is never redirected.
+     */
+    static Outcome datagram(String ip, int port, boolean connected) {
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.setSoTimeout(UDP_TIMEOUT_MS);
+            byte[] hello = "hello\n".getBytes(StandardCharsets.UTF_8);
+            InetSocketAddress to = new InetSocketAddress(InetAddress.ofLiteral(ip), port);
+            if (connected) s.connect(to);
+            s.send(new DatagramPacket(hello, hello.length, to));
+            byte[] buf = new byte[512];
+            DatagramPacket reply = new DatagramPacket(buf, buf.length);
+            s.receive(reply);
+            if (!reply.getSocketAddress().equals(to)) {
+                return new Outcome.Broken("reply from " + reply.getSocketAddress() + ", not from " + to + " (recvmsg did not translate back)");
+            }
+            return new Outcome.Reached(new String(buf, 0, reply.getLength(), StandardCharsets.UTF_8).strip(), false);
         } catch (IOException e) {
             return refusal(e);
         }

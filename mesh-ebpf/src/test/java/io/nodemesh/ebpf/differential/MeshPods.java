@@ -22,7 +22,7 @@ import java.util.Map;
  * The pods every try of the differential test reuses, made once: {@link #LOCAL} pods on this node ({@code node-1}, the
  * harness's node: servers are threads of this JVM inside the attach cgroup) and {@link #ALL}{@code - LOCAL} pods
  * declared on {@code node-2}, served by processes outside the attach cgroup (another kernel, as far as sockops can
- * tell). Every pod serves TCP on 8080 and 9090 and answers with its workload key.
+ * tell). Every pod serves TCP and UDP on 8080 and 9090 and answers with its workload key.
  */
 final class MeshPods implements AutoCloseable {
     static final int LOCAL = 4;
@@ -33,24 +33,27 @@ final class MeshPods implements AutoCloseable {
 
     private final EbpfContractHarness harness;
     private final List<Workload> workloads;
-    private final List<RemoteServer> remoteServers;
+    private final List<AutoCloseable> servers;
 
-    private MeshPods(EbpfContractHarness harness, List<Workload> workloads, List<RemoteServer> remoteServers) {
+    private MeshPods(EbpfContractHarness harness, List<Workload> workloads, List<AutoCloseable> servers) {
         this.harness = harness;
         this.workloads = workloads;
-        this.remoteServers = remoteServers;
+        this.servers = servers;
     }
 
     /** Call after the privilege gates. Removes whatever it made if it fails half-way. */
     static MeshPods create() {
         Path outside = currentCgroup(); // before the harness moves this JVM into the attach cgroup
         EbpfContractHarness harness = EbpfContractHarness.start();
-        List<RemoteServer> servers = new ArrayList<>();
+        List<AutoCloseable> servers = new ArrayList<>();
         try {
             List<Workload> workloads = new ArrayList<>();
             for (int i = 0; i < LOCAL; i++) {
-                workloads.add(harness.startWorkload(new WorkloadSpec(NAMESPACE, "p" + i, EbpfContractHarness.NODE,
-                        ScenarioState.IDENTITIES.getFirst(), Map.of(), PORTS)));
+                // no ports: the pod's servers are LocalServers, which survive a refused UDP reply
+                Workload w = harness.startWorkload(new WorkloadSpec(NAMESPACE, "p" + i, EbpfContractHarness.NODE,
+                        ScenarioState.IDENTITIES.getFirst(), Map.of(), List.of()));
+                for (int port : PORTS) servers.add(harness.pod(w.key()).thread().call(() -> LocalServer.start(port, w.key())));
+                workloads.add(w);
             }
             for (int i = LOCAL; i < ALL; i++) {
                 String name = "r" + i;
@@ -62,7 +65,7 @@ final class MeshPods implements AutoCloseable {
             }
             return new MeshPods(harness, List.copyOf(workloads), servers);
         } catch (RuntimeException | Error e) {
-            servers.forEach(RemoteServer::close);
+            closeAll(servers);
             harness.close();
             throw e;
         }
@@ -103,10 +106,20 @@ final class MeshPods implements AutoCloseable {
     @Override
     public void close() {
         try {
-            remoteServers.forEach(RemoteServer::close);
+            closeAll(servers);
         } finally {
             harness.close();
             RootSupport.cleanUp();
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> servers) {
+        for (AutoCloseable s : servers) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                // the namespace goes next anyway; keep closing the rest
+            }
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * The servers of a pod on the <em>other</em> node: a separate process in the pod's namespace but outside the cgroup the
  * programs are attached at, so its sockets are invisible to this node's sockops — as a socket on another node's kernel
- * would be. It answers each TCP connection on every port given with {@code answer + "\n"} and closes.
+ * would be. It answers each TCP connection on every port given with {@code answer + "\n"} and closes, and each UDP
+ * datagram to those ports with the same line.
  */
 final class RemoteServer implements AutoCloseable {
     private static final String SERVER = """
@@ -29,8 +30,16 @@ final class RemoteServer implements AutoCloseable {
                     c, _ = s.accept()
                     try: c.sendall(answer)
                     finally: c.close()
+            def udp(port):
+                u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+                u.bind(("::", port))
+                while True:
+                    _, peer = u.recvfrom(2048)
+                    u.sendto(answer, peer)
             socks = [serve(int(p)) for p in sys.argv[2:]]
             for s in socks: threading.Thread(target=loop, args=(s,), daemon=True).start()
+            for p in sys.argv[2:]: threading.Thread(target=udp, args=(int(p),), daemon=True).start()
             print("ready", flush=True)
             sys.stdin.read()
             """;

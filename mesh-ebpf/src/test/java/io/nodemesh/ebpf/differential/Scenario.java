@@ -25,7 +25,7 @@ record Scenario(List<PodTraits> pods, List<ServiceShape> services, List<PolicySh
      * @param bySelector  selector {@code app=<app>}, else the listed {@code endpoints}
      * @param endpoints   pod indexes whose addresses (both families) are the endpoints
      * @param terminating which of {@code endpoints} are TERMINATING rather than READY
-     * @param port        service port: 80 (target 8080) or 81 (target 9090)
+     * @param port        service port, TCP and UDP: 80 (target 8080) or 81 (target 9090)
      * @param v6Vip       whether the service also has an IPv6 VIP
      */
     record ServiceShape(boolean bySelector, String app, List<Integer> endpoints, Set<Integer> terminating,
@@ -45,6 +45,8 @@ record Scenario(List<PodTraits> pods, List<ServiceShape> services, List<PolicySh
      * @param toService to a service VIP ({@code target} = service index), else straight to a pod ({@code target} = pod index)
      * @param v6        use the IPv6 VIP or address where there is one
      * @param port      for direct attempts: 8080 or 9090
+     * @param udp       one UDP datagram instead of a TCP connect
+     * @param connected for UDP: from a connected socket rather than an unconnected one
      */
-    record AttemptShape(int client, boolean toService, int target, boolean v6, int port) {}
+    record AttemptShape(int client, boolean toService, int target, boolean v6, int port, boolean udp, boolean connected) {}
 }

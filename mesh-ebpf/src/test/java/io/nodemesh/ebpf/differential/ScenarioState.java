@@ -6,6 +6,7 @@ import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Policy;
+import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
@@ -59,7 +60,10 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
                 for (String ip : w.ips()) endpoints.add(new Endpoint(ip, w.key(), st));
             }
         }
-        return new Service(MeshPods.NAMESPACE, "s" + i, vips, List.of(ServicePort.tcp(shape.port(), targetPort(shape.port()))),
+        int target = targetPort(shape.port());
+        List<ServicePort> ports = List.of(new ServicePort("tcp", shape.port(), target, Protocol.TCP),
+                new ServicePort("udp", shape.port(), target, Protocol.UDP));
+        return new Service(MeshPods.NAMESPACE, "s" + i, vips, ports,
                 endpoints, shape.bySelector() ? Map.of("app", shape.app()) : Map.of(), shape.lb(), SessionAffinity.NONE, false);
     }
 
@@ -84,9 +88,9 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
         if (a.toService()) {
             Service svc = services.get(a.target() % services.size());
             String vip = a.v6() && svc.vips().size() > 1 ? svc.vips().get(1) : svc.vips().getFirst();
-            return new Attempt(client, vip, svc.ports().getFirst().port());
+            return new Attempt(client, vip, svc.ports().getFirst().port(), a.udp(), a.connected());
         }
         Workload w = workloads.get(a.target());
-        return new Attempt(client, w.ips().get(a.v6() ? 1 : 0), a.port());
+        return new Attempt(client, w.ips().get(a.v6() ? 1 : 0), a.port(), a.udp(), a.connected());
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * jqwik generators for {@link Scenario}: small meshes (the pods of {@link MeshPods}, 1–3 services, 0–3 policies, deny
- * and default-deny allow and host sources included) and 20 attempts from local pods and the host.
+ * and default-deny allow and host sources included) and 20 attempts (TCP, a third UDP) from local pods and the host.
  * <p>
  * Services never use session affinity: the simulator remembers per client address and the kernel per network
  * namespace, so a sticky choice made differently on each side would then stay different by design.
@@ -70,7 +70,9 @@ final class Scenarios {
                 Arbitraries.of(true, true, false),
                 Arbitraries.integers().between(0, MeshPods.ALL - 1),
                 Arbitraries.of(true, false),
-                Arbitraries.of(8080, 9090)
+                Arbitraries.of(8080, 9090),
+                Arbitraries.of(false, false, true),
+                Arbitraries.of(true, false)
         ).as(AttemptShape::new);
     }
 }

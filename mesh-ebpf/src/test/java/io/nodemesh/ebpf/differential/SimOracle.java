@@ -3,9 +3,11 @@ package io.nodemesh.ebpf.differential;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.sim.ConnectResult;
+import io.nodemesh.sim.DatagramResult;
 import io.nodemesh.sim.SimConnection;
 import io.nodemesh.sim.SimulatedDataplane;
 import io.nodemesh.sim.Source;
+import io.nodemesh.sim.UdpSocket;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -35,6 +37,21 @@ final class SimOracle implements AutoCloseable {
         Source source = a.fromHost() ? Source.host(node) : Source.workload(a.client());
         Set<Outcome> outcomes = new LinkedHashSet<>();
         for (int i = 0; i < REPEATS; i++) {
+            if (a.udp()) {
+                DatagramResult result;
+                if (a.connectedUdp()) {
+                    UdpSocket socket = sim.connectUdp(source, a.ip(), a.port());
+                    result = sim.send(socket, 6);
+                    sim.close(socket);
+                } else {
+                    result = sim.sendDatagram(source, a.ip(), a.port(), 6);
+                }
+                switch (result) {
+                    case DatagramResult.Delivered d -> outcomes.add(new Outcome.Reached(d.backend().workload(), false));
+                    case DatagramResult.Dropped d -> outcomes.add(new Outcome.Refused(d.verdict()));
+                }
+                continue;
+            }
             ConnectResult r = sim.connect(source, a.ip(), a.port());
             switch (r) {
                 case ConnectResult.Connected(SimConnection c) -> {

@@ -48,6 +48,19 @@ class EbpfDataplaneProviderTest {
                 .hasMessageContaining("ebpf.redirect = 'yes' must be true or false");
         assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_SYS_ADMIN)).isTrue();
         assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_BPF)).isFalse();
+    }
+
+    @Test
+    void theNodeProxyIsNamedByProxyAddressOrItsOlderNameProxyIp() {
+        DataplaneOptions base = DataplaneOptions.DEFAULTS.with("ebpf.proxyPort", "15001");
+        assertThat(EbpfSettings.from(base.with("ebpf.proxyAddress", "10.0.0.1")).proxyIp()).isEqualTo("10.0.0.1");
+        assertThat(EbpfSettings.from(base.with("ebpf.proxyIp", "10.0.0.2")).proxyIp()).isEqualTo("10.0.0.2");
+        assertThat(EbpfSettings.from(base.with("ebpf.proxyAddress", "10.0.0.3").with("ebpf.proxyIp", "10.0.0.3")).proxyIp())
+                .isEqualTo("10.0.0.3");
+        assertThat(EbpfSettings.from(base.with("ebpf.proxyAddress", "10.0.0.3")).proxyPort()).isEqualTo(15001);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EbpfSettings.from(base.with("ebpf.proxyAddress", "10.0.0.1").with("ebpf.proxyIp", "10.0.0.2")))
+                .hasMessageContaining("ebpf.proxyAddress = '10.0.0.1' and ebpf.proxyIp = '10.0.0.2'");
+        assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_BPF)).isFalse();
         assertThat(Capabilities.canManageBpf((1L << Capabilities.CAP_BPF) | (1L << Capabilities.CAP_NET_ADMIN))).isTrue();
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestPods implements AutoCloseable {
     private final String bridge = RootSupport.PREFIX + "br";
     private final List<String> namespaces = new ArrayList<>();
+    private final List<String> hostLinks = new ArrayList<>();
 
     public TestPods() {
         sweepStale();
@@ -29,6 +30,7 @@ public final class TestPods implements AutoCloseable {
         run("ip", "netns", "add", ns);
         namespaces.add(ns);
         run("ip", "link", "add", hostIf, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        hostLinks.add(hostIf);
         run("ip", "link", "set", hostIf, "master", bridge, "up");
         run("ip", "-n", ns, "addr", "add", ip + "/16", "dev", "eth0");
         run("ip", "-n", ns, "link", "set", "eth0", "up");
@@ -53,7 +55,10 @@ public final class TestPods implements AutoCloseable {
 
     @Override
     public void close() {
-        for (String ns : namespaces) quietly("ip", "netns", "del", ns); // deleting the netns deletes its veth end and so the pair
+        // The host ends first: a netns is torn down asynchronously by the kernel, so its veth pairs would linger a
+        // moment after "ip netns del" returns (and a test checking for leftovers right after would see them).
+        for (String link : hostLinks) quietly("ip", "link", "del", link);
+        for (String ns : namespaces) quietly("ip", "netns", "del", ns);
         quietly("ip", "link", "del", bridge);
     }
 

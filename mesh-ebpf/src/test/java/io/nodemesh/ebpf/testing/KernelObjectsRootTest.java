@@ -27,11 +27,13 @@ class KernelObjectsRootTest {
         Shell.check(bpf.resolve("build.sh").toString(), out.toString());
         assertThat(out.resolve("service.bpf.o")).isRegularFile();
         assertThat(out.resolve("redirect.bpf.o")).isRegularFile();
+        assertThat(out.resolve("steering.bpf.o")).isRegularFile();
 
         String verdict = Shell.check(bpf.resolve("verify.sh").toString(), out.toString());
         assertThat(verdict).contains("service: verifier accepted 8 programs: nm_connect4 nm_connect6 nm_getpeername4 "
                 + "nm_getpeername6 nm_recvmsg4 nm_recvmsg6 nm_sendmsg4 nm_sendmsg6");
         assertThat(verdict).contains("redirect: verifier accepted 2 programs: nm_msg nm_sockops");
+        assertThat(verdict).contains("steering: verifier accepted 2 programs: nm_orig_dst_get nm_steer_ops");
         assertThat(verdict).doesNotContain("REJECTED");
     }
 

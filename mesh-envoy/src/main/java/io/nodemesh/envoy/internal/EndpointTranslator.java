@@ -16,7 +16,6 @@ import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Workload;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,9 +54,5 @@ final class EndpointTranslator {
     static Address address(String ip, int port) {
         return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
                 .setAddress(IpAddresses.canonical(ip)).setPortValue(port)).build();
-    }
-
-    static List<String> nodesOf(ClusterLoadAssignment cla) {
-        return cla.getEndpointsList().stream().map(l -> l.getLocality().getZone()).toList();
     }
 }

@@ -23,7 +23,6 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
-import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 
@@ -47,7 +46,7 @@ final class ListenerTranslator {
     private ListenerTranslator() {}
 
     /** The node proxy's transparent listener on {@code port}: one filter chain per VIP and port of every L7 service. */
-    static Listener outbound(MeshState state, int port, List<FilterChain> serviceChains) {
+    static Listener outbound(int port, List<FilterChain> serviceChains) {
         return Listener.newBuilder()
                 .setName(Names.OUTBOUND_LISTENER)
                 .setAddress(EndpointTranslator.address("0.0.0.0", port))

@@ -81,7 +81,7 @@ public final class MeshTranslator {
         }
         cache.clear();
         cache.putAll(next);
-        listeners.addFirst(outbound(state, chains));
+        listeners.addFirst(outbound(chains));
         return new MeshResources(clusters, endpoints, listeners, routes, List.of());
     }
 
@@ -89,11 +89,11 @@ public final class MeshTranslator {
     private Listener lastOutbound;
 
     /** The outbound listener; the same message as last time when every chain is the same object. */
-    private Listener outbound(MeshState state, List<FilterChain> chains) {
+    private Listener outbound(List<FilterChain> chains) {
         boolean same = lastOutbound != null && chains.size() == lastChains.size();
         for (int i = 0; same && i < chains.size(); i++) same = chains.get(i) == lastChains.get(i);
         if (!same) {
-            lastOutbound = ListenerTranslator.outbound(state, outboundPort, chains);
+            lastOutbound = ListenerTranslator.outbound(outboundPort, chains);
             lastChains = chains;
         }
         return lastOutbound;
@@ -105,7 +105,7 @@ public final class MeshTranslator {
         List<RouteConfiguration> routes = new ArrayList<>();
         List<FilterChain> chains = new ArrayList<>();
         List<Listener> listeners = new ArrayList<>();
-        List<HttpFilter> rbac = s.l7() ? RbacTranslator.filters(state, s, backendIdentities(index, s)) : List.of();
+        List<String> identities = s.l7() ? backendIdentities(index, s) : List.of();
         boolean first = true;
         for (ServicePort p : s.ports()) {
             if (p.protocol() != Protocol.TCP) continue; // UDP stays on the eBPF path
@@ -113,7 +113,9 @@ public final class MeshTranslator {
             endpoints.add(EndpointTranslator.assignment(index, s, p));
             if (!s.l7()) continue;
             routes.add(RouteTranslator.routeConfiguration(state, s, p));
-            chains.add(ListenerTranslator.serviceChain(s, p, rbac));
+            // The outbound chain sees the VIP port, policies name the target port.
+            chains.add(ListenerTranslator.serviceChain(s, p, RbacTranslator.filters(state, s, identities,
+                    t -> t == p.targetPort() ? Optional.of(p.port()) : Optional.empty())));
             listeners.add(ListenerTranslator.api(Names.route(s, p), s, p));
             // The bare host (no port) names the service's first port, as xds:///name.namespace does.
             if (first) listeners.add(ListenerTranslator.api(Names.host(s), s, p));
@@ -164,9 +166,11 @@ public final class MeshTranslator {
         }
         Map<String, MeshResources> out = new java.util.LinkedHashMap<>();
         for (String node : nodes) {
-            List<Listener> listeners = new ArrayList<>(shared.listeners());
-            byNode.getOrDefault(node, Map.of()).forEach((port, served) ->
-                    listeners.add(ListenerTranslator.grpcServer(port, List.copyOf(served.values()))));
+            var own = byNode.getOrDefault(node, Map.of());
+            // A node with no server listeners of its own gets the shared list itself, so the snapshot stage can share
+            // its resource map between all such nodes.
+            List<Listener> listeners = own.isEmpty() ? shared.listeners() : new ArrayList<>(shared.listeners());
+            own.forEach((port, served) -> listeners.add(ListenerTranslator.grpcServer(port, List.copyOf(served.values()))));
             List<Secret> secrets = new ArrayList<>();
             if (mtls) {
                 secrets.add(certificates.trustBundle());

@@ -27,7 +27,7 @@ import java.util.Optional;
 public final class NodeSnapshots {
     private static final int HISTORY = 8;
 
-    private final SimpleCache<String> cache = new SimpleCache<>(node -> group(node.getId()));
+    private final SimpleCache<String> cache = new MeshCache(node -> group(node.getId()));
     private final Map<String, Deque<Snapshot>> history = new HashMap<>();
     private final Map<String, Map<String, TypeVersion>> versions = new HashMap<>();
 

@@ -35,7 +35,18 @@ final class RbacTranslator {
 
     private RbacTranslator() {}
 
+    /** For a server on the backend: policy ports are the backend's (target) ports, as the server sees them. */
     static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities) {
+        return filters(state, s, backendIdentities, java.util.Optional::of);
+    }
+
+    /**
+     * @param portSeen the destination port the enforcing proxy sees for a policy's (target) port, or empty when no
+     *                 connection it sees can have that port — the node proxy's outbound chain of one service port sees
+     *                 the VIP port, and only connections headed for that port's target port
+     */
+    static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities,
+                                    java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
         List<Policy> deny = new ArrayList<>();
         List<Policy> allow = new ArrayList<>();
         for (Policy p : state.policies()) {
@@ -44,26 +55,30 @@ final class RbacTranslator {
             (p.action() == PolicyAction.DENY ? deny : allow).add(p);
         }
         List<HttpFilter> filters = new ArrayList<>();
-        if (!deny.isEmpty()) filters.add(filter(FILTER + ".deny", RBAC.Action.DENY, deny, state));
-        if (!allow.isEmpty()) filters.add(filter(FILTER + ".allow", RBAC.Action.ALLOW, allow, state));
+        if (!deny.isEmpty()) filters.add(filter(FILTER + ".deny", RBAC.Action.DENY, deny, state, portSeen));
+        if (!allow.isEmpty()) filters.add(filter(FILTER + ".allow", RBAC.Action.ALLOW, allow, state, portSeen));
         return filters;
     }
 
-    private static HttpFilter filter(String name, RBAC.Action action, List<Policy> policies, MeshState state) {
+    private static HttpFilter filter(String name, RBAC.Action action, List<Policy> policies, MeshState state,
+                                     java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
         var rbac = RBAC.newBuilder().setAction(action);
         for (Policy p : policies) {
             rbac.putPolicies(p.key(), io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
-                    .addPermissions(permission(p)).addPrincipals(principal(p, state)).build());
+                    .addPermissions(permission(p, portSeen)).addPrincipals(principal(p, state)).build());
         }
         Builder filter = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rbac);
         return HttpFilter.newBuilder().setName(name).setTypedConfig(Any.pack(filter.build())).build();
     }
 
     /** Ports AND (any of the HTTP matches). */
-    private static Permission permission(Policy p) {
+    private static Permission permission(Policy p, java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
         List<Permission> and = new ArrayList<>();
         if (!p.ports().isEmpty()) {
-            and.add(or(p.ports().stream().map(port -> Permission.newBuilder().setDestinationPort(port).build()).toList()));
+            List<Permission> ports = p.ports().stream().map(portSeen).flatMap(java.util.Optional::stream).distinct()
+                    .map(port -> Permission.newBuilder().setDestinationPort(port).build()).toList();
+            // No port this proxy sees can match: the policy matches nothing here (but an ALLOW still makes it default-deny).
+            and.add(ports.isEmpty() ? Permission.newBuilder().setNotRule(Permission.newBuilder().setAny(true)).build() : or(ports));
         }
         if (!p.http().isEmpty()) and.add(or(p.http().stream().map(RbacTranslator::http).toList()));
         if (and.isEmpty()) return Permission.newBuilder().setAny(true).build();

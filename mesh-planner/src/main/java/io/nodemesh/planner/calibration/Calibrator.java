@@ -1,5 +1,6 @@
 package io.nodemesh.planner.calibration;
 
+import io.nodemesh.netlab.CommandException;
 import io.nodemesh.planner.ClusterShape;
 import io.nodemesh.planner.Dataplane;
 import io.nodemesh.planner.Encryption;
@@ -54,9 +55,14 @@ public final class Calibrator {
         } catch (IOException e) {
             throw new CalibrationException("cannot create work directory " + options.workDir() + ": " + e.getMessage(), e);
         }
-        List<String> swept = NetnsLab.sweepStale(options.prefix());
-        if (!swept.isEmpty()) options.log().accept("removed stale namespaces of crashed runs: " + swept);
-        return new Calibrator(options, base).calibrate();
+        try {
+            List<String> swept = NetnsLab.sweepStale(options.prefix());
+            if (!swept.isEmpty()) options.log().accept("removed stale namespaces of crashed runs: " + swept);
+            return new Calibrator(options, base).calibrate();
+        } catch (CommandException e) {
+            // The message already names the command, its exit code and stderr.
+            throw new CalibrationException(e.getMessage(), e);
+        }
     }
 
     private CalibrationResult calibrate() {

@@ -1,18 +1,22 @@
 package io.nodemesh.planner.calibration;
 
+import io.nodemesh.netlab.ChildProcess;
+import io.nodemesh.netlab.CommandException;
+import io.nodemesh.netlab.Netns;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The long-running processes of a calibration (sockperf servers, HAProxy instances), each started pinned inside a
  * namespace and all stopped by {@link #close()} — also when a measurement failed half way.
  */
 final class Daemons implements AutoCloseable {
-    private final List<Process> processes = new ArrayList<>();
+    private final List<ChildProcess> processes = new ArrayList<>();
     private final Path workDir;
     private final int cpu;
 
@@ -49,28 +53,28 @@ final class Daemons implements AutoCloseable {
         } catch (IOException e) {
             throw new CalibrationException("cannot write HAProxy config " + file + ": " + e.getMessage(), e);
         }
-        // -db: stay in the foreground, so the Process we hold is HAProxy itself and destroy() stops it.
+        // -db: stay in the foreground, so the child we hold is HAProxy itself and stopping it stops HAProxy.
         start(netns, name, listenPort, "haproxy", "-db", "-f", file.toString());
     }
 
     private void start(String netns, String name, int port, String... args) {
-        List<String> cmd = Commands.inNetnsPinned(netns, cpu, args);
-        Process p;
+        List<String> cmd = Netns.named(netns).wrap(Pinning.onCpu(cpu, args));
+        ChildProcess p;
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve(name + ".log").toFile()).start();
-        } catch (IOException e) {
-            throw new CalibrationException("cannot start " + name + ": `" + String.join(" ", cmd) + "`: " + e.getMessage(), e);
+            p = ChildProcess.start(name, new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve(name + ".log").toFile()));
+        } catch (CommandException e) {
+            throw new CalibrationException(e.getMessage(), e);
         }
         processes.add(p);
         waitListening(netns, port, p, name);
     }
 
     /** Polls {@code ss} in the namespace until the port listens (or the process died, with its log in the error). */
-    private void waitListening(String netns, int port, Process p, String name) {
+    private void waitListening(String netns, int port, ChildProcess p, String name) {
         for (int i = 0; i < 100; i++) {
-            String out = Commands.tryRun(5, "ip", "netns", "exec", netns, "ss", "-Hltn", "sport = :" + port);
-            if (out != null && !out.isBlank()) return;
+            var ss = Netns.named(netns).exec(Duration.ofSeconds(5), null, List.of("ss", "-Hltn", "sport = :" + port));
+            if (ss.ok() && !ss.stdout().isBlank()) return;
             if (!p.isAlive()) break;
             sleep(50);
         }
@@ -85,23 +89,12 @@ final class Daemons implements AutoCloseable {
 
     /** Pids of the processes started and still running (for leak checks). */
     List<Long> livePids() {
-        return processes.stream().filter(Process::isAlive).map(Process::pid).toList();
+        return processes.stream().filter(ChildProcess::isAlive).map(ChildProcess::pid).toList();
     }
 
     @Override
     public void close() {
-        for (Process p : processes.reversed()) {
-            p.destroy();
-            try {
-                if (!p.waitFor(3, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(3, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        for (ChildProcess p : processes.reversed()) p.stop(Duration.ofSeconds(3));
         processes.clear();
     }
 

@@ -1,5 +1,8 @@
 package io.nodemesh.planner.calibration;
 
+import io.nodemesh.netlab.Netns;
+
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,8 +13,11 @@ final class Sockperf {
     private Sockperf() {}
 
     static double pingPongP50Us(String netns, int cpu, String ip, int port, int messageBytes, int seconds) {
-        String out = Commands.run(seconds + 30L, Commands.inNetnsPinned(netns, cpu, "sockperf", "ping-pong", "--tcp",
-                "-i", ip, "-p", Integer.toString(port), "-m", Integer.toString(messageBytes), "-t", Integer.toString(seconds)));
+        var run = Netns.named(netns).exec(Duration.ofSeconds(seconds + 30L), null, Pinning.onCpu(cpu, "sockperf", "ping-pong",
+                "--tcp", "-i", ip, "-p", Integer.toString(port), "-m", Integer.toString(messageBytes), "-t", Integer.toString(seconds)));
+        run.orThrow();
+        // sockperf prints its summary on either stream depending on version: read both.
+        String out = run.output();
         Matcher m = P50.matcher(out);
         if (!m.find()) throw new CalibrationException("sockperf printed no p50 for " + ip + ":" + port + " in " + netns + ": " + out.strip());
         return Double.parseDouble(m.group(1));

@@ -1,6 +1,7 @@
 package io.nodemesh.planner.calibration;
 
 import io.nodemesh.contract.Privileges;
+import io.nodemesh.netlab.Netns;
 import io.nodemesh.planner.ParameterFile;
 import io.nodemesh.planner.PlannerParameters;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +48,9 @@ class CalibrationRootTest {
         leaks.addAll(processesMentioning(work.toString()));
         // Remove whatever leaked so the next run starts clean, then fail.
         try (NetnsLab lab = new NetnsLab(prefix)) {
-            for (String ns : List.of(lab.node, lab.podA, lab.podB)) Commands.tryRun(10, "ip", "netns", "delete", ns);
+            for (String ns : List.of(lab.node, lab.podA, lab.podB)) {
+                if (Netns.exists(ns)) Netns.named(ns).delete();
+            }
         }
         assertThat(leaks).as("left behind").isEmpty();
     }

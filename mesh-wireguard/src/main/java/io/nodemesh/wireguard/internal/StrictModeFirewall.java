@@ -1,6 +1,9 @@
 package io.nodemesh.wireguard.internal;
 
 import io.nodemesh.api.state.IpAddresses;
+import io.nodemesh.netlab.CommandResult;
+import io.nodemesh.netlab.Commands;
+import io.nodemesh.netlab.Netns;
 
 import java.util.Collection;
 import java.util.List;
@@ -23,17 +26,17 @@ final class StrictModeFirewall {
     static final String TABLE = "nodemesh_wireguard";
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+ drop");
 
-    private final HostCommands host;
+    private final Netns host;
     private final String tunnel;
 
-    StrictModeFirewall(HostCommands host, String tunnel) {
+    StrictModeFirewall(Netns host, String tunnel) {
         this.host = host;
         this.tunnel = tunnel;
     }
 
     /** Installs or replaces the table: drop traffic to {@code guarded} that does not use the tunnel, except to {@code local}. */
     void apply(Collection<String> guarded, Collection<String> local) {
-        host.nftChecked(script(guarded, local, tunnel));
+        nft(script(guarded, local, tunnel)).orThrow();
     }
 
     static String script(Collection<String> guarded, Collection<String> local, String tunnel) {
@@ -59,17 +62,22 @@ final class StrictModeFirewall {
 
     /** Removes the table; traffic is then routed by the routes alone. */
     void remove() {
-        host.nft("add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n");
+        nft("add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n");
     }
 
     /** Packets dropped since the table was last rebuilt. */
     long droppedPackets() {
-        var r = host.run(host.inNetns(List.of("nft", "list", "table", "inet", TABLE)), null);
+        var r = host.exec("nft", "list", "table", "inet", TABLE);
         if (!r.ok()) return 0;
         long total = 0;
         Matcher m = COUNTER.matcher(r.stdout());
         while (m.find()) total += Long.parseLong(m.group(1));
         return total;
+    }
+
+    /** {@code nft -f -} with {@code script} as one transaction: all of it applies or none. */
+    private CommandResult nft(String script) {
+        return host.exec(Commands.DEFAULT_TIMEOUT, script, List.of("nft", "-f", "-"));
     }
 
     private static List<String> filter(Collection<String> cidrs, boolean v6) {

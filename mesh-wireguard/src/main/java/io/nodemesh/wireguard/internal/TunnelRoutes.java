@@ -1,6 +1,7 @@
 package io.nodemesh.wireguard.internal;
 
 import io.nodemesh.api.state.IpAddresses;
+import io.nodemesh.netlab.Netns;
 import io.nodemesh.wireguard.WireguardSettings;
 
 import java.util.ArrayList;
@@ -9,10 +10,10 @@ import java.util.Optional;
 
 /** Routes to remote pod CIDRs through the tunnel, at the configured metric so they win over underlay routes. */
 final class TunnelRoutes {
-    private final HostCommands host;
+    private final Netns host;
     private final WireguardSettings settings;
 
-    TunnelRoutes(HostCommands host, WireguardSettings settings) {
+    TunnelRoutes(Netns host, WireguardSettings settings) {
         this.host = host;
         this.settings = settings;
     }
@@ -27,9 +28,7 @@ final class TunnelRoutes {
     /** Removes the route; one that is already gone is fine. */
     void remove(String cidr) {
         var r = host.ip("route", "del", cidr, "dev", settings.iface(), "metric", Integer.toString(settings.routeMetric()));
-        if (!r.ok() && !r.stderr().contains("No such process")) {
-            throw new HostCommands.HostCommandException("`ip route del " + cidr + " dev " + settings.iface() + "` failed: " + r.stderr().strip());
-        }
+        if (!r.ok() && !r.stderr().contains("No such process")) r.orThrow();
     }
 
     /** The interface address as source for host-originated traffic, when it is of the route's family. */

@@ -1,6 +1,9 @@
 package io.nodemesh.wireguard.internal;
 
 import io.nodemesh.api.DataplaneException;
+import io.nodemesh.netlab.ChildProcess;
+import io.nodemesh.netlab.CommandException;
+import io.nodemesh.netlab.Netns;
 import io.nodemesh.wireguard.WireguardPrivateKey;
 import io.nodemesh.wireguard.WireguardSettings;
 import io.nodemesh.wireguard.uapi.DeviceUpdate;
@@ -36,12 +39,12 @@ final class UserspaceDevice implements AutoCloseable {
             System.getenv().getOrDefault("NODEMESH_WIREGUARD_LOG_LEVEL", "error"));
 
     private final WireguardSettings settings;
-    private final HostCommands host;
-    private final Process process;
+    private final Netns host;
+    private final ChildProcess process;
     private final Path log;
     private final UapiClient uapi;
 
-    private UserspaceDevice(WireguardSettings settings, HostCommands host, Process process, Path log, UapiClient uapi) {
+    private UserspaceDevice(WireguardSettings settings, Netns host, ChildProcess process, Path log, UapiClient uapi) {
         this.settings = settings;
         this.host = host;
         this.process = process;
@@ -50,19 +53,19 @@ final class UserspaceDevice implements AutoCloseable {
     }
 
     /** Starts wireguard-go, waits for its UAPI socket, sets key and port, then MTU, address and link up. */
-    static UserspaceDevice start(WireguardSettings settings, HostCommands host, WireguardPrivateKey key) {
+    static UserspaceDevice start(WireguardSettings settings, Netns host, WireguardPrivateKey key) {
         UapiClient uapi = UapiClient.forInterface(settings.iface());
         refuseIfInUse(settings, host, uapi);
         Path log;
-        Process process;
+        ChildProcess process;
         try {
             log = Files.createTempFile("nodemesh-" + settings.iface() + "-", ".log");
-            ProcessBuilder pb = new ProcessBuilder(host.inNetns(List.of(settings.binary(), "-f", settings.iface())))
+            ProcessBuilder pb = new ProcessBuilder(host.wrap(List.of(settings.binary(), "-f", settings.iface())))
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("LOG_LEVEL", LOG_LEVEL);
             pb.environment().put("WG_PROCESS_FOREGROUND", "1");
-            process = pb.start();
-        } catch (IOException e) {
+            process = ChildProcess.start(settings.binary() + " for " + settings.iface(), pb);
+        } catch (IOException | CommandException e) {
             throw new DataplaneException("cannot start " + settings.binary() + " for " + settings.iface() + ": " + e.getMessage(), e);
         }
         UserspaceDevice device = new UserspaceDevice(settings, host, process, log, uapi);
@@ -87,7 +90,7 @@ final class UserspaceDevice implements AutoCloseable {
         return process.pid();
     }
 
-    private static void refuseIfInUse(WireguardSettings settings, HostCommands host, UapiClient uapi) {
+    private static void refuseIfInUse(WireguardSettings settings, Netns host, UapiClient uapi) {
         if (Files.exists(uapi.socket())) {
             try {
                 uapi.get();
@@ -99,7 +102,7 @@ final class UserspaceDevice implements AutoCloseable {
         }
         if (host.ip("link", "show", "dev", settings.iface()).ok()) {
             throw new DataplaneException("interface " + settings.iface() + " already exists"
-                    + (host.netns().isEmpty() ? "" : " in netns " + host.netns()) + "; remove it or pick another " + WireguardSettings.INTERFACE);
+                    + (host.isRoot() ? "" : " in netns " + host.name()) + "; remove it or pick another " + WireguardSettings.INTERFACE);
         }
     }
 
@@ -107,7 +110,7 @@ final class UserspaceDevice implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             if (!process.isAlive()) {
-                throw new DataplaneException(settings.binary() + " for " + settings.iface() + " exited with " + process.exitValue()
+                throw new DataplaneException(settings.binary() + " for " + settings.iface() + " exited with " + process.process().exitValue()
                         + " before opening its UAPI socket: " + logTail());
             }
             if (Files.exists(uapi.socket())) {
@@ -142,16 +145,7 @@ final class UserspaceDevice implements AutoCloseable {
     /** Stops the process (SIGTERM, then SIGKILL), then removes a link or socket it left behind. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        process.close();
         if (host.ip("link", "show", "dev", settings.iface()).ok()) {
             var r = host.ip("link", "del", "dev", settings.iface());
             if (!r.ok()) LOG.warn("could not delete interface {}: {}", settings.iface(), r.stderr().strip());

@@ -11,6 +11,8 @@ import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Violation;
+import io.nodemesh.netlab.CommandException;
+import io.nodemesh.netlab.Netns;
 import io.nodemesh.wireguard.PrivateKeyFile;
 import io.nodemesh.wireguard.WireguardDataplane;
 import io.nodemesh.wireguard.WireguardKey;
@@ -41,7 +43,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     private static final Logger LOG = LoggerFactory.getLogger(UserspaceWireguardDataplane.class);
 
     private final WireguardSettings settings;
-    private final HostCommands host;
+    private final Netns host;
     private final UserspaceDevice device;
     private final TunnelRoutes routes;
     private final StrictModeFirewall firewall;
@@ -56,7 +58,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     private long generation;
     private volatile boolean closed;
 
-    private UserspaceWireguardDataplane(WireguardSettings settings, HostCommands host, UserspaceDevice device,
+    private UserspaceWireguardDataplane(WireguardSettings settings, Netns host, UserspaceDevice device,
                                         WireguardPrivateKey key, boolean nftAvailable) {
         this.settings = settings;
         this.host = host;
@@ -68,7 +70,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     }
 
     static UserspaceWireguardDataplane open(WireguardSettings settings, boolean nftAvailable) {
-        HostCommands host = new HostCommands(settings.netns());
+        Netns host = Netns.named(settings.netns());
         WireguardPrivateKey key = PrivateKeyFile.loadOrCreate(settings.keyFile());
         UserspaceDevice device = UserspaceDevice.start(settings, host, key);
         LOG.info("wireguard: node {} interface {} (wireguard-go pid {}) public key {}", settings.node(), settings.iface(),
@@ -181,7 +183,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     private void addRoute(DesiredPeer peer, String cidr, Deque<Runnable> undo) {
         try {
             routes.add(cidr);
-        } catch (HostCommands.HostCommandException e) {
+        } catch (CommandException e) {
             throw new DataplaneException("peer " + peer.node() + ": route for podCidrs " + cidr + " failed: " + e.getMessage(), e);
         }
         undo.push(() -> routes.remove(cidr));
@@ -190,7 +192,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     private void removeRoute(DesiredPeer peer, String cidr, Deque<Runnable> undo) {
         try {
             routes.remove(cidr);
-        } catch (HostCommands.HostCommandException e) {
+        } catch (CommandException e) {
             throw new DataplaneException("peer " + peer.node() + ": removing route for podCidrs " + cidr + " failed: " + e.getMessage(), e);
         }
         undo.push(() -> routes.add(cidr));

@@ -4,16 +4,18 @@ import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
+import io.nodemesh.netlab.Commands;
 import io.nodemesh.wireguard.WireguardDataplane;
 import io.nodemesh.wireguard.WireguardPrivateKey;
+import io.nodemesh.wireguard.testing.Await;
 import io.nodemesh.wireguard.testing.EchoClient;
 import io.nodemesh.wireguard.testing.EchoServer;
 import io.nodemesh.wireguard.testing.MeshTopology;
-import io.nodemesh.wireguard.testing.Sh;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +65,7 @@ public final class WireguardBenchmark {
         } finally {
             for (MeshDataplane dp : dps) dp.close();
             // Same interface names next time: wait until the devices are really gone.
-            Sh.await(() -> !Files.exists(Path.of("/var/run/wireguard/" + topo.wgIface(1) + ".sock")), 10);
+            Await.until(() -> !Files.exists(Path.of("/var/run/wireguard/" + topo.wgIface(1) + ".sock")), 10);
         }
     }
 
@@ -82,11 +84,11 @@ public final class WireguardBenchmark {
             for (int i = 1; i <= 2; i++) {
                 int peer = 3 - i;
                 String iface = topo.wgIface(i);
-                Sh.await(() -> Files.exists(Path.of("/var/run/wireguard/" + iface + ".sock")), 10);
+                Await.until(() -> Files.exists(Path.of("/var/run/wireguard/" + iface + ".sock")), 10);
                 Path keyFile = keys.resolve("k" + i);
                 Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 Files.writeString(keyFile, key[i - 1].revealBase64());
-                Sh.run("ip", "netns", "exec", topo.nodeNs(i), "wg", "set", iface, "private-key", keyFile.toString(), "listen-port", "51820",
+                Commands.check("ip", "netns", "exec", topo.nodeNs(i), "wg", "set", iface, "private-key", keyFile.toString(), "listen-port", "51820",
                         "peer", key[peer - 1].publicKey().base64(), "endpoint", MeshTopology.nodeAddress(peer) + ":51820",
                         "allowed-ips", MeshTopology.podCidr(peer));
                 MeshTopology.ip(topo.nodeNs(i), "link", "set", iface, "mtu", "1420", "up");
@@ -108,32 +110,33 @@ public final class WireguardBenchmark {
     private static Result measure(MeshTopology topo, int seconds) throws Exception {
         String server = MeshTopology.podIp(2);
         try (EchoServer echo = EchoServer.startIn(topo.podNs(2))) {
-            if (!Sh.await(() -> EchoClient.canReach(topo.podNs(1), server, 2000), 30)) throw new IllegalStateException("pod 1 cannot reach pod 2");
+            if (!Await.until(() -> EchoClient.canReach(topo.podNs(1), server, 2000), 30)) throw new IllegalStateException("pod 1 cannot reach pod 2");
         }
         // Latency: everything that handles a packet on CPU 0, wireguard-go included.
         List<String> wgPids = new ArrayList<>();
-        for (int i = 1; i <= 2; i++) wgPids.addAll(Sh.run("ip", "netns", "pids", topo.nodeNs(i)).lines().map(String::strip).filter(s -> !s.isEmpty()).toList());
-        for (String pid : wgPids) Sh.run("taskset", "-a", "-p", "-c", "0", pid);
+        for (int i = 1; i <= 2; i++) wgPids.addAll(Commands.check("ip", "netns", "pids", topo.nodeNs(i)).lines().map(String::strip).filter(s -> !s.isEmpty()).toList());
+        for (String pid : wgPids) Commands.check("taskset", "-a", "-p", "-c", "0", pid);
         Process sockperfServer = new ProcessBuilder("taskset", "-c", "0", "ip", "netns", "exec", topo.podNs(2),
                 "sockperf", "sr", "--tcp", "-i", server, "-p", "11111").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String pp;
         try {
             Thread.sleep(500); // sockperf's server has no readiness signal; a probe connection would count as a client
-            pp = Sh.run("taskset", "-c", "0", "ip", "netns", "exec", topo.podNs(1), "sockperf", "pp", "--tcp", "-i", server,
-                    "-p", "11111", "-m", "64", "-t", Integer.toString(seconds));
+            pp = Commands.run(Duration.ofSeconds(seconds + 60L), null, List.of("taskset", "-c", "0", "ip", "netns", "exec", topo.podNs(1),
+                    "sockperf", "pp", "--tcp", "-i", server, "-p", "11111", "-m", "64", "-t", Integer.toString(seconds))).orThrow();
         } finally {
             sockperfServer.destroy();
             sockperfServer.waitFor(5, TimeUnit.SECONDS);
         }
-        for (String pid : wgPids) Sh.tryRun("taskset", "-a", "-p", "-c", "0-" + (Runtime.getRuntime().availableProcessors() - 1), pid);
+        for (String pid : wgPids) Commands.run("taskset", "-a", "-p", "-c", "0-" + (Runtime.getRuntime().availableProcessors() - 1), pid);
         // Throughput, unpinned.
         Process iperfServer = new ProcessBuilder("ip", "netns", "exec", topo.podNs(2), "iperf3", "-s", "-1", "-B", server)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String json;
         try {
             Thread.sleep(300);
-            json = Sh.run("ip", "netns", "exec", topo.podNs(1), "iperf3", "-c", server, "-t", Integer.toString(seconds), "-J");
+            json = Commands.run(Duration.ofSeconds(seconds + 60L), null,
+                    List.of("ip", "netns", "exec", topo.podNs(1), "iperf3", "-c", server, "-t", Integer.toString(seconds), "-J")).orThrow();
         } finally {
             iperfServer.destroy();
             iperfServer.waitFor(5, TimeUnit.SECONDS);

@@ -6,15 +6,16 @@ import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.contract.Privileges;
+import io.nodemesh.netlab.Commands;
 import io.nodemesh.wireguard.PrivateKeyFile;
 import io.nodemesh.wireguard.WireguardDataplane;
 import io.nodemesh.wireguard.WireguardKey;
-import io.nodemesh.wireguard.uapi.PeerState;
+import io.nodemesh.wireguard.testing.Await;
 import io.nodemesh.wireguard.testing.EchoClient;
 import io.nodemesh.wireguard.testing.EchoServer;
 import io.nodemesh.wireguard.testing.MeshTopology;
-import io.nodemesh.wireguard.testing.Sh;
 import io.nodemesh.wireguard.testing.UnderlayCapture;
+import io.nodemesh.wireguard.uapi.PeerState;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ class WireguardMeshRootTest {
     }
 
     private void awaitReachable(int from, int to) {
-        assertThat(Sh.await(() -> EchoClient.canReach(topo.podNs(from), MeshTopology.podIp(to), 3000), 30))
+        assertThat(Await.until(() -> EchoClient.canReach(topo.podNs(from), MeshTopology.podIp(to), 3000), 30))
                 .as("pod %d reaches pod %d", from, to).isTrue();
     }
 
@@ -167,10 +168,10 @@ class WireguardMeshRootTest {
             assertThat(result.changes()).extracting(Object::toString).containsExactly("updated node node-3");
             assertThat(dp(1).device().peer(dp(3).publicKey()).orElseThrow().allowedIps())
                     .containsExactlyInAnyOrder(MeshTopology.podCidr(3), "10.210.33.0/24");
-            assertThat(Sh.run("ip", "-n", topo.nodeNs(1), "route", "show", "10.210.33.0/24")).contains("dev " + topo.wgIface(1));
+            assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "10.210.33.0/24")).contains("dev " + topo.wgIface(1));
             dp(1).apply(withoutNode(grown, "node-3"));
             assertThat(dp(1).device().peer(dp(3).publicKey())).isEmpty();
-            assertThat(Sh.run("ip", "-n", topo.nodeNs(1), "route", "show", "10.210.33.0/24")).isBlank();
+            assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "10.210.33.0/24")).isBlank();
 
             PeerState after = dp(1).device().peer(dp(2).publicKey()).orElseThrow();
             assertThat(after.lastHandshake()).as("node-2 session untouched").isEqualTo(before.lastHandshake());
@@ -258,7 +259,7 @@ class WireguardMeshRootTest {
             }
         });
         try {
-            assertThat(Sh.await(() -> done.get() > 200, 30)).isTrue();
+            assertThat(Await.until(() -> done.get() > 200, 30)).isTrue();
             WireguardKey old2 = dp(2).publicKey();
             WireguardKey old1 = dp(1).publicKey();
             // The server's node rotates first, then the client's: both ends of the session change keys.
@@ -268,7 +269,7 @@ class WireguardMeshRootTest {
                 for (int i = 1; i <= NODES; i++) if (i != node) dp(i).apply(rotated);
                 dp(node).apply(rotated);
                 long mark = done.get();
-                assertThat(Sh.await(() -> done.get() > mark + 200 || !failures.isEmpty(), 60)).as("traffic resumes").isTrue();
+                assertThat(Await.until(() -> done.get() > mark + 200 || !failures.isEmpty(), 60)).as("traffic resumes").isTrue();
             }
             assertThat(dp(2).publicKey()).isNotEqualTo(old2);
             assertThat(dp(1).publicKey()).isNotEqualTo(old1);
@@ -326,7 +327,7 @@ class WireguardMeshRootTest {
         awaitReachable(1, 2);
         // Sabotage from outside: without its address the interface cannot be the source of a new route, so adding
         // node-3's route fails after its peer was already set on the device.
-        Sh.run("ip", "-n", topo.nodeNs(1), "address", "del", "10.210.1.254/32", "dev", topo.wgIface(1));
+        Commands.check("ip", "-n", topo.nodeNs(1), "address", "del", "10.210.1.254/32", "dev", topo.wgIface(1));
         assertThatThrownBy(() -> dp(1).apply(state(wireguard(false))))
                 .isInstanceOf(io.nodemesh.api.ApplyException.class)
                 .hasMessageContaining("peer node-3").hasMessageContaining("podCidrs " + MeshTopology.podCidr(3))
@@ -340,13 +341,13 @@ class WireguardMeshRootTest {
     void closeRemovesProcessInterfaceSocketRoutesAndStrictTable() {
         applyAll(state(wireguard(true)));
         String iface = topo.wgIface(1);
-        assertThat(Sh.run("ip", "-n", topo.nodeNs(1), "route", "show", "dev", iface)).contains(MeshTopology.podCidr(2));
-        assertThat(Sh.run("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables")).contains(StrictModeFirewall.TABLE);
+        assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "dev", iface)).contains(MeshTopology.podCidr(2));
+        assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables")).contains(StrictModeFirewall.TABLE);
         dp(1).close();
-        assertThat(Sh.tryRun("ip", "-n", topo.nodeNs(1), "link", "show", iface).exit()).isNotZero();
+        assertThat(Commands.run("ip", "-n", topo.nodeNs(1), "link", "show", iface).exit()).isNotZero();
         assertThat(Path.of("/var/run/wireguard", iface + ".sock")).doesNotExist();
-        assertThat(Sh.run("ip", "netns", "pids", topo.nodeNs(1))).isBlank();
-        assertThat(Sh.run("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables")).doesNotContain(StrictModeFirewall.TABLE);
-        assertThat(Sh.run("ip", "-n", topo.nodeNs(1), "route", "show", MeshTopology.podCidr(2))).doesNotContain("metric 10 ");
+        assertThat(Commands.check("ip", "netns", "pids", topo.nodeNs(1))).isBlank();
+        assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables")).doesNotContain(StrictModeFirewall.TABLE);
+        assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", MeshTopology.podCidr(2))).doesNotContain("metric 10 ");
     }
 }

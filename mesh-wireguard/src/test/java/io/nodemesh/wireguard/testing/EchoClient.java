@@ -1,5 +1,6 @@
 package io.nodemesh.wireguard.testing;
 
+import io.nodemesh.netlab.Netns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,7 +20,7 @@ public final class EchoClient implements AutoCloseable {
 
     /** Connects from {@code podNs} to {@code ip}; {@code timeoutMillis} bounds the connect and every reply. */
     public static EchoClient connect(String podNs, String ip, int timeoutMillis) {
-        return Netns.call(podNs, () -> {
+        return Netns.named(podNs).call(() -> {
             Socket s = new Socket();
             s.setTcpNoDelay(true);
             s.setSoTimeout(timeoutMillis);

@@ -1,5 +1,6 @@
 package io.nodemesh.wireguard.testing;
 
+import io.nodemesh.netlab.Netns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,7 +21,7 @@ public final class EchoServer implements AutoCloseable {
     }
 
     public static EchoServer startIn(String podNs) {
-        return new EchoServer(Netns.call(podNs, () -> {
+        return new EchoServer(Netns.named(podNs).call(() -> {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress("0.0.0.0", PORT));

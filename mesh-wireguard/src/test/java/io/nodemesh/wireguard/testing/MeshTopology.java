@@ -2,6 +2,14 @@ package io.nodemesh.wireguard.testing;
 
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Node;
+import io.nodemesh.netlab.Addresses;
+import io.nodemesh.netlab.Bridge;
+import io.nodemesh.netlab.LabPrefix;
+import io.nodemesh.netlab.Links;
+import io.nodemesh.netlab.Netns;
+import io.nodemesh.netlab.Routes;
+import io.nodemesh.netlab.StaleSweep;
+import io.nodemesh.netlab.VethPair;
 import io.nodemesh.wireguard.WireguardSettings;
 
 import java.io.IOException;
@@ -9,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -23,13 +29,14 @@ import java.util.stream.Stream;
  * every namespace, link, socket and process it made.
  */
 public final class MeshTopology implements AutoCloseable {
-    public static final String PREFIX = "nmw" + ProcessHandle.current().pid();
-    private static final Pattern OURS = Pattern.compile("nmw(\\d+)[a-z].*");
+    public static final LabPrefix LAB = LabPrefix.forThisProcess("nmw");
+    public static final String PREFIX = LAB.value();
     public static final String UNDERLAY_BRIDGE = "br0";
+    private static final Path SOCKETS = Path.of("/var/run/wireguard");
 
     private final int nodes;
     private final Path keyDir;
-    private final List<String> namespaces = new ArrayList<>();
+    private final List<Netns> namespaces = new ArrayList<>();
 
     private MeshTopology(int nodes) throws IOException {
         this.nodes = nodes;
@@ -49,55 +56,40 @@ public final class MeshTopology implements AutoCloseable {
     }
 
     private void build() {
-        String u = underlayNs();
-        addNs(u);
-        ip(u, "link", "add", UNDERLAY_BRIDGE, "type", "bridge");
-        ip(u, "link", "set", UNDERLAY_BRIDGE, "up");
+        Netns u = addNs(underlayNs());
+        Bridge underlay = Bridge.create(u, UNDERLAY_BRIDGE);
         for (int i = 1; i <= nodes; i++) {
-            String n = nodeNs(i);
-            String p = podNs(i);
-            addNs(n);
-            addNs(p);
-            veth(PREFIX + "a" + i, n, "eth0", PREFIX + "b" + i, u, "n" + i);
-            ip(u, "link", "set", "n" + i, "master", UNDERLAY_BRIDGE, "up");
-            ip(n, "addr", "add", nodeAddress(i) + "/24", "dev", "eth0");
-            ip(n, "link", "set", "eth0", "up");
-            veth(PREFIX + "c" + i, p, "eth0", PREFIX + "d" + i, n, "pod0");
-            ip(n, "addr", "add", "10.210." + i + ".1/24", "dev", "pod0");
-            ip(n, "link", "set", "pod0", "up");
-            ip(p, "addr", "add", podIp(i) + "/24", "dev", "eth0");
-            ip(p, "link", "set", "eth0", "up");
-            ip(p, "route", "add", "default", "via", "10.210." + i + ".1");
-            Sh.run("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            Netns n = addNs(nodeNs(i));
+            Netns p = addNs(podNs(i));
+            VethPair.create(n, "eth0", u, "n" + i);
+            underlay.attach("n" + i);
+            Addresses.add(n, "eth0", nodeAddress(i) + "/24");
+            Links.up(n, "eth0");
+            VethPair.create(p, "eth0", n, "pod0");
+            Addresses.add(n, "pod0", "10.210." + i + ".1/24");
+            Links.up(n, "pod0");
+            Addresses.add(p, "eth0", podIp(i) + "/24");
+            Links.up(p, "eth0");
+            Routes.viaGateway(p, "default", "10.210." + i + ".1");
+            n.execChecked("sysctl", "-qw", "net.ipv4.ip_forward=1");
         }
         for (int i = 1; i <= nodes; i++) {
             for (int j = 1; j <= nodes; j++) {
-                if (i != j) ip(nodeNs(i), "route", "add", podCidr(j), "via", nodeAddress(j), "metric", "1000");
+                if (i != j) Routes.viaGateway(Netns.named(nodeNs(i)), podCidr(j), nodeAddress(j), 1000);
             }
         }
     }
 
-    private void addNs(String ns) {
-        Sh.run("ip", "netns", "add", ns);
+    private Netns addNs(String name) {
+        Netns ns = Netns.create(name);
         namespaces.add(ns);
-        ip(ns, "link", "set", "lo", "up");
         // No IPv6: keeps neighbour discovery chatter off the underlay capture.
-        Sh.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-    }
-
-    /** A veth pair made in the root namespace under prefixed names, then moved and renamed, so nothing collides. */
-    private static void veth(String a, String nsA, String nameA, String b, String nsB, String nameB) {
-        Sh.run("ip", "link", "add", a, "type", "veth", "peer", "name", b);
-        Sh.run("ip", "link", "set", a, "netns", nsA);
-        Sh.run("ip", "link", "set", b, "netns", nsB);
-        ip(nsA, "link", "set", a, "name", nameA);
-        ip(nsB, "link", "set", b, "name", nameB);
+        ns.execChecked("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        return ns;
     }
 
     public static void ip(String ns, String... args) {
-        List<String> argv = new ArrayList<>(List.of("ip", "-n", ns));
-        argv.addAll(List.of(args));
-        Sh.run(argv.toArray(String[]::new));
+        Netns.named(ns).ipChecked(args);
     }
 
     public int size() { return nodes; }
@@ -131,9 +123,11 @@ public final class MeshTopology implements AutoCloseable {
     /** Removes everything: processes in our namespaces, the namespaces (their links go with them), sockets, keys. */
     @Override
     public void close() {
-        for (String ns : namespaces.reversed()) deleteNs(ns);
+        for (Netns ns : namespaces.reversed()) ns.close();
         namespaces.clear();
-        deleteLinksAndSockets(PREFIX);
+        StaleSweep ours = StaleSweep.matching(LAB::owns);
+        ours.rootLinks();
+        ours.files(SOCKETS);
         try (Stream<Path> files = Files.walk(keyDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
@@ -144,15 +138,10 @@ public final class MeshTopology implements AutoCloseable {
     /** Names of our objects still present: namespaces, root links, UAPI sockets, processes in our namespaces. */
     public static List<String> leftovers() {
         List<String> left = new ArrayList<>();
-        for (String ns : Sh.run("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).toList()) {
-            if (ns.startsWith(PREFIX)) left.add("netns " + ns);
-        }
-        for (String l : Sh.run("ip", "-o", "link", "show").lines().toList()) {
-            String name = l.split(":")[1].strip().split("@")[0];
-            if (name.startsWith(PREFIX)) left.add("link " + name);
-        }
-        try (Stream<Path> s = Files.list(Path.of("/var/run/wireguard"))) {
-            s.filter(p -> p.getFileName().toString().startsWith(PREFIX)).forEach(p -> left.add("socket " + p));
+        for (String ns : Netns.list()) if (LAB.owns(ns)) left.add("netns " + ns);
+        for (String link : Links.names(Netns.root())) if (LAB.owns(link)) left.add("link " + link);
+        try (Stream<Path> s = Files.list(SOCKETS)) {
+            s.filter(p -> LAB.owns(p.getFileName().toString())).forEach(p -> left.add("socket " + p));
         } catch (IOException ignored) {
             // no socket dir
         }
@@ -161,54 +150,11 @@ public final class MeshTopology implements AutoCloseable {
         return left;
     }
 
-    /** Deletes objects of runs whose JVM is gone (their pid is in the name). */
+    /** Deletes objects of runs whose JVM is gone (their pid is in the name), and this JVM's own earlier leftovers. */
     public static void sweepStale() {
-        long self = ProcessHandle.current().pid();
-        for (String ns : Sh.run("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).toList()) {
-            Matcher m = OURS.matcher(ns);
-            if (m.matches() && isStale(Long.parseLong(m.group(1)), self)) deleteNs(ns);
-        }
-        for (String l : Sh.run("ip", "-o", "link", "show").lines().toList()) {
-            Matcher m = OURS.matcher(l.split(":")[1].strip().split("@")[0]);
-            if (m.matches() && isStale(Long.parseLong(m.group(1)), self)) deleteLinksAndSockets("nmw" + m.group(1));
-        }
-        try (Stream<Path> s = Files.list(Path.of("/var/run/wireguard"))) {
-            s.forEach(p -> {
-                Matcher m = OURS.matcher(p.getFileName().toString());
-                if (m.matches() && isStale(Long.parseLong(m.group(1)), self)) p.toFile().delete();
-            });
-        } catch (IOException ignored) {
-            // no socket dir
-        }
-    }
-
-    private static boolean isStale(long pid, long self) {
-        return pid == self || ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
-    }
-
-    private static void deleteNs(String ns) {
-        for (String pid : Sh.tryRun("ip", "netns", "pids", ns).stdout().lines().toList()) {
-            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(h -> {
-                h.destroy();
-                try {
-                    h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    h.destroyForcibly();
-                }
-            });
-        }
-        Sh.tryRun("ip", "netns", "del", ns);
-    }
-
-    private static void deleteLinksAndSockets(String prefix) {
-        for (String l : Sh.run("ip", "-o", "link", "show").lines().toList()) {
-            String name = l.split(":")[1].strip().split("@")[0];
-            if (name.startsWith(prefix)) Sh.tryRun("ip", "link", "del", name);
-        }
-        try (Stream<Path> s = Files.list(Path.of("/var/run/wireguard"))) {
-            s.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // no socket dir
-        }
+        StaleSweep sweep = StaleSweep.matching(LAB.staleRuns().or(LAB::owns));
+        sweep.namespaces();
+        sweep.rootLinks();
+        sweep.files(SOCKETS);
     }
 }

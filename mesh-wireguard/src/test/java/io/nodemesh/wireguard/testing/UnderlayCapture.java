@@ -1,10 +1,14 @@
 package io.nodemesh.wireguard.testing;
 
+import io.nodemesh.netlab.ChildProcess;
+import io.nodemesh.netlab.Netns;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,13 +36,13 @@ public final class UnderlayCapture implements AutoCloseable {
     }
 
     private final FlushProbe probe;
-    private final Process process;
+    private final ChildProcess process;
     private final ByteArrayOutputStream stream;
     private final Thread reader;
     private List<Packet> packets;
     private byte[] raw;
 
-    private UnderlayCapture(Process process, ByteArrayOutputStream stream, Thread reader, FlushProbe probe) {
+    private UnderlayCapture(ChildProcess process, ByteArrayOutputStream stream, Thread reader, FlushProbe probe) {
         this.probe = probe;
         this.process = process;
         this.stream = stream;
@@ -50,8 +54,10 @@ public final class UnderlayCapture implements AutoCloseable {
      * after the capture handle is active, so no packet sent after this returns can be missed.
      */
     public static UnderlayCapture start(String netns, String iface, FlushProbe probe) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "dumpcap", "-q", "-P", "-i", iface, "-w", "-")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ChildProcess child = ChildProcess.start("dumpcap on " + iface, new ProcessBuilder(
+                Netns.named(netns).wrap(List.of("dumpcap", "-q", "-P", "-i", iface, "-w", "-")))
+                .redirectError(ProcessBuilder.Redirect.DISCARD));
+        Process p = child.process();
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
             byte[] buf = new byte[65536];
@@ -66,12 +72,12 @@ public final class UnderlayCapture implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (size(stream) < 24) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
+                child.close();
                 throw new IllegalStateException("dumpcap did not start capturing on " + iface + " in netns " + netns);
             }
             Thread.sleep(10);
         }
-        return new UnderlayCapture(p, stream, reader, probe);
+        return new UnderlayCapture(child, stream, reader, probe);
     }
 
     private static int size(ByteArrayOutputStream s) {
@@ -82,8 +88,7 @@ public final class UnderlayCapture implements AutoCloseable {
     public List<Packet> stop() throws IOException, InterruptedException {
         if (packets != null) return packets;
         flush();
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+        process.stop(Duration.ofSeconds(10)); // SIGTERM first: dumpcap then flushes what it holds
         reader.join(10_000);
         synchronized (stream) { raw = stream.toByteArray(); }
         byte[] token = probe.token().getBytes(StandardCharsets.US_ASCII);
@@ -93,7 +98,7 @@ public final class UnderlayCapture implements AutoCloseable {
 
     private void flush() throws IOException, InterruptedException {
         byte[] token = probe.token().getBytes(StandardCharsets.US_ASCII);
-        try (java.net.DatagramSocket socket = Netns.call(probe.fromNs(), java.net.DatagramSocket::new)) {
+        try (java.net.DatagramSocket socket = Netns.named(probe.fromNs()).call(java.net.DatagramSocket::new)) {
             socket.setBroadcast(true); // a broadcast draws no ICMP port-unreachable back onto the wire
             var packet = new java.net.DatagramPacket(token, token.length, new java.net.InetSocketAddress(probe.toIp(), 9));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -154,7 +159,12 @@ public final class UnderlayCapture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        stop();
+    public void close() throws IOException {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping the capture", e);
+        }
     }
 }

@@ -1,11 +1,13 @@
 package io.nodemesh.wireguard.uapi;
 
 import io.nodemesh.contract.Privileges;
+import io.nodemesh.netlab.ChildProcess;
+import io.nodemesh.netlab.Commands;
+import io.nodemesh.netlab.Netns;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardPrivateKey;
+import io.nodemesh.wireguard.testing.Await;
 import io.nodemesh.wireguard.testing.MeshTopology;
-import io.nodemesh.wireguard.testing.Netns;
-import io.nodemesh.wireguard.testing.Sh;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -27,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class UapiRootTest {
     private final String ns = MeshTopology.PREFIX + "q";
     private final String iface = MeshTopology.PREFIX + "x0";
-    private Process wireguardGo;
+    private Netns netns;
+    private ChildProcess wireguardGo;
     private UapiClient client;
 
     @BeforeEach
@@ -36,13 +39,13 @@ class UapiRootTest {
         Privileges.requireBinary("wireguard-go", "wireguard-go");
         Privileges.requireBinary("wg", "wireguard-tools");
         MeshTopology.sweepStale();
-        Sh.run("ip", "netns", "add", ns);
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, "wireguard-go", "-f", iface)
+        netns = Netns.create(ns);
+        ProcessBuilder pb = new ProcessBuilder(netns.wrap(List.of("wireguard-go", "-f", iface)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("LOG_LEVEL", "error");
-        wireguardGo = pb.start();
+        wireguardGo = ChildProcess.start("wireguard-go", pb);
         client = UapiClient.forInterface(iface);
-        assertThat(Sh.await(() -> {
+        assertThat(Await.until(() -> {
             try {
                 client.get();
                 return true;
@@ -54,11 +57,8 @@ class UapiRootTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (wireguardGo != null) {
-            wireguardGo.destroy();
-            wireguardGo.waitFor();
-        }
-        Sh.tryRun("ip", "netns", "del", ns);
+        if (wireguardGo != null) wireguardGo.close();
+        if (netns != null) netns.close();
         Files.deleteIfExists(Path.of("/var/run/wireguard", iface + ".sock"));
         assertThat(MeshTopology.leftovers()).isEmpty();
     }
@@ -78,13 +78,13 @@ class UapiRootTest {
         assertThat(s.peer(b).orElseThrow().persistentKeepalive()).isEqualTo(25);
         assertThat(s.peer(c).orElseThrow().endpoint()).get().extracting(e -> e.getAddress().getHostAddress()).isEqualTo("fd00:0:0:0:0:0:0:3");
 
-        String dump = Sh.run("wg", "show", iface, "dump");
+        String dump = Commands.check("wg", "show", iface, "dump");
         assertThat(dump).contains(key.publicKey().base64() + "\t51999")
                 .contains(b.base64() + "\t(none)\t10.211.0.2:51820\t10.210.2.0/24\t0\t0\t0\t25")
                 .contains(c.base64() + "\t(none)\t[fd00::3]:51820\t10.210.3.0/24,fd00:3::/64");
 
         // A peer changed by hand with wg: what get reports is what wg did.
-        Sh.run("wg", "set", iface, "peer", b.base64(), "allowed-ips", "10.210.2.0/24,10.210.22.0/24");
+        Commands.check("wg", "set", iface, "peer", b.base64(), "allowed-ips", "10.210.2.0/24,10.210.22.0/24");
         assertThat(client.get().peer(b).orElseThrow().allowedIps()).containsExactlyInAnyOrder("10.210.2.0/24", "10.210.22.0/24");
 
         // Touching one peer leaves the other alone; removing one leaves the other.
@@ -94,7 +94,7 @@ class UapiRootTest {
 
     @Test
     void aPortInUseIsAnErrorNamingListenPort() throws Exception {
-        try (DatagramSocket taken = Netns.call(ns, () -> new DatagramSocket(new InetSocketAddress("0.0.0.0", 0)))) {
+        try (DatagramSocket taken = netns.call(() -> new DatagramSocket(new InetSocketAddress("0.0.0.0", 0)))) {
             int port = taken.getLocalPort();
             assertThatThrownBy(() -> client.set(new DeviceUpdate(Optional.empty(), OptionalInt.of(port), false, List.of())))
                     .isInstanceOfSatisfying(UapiException.class, e -> {

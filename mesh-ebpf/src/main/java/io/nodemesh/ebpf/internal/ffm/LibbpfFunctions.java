@@ -165,6 +165,10 @@ final class LibbpfFunctions {
     static final MethodHandle bpf_link__disconnect = fn("bpf_link__disconnect", FunctionDescriptor.ofVoid(ADDRESS));
     // int bpf_link__destroy(struct bpf_link *link);
     static final MethodHandle bpf_link__destroy = fn("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    // struct bpf_link *bpf_program__attach_iter(const struct bpf_program *prog, const struct bpf_iter_attach_opts *opts);
+    static final MethodHandle bpf_program__attach_iter = errnoFn("bpf_program__attach_iter", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    // int bpf_iter_create(int link_fd);   (returns -errno)
+    static final MethodHandle bpf_iter_create = fn("bpf_iter_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     // struct ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb, void *ctx, const struct ring_buffer_opts *opts);
     static final MethodHandle ring_buffer__new = errnoFn("ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));

@@ -49,6 +49,8 @@ final class LibcFunctions {
     // int vsnprintf(char *str, size_t size, const char *format, va_list ap);   (va_list is a pointer on x86-64)
     static final MethodHandle vsnprintf = LINKER.downcallHandle(LIBC.find("vsnprintf").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    // ssize_t read(int fd, void *buf, size_t count);
+    static final MethodHandle read = fn("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     // int unshare(int flags);
     static final MethodHandle unshare = fn("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 

@@ -420,6 +420,76 @@ public final class NativeLibbpf implements Libbpf {
         check(call(() -> (int) bpf_link__destroy.invokeExact(ptr(link))), "destroy link");
     }
 
+    // --- iterators -------------------------------------------------------------------------------------------------
+
+    @Override
+    public long attachIter(long program) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(ERRNO_STATE);
+            MemorySegment link = get(() -> (MemorySegment) bpf_program__attach_iter.invokeExact(errno, ptr(program), MemorySegment.NULL));
+            if (link.equals(MemorySegment.NULL)) throw new BpfException("attach iterator program", errno(errno));
+            return link.address();
+        }
+    }
+
+    @Override
+    public byte[] runIter(long link, String netnsPath) {
+        if (netnsPath.isEmpty()) return readIter(link);
+        // setns changes the calling thread only, so do it on a fresh platform thread that ends right after.
+        byte[][] result = new byte[1][];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread t = Thread.ofPlatform().name("nodemesh-netns-iter").unstarted(() -> {
+            try {
+                enterNetns(netnsPath);
+                result[0] = readIter(link);
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BpfException("interrupted running an iterator in " + netnsPath);
+        }
+        if (failure[0] != null) throw failure[0];
+        return result[0];
+    }
+
+    private byte[] readIter(long link) {
+        int linkFd = linkFd(link);
+        int iterFd = call(() -> (int) bpf_iter_create.invokeExact(linkFd));
+        if (iterFd < 0) throw new BpfException("create iterator", -iterFd);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(LibcFunctions.ERRNO_STATE);
+            MemorySegment buf = a.allocate(4096);
+            var out = new java.io.ByteArrayOutputStream();
+            while (true) {
+                // The program runs while we read: every read walks the next sockets until the buffer is full.
+                long n = callLong(() -> (long) LibcFunctions.read.invokeExact(errno, iterFd, buf, 4096L));
+                if (n < 0) throw new BpfException("read iterator", LibcFunctions.errno(errno));
+                if (n == 0) return out.toByteArray();
+                out.writeBytes(buf.asSlice(0, n).toArray(JAVA_BYTE));
+            }
+        } finally {
+            closeFd(iterFd);
+        }
+    }
+
+    private void enterNetns(String netnsPath) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(LibcFunctions.ERRNO_STATE);
+            int nsFd = openDirectoryOrFile(a, errno, netnsPath);
+            try {
+                int rc = call(() -> (int) LibcFunctions.setns.invokeExact(errno, nsFd, LibcFunctions.CLONE_NEWNET));
+                if (rc < 0) throw new BpfException("enter network namespace " + netnsPath, LibcFunctions.errno(errno));
+            } finally {
+                closeFd(nsFd);
+            }
+        }
+    }
+
     // --- ring buffers ----------------------------------------------------------------------------------------------
 
     private static final MethodHandle RING_SAMPLE;
@@ -587,6 +657,19 @@ public final class NativeLibbpf implements Libbpf {
     }
 
     private static int call(IntCall c) {
+        try {
+            return c.call();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @FunctionalInterface
+    private interface LongCall {
+        long call() throws Throwable;
+    }
+
+    private static long callLong(LongCall c) {
         try {
             return c.call();
         } catch (Throwable t) {

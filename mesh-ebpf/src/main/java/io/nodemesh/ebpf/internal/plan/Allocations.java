@@ -19,6 +19,7 @@ public record Allocations(Map<String, Integer> services, Map<String, Integer> ba
         services = Map.copyOf(services);
         backendSets = Map.copyOf(backendSets);
         identities = Map.copyOf(identities);
-        slots = Map.copyOf(slots);
+        // Slot lists change a few at a time: keep the structure-sharing map the planner's incremental path builds.
+        slots = slots instanceof ChunkedMap<String, List<String>> c ? c : ChunkedMap.copyOf(Map.copyOf(slots));
     }
 }

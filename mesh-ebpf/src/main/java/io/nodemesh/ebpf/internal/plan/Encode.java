@@ -69,6 +69,15 @@ public final class Encode {
                 r.u32("affinity_timeout_s"), (int) r.u32("maglev_size"), r.u16("target_port"), r.u8("lb"), r.u8("flags"));
     }
 
+    /** nm_udp_stale key: {@code backendIp} is the 16-byte kernel form, {@code backendPort} host order. */
+    public static Bytes udpStaleKey(byte[] backendIp, int serviceId, int backendPort) {
+        return new StructWriter(UDP_STALE_KEY)
+                .bytes(UDP_STALE_KEY.field("backend_ip"), backendIp)
+                .u32(UDP_STALE_KEY.field("service_id"), serviceId)
+                .u16(UDP_STALE_KEY.field("backend_port"), backendPort)
+                .build();
+    }
+
     public static Bytes backendKey(int backendSet, int slot) {
         return new StructWriter(BACKEND_KEY)
                 .u32(BACKEND_KEY.field("backend_set"), backendSet)

@@ -4,7 +4,7 @@ package io.nodemesh.ebpf.internal.plan;
 public final class KernelAbi {
     private KernelAbi() {}
 
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     public static final int IDENTITY_ANY = 0;
     public static final int IDENTITY_HOST = 1;
@@ -36,6 +36,12 @@ public final class KernelAbi {
     public static final int SOCK_F_SERVER = 0x2;
     public static final int SOCK_F_ALLOWED = 0x8;
 
+    /** getsockopt options steering.bpf.c answers for the node proxy (SO_ORIGINAL_DST, IP6T_SO_ORIGINAL_DST). */
+    public static final int SOL_IP = 0;
+    public static final int SOL_IPV6 = 41;
+    public static final int SO_ORIGINAL_DST = 80;
+    public static final int IP6T_SO_ORIGINAL_DST = 80;
+
     /** nm_event.type = FlowEvent.Type ordinal + 1. */
     public static final int EV_CONNECT = 1;
     public static final int EV_TRANSLATE = 2;
@@ -66,6 +72,8 @@ public final class KernelAbi {
     public static final int MAX_POLICY = 65536;
     public static final int MAX_AFFINITY = 65536;
     public static final int MAX_REVNAT = 262144;
+    public static final int MAX_ORIG_DST = 65536;
+    public static final int MAX_PROXY_CGROUPS = 16;
     public static final int EVENTS_BYTES = 4 * 1024 * 1024;
     public static final int MAX_BACKENDS_PER_SERVICE = 1024;
 }

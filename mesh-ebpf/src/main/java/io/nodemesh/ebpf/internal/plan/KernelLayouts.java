@@ -32,6 +32,12 @@ public final class KernelLayouts {
             "last_used_ns", 8, "backend_ip", 16, "slot", 4, "pad0", 4);
     public static final StructLayout REVNAT_VALUE = StructLayout.of("nm_revnat_value",
             "vip", 16, "backend_ip", 16, "vip_port", 2, "backend_port", 2, "service_id", 4);
+    /** nm_orig_dst value: the VIP a connection steered to the node proxy was addressed to (steering.bpf.c). */
+    public static final StructLayout ORIG_DST = StructLayout.of("nm_orig_dst",
+            "vip", 16, "vip_port", 2, "pad0", 2, "service_id", 4);
+    /** nm_udp_stale key: a (service, backend) pair an apply took away (udp_reap.bpf.c). */
+    public static final StructLayout UDP_STALE_KEY = StructLayout.of("nm_udp_stale_key",
+            "backend_ip", 16, "service_id", 4, "backend_port", 2, "pad0", 2);
     public static final StructLayout POLICY_KEY = StructLayout.of("nm_policy_key",
             "dst_identity", 4, "service_id", 4, "src_identity", 4, "port", 2, "pad0", 2);
     public static final StructLayout SELECTED_KEY = StructLayout.of("nm_selected_key",
@@ -48,5 +54,5 @@ public final class KernelLayouts {
     /** Every struct the C header declares (the layout test walks this list). */
     public static final List<StructLayout> STRUCTS = List.of(CONFIG, SOCK_KEY, SOCK_INFO, IP_KEY, IP_INFO, SERVICE_KEY,
             SERVICE_VALUE, BACKEND_KEY, BACKEND_VALUE, MAGLEV_KEY, AFFINITY_KEY, AFFINITY_VALUE, REVNAT_VALUE,
-            POLICY_KEY, SELECTED_KEY, EVENT);
+            ORIG_DST, UDP_STALE_KEY, POLICY_KEY, SELECTED_KEY, EVENT);
 }

@@ -38,10 +38,18 @@ public final class MapPlan {
     /** The owner of a plan made from raw map contents (read back from the kernel): no finer grouping is known. */
     static final String WHOLE = "*";
 
+    /** Plan numbers (declared before EMPTY, which takes the first). */
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
     /** Nothing programmed: the plan of a fresh node, and the plan an uninstall goes to. */
     public static final MapPlan EMPTY = ofSegments(Map.of(), Allocations.NONE, List.of());
 
     private final Map<String, Segment> segments;
+    /** This plan's number, and the number of the plan it was derived from with {@link #replacing} (0: none). */
+    private final long id = IDS.incrementAndGet();
+    private final long baseId;
+    /** Owners whose segment differs from the base plan's (null when not derived): all {@link #diff} needs to visit. */
+    private final Set<String> changedOwners;
     private final Allocations allocations;
     private final List<String> warnings;
     private final Map<KernelMap, NavigableMap<Bytes, Bytes>> merged = new EnumMap<>(KernelMap.class);
@@ -52,14 +60,36 @@ public final class MapPlan {
     }
 
     private MapPlan(Allocations allocations, List<String> warnings, Map<String, Segment> segments) {
-        this.segments = Collections.unmodifiableMap(new LinkedHashMap<>(segments));
+        this(allocations, warnings, ChunkedMap.copyOf(new LinkedHashMap<>(segments)), 0, null);
+    }
+
+    private MapPlan(Allocations allocations, List<String> warnings, ChunkedMap<String, Segment> segments, long baseId,
+                    Set<String> changedOwners) {
+        this.segments = segments;
         this.allocations = allocations;
         this.warnings = List.copyOf(warnings);
+        this.baseId = baseId;
+        this.changedOwners = changedOwners;
+    }
+
+    /**
+     * This plan with the segments of {@code changes} replaced (owners not in this plan are appended) and new
+     * allocations: the planner's incremental path. Costs O(changes), not O(plan); diffing the two plans visits only
+     * the changed owners. Warnings are kept (they come from identities and placements, which did not change).
+     */
+    MapPlan replacing(Map<String, Segment> changes, Allocations allocations) {
+        var changed = ChunkedMap.copyOf(segments).replacing(changes);
+        return new MapPlan(allocations, warnings, changed, id, Set.copyOf(changes.keySet()));
     }
 
     /** A plan from per-owner segments (owner names are the planner's; the order decides who wins a duplicate key). */
     static MapPlan ofSegments(Map<String, Segment> segments, Allocations allocations, List<String> warnings) {
         return new MapPlan(allocations, warnings, segments);
+    }
+
+    /** True when this plan was derived from another with {@link #replacing} (the planner's incremental path). */
+    boolean derived() {
+        return baseId != 0;
     }
 
     /** The ids and slots chosen, to pass to the next plan so they stay put. */
@@ -109,22 +139,29 @@ public final class MapPlan {
      * Segments the two plans share (the same object) are skipped without looking at their entries.
      */
     public static List<MapOp> diff(MapPlan from, MapPlan to) {
+        // One plan derived from the other (a small change, or rolling one back): only its changed owners can differ.
+        Set<String> owners = to.baseId == from.id ? to.changedOwners : from.baseId == to.id ? from.changedOwners : null;
         List<MapOp> ops = new ArrayList<>();
         for (KernelMap m : List.of(KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS,
                 KernelMap.CGROUP_IDENTITY, KernelMap.POLICY, KernelMap.POLICY_SELECTED, KernelMap.BACKENDS, KernelMap.MAGLEV, KernelMap.SERVICES)) {
-            put(ops, m, from, to);
+            put(ops, m, from, to, owners);
         }
         for (KernelMap m : List.of(KernelMap.SERVICES, KernelMap.MAGLEV, KernelMap.BACKENDS, KernelMap.POLICY,
                 KernelMap.POLICY_SELECTED, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS,
                 KernelMap.CGROUP_IDENTITY)) {
-            delete(ops, m, from, to);
+            delete(ops, m, from, to, owners);
         }
-        put(ops, KernelMap.CONFIG, from, to);
-        delete(ops, KernelMap.CONFIG, from, to);
+        put(ops, KernelMap.CONFIG, from, to, owners);
+        delete(ops, KernelMap.CONFIG, from, to, owners);
         return ops;
     }
 
-    private static void put(List<MapOp> ops, KernelMap m, MapPlan from, MapPlan to) {
+    /** The owners to visit: {@code candidates} when known, else every owner of {@code plan}. */
+    private static Iterable<String> owners(MapPlan plan, Set<String> candidates) {
+        return candidates != null ? candidates : plan.segments.keySet();
+    }
+
+    private static void put(List<MapOp> ops, KernelMap m, MapPlan from, MapPlan to, Set<String> candidates) {
         List<MapOp.Entry> entries = new ArrayList<>();
         if (from.whole() || to.whole()) {
             NavigableMap<Bytes, Bytes> f = from.entries(m);
@@ -134,19 +171,20 @@ public final class MapPlan {
         } else {
             // A key that keeps its value under the same owner needs no write; one that moved owner is simply
             // written again (harmless). Owners with the same segment object are skipped altogether.
-            to.segments.forEach((owner, t) -> {
+            for (String owner : owners(to, candidates)) {
+                Segment t = to.segments.get(owner);
                 Segment f = from.segments.get(owner);
-                if (t == f) return;
+                if (t == f || t == null) continue;
                 NavigableMap<Bytes, Bytes> fm = f == null ? Collections.emptyNavigableMap() : f.entries(m);
                 t.entries(m).forEach((k, v) -> {
                     if (!v.equals(fm.get(k))) entries.add(new MapOp.Entry(k, v));
                 });
-            });
+            }
         }
         if (!entries.isEmpty()) ops.add(new MapOp.Put(m, entries));
     }
 
-    private static void delete(List<MapOp> ops, KernelMap m, MapPlan from, MapPlan to) {
+    private static void delete(List<MapOp> ops, KernelMap m, MapPlan from, MapPlan to, Set<String> candidates) {
         List<Bytes> keys = new ArrayList<>();
         if (from.whole() || to.whole()) {
             NavigableMap<Bytes, Bytes> t = to.entries(m);
@@ -158,14 +196,14 @@ public final class MapPlan {
             // changed — and so did the one it moved to, since keys are never in two segments of one plan. So checking
             // the changed segments of `to` is enough.
             Set<Bytes> keptElsewhere = null;
-            for (var e : from.segments.entrySet()) {
-                Segment f = e.getValue();
-                Segment t = to.segments.get(e.getKey());
-                if (t == f) continue;
+            for (String owner : owners(from, candidates)) {
+                Segment f = from.segments.get(owner);
+                Segment t = to.segments.get(owner);
+                if (t == f || f == null) continue;
                 NavigableMap<Bytes, Bytes> tm = t == null ? Collections.emptyNavigableMap() : t.entries(m);
                 for (Bytes k : f.entries(m).keySet()) {
                     if (tm.containsKey(k)) continue;
-                    if (keptElsewhere == null) keptElsewhere = changedKeys(m, from, to);
+                    if (keptElsewhere == null) keptElsewhere = changedKeys(m, from, to, candidates);
                     if (!keptElsewhere.contains(k)) keys.add(k);
                 }
             }
@@ -173,11 +211,12 @@ public final class MapPlan {
         if (!keys.isEmpty()) ops.add(new MapOp.Delete(m, keys));
     }
 
-    private static Set<Bytes> changedKeys(KernelMap m, MapPlan from, MapPlan to) {
+    private static Set<Bytes> changedKeys(KernelMap m, MapPlan from, MapPlan to, Set<String> candidates) {
         Set<Bytes> keys = new HashSet<>();
-        to.segments.forEach((owner, t) -> {
-            if (t != from.segments.get(owner)) keys.addAll(t.entries(m).keySet());
-        });
+        for (String owner : owners(to, candidates)) {
+            Segment t = to.segments.get(owner);
+            if (t != null && t != from.segments.get(owner)) keys.addAll(t.entries(m).keySet());
+        }
         return keys;
     }
 

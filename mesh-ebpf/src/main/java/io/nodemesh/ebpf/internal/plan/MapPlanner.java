@@ -22,6 +22,15 @@ public final class MapPlanner {
     /** Services' entries from earlier plans, reused when nothing they depend on changed. */
     private final ServiceCache cache = new ServiceCache();
     private final CapacityValidator capacity;
+    /** What the last plan was made from, for the incremental path; null before the first plan. */
+    private Last last;
+
+    /**
+     * The inputs and by-products of the last plan. {@code index} is the index of the state whose workloads the plan
+     * used: it stays valid as long as the workloads list does (service lookups in it may be stale; none are made).
+     */
+    record Last(MeshState state, String node, KernelConfig config, MapPlan plan, IdentityEntries identities,
+                        io.nodemesh.api.state.MeshIndex index) {}
 
     public MapPlanner(PlanLimits limits, PlacementResolver resolver) {
         this.limits = limits;
@@ -48,7 +57,26 @@ public final class MapPlanner {
      * @throws IllegalStateException if the state needs more ids than the limits allow (callers validate first, which
      *                               reports every violation; planning does not repeat that work)
      */
-    public MapPlan plan(MeshState state, String node, KernelConfig config, Allocations previous) {
+    public synchronized MapPlan plan(MeshState state, String node, KernelConfig config, Allocations previous) {
+        MapPlan incremental = IncrementalPlan.of(this, state, node, config, previous);
+        return incremental != null ? incremental : planWhole(state, node, config, previous);
+    }
+
+    /** The incremental path's view of the last plan (null: none). */
+    Last last() {
+        return last;
+    }
+
+    ServiceCache cache() {
+        return cache;
+    }
+
+    void remember(MeshState state, MapPlan plan) {
+        last = new Last(state, last.node(), last.config(), plan, last.identities(), last.index());
+    }
+
+    /** Plans every map from scratch (ids, slots and cached service segments are still reused). */
+    MapPlan planWhole(MeshState state, String node, KernelConfig config, Allocations previous) {
         Map<KernelMap, NavigableMap<Bytes, Bytes>> maps = new EnumMap<>(KernelMap.class);
         for (KernelMap m : KernelMap.values()) maps.put(m, new TreeMap<>());
         List<String> warnings = new ArrayList<>();
@@ -59,7 +87,8 @@ public final class MapPlanner {
                 maps.get(KernelMap.NETNS_ADDRESS), maps.get(KernelMap.CGROUP_IDENTITY), warnings);
 
         ServiceEntries services = new ServiceEntries(state, limits, previous);
-        Map<String, MapPlan.Segment> serviceSegments = services.segments(state, node, identities, limits, previous, cache);
+        var index = state.index();
+        Map<String, MapPlan.Segment> serviceSegments = services.segments(state, index, node, identities, limits, previous, cache);
 
         PolicyEntries.compile(state, identities::id, services::serviceId, maps.get(KernelMap.POLICY),
                 maps.get(KernelMap.POLICY_SELECTED));
@@ -76,7 +105,9 @@ public final class MapPlanner {
         segments.put("config", segment(maps, KernelMap.CONFIG));
         var allocations = new Allocations(services.serviceIdsAssigned(), services.backendSetsAssigned(),
                 identities.assigned(), services.slots());
-        return MapPlan.ofSegments(segments, allocations, warnings);
+        MapPlan plan = MapPlan.ofSegments(segments, allocations, warnings);
+        last = new Last(state, node, config, plan, identities, index);
+        return plan;
     }
 
     private static MapPlan.Segment segment(Map<KernelMap, NavigableMap<Bytes, Bytes>> maps, KernelMap... which) {

@@ -114,9 +114,8 @@ final class ServiceEntries {
      * One segment per service (owner {@code service:<key>}), in state order; unchanged services reuse their cached
      * segment.
      */
-    Map<String, MapPlan.Segment> segments(MeshState state, String node, IdentityEntries identities, PlanLimits limits,
-                                          Allocations previous, ServiceCache cache) {
-        MeshIndex index = state.index();
+    Map<String, MapPlan.Segment> segments(MeshState state, MeshIndex index, String node, IdentityEntries identities,
+                                          PlanLimits limits, Allocations previous, ServiceCache cache) {
         cache.begin(new ServiceCache.Context(state.workloads(), identities.assigned(), node, limits.maglevTableSize()));
         Map<String, MapPlan.Segment> out = new java.util.LinkedHashMap<>();
         for (Service s : state.services()) {
@@ -146,7 +145,7 @@ final class ServiceEntries {
         return "service:" + serviceKey;
     }
 
-    private static ServiceCache.Output plan(MeshIndex index, Service s, ServiceCache.Inputs in, String node,
+    static ServiceCache.Output plan(MeshIndex index, Service s, ServiceCache.Inputs in, String node,
                                             IdentityEntries identities, PlanLimits limits) {
         var services = new java.util.TreeMap<Bytes, Bytes>();
         var backends = new java.util.TreeMap<Bytes, Bytes>();

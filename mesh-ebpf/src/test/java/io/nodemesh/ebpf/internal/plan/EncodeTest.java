@@ -44,7 +44,7 @@ class EncodeTest {
     void policyKeyAndConfig() {
         assertThat(hex(Encode.policyKey(2, 0, 1, 443))).isEqualTo("02000000" + "00000000" + "01000000" + "bb01" + "0000");
         Bytes config = Encode.config(KernelAbi.CFG_F_REDIRECT | KernelAbi.CFG_F_POLICY, Addresses.toKernel("127.0.0.1"), 15001, 0xdeadbeefL);
-        assertThat(hex(config)).isEqualTo("02000000" + "03000000" + "00000000000000000000ffff7f000001" + "993a" + "0000" + "efbeadde");
+        assertThat(hex(config)).isEqualTo(String.format("%02x000000", KernelAbi.LAYOUT_VERSION) + "03000000" + "00000000000000000000ffff7f000001" + "993a" + "0000" + "efbeadde");
     }
 
     @Test
