@@ -120,7 +120,7 @@ public final class NodeInstallation implements AutoCloseable {
                         if (!pinsBefore.contains(SOCKHASH)) undo.push(link::detach);
                     } else if (p.type() == Program.TYPE_SOCK_OPS || p.type() == Program.TYPE_CGROUP_SOCK_ADDR
                             || p.type() == Program.TYPE_CGROUP_SOCKOPT) {
-                        links.put(p.name(), attachOrReuse(bpf, p, settings.cgroupRoot(), pinRoot.resolve(LINK_DIR).resolve(p.name()), undo));
+                        links.put(p.name(), attachOrReuse(bpf, p, attachPoint(settings, p), pinRoot.resolve(LINK_DIR).resolve(p.name()), undo));
                     }
                 }
             }
@@ -135,6 +135,17 @@ public final class NodeInstallation implements AutoCloseable {
             objects.forEach(o -> safely(o::close));
             throw e;
         }
+    }
+
+    /**
+     * Where a cgroup program attaches: the cgroup root, except the {@code cgroup/getsockopt} hook of steering.bpf.o.
+     * It runs on every getsockopt of every socket below its cgroup (about +0.5 µs each, docs/ebpf.md) and only the node
+     * proxy's sockets need it, so it goes to {@code ebpf.proxyCgroup} when that is given. The pinned link keeps its
+     * cgroup across restarts: changing {@code ebpf.proxyCgroup} needs an uninstall first.
+     */
+    static Path attachPoint(EbpfSettings settings, Program program) {
+        boolean proxyOnly = program.type() == Program.TYPE_CGROUP_SOCKOPT && !settings.proxyCgroup().isEmpty();
+        return proxyOnly ? Path.of(settings.proxyCgroup()) : settings.cgroupRoot();
     }
 
     /** Reuses a pinned link (swapping in the new program) or attaches and pins a new one. */

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Original-destination steering on the real kernel: a client pod connects to an L7 service's VIP, connect4/6 steer it
@@ -258,29 +259,43 @@ class SteeringRootTest {
     }
 
     @Test
-    void theProxysOwnConnectionsToAnL7ServiceReachABackendInsteadOfLoopingIntoIt() throws Exception {
-        // the proxy's cgroup sits below the attached one, so the programs run for its sockets too
+    void withAProxyCgroupTheProxysOwnConnectionsReachABackendAndOnlyItsSocketsRunTheGetsockoptHook() throws Exception {
+        InetSocketAddress vip = new InetSocketAddress(L7_VIP, VIP_PORT);
+        // the proxy's cgroup sits below the attached one, so the connect/sockops programs run for its sockets too
         try (TestCgroup proxyCgroup = TestCgroup.create("steer/proxy");
-             EbpfDataplane dp = open(Map.of("ebpf.proxyCgroup", proxyCgroup.path().toString()))) {
+             EbpfDataplane dp = open(Map.of("ebpf.proxyCgroup", proxyCgroup.path().toString()));
+             Bpf.RunStats stats = bpf.enableRunStats()) {
             dp.apply(state());
-            cgroup.enter();
+            var hook = dp.installation().program("nm_orig_dst_get");
             try {
-                int proxy = listen("sp", RawTcp.AF_INET, PROXY, PROXY_PORT);
+                cgroup.enter();
                 int backend = listen("sb", RawTcp.AF_INET, BACKEND, BACKEND_PORT);
-                proxyCgroup.enter();
+                proxyCgroup.enter(); // the proxy's listener, and so the sockets it accepts, belong to the proxy's cgroup
+                int proxy = listen("sp", RawTcp.AF_INET, PROXY, PROXY_PORT);
                 Socket upstream = connect(L7_VIP, VIP_PORT); // as Envoy's ORIGINAL_DST passthrough would
                 proxyCgroup.leave();
                 cgroup.enter();
-                int atBackend = accept(backend); // connect() returned: the connection waits at whichever it reached
-                assertThat(upstream.getRemoteSocketAddress()).isEqualTo(new InetSocketAddress(L7_VIP, VIP_PORT));
-                assertThat(RawTcp.originalDst(atBackend, RawTcp.SOL_IP)).as("nothing filed for an unsteered connection")
-                        .isNotEqualTo(new OriginalDst.Address(new InetSocketAddress(L7_VIP, VIP_PORT)));
-                assertThat(origDstEntries(dp)).isEmpty();
+                accept(backend); // connect() returned, so the connection waits at whichever listener it reached
+                Socket again = connect(L7_VIP, VIP_PORT);
+                int atProxy = accept(proxy); // the connection from outside the proxy's cgroup: steered
+                assertThat(RawTcp.originalDst(atProxy, RawTcp.SOL_IP)).isEqualTo(new OriginalDst.Address(vip));
+                assertThat(origDstEntries(dp)).as("only the steered connection is filed")
+                        .containsExactly(new SockKey(PROXY, PROXY_PORT, CLIENT, again.getLocalPort()));
+                assertThatThrownBy(() -> RawTcp.accept(proxy)).as("the proxy's own connection did not come back to it")
+                        .hasMessageContaining("no connection is waiting");
+                assertThat(upstream.getRemoteSocketAddress()).isEqualTo(vip);
 
-                connect(L7_VIP, VIP_PORT); // any other process is still steered to the proxy
-                accept(proxy);
-                assertThat(origDstEntries(dp)).hasSize(1);
+                // the getsockopt hook is attached at the proxy's cgroup only: other sockets never run it
+                Socket toBackend = connect(BACKEND, BACKEND_PORT);
+                int atBackend = accept(backend);
+                long runs = hook.info().runCount();
+                RawTcp.originalDst(atBackend, RawTcp.SOL_IP);
+                assertThat(hook.info().runCount()).as("a socket outside the proxy's cgroup").isEqualTo(runs);
+                RawTcp.originalDst(atProxy, RawTcp.SOL_IP);
+                assertThat(hook.info().runCount()).as("the proxy's socket").isEqualTo(runs + 1);
+                toBackend.close();
             } finally {
+                proxyCgroup.leave();
                 cgroup.leave();
             }
         }

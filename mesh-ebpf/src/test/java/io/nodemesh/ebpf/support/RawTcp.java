@@ -118,6 +118,26 @@ public final class RawTcp {
         }
     }
 
+    /**
+     * Calls {@code getsockopt(fd, level, optname)} {@code n} times with one buffer of {@code size} bytes and returns the
+     * elapsed nanoseconds (for the steering benchmark; the result of each call is ignored).
+     */
+    public static long timeGetsockopt(int fd, int level, int optname, int size, int n) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buf = arena.allocate(size);
+            MemorySegment len = arena.allocate(JAVA_INT);
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                len.set(JAVA_INT, 0, size);
+                int ignored = (int) GETSOCKOPT.invokeExact(state, fd, level, optname, buf, len);
+            }
+            return System.nanoTime() - start;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void write(int fd, byte[] data) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
