@@ -88,6 +88,23 @@ class EbpfDataplaneTest {
     }
 
     @Test
+    void withAProxyCgroupTheGetsockoptHookGoesThereAndTheCgroupIsWrittenForTheConnectHooks() throws Exception {
+        Path proxy = Files.createDirectories(cgroupRoot.resolve("envoy"));
+        Files.createFile(proxy.resolve("cgroup.procs"));
+        long id = ((Number) Files.getAttribute(proxy, "unix:ino")).longValue();
+        String key = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putLong(id).array());
+        try (EbpfDataplane dp = EbpfDataplane.open(bpf, options.with("ebpf.proxyCgroup", proxy.toString()))) {
+            assertThat(fake.cgroupAttachments.get(proxy.toString())).containsExactly("nm_orig_dst_get");
+            assertThat(fake.cgroupAttachments.get(cgroupRoot.toString())).doesNotContain("nm_orig_dst_get")
+                    .contains("nm_steer_ops", "nm_sockops", "nm_connect4");
+            assertThat(contents("nm_proxy_cgroups")).containsExactly(Map.entry(key, "01000000"));
+        }
+        try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
+            assertThat(contents("nm_proxy_cgroups")).as("a restart without the setting clears it").isEmpty();
+        }
+    }
+
+    @Test
     void applyWritesTheIdentitiesAndConfigLast() {
         try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
             var result = dp.apply(state(2));

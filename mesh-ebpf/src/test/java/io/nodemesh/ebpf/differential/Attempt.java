@@ -12,6 +12,8 @@ record Attempt(String client, String ip, int port, boolean udp, boolean connecte
 
     @Override
     public String toString() {
-        return (udp ? connectedUdp ? "connected udp " : "udp " : "tcp ") + (fromHost() ? "host" : client) + " -> " + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
+        String transport = udp ? connectedUdp ? "connected udp " : "udp " : "tcp ";
+        String to = ip.contains(":") ? "[" + ip + "]" : ip;
+        return transport + (fromHost() ? "host" : client) + " -> " + to + ":" + port;
     }
 }

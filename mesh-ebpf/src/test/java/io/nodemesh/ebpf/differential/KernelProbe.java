@@ -26,7 +26,7 @@ import java.util.function.Supplier;
 final class KernelProbe {
     private static final int TIMEOUT_MS = 3000;
     /** Replies come within milliseconds here; a refused reply (see {@link KnownDivergences}) costs this long. */
-    private static final int UDP_TIMEOUT_MS = 1500;
+    private static final int UDP_TIMEOUT_MS = 1000;
 
     private KernelProbe() {}
 
@@ -65,7 +65,8 @@ final class KernelProbe {
             DatagramPacket reply = new DatagramPacket(buf, buf.length);
             s.receive(reply);
             if (!reply.getSocketAddress().equals(to)) {
-                return new Outcome.Broken("reply from " + reply.getSocketAddress() + ", not from " + to + " (recvmsg did not translate back)");
+                return new Outcome.Broken("reply from " + reply.getSocketAddress() + ", not from " + to
+                        + " (recvmsg did not translate back)");
             }
             return new Outcome.Reached(new String(buf, 0, reply.getLength(), StandardCharsets.UTF_8).strip(), false);
         } catch (IOException e) {
