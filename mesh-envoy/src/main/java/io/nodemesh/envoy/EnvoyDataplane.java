@@ -215,6 +215,7 @@ public final class EnvoyDataplane implements MeshDataplane {
         NodeSnapshots.Batch batch = new NodeSnapshots.Batch();
         Map<String, Snapshot> prepared = new LinkedHashMap<>();
         perNode.forEach((node, r) -> prepared.put(node, snapshots.prepare(node, r, gen, batch)));
+        snapshots.pack(batch);
         prepared.forEach((node, snap) -> snapshots.serve(node, snap, batch, perNode.get(node)));
         for (String gone : snapshots.nodes()) {
             if (!perNode.containsKey(gone)) snapshots.remove(gone);

@@ -2,6 +2,7 @@ package io.nodemesh.envoy;
 
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -165,6 +166,35 @@ class AdsProtocolTest {
         DeltaDiscoveryResponse second = ads.nextDelta();
         assertThat(second.getRemovedResourcesList()).containsExactly("outbound|8080||svc2.shop");
         assertThat(second.getResourcesList()).as("unchanged clusters are not re-sent").isEmpty();
+    }
+
+    @Test
+    void stateOfTheWorldEndpointChangeSendsOnlyTheChangedAssignmentUntilTheClientAsksForMore() {
+        String eds = Resources.V3.ENDPOINT_TYPE_URL;
+        List<String> all = List.of("outbound|8080||svc0.shop", "outbound|8080||svc1.shop", "outbound|8080||svc2.shop");
+        MeshState before = state(3, EncryptionSpec.NONE);
+        dp.apply(before);
+        ads.request(eds, all, "", "", null);
+        DiscoveryResponse first = ads.next();
+        assertThat(first.getResourcesList().stream().map(a -> unpack(a, ClusterLoadAssignment.class).getClusterName()))
+                .containsExactlyInAnyOrderElementsOf(all);
+        ads.request(eds, all, first.getVersionInfo(), first.getNonce(), null); // ACK
+
+        var svc0 = before.services().stream().filter(s -> s.name().equals("svc0")).findFirst().orElseThrow();
+        dp.apply(before.withService(svc0.key(), s -> s.withEndpoints(List.of(Endpoint.ready("127.0.0.9", "shop/web")))));
+        DiscoveryResponse change = ads.next();
+        assertThat(change.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
+        assertThat(change.getResourcesList()).as("only the changed assignment").hasSize(1);
+        ClusterLoadAssignment changed = unpack(change.getResources(0), ClusterLoadAssignment.class);
+        assertThat(changed.getClusterName()).isEqualTo("outbound|8080||svc0.shop");
+        assertThat(changed.toString()).contains("127.0.0.9");
+
+        // The client drops svc1 (it may forget it) and asks for it again: it must get it again, not be told it has it.
+        ads.request(eds, List.of(all.get(0), all.get(2)), change.getVersionInfo(), change.getNonce(), null);
+        ads.request(eds, all, change.getVersionInfo(), change.getNonce(), null);
+        DiscoveryResponse again = ads.next();
+        assertThat(again.getResourcesList().stream().map(a -> unpack(a, ClusterLoadAssignment.class).getClusterName()))
+                .contains("outbound|8080||svc1.shop");
     }
 
     @Test

@@ -4,12 +4,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.nodemesh.api.DataplaneException;
 import io.nodemesh.api.DataplaneOptions;
-import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.Flows;
-import io.nodemesh.api.state.MeshState;
 import io.nodemesh.kubernetes.FeedOptions;
 import io.nodemesh.kubernetes.KubernetesFeed;
 import io.nodemesh.kubernetes.agent.AgentMetrics;
@@ -33,8 +30,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code nodemesh agent}: a node agent, as a person would run one on a Linux node. It programs a dataplane from the
  * cluster-wide state file ({@code --source file}) or from the Kubernetes API server ({@code --source kubernetes}),
- * prints flows as they happen, and serves /healthz, /readyz, /metrics and /flows. On Ctrl-C it leaves the dataplane
- * serving what it programmed (pinned eBPF keeps working without the agent) unless {@code --uninstall} is given.
+ * prints flows as they happen, and serves /healthz, /readyz, /metrics and /flows. {@code --backend ebpf,envoy,wireguard}
+ * composes a node's backends, configured consistently from one set of flags ({@link NodeDataplaneSettings}). On Ctrl-C
+ * it leaves the eBPF dataplane serving what it programmed (pinned, it works without the agent) unless
+ * {@code --uninstall} is given; wireguard-go, the agent's child, stops with it either way.
  */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Run a node agent: program a dataplane from a state file or the Kubernetes API server.")
@@ -44,7 +43,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--source", description = "Where the mesh comes from: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "file")
     SourceKind source;
 
-    @Option(names = "--backend", description = "Dataplane backend(s), comma-separated to compose, e.g. ebpf,wireguard (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--backend", description = "Dataplane backend(s), comma-separated to compose: sim, or any of ebpf,envoy,wireguard (default: ${DEFAULT-VALUE}).",
             defaultValue = "sim", split = ",")
     List<String> backends;
 
@@ -64,11 +63,36 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--quiet-flows", description = "Do not print flow events.")
     boolean quietFlows;
 
-    @Option(names = "--uninstall", description = "On exit, remove what this agent programmed instead of leaving it serving.")
-    boolean uninstall;
+    @Option(names = "--proxy-address", description = "The node proxy's address that eBPF steers L7 services to (ebpf.proxyAddress): an address of this node the pods route to.")
+    String proxyAddress;
 
-    @Option(names = "--property", description = "Backend setting key=value (e.g. ebpf.cgroupRoot=/sys/fs/cgroup/unified).")
+    @Option(names = "--proxy-port", description = "The node proxy's outbound listener port: both ebpf.proxyPort and envoy.outboundPort (default with envoy: 15001).")
+    Integer proxyPort;
+
+    @Option(names = "--proxy-cgroup", description = "The node proxy's cgroup-v2 directory (ebpf.proxyCgroup): its own connections are not steered back into it.")
+    String proxyCgroup;
+
+    @Option(names = "--pin-path", description = "bpffs directory for the eBPF pins (ebpf.pinRoot, default /sys/fs/bpf/nodemesh).")
+    String pinPath;
+
+    @Option(names = "--cgroup-root", description = "cgroup-v2 directory the eBPF programs attach at (ebpf.cgroupRoot, default: the cgroup2 mount).")
+    String cgroupRoot;
+
+    @Option(names = "--wireguard-interface", description = "WireGuard interface name (wireguard.interface, default nm-wg0).")
+    String wireguardInterface;
+
+    @Option(names = "--wireguard-port", description = "This node's WireGuard UDP port (wireguard.listenPort, default 51820).")
+    Integer wireguardPort;
+
+    @Option(names = "--wireguard-key-file", description = "This node's WireGuard private key file, created if missing (wireguard.keyFile).")
+    String wireguardPrivateKeyFile;
+
+    @Option(names = {"--option", "--property"}, description = "Any backend setting key=value (e.g. ebpf.redirect=false, envoy.xdsPort=18000); must agree with the flags above.")
     Map<String, String> properties = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--uninstall", description = "On exit, detach the eBPF programs and remove their pins, and give every other backend the empty state, "
+            + "instead of leaving the eBPF dataplane serving.")
+    boolean uninstall;
 
     /** Lets tests (and embedders) stop the agent without a signal. */
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -98,14 +122,26 @@ public final class AgentCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
-        DataplaneOptions options = new DataplaneOptions(nodeName, properties);
-        MeshDataplane dataplane;
-        try {
-            dataplane = Dataplanes.compose(backends, options);
-        } catch (DataplaneException e) {
-            err.println("cannot open the dataplane: " + e.getMessage());
-            return 1;
+        NodeDataplane nodeDataplane;
+        switch (dataplaneSettings(nodeName)) {
+            case NodeDataplaneSettings.Assembly.Refused(List<String> problems) -> {
+                err.println("the dataplane options do not fit together:");
+                problems.forEach(p -> err.println("  " + p));
+                return 2;
+            }
+            case NodeDataplaneSettings.Assembly.Ready(List<String> names, DataplaneOptions options, List<String> notes) -> {
+                notes.forEach(n -> out.println("note: " + n));
+                switch (NodeDataplane.open(names, options)) {
+                    case NodeDataplane.Opening.Failed(int code, List<String> reasons) -> {
+                        err.println("cannot open the dataplane " + String.join(",", names) + ":");
+                        reasons.forEach(r -> err.println("  " + r));
+                        return code;
+                    }
+                    case NodeDataplane.Opening.Opened(NodeDataplane opened) -> nodeDataplane = opened;
+                }
+            }
         }
+        MeshDataplane dataplane = nodeDataplane.dataplane();
         List<AutoCloseable> resources = new ArrayList<>();
         Thread hook = Thread.ofPlatform().unstarted(() -> {
             stop.countDown();
@@ -133,7 +169,10 @@ public final class AgentCommand implements Callable<Integer> {
                 KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
                 resources.add(client);
                 FeedOptions feedOptions = FeedOptions.forNode(nodeName);
-                if (wireguardKeyFile != null) feedOptions = feedOptions.withWireguardPublicKey(Files.readString(wireguardKeyFile).strip());
+                // The node publishes its key so peers can reach it: from the file given, else the wireguard backend's own.
+                java.util.Optional<String> publicKey = wireguardKeyFile != null
+                        ? java.util.Optional.of(Files.readString(wireguardKeyFile).strip()) : nodeDataplane.wireguardPublicKey();
+                if (publicKey.isPresent()) feedOptions = feedOptions.withWireguardPublicKey(publicKey.get());
                 KubernetesFeed feed = KubernetesFeed.start(client, dataplane, feedOptions);
                 feed.addListener(metrics);
                 resources.addFirst(feed);
@@ -142,6 +181,7 @@ public final class AgentCommand implements Callable<Integer> {
             }
             server = AgentServer.start(address, readiness, metrics, dataplane.flows());
             resources.addFirst(server);
+            out.println("capabilities: " + nodeDataplane.assignment());
             out.println("nodemesh agent on node " + nodeName + " (" + dataplane.name() + "): http://"
                     + address.getHostString() + ":" + server.port() + "/readyz, /metrics, /flows; Ctrl-C to stop");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -155,17 +195,8 @@ public final class AgentCommand implements Callable<Integer> {
                     err.println("while stopping: " + e.getMessage());
                 }
             }
-            if (uninstall) {
-                try {
-                    dataplane.apply(MeshState.EMPTY);
-                    out.println("uninstalled: the dataplane is empty");
-                } catch (RuntimeException e) {
-                    err.println("uninstall failed: " + e.getMessage());
-                }
-            } else {
-                out.println("stopped; the dataplane keeps serving what was programmed (use --uninstall to remove it)");
-            }
-            dataplane.close();
+            nodeDataplane.stop(uninstall).forEach(out::println);
+            out.println(uninstall ? "stopped and uninstalled" : "stopped");
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -173,6 +204,13 @@ public final class AgentCommand implements Callable<Integer> {
                 // already shutting down: the hook is what got us here
             }
         }
+    }
+
+    /** The backends' settings this command line makes, or why they do not fit together. */
+    NodeDataplaneSettings.Assembly dataplaneSettings(String nodeName) {
+        NodeFlags flags = new NodeFlags(proxyAddress, proxyPort, proxyCgroup, pinPath, cgroupRoot, wireguardInterface,
+                wireguardPort, wireguardPrivateKeyFile);
+        return NodeDataplaneSettings.assemble(backends, nodeName, flags, properties);
     }
 
     /** Stops a running agent as Ctrl-C would. */

@@ -101,7 +101,7 @@ class AgentCommandFileSourceTest {
         agent.stop();
         thread.join(10_000);
         assertThat(exit.get()).isZero();
-        assertThat(out()).contains("keeps serving what was programmed");
+        assertThat(out()).contains("capabilities: ").contains("sim: stopped").endsWith("stopped\n");
     }
 
     @Test

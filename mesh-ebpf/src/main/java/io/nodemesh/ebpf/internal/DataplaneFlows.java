@@ -26,19 +26,28 @@ public final class DataplaneFlows implements Flows, AutoCloseable {
     private final FlowHub hub = new FlowHub();
     private final BpfMap lostCounter;
     private final RingBuffer<FlowEvent> ring;
-    private volatile FlowEventDecoder decoder;
+    /** Built on first use: an apply only swaps the supplier (building an index of a big state costs milliseconds). */
+    private volatile java.util.function.Supplier<FlowEventDecoder> decoder;
     private long kernelLostSeen;
     private long readerLostSeen;
 
     DataplaneFlows(BpfMap events, BpfMap lostCounter, FlowEventDecoder decoder) {
-        this.decoder = decoder;
+        this.decoder = () -> decoder;
         this.lostCounter = lostCounter;
         this.kernelLostSeen = kernelLost();
-        this.ring = RingBuffer.open(events, record -> this.decoder.decode(record), hub::publish);
+        this.ring = RingBuffer.open(events, record -> this.decoder.get().decode(record), hub::publish);
     }
 
-    void decodeWith(FlowEventDecoder next) {
-        decoder = next;
+    /** Decodes with what {@code next} makes from now on; it is called at most once, when the first event comes. */
+    void decodeWith(java.util.function.Supplier<FlowEventDecoder> next) {
+        Object lock = new Object();
+        FlowEventDecoder[] made = new FlowEventDecoder[1];
+        decoder = () -> {
+            synchronized (lock) {
+                if (made[0] == null) made[0] = next.get();
+                return made[0];
+            }
+        };
     }
 
     @Override

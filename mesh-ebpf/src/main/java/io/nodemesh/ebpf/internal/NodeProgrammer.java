@@ -86,7 +86,7 @@ public final class NodeProgrammer implements AutoCloseable {
         var changes = StateDiff.between(state, next);
         programmed = plan;
         state = next;
-        flows.decodeWith(new FlowEventDecoder(node, next.index(), plan.allocations()));
+        flows.decodeWith(() -> new FlowEventDecoder(node, next.index(), plan.allocations()));
         if (!changes.isEmpty()) generation++;
         return new ApplyResult(generation, changes);
     }

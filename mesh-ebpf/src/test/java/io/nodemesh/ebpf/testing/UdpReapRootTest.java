@@ -139,6 +139,57 @@ class UdpReapRootTest {
         });
     }
 
+    /**
+     * The same through an AF_INET socket of a separate process in the pod's cgroup (connect4 rather than connect6, and
+     * the program's IPv4 peer check): its next exchange fails, a new socket reaches the surviving backend.
+     */
+    @Test
+    void anIpv4SocketOfAPodProcessIsDestroyedToo() throws Exception {
+        io.nodemesh.contract.Privileges.requireBinary("python3", "python3");
+        harness.dataplane().apply(state(backends));
+        Pod pod = harness.pod(client.key());
+        String script = String.join("\n",
+                "import socket, sys",
+                "def ask(s):",
+                "    s.send(b'q\\n')",
+                "    return s.recv(256).decode().strip()",
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)",
+                "s.connect((sys.argv[1], int(sys.argv[2])))",
+                "print('first', ask(s), flush=True)",
+                "sys.stdin.readline()",
+                "try:",
+                "    print('answer', ask(s), flush=True)",
+                "except socket.timeout:",
+                "    print('timeout', flush=True)",
+                "except OSError as e:",
+                "    print('error', e.errno, flush=True)",
+                "t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); t.settimeout(3)",
+                "t.connect((sys.argv[1], int(sys.argv[2])))",
+                "print('again', ask(t), flush=True)");
+        List<String> argv = List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
+                pod.cgroup().orElseThrow().resolve("cgroup.procs").toString(),
+                "ip", "netns", "exec", pod.netns(), "python3", "-c", script, VIP, Integer.toString(PORT));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             var in = p.getOutputStream()) {
+            String first = out.readLine();
+            assertThat(first).as("first answer").startsWith("first dns/resolver-");
+            String reached = first.substring("first ".length());
+            Workload survivor = backends.stream().filter(w -> !w.key().equals(reached)).findFirst().orElseThrow();
+            long before = stats().destroyed();
+            harness.dataplane().apply(state(List.of(survivor)));
+            assertThat(stats().destroyed() - before).as("sockets destroyed").isEqualTo(1);
+            in.write('\n');
+            in.flush();
+            // EDESTADDRREQ (89) from send on the now unconnected socket, or the pending ECONNABORTED (103)
+            assertThat(out.readLine()).as("exchange after the apply").isIn("error 89", "error 103");
+            assertThat(out.readLine()).isEqualTo("again " + survivor.key());
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
     /** An apply that removes no UDP backend runs no iterator. */
     @Test
     void appliesThatKeepEveryBackendBreakNothing() {

@@ -1,30 +1,99 @@
 package io.nodemesh.envoy.internal;
 
+import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.CacheStatusInfo;
 import io.envoyproxy.controlplane.cache.DeltaCacheStatusInfo;
 import io.envoyproxy.controlplane.cache.NodeGroup;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.VersionedResource;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.WatchCancelledException;
+import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
- * java-control-plane's cache, minus one cost: on every new snapshot it diffs each resource type's whole map for its
- * delta watches, even for types whose version did not change — 10,000 clusters compared per node per apply when one
- * endpoint moved. nodemesh's per-type versions change exactly when the content does, so an unchanged version means
- * nothing to send and the diff is skipped.
+ * java-control-plane's cache, minus two costs of pushing one change to many clients:
+ * <ul>
+ * <li>on every new snapshot it diffs each resource type's whole map for its delta watches, even for types whose version
+ * did not change — 10,000 clusters compared per node per apply when one endpoint moved. nodemesh's per-type versions
+ * change exactly when the content does, so an unchanged version means nothing to send and the diff is skipped;</li>
+ * <li>a state-of-the-world EDS or RDS watch is answered with every resource the client asked for — all 10,000 load
+ * assignments for one moved endpoint. When the client runs the previous snapshot's version of the type and holds every
+ * name it asks for ({@link SotwCoverage}), it is sent only the resources whose content changed, which the protocol
+ * allows for these types (not for listeners and clusters, which stay complete).</li>
+ * </ul>
+ * Streams are known to the cache through {@link #streamRequest}, called by the server's request callback on the thread
+ * that then creates the watch.
  */
 final class MeshCache extends SimpleCache<String> {
+    private final Map<Long, SotwCoverage> streams = new ConcurrentHashMap<>();
+    private final ThreadLocal<SotwCoverage> requesting = new ThreadLocal<>();
+    /** Watches of streams whose client holds every name it asked for at the version it sent. */
+    private final Map<Watch, Boolean> covered = Collections.synchronizedMap(new WeakHashMap<>());
+
     MeshCache(NodeGroup<String> groups) {
         super(groups);
+    }
+
+    /** A state-of-the-world request of stream {@code streamId} arrived; the watch it leads to is created next on this thread. */
+    void streamRequest(long streamId) {
+        requesting.set(streams.computeIfAbsent(streamId, id -> new SotwCoverage()));
+    }
+
+    void streamClosed(long streamId) {
+        streams.remove(streamId);
+    }
+
+    @Override
+    public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames, Consumer<Response> responseConsumer,
+                             boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+        SotwCoverage coverage = requesting.get();
+        requesting.remove();
+        if (coverage == null || !partialAllowed(request.getResourceType()) || request.getResourceNamesList().isEmpty()) {
+            return super.createWatch(ads, request, knownResourceNames, responseConsumer, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+        }
+        String type = request.getTypeUrl();
+        Set<String> held = coverage.asked(type, request.getResourceNamesList());
+        // What the client holds, rather than the names of the last response only (which after a partial response is
+        // just the changed ones, and would make the cache re-send everything at once).
+        Consumer<Response> recording = r -> {
+            List<String> names = new ArrayList<>(r.resources().size());
+            for (Message m : r.resources()) names.add(Resources.getResourceName(m));
+            coverage.sent(type, names);
+            responseConsumer.accept(r);
+        };
+        Watch watch = super.createWatch(ads, request, held, recording, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+        if (held.size() == request.getResourceNamesList().size()) covered.put(watch, Boolean.TRUE);
+        return watch;
+    }
+
+    private static boolean partialAllowed(ResourceType type) {
+        return type == ResourceType.ENDPOINT || type == ResourceType.ROUTE;
     }
 
     @Override
     protected void respondWithSpecificOrder(String group, Snapshot previous, Snapshot snapshot,
                                             Map<ResourceType, CacheStatusInfo<String>> status,
                                             Map<ResourceType, DeltaCacheStatusInfo<String>> deltaStatus) {
+        if (previous != null) {
+            for (ResourceType type : List.of(ResourceType.ENDPOINT, ResourceType.ROUTE)) {
+                CacheStatusInfo<String> s = status.get(type);
+                if (s != null) s.watchesRemoveIf((id, watch) -> respondWithChanges(watch, type, previous, snapshot));
+            }
+        }
         Map<ResourceType, DeltaCacheStatusInfo<String>> changed = deltaStatus;
         if (previous != null && !deltaStatus.isEmpty()) {
             changed = new EnumMap<>(ResourceType.class);
@@ -33,5 +102,33 @@ final class MeshCache extends SimpleCache<String> {
             }
         }
         super.respondWithSpecificOrder(group, previous, snapshot, status, changed);
+    }
+
+    /**
+     * Answers {@code watch} with only what changed between {@code previous} and {@code snapshot}, if it may be; true if
+     * it did (the watch is then done). Otherwise the watch is left to the stock full response.
+     */
+    private boolean respondWithChanges(Watch watch, ResourceType type, Snapshot previous, Snapshot snapshot) {
+        XdsRequest request = watch.request();
+        if (request.getResourceType() != type || !covered.containsKey(watch)) return false;
+        String version = snapshot.version(type);
+        String was = previous.version(type);
+        if (version.equals(was) || !request.getVersionInfo().equals(was)) return false;
+        Map<String, VersionedResource<?>> now = snapshot.versionedResources(type);
+        Map<String, VersionedResource<?>> before = previous.versionedResources(type);
+        List<Message> changes = new ArrayList<>();
+        for (String name : request.getResourceNamesList()) {
+            VersionedResource<?> n = now.get(name);
+            if (n == null) return false; // gone: only a complete answer (the stock one waits for it) says so
+            VersionedResource<?> b = before.get(name);
+            if (b == null || b.resource() != n.resource() && !b.resource().equals(n.resource())) changes.add(n.resource());
+        }
+        try {
+            watch.respond(Response.create(request, changes, version));
+        } catch (WatchCancelledException e) {
+            // the stream went away meanwhile: nothing to send, and the watch is done either way
+        }
+        covered.remove(watch);
+        return true;
     }
 }

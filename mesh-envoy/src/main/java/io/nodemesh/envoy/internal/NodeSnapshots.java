@@ -27,7 +27,8 @@ import java.util.Optional;
 public final class NodeSnapshots {
     private static final int HISTORY = 8;
 
-    private final SimpleCache<String> cache = new MeshCache(node -> group(node.getId()));
+    private final MeshCache cache = new MeshCache(node -> group(node.getId()));
+    private final PackedResources packed = new PackedResources();
     private final Map<String, Deque<Snapshot>> history = new HashMap<>();
     private final Map<String, Map<String, TypeVersion>> versions = new HashMap<>();
 
@@ -38,6 +39,25 @@ public final class NodeSnapshots {
 
     public SimpleCache<String> cache() {
         return cache;
+    }
+
+    /** Tells the cache which state-of-the-world stream the watch created next on this thread belongs to. */
+    public void streamRequest(long streamId) {
+        cache.streamRequest(streamId);
+    }
+
+    public void streamClosed(long streamId) {
+        cache.streamClosed(streamId);
+    }
+
+    /** The serializer the xDS server packs responses with: fed by {@link #pack(Batch)} before an apply is served. */
+    public PackedResources packed() {
+        return packed;
+    }
+
+    /** Packs every resource the batch's snapshots hold (new message objects only); call before serving any of them. */
+    public void pack(Batch batch) {
+        packed.pack(batch.versioned.keySet());
     }
 
     /**

@@ -40,6 +40,8 @@ public final class XdsPushBenchmark {
             Resources.V3.LISTENER_TYPE_URL, Resources.V3.ROUTE_TYPE_URL);
 
     public static void main(String[] args) throws Exception {
+        // Before any logger exists: the server's and java-control-plane's per-request logging is not what is measured.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         double l7Share = args.length > 2 ? Double.parseDouble(args[2]) : 0.1;
@@ -60,6 +62,18 @@ public final class XdsPushBenchmark {
 
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"translate cluster-wide resources only (baseline)", ms(translateNs), "-", "-"});
+        for (int i = 0; i < 3; i++) state.validate();
+        t0 = System.nanoTime();
+        state.validate();
+        rows.add(new String[] {"MeshState.validate() only (baseline)", ms(System.nanoTime() - t0), "-", "-"});
+        // Baseline 2: writing the full config's responses (resources packed once, as the server does), no network.
+        for (int n : clients == 1 ? List.of(1) : List.of(1, clients)) {
+            serialize(shared, n);
+            t0 = System.nanoTime();
+            long written = serialize(shared, n);
+            rows.add(new String[] {"serialize full config for " + n + " client(s) only (baseline)", ms(System.nanoTime() - t0), "-",
+                    String.format("%.1f", written / 1e6)});
+        }
         for (int n : clients == 1 ? List.of(1) : List.of(1, clients)) {
             Result r = run(state, n, schemaCheck, delta);
             rows.add(new String[] {"first full config, " + n + " client(s)", ms(r.applyNs), ms(r.firstFullNs), r.bytes});
@@ -69,6 +83,31 @@ public final class XdsPushBenchmark {
         System.out.printf("%n%-52s %14s %22s %12s%n", "case", "apply() ms", "until all clients ms", "MB received");
         for (String[] row : rows) System.out.printf("%-52s %14s %22s %12s%n", (Object[]) row);
         System.exit(0); // a benchmark's main: grpc's non-daemon threads must not keep it alive
+    }
+
+    /** Writes one DiscoveryResponse per type per client, as the server does after packing each resource once. */
+    private static long serialize(io.nodemesh.envoy.internal.MeshResources shared, int clients) throws java.io.IOException {
+        List<List<com.google.protobuf.Any>> packed = new ArrayList<>();
+        for (List<? extends com.google.protobuf.Message> list : List.of(shared.clusters(), shared.endpoints(), shared.listeners(), shared.routes())) {
+            List<com.google.protobuf.Any> anys = new ArrayList<>(list.size());
+            for (var m : list) {
+                var any = com.google.protobuf.Any.pack(m);
+                any.getTypeUrlBytes();
+                anys.add(any);
+            }
+            packed.add(anys);
+        }
+        long written = 0;
+        var sink = java.io.OutputStream.nullOutputStream();
+        for (int c = 0; c < clients; c++) {
+            for (int t = 0; t < packed.size(); t++) {
+                DiscoveryResponse r = DiscoveryResponse.newBuilder().setVersionInfo("1").setNonce(Integer.toString(c))
+                        .setTypeUrl(TYPES.get(t)).addAllResources(packed.get(t)).build();
+                r.writeTo(sink);
+                written += r.getSerializedSize();
+            }
+        }
+        return written;
     }
 
     private record Result(long applyNs, long firstFullNs, long changeApplyNs, long changeNs, String bytes) {}
@@ -101,6 +140,7 @@ public final class XdsPushBenchmark {
             List<Long> applies = new ArrayList<>();
             List<Long> propagations = new ArrayList<>();
             MeshState current = state;
+            if (Boolean.getBoolean("bench.phases")) System.err.println("PHASE changes " + clients + " " + java.time.LocalTime.now());
             for (int round = 0; round < CHANGES; round++) {
                 final int r = round;
                 current = current.withService(state.services().get(0).key(),
@@ -122,7 +162,7 @@ public final class XdsPushBenchmark {
     }
 
     /** A raw ADS client that subscribes to everything at once and ACKs what it gets, as a warmed-up Envoy does. */
-    private static final class Client implements StreamObserver<DiscoveryResponse> {
+    private static final class Client implements StreamObserver<LightResponse> {
         private final ManagedChannel channel;
         private final StreamObserver<DiscoveryRequest> stream;
         private final StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest> deltaStream;
@@ -144,36 +184,40 @@ public final class XdsPushBenchmark {
                     Resources.V3.LISTENER_TYPE_URL, List.of(), Resources.V3.ROUTE_TYPE_URL, routes);
             if (delta) {
                 this.stream = null;
-                this.deltaStream = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new DeltaObserver());
+                var method = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().toBuilder(
+                        io.grpc.protobuf.ProtoUtils.marshaller(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.getDefaultInstance()),
+                        LightResponse.marshaller(true)).build();
+                this.deltaStream = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(channel.newCall(method, io.grpc.CallOptions.DEFAULT), new DeltaObserver());
                 for (String type : TYPES) {
                     deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setNode(node)
                             .setTypeUrl(type).addAllResourceNamesSubscribe(names.get(type)).build());
                 }
             } else {
                 this.deltaStream = null;
-                this.stream = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+                var method = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
+                        io.grpc.protobuf.ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()), LightResponse.marshaller(false)).build();
+                this.stream = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(channel.newCall(method, io.grpc.CallOptions.DEFAULT), this);
                 for (String type : TYPES) send(type, "", "");
             }
         }
 
         /** The incremental protocol: only changed resources come, each named; ACK by nonce. */
-        private final class DeltaObserver implements StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse> {
+        private final class DeltaObserver implements StreamObserver<LightResponse> {
             @Override
-            public void onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse r) {
-                if (Boolean.getBoolean("bench.trace")) System.err.println(node.getId() + " delta " + r.getTypeUrl() + " " + r.getResourcesCount() + " v" + r.getSystemVersionInfo());
-                bytes += r.getSerializedSize();
+            public void onNext(LightResponse r) {
+                if (Boolean.getBoolean("bench.trace")) System.err.println(node.getId() + " delta " + r.typeUrl() + " " + r.resources() + " v" + r.version());
+                bytes += r.bytes();
                 synchronized (Client.this) {
                     deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setNode(node)
-                            .setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce()).build());
-                    versions.put(r.getTypeUrl(), r.getSystemVersionInfo());
+                            .setTypeUrl(r.typeUrl()).setResponseNonce(r.nonce()).build());
+                    versions.put(r.typeUrl(), r.version());
                     if (!counted && versions.keySet().containsAll(TYPES)) {
                         counted = true;
                         full.countDown();
                     }
                 }
                 CountDownLatch l = endpointsLatch;
-                if (l != null && r.getTypeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL)
-                        && r.getResourcesList().stream().anyMatch(x -> x.getName().equals(awaitedCluster))) {
+                if (l != null && r.typeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL) && r.names().contains(awaitedCluster)) {
                     endpointsLatch = null;
                     l.countDown();
                 }
@@ -200,10 +244,11 @@ public final class XdsPushBenchmark {
         }
 
         @Override
-        public void onNext(DiscoveryResponse r) {
-            bytes += r.getSerializedSize();
-            versions.put(r.getTypeUrl(), r.getVersionInfo());
-            send(r.getTypeUrl(), r.getVersionInfo(), r.getNonce());
+        public void onNext(LightResponse r) {
+            if (Boolean.getBoolean("bench.trace")) System.err.println(node.getId() + " sotw " + r.typeUrl() + " " + r.resources() + " v" + r.version());
+            bytes += r.bytes();
+            versions.put(r.typeUrl(), r.version());
+            send(r.typeUrl(), r.version(), r.nonce());
             synchronized (this) {
                 if (!counted && versions.keySet().containsAll(TYPES)) {
                     counted = true;
@@ -211,7 +256,7 @@ public final class XdsPushBenchmark {
                 }
             }
             CountDownLatch l = endpointsLatch;
-            if (l != null && r.getTypeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL) && r.getVersionInfo().equals(awaitedEndpoints)) {
+            if (l != null && r.typeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL) && r.version().equals(awaitedEndpoints)) {
                 endpointsLatch = null;
                 l.countDown();
             }

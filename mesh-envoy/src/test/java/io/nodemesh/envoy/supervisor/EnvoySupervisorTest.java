@@ -72,9 +72,13 @@ class EnvoySupervisorTest {
             long before = starts(0);
             Files.createFile(dir.resolve("crash"));
             long want = before + 1;
-            waitFor(() -> starts(0) == want && Files.exists(dir.resolve("ready-0")));
+            int readies = crash + 1;
+            // Crash the next process only once the supervisor itself has seen it ready, not merely once the ready file
+            // exists: under load its readiness poll can lag, and a process that dies before the supervisor saw it ready
+            // is (rightly) a failed start, which would add a backoff step and take away a Ready.
+            waitFor(() -> starts(0) == want && readyEvents() == readies);
         }
-        waitFor(() -> supervisor.events().stream().filter(e -> e instanceof SupervisorEvent.Ready).count() == 5);
+        assertThat(readyEvents()).isEqualTo(5);
         assertThat(slept).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(400));
         assertThat(supervisor.events()).filteredOn(e -> e instanceof SupervisorEvent.Exited)
                 .allSatisfy(e -> assertThat(((SupervisorEvent.Exited) e).exitCode()).isEqualTo(3));
@@ -120,6 +124,10 @@ class EnvoySupervisorTest {
         var config = SupervisorConfig.defaults(Path.of("/usr/bin/envoy"), Path.of("/etc/envoy.json"));
         assertThat(config.command(3)).containsExactly("/usr/bin/envoy", "-c", "/etc/envoy.json", "--restart-epoch", "3",
                 "--base-id", "0", "--drain-time-s", "30", "--parent-shutdown-time-s", "45");
+    }
+
+    private long readyEvents() {
+        return supervisor.events().stream().filter(e -> e instanceof SupervisorEvent.Ready).count();
     }
 
     private interface Check {

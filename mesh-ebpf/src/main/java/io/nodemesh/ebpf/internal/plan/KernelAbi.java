@@ -73,6 +73,8 @@ public final class KernelAbi {
     public static final int MAX_AFFINITY = 65536;
     public static final int MAX_REVNAT = 262144;
     public static final int MAX_ORIG_DST = 65536;
+    /** nm_udp_stale entries (udp_reap.bpf.o's private map): stale backends handled per iterator run. */
+    public static final int MAX_UDP_STALE = 4096;
     public static final int MAX_PROXY_CGROUPS = 16;
     public static final int EVENTS_BYTES = 4 * 1024 * 1024;
     public static final int MAX_BACKENDS_PER_SERVICE = 1024;

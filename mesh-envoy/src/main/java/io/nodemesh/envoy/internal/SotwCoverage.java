@@ -1,0 +1,31 @@
+package io.nodemesh.envoy.internal;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Per state-of-the-world stream and resource type: the names whose current content the client holds. It lets
+ * {@link MeshCache} send an EDS or RDS change as just the changed resources (the xDS protocol allows that for every
+ * type but listeners and clusters: a resource left out of such a response is unchanged, not removed).
+ * <p>
+ * A name is covered once any response carried it; it stops being covered when the client stops asking for it (it may
+ * drop the resource then, so asking again must send it again).
+ */
+final class SotwCoverage {
+    private final Map<String, Set<String>> byType = new ConcurrentHashMap<>();
+
+    /** The client asks for {@code names} of {@code typeUrl} now: names it no longer asks for are forgotten. */
+    synchronized Set<String> asked(String typeUrl, java.util.List<String> names) {
+        Set<String> covered = byType.computeIfAbsent(typeUrl, t -> new HashSet<>());
+        if (!covered.isEmpty()) covered.retainAll(new HashSet<>(names));
+        return Set.copyOf(covered);
+    }
+
+    /** A response carried {@code names}. */
+    synchronized void sent(String typeUrl, Iterable<String> names) {
+        Set<String> covered = byType.computeIfAbsent(typeUrl, t -> new HashSet<>());
+        for (String n : names) covered.add(n);
+    }
+}
