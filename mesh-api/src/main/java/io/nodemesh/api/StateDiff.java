@@ -33,6 +33,8 @@ public final class StateDiff {
 
     private static <T> void diff(ChangeKind kind, List<T> before, List<T> after, Function<T, String> key,
                                  List<ApplyResult.Change> out) {
+        if (before == after) return;
+        if (samePositions(before, after, key, kind, out)) return;
         Map<String, T> old = index(before, key);
         Map<String, T> now = index(after, key);
         now.forEach((k, v) -> {
@@ -42,6 +44,25 @@ public final class StateDiff {
         });
         old.keySet().stream().filter(k -> !now.containsKey(k))
                 .forEach(k -> out.add(new ApplyResult.Change(kind, k, ApplyResult.Change.Op.REMOVED)));
+    }
+
+    /**
+     * The common case of a small change: the same objects in the same order, a few replaced in place. Walks both lists
+     * once, comparing references first, and reports the updates; false (reporting nothing) when keys differ anywhere.
+     */
+    private static <T> boolean samePositions(List<T> before, List<T> after, Function<T, String> key, ChangeKind kind,
+                                             List<ApplyResult.Change> out) {
+        if (before.size() != after.size()) return false;
+        List<ApplyResult.Change> updates = new ArrayList<>();
+        for (int i = 0; i < after.size(); i++) {
+            T old = before.get(i);
+            T now = after.get(i);
+            if (old == now) continue;
+            if (!key.apply(old).equals(key.apply(now))) return false;
+            if (!old.equals(now)) updates.add(new ApplyResult.Change(kind, key.apply(now), ApplyResult.Change.Op.UPDATED));
+        }
+        out.addAll(updates);
+        return true;
     }
 
     private static <T> Map<String, T> index(List<T> items, Function<T, String> key) {

@@ -90,7 +90,7 @@ public final class SimulatedDataplane implements MeshDataplane {
     @Override
     public synchronized ApplyResult apply(MeshState next) {
         ensureOpen();
-        List<Violation> violations = new ArrayList<>(next.validate());
+        List<Violation> violations = new ArrayList<>(next.validate(snapshot.state()));
         if (violations.isEmpty()) violations.addAll(simulatorViolations(next));
         if (!violations.isEmpty()) throw new InvalidStateException(violations);
         Snapshot current = snapshot;

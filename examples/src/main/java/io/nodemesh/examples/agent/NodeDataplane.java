@@ -60,7 +60,13 @@ final class NodeDataplane {
                 return new Opening.Failed(1, reasons);
             }
         }
-        return new Opening.Opened(new NodeDataplane(opened));
+        try {
+            return new Opening.Opened(new NodeDataplane(opened));
+        } catch (RuntimeException | Error e) {
+            // Nothing may outlive a start that failed: wireguard-go is a child process, eBPF pins would stay.
+            for (MeshDataplane dp : opened.reversed()) stopOne(dp, true);
+            throw e;
+        }
     }
 
     /** The composed dataplane the agent applies to. */

@@ -67,7 +67,8 @@ final class NodeDataplaneSettings {
             }
         }
 
-        if (ebpf && envoy && conflicting.stream().noneMatch(k -> k.endsWith("Port"))) steerIntoEnvoy(props, problems, notes);
+        boolean portConflict = conflicting.contains("ebpf.proxyPort") || conflicting.contains("envoy.outboundPort");
+        if (ebpf && envoy && !portConflict) steerIntoEnvoy(props, problems, notes);
         // With envoy, a missing address was reported above as what Envoy's steering needs.
         if (ebpf) proxyTarget(props, problems, envoy);
         if (ebpf) parse("ebpf", () -> EbpfSettings.from(new DataplaneOptions(node, props)), problems)

@@ -21,7 +21,14 @@ final class AgentRun implements AutoCloseable {
         agent.err = new PrintStream(err, true, StandardCharsets.UTF_8);
         CommandLine cl = new CommandLine(agent);
         cl.setErr(new java.io.PrintWriter(agent.err, true));
-        thread = Thread.ofPlatform().start(() -> exit.set(cl.execute(args)));
+        thread = Thread.ofPlatform().start(() -> {
+            try {
+                exit.set(cl.execute(args));
+            } catch (Throwable t) { // an Error escapes picocli: record it, or a waiting test would only see a timeout
+                t.printStackTrace(agent.err);
+                exit.set(99);
+            }
+        });
     }
 
     /** Starts the agent; returns once it serves HTTP or has exited. */

@@ -39,7 +39,7 @@ public final class CompositeDataplane implements MeshDataplane {
 
     @Override
     public synchronized ApplyResult apply(MeshState next) {
-        List<Violation> violations = next.validate();
+        List<Violation> violations = next.validate(state);
         if (!violations.isEmpty()) throw new InvalidStateException(violations);
         List<MeshDataplane> applied = new ArrayList<>();
         boolean changed = false;

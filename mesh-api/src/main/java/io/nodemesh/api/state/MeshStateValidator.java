@@ -21,6 +21,10 @@ final class MeshStateValidator {
     private static final Pattern HTTP_TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
     private final MeshState state;
+    /** A state known to be valid: a service that is the same object there need not be checked again. */
+    private final MeshState previousValid;
+    /** The previous state's services by identity, built only when positions have shifted. */
+    private Set<Service> previousServices;
     private final List<Violation> violations = new ArrayList<>();
     private final Set<String> identities = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
@@ -29,7 +33,17 @@ final class MeshStateValidator {
     private final Map<String, String> workloadIps = new HashMap<>();
 
     MeshStateValidator(MeshState state) {
+        this(state, MeshState.EMPTY);
+    }
+
+    /**
+     * A validator that trusts what {@code previousValid} proved: a service that is the very same object there is not
+     * re-checked field by field, as long as the workloads it may refer to are unchanged. Checks across objects (VIP
+     * collisions, duplicates, references) always run.
+     */
+    MeshStateValidator(MeshState state, MeshState previousValid) {
         this.state = state;
+        this.previousValid = previousValid.workloads().equals(state.workloads()) ? previousValid : MeshState.EMPTY;
     }
 
     List<Violation> validate() {
@@ -115,56 +129,81 @@ final class MeshStateValidator {
         Map<String, String> vipOwners = new HashMap<>();
         for (int i = 0; i < state.services().size(); i++) {
             Service s = state.services().get(i);
-            String at = "services[" + keyOr(s.namespace(), s.name(), i) + "]";
-            names(at, s.namespace(), s.name());
-            if (services.putIfAbsent(s.key(), s) != null) add(at, "duplicate service " + s.key());
-            if (s.vips().isEmpty()) add(at + ".vips", "a service needs at least one VIP");
-            Set<String> own = new HashSet<>();
-            for (int v = 0; v < s.vips().size(); v++) {
-                String path = at + ".vips[" + v + "]";
-                String vip = s.vips().get(v);
-                if (!ip(path, vip)) continue;
-                String canonical = IpAddresses.canonical(vip);
-                String owner = vipOwners.putIfAbsent(canonical, s.key());
-                if (!own.add(canonical)) {
-                    add(path, "duplicate VIP " + vip);
-                } else if (owner != null && !owner.equals(s.key())) {
-                    add(path, vip + " is already a VIP of service " + owner);
-                }
-                if (workloadIps.containsKey(canonical)) {
-                    add(path, vip + " is the address of workload " + workloadIps.get(canonical));
-                }
-            }
-            if (s.ports().isEmpty()) add(at + ".ports", "a service needs at least one port");
-            Set<String> portKeys = new HashSet<>();
-            for (int p = 0; p < s.ports().size(); p++) {
-                ServicePort port = s.ports().get(p);
-                String path = at + ".ports[" + p + "]";
-                portRange(path + ".port", port.port());
-                portRange(path + ".targetPort", port.targetPort());
-                if (!portKeys.add(port.port() + "/" + port.protocol())) {
-                    add(path + ".port", "duplicate port " + port.port() + "/" + port.protocol());
-                }
-                if (s.l7() && port.protocol() != Protocol.TCP) add(path + ".protocol", "an L7 service is HTTP over TCP, not " + port.protocol());
-            }
-            if (!s.endpoints().isEmpty() && !s.selector().isEmpty()) {
-                add(at + ".selector", "give either endpoints or a selector, not both");
-            }
-            Set<String> endpointIps = new HashSet<>();
-            for (int e = 0; e < s.endpoints().size(); e++) {
-                Endpoint ep = s.endpoints().get(e);
-                // Paths are built only for violations: a large state has hundreds of thousands of valid endpoints.
-                if (!IpAddresses.isValid(ep.ip())) {
-                    ip(at + ".endpoints[" + e + "].ip", ep.ip());
-                } else if (!endpointIps.add(IpAddresses.canonical(ep.ip()))) {
-                    add(at + ".endpoints[" + e + "].ip", "duplicate endpoint " + ep.ip());
-                }
-                if (!ep.workload().isEmpty() && !workloadKeys.contains(ep.workload())) {
-                    add(at + ".endpoints[" + e + "].workload", "unknown workload '" + ep.workload() + "'");
-                }
-            }
-            if (s.affinity().timeout().isNegative()) add(at + ".affinity.timeout", "must not be negative");
+            if (services.putIfAbsent(s.key(), s) != null) add(at(s, i), "duplicate service " + s.key());
+            vips(s, i, vipOwners);
+            // Identity, not equality: only the very object a valid state held is known to be valid.
+            if (!knownValid(s, i)) serviceFields(s, at(s, i));
         }
+    }
+
+    /** The checks that span services: every VIP belongs to one service and to no workload. */
+    private void vips(Service s, int index, Map<String, String> vipOwners) {
+        if (s.vips().isEmpty()) add(at(s, index) + ".vips", "a service needs at least one VIP");
+        for (int v = 0; v < s.vips().size(); v++) {
+            String vip = s.vips().get(v);
+            if (!IpAddresses.isValid(vip)) {
+                ip(at(s, index) + ".vips[" + v + "]", vip);
+                continue;
+            }
+            String canonical = IpAddresses.canonical(vip);
+            String owner = vipOwners.putIfAbsent(canonical, s.key());
+            if (owner != null && owner.equals(s.key())) {
+                add(at(s, index) + ".vips[" + v + "]", "duplicate VIP " + vip);
+            } else if (owner != null) {
+                add(at(s, index) + ".vips[" + v + "]", vip + " is already a VIP of service " + owner);
+            }
+            if (workloadIps.containsKey(canonical)) {
+                add(at(s, index) + ".vips[" + v + "]", vip + " is the address of workload " + workloadIps.get(canonical));
+            }
+        }
+    }
+
+    /** The checks of one service's own fields. */
+    private void serviceFields(Service s, String at) {
+        names(at, s.namespace(), s.name());
+        if (s.ports().isEmpty()) add(at + ".ports", "a service needs at least one port");
+        Set<String> portKeys = new HashSet<>();
+        for (int p = 0; p < s.ports().size(); p++) {
+            ServicePort port = s.ports().get(p);
+            String path = at + ".ports[" + p + "]";
+            portRange(path + ".port", port.port());
+            portRange(path + ".targetPort", port.targetPort());
+            if (!portKeys.add(port.port() + "/" + port.protocol())) {
+                add(path + ".port", "duplicate port " + port.port() + "/" + port.protocol());
+            }
+            if (s.l7() && port.protocol() != Protocol.TCP) add(path + ".protocol", "an L7 service is HTTP over TCP, not " + port.protocol());
+        }
+        if (!s.endpoints().isEmpty() && !s.selector().isEmpty()) {
+            add(at + ".selector", "give either endpoints or a selector, not both");
+        }
+        Set<String> endpointIps = new HashSet<>();
+        for (int e = 0; e < s.endpoints().size(); e++) {
+            Endpoint ep = s.endpoints().get(e);
+            // Paths are built only for violations: a large state has hundreds of thousands of valid endpoints.
+            if (!IpAddresses.isValid(ep.ip())) {
+                ip(at + ".endpoints[" + e + "].ip", ep.ip());
+            } else if (!endpointIps.add(IpAddresses.canonical(ep.ip()))) {
+                add(at + ".endpoints[" + e + "].ip", "duplicate endpoint " + ep.ip());
+            }
+            if (!ep.workload().isEmpty() && !workloadKeys.contains(ep.workload())) {
+                add(at + ".endpoints[" + e + "].workload", "unknown workload '" + ep.workload() + "'");
+            }
+        }
+        if (s.affinity().timeout().isNegative()) add(at + ".affinity.timeout", "must not be negative");
+    }
+
+    private boolean knownValid(Service s, int index) {
+        List<Service> before = previousValid.services();
+        if (index < before.size() && before.get(index) == s) return true; // the common case: same position
+        if (previousServices == null) {
+            previousServices = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            previousServices.addAll(before);
+        }
+        return previousServices.contains(s);
+    }
+
+    private static String at(Service s, int index) {
+        return "services[" + keyOr(s.namespace(), s.name(), index) + "]";
     }
 
     private void policies() {

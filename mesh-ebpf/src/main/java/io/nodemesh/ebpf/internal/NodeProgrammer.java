@@ -75,7 +75,7 @@ public final class NodeProgrammer implements AutoCloseable {
     }
 
     public synchronized ApplyResult apply(MeshState next) {
-        List<Violation> violations = new ArrayList<>(next.validate());
+        List<Violation> violations = new ArrayList<>(next.validate(state));
         if (violations.isEmpty()) violations.addAll(planner.validate(next));
         if (!violations.isEmpty()) throw new InvalidStateException(violations);
         MapPlan plan = planner.plan(next, node, config, programmed.allocations());

@@ -41,8 +41,10 @@ import java.util.function.Consumer;
 final class MeshCache extends SimpleCache<String> {
     private final Map<Long, SotwCoverage> streams = new ConcurrentHashMap<>();
     private final ThreadLocal<SotwCoverage> requesting = new ThreadLocal<>();
-    /** Watches of streams whose client holds every name it asked for at the version it sent. */
-    private final Map<Watch, Boolean> covered = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Watches of streams whose client holds every name it asked for at the version it sent: those names. */
+    private final Map<Watch, Set<String>> covered = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The last diff computed; nodes share resource maps, so one apply's diff serves every node's watches. */
+    private volatile Diff lastDiff;
 
     MeshCache(NodeGroup<String> groups) {
         super(groups);
@@ -76,7 +78,7 @@ final class MeshCache extends SimpleCache<String> {
             responseConsumer.accept(r);
         };
         Watch watch = super.createWatch(ads, request, held, recording, hasClusterChanged, allowDefaultEmptyEdsUpdate);
-        if (held.size() == request.getResourceNamesList().size()) covered.put(watch, Boolean.TRUE);
+        if (held.size() == request.getResourceNamesList().size()) covered.put(watch, held);
         return watch;
     }
 
@@ -110,18 +112,18 @@ final class MeshCache extends SimpleCache<String> {
      */
     private boolean respondWithChanges(Watch watch, ResourceType type, Snapshot previous, Snapshot snapshot) {
         XdsRequest request = watch.request();
-        if (request.getResourceType() != type || !covered.containsKey(watch)) return false;
+        Set<String> held = request.getResourceType() == type ? covered.get(watch) : null;
+        if (held == null) return false;
         String version = snapshot.version(type);
         String was = previous.version(type);
         if (version.equals(was) || !request.getVersionInfo().equals(was)) return false;
-        Map<String, VersionedResource<?>> now = snapshot.versionedResources(type);
-        Map<String, VersionedResource<?>> before = previous.versionedResources(type);
+        Diff diff = diff(previous.versionedResources(type), snapshot.versionedResources(type));
+        for (String gone : diff.removed) {
+            if (held.contains(gone)) return false; // only a complete answer (the stock one) says a resource is gone
+        }
         List<Message> changes = new ArrayList<>();
-        for (String name : request.getResourceNamesList()) {
-            VersionedResource<?> n = now.get(name);
-            if (n == null) return false; // gone: only a complete answer (the stock one waits for it) says so
-            VersionedResource<?> b = before.get(name);
-            if (b == null || b.resource() != n.resource() && !b.resource().equals(n.resource())) changes.add(n.resource());
+        for (var e : diff.changed.entrySet()) {
+            if (held.contains(e.getKey())) changes.add(e.getValue());
         }
         try {
             watch.respond(Response.create(request, changes, version));
@@ -131,4 +133,24 @@ final class MeshCache extends SimpleCache<String> {
         covered.remove(watch);
         return true;
     }
+
+    /** What differs from {@code before} to {@code now}: changed or added resources by name, and removed names. */
+    private Diff diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
+        Diff d = lastDiff;
+        if (d != null && d.before == before && d.now == now) return d;
+        Map<String, Message> changed = new java.util.HashMap<>();
+        for (var e : now.entrySet()) {
+            VersionedResource<?> b = before.get(e.getKey());
+            Message n = e.getValue().resource();
+            if (b == null || b.resource() != n && !b.resource().equals(n)) changed.put(e.getKey(), n);
+        }
+        List<String> removed = new ArrayList<>();
+        for (String name : before.keySet()) if (!now.containsKey(name)) removed.add(name);
+        d = new Diff(before, now, changed, removed);
+        lastDiff = d;
+        return d;
+    }
+
+    private record Diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now,
+                        Map<String, Message> changed, List<String> removed) {}
 }

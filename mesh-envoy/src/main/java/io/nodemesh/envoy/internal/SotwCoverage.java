@@ -16,11 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SotwCoverage {
     private final Map<String, Set<String>> byType = new ConcurrentHashMap<>();
 
-    /** The client asks for {@code names} of {@code typeUrl} now: names it no longer asks for are forgotten. */
+    /**
+     * The client asks for {@code names} of {@code typeUrl} now: names it no longer asks for are forgotten. Returns the
+     * asked-for names it holds (the caller must not change the set).
+     */
     synchronized Set<String> asked(String typeUrl, java.util.List<String> names) {
-        Set<String> covered = byType.computeIfAbsent(typeUrl, t -> new HashSet<>());
-        if (!covered.isEmpty()) covered.retainAll(new HashSet<>(names));
-        return Set.copyOf(covered);
+        Set<String> covered = byType.getOrDefault(typeUrl, Set.of());
+        Set<String> held = new HashSet<>(Math.max(16, covered.size() * 2));
+        if (!covered.isEmpty()) {
+            for (String n : names) if (covered.contains(n)) held.add(n);
+        }
+        byType.put(typeUrl, held);
+        return java.util.Collections.unmodifiableSet(held);
     }
 
     /** A response carried {@code names}. */
