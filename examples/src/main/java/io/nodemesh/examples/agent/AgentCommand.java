@@ -57,7 +57,7 @@ public final class AgentCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1:9464")
     String listen;
 
-    @Option(names = "--wireguard-public-key-file", description = "Publish this node's WireGuard public key (base64, from this file) on its Node.")
+    @Option(names = "--wireguard-public-key-file", description = "Publish this node's WireGuard public key (base64, from this file) on its Node (default with the wireguard backend: its own key).")
     Path wireguardKeyFile;
 
     @Option(names = "--quiet-flows", description = "Do not print flow events.")
