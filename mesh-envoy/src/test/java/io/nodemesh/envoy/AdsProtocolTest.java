@@ -176,25 +176,43 @@ class AdsProtocolTest {
         dp.apply(before);
         ads.request(eds, all, "", "", null);
         DiscoveryResponse first = ads.next();
-        assertThat(first.getResourcesList().stream().map(a -> unpack(a, ClusterLoadAssignment.class).getClusterName()))
-                .containsExactlyInAnyOrderElementsOf(all);
+        assertThat(names(first)).containsExactlyInAnyOrderElementsOf(all);
         ads.request(eds, all, first.getVersionInfo(), first.getNonce(), null); // ACK
+        barrier();
 
-        var svc0 = before.services().stream().filter(s -> s.name().equals("svc0")).findFirst().orElseThrow();
-        dp.apply(before.withService(svc0.key(), s -> s.withEndpoints(List.of(Endpoint.ready("127.0.0.9", "shop/web")))));
+        // An open watch (the ACK came first): only the changed assignment.
+        MeshState moved = moveEndpoint(before, "svc0", "127.0.0.9");
+        dp.apply(moved);
         DiscoveryResponse change = ads.next();
         assertThat(change.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
-        assertThat(change.getResourcesList()).as("only the changed assignment").hasSize(1);
-        ClusterLoadAssignment changed = unpack(change.getResources(0), ClusterLoadAssignment.class);
-        assertThat(changed.getClusterName()).isEqualTo("outbound|8080||svc0.shop");
-        assertThat(changed.toString()).contains("127.0.0.9");
+        assertThat(names(change)).as("only the changed assignment").containsExactly(all.get(0));
+        assertThat(unpack(change.getResources(0), ClusterLoadAssignment.class).toString()).contains("127.0.0.9");
+
+        // The ACK comes after the next apply: the changes since the version it runs, again only those.
+        dp.apply(moveEndpoint(moved, "svc2", "127.0.0.8"));
+        ads.request(eds, all, change.getVersionInfo(), change.getNonce(), null);
+        DiscoveryResponse late = ads.next();
+        assertThat(names(late)).containsExactly(all.get(2));
 
         // The client drops svc1 (it may forget it) and asks for it again: it must get it again, not be told it has it.
-        ads.request(eds, List.of(all.get(0), all.get(2)), change.getVersionInfo(), change.getNonce(), null);
-        ads.request(eds, all, change.getVersionInfo(), change.getNonce(), null);
-        DiscoveryResponse again = ads.next();
-        assertThat(again.getResourcesList().stream().map(a -> unpack(a, ClusterLoadAssignment.class).getClusterName()))
-                .contains("outbound|8080||svc1.shop");
+        ads.request(eds, List.of(all.get(0), all.get(2)), late.getVersionInfo(), late.getNonce(), null);
+        ads.request(eds, all, late.getVersionInfo(), late.getNonce(), null);
+        assertThat(names(ads.next())).contains(all.get(1));
+    }
+
+    /** Requests on one ADS stream are handled in order: once a later request is answered, the earlier ones are done. */
+    private void barrier() {
+        ads.request(CDS, List.of(), "", "", null);
+        assertThat(ads.next().getTypeUrl()).isEqualTo(CDS);
+    }
+
+    private static MeshState moveEndpoint(MeshState state, String service, String ip) {
+        var svc = state.services().stream().filter(s -> s.name().equals(service)).findFirst().orElseThrow();
+        return state.withService(svc.key(), s -> s.withEndpoints(List.of(Endpoint.ready(ip, "shop/web"))));
+    }
+
+    private static List<String> names(DiscoveryResponse r) {
+        return r.getResourcesList().stream().map(a -> unpack(a, ClusterLoadAssignment.class).getClusterName()).toList();
     }
 
     @Test

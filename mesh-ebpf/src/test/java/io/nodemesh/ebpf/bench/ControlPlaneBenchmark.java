@@ -93,7 +93,7 @@ public final class ControlPlaneBenchmark {
         for (int i = -5; i < changes; i++) {
             MeshState next = ControlPlaneStates.flipFirstEndpoint(now, Math.floorMod(i * 7919, services));
             long t0 = System.nanoTime();
-            next.validate();
+            next.validate(now); // what NodeProgrammer.apply does: incremental against the last applied state
             long t1 = System.nanoTime();
             planner.validate(next);
             long t2 = System.nanoTime();
@@ -123,7 +123,7 @@ public final class ControlPlaneBenchmark {
         row("MapPlanner.plan (fresh)", BenchSamples.ms(plan.median()), fmt(full.size(KernelMap.BACKENDS) + full.size(KernelMap.SERVICES)));
         row("MapPlan.diff(EMPTY, plan)", BenchSamples.ms(diff.median()), fmt(ops));
         row("total, fresh", BenchSamples.ms(validate.median() + limits.median() + plan.median() + diff.median()), "");
-        row("one change: MeshState.validate()", BenchSamples.ms(cValidate.median()), "");
+        row("one change: MeshState.validate(previous)", BenchSamples.ms(cValidate.median()), "");
         row("one change: capacity validation", BenchSamples.ms(cLimits.median()), "");
         row("one change: MapPlanner.plan (previous allocations)", BenchSamples.ms(cPlan.median()), "");
         row("one change: MapPlan.diff(previous, next)", BenchSamples.ms(cDiff.median()), fmt(changedEntries));

@@ -3,6 +3,8 @@ package io.nodemesh.envoy.internal;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.CacheStatusInfo;
 import io.envoyproxy.controlplane.cache.DeltaCacheStatusInfo;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.NodeGroup;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
@@ -46,8 +48,25 @@ final class MeshCache extends SimpleCache<String> {
     /** The last diff computed; nodes share resource maps, so one apply's diff serves every node's watches. */
     private volatile Diff lastDiff;
 
+    private final NodeGroup<String> groups;
+    /** Per node group the last snapshot change, so a client one version behind can be answered with the changes. */
+    private final Map<String, Transition> transitions = new ConcurrentHashMap<>();
+
     MeshCache(NodeGroup<String> groups) {
         super(groups);
+        this.groups = groups;
+    }
+
+    @Override
+    public synchronized void setSnapshot(String group, Snapshot snapshot) {
+        transitions.put(group, new Transition(getSnapshot(group), snapshot));
+        super.setSnapshot(group, snapshot);
+    }
+
+    @Override
+    public boolean clearSnapshot(String group) {
+        transitions.remove(group);
+        return super.clearSnapshot(group);
     }
 
     /** A state-of-the-world request of stream {@code streamId} arrived; the watch it leads to is created next on this thread. */
@@ -77,8 +96,26 @@ final class MeshCache extends SimpleCache<String> {
             coverage.sent(type, names);
             responseConsumer.accept(r);
         };
+        boolean holdsAll = held.size() == request.getResourceNamesList().size();
+        if (holdsAll) {
+            // Its ACK arrived after the next snapshot was set (common when changes come quickly): it runs the version
+            // before the current one, so the changes between the two are all it lacks.
+            Transition t = transitions.get(groups.hash(request.v3Request().getNode()));
+            if (t != null && t.previous != null && getSnapshot(groups.hash(request.v3Request().getNode())) == t.current) {
+                List<Message> changes = changes(request, held, t.previous, t.current);
+                if (changes != null) {
+                    Watch answered = new Watch(ads, allowDefaultEmptyEdsUpdate, request, recording);
+                    try {
+                        answered.respond(Response.create(request, changes, t.current.version(request.getResourceType())));
+                    } catch (WatchCancelledException e) {
+                        // cannot happen to a watch nobody else holds yet; nothing to send either way
+                    }
+                    return answered;
+                }
+            }
+        }
         Watch watch = super.createWatch(ads, request, held, recording, hasClusterChanged, allowDefaultEmptyEdsUpdate);
-        if (held.size() == request.getResourceNamesList().size()) covered.put(watch, held);
+        if (holdsAll) covered.put(watch, held);
         return watch;
     }
 
@@ -96,14 +133,56 @@ final class MeshCache extends SimpleCache<String> {
                 if (s != null) s.watchesRemoveIf((id, watch) -> respondWithChanges(watch, type, previous, snapshot));
             }
         }
-        Map<ResourceType, DeltaCacheStatusInfo<String>> changed = deltaStatus;
-        if (previous != null && !deltaStatus.isEmpty()) {
-            changed = new EnumMap<>(ResourceType.class);
-            for (var e : deltaStatus.entrySet()) {
-                if (!previous.version(e.getKey()).equals(snapshot.version(e.getKey()))) changed.put(e.getKey(), e.getValue());
+        if (previous == null) {
+            super.respondWithSpecificOrder(group, null, snapshot, status, deltaStatus);
+            return;
+        }
+        // Delta: types whose version did not change have nothing to send. For the others, watches of clients that run
+        // the previous version are answered here from the apply's one shared diff; only clients further behind are
+        // left to the stock code, which diffs the whole type per node.
+        Map<ResourceType, DeltaCacheStatusInfo<String>> behind = new EnumMap<>(ResourceType.class);
+        List<ResourceType> ours = new ArrayList<>();
+        for (var e : deltaStatus.entrySet()) {
+            ResourceType type = e.getKey();
+            String was = previous.version(type);
+            if (was.equals(snapshot.version(type))) continue;
+            ours.add(type);
+            boolean[] anyBehind = {false};
+            e.getValue().watchesRemoveIf((id, w) -> {
+                if (!w.version().equals(was)) anyBehind[0] = true;
+                return false;
+            });
+            if (anyBehind[0]) behind.put(type, e.getValue());
+        }
+        super.respondWithSpecificOrder(group, previous, snapshot, status, behind);
+        for (ResourceType type : Resources.RESOURCE_TYPES_IN_ORDER) {
+            if (!ours.contains(type)) continue;
+            String was = previous.version(type);
+            deltaStatus.get(type).watchesRemoveIf((id, w) -> w.version().equals(was) && respondDelta(w, type, previous, snapshot));
+        }
+    }
+
+    /** Answers an up-to-date delta watch with what changed since {@code previous}; true if it was answered. */
+    private boolean respondDelta(DeltaWatch watch, ResourceType type, Snapshot previous, Snapshot snapshot) {
+        Map<String, VersionedResource<?>> now = snapshot.versionedResources(type);
+        Diff diff = diff(previous.versionedResources(type), now);
+        Map<String, VersionedResource<?>> send = new java.util.HashMap<>();
+        for (String name : diff.changed.keySet()) {
+            VersionedResource<?> r = now.get(name);
+            String tracked = watch.trackedResources().get(name);
+            if (watch.pendingResources().contains(name) || (tracked == null ? watch.isWildcard() : !tracked.equals(r.version()))) {
+                send.put(name, r);
             }
         }
-        super.respondWithSpecificOrder(group, previous, snapshot, status, changed);
+        List<String> removed = new ArrayList<>();
+        for (String name : diff.removed) if (watch.trackedResources().get(name) != null) removed.add(name);
+        if (send.isEmpty() && removed.isEmpty()) return false; // nothing for this client: the watch stays open
+        try {
+            watch.respond(DeltaResponse.create(watch.request(), send, removed, snapshot.version(type)));
+        } catch (WatchCancelledException e) {
+            // the stream went away meanwhile; the watch is done either way
+        }
+        return true;
     }
 
     /**
@@ -114,25 +193,38 @@ final class MeshCache extends SimpleCache<String> {
         XdsRequest request = watch.request();
         Set<String> held = request.getResourceType() == type ? covered.get(watch) : null;
         if (held == null) return false;
-        String version = snapshot.version(type);
-        String was = previous.version(type);
-        if (version.equals(was) || !request.getVersionInfo().equals(was)) return false;
-        Diff diff = diff(previous.versionedResources(type), snapshot.versionedResources(type));
-        for (String gone : diff.removed) {
-            if (held.contains(gone)) return false; // only a complete answer (the stock one) says a resource is gone
-        }
-        List<Message> changes = new ArrayList<>();
-        for (var e : diff.changed.entrySet()) {
-            if (held.contains(e.getKey())) changes.add(e.getValue());
-        }
+        List<Message> changes = changes(request, held, previous, snapshot);
+        if (changes == null) return false;
         try {
-            watch.respond(Response.create(request, changes, version));
+            watch.respond(Response.create(request, changes, snapshot.version(type)));
         } catch (WatchCancelledException e) {
             // the stream went away meanwhile: nothing to send, and the watch is done either way
         }
         covered.remove(watch);
         return true;
     }
+
+    /**
+     * The resources of {@code held} that changed from {@code previous} to {@code snapshot}, if the requesting client
+     * runs {@code previous}'s version of the type and a subset may say everything; null if it needs the complete answer.
+     */
+    private List<Message> changes(XdsRequest request, Set<String> held, Snapshot previous, Snapshot snapshot) {
+        ResourceType type = request.getResourceType();
+        String version = snapshot.version(type);
+        String was = previous.version(type);
+        if (version.equals(was) || !request.getVersionInfo().equals(was)) return null;
+        Diff diff = diff(previous.versionedResources(type), snapshot.versionedResources(type));
+        for (String gone : diff.removed) {
+            if (held.contains(gone)) return null; // only a complete answer (the stock one) says a resource is gone
+        }
+        List<Message> changes = new ArrayList<>();
+        for (var e : diff.changed.entrySet()) {
+            if (held.contains(e.getKey())) changes.add(e.getValue());
+        }
+        return changes;
+    }
+
+    private record Transition(Snapshot previous, Snapshot current) {}
 
     /** What differs from {@code before} to {@code now}: changed or added resources by name, and removed names. */
     private Diff diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
