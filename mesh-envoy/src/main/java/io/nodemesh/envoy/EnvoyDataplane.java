@@ -55,7 +55,6 @@ public final class EnvoyDataplane implements MeshDataplane {
     private static final Logger LOG = LoggerFactory.getLogger(EnvoyDataplane.class);
     public static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS));
 
-    private static final boolean TIMING = Boolean.getBoolean("nodemesh.envoy.timing");
     private final EnvoyOptions options;
     private final String onlyNode;
     private final MeshTranslator translator;
@@ -148,14 +147,10 @@ public final class EnvoyDataplane implements MeshDataplane {
 
     @Override
     public synchronized ApplyResult apply(MeshState newState) {
-        long t0 = System.nanoTime();
         List<Violation> violations = new ArrayList<>(newState.validate());
-        long t1 = System.nanoTime();
         if (violations.isEmpty()) violations.addAll(EnvoyValidator.validate(newState));
         if (!violations.isEmpty()) throw new InvalidStateException(violations);
-        long t2 = System.nanoTime();
         List<ApplyResult.Change> changes = StateDiff.between(state, newState);
-        if (TIMING) System.err.printf("TIMING validate %.1f envoyValidate %.1f diff %.1f%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
         if (changes.isEmpty()) return new ApplyResult(generation, List.of());
         publish(newState, generation + 1);
         generation++;
@@ -177,16 +172,12 @@ public final class EnvoyDataplane implements MeshDataplane {
         WorkloadCertificates previousCerts = certificates;
         try {
             trustDomain(newState.encryption().trustDomain());
-            long p0 = System.nanoTime();
             MeshResources shared = translator.shared(newState);
-            long p1 = System.nanoTime();
             io.nodemesh.api.state.MeshIndex index = newState.index();
             certificates.retain(newState.workloads().stream().map(Workload::identity).collect(Collectors.toSet()));
             List<String> nodes = newState.nodes().stream().map(Node::name)
                     .filter(n -> onlyNode.isEmpty() || onlyNode.equals(n)).toList();
             perNode.putAll(translator.forNodes(index, nodes, shared, certificates));
-            long p2 = System.nanoTime();
-            if (TIMING) System.err.printf("TIMING shared %.1f forNodes %.1f%n", (p1 - p0) / 1e6, (p2 - p1) / 1e6);
             // Check the shared part once, and per node only what that node adds (its server listeners and secrets).
             List<Violation> problems = new ArrayList<>(EnvoyValidator.uniqueNames(shared));
             java.util.Set<String> sharedNames = sharedListenerNames(shared);
@@ -212,7 +203,6 @@ public final class EnvoyDataplane implements MeshDataplane {
                 checked = serving;
             }
             if (!problems.isEmpty()) throw new InvalidStateException(problems);
-            if (TIMING) System.err.printf("TIMING checks %.1f%n", (System.nanoTime() - p2) / 1e6);
         } catch (InvalidStateException e) {
             ca = previousCa;
             certificates = previousCerts;
@@ -224,13 +214,9 @@ public final class EnvoyDataplane implements MeshDataplane {
         }
         NodeSnapshots.Batch batch = new NodeSnapshots.Batch();
         Map<String, Snapshot> prepared = new LinkedHashMap<>();
-        long s0 = System.nanoTime();
         perNode.forEach((node, r) -> prepared.put(node, snapshots.prepare(node, r, gen, batch)));
-        long s1 = System.nanoTime();
         snapshots.pack(batch);
-        long s2 = System.nanoTime();
         prepared.forEach((node, snap) -> snapshots.serve(node, snap, batch, perNode.get(node)));
-        if (TIMING) System.err.printf("TIMING prepare %.1f pack %.1f serve %.1f%n", (s1 - s0) / 1e6, (s2 - s1) / 1e6, (System.nanoTime() - s2) / 1e6);
         for (String gone : snapshots.nodes()) {
             if (!perNode.containsKey(gone)) snapshots.remove(gone);
         }

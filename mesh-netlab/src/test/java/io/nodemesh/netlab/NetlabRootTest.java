@@ -86,6 +86,42 @@ class NetlabRootTest {
     }
 
     @Test
+    void ipv6AddressesWithoutDadAndIpv6DefaultRoutesCarryTrafficAtOnce() throws Exception {
+        try (Netns node = Netns.create(PREFIX.name("-n"));
+             Netns pod = Netns.create(PREFIX.name("-p"));
+             Netns srv = Netns.create(PREFIX.name("-s"))) {
+            Bridge br = Bridge.create(node, "br0");
+            Addresses.addWithoutDad(node, "br0", "fd00:230::1/64");
+            VethPair.create(node, "vp", pod, "eth0");
+            br.attach("vp");
+            Addresses.addWithoutDad(pod, "eth0", "fd00:230::2/64");
+            Links.up(pod, "eth0");
+            VethPair.create(node, "vs", srv, "eth0");
+            br.attach("vs");
+            Addresses.addWithoutDad(srv, "eth0", "fd00:230::3/64");
+            Links.up(srv, "eth0");
+            Routes.viaGateway(pod, "default", "fd00:230::1");
+
+            // nodad: the address is not tentative, so the bind below works right away
+            assertThat(pod.execChecked("ip", "-6", "-o", "addr", "show", "dev", "eth0"))
+                    .contains("fd00:230::2/64").doesNotContain("tentative");
+            assertThat(pod.ipChecked("-6", "route", "show", "default")).contains("via fd00:230::1");
+            assertThat(pod.ipChecked("route", "show", "default")).as("no IPv4 default was made").isEmpty();
+
+            try (NetnsThread inServer = new NetnsThread(srv);
+                 ServerSocket listener = inServer.call(() -> new ServerSocket(8081, 5, java.net.InetAddress.getByName("fd00:230::3")));
+                 Socket client = pod.call(() -> {
+                     Socket s = new Socket();
+                     s.connect(new InetSocketAddress("fd00:230::3", 8081), 5000);
+                     return s;
+                 });
+                 Socket accepted = listener.accept()) {
+                assertThat(accepted.getInetAddress().getHostAddress()).isEqualTo("fd00:230:0:0:0:0:0:2");
+            }
+        }
+    }
+
+    @Test
     void aStepThatFailsStillLeavesNothing() {
         assertThatThrownBy(() -> {
             try (Netns node = Netns.create(PREFIX.name("-n"))) {

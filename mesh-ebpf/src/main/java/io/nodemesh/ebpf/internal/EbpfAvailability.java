@@ -8,6 +8,7 @@ import io.nodemesh.ebpf.bpf.Libbpf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,6 +27,12 @@ public final class EbpfAvailability {
     }
 
     static Optional<String> problem(EbpfSettings settings) {
+        for (String object : List.of("service", "redirect", "steering")) {
+            if (io.nodemesh.ebpf.NodeInstallation.class.getResource("/io/nodemesh/ebpf/bpf/" + object + ".bpf.o") == null) {
+                return Optional.of("the eBPF programs were not built into this jar (" + object + ".bpf.o missing): build "
+                        + "nodemesh with clang and libbpf-dev installed (apt-get install clang libbpf-dev)");
+            }
+        }
         if (!Capabilities.canManageBpf(Capabilities.effective())) {
             return Optional.of("needs CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN (run as root)");
         }

@@ -29,6 +29,7 @@ public final class XdsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
 
     private final Server server;
+    private final StreamExecutors senders = new StreamExecutors();
     private final NodeSnapshots snapshots;
     private final Consumer<Nack> nacks;
     private final Clock clock;
@@ -41,7 +42,7 @@ public final class XdsServer implements AutoCloseable {
         this.clock = clock;
         // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
         V3DiscoveryServer discovery = new V3DiscoveryServer(java.util.List.of(new Callbacks()), snapshots.cache(),
-                new io.envoyproxy.controlplane.server.DefaultExecutorGroup(), snapshots.packed());
+                senders, snapshots.packed());
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .addService(discovery.getAggregatedDiscoveryServiceImpl())
                 .addService(discovery.getClusterDiscoveryServiceImpl())
@@ -63,6 +64,8 @@ public final class XdsServer implements AutoCloseable {
             server.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            senders.close();
         }
     }
 
