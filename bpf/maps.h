@@ -118,6 +118,14 @@ struct {
 
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, NM_MAX_UDP_PEERS);
+    __type(key, struct nm_udp_peer_key);
+    __type(value, __u64);
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
+} nm_udp_peers SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
     __uint(max_entries, NM_MAX_ORIG_DST);
     __type(key, struct nm_sock_key);
     __type(value, struct nm_orig_dst);

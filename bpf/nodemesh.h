@@ -22,7 +22,7 @@
 
 #include <linux/types.h>
 
-#define NM_LAYOUT_VERSION 3
+#define NM_LAYOUT_VERSION 4
 
 /* ---- identities -------------------------------------------------------------------------------------------- */
 #define NM_IDENTITY_ANY  0 /* unknown, or "any" in a policy key */
@@ -213,6 +213,22 @@ struct nm_udp_stale_key {
     __u16 pad0;
 };                        /* 24 bytes */
 #define NM_MAX_UDP_STALE 4096 /* backends removed by one apply; more are handled in several runs */
+
+/*
+ * nm_udp_peers (LRU_HASH): {socket, peer} -> __u64 bpf_ktime_get_ns() of the last datagram recvmsg4/6 delivered to
+ * that socket from that peer. sendmsg4/6 lets a datagram back to a recorded peer pass with no new policy decision:
+ * it is the reply of a flow whose request was already judged (MeshIndex.allows and the simulator treat request and
+ * reply as one flow, as TCP's accepted sockets do). Socket cookies are never reused, so a closed socket's entries are
+ * inert until the LRU evicts them.
+ */
+struct nm_udp_peer_key {
+    __u64 cookie;         /* the receiving socket */
+    __u8  ip[16];         /* the peer as the kernel saw it (a backend's own address, never a VIP) */
+    __u16 port;           /* host order */
+    __u16 pad0;
+    __u32 pad1;
+};                        /* 32 bytes */
+#define NM_MAX_UDP_PEERS 65536
 
 /* nm_policy (HASH): rule key -> NM_POLICY_* bits; 0 in any field = wildcard */
 struct nm_policy_key {

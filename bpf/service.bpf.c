@@ -7,6 +7,12 @@
  * per socket cookie in nm_revnat so that recvmsg4/6 and getpeername4/6 show the application the address it asked
  * for. Policy (MeshIndex.allows) is checked on the backend the connection would reach; a refused connect fails at
  * once with EPERM (policy) or ECONNREFUSED (no ready backend), and every decision is a flow event.
+ *
+ * UDP has no accepted socket: a server's reply goes through sendmsg4/6 like a new datagram. recvmsg4/6 records each
+ * peer that sent to a socket (nm_udp_peers), and sendmsg lets datagrams back to it pass as replies of the flow the
+ * request opened, undecided — the way TCP's replies never meet a sock_addr hook. A connected UDP socket's sends carry
+ * the backend connect chose (the JDK passes the peer address on every send): they are judged with the service the
+ * socket was translated for (nm_revnat), as the simulator judges each send of a connected socket.
  */
 #include "common.h"
 
@@ -118,12 +124,90 @@ static __always_inline int nm_refuse(struct nm_event *ev, __u8 verdict, int err)
     return 0;
 }
 
+static __always_inline void nm_udp_peer_key_of(struct nm_udp_peer_key *k, __u64 cookie, const struct nm_addr *peer)
+{
+    k->cookie = cookie;
+    __builtin_memcpy(k->ip, peer->ip, 16);
+    k->port = peer->port;
+}
+
+/*
+ * Value 0 in nm_udp_peers marks a peer this socket sent to first (it initiated the flow, so each of its datagrams is
+ * judged); a non-zero value is when the peer first sent to it (this socket answers, so its datagrams back are replies).
+ */
+#define NM_UDP_PEER_INITIATED 0ULL
+
+/* A datagram to a peer that sent to this socket before this socket ever sent to it: a reply. */
+static __always_inline int nm_is_udp_reply(__u64 cookie, const struct nm_addr *dst)
+{
+    struct nm_udp_peer_key k = {};
+    nm_udp_peer_key_of(&k, cookie, dst);
+    __u64 *first = bpf_map_lookup_elem(&nm_udp_peers, &k);
+    return first && *first != NM_UDP_PEER_INITIATED;
+}
+
+/* This socket sends to dst on its own account (an allowed new flow): its later datagrams to dst are not replies. */
+static __always_inline void nm_udp_initiated(__u64 cookie, const struct nm_addr *dst)
+{
+    struct nm_udp_peer_key k = {};
+    nm_udp_peer_key_of(&k, cookie, dst);
+    __u64 initiated = NM_UDP_PEER_INITIATED;
+    bpf_map_update_elem(&nm_udp_peers, &k, &initiated, BPF_NOEXIST);
+}
+
+/*
+ * A send on a connected UDP socket that connect4/6 translated: the destination is the backend connect chose (what the
+ * JDK passes) or the VIP again. Returns the socket's nm_revnat entry then, 0 for any other socket or destination.
+ */
+static __always_inline struct nm_revnat_value *nm_connected_revnat(struct bpf_sock_addr *ctx, __u64 cookie,
+                                                                   const struct nm_addr *dst)
+{
+    struct bpf_sock *sk = ctx->sk;
+    if (!sk || sk->state != BPF_TCP_ESTABLISHED) /* UDP sockets are "established" once connected */
+        return 0;
+    struct nm_revnat_value *rn = bpf_map_lookup_elem(&nm_revnat, &cookie);
+    if (!rn)
+        return 0;
+    if (rn->backend_port == dst->port && nm_ip_equal(rn->backend_ip, dst->ip))
+        return rn;
+    if (rn->vip_port == dst->port && nm_ip_equal(rn->vip, dst->ip))
+        return rn;
+    return 0;
+}
+
+/*
+ * Judges one send of a connected, translated UDP socket with its service, as connect did; a send addressed to the VIP
+ * goes to the backend the socket is connected to (a reply from any other backend would not reach the socket).
+ */
+static __always_inline int nm_connected_send(struct nm_event *ev, struct nm_revnat_value *rn, __u32 src_id,
+                                             struct nm_addr *to, int *rewrite)
+{
+    __u32 dst_flags = 0;
+    __u32 dst_id = nm_identity_of_ip(rn->backend_ip, &dst_flags);
+    __builtin_memcpy(ev->dst_ip, rn->vip, 16);
+    ev->dst_port = rn->vip_port;
+    __builtin_memcpy(ev->backend_ip, rn->backend_ip, 16);
+    ev->backend_port = rn->backend_port;
+    ev->dst_identity = dst_id;
+    ev->service_id = rn->service_id;
+    if (!nm_policy_allows(src_id, dst_id, rn->service_id, rn->backend_port))
+        return nm_refuse(ev, NM_VERDICT_DROPPED_POLICY, NM_EPERM);
+    __builtin_memcpy(to->ip, rn->backend_ip, 16);
+    to->port = rn->backend_port;
+    *rewrite = 1; /* a no-op when the send named the backend already */
+    ev->type = NM_EV_TRANSLATE;
+    ev->verdict = NM_VERDICT_FORWARDED;
+    ev->path = NM_PATH_KERNEL_STACK; /* UDP never takes the socket redirect */
+    nm_emit(ev);
+    return 1;
+}
+
 /*
  * Decides where a connect/sendmsg to dst goes. Returns 1 to let it proceed (dst possibly rewritten into *to),
  * 0 to refuse it. *rewrite says whether *to differs from dst.
  */
 static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_addr *dst, __u8 proto, int v4,
-                                        struct nm_addr *to, int *rewrite)
+                                        int sendmsg, struct nm_addr *to, int *rewrite)
 {
     *rewrite = 0;
     __u32 flags = nm_flags();
@@ -131,6 +215,11 @@ static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_add
         return 1;
 
     __u64 cookie = bpf_get_socket_cookie(ctx);
+    /* UDP peers are tracked only with policy on: without it there is no decision for a reply to skip */
+    int track = sendmsg && (flags & NM_CFG_F_POLICY);
+    /* a reply passes undecided (and untranslated: the peer is a real address); see nm_udp_peers */
+    if (track && nm_is_udp_reply(cookie, dst))
+        return 1;
     __u64 netns = bpf_get_netns_cookie(ctx);
     __u32 src_id = nm_source_identity(ctx, netns);
     struct nm_event ev = {};
@@ -138,6 +227,17 @@ static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_add
     struct nm_ip_key *src_addr = bpf_map_lookup_elem(&nm_netns_addr, &netns);
     if (src_addr) /* the socket has no source address yet: name the client by its pod's address */
         __builtin_memcpy(ev.src_ip, src_addr->ip, 16);
+
+    if (sendmsg) {
+        struct nm_revnat_value *crn = nm_connected_revnat(ctx, cookie, dst);
+        if (crn) {
+            if (!nm_connected_send(&ev, crn, src_id, to, rewrite))
+                return 0;
+            if (track)
+                nm_udp_initiated(cookie, to);
+            return 1;
+        }
+    }
 
     struct nm_service_key skey = { .port = dst->port, .proto = proto };
     __builtin_memcpy(skey.vip, dst->ip, 16);
@@ -156,6 +256,8 @@ static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_add
             ev.path = NM_PATH_KERNEL_STACK;
             nm_emit(&ev);
         }
+        if (track)
+            nm_udp_initiated(cookie, dst);
         return 1;
     }
 
@@ -199,15 +301,17 @@ static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_add
     ev.verdict = NM_VERDICT_FORWARDED;
     nm_emit(&ev);
     *rewrite = 1;
+    if (track)
+        nm_udp_initiated(cookie, to);
     return 1;
 }
 
-static __always_inline int nm_sock4(struct bpf_sock_addr *ctx, __u8 proto)
+static __always_inline int nm_sock4(struct bpf_sock_addr *ctx, __u8 proto, int sendmsg)
 {
     struct nm_addr dst = { .port = bpf_ntohs((__u16)ctx->user_port) }, to = {};
     int rewrite;
     nm_v4mapped(dst.ip, ctx->user_ip4);
-    if (!nm_translate(ctx, &dst, proto, 1, &to, &rewrite))
+    if (!nm_translate(ctx, &dst, proto, 1, sendmsg, &to, &rewrite))
         return 0;
     if (rewrite) {
         ctx->user_ip4 = nm_v4_of(to.ip);
@@ -216,13 +320,13 @@ static __always_inline int nm_sock4(struct bpf_sock_addr *ctx, __u8 proto)
     return 1;
 }
 
-static __always_inline int nm_sock6(struct bpf_sock_addr *ctx, __u8 proto)
+static __always_inline int nm_sock6(struct bpf_sock_addr *ctx, __u8 proto, int sendmsg)
 {
     struct nm_addr dst = { .port = bpf_ntohs((__u16)ctx->user_port) }, to = {};
     int rewrite;
     nm_copy_ip6(dst.ip, NM_CTX32(ctx->user_ip6[0]), NM_CTX32(ctx->user_ip6[1]), NM_CTX32(ctx->user_ip6[2]),
                 NM_CTX32(ctx->user_ip6[3]));
-    if (!nm_translate(ctx, &dst, proto, 0, &to, &rewrite))
+    if (!nm_translate(ctx, &dst, proto, 0, sendmsg, &to, &rewrite))
         return 0;
     if (rewrite) {
         __u32 w[4];
@@ -244,25 +348,25 @@ static __always_inline __u8 nm_proto(struct bpf_sock_addr *ctx)
 SEC("cgroup/connect4")
 int nm_connect4(struct bpf_sock_addr *ctx)
 {
-    return nm_sock4(ctx, nm_proto(ctx));
+    return nm_sock4(ctx, nm_proto(ctx), 0);
 }
 
 SEC("cgroup/connect6")
 int nm_connect6(struct bpf_sock_addr *ctx)
 {
-    return nm_sock6(ctx, nm_proto(ctx));
+    return nm_sock6(ctx, nm_proto(ctx), 0);
 }
 
 SEC("cgroup/sendmsg4")
 int nm_sendmsg4(struct bpf_sock_addr *ctx)
 {
-    return nm_sock4(ctx, NM_PROTO_UDP);
+    return nm_sock4(ctx, NM_PROTO_UDP, 1);
 }
 
 SEC("cgroup/sendmsg6")
 int nm_sendmsg6(struct bpf_sock_addr *ctx)
 {
-    return nm_sock6(ctx, NM_PROTO_UDP);
+    return nm_sock6(ctx, NM_PROTO_UDP, 1);
 }
 
 /* The reverse translation: if the peer the application is about to see is the backend we picked, show the VIP. */
@@ -305,15 +409,39 @@ static __always_inline int nm_reverse6(struct bpf_sock_addr *ctx)
     return 1;
 }
 
+/*
+ * recvmsg: the peer just sent to this socket. Unless this socket sent to it first, datagrams back to it are replies
+ * (nm_is_udp_reply). Only with policy on: without it sendmsg decides nothing to spare. Runs before the reverse
+ * translation, so the peer is the real address sendmsg will be given for the reply.
+ */
+static __always_inline void nm_record_udp_peer(struct bpf_sock_addr *ctx, const struct nm_addr *peer)
+{
+    if (!(nm_flags() & NM_CFG_F_POLICY))
+        return;
+    struct nm_udp_peer_key k = {};
+    nm_udp_peer_key_of(&k, bpf_get_socket_cookie(ctx), peer);
+    if (bpf_map_lookup_elem(&nm_udp_peers, &k)) /* an answering socket's peer, or one it initiated to */
+        return;
+    __u64 now = bpf_ktime_get_ns();
+    bpf_map_update_elem(&nm_udp_peers, &k, &now, BPF_NOEXIST);
+}
+
 SEC("cgroup/recvmsg4")
 int nm_recvmsg4(struct bpf_sock_addr *ctx)
 {
+    struct nm_addr peer = { .port = bpf_ntohs((__u16)ctx->user_port) };
+    nm_v4mapped(peer.ip, ctx->user_ip4);
+    nm_record_udp_peer(ctx, &peer);
     return nm_reverse4(ctx);
 }
 
 SEC("cgroup/recvmsg6")
 int nm_recvmsg6(struct bpf_sock_addr *ctx)
 {
+    struct nm_addr peer = { .port = bpf_ntohs((__u16)ctx->user_port) };
+    nm_copy_ip6(peer.ip, NM_CTX32(ctx->user_ip6[0]), NM_CTX32(ctx->user_ip6[1]), NM_CTX32(ctx->user_ip6[2]),
+                NM_CTX32(ctx->user_ip6[3]));
+    nm_record_udp_peer(ctx, &peer);
     return nm_reverse6(ctx);
 }
 

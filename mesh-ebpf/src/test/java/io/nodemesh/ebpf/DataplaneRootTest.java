@@ -21,7 +21,8 @@ import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.SockKeys;
 import io.nodemesh.ebpf.support.SockKeys.SockKey;
 import io.nodemesh.ebpf.support.TestCgroup;
-import io.nodemesh.ebpf.support.TestPods;
+import io.nodemesh.ebpf.testing.Pod;
+import io.nodemesh.ebpf.testing.PodNetwork;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -56,11 +57,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @ExtendWith(BpfFdLeakCheck.class)
 class DataplaneRootTest {
-    static final String A = "10.200.0.1", B = "10.200.0.2", C = "10.200.1.3";
+    /** The pods' addresses, given by the pod network (a free 10.200.X.0/24) once it is made. */
+    static String A, B, C;
     static final String ID_A = "spiffe://cluster.local/ns/t/sa/a", ID_B = "spiffe://cluster.local/ns/t/sa/b",
             ID_C = "spiffe://cluster.local/ns/t/sa/c";
 
-    private static TestPods pods;
+    private static PodNetwork pods;
     private Bpf bpf;
     private TestCgroup cgroup;
     private Path pinRoot;
@@ -69,10 +71,10 @@ class DataplaneRootTest {
     static void makePods() {
         if (!Privileges.isRoot()) return;
         RootSupport.requireBpf();
-        pods = new TestPods();
-        pods.add("a", A);
-        pods.add("b", B);
-        pods.add("c", C);
+        pods = PodNetwork.create();
+        A = pods.addPod("a").ipv4();
+        B = pods.addPod("b").ipv4();
+        C = pods.addPod("c").ipv4();
     }
 
     @AfterAll
@@ -112,8 +114,10 @@ class DataplaneRootTest {
 
     static MeshState state(Policy... policies) {
         var b = MeshState.builder()
-                .node(Node.of("n1", "192.168.50.1", "10.200.0.0/24"))
-                .node(Node.of("n2", "192.168.50.2", "10.200.1.0/24"))
+                // c's address comes from the one pod network too: the dataplane places a workload by its node, not
+                // by the node's pod CIDR, so n2's CIDR only has to be valid and disjoint
+                .node(Node.of("n1", "192.168.50.1", pods.cidrV4()))
+                .node(Node.of("n2", "192.168.50.2", "10.201.1.0/24"))
                 .workload(pod("a", "n1", A, ID_A))
                 .workload(pod("b", "n1", B, ID_B))
                 .workload(pod("c", "n2", C, ID_C));
@@ -123,7 +127,7 @@ class DataplaneRootTest {
 
     static Workload pod(String name, String node, String ip, String identity) {
         return new Workload("t", name, node, List.of(ip), identity, Map.of("app", name),
-                new Placement(TestPods.netnsPath(name), ""));
+                new Placement(podNamed(name).netnsPath().toString(), ""));
     }
 
     static Policy deny(String name, String from, String to) {
@@ -131,15 +135,24 @@ class DataplaneRootTest {
     }
 
     private static ServerSocket listen(String pod, String ip, int port) throws Exception {
-        return Netns.call(TestPods.netnsPath(pod), () -> new ServerSocket(port, 50, InetAddress.getByName(ip)));
+        return Netns.call(podNamed(pod).netns(), () -> new ServerSocket(port, 50, InetAddress.getByName(ip)));
     }
 
     private static Socket connect(String pod, String ip, int port) throws Exception {
-        return Netns.call(TestPods.netnsPath(pod), () -> {
+        return Netns.call(podNamed(pod).netns(), () -> {
             Socket s = new Socket();
             s.connect(new InetSocketAddress(ip, port), 5000);
             return s;
         });
+    }
+
+    static Pod podNamed(String name) {
+        return pods.pods().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Starts {@code command} as a process in pod {@code name}'s namespace, outside this JVM's (test) cgroup. */
+    private static Process execIn(String name, String... command) throws IOException {
+        return new ProcessBuilder(io.nodemesh.netlab.Netns.named(podNamed(name).netns()).wrap(List.of(command))).redirectErrorStream(true).start();
     }
 
     private List<SockKey> sockets(EbpfDataplane dp) {
@@ -183,7 +196,7 @@ class DataplaneRootTest {
     @Test
     void crossNodeAndProxiedTrafficKeepsTheNormalPath() throws Exception {
         // c's server runs outside the attached cgroup: its socket is invisible to sockops, as on another node.
-        Process echo = pods.exec("c", "python3", "-c", ECHO_SERVER, C, "9090");
+        Process echo = execIn("c", "python3", "-c", ECHO_SERVER, C, "9090");
         try (EbpfDataplane dp = open(Map.of("ebpf.proxyIp", B, "ebpf.proxyPort", "15001"))) {
             dp.apply(state());
             assertThat(echo.inputReader().readLine()).isEqualTo("ready");

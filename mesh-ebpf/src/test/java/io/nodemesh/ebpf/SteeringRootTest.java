@@ -20,7 +20,8 @@ import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.SockKeys;
 import io.nodemesh.ebpf.support.SockKeys.SockKey;
 import io.nodemesh.ebpf.support.TestCgroup;
-import io.nodemesh.ebpf.support.TestPods;
+import io.nodemesh.ebpf.testing.Pod;
+import io.nodemesh.ebpf.testing.PodNetwork;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -53,11 +54,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @ExtendWith(BpfFdLeakCheck.class)
 class SteeringRootTest {
-    static final String CLIENT = "10.200.0.21", BACKEND = "10.200.0.22", PROXY = "10.200.0.29";
+    /** The pods' addresses, given by the pod network (a free 10.200.X.0/24) once it is made. */
+    static String CLIENT, BACKEND, PROXY;
     static final String L7_VIP = "10.96.7.7", PLAIN_VIP = "10.96.7.8";
     static final int PROXY_PORT = 15001, BACKEND_PORT = 8080, VIP_PORT = 80;
 
-    private static TestPods pods;
+    private static PodNetwork pods;
     private Bpf bpf;
     private TestCgroup cgroup;
     private Path pinRoot;
@@ -68,10 +70,10 @@ class SteeringRootTest {
     static void makePods() {
         if (!Privileges.isRoot()) return;
         RootSupport.requireBpf();
-        pods = new TestPods();
-        pods.add("sc", CLIENT);
-        pods.add("sb", BACKEND);
-        pods.add("sp", PROXY);
+        pods = PodNetwork.create();
+        CLIENT = pods.addPod("sc").ipv4();
+        BACKEND = pods.addPod("sb").ipv4();
+        PROXY = pods.addPod("sp").ipv4();
     }
 
     @AfterAll
@@ -117,7 +119,7 @@ class SteeringRootTest {
 
     static MeshState state() {
         return MeshState.builder()
-                .node(Node.of("n1", "192.168.50.1", "10.200.0.0/16"))
+                .node(Node.of("n1", "192.168.50.1", pods.cidrV4()))
                 .workload(pod("sc", CLIENT, "spiffe://cluster.local/ns/t/sa/client"))
                 .workload(pod("sb", BACKEND, "spiffe://cluster.local/ns/t/sa/backend"))
                 .service(service("web", L7_VIP, true))
@@ -131,13 +133,17 @@ class SteeringRootTest {
     }
 
     static Workload pod(String name, String ip, String identity) {
-        return new Workload("t", name, "n1", List.of(ip), identity, Map.of("app", name), new Placement(TestPods.netnsPath(name), ""));
+        return new Workload("t", name, "n1", List.of(ip), identity, Map.of("app", name), new Placement(podNamed(name).netnsPath().toString(), ""));
     }
 
     private int listen(String pod, int family, String ip, int port) throws Exception {
-        int fd = Netns.call(TestPods.netnsPath(pod), () -> RawTcp.listen(family, ip, port));
+        int fd = Netns.call(podNamed(pod).netns(), () -> RawTcp.listen(family, ip, port));
         fds.add(fd);
         return fd;
+    }
+
+    static Pod podNamed(String name) {
+        return pods.pods().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
     private int accept(int listener) {
@@ -148,7 +154,7 @@ class SteeringRootTest {
 
     /** A java.net client in the client pod: a dual-stack socket, so the v4 VIP goes through connect6 v4-mapped. */
     private Socket connect(String ip, int port) throws Exception {
-        Socket s = Netns.call(TestPods.netnsPath("sc"), () -> {
+        Socket s = Netns.call(podNamed("sc").netns(), () -> {
             Socket c = new Socket();
             c.connect(new InetSocketAddress(ip, port), 5000);
             return c;

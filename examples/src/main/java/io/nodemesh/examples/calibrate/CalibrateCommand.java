@@ -17,8 +17,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code nodemesh calibrate --out params.yaml} (root): measures this machine's per-hop costs in network namespaces
  * ({@code nmp<pid>-…}, 10.220.0.0/16) with HAProxy and pinned sockperf, writes a parameter file for {@code nodemesh sim
- * --params}, and prints the simulator's predicted p50 next to the measured one for real sidecar, node-proxy and direct
- * paths. Everything it creates is removed when it ends, also on failure.
+ * --params}, and prints the simulator's predicted p50 next to the measured one for real sidecar, node-proxy, direct
+ * and eBPF socket-redirect paths (the last through nodemesh's eBPF dataplane, pins {@code /sys/fs/bpf/nmp<pid>} and
+ * cgroup {@code nmp<pid>}; "n/a" with the reason when the backend is unavailable or {@code --no-redirect}).
+ * Everything it creates is removed when it ends, also on failure.
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = "Measure per-hop costs here (needs root) and write a planner parameter file; compare predicted and measured p50.")
@@ -40,6 +42,9 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Option(names = "--large-bytes", defaultValue = "16384", description = "second size to fit per-KiB slopes; 0 keeps the base slopes (default ${DEFAULT-VALUE})")
     int largeBytes;
+
+    @Option(names = "--no-redirect", description = "do not measure the eBPF socket-redirect hop (keep the parameter file's)")
+    boolean noRedirect;
 
     @Option(names = "--work-dir", description = "where HAProxy configs and logs go (default: a temporary directory)")
     Path workDir;
@@ -66,7 +71,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         CalibrationResult result;
         try {
-            result = Calibrator.run(options, base);
+            result = Calibrator.run(options, base, noRedirect ? null : new EbpfRedirectPath());
         } catch (CalibrationException e) {
             System.err.println("nodemesh calibrate: " + e.getMessage());
             return 1;

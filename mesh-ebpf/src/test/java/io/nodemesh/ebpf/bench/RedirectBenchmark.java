@@ -17,7 +17,8 @@ import io.nodemesh.ebpf.bpf.SkMsgAttach;
 import io.nodemesh.ebpf.bpf.SkMsgLink;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.TestCgroup;
-import io.nodemesh.ebpf.support.TestPods;
+import io.nodemesh.ebpf.testing.PodNetwork;
+import io.nodemesh.netlab.Netns;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,8 @@ import java.util.regex.Pattern;
  * every path. Run as root: {@code mesh-ebpf/bench/redirect-bench.sh [seconds]}.
  */
 public final class RedirectBenchmark {
-    static final String A = "10.200.9.1", B = "10.200.9.2";
+    /** Pod a's and b's addresses, from the pod network (a free 10.200.X.0/24). */
+    static String A, B;
     static final int SOCKPERF_PORT = 11111, IPERF_PORT = 5201;
 
     record Result(double p50, double p99, double gbits, String evidence) {}
@@ -52,9 +54,9 @@ public final class RedirectBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Bpf bpf = RootSupport.requireBpf();
         Map<String, Result> results = new LinkedHashMap<>();
-        try (TestPods pods = new TestPods(); TestCgroup cgroup = TestCgroup.create("bench")) {
-            pods.add("a", A);
-            pods.add("b", B);
+        try (PodNetwork pods = PodNetwork.create(); TestCgroup cgroup = TestCgroup.create("bench")) {
+            A = pods.addPod("a").ipv4();
+            B = pods.addPod("b").ipv4();
             results.put("plain veth", measure(cgroup, seconds, "no programs"));
             try (BpfObject obj = bpf.load(RootSupport.testObject("core_test"));
                  CgroupLink sockops = obj.program("test_sockops").attach(new CgroupAttach(cgroup.path()));
@@ -71,7 +73,7 @@ public final class RedirectBenchmark {
                     .with("ebpf.pinRoot", pinRoot.toString()).with("ebpf.cgroupRoot", cgroup.path().toString());
             try (EbpfDataplane dp = EbpfDataplane.open(bpf, options); Bpf.RunStats stats = bpf.enableRunStats()) {
                 try {
-                    dp.apply(MeshState.builder().node(Node.of("n1", "192.168.50.1", "10.200.9.0/24"))
+                    dp.apply(MeshState.builder().node(Node.of("n1", "192.168.50.1", pods.cidrV4()))
                             .workload(pod("a", A)).workload(pod("b", B)).build());
                     Result r = measure(cgroup, seconds, "");
                     long runs = dp.installation().program("nm_msg").info().runCount();
@@ -88,7 +90,7 @@ public final class RedirectBenchmark {
 
     static Workload pod(String name, String ip) {
         return new Workload("bench", name, "n1", List.of(ip), "spiffe://cluster.local/ns/bench/sa/" + name, Map.of(),
-                new Placement(TestPods.netnsPath(name), ""));
+                new Placement(Netns.named(RootSupport.PREFIX + "-" + name).path().toString(), ""));
     }
 
     static Result measure(TestCgroup cgroup, int seconds, String evidence) throws Exception {

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  */
 final class KernelProbe {
     private static final int TIMEOUT_MS = 3000;
-    /** Replies come within milliseconds here; a refused reply (see {@link KnownDivergences}) costs this long. */
+    /** Replies come within milliseconds here; an unanswered datagram (see {@link KnownDivergences}) costs this long. */
     private static final int UDP_TIMEOUT_MS = 2000;
 
     private KernelProbe() {}

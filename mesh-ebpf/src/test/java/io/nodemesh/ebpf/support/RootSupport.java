@@ -3,6 +3,7 @@ package io.nodemesh.ebpf.support;
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.ObjectSpec;
+import io.nodemesh.netlab.LabPrefix;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +18,9 @@ import java.util.stream.Stream;
  * cgroup-v2 test root with that prefix, sweeping of what a crashed earlier run left behind.
  */
 public final class RootSupport {
-    public static final String PREFIX = "nme" + ProcessHandle.current().pid();
+    /** The run's prefix {@code nme<pid>}: leftovers with a dead pid are a crashed run's (see {@link LabPrefix#staleRuns()}). */
+    public static final LabPrefix LAB = LabPrefix.forThisProcess("nme");
+    public static final String PREFIX = LAB.value();
     public static final Path BPFFS = Path.of("/sys/fs/bpf");
     public static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
 
@@ -78,9 +81,7 @@ public final class RootSupport {
             try (Stream<Path> s = Files.list(root)) {
                 for (Path p : s.toList()) {
                     String n = p.getFileName().toString();
-                    if (!n.matches("nme\\d+")) continue;
-                    long pid = Long.parseLong(n.substring(3));
-                    if (pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).isPresent()) continue;
+                    if (!n.matches("nme\\d+") || !LAB.staleRuns().test(n)) continue;
                     if (root.equals(BPFFS)) removeTree(p);
                     else removeCgroupTree(p);
                 }

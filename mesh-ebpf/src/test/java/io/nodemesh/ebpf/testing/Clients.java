@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * One-shot clients that report which server answered, or why none did as an errno name. They run on whatever thread
- * calls them, so in a pod's namespace when called on its {@link PodThread}.
+ * calls them, so in a pod's namespace when called on its thread ({@link Pod#thread()}).
  */
 public final class Clients {
     private Clients() {}

@@ -8,7 +8,6 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -76,6 +75,10 @@ public final class KeyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves until {@link #close()}: a failed send (EPERM from a policy that refuses the reply, an ICMP error of an
+     * earlier datagram reported on this one) only loses that answer, never the server.
+     */
     private void udpLoop() {
         byte[] buf = new byte[2048];
         while (!udp.isClosed()) {
@@ -83,10 +86,8 @@ public final class KeyServer implements AutoCloseable {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 udp.receive(p);
                 udp.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
-            } catch (SocketException e) {
-                return; // closed
             } catch (IOException e) {
-                // one bad datagram; keep serving
+                if (udp.isClosed()) return; // closed: the only way out
             }
         }
     }

@@ -1,6 +1,8 @@
 package io.nodemesh.ebpf.testing;
 
 import io.nodemesh.contract.ConnectOutcome;
+import io.nodemesh.netlab.Netns;
+import io.nodemesh.netlab.NetnsThread;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,10 +21,10 @@ public final class Pod {
     private final String ipv4;
     private final String ipv6;
     private final Optional<Path> cgroup;
-    private final PodThread thread;
+    private final NetnsThread thread;
     private final List<AutoCloseable> servers = new CopyOnWriteArrayList<>();
 
-    Pod(String name, String netns, String hostVeth, String ipv4, String ipv6, Optional<Path> cgroup, PodThread thread) {
+    Pod(String name, String netns, String hostVeth, String ipv4, String ipv6, Optional<Path> cgroup, NetnsThread thread) {
         this.name = name;
         this.netns = netns;
         this.hostVeth = hostVeth;
@@ -64,7 +66,7 @@ public final class Pod {
     }
 
     /** The thread inside the pod's namespace: sockets made in its tasks belong to the pod. */
-    public PodThread thread() {
+    public NetnsThread thread() {
         return thread;
     }
 
@@ -94,8 +96,7 @@ public final class Pod {
         if (cgroup.isPresent()) {
             argv.addAll(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.get().resolve("cgroup.procs").toString()));
         }
-        argv.addAll(List.of("ip", "netns", "exec", netns));
-        argv.addAll(List.of(command));
+        argv.addAll(Netns.named(netns).wrap(List.of(command)));
         return Shell.run(argv);
     }
 

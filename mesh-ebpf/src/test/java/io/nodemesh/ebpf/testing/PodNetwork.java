@@ -1,6 +1,15 @@
 package io.nodemesh.ebpf.testing;
 
 import io.nodemesh.ebpf.support.RootSupport;
+import io.nodemesh.netlab.Addresses;
+import io.nodemesh.netlab.Bridge;
+import io.nodemesh.netlab.LabPrefix;
+import io.nodemesh.netlab.Links;
+import io.nodemesh.netlab.Netns;
+import io.nodemesh.netlab.NetnsThread;
+import io.nodemesh.netlab.Routes;
+import io.nodemesh.netlab.StaleSweep;
+import io.nodemesh.netlab.VethPair;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,34 +18,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A node's worth of pods on this machine, for privileged tests: a Linux bridge with a gateway address, and pods
- * ({@link Pod}: netns + veth + IPv4/IPv6 address + optional cgroup) plugged into it. Everything is named with the
- * per-run prefix {@code nme<pid>} ({@link RootSupport#PREFIX}); leftovers of runs whose process is gone are swept when a
- * network is created; {@link #close()} removes everything it made, also after a failure half-way.
+ * ({@link Pod}: netns + veth + IPv4/IPv6 address + optional cgroup) plugged into it, built from mesh-netlab's
+ * namespaces, veths, bridge, addresses and routes. Everything is named with the per-run prefix {@code nme<pid>}
+ * ({@link RootSupport#LAB}); leftovers of runs whose process is gone are swept when a network is created;
+ * {@link #close()} removes everything it made, also after a failure half-way.
  * <p>
  * Addresses: one free {@code 10.200.X.0/24} and {@code fd00:200::X:0/112} per network (X chosen so concurrent runs on
  * the machine do not collide), gateway {@code .1} on the bridge, pods from {@code .2}.
  */
 public final class PodNetwork implements AutoCloseable {
-    private static final Pattern PREFIXED = Pattern.compile("nme(\\d+).*");
-    private static final Path NETNS_DIR = Path.of("/var/run/netns");
+    /** A pod and the namespace handle that owns (and on close deletes) its netns. */
+    private record Made(Pod pod, Netns netns) {}
 
     private final String prefix;
-    private final String bridge;
+    private final Bridge bridge;
     private final int subnet;
     private final Path cgroupRoot;
-    private final List<Pod> pods = new ArrayList<>();
+    private final List<Made> pods = new ArrayList<>();
     private boolean cgroupRootMade;
     private boolean closed;
 
     private PodNetwork(String prefix, int subnet, Path cgroupRoot) {
         this.prefix = prefix;
-        this.bridge = prefix + "br";
+        this.bridge = new Bridge(Netns.root(), prefix + "br");
         this.subnet = subnet;
         this.cgroupRoot = cgroupRoot;
     }
@@ -47,13 +55,11 @@ public final class PodNetwork implements AutoCloseable {
      */
     public static PodNetwork create(Path cgroupRoot) {
         sweepStale();
-        String prefix = RootSupport.PREFIX;
-        PodNetwork net = new PodNetwork(prefix, freeSubnet(), cgroupRoot);
+        PodNetwork net = new PodNetwork(RootSupport.PREFIX, freeSubnet(), cgroupRoot);
         try {
-            Shell.check("ip", "link", "add", net.bridge, "type", "bridge");
-            Shell.check("ip", "addr", "add", net.gatewayIpv4() + "/24", "dev", net.bridge);
-            Shell.check("ip", "addr", "add", net.gatewayIpv6() + "/112", "dev", net.bridge, "nodad");
-            Shell.check("ip", "link", "set", net.bridge, "up");
+            Bridge.create(Netns.root(), net.bridge.name());
+            Addresses.add(Netns.root(), net.bridge.name(), net.gatewayIpv4() + "/24");
+            Addresses.addWithoutDad(Netns.root(), net.bridge.name(), net.gatewayIpv6() + "/112");
             return net;
         } catch (RuntimeException e) {
             net.close();
@@ -67,7 +73,7 @@ public final class PodNetwork implements AutoCloseable {
     }
 
     public String bridge() {
-        return bridge;
+        return bridge.name();
     }
 
     /** The node's address on the pod network (the bridge): host processes reach pods from it. */
@@ -88,7 +94,7 @@ public final class PodNetwork implements AutoCloseable {
     }
 
     public List<Pod> pods() {
-        return List.copyOf(pods);
+        return pods.stream().map(Made::pod).toList();
     }
 
     /** A pod known by address and netns only. */
@@ -106,42 +112,38 @@ public final class PodNetwork implements AutoCloseable {
         if (!name.matches("[a-z0-9][a-z0-9-]{0,30}")) throw new IllegalArgumentException("pod name '" + name + "' must be a short DNS label");
         int index = pods.size() + 2;
         if (index > 254) throw new IllegalStateException("a pod network holds at most 253 pods");
-        String netns = prefix + "-" + name;
         String veth = prefix + "p" + index;
         String ipv4 = "10.200." + subnet + "." + index;
         String ipv6 = "fd00:200::" + subnet + ":" + Integer.toHexString(index);
-        if (pods.stream().anyMatch(p -> p.name().equals(name))) throw new IllegalArgumentException("pod " + name + " already exists");
-        PodThread thread = null;
+        if (pods.stream().anyMatch(p -> p.pod().name().equals(name))) throw new IllegalArgumentException("pod " + name + " already exists");
+        NetnsThread thread = null;
         Optional<Path> cgroup = Optional.empty();
-        boolean netnsMade = false;
-        boolean vethMade = false;
+        Netns netns = null;
+        VethPair pair = null;
         try {
-            Shell.check("ip", "netns", "add", netns);
-            netnsMade = true;
-            Shell.check("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", netns);
-            vethMade = true;
-            Shell.check("ip", "link", "set", veth, "master", bridge, "up");
-            Shell.check("ip", "-n", netns, "link", "set", "lo", "up");
-            Shell.check("ip", "-n", netns, "addr", "add", ipv4 + "/24", "dev", "eth0");
-            Shell.check("ip", "-n", netns, "addr", "add", ipv6 + "/112", "dev", "eth0", "nodad");
-            Shell.check("ip", "-n", netns, "link", "set", "eth0", "up");
-            Shell.check("ip", "-n", netns, "route", "add", "default", "via", gatewayIpv4());
-            Shell.check("ip", "-n", netns, "-6", "route", "add", "default", "via", gatewayIpv6());
+            netns = Netns.create(prefix + "-" + name);
+            pair = VethPair.create(Netns.root(), veth, netns, "eth0");
+            bridge.attach(veth);
+            Addresses.add(netns, "eth0", ipv4 + "/24");
+            Addresses.addWithoutDad(netns, "eth0", ipv6 + "/112");
+            Links.up(netns, "eth0");
+            Routes.viaGateway(netns, "default", gatewayIpv4());
+            Routes.viaGateway(netns, "default", gatewayIpv6());
             if (withCgroup) {
                 Path dir = cgroupRoot.resolve(name);
                 cgroupRootMade |= !Files.isDirectory(cgroupRoot);
                 Files.createDirectories(dir);
                 cgroup = Optional.of(dir);
             }
-            thread = new PodThread(netns, NETNS_DIR.resolve(netns));
-            Pod pod = new Pod(name, netns, veth, ipv4, ipv6, cgroup, thread);
-            pods.add(pod);
+            thread = new NetnsThread(netns);
+            Pod pod = new Pod(name, netns.name(), veth, ipv4, ipv6, cgroup, thread);
+            pods.add(new Made(pod, netns));
             return pod;
         } catch (IOException | RuntimeException e) {
             // undo exactly what this call made; the pods made before stay until close()
             if (thread != null) thread.close();
-            if (netnsMade) Shell.run("ip", "netns", "del", netns);
-            if (vethMade) Shell.run("ip", "link", "del", veth);
+            if (netns != null) netns.close();
+            if (pair != null) pair.delete();
             cgroup.ifPresent(RootSupport::removeCgroupTree);
             if (e instanceof IOException io) throw new UncheckedIOException("cannot make cgroup for pod " + name, io);
             throw (RuntimeException) e;
@@ -153,54 +155,37 @@ public final class PodNetwork implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         List<String> problems = new ArrayList<>();
-        for (Pod pod : pods) {
+        for (Made made : pods) {
+            Pod pod = made.pod();
             pod.stopServers();
             pod.thread().close();
-            Shell.Result r = Shell.run("ip", "netns", "del", pod.netns()); // its veth end goes with it, and so the pair
-            if (!r.ok()) problems.add("ip netns del " + pod.netns() + ": " + r.output().strip());
-            Shell.run("ip", "link", "del", pod.hostVeth());
+            made.netns().close(); // stops what runs inside, deletes its links (so the veth pair), then the namespace
+            if (Netns.exists(pod.netns())) problems.add("netns " + pod.netns() + " still exists");
+            Links.delete(Netns.root(), pod.hostVeth());
             pod.cgroup().ifPresent(RootSupport::removeCgroupTree);
         }
         pods.clear();
-        Shell.run("ip", "link", "del", bridge);
+        Links.delete(Netns.root(), bridge.name());
         if (cgroupRootMade) RootSupport.removeCgroupTree(cgroupRoot);
         if (!problems.isEmpty()) throw new IllegalStateException("pod network cleanup: " + String.join("; ", problems));
     }
 
     /** Netns, links and cgroups named {@code nme<pid>...} whose process is gone. */
     public static void sweepStale() {
-        for (String ns : Shell.run("ip", "netns", "list").output().lines().map(l -> l.split("\\s+")[0]).toList()) {
-            if (isStale(ns)) Shell.run("ip", "netns", "del", ns);
-        }
-        for (String line : Shell.run("ip", "-o", "link", "show").output().lines().toList()) {
-            String[] parts = line.split(":\\s+");
-            if (parts.length < 2) continue;
-            String link = parts[1].split("@")[0];
-            if (isStale(link)) Shell.run("ip", "link", "del", link);
-        }
+        StaleSweep sweep = StaleSweep.matching(RootSupport.LAB.staleRuns());
+        sweep.namespaces();
+        sweep.rootLinks();
+        // cgroup directories are trees removed with rmdir (their control files go with them): RootSupport's job
         try (Stream<Path> s = Files.list(RootSupport.CGROUP2)) {
-            s.filter(p -> isStale(p.getFileName().toString())).forEach(RootSupport::removeCgroupTree);
+            s.filter(p -> RootSupport.LAB.staleRuns().test(p.getFileName().toString())).forEach(RootSupport::removeCgroupTree);
         } catch (IOException e) {
             // no cgroup v2 here: nothing to sweep
         }
     }
 
-    /** Whether {@code name} carries a run prefix whose process no longer exists. */
-    static boolean isStale(String name) {
-        Matcher m = PREFIXED.matcher(name);
-        if (!m.matches()) return false;
-        long pid;
-        try {
-            pid = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            return false;
-        }
-        return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty();
-    }
-
     /** The first 10.200.X.0/24 (X from a pid-derived start) no interface of the machine uses yet. */
     private static int freeSubnet() {
-        String used = Shell.run("ip", "-o", "addr", "show").output();
+        String used = Netns.root().ipChecked("-o", "addr", "show");
         int start = (int) (ProcessHandle.current().pid() % 250);
         for (int i = 0; i < 250; i++) {
             int x = (start + i) % 250 + 1;

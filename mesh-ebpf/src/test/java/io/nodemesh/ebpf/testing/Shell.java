@@ -1,15 +1,22 @@
 package io.nodemesh.ebpf.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import io.nodemesh.netlab.CommandResult;
+import io.nodemesh.netlab.Commands;
 
-/** Runs short system commands ({@code ip}, {@code bash}) for the fixtures; failures name the command and its output. */
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Short system commands ({@code ip}, {@code bash}) for the fixtures, on netlab's {@link Commands}: the fixtures read one
+ * merged output (stdout then stderr), and failures name the command, its exit code and that output.
+ */
 public final class Shell {
+    /** Longer than netlab's default: {@code bash}/{@code timeout 5} clients and the object build run through here. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
     private Shell() {}
 
-    /** What a command printed and how it ended. */
+    /** What a command printed (stdout then stderr) and how it ended; exit -1 if it could not start or timed out. */
     public record Result(int exitCode, String output) {
         public boolean ok() {
             return exitCode == 0;
@@ -18,21 +25,8 @@ public final class Shell {
 
     /** Runs {@code command} and returns its result, whatever the exit code. */
     public static Result run(List<String> command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Result(-1, out + "\n(timed out)");
-            }
-            return new Result(p.exitValue(), out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted running " + String.join(" ", command), e);
-        }
+        CommandResult r = Commands.run(TIMEOUT, null, command);
+        return new Result(r.exit(), r.output());
     }
 
     public static Result run(String... command) {

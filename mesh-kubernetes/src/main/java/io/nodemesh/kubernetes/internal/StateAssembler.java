@@ -38,11 +38,18 @@ final class StateAssembler {
     /** One assembled state and the verdicts on nodemesh's resources that went into it. */
     record Assembly(MeshState state, Verdicts verdicts, Map<String, Policy> policies, Map<String, HttpRoute> routes) {}
 
+    /** A translated service and what was made of it for the state (the same object unless endpoint links were cut). */
+    private record Linked(Service translated, Service out) {}
+
     private final InformerCache cache;
     private final KubernetesSerialization serialization;
     private final TreeMap<String, Node> nodes = new TreeMap<>();
     private final TreeMap<String, Workload> workloads = new TreeMap<>();
     private final TreeMap<String, Service> services = new TreeMap<>();
+    /** Each service as last handed to the backend, by key: see {@link #linkedServices}. */
+    private final Map<String, Linked> linked = new HashMap<>();
+    /** Whether the set of workload keys changed in this assembly (endpoint links depend on nothing else of the pods). */
+    private boolean workloadKeysChanged;
     private final Map<String, Policy> lastGoodPolicies = new HashMap<>();
     private final Map<String, HttpRoute> lastGoodRoutes = new HashMap<>();
     private MeshSettings settings = MeshSettings.DEFAULTS;
@@ -61,14 +68,19 @@ final class StateAssembler {
         settings = next;
 
         if (everything || batch.nodes()) {
+            // Nodes change status all the time; an unchanged translation keeps its object, so the backend sees no change.
+            Map<String, Node> before = new HashMap<>(nodes);
             nodes.clear();
-            cache.nodes().forEach(n -> nodes.put(n.getMetadata().getName(), NodeTranslator.translate(n)));
+            cache.nodes().forEach(n -> nodes.put(n.getMetadata().getName(), same(before.get(n.getMetadata().getName()), NodeTranslator.translate(n))));
         }
+        workloadKeysChanged = false;
         if (everything) {
+            Map<String, Workload> before = new HashMap<>(workloads);
             workloads.clear();
-            cache.pods().forEach(p -> putPod(Refs.key(p), p));
+            cache.pods().forEach(p -> putPod(Refs.key(p), p, before.get(Refs.key(p))));
+            workloadKeysChanged = !before.keySet().equals(workloads.keySet());
         } else {
-            batch.pods().forEach(key -> putPod(key, cache.pod(key)));
+            batch.pods().forEach(key -> putPod(key, cache.pod(key), workloads.get(key)));
         }
 
         Map<String, HttpRoute> routes = routes(verdicts);
@@ -84,6 +96,7 @@ final class StateAssembler {
         if (everything) {
             services.clear();
             cache.services().forEach(s -> putService(Refs.key(s), s));
+            linked.keySet().retainAll(services.keySet());
         } else {
             dirtyServices.forEach(key -> putService(key, cache.service(key)));
         }
@@ -119,18 +132,33 @@ final class StateAssembler {
         return lastGoodRoutes;
     }
 
-    private void putPod(String key, io.fabric8.kubernetes.api.model.Pod pod) {
+    private void putPod(String key, io.fabric8.kubernetes.api.model.Pod pod, Workload previous) {
         var w = pod == null || excluded(pod.getMetadata().getNamespace()) ? null
                 : PodTranslator.translate(pod, settings.trustDomain()).orElse(null);
-        if (w == null) workloads.remove(key);
-        else workloads.put(key, w);
+        if (w == null) {
+            if (workloads.remove(key) != null) workloadKeysChanged = true;
+        } else if (workloads.put(key, same(previous, w)) == null) {
+            workloadKeysChanged = true;
+        }
+    }
+
+    /**
+     * The previous object when the new translation equals it. Backends skip re-checking objects they already hold
+     * (identity, not equality), so an update that changes nothing the mesh sees must not hand them a new object.
+     */
+    private static <T> T same(T previous, T now) {
+        return previous != null && previous.equals(now) ? previous : now;
     }
 
     private void putService(String key, io.fabric8.kubernetes.api.model.Service svc) {
         var s = svc == null || excluded(svc.getMetadata().getNamespace()) ? null
                 : ServiceTranslator.translate(svc, cache.slicesOf(key), routed.contains(key)).orElse(null);
-        if (s == null) services.remove(key);
-        else services.put(key, s);
+        if (s == null) {
+            services.remove(key);
+            linked.remove(key);
+        } else {
+            services.put(key, s);
+        }
     }
 
     private boolean excluded(String namespace) {
@@ -139,29 +167,41 @@ final class StateAssembler {
 
     /**
      * Services as translated, with endpoint references to pods that are not workloads (excluded, host network, not
-     * yet running) dropped: the endpoint stays, as an address outside the mesh.
+     * yet running) dropped: the endpoint stays, as an address outside the mesh. In key order, and each service the
+     * same object as in the last assembly unless it changed: backends re-check and re-derive only new objects, so
+     * this is what keeps one change to a big cluster cheap for them too.
      */
     private List<Service> linkedServices() {
         List<Service> out = new ArrayList<>(services.size());
-        for (Service s : services.values()) {
-            boolean dangling = false;
-            for (Endpoint e : s.endpoints()) {
-                if (!e.workload().isEmpty() && !workloads.containsKey(e.workload())) {
-                    dangling = true;
-                    break;
-                }
-            }
-            if (!dangling) {
-                out.add(s);
+        for (var entry : services.entrySet()) {
+            Service s = entry.getValue();
+            Linked last = linked.get(entry.getKey());
+            if (last != null && last.translated() == s && !workloadKeysChanged) {
+                out.add(last.out());
                 continue;
             }
-            List<Endpoint> fixed = new ArrayList<>(s.endpoints().size());
-            for (Endpoint e : s.endpoints()) {
-                fixed.add(e.workload().isEmpty() || workloads.containsKey(e.workload()) ? e : new Endpoint(e.ip(), "", e.state()));
-            }
-            out.add(s.withEndpoints(fixed));
+            Service o = link(s);
+            if (last != null) o = same(last.out(), o);
+            linked.put(entry.getKey(), new Linked(s, o));
+            out.add(o);
         }
         return out;
+    }
+
+    private Service link(Service s) {
+        boolean dangling = false;
+        for (Endpoint e : s.endpoints()) {
+            if (!e.workload().isEmpty() && !workloads.containsKey(e.workload())) {
+                dangling = true;
+                break;
+            }
+        }
+        if (!dangling) return s;
+        List<Endpoint> fixed = new ArrayList<>(s.endpoints().size());
+        for (Endpoint e : s.endpoints()) {
+            fixed.add(e.workload().isEmpty() || workloads.containsKey(e.workload()) ? e : new Endpoint(e.ip(), "", e.state()));
+        }
+        return s.withEndpoints(fixed);
     }
 
     /** The MeshConfig in force: {@code default} if present, else the oldest. A bad one keeps the last good settings. */

@@ -23,6 +23,11 @@ public final class FullRebuild implements AutoCloseable {
         return assembler.assemble(everything.drain()).state();
     }
 
+    /** One incremental translation, as the feed does for a batch that names only {@code serviceKey}. */
+    public MeshState rebuildOne(String serviceKey) {
+        return assembler.assemble(new PendingChanges.Batch(false, false, false, false, java.util.Set.of(serviceKey), java.util.Set.of())).state();
+    }
+
     @Override
     public void close() {
         cache.close();

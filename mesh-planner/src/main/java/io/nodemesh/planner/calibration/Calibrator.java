@@ -25,8 +25,9 @@ import java.util.Locale;
  * Calibrates the planner against this machine (needs root): builds a node of network namespaces, measures each hop
  * alone with pinned sockperf (loopback, pod→pod veth, pod→node veth, one HAProxy relay), fits the parameters, then
  * builds whole paths for real (sidecars in both pods, one node proxy, direct veth) and prints the simulator's
- * prediction next to each measurement. The socket-redirect hop needs the eBPF backend, so its number comes from the
- * base parameters and is shown as not measured.
+ * prediction next to each measurement. The socket-redirect hop is measured when a {@link RedirectPath} is given (the
+ * CLI passes mesh-ebpf's) and available: both sockperf ends run in its cgroup, and each run must show the kernel
+ * redirected it; otherwise its number comes from the base parameters and the row says why it is not measured.
  */
 public final class Calibrator {
     private static final int SERVER_PORT = 5001;
@@ -35,18 +36,29 @@ public final class Calibrator {
     private static final int SIDECAR_B_PORT = 15006;
     private static final int NODE_PROXY_PORT = 15008;
     private static final int RELAY_PORT = 15010;
+    private static final int REDIRECT_PORT = 5003;
 
     private final CalibrationOptions options;
     private final PlannerParameters base;
+    private final RedirectPath redirect;
     private final List<Measurement> measurements = new ArrayList<>();
 
-    private Calibrator(CalibrationOptions options, PlannerParameters base) {
+    private Calibrator(CalibrationOptions options, PlannerParameters base, RedirectPath redirect) {
         this.options = options;
         this.base = base;
+        this.redirect = redirect;
     }
 
     /** Runs a calibration; {@code base} supplies everything not measured here (Istio's figures, slopes, WireGuard). */
     public static CalibrationResult run(CalibrationOptions options, PlannerParameters base) {
+        return run(options, base, null);
+    }
+
+    /**
+     * Runs a calibration that also measures the socket-redirect hop through {@code redirect} (null, or unavailable:
+     * the hop comes from {@code base} and the row says why).
+     */
+    public static CalibrationResult run(CalibrationOptions options, PlannerParameters base, RedirectPath redirect) {
         for (String binary : List.of("ip", "sockperf", "haproxy", "taskset", "ss")) {
             if (!onPath(binary)) throw new CalibrationException(binary + " not found on PATH (Debian: iproute2, sockperf, haproxy, util-linux)");
         }
@@ -58,7 +70,7 @@ public final class Calibrator {
         try {
             List<String> swept = NetnsLab.sweepStale(options.prefix());
             if (!swept.isEmpty()) options.log().accept("removed stale namespaces of crashed runs: " + swept);
-            return new Calibrator(options, base).calibrate();
+            return new Calibrator(options, base, redirect).calibrate();
         } catch (CommandException e) {
             // The message already names the command, its exit code and stderr.
             throw new CalibrationException(e.getMessage(), e);
@@ -67,9 +79,22 @@ public final class Calibrator {
 
     private CalibrationResult calibrate() {
         NetnsLab lab = new NetnsLab(options.prefix());
-        try (lab; Daemons daemons = new Daemons(options.workDir(), options.cpu())) {
+        String whyNot = redirect == null ? "no redirect path given (the CLI passes the eBPF one unless --no-redirect)"
+                : redirect.unavailability().map(r -> "eBPF backend unavailable: " + r).orElse(null);
+        // Closed in reverse: the daemons (some inside the redirect cgroup) end before the installation and its cgroup go.
+        try (lab; RedirectSession session = new RedirectSession(); Daemons daemons = new Daemons(options.workDir(), options.cpu())) {
             lab.create();
             options.log().accept("namespaces " + lab.namespaces() + " up; measuring, " + options.secondsPerRun() + " s per run, pinned to CPU " + options.cpu());
+            if (whyNot == null) {
+                session.installed = redirect.install(options.prefix(), List.of(
+                        new RedirectPath.Pod("a", NetnsLab.POD_A_IP, "/var/run/netns/" + lab.podA),
+                        new RedirectPath.Pod("b", NetnsLab.POD_B_IP, "/var/run/netns/" + lab.podB)));
+                options.log().accept("socket redirect installed (" + session.installed.description() + "), cgroup "
+                        + session.installed.cgroup());
+                daemons.sockperfServer(lab.podB, session.installed.cgroup(), NetnsLab.POD_B_IP, REDIRECT_PORT);
+            } else {
+                options.log().accept("socket redirect not measured: " + whyNot);
+            }
             daemons.sockperfServer(lab.podB, "0.0.0.0", SERVER_PORT);
             daemons.sockperfServer(lab.node, NetnsLab.NODE_IP, NODE_SERVER_PORT);
             daemons.haproxy(lab.podB, "relay", "127.0.0.1", RELAY_PORT, "127.0.0.1", SERVER_PORT);
@@ -79,7 +104,7 @@ public final class Calibrator {
 
             List<Integer> sizes = options.largeBytes() > 0 ? List.of(options.smallBytes(), options.largeBytes())
                     : List.of(options.smallBytes());
-            double[][] hop = new double[4][sizes.size()];
+            double[][] hop = new double[5][sizes.size()];
             for (int i = 0; i < sizes.size(); i++) {
                 int bytes = sizes.get(i);
                 hop[0][i] = measure("loopback", lab.podB, "127.0.0.1", SERVER_PORT, bytes, "client and server in pod b on 127.0.0.1");
@@ -87,8 +112,12 @@ public final class Calibrator {
                 hop[2][i] = measure("podToNode", lab.podA, NetnsLab.NODE_IP, NODE_SERVER_PORT, bytes, "pod a -> node namespace over veth");
                 hop[3][i] = measure("relayPath", lab.podB, "127.0.0.1", RELAY_PORT, bytes,
                         "pod b: client -> HAProxy -> server, all on 127.0.0.1 (= 2 x loopback + relay)");
+                if (session.installed != null) {
+                    hop[4][i] = measureRedirected(session.installed, "redirect", lab.podA, bytes,
+                            "pod a -> pod b, both in the eBPF cgroup: sk_msg redirect");
+                }
             }
-            PlannerParameters fitted = fit(sizes, hop);
+            PlannerParameters fitted = fit(sizes, hop, session.installed);
 
             int small = options.smallBytes();
             double sidecar = measure("sidecarPath", lab.podA, "127.0.0.1", SIDECAR_A_PORT, small,
@@ -97,6 +126,12 @@ public final class Calibrator {
                     "pod a -> HAProxy in the node namespace -> pod b");
             double direct = measure("directPath", lab.podA, NetnsLab.POD_B_IP, SERVER_PORT, small,
                     "pod a -> pod b over veth + bridge (a second, separate run)");
+            double redirected = session.installed == null ? Double.NaN
+                    : measureRedirected(session.installed, "redirectPath", lab.podA, small,
+                    "pod a -> pod b, sk_msg redirect (a second, separate run)");
+            String redirectNote = session.installed != null
+                    ? "hop measured alone is a calibration input: this checks the eBPF model and repeatability"
+                    : "not measured (" + whyNot + "); hop from the parameter file: " + base.network().socketRedirect().source();
             List<Comparison> comparisons = List.of(
                     compare(fitted, Dataplane.SIDECAR, "sidecar: pod -> 2 HAProxy sidecars -> pod", sidecar,
                             "predicted from loopback, veth and relay hops measured alone"),
@@ -104,10 +139,43 @@ public final class Calibrator {
                             "predicted from pod->node veth and relay hops measured alone"),
                     compare(fitted, null, "direct veth: pod -> bridge -> pod", direct,
                             "veth is a calibration input: this checks run-to-run repeatability"),
-                    compare(fitted, Dataplane.EBPF, "eBPF socket redirect: pod -> pod", Double.NaN,
-                            "not measured (needs the mesh-ebpf backend); hop from the parameter file: " + base.network().socketRedirect().source()));
+                    compare(fitted, Dataplane.EBPF, "eBPF socket redirect: pod -> pod", redirected, redirectNote));
             return new CalibrationResult(fitted, measurements, comparisons);
         }
+    }
+
+    /**
+     * A ping-pong from pod a to the server in pod b, both inside the redirect cgroup, that must prove it was redirected:
+     * while it runs the redirect map must hold both ends of the connection, and the sk_msg program must have run for
+     * (nearly) every message sent each way — 1% slack for replies still in flight when the client stops; one direction
+     * alone would give half. A run that took the veth path fails here instead of printing a veth number.
+     */
+    private double measureRedirected(RedirectPath.Installed r, String name, String clientNetns, int bytes, String how) {
+        long before = r.messagesHandled();
+        SocketWatch watch = SocketWatch.start(() -> r.socketsBetween(NetnsLab.POD_A_IP, NetnsLab.POD_B_IP, REDIRECT_PORT));
+        Sockperf.PingPong run;
+        try {
+            run = Sockperf.pingPong(clientNetns, r.cgroup(), options.cpu(), NetnsLab.POD_B_IP, REDIRECT_PORT, bytes,
+                    options.secondsPerRun());
+        } finally {
+            watch.stop();
+        }
+        long handled = r.messagesHandled() - before;
+        if (watch.failure() != null) {
+            throw new CalibrationException(name + ": cannot read the redirect map: " + watch.failure().getMessage(), watch.failure());
+        }
+        long expected = (long) Math.floor(2 * run.sentMessages() * 0.99);
+        if (watch.maxSockets() < 2 || run.sentMessages() == 0 || handled < expected) {
+            throw new CalibrationException(String.format(Locale.ROOT, "%s at %d B was not redirected: the redirect map held at most %d"
+                    + " socket(s) of the connection (2 expected) and sk_msg ran %d times for %d messages each way"
+                    + " (at least %d expected); its p50 %.2f us is not used",
+                    name, bytes, watch.maxSockets(), handled, run.sentMessages(), expected, run.p50Us()));
+        }
+        measurements.add(new Measurement(name, bytes, run.p50Us(), how + String.format(Locale.ROOT,
+                " (proof: %d sockets in the map, sk_msg ran %d times for %d messages)", watch.maxSockets(), handled, run.sentMessages())));
+        options.log().accept(String.format(Locale.ROOT, "  %-13s %6d B  p50 %8.2f us  (redirected: sk_msg ran %d times)",
+                name, bytes, run.p50Us(), handled));
+        return run.p50Us();
     }
 
     private double measure(String name, String netns, String ip, int port, int bytes, String how) {
@@ -118,7 +186,7 @@ public final class Calibrator {
     }
 
     /** Fits each hop's fixed cost and (with two sizes) its slope; the relay is the relay path minus two loopbacks. */
-    private PlannerParameters fit(List<Integer> sizes, double[][] hop) {
+    private PlannerParameters fit(List<Integer> sizes, double[][] hop, RedirectPath.Installed redirected) {
         String when = "nodemesh calibrate " + Instant.now() + " (sockperf p50 pinned to CPU " + options.cpu() + ")";
         NetworkParameters n = base.network();
         LinearCost loopback = line(sizes, hop[0], n.loopback(), "measured: " + when + ", 127.0.0.1 in a pod");
@@ -128,11 +196,15 @@ public final class Calibrator {
         for (int i = 0; i < sizes.size(); i++) relay[i] = Math.max(0.05, hop[3][i] - 2 * hop[0][i]);
         LinearCost relayCost = line(sizes, relay, base.sidecar().relay(),
                 "measured: " + when + ", HAProxy TCP relay = relay path - 2 x loopback");
-        NetworkParameters net = new NetworkParameters(loopback, podToPod, podToNode, n.nodeToNode(), n.socketRedirect(), n.wireguard());
+        LinearCost socketRedirect = redirected == null ? n.socketRedirect()
+                : line(sizes, hop[4], n.socketRedirect(), "measured: " + when + ", " + redirected.description()
+                        + " between two pods (redirect proven per run)");
+        NetworkParameters net = new NetworkParameters(loopback, podToPod, podToNode, n.nodeToNode(), socketRedirect, n.wireguard());
         return base.withNetwork(net)
                 .withProxies(base.sidecar().withRelay(relayCost), base.nodeProxy().withRelay(relayCost))
                 .withDescription("calibrated on " + hostName() + " at " + Instant.now()
-                        + ": network hops and proxy relay measured, the rest from " + base.description());
+                        + ": network hops" + (redirected == null ? "" : ", socket redirect")
+                        + " and proxy relay measured, the rest from " + base.description());
     }
 
     private static LinearCost line(List<Integer> sizes, double[] v, LinearCost old, String source) {

@@ -27,7 +27,12 @@ final class Daemons implements AutoCloseable {
 
     /** A sockperf TCP server on {@code ip:port} inside {@code netns}. */
     void sockperfServer(String netns, String ip, int port) {
-        start(netns, "sockperf-" + port, port, "sockperf", "server", "--tcp", "-i", ip, "-p", Integer.toString(port));
+        sockperfServer(netns, null, ip, port);
+    }
+
+    /** The same with the server (and so its listener and accepted sockets) inside {@code cgroup}; null: none. */
+    void sockperfServer(String netns, Path cgroup, String ip, int port) {
+        start(netns, cgroup, "sockperf-" + port, port, "sockperf", "server", "--tcp", "-i", ip, "-p", Integer.toString(port));
     }
 
     /** An HAProxy in TCP mode relaying {@code listenIp:listenPort} to {@code target}, one thread, in {@code netns}. */
@@ -54,11 +59,11 @@ final class Daemons implements AutoCloseable {
             throw new CalibrationException("cannot write HAProxy config " + file + ": " + e.getMessage(), e);
         }
         // -db: stay in the foreground, so the child we hold is HAProxy itself and stopping it stops HAProxy.
-        start(netns, name, listenPort, "haproxy", "-db", "-f", file.toString());
+        start(netns, null, name, listenPort, "haproxy", "-db", "-f", file.toString());
     }
 
-    private void start(String netns, String name, int port, String... args) {
-        List<String> cmd = Netns.named(netns).wrap(Pinning.onCpu(cpu, args));
+    private void start(String netns, Path cgroup, String name, int port, String... args) {
+        List<String> cmd = InCgroup.wrap(cgroup, Netns.named(netns).wrap(Pinning.onCpu(cpu, args)));
         ChildProcess p;
         try {
             p = ChildProcess.start(name, new ProcessBuilder(cmd).redirectErrorStream(true)

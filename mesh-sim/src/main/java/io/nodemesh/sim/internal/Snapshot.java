@@ -20,50 +20,114 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One applied state with everything derived from it. Immutable once published, so swapping the reference is the whole
  * of an atomic apply: a connect sees either the old snapshot or the new one, never a mix.
+ * <p>
+ * A snapshot made {@link #after} the previous one reuses what belongs to services that are the very same objects in
+ * both states (their VIP entries, resolved endpoints and Maglev tables), so one changed service in a state of ten
+ * thousand costs about what that service costs, not a rebuild of every table.
  */
 public final class Snapshot {
     private final MeshState state;
-    private final MeshIndex index;
     private final long generation;
     private final int maglevTableSize;
+    // Built on first use: an apply must not pay for lookups that only traffic needs.
+    private volatile MeshIndex index;
     // Built on first use per service: most services in a big simulated cluster are never Maglev-balanced.
-    private final Map<String, int[]> maglevTables = new ConcurrentHashMap<>();
+    private final Map<String, int[]> maglevTables;
     // Resolving a selector scans every workload; a connect must not pay for that, so each service resolves once.
-    private final Map<String, List<Endpoint>> ready = new ConcurrentHashMap<>();
-    private final Map<VipKey, Service> byVip = new HashMap<>();
-    private final Map<String, List<Endpoint>> all = new ConcurrentHashMap<>();
+    private final Map<String, List<Endpoint>> ready;
+    private final Map<VipKey, Service> byVip;
+    private final Map<String, List<Endpoint>> all;
     private final Map<String, List<HttpRoute>> routes = new HashMap<>();
+    /** Services whose derived tables were not reused from the previous snapshot (all of them in a fresh one). */
+    private final List<Service> rederived;
 
     private record VipKey(String canonicalIp, int port, Protocol protocol) {}
 
+    /** A snapshot that derives everything afresh. */
     public Snapshot(MeshState state, long generation, int maglevTableSize) {
         this.state = state;
-        this.index = state.index();
         this.generation = generation;
         this.maglevTableSize = maglevTableSize;
-        for (Service s : state.services()) {
-            for (String vip : s.vips()) {
-                for (ServicePort p : s.ports()) {
-                    byVip.putIfAbsent(new VipKey(IpAddresses.canonical(vip), p.port(), p.protocol()), s);
+        this.maglevTables = new ConcurrentHashMap<>();
+        this.ready = new ConcurrentHashMap<>();
+        this.all = new ConcurrentHashMap<>();
+        this.byVip = new HashMap<>();
+        this.rederived = state.services();
+        for (Service s : state.services()) addVips(s);
+        indexRoutes();
+    }
+
+    private Snapshot(Snapshot previous, MeshState state, long generation, ServiceChanges changes) {
+        this.state = state;
+        this.generation = generation;
+        this.maglevTableSize = previous.maglevTableSize;
+        this.maglevTables = new ConcurrentHashMap<>(previous.maglevTables);
+        this.ready = new ConcurrentHashMap<>(previous.ready);
+        this.all = new ConcurrentHashMap<>(previous.all);
+        this.byVip = new HashMap<>(previous.byVip);
+        for (Service gone : changes.removed()) {
+            forget(gone.key());
+            for (String vip : gone.vips()) {
+                for (ServicePort p : gone.ports()) byVip.remove(vipKey(vip, p), gone);
+            }
+        }
+        List<Service> again = new ArrayList<>(changes.added());
+        if (!previous.state.workloads().equals(state.workloads())) {
+            // A selector's endpoints come from the workloads: every selecting service resolves again.
+            for (Service s : state.services()) {
+                if (!s.selector().isEmpty() && changes.kept(s)) {
+                    forget(s.key());
+                    again.add(s);
                 }
             }
         }
+        for (Service s : changes.added()) addVips(s);
+        this.rederived = List.copyOf(again);
+        indexRoutes();
+    }
+
+    /**
+     * The snapshot of {@code state} following {@code previous} (both states valid): tables of services that are the
+     * same objects in both are carried over, everything else is derived afresh.
+     */
+    public static Snapshot after(Snapshot previous, MeshState state, long generation) {
+        return new Snapshot(previous, state, generation, ServiceChanges.between(previous.state.services(), state.services()));
+    }
+
+    private void forget(String serviceKey) {
+        maglevTables.remove(serviceKey);
+        ready.remove(serviceKey);
+        all.remove(serviceKey);
+    }
+
+    private void addVips(Service s) {
+        for (String vip : s.vips()) {
+            for (ServicePort p : s.ports()) byVip.putIfAbsent(vipKey(vip, p), s);
+        }
+    }
+
+    private static VipKey vipKey(String vip, ServicePort p) {
+        return new VipKey(IpAddresses.canonical(vip), p.port(), p.protocol());
+    }
+
+    private void indexRoutes() {
+        // Routes are few (one per L7 service at most, usually): regrouping them every time is cheaper than tracking them.
         for (HttpRoute r : state.routes()) routes.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r);
     }
 
-    /** {@link MeshIndex#serviceByVip} from a hash map built once per apply. */
+    /** {@link MeshIndex#serviceByVip} from a hash map kept per apply. */
     Optional<Service> serviceByVip(String ip, int port, Protocol protocol) {
         return Optional.ofNullable(byVip.get(new VipKey(IpAddresses.canonical(ip), port, protocol)));
     }
 
-    /** {@link MeshIndex#readyEndpoints}, resolved once per service per apply. */
-    List<Endpoint> readyEndpoints(Service service) {
-        return ready.computeIfAbsent(service.key(), k -> index.readyEndpoints(service));
+    /** {@link MeshIndex#readyEndpoints}, resolved once per service (and kept while the service and workloads are). */
+    public List<Endpoint> readyEndpoints(Service service) {
+        return ready.computeIfAbsent(service.key(), k -> index().readyEndpoints(service));
     }
 
-    /** {@link MeshIndex#endpoints}, every state included, resolved once per service per apply. */
+    /** {@link MeshIndex#endpoints}, every state included, resolved once per service. */
     List<Endpoint> endpoints(Service service) {
-        return all.computeIfAbsent(service.key(), k -> index.endpoints(service));
+        return all.computeIfAbsent(service.key(), k -> index().endpoints(service));
     }
 
     /** The routes for {@code service}, in state order (the order the node proxy tries their rules in). */
@@ -71,12 +135,26 @@ public final class Snapshot {
         return routes.getOrDefault(service.key(), List.of());
     }
 
+    /**
+     * Services whose derived tables this snapshot could not take over from the previous one: new or changed services,
+     * and selecting services when the workloads changed. Checks that depend on a service alone need only these.
+     */
+    public List<Service> rederived() {
+        return rederived;
+    }
+
     public MeshState state() {
         return state;
     }
 
     public MeshIndex index() {
-        return index;
+        MeshIndex i = index;
+        if (i == null) {
+            // Racing builders make equal indexes of the same immutable state: whichever is kept is right.
+            i = state.index();
+            index = i;
+        }
+        return i;
     }
 
     public long generation() {

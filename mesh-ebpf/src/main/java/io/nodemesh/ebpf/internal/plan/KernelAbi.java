@@ -4,7 +4,7 @@ package io.nodemesh.ebpf.internal.plan;
 public final class KernelAbi {
     private KernelAbi() {}
 
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
 
     public static final int IDENTITY_ANY = 0;
     public static final int IDENTITY_HOST = 1;
@@ -73,6 +73,8 @@ public final class KernelAbi {
     public static final int MAX_AFFINITY = 65536;
     public static final int MAX_REVNAT = 262144;
     public static final int MAX_ORIG_DST = 65536;
+    /** nm_udp_peers entries: UDP peers that sent to a socket, whose datagrams back are replies (service.bpf.c). */
+    public static final int MAX_UDP_PEERS = 65536;
     /** nm_udp_stale entries (udp_reap.bpf.o's private map): stale backends handled per iterator run. */
     public static final int MAX_UDP_STALE = 4096;
     public static final int MAX_PROXY_CGROUPS = 16;

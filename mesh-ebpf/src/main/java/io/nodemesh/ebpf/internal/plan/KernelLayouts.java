@@ -38,6 +38,9 @@ public final class KernelLayouts {
     /** nm_udp_stale key: a (service, backend) pair an apply took away (udp_reap.bpf.c). */
     public static final StructLayout UDP_STALE_KEY = StructLayout.of("nm_udp_stale_key",
             "backend_ip", 16, "service_id", 4, "backend_port", 2, "pad0", 2);
+    /** nm_udp_peers key: a peer that sent to a UDP socket, recorded by recvmsg4/6 (service.bpf.c; kernel-only). */
+    public static final StructLayout UDP_PEER_KEY = StructLayout.of("nm_udp_peer_key",
+            "cookie", 8, "ip", 16, "port", 2, "pad0", 2, "pad1", 4);
     public static final StructLayout POLICY_KEY = StructLayout.of("nm_policy_key",
             "dst_identity", 4, "service_id", 4, "src_identity", 4, "port", 2, "pad0", 2);
     public static final StructLayout SELECTED_KEY = StructLayout.of("nm_selected_key",
@@ -54,5 +57,5 @@ public final class KernelLayouts {
     /** Every struct the C header declares (the layout test walks this list). */
     public static final List<StructLayout> STRUCTS = List.of(CONFIG, SOCK_KEY, SOCK_INFO, IP_KEY, IP_INFO, SERVICE_KEY,
             SERVICE_VALUE, BACKEND_KEY, BACKEND_VALUE, MAGLEV_KEY, AFFINITY_KEY, AFFINITY_VALUE, REVNAT_VALUE,
-            ORIG_DST, UDP_STALE_KEY, POLICY_KEY, SELECTED_KEY, EVENT);
+            ORIG_DST, UDP_STALE_KEY, UDP_PEER_KEY, POLICY_KEY, SELECTED_KEY, EVENT);
 }
