@@ -103,6 +103,40 @@ class KubernetesFeedTest {
     }
 
     @Test
+    void whatDidNotChangeReachesTheBackendAsTheSameObjects() throws Exception {
+        // Backends skip re-checking objects they already hold (identity, not equality): a change to one service must
+        // hand every other node, workload and service over as the very object the backend was given before.
+        cluster.service("shop", "ghost", "10.96.0.11", 80, 8080);
+        // Names a pod that does not exist: the feed cuts that link, making a Service of its own for the state.
+        cluster.slice("shop", "ghost", "ghost-abc", 8080, List.of(Ep.ready("10.1.2.9", "nobody")));
+        start(FeedOptions.forNode("node-a"));
+        MeshState before = dataplane.state();
+        assertThat(service("shop/ghost").orElseThrow().endpoints().getFirst().workload()).isEmpty();
+
+        // Changes the mesh does not see: a node label, a pod annotation.
+        api.client().nodes().withName("node-b").edit(n -> {
+            n.getMetadata().setLabels(Map.of("zone", "b"));
+            return n;
+        });
+        api.client().pods().inNamespace("shop").withName("web-1").edit(p -> {
+            p.getMetadata().setAnnotations(Map.of("note", "unrelated"));
+            return p;
+        });
+        cluster.replaceSlice("shop", "api", "api-abc", 8080, List.of(Ep.ready("10.1.1.6", "api-1")));
+        Eventually.until("api shrunk", () -> service("shop/api").map(s -> s.endpoints().size() == 1).orElse(false));
+        MeshState after = dataplane.state();
+
+        assertThat(after.services()).extracting(Service::key).containsExactlyElementsOf(before.services().stream().map(Service::key).toList());
+        for (int i = 0; i < after.services().size(); i++) {
+            if (!after.services().get(i).key().equals("shop/api")) assertThat(after.services().get(i)).isSameAs(before.services().get(i));
+        }
+        assertThat(after.nodes()).hasSameSizeAs(before.nodes());
+        for (int i = 0; i < after.nodes().size(); i++) assertThat(after.nodes().get(i)).isSameAs(before.nodes().get(i));
+        assertThat(after.workloads()).hasSameSizeAs(before.workloads());
+        for (int i = 0; i < after.workloads().size(); i++) assertThat(after.workloads().get(i)).isSameAs(before.workloads().get(i));
+    }
+
+    @Test
     void aBurstOfChangesIsCoalescedIntoFewApplies() throws Exception {
         start(FeedOptions.forNode("node-a").withQuietPeriod(Duration.ofSeconds(1), Duration.ofSeconds(30)));
         int before = dataplane.applied().size();

@@ -5,7 +5,6 @@ import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.planner.calibration.RedirectPath;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /** A live eBPF redirect of a calibration; {@link #close()} uninstalls it, then removes its cgroup. */
 final class EbpfInstalled implements RedirectPath.Installed {
@@ -13,15 +12,13 @@ final class EbpfInstalled implements RedirectPath.Installed {
     private final Bpf.RunStats stats;
     private final Path cgroup;
     private final Path pins;
-    private final List<String> swept;
     private boolean closed;
 
-    EbpfInstalled(EbpfDataplane dp, Bpf.RunStats stats, Path cgroup, Path pins, List<String> swept) {
+    EbpfInstalled(EbpfDataplane dp, Bpf.RunStats stats, Path cgroup, Path pins) {
         this.dp = dp;
         this.stats = stats;
         this.cgroup = cgroup;
         this.pins = pins;
-        this.swept = List.copyOf(swept);
     }
 
     @Override
@@ -46,12 +43,7 @@ final class EbpfInstalled implements RedirectPath.Installed {
 
     @Override
     public String description() {
-        return "nodemesh eBPF dataplane (sockops + sk_msg nm_msg redirect, pins " + pins + ")";
-    }
-
-    /** Stale objects of dead runs removed before installing, for the log. */
-    List<String> swept() {
-        return swept;
+        return "nodemesh eBPF dataplane (sockops + sk_msg nm_msg redirect)";
     }
 
     @Override

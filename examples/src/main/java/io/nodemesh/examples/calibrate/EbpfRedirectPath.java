@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The calibration's socket-redirect hop through nodemesh's own eBPF dataplane: {@link EbpfDataplane} installed with its
  * pins under {@code /sys/fs/bpf/<prefix>} and its programs at the cgroup {@code <cgroup2>/<prefix>}, programmed with a
@@ -27,6 +30,7 @@ import java.util.Optional;
 public final class EbpfRedirectPath implements RedirectPath {
     static final Path BPFFS = Path.of("/sys/fs/bpf");
     static final String NODE = "calibrate";
+    private static final Logger LOG = LoggerFactory.getLogger(EbpfRedirectPath.class);
 
     private final Path cgroup2;
 
@@ -55,13 +59,14 @@ public final class EbpfRedirectPath implements RedirectPath {
     public Installed install(String prefix, List<Pod> pods) {
         if (!prefix.matches("[a-z]+\\d+")) throw new IllegalArgumentException("prefix must be letters then a pid, got " + prefix);
         String letters = prefix.replaceAll("\\d+$", "");
-        List<String> swept = StaleKernelObjects.sweep(letters, BPFFS, cgroup2);
         Path pins = BPFFS.resolve(prefix);
         Path cgroup = cgroup2.resolve(prefix);
-        StaleKernelObjects.remove(pins, cgroup);  // our own pid's leftovers (a reused pid): start clean
         EbpfDataplane dp = null;
         Bpf.RunStats stats = null;
         try {
+            List<String> swept = StaleKernelObjects.sweep(letters, BPFFS, cgroup2);
+            if (!swept.isEmpty()) LOG.info("removed pins and cgroups of dead calibration runs: {}", swept);
+            StaleKernelObjects.remove(pins, cgroup);  // our own pid's leftovers (a reused pid): start clean
             Files.createDirectories(cgroup);
             Bpf bpf = Bpf.system();
             dp = EbpfDataplane.open(bpf, new DataplaneOptions(NODE, Map.of())
@@ -70,7 +75,7 @@ public final class EbpfRedirectPath implements RedirectPath {
             dp.apply(state(pods));
             // Run counts prove the redirect: the kernel counts program runs only while someone holds stats enabled.
             stats = bpf.enableRunStats();
-            return new EbpfInstalled(dp, stats, cgroup, pins, swept);
+            return new EbpfInstalled(dp, stats, cgroup, pins);
         } catch (Exception e) {
             if (stats != null) stats.close();
             if (dp != null) {
@@ -80,7 +85,11 @@ public final class EbpfRedirectPath implements RedirectPath {
                     e.addSuppressed(suppressed);
                 }
             }
-            StaleKernelObjects.remove(pins, cgroup);
+            try {
+                StaleKernelObjects.remove(pins, cgroup);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw new CalibrationException("installing the eBPF redirect (pins " + pins + ", cgroup " + cgroup + ") failed: "
                     + e.getMessage(), e);
         }

@@ -19,6 +19,7 @@ import io.nodemesh.kubernetes.FeedListener;
 import io.nodemesh.kubernetes.FeedOptions;
 import io.nodemesh.kubernetes.KubernetesFeed;
 import io.nodemesh.kubernetes.internal.FullRebuild;
+import io.nodemesh.sim.SimulatedDataplane;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +39,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The feed at scale, against fabric8's mock API server: N services with M endpoints each (default 10,000 × 10).
  * Measures (1) informer sync to the first applied MeshState, (2) one EndpointSlice change to its apply, against two
  * baselines measured in the same run: the bare watch delivery of that change (the floor) and a full translation of the
- * cluster (what a non-incremental feed would pay per change); (3) the heap held by the agent's caches.
+ * cluster (what a non-incremental feed would pay per change); (3) the heap held by the agent's caches. Each backend
+ * named in the fourth argument (default {@code lean-full,lean,sim}) gets its own feed over the same cluster, so the
+ * old whole-state validation and the simulator are measured in the same run.
  * Not a test: run it with
  * <pre>mvn -pl mesh-kubernetes test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=io.nodemesh.kubernetes.bench.FeedBenchmark -Dexec.args="10000 10 20"</pre>
@@ -50,8 +53,9 @@ public final class FeedBenchmark {
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int perService = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int changes = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        System.out.printf(Locale.ROOT, "nodemesh feed benchmark: %,d services x %,d endpoints = %,d endpoints, %d slice changes%n",
-                services, perService, services * perService, changes);
+        List<String> backends = List.of((args.length > 3 ? args[3] : "lean-full,lean,sim").split(","));
+        System.out.printf(Locale.ROOT, "nodemesh feed benchmark: %,d services x %,d endpoints = %,d endpoints, %d slice changes per backend %s%n",
+                services, perService, services * perService, changes, backends);
 
         try (BenchCluster cluster = new BenchCluster()) {
             KubernetesClient client = cluster.client();
@@ -70,108 +74,160 @@ public final class FeedBenchmark {
             }
             System.out.printf(Locale.ROOT, "created in the mock API server in %.1f s%n", (System.nanoTime() - t) / 1e9);
 
-            long heapBefore = usedHeapAfterGc();
-            LeanDataplane dataplane = new LeanDataplane();
-            AtomicLong syncedAt = new AtomicLong();
-            AtomicLong firstAppliedAt = new AtomicLong();
-            AtomicReference<CountDownLatch> applied = new AtomicReference<>(new CountDownLatch(1));
-            FeedListener timing = new FeedListener() {
-                @Override
-                public void synced() {
-                    syncedAt.compareAndSet(0, System.nanoTime());
-                }
+            List<Run> runs = new ArrayList<>();
+            for (int b = 0; b < backends.size(); b++) {
+                runs.add(run(cluster, backends.get(b), services, perService, changes, b * changes, b == 0));
+            }
 
-                @Override
-                public void applied(MeshState state, ApplyResult result, Duration took) {
-                    firstAppliedAt.compareAndSet(0, System.nanoTime());
-                    applied.get().countDown();
-                }
-            };
-            long started = System.nanoTime();
-            try (KubernetesFeed feed = KubernetesFeed.start(client, dataplane, FeedOptions.forNode("node-0"), List.of(timing))) {
-                if (!applied.get().await(10, TimeUnit.MINUTES)) throw new IllegalStateException("no apply: " + feed.health());
-                double listS = (syncedAt.get() - started) / 1e9;
-                double syncToApplyMs = (firstAppliedAt.get() - syncedAt.get()) / 1e6;
-                double firstApplyMs = dataplane.took / 1e6;
-                int endpoints = dataplane.state().services().stream().mapToInt(s -> s.endpoints().size()).sum();
-                if (dataplane.state().services().size() != services || endpoints != services * perService) {
-                    throw new IllegalStateException("applied " + dataplane.state().services().size() + " services / " + endpoints + " endpoints");
-                }
-                long heapAfter = usedHeapAfterGc();
-
-                // Baseline 1: the bare watch delivery of a slice update, on a plain informer of another client.
-                List<Double> watchOnly = new ArrayList<>();
-                List<Double> feedLatency = new ArrayList<>();
-                List<Double> handOver = new ArrayList<>();
-                List<Double> applyOnly = new ArrayList<>();
-                try (KubernetesClient other = cluster.newClient()) {
-                    AtomicReference<CountDownLatch> seen = new AtomicReference<>(new CountDownLatch(1));
-                    var informer = other.discovery().v1().endpointSlices().inNamespace("bench").inform(new ResourceEventHandler<>() {
-                        public void onAdd(EndpointSlice obj) {}
-                        public void onUpdate(EndpointSlice o, EndpointSlice n) { seen.get().countDown(); }
-                        public void onDelete(EndpointSlice obj, boolean unknown) {}
-                    });
-                    for (int c = 0; c < changes; c++) {
-                        int target = (c * 7919) % services;
-                        seen.set(new CountDownLatch(1));
-                        applied.set(new CountDownLatch(1));
-                        long before = System.nanoTime();
-                        client.discovery().v1().endpointSlices().inNamespace("bench").resource(slice(target, perService, c + 1)).update();
-                        seen.get().await(1, TimeUnit.MINUTES);
-                        long watched = System.nanoTime();
-                        if (!applied.get().await(1, TimeUnit.MINUTES)) throw new IllegalStateException("change " + c + " not applied");
-                        long done = System.nanoTime();
-                        watchOnly.add((watched - before) / 1e6);
-                        feedLatency.add((done - before) / 1e6);
-                        handOver.add((dataplane.enteredAt - before) / 1e6);
-                        applyOnly.add(dataplane.took / 1e6);
-                        Thread.sleep(100); // let the quiet period of the previous change pass: one change per batch
-                    }
-                    informer.stop();
-                }
-
-                // Baseline 2: a full translation of the cluster from the caches, as a non-incremental feed would do.
-                List<Double> full = new ArrayList<>();
-                try (FullRebuild rebuild = new FullRebuild(cluster.newClient())) {
-                    for (int i = 0; i < 5; i++) {
-                        long b = System.nanoTime();
-                        MeshState s = rebuild.rebuild();
-                        long validated = System.nanoTime();
-                        s.validate();
-                        full.add((validated - b) / 1e6);
-                    }
-                }
-                List<Double> validation = new ArrayList<>();
+            // Baselines: a full translation of the cluster from the caches, as a non-incremental feed would do, and the
+            // feed's incremental translation of one service; then validation of the whole state, full and incremental.
+            List<Double> full = new ArrayList<>();
+            List<Double> one = new ArrayList<>();
+            List<Double> validation = new ArrayList<>();
+            List<Double> incrementalValidation = new ArrayList<>();
+            try (FullRebuild rebuild = new FullRebuild(cluster.newClient())) {
+                MeshState last = null;
                 for (int i = 0; i < 5; i++) {
                     long b = System.nanoTime();
-                    dataplane.state().validate();
-                    validation.add((System.nanoTime() - b) / 1e6);
+                    last = rebuild.rebuild();
+                    full.add((System.nanoTime() - b) / 1e6);
                 }
-
-                System.out.println();
-                System.out.println("| measurement | p50 | max | goal |");
-                System.out.println("| --- | ---: | ---: | --- |");
-                System.out.printf(Locale.ROOT, "| initial list of all informers (start to synced) | %.2f s | | |%n", listS);
-                System.out.printf(Locale.ROOT, "| informer sync to first applied MeshState | %.0f ms | | <= 2 s |%n", syncToApplyMs);
-                System.out.printf(Locale.ROOT, "| ... of which the backend's apply (validate + diff of the whole state) | %.0f ms | | |%n", firstApplyMs);
-                System.out.printf(Locale.ROOT, "| one EndpointSlice change to its apply, end to end (20 ms quiet period included) | %.1f ms | %.1f ms | <= 100 ms |%n",
-                        p50(feedLatency), max(feedLatency));
-                System.out.printf(Locale.ROOT, "| ... change to the new state handed to the backend (watch + quiet period + incremental translation) | %.1f ms | %.1f ms | |%n",
-                        p50(handOver), max(handOver));
-                System.out.printf(Locale.ROOT, "| ... the backend's apply (validate + diff of the whole state) | %.1f ms | %.1f ms | |%n",
-                        p50(applyOnly), max(applyOnly));
-                System.out.printf(Locale.ROOT, "| baseline: the same change seen by a bare informer (watch delivery) | %.1f ms | %.1f ms | |%n",
-                        p50(watchOnly), max(watchOnly));
-                System.out.printf(Locale.ROOT, "| baseline: full translation of the cluster (non-incremental) | %.1f ms | %.1f ms | |%n",
-                        p50(full), max(full));
-                System.out.printf(Locale.ROOT, "| MeshState.validate() of the whole state (every backend's first step) | %.1f ms | %.1f ms | |%n",
-                        p50(validation), max(validation));
-                System.out.printf(Locale.ROOT, "| heap held by the agent (informer caches + translations + applied state) | %.0f MiB | | |%n",
-                        (heapAfter - heapBefore) / 1048576.0);
-                System.out.printf(Locale.ROOT, "%nper endpoint: %.0f bytes of heap%n", (heapAfter - heapBefore) / (double) (services * perService));
+                for (int i = 0; i < 20; i++) {
+                    long b = System.nanoTime();
+                    MeshState next = rebuild.rebuildOne("bench/svc-" + (i * 7919) % services);
+                    one.add((System.nanoTime() - b) / 1e6);
+                    if (i >= 10) continue;
+                    b = System.nanoTime();
+                    next.validate();
+                    validation.add((System.nanoTime() - b) / 1e6);
+                    // What a backend runs: validation against the state it applied before (the last full rebuild's).
+                    b = System.nanoTime();
+                    next.validate(last);
+                    incrementalValidation.add((System.nanoTime() - b) / 1e6);
+                }
             }
+
+            System.out.println();
+            System.out.println("| measurement | p50 | max | goal |");
+            System.out.println("| --- | ---: | ---: | --- |");
+            Run first = runs.getFirst();
+            System.out.printf(Locale.ROOT, "| initial list of all informers (start to synced) | %.2f s | | |%n", first.listS);
+            for (Run r : runs) {
+                String n = "[" + r.backend + "] ";
+                System.out.printf(Locale.ROOT, "| %sinformer sync to first applied MeshState | %.0f ms | | <= 2 s |%n", n, r.syncToApplyMs);
+                System.out.printf(Locale.ROOT, "| %s... of which the backend's first apply | %.0f ms | | |%n", n, r.firstApplyMs);
+                System.out.printf(Locale.ROOT, "| %sone EndpointSlice change to its apply, end to end (20 ms quiet period included) | %.1f ms | %.1f ms | <= 100 ms |%n",
+                        n, p50(r.feedLatency), max(r.feedLatency));
+                System.out.printf(Locale.ROOT, "| %s... change to the new state handed to the backend (watch + quiet period + translation) | %.1f ms | %.1f ms | |%n",
+                        n, p50(r.handOver), max(r.handOver));
+                System.out.printf(Locale.ROOT, "| %s... the feed's own part (hand-over minus the bare informer's delivery of the same change) | %.1f ms | %.1f ms | |%n",
+                        n, p50(r.feedOwn), max(r.feedOwn));
+                System.out.printf(Locale.ROOT, "| %s... the backend's apply | %.1f ms | %.1f ms | |%n", n, p50(r.applyOnly), max(r.applyOnly));
+                System.out.printf(Locale.ROOT, "| %sbaseline: the same change seen by a bare informer (watch delivery) | %.1f ms | %.1f ms | |%n",
+                        n, p50(r.watchOnly), max(r.watchOnly));
+            }
+            System.out.printf(Locale.ROOT, "| baseline: full translation of the cluster (non-incremental) | %.1f ms | %.1f ms | |%n", p50(full), max(full));
+            System.out.printf(Locale.ROOT, "| incremental translation of one changed service | %.1f ms | %.1f ms | |%n", p50(one), max(one));
+            System.out.printf(Locale.ROOT, "| MeshState.validate() of the whole state | %.1f ms | %.1f ms | |%n", p50(validation), max(validation));
+            System.out.printf(Locale.ROOT, "| MeshState.validate(previous), one service changed | %.1f ms | %.1f ms | |%n",
+                    p50(incrementalValidation), max(incrementalValidation));
+            System.out.printf(Locale.ROOT, "| heap held by the agent (informer caches + translations + applied state) | %.0f MiB | | |%n",
+                    first.heapBytes / 1048576.0);
+            System.out.printf(Locale.ROOT, "%nper endpoint: %.0f bytes of heap%n", first.heapBytes / (double) (services * perService));
         }
         System.exit(0); // the mock server's Vert.x threads are not daemons
+    }
+
+    /** What one feed over one backend measured. */
+    private static final class Run {
+        String backend;
+        double listS;
+        double syncToApplyMs;
+        double firstApplyMs;
+        long heapBytes;
+        final List<Double> watchOnly = new ArrayList<>();
+        final List<Double> feedLatency = new ArrayList<>();
+        final List<Double> handOver = new ArrayList<>();
+        final List<Double> feedOwn = new ArrayList<>();
+        final List<Double> applyOnly = new ArrayList<>();
+    }
+
+    /**
+     * Starts a feed over {@code backend} (lean-full: validates the whole state on every apply, as backends did before
+     * incremental validation; lean: validates against the last applied state; sim: the simulator), waits for its first
+     * apply, then times {@code changes} slice updates one at a time, and stops the feed.
+     */
+    private static Run run(BenchCluster cluster, String backend, int services, int perService, int changes, int generationBase,
+                           boolean measureHeap) throws Exception {
+        KubernetesClient client = cluster.client();
+        Run r = new Run();
+        r.backend = backend;
+        long heapBefore = measureHeap ? usedHeapAfterGc() : 0;
+        TimedDataplane dataplane = new TimedDataplane(switch (backend) {
+            case "lean-full" -> new LeanDataplane(true);
+            case "lean" -> new LeanDataplane(false);
+            case "sim" -> SimulatedDataplane.seeded(1);
+            default -> throw new IllegalArgumentException("unknown backend " + backend + " (lean-full, lean or sim)");
+        });
+        AtomicLong syncedAt = new AtomicLong();
+        AtomicLong firstAppliedAt = new AtomicLong();
+        AtomicReference<CountDownLatch> applied = new AtomicReference<>(new CountDownLatch(1));
+        FeedListener timing = new FeedListener() {
+            @Override
+            public void synced() {
+                syncedAt.compareAndSet(0, System.nanoTime());
+            }
+
+            @Override
+            public void applied(MeshState state, ApplyResult result, Duration took) {
+                firstAppliedAt.compareAndSet(0, System.nanoTime());
+                applied.get().countDown();
+            }
+        };
+        long started = System.nanoTime();
+        try (dataplane; KubernetesFeed feed = KubernetesFeed.start(client, dataplane, FeedOptions.forNode("node-0"), List.of(timing))) {
+            if (!applied.get().await(10, TimeUnit.MINUTES)) throw new IllegalStateException("no apply: " + feed.health());
+            r.listS = (syncedAt.get() - started) / 1e9;
+            r.syncToApplyMs = (firstAppliedAt.get() - syncedAt.get()) / 1e6;
+            r.firstApplyMs = dataplane.took / 1e6;
+            int endpoints = dataplane.state().services().stream().mapToInt(s -> s.endpoints().size()).sum();
+            if (dataplane.state().services().size() != services || endpoints != services * perService) {
+                throw new IllegalStateException("applied " + dataplane.state().services().size() + " services / " + endpoints + " endpoints");
+            }
+            if (measureHeap) r.heapBytes = usedHeapAfterGc() - heapBefore;
+
+            // Baseline: the bare watch delivery of the same slice update, on a plain informer of another client.
+            try (KubernetesClient other = cluster.newClient()) {
+                AtomicReference<CountDownLatch> seen = new AtomicReference<>(new CountDownLatch(1));
+                var informer = other.discovery().v1().endpointSlices().inNamespace("bench").inform(new ResourceEventHandler<>() {
+                    public void onAdd(EndpointSlice obj) {}
+                    public void onUpdate(EndpointSlice o, EndpointSlice n) { seen.get().countDown(); }
+                    public void onDelete(EndpointSlice obj, boolean unknown) {}
+                });
+                for (int c = 0; c < changes; c++) {
+                    int target = (c * 7919) % services;
+                    seen.set(new CountDownLatch(1));
+                    applied.set(new CountDownLatch(1));
+                    long before = System.nanoTime();
+                    client.discovery().v1().endpointSlices().inNamespace("bench")
+                            .resource(slice(target, perService, generationBase + c + 1)).update();
+                    seen.get().await(1, TimeUnit.MINUTES);
+                    long watched = System.nanoTime();
+                    if (!applied.get().await(1, TimeUnit.MINUTES)) throw new IllegalStateException("change " + c + " not applied");
+                    long done = System.nanoTime();
+                    r.watchOnly.add((watched - before) / 1e6);
+                    r.feedLatency.add((done - before) / 1e6);
+                    r.handOver.add((dataplane.enteredAt - before) / 1e6);
+                    r.feedOwn.add((dataplane.enteredAt - watched) / 1e6);
+                    r.applyOnly.add(dataplane.took / 1e6);
+                    Thread.sleep(100); // let the quiet period of the previous change pass: one change per batch
+                }
+                informer.stop();
+            }
+        }
+        System.out.printf(Locale.ROOT, "[%s] one change end to end p50 %.1f ms (watch %.1f ms, backend apply %.1f ms)%n",
+                backend, p50(r.feedLatency), p50(r.watchOnly), p50(r.applyOnly));
+        return r;
     }
 
     private static io.fabric8.kubernetes.api.model.Service service(int i) {
@@ -218,28 +274,51 @@ public final class FeedBenchmark {
         return Collections.max(values);
     }
 
-    /** Validates and diffs like every backend, keeps only the last state (the benchmark measures the feed, not a backend). */
-    static final class LeanDataplane implements MeshDataplane {
-        private final FlowHub hub = new FlowHub();
-        private volatile MeshState state = MeshState.EMPTY;
-        private long generation;
-        /** When the feed last handed over a state, and how long validating and diffing it took. */
+    /** Times each apply of the backend it wraps: when the feed handed a state over, and how long the apply took. */
+    static final class TimedDataplane implements MeshDataplane {
+        private final MeshDataplane inner;
         volatile long enteredAt;
         volatile long took;
 
-        public String name() { return "lean"; }
+        TimedDataplane(MeshDataplane inner) {
+            this.inner = inner;
+        }
+
+        public String name() { return inner.name(); }
 
         public synchronized ApplyResult apply(MeshState next) {
             enteredAt = System.nanoTime();
             try {
-                return doApply(next);
+                return inner.apply(next);
             } finally {
                 took = System.nanoTime() - enteredAt;
             }
         }
 
-        private ApplyResult doApply(MeshState next) {
-            var violations = next.validate();
+        public MeshState state() { return inner.state(); }
+        public Flows flows() { return inner.flows(); }
+        public Set<Capability> capabilities() { return inner.capabilities(); }
+        public void close() { inner.close(); }
+    }
+
+    /**
+     * Validates and diffs like every backend, keeps only the last state (measures the feed, not a backend). With
+     * {@code wholeState} it validates everything on every apply, as backends did before {@code validate(previous)}.
+     */
+    static final class LeanDataplane implements MeshDataplane {
+        private final FlowHub hub = new FlowHub();
+        private final boolean wholeState;
+        private volatile MeshState state = MeshState.EMPTY;
+        private long generation;
+
+        LeanDataplane(boolean wholeState) {
+            this.wholeState = wholeState;
+        }
+
+        public String name() { return wholeState ? "lean-full" : "lean"; }
+
+        public synchronized ApplyResult apply(MeshState next) {
+            var violations = wholeState ? next.validate() : next.validate(state);
             if (!violations.isEmpty()) throw new InvalidStateException(violations);
             var changes = StateDiff.between(state, next);
             state = next;

@@ -89,7 +89,7 @@ public final class Calibrator {
                 session.installed = redirect.install(options.prefix(), List.of(
                         new RedirectPath.Pod("a", NetnsLab.POD_A_IP, "/var/run/netns/" + lab.podA),
                         new RedirectPath.Pod("b", NetnsLab.POD_B_IP, "/var/run/netns/" + lab.podB)));
-                options.log().accept("socket redirect installed (" + session.installed.description() + "), cgroup "
+                options.log().accept("socket redirect installed: " + session.installed.description() + ", cgroup "
                         + session.installed.cgroup());
                 daemons.sockperfServer(lab.podB, session.installed.cgroup(), NetnsLab.POD_B_IP, REDIRECT_PORT);
             } else {

@@ -59,7 +59,7 @@ class CalibrationRootTest {
     void shortCalibrationMeasuresHopsAndPrintsTheComparison() {
         List<String> log = new ArrayList<>();
         CalibrationOptions options = new CalibrationOptions(prefix, 1, 0, 64, 0, work, log::add);
-        CalibrationResult r = Calibrator.run(options, ParameterFile.defaults());
+        CalibrationResult r = Calibrator.run(options, ParameterFile.defaults(), unavailable("test: no eBPF here"));
 
         assertThat(r.measurements()).extracting(Measurement::name).containsExactly("loopback", "podToPod", "podToNode",
                 "relayPath", "sidecarPath", "nodeProxyPath", "directPath");
@@ -68,6 +68,8 @@ class CalibrationRootTest {
         assertThat(r.comparisons().stream().filter(Comparison::measured)).hasSize(3)
                 .allSatisfy(c -> assertThat(c.predictedUs()).isPositive());
         assertThat(r.comparisons().getLast().measured()).as("socket redirect comes from the parameter file").isFalse();
+        assertThat(r.comparisons().getLast().note()).as("the reason is printed").contains("test: no eBPF here");
+        assertThat(r.parameters().network().socketRedirect()).isEqualTo(ParameterFile.defaults().network().socketRedirect());
         assertThat(r.comparisonTable()).contains("predicted us", "measured us", "sidecar", "node proxy", "direct veth",
                 "eBPF socket redirect", "n/a");
         assertThat(r.parameters().network().podToPod().source()).contains("nodemesh calibrate");
@@ -84,6 +86,21 @@ class CalibrationRootTest {
         assertThatThrownBy(() -> Calibrator.run(options, ParameterFile.defaults()))
                 .isInstanceOf(CalibrationException.class)
                 .hasMessageContaining("not listening");
+    }
+
+    /** A redirect path that is never available here: its install must never be called. */
+    private static RedirectPath unavailable(String reason) {
+        return new RedirectPath() {
+            @Override
+            public java.util.Optional<String> unavailability() {
+                return java.util.Optional.of(reason);
+            }
+
+            @Override
+            public Installed install(String prefix, List<Pod> pods) {
+                throw new AssertionError("install called although unavailable");
+            }
+        };
     }
 
     /** Live processes whose command line mentions {@code text} (our HAProxy configs live in the work dir). */
