@@ -147,7 +147,7 @@ public final class EnvoyDataplane implements MeshDataplane {
 
     @Override
     public synchronized ApplyResult apply(MeshState newState) {
-        List<Violation> violations = new ArrayList<>(newState.validate());
+        List<Violation> violations = new ArrayList<>(newState.validate(state));
         if (violations.isEmpty()) violations.addAll(EnvoyValidator.validate(newState));
         if (!violations.isEmpty()) throw new InvalidStateException(violations);
         List<ApplyResult.Change> changes = StateDiff.between(state, newState);
