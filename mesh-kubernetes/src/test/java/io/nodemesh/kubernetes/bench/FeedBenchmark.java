@@ -163,11 +163,17 @@ public final class FeedBenchmark {
         Run r = new Run();
         r.backend = backend;
         long heapBefore = measureHeap ? usedHeapAfterGc() : 0;
-        TimedDataplane dataplane = new TimedDataplane(switch (backend) {
+        // "name@ms" runs the feed with that quiet period instead of the default.
+        String kind = backend.contains("@") ? backend.substring(0, backend.indexOf('@')) : backend;
+        FeedOptions options = FeedOptions.forNode("node-0");
+        if (!kind.equals(backend)) {
+            options = options.withQuietPeriod(Duration.ofMillis(Long.parseLong(backend.substring(kind.length() + 1))), options.maxDelay());
+        }
+        TimedDataplane dataplane = new TimedDataplane(switch (kind) {
             case "lean-full" -> new LeanDataplane(true);
             case "lean" -> new LeanDataplane(false);
             case "sim" -> SimulatedDataplane.seeded(1);
-            default -> throw new IllegalArgumentException("unknown backend " + backend + " (lean-full, lean or sim)");
+            default -> throw new IllegalArgumentException("unknown backend " + backend + " (lean-full, lean or sim, optionally @quiet-ms)");
         });
         AtomicLong syncedAt = new AtomicLong();
         AtomicLong firstAppliedAt = new AtomicLong();
@@ -185,7 +191,7 @@ public final class FeedBenchmark {
             }
         };
         long started = System.nanoTime();
-        try (dataplane; KubernetesFeed feed = KubernetesFeed.start(client, dataplane, FeedOptions.forNode("node-0"), List.of(timing))) {
+        try (dataplane; KubernetesFeed feed = KubernetesFeed.start(client, dataplane, options, List.of(timing))) {
             if (!applied.get().await(10, TimeUnit.MINUTES)) throw new IllegalStateException("no apply: " + feed.health());
             r.listS = (syncedAt.get() - started) / 1e9;
             r.syncToApplyMs = (firstAppliedAt.get() - syncedAt.get()) / 1e6;

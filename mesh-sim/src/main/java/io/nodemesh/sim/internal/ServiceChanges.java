@@ -11,9 +11,10 @@ import java.util.Set;
 /**
  * Which services of the next state are new objects and which objects of the previous state are gone, by identity: a
  * feed that keeps unchanged services as the same objects makes a small change cost only what it touches. An updated
- * service shows as its old object removed and its new object added.
+ * service shows as its old object removed and its new object added. {@code inPlace}: every service kept its position,
+ * and {@code removed.get(i)} is what {@code added.get(i)} replaced.
  */
-record ServiceChanges(List<Service> removed, List<Service> added, Set<Service> addedSet) {
+record ServiceChanges(List<Service> removed, List<Service> added, Set<Service> addedSet, boolean inPlace) {
 
     static ServiceChanges between(List<Service> before, List<Service> after) {
         List<Service> removed = new ArrayList<>();
@@ -28,7 +29,7 @@ record ServiceChanges(List<Service> removed, List<Service> added, Set<Service> a
                     added.add(now);
                 }
             }
-            if (added.size() <= 1 || sameObjects(removed, added)) return of(removed, added);
+            if (added.size() <= 1 || sameObjects(removed, added)) return of(removed, added, true);
             removed.clear();
             added.clear();
         }
@@ -36,7 +37,7 @@ record ServiceChanges(List<Service> removed, List<Service> added, Set<Service> a
         Set<Service> next = identitySet(after);
         for (Service s : before) if (!next.contains(s)) removed.add(s);
         for (Service s : after) if (!previous.contains(s)) added.add(s);
-        return of(removed, added);
+        return of(removed, added, false);
     }
 
     /** Whether {@code s} (of the next state) was taken over from the previous state as the same object. */
@@ -51,8 +52,8 @@ record ServiceChanges(List<Service> removed, List<Service> added, Set<Service> a
         return true;
     }
 
-    private static ServiceChanges of(List<Service> removed, List<Service> added) {
-        return new ServiceChanges(removed, added, identitySet(added));
+    private static ServiceChanges of(List<Service> removed, List<Service> added, boolean inPlace) {
+        return new ServiceChanges(removed, added, identitySet(added), inPlace);
     }
 
     private static Set<Service> identitySet(List<Service> services) {

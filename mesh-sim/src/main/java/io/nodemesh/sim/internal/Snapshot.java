@@ -35,7 +35,9 @@ public final class Snapshot {
     private final Map<String, int[]> maglevTables;
     // Resolving a selector scans every workload; a connect must not pay for that, so each service resolves once.
     private final Map<String, List<Endpoint>> ready;
-    private final Map<VipKey, Service> byVip;
+    // Values are positions in state.services(): a change that keeps every service's position, key, VIPs and ports (an
+    // endpoint update, the usual case) shares the previous snapshot's map as it is, at no cost.
+    private final Map<VipKey, Integer> byVip;
     private final Map<String, List<Endpoint>> all;
     private final Map<String, List<HttpRoute>> routes = new HashMap<>();
     /** Services whose derived tables were not reused from the previous snapshot (all of them in a fresh one). */
@@ -51,9 +53,8 @@ public final class Snapshot {
         this.maglevTables = new ConcurrentHashMap<>();
         this.ready = new ConcurrentHashMap<>();
         this.all = new ConcurrentHashMap<>();
-        this.byVip = new HashMap<>();
+        this.byVip = vipsOf(state);
         this.rederived = state.services();
-        for (Service s : state.services()) addVips(s);
         indexRoutes();
     }
 
@@ -64,13 +65,8 @@ public final class Snapshot {
         this.maglevTables = new ConcurrentHashMap<>(previous.maglevTables);
         this.ready = new ConcurrentHashMap<>(previous.ready);
         this.all = new ConcurrentHashMap<>(previous.all);
-        this.byVip = new HashMap<>(previous.byVip);
-        for (Service gone : changes.removed()) {
-            forget(gone.key());
-            for (String vip : gone.vips()) {
-                for (ServicePort p : gone.ports()) byVip.remove(vipKey(vip, p), gone);
-            }
-        }
+        this.byVip = sameAddresses(changes) ? previous.byVip : vipsOf(state);
+        for (Service gone : changes.removed()) forget(gone.key());
         List<Service> again = new ArrayList<>(changes.added());
         if (!previous.state.workloads().equals(state.workloads())) {
             // A selector's endpoints come from the workloads: every selecting service resolves again.
@@ -81,7 +77,6 @@ public final class Snapshot {
                 }
             }
         }
-        for (Service s : changes.added()) addVips(s);
         this.rederived = List.copyOf(again);
         indexRoutes();
     }
@@ -100,10 +95,27 @@ public final class Snapshot {
         all.remove(serviceKey);
     }
 
-    private void addVips(Service s) {
-        for (String vip : s.vips()) {
-            for (ServicePort p : s.ports()) byVip.putIfAbsent(vipKey(vip, p), s);
+    private static Map<VipKey, Integer> vipsOf(MeshState state) {
+        Map<VipKey, Integer> map = new HashMap<>();
+        List<Service> services = state.services();
+        for (int i = 0; i < services.size(); i++) {
+            Service s = services.get(i);
+            for (String vip : s.vips()) {
+                for (ServicePort p : s.ports()) map.putIfAbsent(vipKey(vip, p), i);
+            }
         }
+        return map;
+    }
+
+    /** Whether every replaced service kept its position, key, VIPs and ports: then the VIP map is still right. */
+    private static boolean sameAddresses(ServiceChanges changes) {
+        if (!changes.inPlace()) return false;
+        for (int i = 0; i < changes.added().size(); i++) {
+            Service old = changes.removed().get(i);
+            Service now = changes.added().get(i);
+            if (!old.key().equals(now.key()) || !old.vips().equals(now.vips()) || !old.ports().equals(now.ports())) return false;
+        }
+        return true;
     }
 
     private static VipKey vipKey(String vip, ServicePort p) {
@@ -117,7 +129,8 @@ public final class Snapshot {
 
     /** {@link MeshIndex#serviceByVip} from a hash map kept per apply. */
     Optional<Service> serviceByVip(String ip, int port, Protocol protocol) {
-        return Optional.ofNullable(byVip.get(new VipKey(IpAddresses.canonical(ip), port, protocol)));
+        Integer at = byVip.get(new VipKey(IpAddresses.canonical(ip), port, protocol));
+        return at == null ? Optional.empty() : Optional.of(state.services().get(at));
     }
 
     /** {@link MeshIndex#readyEndpoints}, resolved once per service (and kept while the service and workloads are). */
