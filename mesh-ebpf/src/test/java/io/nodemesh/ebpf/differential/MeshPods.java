@@ -8,6 +8,7 @@ import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.SockKeys;
 import io.nodemesh.ebpf.testing.EbpfContractHarness;
+import io.nodemesh.ebpf.testing.KeyServer;
 import io.nodemesh.ebpf.testing.Pod;
 
 import java.io.IOException;
@@ -49,10 +50,10 @@ final class MeshPods implements AutoCloseable {
         try {
             List<Workload> workloads = new ArrayList<>();
             for (int i = 0; i < LOCAL; i++) {
-                // no ports: the pod's servers are LocalServers, which survive a refused UDP reply
+                // no ports: the pod's servers are started here, one KeyServer per port (it survives a refused UDP reply)
                 Workload w = harness.startWorkload(new WorkloadSpec(NAMESPACE, "p" + i, EbpfContractHarness.NODE,
                         ScenarioState.IDENTITIES.getFirst(), Map.of(), List.of()));
-                for (int port : PORTS) servers.add(harness.pod(w.key()).thread().call(() -> LocalServer.start(port, w.key())));
+                for (int port : PORTS) servers.add(harness.pod(w.key()).thread().call(() -> KeyServer.start(port, w.key())));
                 workloads.add(w);
             }
             for (int i = LOCAL; i < ALL; i++) {

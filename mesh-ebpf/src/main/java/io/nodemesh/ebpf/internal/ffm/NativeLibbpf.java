@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -435,26 +436,7 @@ public final class NativeLibbpf implements Libbpf {
     @Override
     public byte[] runIter(long link, String netnsPath) {
         if (netnsPath.isEmpty()) return readIter(link);
-        // setns changes the calling thread only, so do it on a fresh platform thread that ends right after.
-        byte[][] result = new byte[1][];
-        RuntimeException[] failure = new RuntimeException[1];
-        Thread t = Thread.ofPlatform().name("nodemesh-netns-iter").unstarted(() -> {
-            try {
-                enterNetns(netnsPath);
-                result[0] = readIter(link);
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            }
-        });
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BpfException("interrupted running an iterator in " + netnsPath);
-        }
-        if (failure[0] != null) throw failure[0];
-        return result[0];
+        return inNetns(netnsPath, "nodemesh-netns-iter", "running an iterator in", () -> readIter(link));
     }
 
     private byte[] readIter(long link) {
@@ -475,6 +457,33 @@ public final class NativeLibbpf implements Libbpf {
         } finally {
             closeFd(iterFd);
         }
+    }
+
+    /**
+     * Runs {@code work} in the network namespace at {@code netnsPath} and returns its result. setns changes the calling
+     * thread only, so it runs on a fresh platform thread that ends right after: no thread is left in the namespace.
+     * {@code doing} names the work in the error if the wait is interrupted.
+     */
+    private <T> T inNetns(String netnsPath, String threadName, String doing, Supplier<T> work) {
+        List<T> result = new ArrayList<>(1);
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread t = Thread.ofPlatform().name(threadName).unstarted(() -> {
+            try {
+                enterNetns(netnsPath);
+                result.add(work.get());
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BpfException("interrupted " + doing + " " + netnsPath);
+        }
+        if (failure[0] != null) throw failure[0];
+        return result.getFirst();
     }
 
     private void enterNetns(String netnsPath) {
@@ -560,37 +569,14 @@ public final class NativeLibbpf implements Libbpf {
 
     @Override
     public long netnsCookie(String netnsPath) {
-        // setns changes the calling thread only, so do it on a fresh platform thread that ends right after.
-        long[] result = new long[1];
-        RuntimeException[] failure = new RuntimeException[1];
-        Thread t = Thread.ofPlatform().name("nodemesh-netns-cookie").unstarted(() -> {
-            try {
-                result[0] = netnsCookieOnThisThread(netnsPath);
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            }
-        });
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BpfException("interrupted reading the netns cookie of " + netnsPath);
-        }
-        if (failure[0] != null) throw failure[0];
-        return result[0];
+        return inNetns(netnsPath, "nodemesh-netns-cookie", "reading the netns cookie of",
+                () -> netnsCookieOnThisThread(netnsPath));
     }
 
+    /** Call on a thread already in the namespace (see {@link #inNetns}). */
     private long netnsCookieOnThisThread(String netnsPath) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(LibcFunctions.ERRNO_STATE);
-            int nsFd = openDirectoryOrFile(a, errno, netnsPath);
-            try {
-                int rc = call(() -> (int) LibcFunctions.setns.invokeExact(errno, nsFd, LibcFunctions.CLONE_NEWNET));
-                if (rc < 0) throw new BpfException("enter network namespace " + netnsPath, LibcFunctions.errno(errno));
-            } finally {
-                closeFd(nsFd);
-            }
             int sock = call(() -> (int) LibcFunctions.socket.invokeExact(errno, LibcFunctions.AF_INET, LibcFunctions.SOCK_STREAM, 0));
             if (sock < 0) throw new BpfException("socket in " + netnsPath, LibcFunctions.errno(errno));
             try {
