@@ -11,11 +11,11 @@ import io.nodemesh.api.state.Placement;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Workload;
-import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.support.BpfFdLeakCheck;
+import io.nodemesh.ebpf.support.DataplaneFixture;
 import io.nodemesh.ebpf.support.Netns;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.SockKeys;
@@ -40,7 +40,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -63,15 +62,15 @@ class DataplaneRootTest {
             ID_C = "spiffe://cluster.local/ns/t/sa/c";
 
     private static PodNetwork pods;
+    private DataplaneFixture fixture;
     private Bpf bpf;
     private TestCgroup cgroup;
     private Path pinRoot;
 
     @BeforeAll
     static void makePods() {
-        if (!Privileges.isRoot()) return;
-        RootSupport.requireBpf();
-        pods = PodNetwork.create();
+        pods = DataplaneFixture.podNetwork();
+        if (pods == null) return;
         A = pods.addPod("a").ipv4();
         B = pods.addPod("b").ipv4();
         C = pods.addPod("c").ipv4();
@@ -79,29 +78,20 @@ class DataplaneRootTest {
 
     @AfterAll
     static void removePods() {
-        if (pods != null) pods.close();
-        if (Privileges.isRoot()) RootSupport.cleanUp();
+        DataplaneFixture.removePodNetwork(pods);
     }
 
     @BeforeEach
     void setUp() {
-        bpf = RootSupport.requireBpf();
-        cgroup = TestCgroup.create("dp");
-        pinRoot = RootSupport.BPFFS.resolve(RootSupport.PREFIX).resolve("dp");
-        RootSupport.removeTree(pinRoot);
+        fixture = DataplaneFixture.prepare("dp");
+        bpf = fixture.bpf();
+        cgroup = fixture.cgroup();
+        pinRoot = fixture.pinRoot();
     }
 
     @AfterEach
     void tearDown() {
-        if (cgroup != null) cgroup.close();
-        if (pinRoot != null && Files.exists(pinRoot)) {
-            // a failed test may leave an installation: detach through its pinned links, then drop the pins
-            try (EbpfDataplane dp = open(Map.of())) {
-                dp.uninstall();
-            } catch (RuntimeException e) {
-                RootSupport.removeTree(pinRoot);
-            }
-        }
+        if (fixture != null) fixture.close(() -> open(Map.of()));
     }
 
     private EbpfDataplane open(Map<String, String> extra) {

@@ -10,13 +10,12 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.support.BpfFdLeakCheck;
+import io.nodemesh.ebpf.support.DataplaneFixture;
 import io.nodemesh.ebpf.support.Netns;
 import io.nodemesh.ebpf.support.RawTcp;
 import io.nodemesh.ebpf.support.RawTcp.OriginalDst;
-import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.SockKeys;
 import io.nodemesh.ebpf.support.SockKeys.SockKey;
 import io.nodemesh.ebpf.support.TestCgroup;
@@ -35,7 +34,6 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +58,7 @@ class SteeringRootTest {
     static final int PROXY_PORT = 15001, BACKEND_PORT = 8080, VIP_PORT = 80;
 
     private static PodNetwork pods;
+    private DataplaneFixture fixture;
     private Bpf bpf;
     private TestCgroup cgroup;
     private Path pinRoot;
@@ -68,9 +67,8 @@ class SteeringRootTest {
 
     @BeforeAll
     static void makePods() {
-        if (!Privileges.isRoot()) return;
-        RootSupport.requireBpf();
-        pods = PodNetwork.create();
+        pods = DataplaneFixture.podNetwork();
+        if (pods == null) return;
         CLIENT = pods.addPod("sc").ipv4();
         BACKEND = pods.addPod("sb").ipv4();
         PROXY = pods.addPod("sp").ipv4();
@@ -78,30 +76,22 @@ class SteeringRootTest {
 
     @AfterAll
     static void removePods() {
-        if (pods != null) pods.close();
-        if (Privileges.isRoot()) RootSupport.cleanUp();
+        DataplaneFixture.removePodNetwork(pods);
     }
 
     @BeforeEach
     void setUp() {
-        bpf = RootSupport.requireBpf();
-        cgroup = TestCgroup.create("steer");
-        pinRoot = RootSupport.BPFFS.resolve(RootSupport.PREFIX).resolve("steer");
-        RootSupport.removeTree(pinRoot);
+        fixture = DataplaneFixture.prepare("steer");
+        bpf = fixture.bpf();
+        cgroup = fixture.cgroup();
+        pinRoot = fixture.pinRoot();
     }
 
     @AfterEach
     void tearDown() throws Exception {
         for (Socket s : sockets) s.close();
         for (int fd : fds) RawTcp.close(fd);
-        if (cgroup != null) cgroup.close();
-        if (pinRoot != null && Files.exists(pinRoot)) {
-            try (EbpfDataplane dp = open()) {
-                dp.uninstall();
-            } catch (RuntimeException e) {
-                RootSupport.removeTree(pinRoot);
-            }
-        }
+        if (fixture != null) fixture.close(this::open);
     }
 
     private EbpfDataplane open() {

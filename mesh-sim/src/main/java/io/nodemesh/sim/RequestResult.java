@@ -4,6 +4,8 @@ import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
 import io.nodemesh.api.Verdict;
 
+import java.time.Duration;
+
 /** What the node proxy did with one HTTP request. */
 public sealed interface RequestResult {
     /**
@@ -15,14 +17,26 @@ public sealed interface RequestResult {
      * @param service the service ({@code namespace/name}) the weighted split chose
      * @param backend the endpoint of that service that got it, with its target port
      * @param path    always {@link FlowPath#NODE_PROXY}: L7 services are steered into the node proxy
+     * @param delay   how long the matched rule's fault ({@code HttpFault}) held the request before forwarding it; zero
+     *                when it was not delayed
      */
-    record Routed(String route, int rule, String service, FlowPeer backend, FlowPath path) implements RequestResult {}
+    record Routed(String route, int rule, String service, FlowPeer backend, FlowPath path, Duration delay) implements RequestResult {
+        public Routed {
+            delay = delay == null ? Duration.ZERO : delay;
+        }
+
+        /** A request forwarded without delay. */
+        public Routed(String route, int rule, String service, FlowPeer backend, FlowPath path) {
+            this(route, rule, service, backend, path, Duration.ZERO);
+        }
+    }
 
     /**
      * The proxy answered itself and no backend saw the request.
      *
      * @param status  the HTTP status the proxy answers with: 403 for an L7 policy denial, 404 when no route rule
-     *                matches, 503 when the chosen service has no ready endpoint
+     *                matches, 503 when the chosen service has no ready endpoint, the fault's abort status when the
+     *                matched rule's {@code HttpFault} aborted it (then with {@link Verdict#NO_BACKEND})
      * @param verdict {@link Verdict#DROPPED_POLICY} for 403, {@link Verdict#NO_BACKEND} otherwise
      * @param reason  why, for people
      */

@@ -4,6 +4,7 @@ import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPeer;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.state.HttpMatch;
+import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.IpAddresses;
@@ -23,6 +24,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,16 +87,29 @@ class L7ReferenceSemanticsTest {
                 if (routes.isEmpty()) {
                     assertThat(routed.rule()).as(what).isEqualTo(-1);
                     assertThat(routed.service()).as(what).isEqualTo(s.key());
+                    assertThat(routed.delay()).as(what).isZero();
                 } else {
                     assertThat(rule).as(what).isPresent();
                     assertThat(routed.route()).as(what).isEqualTo(rule.get().route());
                     assertThat(routed.rule()).as(what).isEqualTo(rule.get().index());
                     assertThat(positive(rule.get().rule())).as(what).contains(routed.service());
+                    // A rule's fault: an abort of every request never routes; a delay is the rule's or none.
+                    HttpFault fault = rule.get().rule().fault();
+                    assertThat(fault.abortPercent()).as(what).isLessThan(100);
+                    assertThat(routed.delay()).as(what).isIn(Duration.ZERO, fault.delays() ? fault.delay() : Duration.ZERO);
+                    if (fault.delays() && fault.delayPercent() == 100) assertThat(routed.delay()).as(what).isEqualTo(fault.delay());
                 }
                 Service target = index.service(routed.service()).orElseThrow();
                 assertThat(index.readyEndpoints(target)).as(what).extracting(e -> IpAddresses.canonical(e.ip()))
                         .contains(IpAddresses.canonical(routed.backend().ip()));
                 assertThat(referenceAllows(index, w.identity(), routed.backend(), s.key(), request)).as(what).isTrue();
+            }
+            case RequestResult.Rejected(int status, Verdict verdict, String reason) when reason.startsWith("fault injected") -> {
+                assertThat(rule).as(what).isPresent();
+                HttpFault fault = rule.get().rule().fault();
+                assertThat(fault.aborts()).as(what).isTrue();
+                assertThat(status).as(what).isEqualTo(fault.abortStatus());
+                assertThat(verdict).as(what).isEqualTo(Verdict.NO_BACKEND);
             }
             case RequestResult.Rejected(int status, Verdict verdict, String reason) -> {
                 switch (status) {

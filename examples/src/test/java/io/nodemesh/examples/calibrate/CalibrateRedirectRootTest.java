@@ -1,6 +1,7 @@
 package io.nodemesh.examples.calibrate;
 
 import io.nodemesh.contract.Privileges;
+import io.nodemesh.netlab.Leftovers;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.planner.ParameterFile;
 import io.nodemesh.planner.calibration.CalibrationException;
@@ -17,13 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,10 +58,8 @@ class CalibrateRedirectRootTest {
         Path cgroup = cgroup2.resolve(prefix);
         if (Files.exists(pins)) leaks.add("pins " + pins);
         if (Files.exists(cgroup)) leaks.add("cgroup " + cgroup);
-        for (String suffix : List.of("-node", "-a", "-b")) {
-            if (Netns.exists(prefix + suffix)) leaks.add("netns " + prefix + suffix);
-        }
-        leaks.addAll(processesMentioning(work.toString()));
+        leaks.addAll(Leftovers.namespaces(List.of(prefix + "-node", prefix + "-a", prefix + "-b")));
+        leaks.addAll(Leftovers.processesMentioning(work.toString()));
         try {
             if (Files.exists(decoy.resolve("cgroup.procs")) && !Files.readString(decoy.resolve("cgroup.procs")).isBlank()) {
                 leaks.add("processes in " + decoy + ": " + Files.readString(decoy.resolve("cgroup.procs")).strip());
@@ -150,25 +147,5 @@ class CalibrateRedirectRootTest {
                 .isInstanceOf(CalibrationException.class)
                 .hasMessageContaining("redirect at 64 B was not redirected")
                 .hasMessageContaining("held at most 0 socket(s)");
-    }
-
-    /** Live processes whose command line mentions {@code text} (configs and logs live in the work dir). */
-    private static List<String> processesMentioning(String text) {
-        List<String> found = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-                    if (cmd.contains(text) && !p.getFileName().toString().equals(Long.toString(ProcessHandle.current().pid()))) {
-                        found.add("process " + p.getFileName() + ": " + cmd.strip());
-                    }
-                } catch (IOException gone) {
-                    // the process ended while we looked
-                }
-            }
-        } catch (IOException e) {
-            found.add("cannot list /proc: " + e.getMessage());
-        }
-        return found;
     }
 }

@@ -10,12 +10,25 @@ import java.util.List;
  * @param backends weighted destinations
  * @param timeout  request timeout, zero for none
  * @param retries  retry policy
+ * @param fault    delays or aborts injected into matching requests; {@link HttpFault#NONE} (the default) for none
  */
-public record HttpRouteRule(List<HttpMatch> matches, List<WeightedBackend> backends, Duration timeout, RetryPolicy retries) {
+public record HttpRouteRule(List<HttpMatch> matches, List<WeightedBackend> backends, Duration timeout, RetryPolicy retries,
+                            HttpFault fault) {
     public HttpRouteRule {
         matches = Lists.copy(matches);
         backends = Lists.copy(backends);
         timeout = timeout == null ? Duration.ZERO : timeout;
         retries = retries == null ? RetryPolicy.NONE : retries;
+        fault = fault == null ? HttpFault.NONE : fault;
+    }
+
+    /** A rule without fault injection. */
+    public HttpRouteRule(List<HttpMatch> matches, List<WeightedBackend> backends, Duration timeout, RetryPolicy retries) {
+        this(matches, backends, timeout, retries, HttpFault.NONE);
+    }
+
+    /** This rule with {@code fault} injected. */
+    public HttpRouteRule withFault(HttpFault fault) {
+        return new HttpRouteRule(matches, backends, timeout, retries, fault);
     }
 }

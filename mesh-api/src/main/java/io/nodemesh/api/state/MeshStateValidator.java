@@ -271,8 +271,25 @@ final class MeshStateValidator {
                 if (rule.timeout().isNegative()) add(rat + ".timeout", "must not be negative");
                 if (rule.retries().attempts() < 0) add(rat + ".retries.attempts", rule.retries().attempts() + " is negative");
                 if (rule.retries().perTryTimeout().isNegative()) add(rat + ".retries.perTryTimeout", "must not be negative");
+                fault(rat + ".fault", rule.fault());
             }
         }
+    }
+
+    private void fault(String at, HttpFault f) {
+        if (f.delay().isNegative()) add(at + ".delay", "must not be negative");
+        percent(at + ".delayPercent", f.delayPercent());
+        percent(at + ".abortPercent", f.abortPercent());
+        // 0 is "no abort status" and only allowed while nothing is aborted; anything else must be a real HTTP status.
+        if (f.abortStatus() != 0 || f.abortPercent() > 0) {
+            if (f.abortStatus() < 200 || f.abortStatus() > 599) {
+                add(at + ".abortStatus", f.abortStatus() + " is not an HTTP status to abort with (200..599)");
+            }
+        }
+    }
+
+    private void percent(String path, int value) {
+        if (value < 0 || value > 100) add(path, value + " is not a percentage (0..100)");
     }
 
     private void backendPort(String path, WeightedBackend wb) {

@@ -356,6 +356,30 @@ class MeshStateValidatorTest {
     }
 
     @Test
+    void routeFaultsAreValidPercentagesStatusesAndDelays() {
+        String at = "routes[shop/web].rules[0].fault";
+        expect(withRule(r -> r.withFault(new HttpFault(Duration.ofMillis(-1), 10, 0, 0))), at + ".delay", "must not be negative");
+        expect(withRule(r -> r.withFault(HttpFault.delay(Duration.ofSeconds(1), 101))), at + ".delayPercent", "101 is not a percentage");
+        expect(withRule(r -> r.withFault(HttpFault.abort(503, -1))), at + ".abortPercent", "-1 is not a percentage");
+        expect(withRule(r -> r.withFault(HttpFault.abort(199, 50))), at + ".abortStatus", "199 is not an HTTP status");
+        expect(withRule(r -> r.withFault(HttpFault.abort(600, 50))), at + ".abortStatus", "600 is not an HTTP status");
+        expect(withRule(r -> r.withFault(HttpFault.abort(0, 50))), at + ".abortStatus", "0 is not an HTTP status");
+        for (HttpFault fine : List.of(HttpFault.NONE, HttpFault.abort(200, 0), HttpFault.abort(599, 100), HttpFault.delay(Duration.ZERO, 100),
+                new HttpFault(Duration.ofSeconds(3), 100, 503, 100))) {
+            assertThat(withRule(r -> r.withFault(fine)).validate()).as("%s", fine).isEmpty();
+        }
+    }
+
+    @Test
+    void aRuleWithoutAFaultHasNone() {
+        assertThat(rule.fault()).isEqualTo(HttpFault.NONE);
+        assertThat(rule.fault().active()).isFalse();
+        assertThat(new HttpRouteRule(List.of(), List.of(), null, null, null).fault()).isEqualTo(HttpFault.NONE);
+        assertThat(HttpFault.abort(503, 1).active()).isTrue();
+        assertThat(HttpFault.delay(Duration.ZERO, 100).active()).as("a zero delay does nothing").isFalse();
+    }
+
+    @Test
     void routeRegexesCompile() {
         expect(withRule(r -> new HttpRouteRule(List.of(HttpMatch.path(PathMatch.prefix("/")), HttpMatch.path(new PathMatch(PathMatch.Kind.REGEX, "(unclosed"))),
                         r.backends(), r.timeout(), r.retries())),

@@ -5,6 +5,7 @@ import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
+import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
@@ -184,6 +185,12 @@ final class Corruptions {
                     new RetryPolicy(-1, rule.retries().perTryTimeout(), rule.retries().retryOn())), ".retries.attempts")),
             new Named("route.perTryTimeout.negative", (s, k) -> rule(s, k, rule -> new HttpRouteRule(rule.matches(), rule.backends(), rule.timeout(),
                     new RetryPolicy(rule.retries().attempts(), Duration.ofSeconds(-5), rule.retries().retryOn())), ".retries.perTryTimeout")),
+            new Named("route.fault.abortPercent.outOfRange", (s, k) -> rule(s, k, rule -> rule.withFault(
+                    new HttpFault(rule.fault().delay(), rule.fault().delayPercent(), 503, 101 + k)), ".fault.abortPercent")),
+            new Named("route.fault.abortStatus.invalid", (s, k) -> rule(s, k, rule -> rule.withFault(
+                    new HttpFault(rule.fault().delay(), rule.fault().delayPercent(), 600 + k, 50)), ".fault.abortStatus")),
+            new Named("route.fault.delay.negative", (s, k) -> rule(s, k, rule -> rule.withFault(
+                    new HttpFault(Duration.ofMillis(-1 - k), 50, rule.fault().abortStatus(), rule.fault().abortPercent())), ".fault.delay")),
             new Named("route.match.regex.invalid", (s, k) -> rule(s, k, rule -> new HttpRouteRule(
                     first(rule.matches(), HttpMatch.path(new PathMatch(PathMatch.Kind.REGEX, "(unclosed"))), rule.backends(), rule.timeout(), rule.retries()),
                     ".matches[0].path.value")),
@@ -342,7 +349,7 @@ final class Corruptions {
     }
 
     private static HttpRouteRule withBackends(HttpRouteRule rule, List<WeightedBackend> backends) {
-        return new HttpRouteRule(rule.matches(), backends, rule.timeout(), rule.retries());
+        return new HttpRouteRule(rule.matches(), backends, rule.timeout(), rule.retries(), rule.fault());
     }
 
     private static MeshState withNodes(MeshState s, List<Node> nodes) {

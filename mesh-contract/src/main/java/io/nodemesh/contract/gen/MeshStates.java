@@ -144,7 +144,10 @@ public final class MeshStates {
         Arbitrary<StatePlan.RulePlan> rule = Combinators.combine(
                         Arbitraries.integers().between(0, StateBuilder.MATCHES.size() - 1).list().ofMaxSize(2),
                         backend.list().ofMinSize(1).ofMaxSize(3), millis, Arbitraries.integers().between(0, 5), millis,
-                        Arbitraries.of("5xx", "connect-failure", "reset").list().uniqueElements().ofMaxSize(2))
+                        Arbitraries.of("5xx", "connect-failure", "reset").list().uniqueElements().ofMaxSize(2),
+                        // Mostly no fault (index 0), sometimes one of StateBuilder.FAULTS.
+                        Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(0)),
+                                Tuple.of(1, Arbitraries.integers().between(1, StateBuilder.FAULTS.size() - 1))))
                 .as(StatePlan.RulePlan::new);
         return rule.list().ofMinSize(1).ofMaxSize(2).map(StatePlan.RoutePlan::new);
     }

@@ -4,6 +4,7 @@ import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
+import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.MeshState;
@@ -46,6 +47,15 @@ final class StateBuilder {
             new HttpMatch(PathMatch.exact("/healthz"), "GET", Map.of()),
             new HttpMatch(new PathMatch(PathMatch.Kind.REGEX, "/v[0-9]+/.*"), "", Map.of()),
             new HttpMatch(PathMatch.prefix("/admin"), "POST", Map.of("x-canary", "true", "x-team", "*")));
+
+    /** Faults for route rules, every one valid; the first is "none", which most rules get. */
+    static final List<HttpFault> FAULTS = List.of(
+            HttpFault.NONE,
+            HttpFault.abort(503, 100),
+            HttpFault.abort(404, 25),
+            HttpFault.delay(Duration.ofMillis(250), 50),
+            new HttpFault(Duration.ofSeconds(2), 10, 500, 5),
+            HttpFault.abort(200, 0));
 
     private final StatePlan plan;
     private final String trustDomain;
@@ -164,7 +174,7 @@ final class StateBuilder {
             }
             RetryPolicy retries = new RetryPolicy(rule.attempts(), Duration.ofMillis(rule.perTryTimeoutMillis()), rule.retryOn());
             rules.add(new HttpRouteRule(rule.matches().stream().map(i -> pick(MATCHES, i)).toList(), backends,
-                    Duration.ofMillis(rule.timeoutMillis()), retries));
+                    Duration.ofMillis(rule.timeoutMillis()), retries, pick(FAULTS, rule.fault())));
         }
         return new HttpRoute(service.namespace(), service.name() + "-route", service.key(), rules);
     }

@@ -113,7 +113,7 @@ final class StateMutations {
             backends.add(new WeightedBackend(wb.service(), wb.port(), weight));
         }
         List<HttpRouteRule> rules = new ArrayList<>(route.rules());
-        rules.set(0, new HttpRouteRule(rule.matches(), backends, rule.timeout(), rule.retries()));
+        rules.set(0, new HttpRouteRule(rule.matches(), backends, rule.timeout(), rule.retries(), rule.fault()));
         List<HttpRoute> routes = new ArrayList<>(s.routes());
         routes.set(r, new HttpRoute(route.namespace(), route.name(), route.service(), rules));
         return new MeshState(s.nodes(), s.workloads(), s.services(), s.policies(), routes, s.encryption());

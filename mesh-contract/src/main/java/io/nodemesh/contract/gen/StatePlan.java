@@ -32,7 +32,7 @@ record StatePlan(List<NodePlan> nodes, List<ServicePlan> services, List<PolicyPl
     record BackendPlan(int service, int weight, boolean explicitPort) {}
 
     record RulePlan(List<Integer> matches, List<BackendPlan> backends, int timeoutMillis, int attempts,
-                    int perTryTimeoutMillis, List<String> retryOn) {}
+                    int perTryTimeoutMillis, List<String> retryOn, int fault) {}
 
     record RoutePlan(List<RulePlan> rules) {}
 

@@ -60,17 +60,17 @@ final class ListenerTranslator {
                 .build();
     }
 
-    static FilterChain serviceChain(Service s, ServicePort p, List<HttpFilter> rbac) {
+    static FilterChain serviceChain(Service s, ServicePort p, List<HttpFilter> rbac, boolean faults) {
         var match = FilterChainMatch.newBuilder().setDestinationPort(com.google.protobuf.UInt32Value.of(p.port()));
         s.vips().forEach(v -> match.addPrefixRanges(Protos.host(v)));
         return FilterChain.newBuilder().setName(Names.route(s, p)).setFilterChainMatch(match)
-                .addFilters(hcm(Names.route(s, p), rdsManager(Names.route(s, p), rbac))).build();
+                .addFilters(hcm(Names.route(s, p), rdsManager(Names.route(s, p), rbac, faults))).build();
     }
 
     /** A proxyless gRPC client's listener: the same routes, reached by name instead of by address. */
-    static Listener api(String name, Service s, ServicePort p) {
+    static Listener api(String name, Service s, ServicePort p, boolean faults) {
         return Listener.newBuilder().setName(name)
-                .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(rdsManager(Names.route(s, p), List.of()))))
+                .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(rdsManager(Names.route(s, p), List.of(), faults))))
                 .build();
     }
 
@@ -114,8 +114,10 @@ final class ListenerTranslator {
         return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(tls.build())).build();
     }
 
-    private static HttpConnectionManager rdsManager(String routeName, List<HttpFilter> rbac) {
+    /** Policy first (a denied request is not worth delaying), then faults of the matched route, then routing. */
+    private static HttpConnectionManager rdsManager(String routeName, List<HttpFilter> rbac, boolean faults) {
         List<HttpFilter> filters = new ArrayList<>(rbac);
+        if (faults) filters.add(FaultTranslator.filter());
         filters.add(router());
         return HttpConnectionManager.newBuilder().setStatPrefix(routeName)
                 .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(Protos.ads()))

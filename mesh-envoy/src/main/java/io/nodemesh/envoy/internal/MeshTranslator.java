@@ -107,6 +107,7 @@ public final class MeshTranslator {
         List<Listener> listeners = new ArrayList<>();
         List<String> identities = s.l7() ? backendIdentities(index, s) : List.of();
         boolean first = true;
+        boolean faults = s.l7() && FaultTranslator.hasFaults(state, s);
         for (ServicePort p : s.ports()) {
             if (p.protocol() != Protocol.TCP) continue; // UDP stays on the eBPF path
             clusters.add(ClusterTranslator.cluster(s, p));
@@ -115,10 +116,10 @@ public final class MeshTranslator {
             routes.add(RouteTranslator.routeConfiguration(state, s, p));
             // The outbound chain sees the VIP port, policies name the target port.
             chains.add(ListenerTranslator.serviceChain(s, p, RbacTranslator.filters(state, s, identities,
-                    t -> t == p.targetPort() ? Optional.of(p.port()) : Optional.empty())));
-            listeners.add(ListenerTranslator.api(Names.route(s, p), s, p));
+                    t -> t == p.targetPort() ? Optional.of(p.port()) : Optional.empty()), faults));
+            listeners.add(ListenerTranslator.api(Names.route(s, p), s, p, faults));
             // The bare host (no port) names the service's first port, as xds:///name.namespace does.
-            if (first) listeners.add(ListenerTranslator.api(Names.host(s), s, p));
+            if (first) listeners.add(ListenerTranslator.api(Names.host(s), s, p, faults));
             first = false;
         }
         return new ServiceTranslation(s, own, clusters, endpoints, routes, chains, listeners);

@@ -189,7 +189,7 @@ public final class ProtoSchemaCheck {
         Set<String> files = new HashSet<>();
         List<Descriptor> roots = List.of(Cluster.getDescriptor(), ClusterLoadAssignment.getDescriptor(), Listener.getDescriptor(),
                 RouteConfiguration.getDescriptor(), Secret.getDescriptor(), HttpConnectionManager.getDescriptor(),
-                Router.getDescriptor(), RBAC.getDescriptor(), OriginalDst.getDescriptor(), TcpProxy.getDescriptor(),
+                Router.getDescriptor(), RBAC.getDescriptor(), io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(), OriginalDst.getDescriptor(), TcpProxy.getDescriptor(),
                 DownstreamTlsContext.getDescriptor(), Random.getDescriptor(), RoundRobin.getDescriptor(), Maglev.getDescriptor(),
                 RingHash.getDescriptor(), io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor(),
                 io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor());

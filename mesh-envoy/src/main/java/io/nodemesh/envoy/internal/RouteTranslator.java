@@ -44,9 +44,12 @@ final class RouteTranslator {
                 HttpRouteRule rule = r.rules().get(i);
                 RouteAction action = action(rule, p.port());
                 List<HttpMatch> matches = rule.matches().isEmpty() ? List.of(HttpMatch.path(PathMatch.ANY)) : rule.matches();
+                var fault = FaultTranslator.perRoute(rule.fault());
                 for (int m = 0; m < matches.size(); m++) {
-                    vhost.addRoutes(Route.newBuilder().setName(r.key() + "/rules[" + i + "]/matches[" + m + "]")
-                            .setMatch(match(matches.get(m))).setRoute(action));
+                    var route = Route.newBuilder().setName(r.key() + "/rules[" + i + "]/matches[" + m + "]")
+                            .setMatch(match(matches.get(m))).setRoute(action);
+                    fault.ifPresent(f -> route.putTypedPerFilterConfig(FaultTranslator.FAULT, f));
+                    vhost.addRoutes(route);
                 }
             }
         }

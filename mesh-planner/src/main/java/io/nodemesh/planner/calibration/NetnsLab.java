@@ -77,8 +77,4 @@ final class NetnsLab implements AutoCloseable {
     static List<String> sweepStale(String keepPrefix) {
         return StaleSweep.matching(LabPrefix.parse(keepPrefix).staleRuns()).namespaces();
     }
-
-    static boolean exists(String ns) {
-        return Netns.exists(ns);
-    }
 }

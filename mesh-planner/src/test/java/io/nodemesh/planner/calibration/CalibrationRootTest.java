@@ -1,6 +1,7 @@
 package io.nodemesh.planner.calibration;
 
 import io.nodemesh.contract.Privileges;
+import io.nodemesh.netlab.Leftovers;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.planner.ParameterFile;
 import io.nodemesh.planner.PlannerParameters;
@@ -9,13 +10,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,10 +39,8 @@ class CalibrationRootTest {
     @AfterEach
     void noLeftovers() {
         List<String> leaks = new ArrayList<>();
-        for (String suffix : List.of("-node", "-a", "-b")) {
-            if (NetnsLab.exists(prefix + suffix)) leaks.add("netns " + prefix + suffix);
-        }
-        leaks.addAll(processesMentioning(work.toString()));
+        leaks.addAll(Leftovers.namespaces(List.of(prefix + "-node", prefix + "-a", prefix + "-b")));
+        leaks.addAll(Leftovers.processesMentioning(work.toString()));
         // Remove whatever leaked so the next run starts clean, then fail.
         try (NetnsLab lab = new NetnsLab(prefix)) {
             for (String ns : List.of(lab.node, lab.podA, lab.podB)) {
@@ -101,25 +96,5 @@ class CalibrationRootTest {
                 throw new AssertionError("install called although unavailable");
             }
         };
-    }
-
-    /** Live processes whose command line mentions {@code text} (our HAProxy configs live in the work dir). */
-    private static List<String> processesMentioning(String text) {
-        List<String> found = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-                    if (cmd.contains(text) && !p.getFileName().toString().equals(Long.toString(ProcessHandle.current().pid()))) {
-                        found.add("process " + p.getFileName() + ": " + cmd.strip());
-                    }
-                } catch (IOException gone) {
-                    // the process ended while we looked
-                }
-            }
-        } catch (IOException e) {
-            found.add("cannot list /proc: " + e.getMessage());
-        }
-        return found;
     }
 }

@@ -39,6 +39,16 @@ final class BackendPicker {
         throw new IllegalStateException("weights of " + backends + " add up to " + total);
     }
 
+    /**
+     * Whether a request falls into a fault's {@code percent} share. 0 and 100 draw nothing from the stream, so states
+     * without faults keep the exact choices they had before faults existed.
+     */
+    boolean chance(int percent) {
+        if (percent <= 0) return false;
+        if (percent >= 100) return true;
+        return random.nextInt(100) < percent;
+    }
+
     /** One of {@code ready} (never empty) for a client at {@code clientIp:clientPort}. */
     Endpoint pick(Snapshot snapshot, Service service, List<Endpoint> ready, String clientIp, int clientPort) {
         return switch (service.loadBalancing()) {

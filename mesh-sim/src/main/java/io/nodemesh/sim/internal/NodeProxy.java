@@ -5,6 +5,7 @@ import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.MeshIndex;
@@ -14,6 +15,7 @@ import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.sim.HttpRequest;
 import io.nodemesh.sim.RequestResult;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +26,8 @@ import java.util.Optional;
  * route order), splits by weight with the node's seeded random stream, load-balances onto the chosen service's ready
  * endpoints, and checks each request against L7 policy. A service without a route goes to its own endpoints, as the
  * Envoy backend's default route does. Timeouts and retries are not modelled: simulated backends never stall or fail.
+ * Route faults are: an abort answers with its status, a delay is reported on the result (the virtual clock is the
+ * caller's to advance, so a delayed request does not move time for every other flow).
  */
 public final class NodeProxy {
     private final NodeKernel kernel;
@@ -33,7 +37,7 @@ public final class NodeProxy {
     }
 
     /** A rule that matched: its route's key (empty for the default route) and index. */
-    private record Match(String route, int rule, List<WeightedBackend> backends) {}
+    private record Match(String route, int rule, List<WeightedBackend> backends, HttpFault fault) {}
 
     public RequestResult handle(Snapshot s, Instant now, NodeKernel.ClientEnd client, String ip, int port, HttpRequest request) {
         MeshIndex index = s.index();
@@ -47,6 +51,13 @@ public final class NodeProxy {
         if (match.isEmpty()) {
             return reject(now, src, dst, service, null, 404, Verdict.NO_BACKEND,
                     "no rule of the routes for service " + service.key() + " matches " + request.method() + " " + request.pathOnly());
+        }
+        // As Envoy's fault filter: the delay first, then the abort, each drawn on its own from the seeded stream.
+        HttpFault fault = match.get().fault();
+        Duration delay = fault.delays() && kernel.picker().chance(fault.delayPercent()) ? fault.delay() : Duration.ZERO;
+        if (fault.aborts() && kernel.picker().chance(fault.abortPercent())) {
+            return reject(now, src, dst, service, null, fault.abortStatus(), Verdict.NO_BACKEND, "fault injected by rule "
+                    + match.get().rule() + " of route " + match.get().route() + ": aborted with " + fault.abortStatus());
         }
         WeightedBackend split = kernel.picker().weighted(match.get().backends());
         Service target = index.service(split.service()).orElseThrow(); // validation guarantees it exists
@@ -64,20 +75,20 @@ public final class NodeProxy {
         }
         kernel.remember(now, target, src, chosen);
         kernel.publish(now, FlowEvent.Type.TRANSLATE, src, dst, service.key(), backend, Verdict.FORWARDED, FlowPath.NODE_PROXY, 0);
-        return new RequestResult.Routed(match.get().route(), match.get().rule(), target.key(), backend, FlowPath.NODE_PROXY);
+        return new RequestResult.Routed(match.get().route(), match.get().rule(), target.key(), backend, FlowPath.NODE_PROXY, delay);
     }
 
     /** First match wins across the service's routes; no route at all means the service's own endpoints. */
     private static Optional<Match> match(Snapshot s, Service service, int port, HttpRequest request) {
         List<HttpRoute> routes = s.routesFor(service);
         if (routes.isEmpty()) {
-            return Optional.of(new Match("", -1, List.of(new WeightedBackend(service.key(), port, 1))));
+            return Optional.of(new Match("", -1, List.of(new WeightedBackend(service.key(), port, 1)), HttpFault.NONE));
         }
         for (HttpRoute route : routes) {
             for (int i = 0; i < route.rules().size(); i++) {
                 HttpRouteRule rule = route.rules().get(i);
                 if (rule.matches().isEmpty() || rule.matches().stream().anyMatch(m -> HttpMatching.matches(m, request))) {
-                    return Optional.of(new Match(route.key(), i, rule.backends()));
+                    return Optional.of(new Match(route.key(), i, rule.backends(), rule.fault()));
                 }
             }
         }
