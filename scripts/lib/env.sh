@@ -47,7 +47,7 @@ nodemesh_install_packages() {
   nodemesh_log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -q "${missing[@]}" >/dev/null
 }
 
 # As root: bpffs mounted at /sys/fs/bpf, BPF run statistics on (tests read run_cnt), cgroup v2 present.
