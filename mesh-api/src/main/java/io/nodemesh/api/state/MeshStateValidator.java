@@ -29,7 +29,11 @@ final class MeshStateValidator {
     private final Set<String> identities = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
     private final Set<String> workloadKeys = new HashSet<>();
-    private final Map<String, Service> services = new HashMap<>();
+    /** Services by key (first wins), built on first use: the fast path needs it only when policies or routes look up. */
+    private Map<String, Service> services;
+    /** Whether to try {@link #servicesUnchangedButFew()}; off in the full run that a fast-path violation falls back to. */
+    private final boolean fastPath;
+    private boolean usedFastPath;
     private final Map<String, String> workloadIps = new HashMap<>();
 
     MeshStateValidator(MeshState state) {
@@ -42,8 +46,13 @@ final class MeshStateValidator {
      * collisions, duplicates, references) always run.
      */
     MeshStateValidator(MeshState state, MeshState previousValid) {
+        this(state, previousValid, true);
+    }
+
+    private MeshStateValidator(MeshState state, MeshState previousValid, boolean fastPath) {
         this.state = state;
         this.previousValid = previousValid.workloads().equals(state.workloads()) ? previousValid : MeshState.EMPTY;
+        this.fastPath = fastPath && this.previousValid != MeshState.EMPTY;
     }
 
     List<Violation> validate() {
@@ -53,6 +62,8 @@ final class MeshStateValidator {
         policies();
         routes();
         encryption();
+        // The fast path only proves a state valid; what is wrong, and in which order, is the full algorithm's to say.
+        if (usedFastPath && !violations.isEmpty()) return new MeshStateValidator(state, previousValid, false).validate();
         return List.copyOf(violations);
     }
 
@@ -126,6 +137,11 @@ final class MeshStateValidator {
     }
 
     private void services() {
+        if (fastPath && servicesUnchangedButFew()) {
+            usedFastPath = true;
+            return;
+        }
+        services = new HashMap<>();
         Map<String, String> vipOwners = new HashMap<>();
         for (int i = 0; i < state.services().size(); i++) {
             Service s = state.services().get(i);
@@ -134,6 +150,64 @@ final class MeshStateValidator {
             // Identity, not equality: only the very object a valid state held is known to be valid.
             if (!knownValid(s, i)) serviceFields(s, at(s, i));
         }
+    }
+
+    /**
+     * The common small change: as many services as before, the same key at every position, a few services replaced.
+     * The previous validation proved the keys distinct and the unchanged services' VIPs distinct and no workload's
+     * (the workloads are equal, see the constructor), so only the replaced services are checked: their own fields,
+     * their VIPs among themselves and against workloads, and any VIP they did not have before against every other
+     * service. Violations found here are only a signal: {@link #validate()} then reruns the full algorithm.
+     *
+     * @return false, having checked nothing, when the change is not of this shape
+     */
+    private boolean servicesUnchangedButFew() {
+        List<Service> now = state.services(), before = previousValid.services();
+        if (now.size() != before.size()) return false;
+        List<Integer> replaced = new ArrayList<>();
+        for (int i = 0; i < now.size(); i++) {
+            Service s = now.get(i), p = before.get(i);
+            if (s == p) continue;
+            if (!Objects.equals(s.key(), p.key())) return false;
+            replaced.add(i);
+        }
+        for (int i : replaced) {
+            Service s = now.get(i);
+            vips(s, i, new HashMap<>());
+            serviceFields(s, at(s, i));
+            Set<String> gained = canonicalVips(s);
+            gained.removeAll(canonicalVips(before.get(i)));
+            if (!gained.isEmpty()) vipsTakenElsewhere(i, gained);
+        }
+        return true;
+    }
+
+    /** A VIP new to service {@code index}: does any other service hold it? (Only a signal; see the caller.) */
+    private void vipsTakenElsewhere(int index, Set<String> gained) {
+        List<Service> now = state.services();
+        for (int j = 0; j < now.size(); j++) {
+            if (j == index) continue;
+            for (String vip : now.get(j).vips()) {
+                if (IpAddresses.isValid(vip) && gained.contains(IpAddresses.canonical(vip))) {
+                    add(at(now.get(index), index) + ".vips", vip + " is already a VIP of service " + now.get(j).key());
+                }
+            }
+        }
+    }
+
+    private static Set<String> canonicalVips(Service s) {
+        Set<String> out = new HashSet<>();
+        for (String vip : s.vips()) if (IpAddresses.isValid(vip)) out.add(IpAddresses.canonical(vip));
+        return out;
+    }
+
+    /** Services by key, first one wins as in {@link #services()}; built here when the fast path skipped that. */
+    private Map<String, Service> servicesByKey() {
+        if (services == null) {
+            services = new HashMap<>();
+            for (Service s : state.services()) services.putIfAbsent(s.key(), s);
+        }
+        return services;
     }
 
     /** The checks that span services: every VIP belongs to one service and to no workload. */
@@ -225,7 +299,7 @@ final class MeshStateValidator {
                 }
             }
             for (int s = 0; s < p.services().size(); s++) {
-                Service target = services.get(p.services().get(s));
+                Service target = servicesByKey().get(p.services().get(s));
                 if (target == null) {
                     add(at + ".services[" + s + "]", "unknown service '" + p.services().get(s) + "'");
                 } else if (!p.http().isEmpty() && !target.l7()) {
@@ -246,7 +320,7 @@ final class MeshStateValidator {
             String at = "routes[" + keyOr(r.namespace(), r.name(), i) + "]";
             names(at, r.namespace(), r.name());
             if (!keys.add(r.key())) add(at, "duplicate route " + r.key());
-            Service parent = services.get(r.service());
+            Service parent = servicesByKey().get(r.service());
             if (parent == null) {
                 add(at + ".service", "unknown service '" + r.service() + "'");
             } else if (!parent.l7()) {
@@ -262,7 +336,7 @@ final class MeshStateValidator {
                 for (int b = 0; b < rule.backends().size(); b++) {
                     WeightedBackend wb = rule.backends().get(b);
                     String bat = rat + ".backends[" + b + "]";
-                    if (!services.containsKey(wb.service())) add(bat + ".service", "unknown service '" + wb.service() + "'");
+                    if (!servicesByKey().containsKey(wb.service())) add(bat + ".service", "unknown service '" + wb.service() + "'");
                     if (wb.weight() < 0) add(bat + ".weight", wb.weight() + " is negative");
                     if (wb.port() != 0) backendPort(bat + ".port", wb);
                     total += Math.max(0, wb.weight());
@@ -297,7 +371,7 @@ final class MeshStateValidator {
             portRange(path, wb.port());
             return;
         }
-        Service target = services.get(wb.service());
+        Service target = servicesByKey().get(wb.service());
         if (target != null && target.ports().stream().noneMatch(p -> p.port() == wb.port())) {
             add(path, "service " + target.key() + " has no port " + wb.port() + " (it has "
                     + target.ports().stream().map(p -> String.valueOf(p.port())).distinct().toList() + ")");

@@ -45,6 +45,51 @@ class IncrementalValidationTest {
                 .containsExactly("services[shop/d].endpoints[0].workload");
     }
 
+    // The fast path: same services, same keys at every position, a few replaced.
+
+    @Test
+    void replacedServicesSwappingTheirVipsAreValid() {
+        MeshState next = VALID.withService("shop/a", s -> service("a", "10.96.0.2", 80))
+                .withService("shop/b", s -> service("b", "10.96.0.1", 80));
+        assertThat(next.validate(VALID)).isEqualTo(next.validate()).isEmpty();
+    }
+
+    @Test
+    void twoReplacedServicesTakingTheSameNewVipCollide() {
+        MeshState next = VALID.withService("shop/a", s -> service("a", "10.96.0.9", 80))
+                .withService("shop/b", s -> service("b", "10.96.0.9", 80));
+        assertThat(next.validate(VALID)).isEqualTo(next.validate()).extracting(Violation::reason)
+                .containsExactly("10.96.0.9 is already a VIP of service shop/a");
+    }
+
+    @Test
+    void aReplacedServiceIsCheckedAgainstWorkloadsAndItself() {
+        MeshState onWorkload = VALID.withService("shop/b", s -> service("b", "10.1.0.2", 80));
+        assertThat(onWorkload.validate(VALID)).isEqualTo(onWorkload.validate()).extracting(Violation::path)
+                .containsExactly("services[shop/b].vips[0]");
+        MeshState twice = VALID.withService("shop/b", s -> new Service("shop", "b", List.of("10.96.0.2", "10.96.0.2"),
+                List.of(ServicePort.tcp(80, 8080)), List.of(), Map.of("app", "web"), null, null, false));
+        assertThat(twice.validate(VALID)).isEqualTo(twice.validate()).extracting(Violation::reason)
+                .containsExactly("duplicate VIP 10.96.0.2");
+    }
+
+    @Test
+    void anEquivalentVipSpelledDifferentlyStillCollides() {
+        MeshState v6 = VALID.withService("shop/a", s -> service("a", "fd00::1", 80));
+        assertThat(v6.validate()).isEmpty();
+        MeshState next = v6.withService("shop/b", s -> service("b", "fd00:0:0::1", 80));
+        assertThat(next.validate(v6)).isEqualTo(next.validate()).extracting(Violation::path)
+                .containsExactly("services[shop/b].vips[0]");
+    }
+
+    @Test
+    void aRenamedServiceAtTheSamePositionIsNotTheFastPath() {
+        MeshState renamed = new MeshState(VALID.nodes(), VALID.workloads(),
+                List.of(VALID.services().get(0), service("a", "10.96.0.5", 80)), List.of(), List.of(), null);
+        assertThat(renamed.validate(VALID)).isEqualTo(renamed.validate()).extracting(Violation::reason)
+                .containsExactly("duplicate service shop/a");
+    }
+
     private static Service service(String name, String vip, int port) {
         return new Service("shop", name, List.of(vip), List.of(ServicePort.tcp(port, 8080)), List.of(), Map.of("app", "web"),
                 null, null, false);
