@@ -19,6 +19,7 @@ import io.nodemesh.envoy.internal.MeshResources;
 import io.nodemesh.envoy.internal.MeshTranslator;
 import io.nodemesh.envoy.internal.NodeSnapshots;
 import io.nodemesh.envoy.internal.ProtoSchemaCheck;
+import io.nodemesh.envoy.internal.SharedChecks;
 import io.nodemesh.envoy.internal.XdsServer;
 import io.nodemesh.envoy.internal.ca.SpiffeCa;
 import io.nodemesh.envoy.internal.ca.WorkloadCertificates;
@@ -69,8 +70,8 @@ public final class EnvoyDataplane implements MeshDataplane {
     private final List<Consumer<Nack>> nackListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService rotation;
     private MeshState state = MeshState.EMPTY;
-    /** Resources that passed the schema check in the last apply; equal ones are not walked again. */
-    private java.util.Set<com.google.protobuf.Message> checked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Name and schema checks of the shared resources, incremental from the last apply that passed. */
+    private final SharedChecks sharedChecks = new SharedChecks();
     private long generation;
 
     public EnvoyDataplane(DataplaneOptions options) {
@@ -178,31 +179,28 @@ public final class EnvoyDataplane implements MeshDataplane {
             List<String> nodes = newState.nodes().stream().map(Node::name)
                     .filter(n -> onlyNode.isEmpty() || onlyNode.equals(n)).toList();
             perNode.putAll(translator.forNodes(index, nodes, shared, certificates));
-            // Check the shared part once, and per node only what that node adds (its server listeners and secrets).
-            List<Violation> problems = new ArrayList<>(EnvoyValidator.uniqueNames(shared));
-            java.util.Set<String> sharedNames = sharedListenerNames(shared);
+            // Check the shared part once, walking only what changed since the last apply (SharedChecks), and per node
+            // only what that node adds (its server listeners and secrets).
+            List<Violation> problems = new ArrayList<>(sharedChecks.check(shared, options.schemaCheck()));
+            java.util.Set<String> sharedNames = null; // built only if some node has listeners of its own
             java.util.Set<com.google.protobuf.Message> good = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            if (options.schemaCheck()) problems.addAll(ProtoSchemaCheck.check(shared, checked));
             for (MeshResources r : perNode.values()) {
                 if (!problems.isEmpty()) break;
+                if (r.listeners().size() == shared.listeners().size() && r.secrets().isEmpty()) continue; // nothing of its own
                 MeshResources own = new MeshResources(List.of(), List.of(),
                         r.listeners().subList(shared.listeners().size(), r.listeners().size()), List.of(), r.secrets());
                 problems.addAll(EnvoyValidator.uniqueNames(own));
                 // A node's own listener must not take the name of a shared one either.
-                own.listeners().stream().filter(l -> sharedNames.contains(l.getName()))
-                        .forEach(l -> problems.add(new Violation("listeners[" + l.getName() + "]", "duplicate listeners name once translated to Envoy")));
+                if (sharedNames == null && !own.listeners().isEmpty()) sharedNames = sharedListenerNames(shared);
+                for (var l : own.listeners()) {
+                    if (sharedNames.contains(l.getName())) {
+                        problems.add(new Violation("listeners[" + l.getName() + "]", "duplicate listeners name once translated to Envoy"));
+                    }
+                }
                 if (options.schemaCheck()) problems.addAll(ProtoSchemaCheck.check(own, good));
             }
-            // Keep only what this apply serves, so the set does not grow without bound.
-            if (options.schemaCheck() && problems.isEmpty()) {
-                java.util.Set<com.google.protobuf.Message> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
-                serving.addAll(good);
-                for (var list : List.of(shared.clusters(), shared.endpoints(), shared.listeners(), shared.routes())) {
-                    for (var m : list) if (checked.contains(m)) serving.add(m);
-                }
-                checked = serving;
-            }
             if (!problems.isEmpty()) throw new InvalidStateException(problems);
+            sharedChecks.passed(shared);
         } catch (InvalidStateException e) {
             ca = previousCa;
             certificates = previousCerts;

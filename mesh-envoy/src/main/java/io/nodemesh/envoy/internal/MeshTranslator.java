@@ -69,10 +69,11 @@ public final class MeshTranslator {
         clusters.add(ClusterTranslator.passthrough());
         Map<String, ServiceTranslation> next = new HashMap<>();
         for (Service s : state.services()) {
-            List<HttpRoute> own = routesByService.getOrDefault(s.key(), List.of());
-            ServiceTranslation t = cache.get(s.key());
-            if (t == null || !t.service().equals(s) || !t.routes().equals(own)) t = translate(state, index, s, own);
-            next.put(s.key(), t);
+            String key = s.key(); // built anew on every call: once per service here
+            List<HttpRoute> own = routesByService.getOrDefault(key, List.of());
+            ServiceTranslation t = cache.get(key);
+            if (t == null || t.service() != s && !t.service().equals(s) || !t.routes().equals(own)) t = reuseEqual(t, translate(state, index, s, own));
+            next.put(key, t);
             clusters.addAll(t.clusters());
             endpoints.addAll(t.endpoints());
             routes.addAll(t.routeConfigs());
@@ -83,6 +84,26 @@ public final class MeshTranslator {
         cache.putAll(next);
         listeners.addFirst(outbound(chains));
         return new MeshResources(clusters, endpoints, listeners, routes, List.of());
+    }
+
+    /**
+     * {@code fresh} with every message equal to the one at the same place in {@code before} replaced by that older
+     * object: an endpoint change re-translates its whole service, but its cluster, routes and outbound chain usually come
+     * out equal, and keeping the old objects lets the later stages (checks, versions, packing, the outbound listener)
+     * see them as unchanged by identity instead of walking or re-serializing them.
+     */
+    private static ServiceTranslation reuseEqual(ServiceTranslation before, ServiceTranslation fresh) {
+        if (before == null) return fresh;
+        return new ServiceTranslation(fresh.service(), fresh.routes(), reuse(before.clusters(), fresh.clusters()),
+                reuse(before.endpoints(), fresh.endpoints()), reuse(before.routeConfigs(), fresh.routeConfigs()),
+                reuse(before.chains(), fresh.chains()), reuse(before.apiListeners(), fresh.apiListeners()));
+    }
+
+    private static <T> List<T> reuse(List<T> before, List<T> fresh) {
+        if (before.size() != fresh.size()) return fresh;
+        List<T> out = new ArrayList<>(fresh.size());
+        for (int i = 0; i < fresh.size(); i++) out.add(fresh.get(i).equals(before.get(i)) ? before.get(i) : fresh.get(i));
+        return out;
     }
 
     private List<FilterChain> lastChains = List.of();

@@ -56,9 +56,24 @@ public final class NodeSnapshots {
     }
 
     /** Packs every resource the batch's snapshots hold (new message objects only); call before serving any of them. */
-    public void pack(Batch batch) {
-        packed.pack(batch.versioned.keySet());
+    public synchronized void pack(Batch batch) {
+        lastPrepared = batch.prepared;
+        lastByType = batch.byType;
+        packed.pack(batch.fresh, () -> {
+            List<Message> all = new java.util.ArrayList<>();
+            for (Prepared p : batch.prepared.values()) for (VersionedResource<?> v : p.items()) all.add(v.resource());
+            return all;
+        });
     }
+
+    /** The resource lists the last apply prepared, by content: an unchanged list reuses its {@link SnapshotResources}. */
+    private Map<PreparedKey, Prepared> lastPrepared = Map.of();
+    /** Per type URL, one list the last apply prepared: a changed list reuses the per-resource versions of its unchanged objects. */
+    private Map<String, Prepared> lastByType = Map.of();
+
+    record PreparedKey(String typeUrl, long hash, String version, int size) {}
+
+    record Prepared(List<?> list, List<VersionedResource<?>> items, SnapshotResources<?> resources) {}
 
     /**
      * What one apply prepares once and shares between nodes: per resource list (by identity), its content hash and its
@@ -67,32 +82,61 @@ public final class NodeSnapshots {
     public static final class Batch {
         final Map<List<?>, Long> hashes = new java.util.IdentityHashMap<>();
         final Map<List<?>, Map<String, SnapshotResources<?>>> resources = new java.util.IdentityHashMap<>();
-        final Map<Message, VersionedResource<?>> versioned = new java.util.IdentityHashMap<>();
+        final Map<PreparedKey, Prepared> prepared = new HashMap<>();
+        final Map<String, Prepared> byType = new HashMap<>();
+        /** Messages this apply versioned anew (not reused from the last one): the only ones that may need packing. */
+        final List<Message> fresh = new java.util.ArrayList<>();
     }
 
     /** Builds the snapshot of {@code node} at {@code generation} without serving it yet. */
     public synchronized Snapshot prepare(String node, MeshResources r, long generation, Batch batch) {
         Map<String, TypeVersion> previous = versions.getOrDefault(node, Map.of());
         return new MeshSnapshot(
-                resources(batch, r.clusters(), version(previous, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), generation, batch.hashes)),
-                resources(batch, r.endpoints(), version(previous, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), generation, batch.hashes)),
-                resources(batch, r.listeners(), version(previous, Resources.V3.LISTENER_TYPE_URL, r.listeners(), generation, batch.hashes)),
-                resources(batch, r.routes(), version(previous, Resources.V3.ROUTE_TYPE_URL, r.routes(), generation, batch.hashes)),
-                resources(batch, r.secrets(), version(previous, Resources.V3.SECRET_TYPE_URL, r.secrets(), generation, batch.hashes)));
+                resources(batch, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), version(previous, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), generation, batch.hashes)),
+                resources(batch, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), version(previous, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), generation, batch.hashes)),
+                resources(batch, Resources.V3.LISTENER_TYPE_URL, r.listeners(), version(previous, Resources.V3.LISTENER_TYPE_URL, r.listeners(), generation, batch.hashes)),
+                resources(batch, Resources.V3.ROUTE_TYPE_URL, r.routes(), version(previous, Resources.V3.ROUTE_TYPE_URL, r.routes(), generation, batch.hashes)),
+                resources(batch, Resources.V3.SECRET_TYPE_URL, r.secrets(), version(previous, Resources.V3.SECRET_TYPE_URL, r.secrets(), generation, batch.hashes)));
     }
 
+    /**
+     * The {@link SnapshotResources} of {@code list} at {@code version}: the last apply's object if it prepared the very
+     * same message objects at the same version (nothing to rebuild for an unchanged type), else built anew, reusing the
+     * per-resource versions of objects the last apply's list of the type held at the same position.
+     */
     @SuppressWarnings("unchecked")
-    private static <T extends Message> SnapshotResources<T> resources(Batch batch, List<T> list, String version) {
+    private <T extends Message> SnapshotResources<T> resources(Batch batch, String typeUrl, List<T> list, String version) {
         return (SnapshotResources<T>) batch.resources.computeIfAbsent(list, l -> new java.util.HashMap<>())
                 .computeIfAbsent(version, v -> {
-                    List<VersionedResource<T>> items = new java.util.ArrayList<>(list.size());
-                    for (T m : list) {
-                        // Per-resource version for delta xDS: the message's memoized hash and size, no re-serialization.
-                        items.add((VersionedResource<T>) batch.versioned.computeIfAbsent(m,
-                                k -> VersionedResource.create(m, Integer.toHexString(m.hashCode()) + "-" + m.getSerializedSize())));
+                    PreparedKey key = new PreparedKey(typeUrl, batch.hashes.get(list), v, list.size());
+                    Prepared last = lastPrepared.get(key);
+                    if (last == null || !sameObjects(last.list(), list)) {
+                        Prepared before = lastByType.get(typeUrl);
+                        List<VersionedResource<?>> items = new java.util.ArrayList<>(list.size());
+                        for (int i = 0; i < list.size(); i++) {
+                            T m = list.get(i);
+                            if (before != null && i < before.list().size() && before.list().get(i) == m) {
+                                items.add(before.items().get(i));
+                            } else {
+                                // Per-resource version for delta xDS: the message's memoized hash and size, no re-serialization.
+                                items.add(VersionedResource.create(m, Integer.toHexString(m.hashCode()) + "-" + m.getSerializedSize()));
+                                batch.fresh.add(m);
+                            }
+                        }
+                        List<VersionedResource<T>> typed = (List<VersionedResource<T>>) (List<?>) items;
+                        last = new Prepared(list, items, SnapshotResources.create(typed, names -> v));
                     }
-                    return SnapshotResources.create(items, names -> v);
+                    batch.prepared.put(key, last);
+                    batch.byType.put(typeUrl, last);
+                    return last.resources();
                 });
+    }
+
+    private static boolean sameObjects(List<?> a, List<?> b) {
+        if (a == b) return true;
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) if (a.get(i) != b.get(i)) return false;
+        return true;
     }
 
     /** Serves {@code snapshot} to {@code node}'s clients. */

@@ -6,7 +6,7 @@ import io.envoyproxy.controlplane.cache.Resources.ApiVersion;
 import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
 
 import java.util.Collection;
-import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,17 +21,44 @@ import java.util.Map;
  * A resource not in the map (a rolled-back snapshot's) is packed on the spot: correct, only not shared.
  */
 public final class PackedResources implements ProtoResourcesSerializer {
-    /** Read-only once published; replaced whole by {@link #pack}. */
-    private volatile Map<Message, Any> packed = new IdentityHashMap<>();
+    /**
+     * By {@code equals}, which is identity first and a memoized hash: an equal message has the same bytes, so sharing
+     * its {@code Any} is correct. Concurrent, because an apply adds to it while responses are being written.
+     */
+    private volatile Map<Message, Any> packed = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Makes {@code resources} (this apply's) the packed set, packing only message objects not packed last time. */
+    /** Makes {@code resources} (all of this apply's) the packed set, packing only message objects not packed before. */
     public synchronized void pack(Collection<? extends Message> resources) {
+        sweep(resources);
+    }
+
+    /**
+     * Adds {@code fresh} (what this apply versioned anew; the rest was packed before), so an apply costs in proportion to
+     * what changed. Resources no longer served stay until the map holds twice what is served, then {@code served}
+     * (everything now served) rebuilds it.
+     */
+    public synchronized void pack(List<? extends Message> fresh, java.util.function.Supplier<? extends Collection<? extends Message>> served) {
+        Map<Message, Any> now = packed;
+        for (Message m : fresh) if (!now.containsKey(m)) now.put(m, packOnce(m));
+        servedEstimate = Math.max(servedEstimate, fresh.size());
+        if (now.size() > 2 * servedEstimate + 1024) {
+            Collection<? extends Message> all = served.get();
+            servedEstimate = all.size();
+            sweep(all);
+        }
+    }
+
+    private int servedEstimate;
+
+    /** Keeps only {@code served}'s entries, packing those missing. */
+    private void sweep(Collection<? extends Message> served) {
         Map<Message, Any> before = packed;
-        Map<Message, Any> next = new IdentityHashMap<>(resources.size() * 2);
-        for (Message m : resources) {
+        Map<Message, Any> next = new java.util.concurrent.ConcurrentHashMap<>(served.size() * 2);
+        for (Message m : served) {
             Any any = before.get(m);
             next.put(m, any != null ? any : packOnce(m));
         }
+        servedEstimate = served.size();
         packed = next;
     }
 
