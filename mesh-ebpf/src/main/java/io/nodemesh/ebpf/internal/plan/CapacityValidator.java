@@ -88,7 +88,7 @@ final class CapacityValidator {
     /** Recounts only the services whose records changed; false when anything else changed (then: {@link #whole}). */
     private boolean incremental(MeshState state) {
         Last l = last;
-        if (l == null || !sameElements(l.state.workloads(), state.workloads()) || !sameElements(l.state.policies(), state.policies())) {
+        if (l == null || !SameElements.of(l.state.workloads(), state.workloads()) || !SameElements.of(l.state.policies(), state.policies())) {
             return false;
         }
         List<Service> before = l.state.services(), after = state.services();
@@ -202,16 +202,6 @@ final class CapacityValidator {
         return out;
     }
 
-    /** Equal lists, checked by reference first: an unchanged list in a new state holds the very same records. */
-    private static <T> boolean sameElements(List<T> a, List<T> b) {
-        if (a == b) return true;
-        if (a.size() != b.size()) return false;
-        for (int i = 0; i < a.size(); i++) {
-            T x = a.get(i), y = b.get(i);
-            if (x != y && !x.equals(y)) return false;
-        }
-        return true;
-    }
 
     private static void over(List<Violation> out, String path, long count, String what, String limit, int max) {
         if (count > max) out.add(new Violation(path, count + " " + what + " exceed " + limit + " = " + max));

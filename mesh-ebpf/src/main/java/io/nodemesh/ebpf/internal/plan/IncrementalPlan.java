@@ -29,7 +29,7 @@ final class IncrementalPlan {
             return null;
         }
         MeshState was = last.state();
-        if (!sameElements(was.workloads(), next.workloads()) || !sameElements(was.policies(), next.policies())) return null;
+        if (!SameElements.of(was.workloads(), next.workloads()) || !SameElements.of(was.policies(), next.policies())) return null;
         List<Service> before = was.services(), after = next.services();
         if (before.size() != after.size()) return null;
         Map<String, MapPlan.Segment> segments = new LinkedHashMap<>();
@@ -65,16 +65,5 @@ final class IncrementalPlan {
                 previous.backendSets(), previous.identities(), ChunkedMap.copyOf(previous.slots()).replacing(slots)));
         planner.remember(next, plan);
         return plan;
-    }
-
-    /** Equal lists, checked by reference first: an unchanged list in a new state holds the very same records. */
-    private static <T> boolean sameElements(List<T> a, List<T> b) {
-        if (a == b) return true;
-        if (a.size() != b.size()) return false;
-        for (int i = 0; i < a.size(); i++) {
-            T x = a.get(i), y = b.get(i);
-            if (x != y && !x.equals(y)) return false;
-        }
-        return true;
     }
 }
