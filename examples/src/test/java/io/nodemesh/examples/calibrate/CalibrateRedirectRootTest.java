@@ -44,9 +44,7 @@ class CalibrateRedirectRootTest {
     @BeforeEach
     void gate() {
         Privileges.requireRoot();
-        Privileges.requireBinary("sockperf", "sockperf");
-        Privileges.requireBinary("haproxy", "haproxy");
-        Privileges.requireBinary("ip", "iproute2");
+        Privileges.require(Calibrator.missingTool().isEmpty(), Calibrator.missingTool().orElse(""));
         Optional<String> why = new EbpfRedirectPath().unavailability();
         Privileges.require(why.isEmpty(), "the ebpf backend is unavailable: " + why.orElse(""));
     }

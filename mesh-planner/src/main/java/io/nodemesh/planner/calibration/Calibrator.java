@@ -59,9 +59,9 @@ public final class Calibrator {
      * the hop comes from {@code base} and the row says why).
      */
     public static CalibrationResult run(CalibrationOptions options, PlannerParameters base, RedirectPath redirect) {
-        for (String binary : List.of("ip", "sockperf", "haproxy", "taskset", "ss")) {
-            if (!onPath(binary)) throw new CalibrationException(binary + " not found on PATH (Debian: iproute2, sockperf, haproxy, util-linux)");
-        }
+        missingTool().ifPresent(why -> {
+            throw new CalibrationException(why);
+        });
         try {
             Files.createDirectories(options.workDir());
         } catch (IOException e) {
@@ -245,6 +245,16 @@ public final class Calibrator {
         } catch (IOException e) {
             return "this machine";
         }
+    }
+
+    /** What of the tools a calibration runs is not installed, if anything: the one list callers and tests check. */
+    public static java.util.Optional<String> missingTool() {
+        for (String binary : List.of("ip", "sockperf", "haproxy", "taskset", "ss")) {
+            if (!onPath(binary)) {
+                return java.util.Optional.of(binary + " not found on PATH (Debian: iproute2, sockperf, haproxy, util-linux)");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static boolean onPath(String binary) {

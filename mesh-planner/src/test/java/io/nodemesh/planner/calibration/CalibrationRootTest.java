@@ -30,9 +30,7 @@ class CalibrationRootTest {
     @BeforeEach
     void gate() {
         Privileges.requireRoot();
-        Privileges.requireBinary("sockperf", "sockperf");
-        Privileges.requireBinary("haproxy", "haproxy");
-        Privileges.requireBinary("ip", "iproute2");
+        Privileges.require(Calibrator.missingTool().isEmpty(), Calibrator.missingTool().orElse(""));
         NetnsLab.sweepStale(prefix);
     }
 
