@@ -86,7 +86,7 @@ public final class EnvoyDataplane implements MeshDataplane {
         this.clock = clock;
         trustDomain(MeshState.EMPTY.encryption().trustDomain());
         try {
-            this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock);
+            this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock, java.util.List.of());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for xDS on " + this.options.xdsHost() + ":" + this.options.xdsPort(), e);
         }

@@ -91,9 +91,7 @@ final class MeshCache extends SimpleCache<String> {
         // What the client holds, rather than the names of the last response only (which after a partial response is
         // just the changed ones, and would make the cache re-send everything at once).
         Consumer<Response> recording = r -> {
-            List<String> names = new ArrayList<>(r.resources().size());
-            for (Message m : r.resources()) names.add(Resources.getResourceName(m));
-            coverage.sent(type, names);
+            coverage.sent(type, r.resources());
             responseConsumer.accept(r);
         };
         boolean holdsAll = held.size() == request.getResourceNamesList().size();

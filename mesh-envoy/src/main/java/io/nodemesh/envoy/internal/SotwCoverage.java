@@ -1,6 +1,11 @@
 package io.nodemesh.envoy.internal;
 
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.Resources;
+
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,39 +19,69 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * A name is covered once any response carried it; it stops being covered when the client stops asking for it (it may
  * drop the resource then, so asking again must send it again).
+ * <p>
+ * Sets hold the client's own name strings (shared between requests by {@link SharedNamesMarshaller}), so the cache's
+ * comparison of what a client holds with what it asks for finds each name by identity. Once a client holds everything
+ * it asks for, which is the usual state, an ACK costs a comparison of lists and responses cost nothing here.
  */
 final class SotwCoverage {
-    private final Map<String, Set<String>> byType = new ConcurrentHashMap<>();
-    /** Per type the names of the client's last request: an ACK usually repeats them, and a list compare is cheap. */
-    private final Map<String, List<String>> lastAsked = new ConcurrentHashMap<>();
-    private final Map<String, Set<String>> lastAskedSet = new ConcurrentHashMap<>();
+    private final Map<String, Asked> byType = new ConcurrentHashMap<>();
+
+    /** What the client asks for of one type, and which of those names it holds. */
+    private static final class Asked {
+        final List<String> names;
+        /** Each asked name to itself: a response's name maps to the client's string. */
+        final Map<String, String> canonical;
+        final Set<String> all;
+        /** The held names; {@link #all} itself once every asked name is held. */
+        Set<String> held;
+
+        Asked(List<String> names, Set<String> heldBefore) {
+            this.names = names;
+            this.canonical = new HashMap<>(names.size() * 2);
+            for (String n : names) canonical.put(n, n);
+            this.all = Collections.unmodifiableSet(canonical.keySet());
+            Set<String> held = new HashSet<>();
+            for (String n : heldBefore) {
+                String mine = canonical.get(n);
+                if (mine != null) held.add(mine);
+            }
+            this.held = held.size() == all.size() ? all : held;
+        }
+
+        boolean holdsAll() {
+            return held == all;
+        }
+    }
 
     /**
      * The client asks for {@code names} of {@code typeUrl} now: names it no longer asks for are forgotten. Returns the
      * asked-for names it holds (the caller must not change the set).
      */
     synchronized Set<String> asked(String typeUrl, List<String> names) {
-        Set<String> covered = byType.getOrDefault(typeUrl, Set.of());
-        // The same names as last time (in order): what it holds is still exactly the covered set, since responses
-        // carry only asked-for names. Comparing the lists costs one pass of String.equals, not 10,000 hash lookups.
-        if (names.equals(lastAsked.get(typeUrl)) && covered instanceof HashSet) return Collections.unmodifiableSet(covered);
-        Set<String> held = new HashSet<>(Math.max(16, covered.size() * 2));
-        if (!covered.isEmpty()) {
-            for (String n : names) if (covered.contains(n)) held.add(n);
-        }
-        byType.put(typeUrl, held);
-        lastAsked.put(typeUrl, List.copyOf(names));
-        lastAskedSet.put(typeUrl, new HashSet<>(names));
-        return Collections.unmodifiableSet(held);
+        Asked before = byType.get(typeUrl);
+        // The same names as last time (an ACK): what it holds is unchanged, since responses carry only asked-for names.
+        if (before != null && (before.names == names || before.names.equals(names))) return view(before);
+        Asked now = new Asked(List.copyOf(names), before == null ? Set.of() : before.held);
+        byType.put(typeUrl, now);
+        return view(now);
+    }
+
+    private static Set<String> view(Asked a) {
+        return a.holdsAll() ? a.all : Collections.unmodifiableSet(a.held);
     }
 
     /**
-     * A response carried {@code names}. Only names the client still asks for count: a response to an older request
+     * A response carried {@code resources}. Only names the client still asks for count: a response to an older request
      * may still be on its way after the client narrowed its subscription.
      */
-    synchronized void sent(String typeUrl, Iterable<String> names) {
-        Set<String> covered = byType.computeIfAbsent(typeUrl, t -> new HashSet<>());
-        Set<String> asked = lastAskedSet.getOrDefault(typeUrl, Set.of());
-        for (String n : names) if (asked.contains(n)) covered.add(n);
+    synchronized void sent(String typeUrl, Collection<? extends Message> resources) {
+        Asked a = byType.get(typeUrl);
+        if (a == null || a.holdsAll()) return;
+        for (Message m : resources) {
+            String mine = a.canonical.get(Resources.getResourceName(m));
+            if (mine != null) a.held.add(mine);
+        }
+        if (a.held.size() == a.all.size()) a.held = a.all;
     }
 }

@@ -6,7 +6,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.grpc.Server;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.nodemesh.envoy.Nack;
 
@@ -36,21 +39,43 @@ public final class XdsServer implements AutoCloseable {
     /** Per stream: the node it speaks for, and per type the version of the last response and its nonce. */
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
 
-    public XdsServer(String host, int port, NodeSnapshots snapshots, Consumer<Nack> nacks, Clock clock) throws IOException {
+    /** {@code more}: other gRPC services to serve on the same port (e.g. access-log receivers Envoy reaches through the xDS cluster). */
+    public XdsServer(String host, int port, NodeSnapshots snapshots, Consumer<Nack> nacks, Clock clock,
+                     java.util.List<io.grpc.BindableService> more) throws IOException {
         this.snapshots = snapshots;
         this.nacks = nacks;
         this.clock = clock;
         // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
         V3DiscoveryServer discovery = new V3DiscoveryServer(java.util.List.of(new Callbacks()), snapshots.cache(),
                 senders, snapshots.packed());
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .addService(discovery.getAggregatedDiscoveryServiceImpl())
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+        more.forEach(builder::addService);
+        this.server = builder
+                .addService(sharingNames(discovery.getAggregatedDiscoveryServiceImpl().bindService()))
                 .addService(discovery.getClusterDiscoveryServiceImpl())
                 .addService(discovery.getEndpointDiscoveryServiceImpl())
                 .addService(discovery.getListenerDiscoveryServiceImpl())
                 .addService(discovery.getRouteDiscoveryServiceImpl())
                 .addService(discovery.getSecretDiscoveryServiceImpl())
                 .build().start();
+    }
+
+    /** The ADS service with state-of-the-world requests read by {@link SharedNamesMarshaller}. */
+    @SuppressWarnings("unchecked")
+    private static ServerServiceDefinition sharingNames(ServerServiceDefinition ads) {
+        String sotw = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().getFullMethodName();
+        SharedNamesMarshaller names = new SharedNamesMarshaller();
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(ads.getServiceDescriptor().getName());
+        for (ServerMethodDefinition<?, ?> m : ads.getMethods()) {
+            if (!m.getMethodDescriptor().getFullMethodName().equals(sotw)) {
+                b.addMethod(m);
+                continue;
+            }
+            var typed = (ServerMethodDefinition<DiscoveryRequest, DiscoveryResponse>) m;
+            b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder().setRequestMarshaller(names).build(),
+                    typed.getServerCallHandler()));
+        }
+        return b.build();
     }
 
     public int port() {
