@@ -30,6 +30,13 @@ import io.nodemesh.envoy.internal.Names;
 public final class Bootstraps {
     /** The static cluster the node Envoy reaches the control plane through. */
     public static final String XDS_CLUSTER = "nodemesh-xds";
+    /**
+     * The certificate-provider instance (gRFC A29) mTLS resources name for proxyless gRPC: each process's bootstrap
+     * defines it as a {@code file_watcher} over its own workload's credential files.
+     */
+    public static final String CERTIFICATE_PROVIDER = "nodemesh";
+    /** File names inside a workload's credentials directory, as {@code file_watcher} reads them. */
+    public static final String CERT_FILE = "cert.pem", KEY_FILE = "key.pem", CA_FILE = "ca.pem";
 
     private Bootstraps() {}
 
@@ -90,6 +97,48 @@ public final class Bootstraps {
      * template, so xDS-enabled gRPC servers fetch the listener nodemesh makes for their address.
      */
     public static String grpcJson(String nodeId, String zone, String xdsHost, int xdsPort) {
+        return grpcJson(nodeId, zone, xdsHost, xdsPort, "");
+    }
+
+    /**
+     * As {@link #grpcJson(String, String, String, int)}, for mTLS mode: adds the {@value #CERTIFICATE_PROVIDER}
+     * certificate provider, a {@code file_watcher} over {@code credentialsDir}'s {@value #CERT_FILE}, {@value #KEY_FILE}
+     * and {@value #CA_FILE} (the directory nodemesh keeps current for the process's workload, see
+     * {@link #workloadCredentialsDir}) re-read every {@code refresh}, so rotated certificates are picked up.
+     */
+    public static String grpcJson(String nodeId, String zone, String xdsHost, int xdsPort, java.nio.file.Path credentialsDir,
+                                  java.time.Duration refresh) {
+        if (refresh.toSeconds() < 1) throw new IllegalArgumentException("file_watcher refresh interval " + refresh + " is under a second");
+        String providers = """
+                ,
+                  "certificate_providers": {
+                    "%s": {
+                      "plugin_name": "file_watcher",
+                      "config": {
+                        "certificate_file": "%s",
+                        "private_key_file": "%s",
+                        "ca_certificate_file": "%s",
+                        "refresh_interval": "%ds"
+                      }
+                    }
+                  }""".formatted(CERTIFICATE_PROVIDER, json(credentialsDir.resolve(CERT_FILE).toString()),
+                json(credentialsDir.resolve(KEY_FILE).toString()), json(credentialsDir.resolve(CA_FILE).toString()), refresh.toSeconds());
+        return grpcJson(nodeId, zone, xdsHost, xdsPort, providers);
+    }
+
+    /**
+     * Where, under {@code root} (option {@code envoy.credentialsDir}), nodemesh writes the credentials of
+     * {@code spiffeId}: {@code <root>/<trust domain>+ns+<ns>+sa+<sa>} ({@code spiffe://} dropped, {@code /} → {@code +},
+     * a character SPIFFE ids cannot hold, so distinct ids never share a directory).
+     */
+    public static java.nio.file.Path workloadCredentialsDir(java.nio.file.Path root, String spiffeId) {
+        if (!spiffeId.startsWith("spiffe://") || spiffeId.contains("..") || spiffeId.contains("+")) {
+            throw new IllegalArgumentException("not a SPIFFE id: " + spiffeId);
+        }
+        return root.resolve(spiffeId.substring("spiffe://".length()).replace('/', '+'));
+    }
+
+    private static String grpcJson(String nodeId, String zone, String xdsHost, int xdsPort, String extra) {
         return """
                 {
                   "xds_servers": [{
@@ -98,9 +147,9 @@ public final class Bootstraps {
                     "server_features": ["xds_v3"]
                   }],
                   "node": {"id": "%s", "cluster": "nodemesh", "locality": {"region": "nodemesh", "zone": "%s"}},
-                  "server_listener_resource_name_template": "%s"
+                  "server_listener_resource_name_template": "%s"%s
                 }
-                """.formatted(json(hostPort(xdsHost, xdsPort)), json(nodeId), json(zone), Names.GRPC_SERVER_TEMPLATE);
+                """.formatted(json(hostPort(xdsHost, xdsPort)), json(nodeId), json(zone), Names.GRPC_SERVER_TEMPLATE, extra);
     }
 
     private static String hostPort(String host, int port) {

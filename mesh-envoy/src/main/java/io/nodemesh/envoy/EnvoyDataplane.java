@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EnvoyDataplane implements MeshDataplane {
     private static final Logger LOG = LoggerFactory.getLogger(EnvoyDataplane.class);
-    public static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS));
+    public static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS, Capability.FLOWS));
 
     private final EnvoyOptions options;
     private final String onlyNode;
@@ -66,6 +66,8 @@ public final class EnvoyDataplane implements MeshDataplane {
     private SpiffeCa ca;
     private final XdsServer server;
     private final FlowHub flows = new FlowHub();
+    /** The node Envoy's gRPC access logs, served on the xDS port, published on {@link #flows}. */
+    private final io.nodemesh.envoy.internal.AccessLogReceiver accessLogs;
     private final List<Nack> nacks = new CopyOnWriteArrayList<>();
     private final List<Consumer<Nack>> nackListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService rotation;
@@ -73,6 +75,8 @@ public final class EnvoyDataplane implements MeshDataplane {
     /** Name and schema checks of the shared resources, incremental from the last apply that passed. */
     private final SharedChecks sharedChecks = new SharedChecks();
     private long generation;
+    /** Option {@code envoy.credentialsDir}: where workload credentials are kept as files for gRPC's file_watcher; or null. */
+    private final io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles credentialFiles;
 
     public EnvoyDataplane(DataplaneOptions options) {
         this(options, Clock.systemUTC());
@@ -82,12 +86,17 @@ public final class EnvoyDataplane implements MeshDataplane {
     public EnvoyDataplane(DataplaneOptions options, Clock clock) {
         this.options = EnvoyOptions.from(options);
         this.onlyNode = options.node();
-        this.translator = new MeshTranslator(this.options.outboundPort());
+        this.translator = new MeshTranslator(this.options.outboundPort(), new io.nodemesh.envoy.internal.AccessLogTranslator(this.options.accessLog()));
         this.clock = clock;
+        String credentialsDir = options.property("envoy.credentialsDir", "");
+        this.credentialFiles = credentialsDir.isEmpty() ? null
+                : new io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles(java.nio.file.Path.of(credentialsDir));
         trustDomain(MeshState.EMPTY.encryption().trustDomain());
+        this.accessLogs = new io.nodemesh.envoy.internal.AccessLogReceiver(flows, options.node(), clock);
         try {
-            this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock, java.util.List.of());
+            this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock, java.util.List.of(accessLogs));
         } catch (IOException e) {
+            accessLogs.close();
             throw new UncheckedIOException("cannot listen for xDS on " + this.options.xdsHost() + ":" + this.options.xdsPort(), e);
         }
         this.rotation = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("envoy-cert-rotation").unstarted(r));
@@ -107,6 +116,11 @@ public final class EnvoyDataplane implements MeshDataplane {
 
     public EnvoyOptions options() {
         return options;
+    }
+
+    /** Counters of the node Envoy's access-log streams (the source of {@link #flows()}). */
+    public AccessLogStats accessLogStats() {
+        return accessLogs.stats();
     }
 
     /** Every NACK since open, oldest first. */
@@ -130,6 +144,37 @@ public final class EnvoyDataplane implements MeshDataplane {
     /** The PEM of the mesh CA's root certificate (the trust bundle). */
     public String trustBundlePem() {
         return ca.root().certificatePem();
+    }
+
+    /**
+     * Writes the current certificate of {@code spiffeId}, its key and the trust bundle as {@code cert.pem},
+     * {@code key.pem} (0600) and {@code ca.pem} into {@code dir} (switched at once; see {@link Bootstraps#grpcJson(String,
+     * String, String, int, java.nio.file.Path, Duration)} for the bootstrap that reads them). A one-off: to have them
+     * follow rotations, set option {@code envoy.credentialsDir} instead.
+     */
+    public synchronized void writeWorkloadCredentials(String spiffeId, java.nio.file.Path dir) {
+        io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles.writeTo(dir, certificates.current(spiffeId), ca.root().certificatePem());
+    }
+
+    /**
+     * In mTLS mode with {@code envoy.credentialsDir} set: the credentials of every workload on the served node(s), under
+     * {@link Bootstraps#workloadCredentialsDir}, rewritten when a certificate was re-issued (apply or rotation).
+     */
+    private void writeCredentialFiles(MeshState s) {
+        if (credentialFiles == null) return;
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        try {
+            if (s.encryption().mode() == io.nodemesh.api.state.EncryptionSpec.Mode.MTLS) {
+                for (Workload w : s.workloads()) {
+                    if (!onlyNode.isEmpty() && !onlyNode.equals(w.node())) continue;
+                    if (keep.add(w.identity())) credentialFiles.write(certificates.current(w.identity()), ca.root().certificatePem());
+                }
+            }
+            credentialFiles.retain(keep);
+        } catch (RuntimeException e) {
+            // The configuration is valid and served; the files are retried on the next apply or rotation check.
+            LOG.warn("writing workload credentials under {} failed", credentialFiles.root(), e);
+        }
     }
 
     /** Runs the certificate-rotation check now (it also runs on a timer); true if it re-issued and re-published. */
@@ -156,6 +201,7 @@ public final class EnvoyDataplane implements MeshDataplane {
         publish(newState, generation + 1);
         generation++;
         state = newState;
+        accessLogs.applied(newState);
         return new ApplyResult(generation, changes);
     }
 
@@ -175,7 +221,7 @@ public final class EnvoyDataplane implements MeshDataplane {
             trustDomain(newState.encryption().trustDomain());
             MeshResources shared = translator.shared(newState);
             io.nodemesh.api.state.MeshIndex index = newState.index();
-            certificates.retain(newState.workloads().stream().map(Workload::identity).collect(Collectors.toSet()));
+            certificates.retain(MeshTranslator.identitiesInUse(newState));
             List<String> nodes = newState.nodes().stream().map(Node::name)
                     .filter(n -> onlyNode.isEmpty() || onlyNode.equals(n)).toList();
             perNode.putAll(translator.forNodes(index, nodes, shared, certificates));
@@ -210,6 +256,7 @@ public final class EnvoyDataplane implements MeshDataplane {
             certificates = previousCerts;
             throw new ApplyException("translating the mesh state to Envoy resources failed; the previous snapshots keep serving: " + e, e);
         }
+        writeCredentialFiles(newState); // before serving: a gRPC server given a TLS listener finds its files there
         NodeSnapshots.Batch batch = new NodeSnapshots.Batch();
         Map<String, Snapshot> prepared = new LinkedHashMap<>();
         perNode.forEach((node, r) -> prepared.put(node, snapshots.prepare(node, r, gen, batch)));
@@ -254,5 +301,6 @@ public final class EnvoyDataplane implements MeshDataplane {
     public void close() {
         rotation.shutdownNow();
         server.close();
+        accessLogs.close();
     }
 }

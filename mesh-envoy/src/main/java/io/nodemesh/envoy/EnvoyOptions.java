@@ -17,15 +17,19 @@ import java.time.format.DateTimeParseException;
  *                      rotated at half-life
  * @param schemaCheck   check every resource against Envoy's protoc-gen-validate rules before serving it
  *                      ({@code envoy.schemaCheck}, default true)
+ * @param accessLog     the node Envoy reports every L7 request and passthrough connection over gRPC access logging to
+ *                      the xDS server, which publishes them as flow events ({@code envoy.accessLog}, default true)
  */
-public record EnvoyOptions(String xdsHost, int xdsPort, int outboundPort, Duration certLifetime, boolean schemaCheck) {
+public record EnvoyOptions(String xdsHost, int xdsPort, int outboundPort, Duration certLifetime, boolean schemaCheck,
+                           boolean accessLog) {
     public static EnvoyOptions from(DataplaneOptions options) {
         return new EnvoyOptions(
                 options.property("envoy.xdsHost", "127.0.0.1"),
                 port(options, "envoy.xdsPort", 0, true),
                 port(options, "envoy.outboundPort", 15001, false),
                 duration(options, "envoy.certLifetime", "PT1H"),
-                Boolean.parseBoolean(options.property("envoy.schemaCheck", "true")));
+                Boolean.parseBoolean(options.property("envoy.schemaCheck", "true")),
+                Boolean.parseBoolean(options.property("envoy.accessLog", "true")));
     }
 
     private static int port(DataplaneOptions o, String key, int defaultValue, boolean zeroAllowed) {

@@ -17,7 +17,7 @@ class ProviderTest {
         assertThat(Dataplanes.available().get("envoy").isAvailable()).isTrue();
         try (MeshDataplane dp = Dataplanes.open("envoy", DataplaneOptions.DEFAULTS)) {
             assertThat(dp.name()).isEqualTo("envoy");
-            assertThat(dp.capabilities()).containsExactlyInAnyOrder(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS);
+            assertThat(dp.capabilities()).containsExactlyInAnyOrder(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS, Capability.FLOWS);
             assertThat(((EnvoyDataplane) dp).xdsPort()).isPositive();
         }
     }

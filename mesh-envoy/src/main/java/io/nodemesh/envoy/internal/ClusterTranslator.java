@@ -20,13 +20,19 @@ final class ClusterTranslator {
     private ClusterTranslator() {}
 
     static Cluster cluster(Service s, ServicePort p) {
-        return Cluster.newBuilder()
+        return cluster(s, p, null);
+    }
+
+    /** With {@code tls} as its transport socket (mTLS mode, see {@link TlsContexts}), or plain text when null. */
+    static Cluster cluster(Service s, ServicePort p, io.envoyproxy.envoy.config.core.v3.TransportSocket tls) {
+        var b = Cluster.newBuilder()
                 .setName(Names.cluster(s.key(), p.port()))
                 .setType(Cluster.DiscoveryType.EDS)
                 .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()))
                 .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(5))
-                .setLoadBalancingPolicy(policy(s.loadBalancing()))
-                .build();
+                .setLoadBalancingPolicy(policy(s.loadBalancing()));
+        if (tls != null) b.setTransportSocket(tls);
+        return b.build();
     }
 
     /**

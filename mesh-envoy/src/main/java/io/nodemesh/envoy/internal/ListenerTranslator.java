@@ -1,7 +1,7 @@
 package io.nodemesh.envoy.internal;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -20,9 +20,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 
@@ -46,7 +43,7 @@ final class ListenerTranslator {
     private ListenerTranslator() {}
 
     /** The node proxy's transparent listener on {@code port}: one filter chain per VIP and port of every L7 service. */
-    static Listener outbound(int port, List<FilterChain> serviceChains) {
+    static Listener outbound(int port, List<FilterChain> serviceChains, List<AccessLog> passthroughLogs) {
         return Listener.newBuilder()
                 .setName(Names.OUTBOUND_LISTENER)
                 .setAddress(EndpointTranslator.address("0.0.0.0", port))
@@ -56,15 +53,15 @@ final class ListenerTranslator {
                 .setDefaultFilterChain(FilterChain.newBuilder().setName("passthrough")
                         .addFilters(Filter.newBuilder().setName("envoy.filters.network.tcp_proxy")
                                 .setTypedConfig(Any.pack(TcpProxy.newBuilder().setStatPrefix("passthrough")
-                                        .setCluster(Names.PASSTHROUGH_CLUSTER).build()))))
+                                        .setCluster(Names.PASSTHROUGH_CLUSTER).addAllAccessLog(passthroughLogs).build()))))
                 .build();
     }
 
-    static FilterChain serviceChain(Service s, ServicePort p, List<HttpFilter> rbac, boolean faults) {
+    static FilterChain serviceChain(Service s, ServicePort p, List<HttpFilter> rbac, boolean faults, List<AccessLog> accessLogs) {
         var match = FilterChainMatch.newBuilder().setDestinationPort(com.google.protobuf.UInt32Value.of(p.port()));
         s.vips().forEach(v -> match.addPrefixRanges(Protos.host(v)));
         return FilterChain.newBuilder().setName(Names.route(s, p)).setFilterChainMatch(match)
-                .addFilters(hcm(Names.route(s, p), rdsManager(Names.route(s, p), rbac, faults))).build();
+                .addFilters(hcm(Names.route(s, p), rdsManager(Names.route(s, p), rbac, faults).toBuilder().addAllAccessLog(accessLogs).build())).build();
     }
 
     /** A proxyless gRPC client's listener: the same routes, reached by name instead of by address. */
@@ -81,7 +78,8 @@ final class ListenerTranslator {
      * The listener proxyless gRPC servers on {@code port} fetch. gRPC names it after the wildcard address it listens on
      * ({@code 0.0.0.0:<port>}), whatever address it was bound to, so one listener per port carries a filter chain per
      * backend address on the node (matched by destination address): no routing (the server serves what it has), the
-     * service's RBAC, and, with mTLS, the workload's certificate and the trust bundle from SDS.
+     * service's RBAC, and, with mTLS, a client certificate required, both sides' certificates from the server's
+     * certificate provider (its bootstrap's, pointing at the workload's credential files).
      */
     static Listener grpcServer(int port, List<ServedAddress> served) {
         var listener = Listener.newBuilder().setName(Names.grpcServerListener("0.0.0.0", port))
@@ -104,14 +102,12 @@ final class ListenerTranslator {
         return listener.build();
     }
 
+    /**
+     * The workload's own certificate and the mesh CA from the gRPC server's certificate provider (gRPC has no SDS, see
+     * {@link TlsContexts}); {@code identity} is the workload the server process must hold the credentials of.
+     */
     static TransportSocket downstreamTls(String identity) {
-        var tls = DownstreamTlsContext.newBuilder().setRequireClientCertificate(BoolValue.of(true))
-                .setCommonTlsContext(CommonTlsContext.newBuilder()
-                        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(Names.workloadSecret(identity))
-                                .setSdsConfig(Protos.ads()))
-                        .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName(Names.TRUST_BUNDLE)
-                                .setSdsConfig(Protos.ads())));
-        return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(tls.build())).build();
+        return TlsContexts.grpcServer();
     }
 
     /** Policy first (a denied request is not worth delaying), then faults of the matched route, then routing. */

@@ -31,9 +31,16 @@ import java.util.Optional;
  */
 public final class MeshTranslator {
     private final int outboundPort;
+    private final AccessLogTranslator accessLogs;
 
     public MeshTranslator(int outboundPort) {
+        this(outboundPort, new AccessLogTranslator(true));
+    }
+
+    /** {@code accessLogs}: whether the node Envoy's chains report requests and connections (option {@code envoy.accessLog}). */
+    public MeshTranslator(int outboundPort, AccessLogTranslator accessLogs) {
         this.outboundPort = outboundPort;
+        this.accessLogs = accessLogs;
     }
 
     /** What one service translates to; kept between applies and reused while its inputs are equal. */
@@ -42,7 +49,8 @@ public final class MeshTranslator {
                                       List<FilterChain> chains, List<Listener> apiListeners) {}
 
     /** Inputs every service's translation depends on besides itself and its routes. */
-    private record Context(List<io.nodemesh.api.state.Node> nodes, List<Workload> workloads, List<io.nodemesh.api.state.Policy> policies) {}
+    private record Context(List<io.nodemesh.api.state.Node> nodes, List<Workload> workloads, List<io.nodemesh.api.state.Policy> policies,
+                           EncryptionSpec encryption) {}
 
     private final Map<String, ServiceTranslation> cache = new HashMap<>();
     private Context cachedFor;
@@ -54,7 +62,7 @@ public final class MeshTranslator {
      */
     public synchronized MeshResources shared(MeshState state) {
         MeshIndex index = state.index();
-        Context context = new Context(state.nodes(), state.workloads(), state.policies());
+        Context context = new Context(state.nodes(), state.workloads(), state.policies(), state.encryption());
         if (!context.equals(cachedFor)) {
             cache.clear();
             cachedFor = context;
@@ -114,13 +122,13 @@ public final class MeshTranslator {
         boolean same = lastOutbound != null && chains.size() == lastChains.size();
         for (int i = 0; same && i < chains.size(); i++) same = chains.get(i) == lastChains.get(i);
         if (!same) {
-            lastOutbound = ListenerTranslator.outbound(outboundPort, chains);
+            lastOutbound = ListenerTranslator.outbound(outboundPort, chains, accessLogs.tcp());
             lastChains = chains;
         }
         return lastOutbound;
     }
 
-    private static ServiceTranslation translate(MeshState state, MeshIndex index, Service s, List<HttpRoute> own) {
+    private ServiceTranslation translate(MeshState state, MeshIndex index, Service s, List<HttpRoute> own) {
         List<Cluster> clusters = new ArrayList<>();
         List<ClusterLoadAssignment> endpoints = new ArrayList<>();
         List<RouteConfiguration> routes = new ArrayList<>();
@@ -129,15 +137,25 @@ public final class MeshTranslator {
         List<String> identities = s.l7() ? backendIdentities(index, s) : List.of();
         boolean first = true;
         boolean faults = s.l7() && FaultTranslator.hasFaults(state, s);
+        // mTLS: the backends of L7 services are the ones served with mTLS (their gRPC server listeners), so only their
+        // clusters get TLS; the node proxy gets clusters and routes of its own (NodeProxyResources, TlsContexts say why).
+        boolean mtls = state.encryption().mode() == EncryptionSpec.Mode.MTLS;
+        String td = state.encryption().trustDomain();
+        List<String> peers = mtls && s.l7() ? identities.stream().sorted().toList() : List.of();
         for (ServicePort p : s.ports()) {
             if (p.protocol() != Protocol.TCP) continue; // UDP stays on the eBPF path
-            clusters.add(ClusterTranslator.cluster(s, p));
+            Cluster cluster = ClusterTranslator.cluster(s, p, mtls && s.l7() ? TlsContexts.grpcClient(td, peers) : null);
+            clusters.add(cluster);
+            if (mtls) clusters.add(NodeProxyResources.cluster(cluster, s.l7() ? TlsContexts.nodeProxyClient(td, peers) : null));
             endpoints.add(EndpointTranslator.assignment(index, s, p));
             if (!s.l7()) continue;
-            routes.add(RouteTranslator.routeConfiguration(state, s, p));
+            RouteConfiguration route = RouteTranslator.routeConfiguration(state, s, p);
+            routes.add(route);
+            if (mtls) routes.add(NodeProxyResources.route(route));
             // The outbound chain sees the VIP port, policies name the target port.
-            chains.add(ListenerTranslator.serviceChain(s, p, RbacTranslator.filters(state, s, identities,
-                    t -> t == p.targetPort() ? Optional.of(p.port()) : Optional.empty()), faults));
+            FilterChain chain = ListenerTranslator.serviceChain(s, p, RbacTranslator.filters(state, s, identities,
+                    t -> t == p.targetPort() ? Optional.of(p.port()) : Optional.empty()), faults, accessLogs.http());
+            chains.add(mtls ? NodeProxyResources.chain(chain) : chain);
             listeners.add(ListenerTranslator.api(Names.route(s, p), s, p, faults));
             // The bare host (no port) names the service's first port, as xds:///name.namespace does.
             if (first) listeners.add(ListenerTranslator.api(Names.host(s), s, p, faults));
@@ -197,10 +215,23 @@ public final class MeshTranslator {
             if (mtls) {
                 secrets.add(certificates.trustBundle());
                 for (String id : identitiesByNode.getOrDefault(node, List.of())) secrets.add(certificates.certificate(id));
+                // The node Envoy's client certificate, under a name all nodes share (the clusters naming it are shared).
+                secrets.add(certificates.certificate(TlsContexts.nodeProxyIdentity(state.encryption().trustDomain(), node))
+                        .toBuilder().setName(TlsContexts.NODE_PROXY_SECRET).build());
             }
             out.put(node, new MeshResources(shared.clusters(), shared.endpoints(), listeners, shared.routes(), secrets));
         }
         return out;
+    }
+
+    /** Every identity a certificate is issued for: the workloads' and, in mTLS mode, each node proxy's. */
+    public static java.util.Set<String> identitiesInUse(MeshState state) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        state.workloads().forEach(w -> ids.add(w.identity()));
+        if (state.encryption().mode() == EncryptionSpec.Mode.MTLS) {
+            state.nodes().forEach(n -> ids.add(TlsContexts.nodeProxyIdentity(state.encryption().trustDomain(), n.name())));
+        }
+        return ids;
     }
 
     private static List<String> backendIdentities(MeshIndex index, Service s) {

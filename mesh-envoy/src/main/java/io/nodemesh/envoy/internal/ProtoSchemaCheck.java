@@ -192,7 +192,8 @@ public final class ProtoSchemaCheck {
                 Router.getDescriptor(), RBAC.getDescriptor(), io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(), OriginalDst.getDescriptor(), TcpProxy.getDescriptor(),
                 DownstreamTlsContext.getDescriptor(), Random.getDescriptor(), RoundRobin.getDescriptor(), Maglev.getDescriptor(),
                 RingHash.getDescriptor(), io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor(),
-                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor());
+                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
+                io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig.getDescriptor());
         for (Descriptor d : roots) addFile(d.getFile(), files, map);
         return Map.copyOf(map);
     }
