@@ -12,19 +12,68 @@ import java.util.Optional;
  */
 public final class MeshIndex {
     private final MeshState state;
-    private final Map<String, Workload> workloadsByKey = new LinkedHashMap<>();
-    private final Map<String, Workload> workloadsByIp = new HashMap<>();
-    private final Map<String, Service> servicesByKey = new LinkedHashMap<>();
-    private final Map<String, Node> nodesByName = new LinkedHashMap<>();
+    // Never changed after construction, so indexes of successive states may share them.
+    private final Map<String, Workload> workloadsByKey;
+    private final Map<String, Workload> workloadsByIp;
+    private final Map<String, Service> servicesByKey;
+    private final Map<String, Node> nodesByName;
+
+    /** Above this many replaced services, indexing every service again is as cheap as replacing them. */
+    private static final int MAX_REPLACED = 64;
 
     MeshIndex(MeshState state) {
+        this(state, null);
+    }
+
+    /**
+     * The index of {@code state}, built from {@code previous} (the index of an earlier state) where that is cheaper: lists
+     * that are the very same objects share their maps, and a services list that replaced a few services in place
+     * (same keys, same order — one endpoint changed) is indexed by replacing those, not by keying 10,000 services again.
+     */
+    MeshIndex(MeshState state, MeshIndex previous) {
         this.state = state;
-        state.nodes().forEach(n -> nodesByName.putIfAbsent(n.name(), n));
-        for (Workload w : state.workloads()) {
-            workloadsByKey.putIfAbsent(w.key(), w);
-            w.ips().forEach(ip -> workloadsByIp.putIfAbsent(IpAddresses.canonical(ip), w));
+        MeshState before = previous == null ? null : previous.state;
+        if (before != null && before.nodes() == state.nodes()) {
+            nodesByName = previous.nodesByName;
+        } else {
+            nodesByName = new LinkedHashMap<>();
+            state.nodes().forEach(n -> nodesByName.putIfAbsent(n.name(), n));
         }
-        state.services().forEach(s -> servicesByKey.putIfAbsent(s.key(), s));
+        if (before != null && before.workloads() == state.workloads()) {
+            workloadsByKey = previous.workloadsByKey;
+            workloadsByIp = previous.workloadsByIp;
+        } else {
+            workloadsByKey = new LinkedHashMap<>();
+            workloadsByIp = new HashMap<>();
+            for (Workload w : state.workloads()) {
+                workloadsByKey.putIfAbsent(w.key(), w);
+                w.ips().forEach(ip -> workloadsByIp.putIfAbsent(IpAddresses.canonical(ip), w));
+            }
+        }
+        Map<String, Service> services = before == null ? null : replaced(previous.servicesByKey, before.services(), state.services());
+        if (services == null) {
+            services = new LinkedHashMap<>();
+            for (Service s : state.services()) services.putIfAbsent(s.key(), s);
+        }
+        servicesByKey = services;
+    }
+
+    /** {@code byKey} of {@code before} updated to {@code now}, if {@code now} only replaced a few services keeping their keys. */
+    private static Map<String, Service> replaced(Map<String, Service> byKey, List<Service> before, List<Service> now) {
+        if (before == now) return byKey;
+        if (before.size() != now.size() || byKey.size() != now.size()) return null; // sizes differ, or duplicate keys
+        Map<String, Service> out = null;
+        int replaced = 0;
+        for (int i = 0; i < now.size(); i++) {
+            Service b = before.get(i);
+            Service n = now.get(i);
+            if (b == n) continue;
+            String key = n.key();
+            if (++replaced > MAX_REPLACED || !key.equals(b.key())) return null;
+            if (out == null) out = new LinkedHashMap<>(byKey);
+            out.put(key, n);
+        }
+        return out == null ? byKey : out;
     }
 
     public MeshState state() {

@@ -40,8 +40,16 @@ public record MeshState(List<Node> nodes, List<Workload> workloads, List<Service
 
     /** Lookups and the reference semantics (endpoint resolution, policy) over this state. */
     public MeshIndex index() {
-        return new MeshIndex(this);
+        MeshIndex last = LAST_INDEX;
+        if (last != null && last.state() == this) return last;
+        // Backends apply a series of states that differ a little: the previous index makes the next one cheap.
+        MeshIndex index = new MeshIndex(this, last);
+        LAST_INDEX = index;
+        return index;
     }
+
+    /** The last index made: asked for several times per apply (validation, translation), and the base of the next one. */
+    private static volatile MeshIndex LAST_INDEX;
 
     public static Builder builder() {
         return new Builder();

@@ -42,11 +42,14 @@ import java.util.function.Consumer;
  */
 final class MeshCache extends SimpleCache<String> {
     private final Map<Long, SotwCoverage> streams = new ConcurrentHashMap<>();
+    private final SotwCoverage.Interner askedNames = new SotwCoverage.Interner();
     private final ThreadLocal<SotwCoverage> requesting = new ThreadLocal<>();
     /** Watches of streams whose client holds every name it asked for at the version it sent: those names. */
     private final Map<Watch, Set<String>> covered = Collections.synchronizedMap(new WeakHashMap<>());
     /** The last diff computed; nodes share resource maps, so one apply's diff serves every node's watches. */
-    private volatile Diff lastDiff;
+    private final Diff[] recentDiffs = new Diff[8];
+    private int nextDiff;
+    private final CompleteAnswers answers = new CompleteAnswers();
 
     private final NodeGroup<String> groups;
     /** Per node group the last snapshot change, so a client one version behind can be answered with the changes. */
@@ -71,7 +74,7 @@ final class MeshCache extends SimpleCache<String> {
 
     /** A state-of-the-world request of stream {@code streamId} arrived; the watch it leads to is created next on this thread. */
     void streamRequest(long streamId) {
-        requesting.set(streams.computeIfAbsent(streamId, id -> new SotwCoverage()));
+        requesting.set(streams.computeIfAbsent(streamId, id -> new SotwCoverage(askedNames)));
     }
 
     void streamClosed(long streamId) {
@@ -125,11 +128,14 @@ final class MeshCache extends SimpleCache<String> {
     protected void respondWithSpecificOrder(String group, Snapshot previous, Snapshot snapshot,
                                             Map<ResourceType, CacheStatusInfo<String>> status,
                                             Map<ResourceType, DeltaCacheStatusInfo<String>> deltaStatus) {
-        if (previous != null) {
-            for (ResourceType type : List.of(ResourceType.ENDPOINT, ResourceType.ROUTE)) {
-                CacheStatusInfo<String> s = status.get(type);
-                if (s != null) s.watchesRemoveIf((id, watch) -> respondWithChanges(watch, type, previous, snapshot));
-            }
+        // State of the world, in type order: just the changes where a client may be sent only those, else the complete
+        // answer shared with every other client asking the same. What is left (a client asking for names the snapshot
+        // lacks) goes to the stock code.
+        for (ResourceType type : Resources.RESOURCE_TYPES_IN_ORDER) {
+            CacheStatusInfo<String> s = status.get(type);
+            if (s == null) continue;
+            s.watchesRemoveIf((id, watch) -> watch.request().getResourceType() == type
+                    && (previous != null && respondWithChanges(watch, type, previous, snapshot) || respondComplete(watch, type, snapshot)));
         }
         if (previous == null) {
             super.respondWithSpecificOrder(group, null, snapshot, status, deltaStatus);
@@ -158,6 +164,21 @@ final class MeshCache extends SimpleCache<String> {
             String was = previous.version(type);
             deltaStatus.get(type).watchesRemoveIf((id, w) -> w.version().equals(was) && respondDelta(w, type, previous, snapshot));
         }
+    }
+
+    /** Answers {@code watch} with everything it asks for, if its version is not the snapshot's; true if it did. */
+    private boolean respondComplete(Watch watch, ResourceType type, Snapshot snapshot) {
+        String version = snapshot.version(type);
+        if (watch.request().getVersionInfo().equals(version)) return false;
+        CompleteAnswers.Answer answer = answers.answer(snapshot.versionedResources(type), watch.request().getResourceNamesList());
+        // Over ADS a response waits until every asked-for name exists (as the stock cache does); left to it.
+        if (answer.missing && watch.ads()) return false;
+        try {
+            watch.respond(Response.create(watch.request(), answer, version));
+        } catch (WatchCancelledException e) {
+            // the stream went away meanwhile: nothing to send, and the watch is done either way
+        }
+        return true;
     }
 
     /** Answers an up-to-date delta watch with what changed since {@code previous}; true if it was answered. */
@@ -224,10 +245,21 @@ final class MeshCache extends SimpleCache<String> {
 
     private record Transition(Snapshot previous, Snapshot current) {}
 
+    /**
+     * Tells the cache what differs between two resource maps of a type, found while the later one was made: {@code now}
+     * holds {@code before}'s names, with {@code changed} replacing some of its resources.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void knownDiff(Map<String, ? extends VersionedResource<?>> before, Map<String, ? extends VersionedResource<?>> now, List<? extends Message> changed) {
+        Map<String, Message> byName = new java.util.HashMap<>();
+        for (Message m : changed) byName.put(Resources.getResourceName(m), m);
+        remember(new Diff((Map) before, (Map) now, byName, List.of()));
+    }
+
     /** What differs from {@code before} to {@code now}: changed or added resources by name, and removed names. */
     private Diff diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
-        Diff d = lastDiff;
-        if (d != null && d.before == before && d.now == now) return d;
+        Diff d = recalled(before, now);
+        if (d != null) return d;
         Map<String, Message> changed = new java.util.HashMap<>();
         for (var e : now.entrySet()) {
             VersionedResource<?> b = before.get(e.getKey());
@@ -237,8 +269,19 @@ final class MeshCache extends SimpleCache<String> {
         List<String> removed = new ArrayList<>();
         for (String name : before.keySet()) if (!now.containsKey(name)) removed.add(name);
         d = new Diff(before, now, changed, removed);
-        lastDiff = d;
+        remember(d);
         return d;
+    }
+
+    private synchronized Diff recalled(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
+        for (Diff d : recentDiffs) if (d != null && d.before == before && d.now == now) return d;
+        return null;
+    }
+
+    /** A few diffs (one per changed type of the last applies), so every node's and client's watches share them. */
+    private synchronized void remember(Diff d) {
+        recentDiffs[nextDiff] = d;
+        nextDiff = (nextDiff + 1) % recentDiffs.length;
     }
 
     private record Diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now,

@@ -63,35 +63,112 @@ public final class MeshTranslator {
     public synchronized MeshResources shared(MeshState state) {
         MeshIndex index = state.index();
         Context context = new Context(state.nodes(), state.workloads(), state.policies(), state.encryption());
+        MeshResources replaced = replaceChanged(state, index, context);
+        if (replaced != null) return replaced;
         if (!context.equals(cachedFor)) {
             cache.clear();
             cachedFor = context;
         }
         Map<String, List<HttpRoute>> routesByService = new HashMap<>();
         state.routes().forEach(r -> routesByService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r));
-        List<Cluster> clusters = new ArrayList<>();
-        List<ClusterLoadAssignment> endpoints = new ArrayList<>();
-        List<RouteConfiguration> routes = new ArrayList<>();
-        List<Listener> listeners = new ArrayList<>();
-        List<FilterChain> chains = new ArrayList<>();
-        clusters.add(ClusterTranslator.passthrough());
+        int n = state.services().size();
+        Layout layout = new Layout(state.services(), state.routes(), context, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>(), new ArrayList<>(), new int[n], new int[n], new int[n], new int[n], new int[n]);
+        layout.clusters.add(ClusterTranslator.passthrough());
         Map<String, ServiceTranslation> next = new HashMap<>();
-        for (Service s : state.services()) {
+        for (int i = 0; i < n; i++) {
+            Service s = state.services().get(i);
             String key = s.key(); // built anew on every call: once per service here
             List<HttpRoute> own = routesByService.getOrDefault(key, List.of());
             ServiceTranslation t = cache.get(key);
             if (t == null || t.service() != s && !t.service().equals(s) || !t.routes().equals(own)) t = reuseEqual(t, translate(state, index, s, own));
             next.put(key, t);
-            clusters.addAll(t.clusters());
-            endpoints.addAll(t.endpoints());
-            routes.addAll(t.routeConfigs());
-            chains.addAll(t.chains());
-            listeners.addAll(t.apiListeners());
+            layout.append(i, t);
         }
         cache.clear();
         cache.putAll(next);
-        listeners.addFirst(outbound(chains));
-        return new MeshResources(clusters, endpoints, listeners, routes, List.of());
+        this.layout = layout;
+        return layout.resources(outbound(layout.chains));
+    }
+
+    /** Where each service's messages sit in the shared lists of the last translation, so a few can be replaced in place. */
+    private record Layout(List<Service> services, List<HttpRoute> routes, Context context, List<Cluster> clusters,
+                          List<ClusterLoadAssignment> endpoints, List<RouteConfiguration> routeConfigs, List<FilterChain> chains,
+                          List<Listener> apiListeners, int[] clusterAt, int[] endpointAt, int[] routeAt, int[] chainAt, int[] listenerAt) {
+        void append(int i, ServiceTranslation t) {
+            clusterAt[i] = clusters.size();
+            endpointAt[i] = endpoints.size();
+            routeAt[i] = routeConfigs.size();
+            chainAt[i] = chains.size();
+            listenerAt[i] = apiListeners.size();
+            clusters.addAll(t.clusters());
+            endpoints.addAll(t.endpoints());
+            routeConfigs.addAll(t.routeConfigs());
+            chains.addAll(t.chains());
+            apiListeners.addAll(t.apiListeners());
+        }
+
+        /** The same positions over copies of the lists, with {@code services} now. */
+        Layout copy(List<Service> services) {
+            return new Layout(services, routes, context, new ArrayList<>(clusters), new ArrayList<>(endpoints), new ArrayList<>(routeConfigs),
+                    new ArrayList<>(chains), new ArrayList<>(apiListeners), clusterAt, endpointAt, routeAt, chainAt, listenerAt);
+        }
+
+        /** Puts {@code t} where service {@code i}'s messages were; false if it does not translate to as many. */
+        boolean replace(int i, ServiceTranslation before, ServiceTranslation t) {
+            if (before.clusters().size() != t.clusters().size() || before.endpoints().size() != t.endpoints().size()
+                    || before.routeConfigs().size() != t.routeConfigs().size() || before.chains().size() != t.chains().size()
+                    || before.apiListeners().size() != t.apiListeners().size()) return false;
+            for (int k = 0; k < t.clusters().size(); k++) clusters.set(clusterAt[i] + k, t.clusters().get(k));
+            for (int k = 0; k < t.endpoints().size(); k++) endpoints.set(endpointAt[i] + k, t.endpoints().get(k));
+            for (int k = 0; k < t.routeConfigs().size(); k++) routeConfigs.set(routeAt[i] + k, t.routeConfigs().get(k));
+            for (int k = 0; k < t.chains().size(); k++) chains.set(chainAt[i] + k, t.chains().get(k));
+            for (int k = 0; k < t.apiListeners().size(); k++) apiListeners.set(listenerAt[i] + k, t.apiListeners().get(k));
+            return true;
+        }
+
+        MeshResources resources(Listener outbound) {
+            List<Listener> listeners = new ArrayList<>(apiListeners.size() + 1);
+            listeners.add(outbound);
+            listeners.addAll(apiListeners);
+            return new MeshResources(clusters, endpoints, listeners, routeConfigs, List.of());
+        }
+    }
+
+    private Layout layout;
+    /** Above this many changed services, a full pass is as cheap as replacing them one by one. */
+    private static final int MAX_REPLACED = 64;
+
+    /**
+     * The last translation with only the services that changed re-translated in place, when nothing else changed (the
+     * mesh's nodes, workloads, policies and routes, the services' number, order and names); null otherwise. Finding
+     * them is a comparison of references, so one endpoint change costs one service's translation instead of a walk
+     * over every service.
+     */
+    private MeshResources replaceChanged(MeshState state, MeshIndex index, Context context) {
+        Layout last = layout;
+        List<Service> services = state.services();
+        if (last == null || last.services.size() != services.size() || !context.equals(last.context) || !context.equals(cachedFor)
+                || last.routes != state.routes() && !last.routes.equals(state.routes())) return null;
+        List<Integer> changed = new ArrayList<>();
+        for (int i = 0; i < services.size(); i++) {
+            if (services.get(i) != last.services.get(i) && changed.size() < MAX_REPLACED + 1) changed.add(i);
+        }
+        if (changed.size() > MAX_REPLACED) return null;
+        Layout next = last.copy(services);
+        Map<String, ServiceTranslation> updates = new HashMap<>();
+        for (int i : changed) {
+            Service s = services.get(i);
+            String key = s.key();
+            ServiceTranslation before = cache.get(key);
+            if (before == null || !key.equals(last.services.get(i).key())) return null;
+            ServiceTranslation t = before.service().equals(s) ? before : reuseEqual(before, translate(state, index, s, before.routes()));
+            if (!next.replace(i, before, t)) return null;
+            updates.put(key, t);
+        }
+        cache.putAll(updates);
+        layout = next;
+        return next.resources(outbound(next.chains));
     }
 
     /**

@@ -113,6 +113,7 @@ public final class NodeSnapshots {
                     if (last == null || !sameObjects(last.list(), list)) {
                         Prepared before = lastByType.get(typeUrl);
                         List<VersionedResource<?>> items = new java.util.ArrayList<>(list.size());
+                        List<Integer> changed = new java.util.ArrayList<>();
                         for (int i = 0; i < list.size(); i++) {
                             T m = list.get(i);
                             if (before != null && i < before.list().size() && before.list().get(i) == m) {
@@ -121,10 +122,19 @@ public final class NodeSnapshots {
                                 // Per-resource version for delta xDS: the message's memoized hash and size, no re-serialization.
                                 items.add(VersionedResource.create(m, Integer.toHexString(m.hashCode()) + "-" + m.getSerializedSize()));
                                 batch.fresh.add(m);
+                                changed.add(i);
                             }
                         }
-                        List<VersionedResource<T>> typed = (List<VersionedResource<T>>) (List<?>) items;
-                        last = new Prepared(list, items, SnapshotResources.create(typed, names -> v));
+                        SnapshotResources<T> maps = before == null || changed.size() > items.size() / 8 ? null
+                                : ResourceMaps.replacing((SnapshotResources<T>) before.resources(), before.items(), items, changed, v);
+                        if (maps != null) {
+                            // The cache diffs a type's maps for every client it answers with changes: it need not look for them.
+                            cache.knownDiff(before.resources().versionedResources(), maps.versionedResources(),
+                                    changed.stream().map(i -> items.get(i).resource()).toList());
+                        } else {
+                            maps = SnapshotResources.create((List<VersionedResource<T>>) (List<?>) items, names -> v);
+                        }
+                        last = new Prepared(list, items, maps);
                     }
                     batch.prepared.put(key, last);
                     batch.byType.put(typeUrl, last);

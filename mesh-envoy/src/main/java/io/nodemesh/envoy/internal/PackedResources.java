@@ -68,6 +68,19 @@ public final class PackedResources implements ProtoResourcesSerializer {
         return any != null ? any : packOnce(resource);
     }
 
+    /** A shared complete answer is packed once for all the clients it goes to. */
+    @Override
+    public Collection<Any> serialize(Collection<? extends Message> resources, ApiVersion apiVersion) {
+        if (resources instanceof CompleteAnswers.Answer answer) return answer.packed(list -> packAll(list, apiVersion));
+        return packAll(resources, apiVersion);
+    }
+
+    private List<Any> packAll(Collection<? extends Message> resources, ApiVersion apiVersion) {
+        List<Any> out = new java.util.ArrayList<>(resources.size());
+        for (Message m : resources) out.add(serialize(m, apiVersion));
+        return out;
+    }
+
     private static Any packOnce(Message m) {
         Any any = Any.pack(m);
         any.getTypeUrlBytes(); // memoizes the UTF-8 bytes in the message; later writes copy them

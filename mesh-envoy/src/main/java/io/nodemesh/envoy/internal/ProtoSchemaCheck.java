@@ -42,9 +42,6 @@ import java.util.Set;
  */
 public final class ProtoSchemaCheck {
     private static final Map<String, Descriptor> KNOWN = known();
-    /** Rules per field and required-ness per oneof, read from the descriptor options once (reading them is not free). */
-    private static final Map<FieldDescriptor, Validate.FieldRules> RULES = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final Map<OneofDescriptor, Boolean> REQUIRED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ProtoSchemaCheck() {}
 
@@ -81,45 +78,128 @@ public final class ProtoSchemaCheck {
     }
 
     private static void check(String at, Message m, List<Violation> out) {
+        check(new Path(null, at), m, out, identitySet());
+    }
+
+    /**
+     * As {@link #check(String, Message)}; {@code passed} (from {@link #identitySet()}, one per series of checks on one
+     * thread) remembers sub-messages found clean, so objects shared between resources are walked once.
+     */
+    public static List<Violation> check(String at, Message message, Set<Message> passed) {
+        List<Violation> out = new ArrayList<>();
+        check(new Path(null, at), message, out, passed);
+        return out;
+    }
+
+    public static Set<Message> identitySet() {
+        return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    }
+
+    /**
+     * Where a value sits, built into a string only for a violation: a walk of 22,000 resources would otherwise build a
+     * path string for every field it visits.
+     */
+    private record Path(Path parent, String segment) {
+        Path field(String name) {
+            return new Path(this, "." + name);
+        }
+
+        Path index(int i) {
+            return new Path(this, "[" + i + "]");
+        }
+
+        @Override
+        public String toString() {
+            return parent == null ? segment : parent + segment;
+        }
+    }
+
+    /**
+     * What to look at in a message type: the fields that have rules, are repeated, or hold messages (scalar fields
+     * without rules need nothing), and the oneofs that must be set. Made once per type from its descriptor.
+     */
+    private record Plan(List<OneofDescriptor> requiredOneofs, List<FieldPlan> fields) {}
+
+    private record FieldPlan(FieldDescriptor field, Validate.FieldRules rules, boolean message, boolean hasRules) {}
+
+    private static final Map<Descriptor, Plan> PLANS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Plan plan(Descriptor d) {
+        Plan p = PLANS.get(d);
+        if (p != null) return p;
+        List<OneofDescriptor> oneofs = d.getRealOneofs().stream().filter(o -> o.getOptions().getExtension(Validate.required)).toList();
+        List<FieldPlan> fields = new ArrayList<>();
+        for (FieldDescriptor f : d.getFields()) {
+            Validate.FieldRules rules = f.getOptions().getExtension(Validate.rules);
+            boolean message = f.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
+            boolean hasRules = !rules.equals(Validate.FieldRules.getDefaultInstance());
+            if (message || f.isRepeated() || hasRules) fields.add(new FieldPlan(f, rules, message, hasRules));
+        }
+        p = new Plan(oneofs, List.copyOf(fields));
+        PLANS.put(d, p);
+        return p;
+    }
+
+    /**
+     * Checks {@code m}; {@code passed} holds packed configs already found clean in this walk, by identity: translations
+     * share them (a load-balancing policy, an access logger) between thousands of resources.
+     */
+    private static void check(Path at, Message m, List<Violation> out, Set<Message> passed) {
+        // Only packed configs are remembered: they are what resources share, and unpacking them is the costly part.
+        if (!(m instanceof Any)) {
+            walk(at, m, out, passed);
+            return;
+        }
+        if (passed.contains(m)) return;
+        int before = out.size();
+        walk(at, m, out, passed);
+        if (out.size() == before) passed.add(m);
+    }
+
+    private static void walk(Path at, Message m, List<Violation> out, Set<Message> passed) {
         if (m instanceof Any any) {
-            String type = any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1);
-            if (!any.getTypeUrl().startsWith("type.googleapis.com/")) {
-                out.add(new Violation(at + ".type_url", "'" + any.getTypeUrl() + "' does not start with type.googleapis.com/"));
+            String url = any.getTypeUrl();
+            if (!url.startsWith("type.googleapis.com/")) {
+                out.add(new Violation(at + ".type_url", "'" + url + "' does not start with type.googleapis.com/"));
                 return;
             }
+            String type = url.substring(url.lastIndexOf('/') + 1);
             Descriptor d = KNOWN.get(type);
             if (d == null) {
                 out.add(new Violation(at + ".type_url", "unknown type " + type));
                 return;
             }
             try {
-                check(at + "(" + d.getName() + ")", DynamicMessage.parseFrom(d, any.getValue()), out);
+                check(new Path(at, "(" + d.getName() + ")"), DynamicMessage.parseFrom(d, any.getValue()), out, passed);
             } catch (InvalidProtocolBufferException e) {
-                out.add(new Violation(at, "does not parse as " + type + ": " + e.getMessage()));
+                out.add(new Violation(at.toString(), "does not parse as " + type + ": " + e.getMessage()));
             }
             return;
         }
-        Descriptor d = m.getDescriptorForType();
-        for (OneofDescriptor oneof : d.getRealOneofs()) {
-            if (REQUIRED.computeIfAbsent(oneof, o -> o.getOptions().getExtension(Validate.required)) && !m.hasOneof(oneof)) {
+        Plan plan = plan(m.getDescriptorForType());
+        for (OneofDescriptor oneof : plan.requiredOneofs()) {
+            if (!m.hasOneof(oneof)) {
                 out.add(new Violation(at + "." + oneof.getName(), "one of " + oneof.getFields().stream().map(FieldDescriptor::getName).toList() + " is required"));
             }
         }
-        for (FieldDescriptor f : d.getFields()) {
-            Validate.FieldRules rules = RULES.computeIfAbsent(f, x -> x.getOptions().getExtension(Validate.rules));
-            String fat = at + "." + f.getName();
+        for (FieldPlan fp : plan.fields()) {
+            FieldDescriptor f = fp.field();
+            Validate.FieldRules rules = fp.rules();
             if (f.isRepeated()) {
                 int n = m.getRepeatedFieldCount(f);
                 if (rules.hasRepeated() && rules.getRepeated().hasMinItems() && n < rules.getRepeated().getMinItems()) {
-                    out.add(new Violation(fat, "needs at least " + rules.getRepeated().getMinItems() + " item(s), has " + n));
+                    out.add(new Violation(at.field(f.getName()).toString(), "needs at least " + rules.getRepeated().getMinItems() + " item(s), has " + n));
                 }
                 if (rules.hasMap() && rules.getMap().hasMinPairs() && n < rules.getMap().getMinPairs()) {
-                    out.add(new Violation(fat, "needs at least " + rules.getMap().getMinPairs() + " entries, has " + n));
+                    out.add(new Violation(at.field(f.getName()).toString(), "needs at least " + rules.getMap().getMinPairs() + " entries, has " + n));
                 }
+                boolean itemRules = rules.hasRepeated() && rules.getRepeated().hasItems();
+                if (!itemRules && !fp.message()) continue;
+                Path fat = at.field(f.getName());
                 for (int i = 0; i < n; i++) {
                     Object v = m.getRepeatedField(f, i);
-                    if (rules.hasRepeated() && rules.getRepeated().hasItems()) scalar(fat + "[" + i + "]", rules.getRepeated().getItems(), v, out);
-                    if (v instanceof Message child) check(fat + "[" + i + "]", child, out);
+                    if (itemRules) scalar(fat.index(i), rules.getRepeated().getItems(), v, out);
+                    if (v instanceof Message child) check(fat.index(i), child, out, passed);
                 }
                 continue;
             }
@@ -127,60 +207,60 @@ public final class ProtoSchemaCheck {
             // A oneof member's rules apply only when it is the member set (PGV semantics).
             if (!set && f.getRealContainingOneof() != null) continue;
             if (rules.hasMessage() && rules.getMessage().getRequired() && !set) {
-                out.add(new Violation(fat, "is required"));
+                out.add(new Violation(at.field(f.getName()).toString(), "is required"));
                 continue;
             }
             if (!set) continue;
             Object v = m.getField(f);
-            scalar(fat, rules, v, out);
-            if (v instanceof Message child) check(fat, child, out);
+            if (fp.hasRules()) scalar(at.field(f.getName()), rules, v, out);
+            if (v instanceof Message child) check(at.field(f.getName()), child, out, passed);
         }
     }
 
     /** Rules on one value: strings, numbers (also inside wrapper messages), enums. */
-    private static void scalar(String at, Validate.FieldRules rules, Object v, List<Violation> out) {
+    private static void scalar(Path path, Validate.FieldRules rules, Object v, List<Violation> out) {
         if (v instanceof Message wrapper && wrapper.getDescriptorForType().getFile().getName().equals("google/protobuf/wrappers.proto")) {
             v = wrapper.getField(wrapper.getDescriptorForType().findFieldByName("value"));
         }
         if (rules.hasString() && v instanceof String s) {
             var r = rules.getString();
-            if (r.hasMinLen() && s.codePointCount(0, s.length()) < r.getMinLen()) out.add(new Violation(at, "must have at least " + r.getMinLen() + " character(s)"));
-            if (r.hasMinBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < r.getMinBytes()) out.add(new Violation(at, "must have at least " + r.getMinBytes() + " byte(s)"));
-            if (r.hasMaxBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > r.getMaxBytes()) out.add(new Violation(at, "must have at most " + r.getMaxBytes() + " bytes"));
-            if (r.hasMaxLen() && s.codePointCount(0, s.length()) > r.getMaxLen()) out.add(new Violation(at, "must have at most " + r.getMaxLen() + " characters"));
+            if (r.hasMinLen() && s.codePointCount(0, s.length()) < r.getMinLen()) out.add(new Violation(path.toString(), "must have at least " + r.getMinLen() + " character(s)"));
+            if (r.hasMinBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < r.getMinBytes()) out.add(new Violation(path.toString(), "must have at least " + r.getMinBytes() + " byte(s)"));
+            if (r.hasMaxBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > r.getMaxBytes()) out.add(new Violation(path.toString(), "must have at most " + r.getMaxBytes() + " bytes"));
+            if (r.hasMaxLen() && s.codePointCount(0, s.length()) > r.getMaxLen()) out.add(new Violation(path.toString(), "must have at most " + r.getMaxLen() + " characters"));
         }
         if (rules.hasUint32() && v instanceof Integer i) {
             long x = Integer.toUnsignedLong(i);
             var r = rules.getUint32();
-            bounds(at, x, r.hasGt() ? (Long) Integer.toUnsignedLong(r.getGt()) : null, r.hasGte() ? (Long) Integer.toUnsignedLong(r.getGte()) : null,
+            bounds(path, x, r.hasGt() ? (Long) Integer.toUnsignedLong(r.getGt()) : null, r.hasGte() ? (Long) Integer.toUnsignedLong(r.getGte()) : null,
                     r.hasLt() ? (Long) Integer.toUnsignedLong(r.getLt()) : null, r.hasLte() ? (Long) Integer.toUnsignedLong(r.getLte()) : null, out);
         }
         if (rules.hasInt32() && v instanceof Integer i) {
             var r = rules.getInt32();
-            bounds(at, i, r.hasGt() ? (long) r.getGt() : null, r.hasGte() ? (long) r.getGte() : null,
+            bounds(path, i, r.hasGt() ? (long) r.getGt() : null, r.hasGte() ? (long) r.getGte() : null,
                     r.hasLt() ? (long) r.getLt() : null, r.hasLte() ? (long) r.getLte() : null, out);
         }
         if (rules.hasInt64() && v instanceof Long l) {
             var r = rules.getInt64();
-            bounds(at, l, r.hasGt() ? r.getGt() : null, r.hasGte() ? r.getGte() : null, r.hasLt() ? r.getLt() : null, r.hasLte() ? r.getLte() : null, out);
+            bounds(path, l, r.hasGt() ? r.getGt() : null, r.hasGte() ? r.getGte() : null, r.hasLt() ? r.getLt() : null, r.hasLte() ? r.getLte() : null, out);
         }
         if (rules.hasEnum() && rules.getEnum().getDefinedOnly() && v instanceof EnumValueDescriptor e && e.getIndex() < 0) {
-            out.add(new Violation(at, "value " + e.getNumber() + " is not defined in " + e.getType().getName()));
+            out.add(new Violation(path.toString(), "value " + e.getNumber() + " is not defined in " + e.getType().getName()));
         }
         if (rules.hasDuration() && v instanceof Message dur && dur.getDescriptorForType().getFullName().equals("google.protobuf.Duration")) {
             long nanos = (Long) dur.getField(dur.getDescriptorForType().findFieldByName("seconds")) * 1_000_000_000L
                     + (Integer) dur.getField(dur.getDescriptorForType().findFieldByName("nanos"));
             var r = rules.getDuration();
-            if (r.hasGt() && nanos <= r.getGt().getSeconds() * 1_000_000_000L + r.getGt().getNanos()) out.add(new Violation(at, "must be longer than " + r.getGt().getSeconds() + "s"));
-            if (r.hasGte() && nanos < r.getGte().getSeconds() * 1_000_000_000L + r.getGte().getNanos()) out.add(new Violation(at, "must be at least " + r.getGte().getSeconds() + "s"));
+            if (r.hasGt() && nanos <= r.getGt().getSeconds() * 1_000_000_000L + r.getGt().getNanos()) out.add(new Violation(path.toString(), "must be longer than " + r.getGt().getSeconds() + "s"));
+            if (r.hasGte() && nanos < r.getGte().getSeconds() * 1_000_000_000L + r.getGte().getNanos()) out.add(new Violation(path.toString(), "must be at least " + r.getGte().getSeconds() + "s"));
         }
     }
 
-    private static void bounds(String at, long x, Long gt, Long gte, Long lt, Long lte, List<Violation> out) {
-        if (gt != null && x <= gt) out.add(new Violation(at, x + " must be greater than " + gt));
-        if (gte != null && x < gte) out.add(new Violation(at, x + " must be at least " + gte));
-        if (lt != null && x >= lt) out.add(new Violation(at, x + " must be less than " + lt));
-        if (lte != null && x > lte) out.add(new Violation(at, x + " must be at most " + lte));
+    private static void bounds(Path path, long x, Long gt, Long gte, Long lt, Long lte, List<Violation> out) {
+        if (gt != null && x <= gt) out.add(new Violation(path.toString(), x + " must be greater than " + gt));
+        if (gte != null && x < gte) out.add(new Violation(path.toString(), x + " must be at least " + gte));
+        if (lt != null && x >= lt) out.add(new Violation(path.toString(), x + " must be less than " + lt));
+        if (lte != null && x > lte) out.add(new Violation(path.toString(), x + " must be at most " + lte));
     }
 
     /** Every message type reachable from the resources and extension configs nodemesh emits. */

@@ -27,18 +27,21 @@ public final class SharedChecks {
     public List<Violation> check(MeshResources now, boolean schema) {
         List<Violation> out = new ArrayList<>();
         Set<Message> known = null; // built only if some list needs the full check
+        Set<Message> clean = ProtoSchemaCheck.identitySet(); // sub-messages walked without a violation
         for (Kind<?> k : KINDS) {
             List<? extends Message> before = passed == null ? null : k.list(passed);
             List<? extends Message> after = k.list(now);
             List<Integer> replaced = before == null ? null : replacedKeepingNames(k, before, after);
             if (replaced != null) {
-                if (schema) for (int i : replaced) k.schema(after.get(i), out);
+                if (schema) for (int i : replaced) k.schema(after.get(i), out, clean);
                 continue;
             }
             k.unique(after, out);
             if (!schema) continue;
             if (known == null) known = knownGood();
-            for (Message m : after) if (!known.contains(m)) k.schema(m, out);
+            List<Message> unchecked = new ArrayList<>();
+            for (Message m : after) if (!known.contains(m)) unchecked.add(m);
+            out.addAll(k.schema(unchecked));
         }
         return out;
     }
@@ -79,8 +82,22 @@ public final class SharedChecks {
             return names.apply((T) m);
         }
 
-        void schema(Message m, List<Violation> out) {
-            out.addAll(ProtoSchemaCheck.check(label + "[" + nameOf(m) + "]", m));
+        void schema(Message m, List<Violation> out, Set<Message> clean) {
+            out.addAll(ProtoSchemaCheck.check(label + "[" + nameOf(m) + "]", m, clean));
+        }
+
+        /**
+         * The violations of every message of {@code all}, in order. A first apply checks 22,000 resources, half of its
+         * time; they are independent, so they are checked in slices on every core.
+         */
+        List<Violation> schema(List<Message> all) {
+            int slices = all.size() < 2 * SLICE ? 1 : (all.size() + SLICE - 1) / SLICE;
+            return java.util.stream.IntStream.range(0, slices).parallel().mapToObj(i -> {
+                List<Violation> out = new ArrayList<>();
+                Set<Message> clean = ProtoSchemaCheck.identitySet();
+                for (Message m : all.subList(i * all.size() / slices, (i + 1) * all.size() / slices)) schema(m, out, clean);
+                return out;
+            }).flatMap(List::stream).toList();
         }
 
         void unique(List<? extends Message> items, List<Violation> out) {
@@ -91,6 +108,9 @@ public final class SharedChecks {
             }
         }
     }
+
+    /** Resources per slice of a parallel schema check: large enough that a slice's overhead does not matter. */
+    private static final int SLICE = 1000;
 
     private static final List<Kind<?>> KINDS = List.of(
             new Kind<>("listeners", MeshResources::listeners, io.envoyproxy.envoy.config.listener.v3.Listener::getName),

@@ -3,10 +3,12 @@ package io.nodemesh.envoy.internal;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 
+import java.util.AbstractSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,24 +28,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SotwCoverage {
     private final Map<String, Asked> byType = new ConcurrentHashMap<>();
+    private final Interner interner;
+
+    /** {@code interner}: shared by the streams of one server, so clients asking for the same names share one set. */
+    SotwCoverage(Interner interner) {
+        this.interner = interner;
+    }
 
     /** What the client asks for of one type, and which of those names it holds. */
     private static final class Asked {
-        final List<String> names;
-        /** Each asked name to itself: a response's name maps to the client's string. */
-        final Map<String, String> canonical;
-        final Set<String> all;
+        final AskedNames all;
         /** The held names; {@link #all} itself once every asked name is held. */
         Set<String> held;
 
-        Asked(List<String> names, Set<String> heldBefore) {
-            this.names = names;
-            this.canonical = new HashMap<>(names.size() * 2);
-            for (String n : names) canonical.put(n, n);
-            this.all = Collections.unmodifiableSet(canonical.keySet());
+        Asked(AskedNames all, Set<String> heldBefore) {
+            this.all = all;
             Set<String> held = new HashSet<>();
             for (String n : heldBefore) {
-                String mine = canonical.get(n);
+                String mine = all.canonical.get(n);
                 if (mine != null) held.add(mine);
             }
             this.held = held.size() == all.size() ? all : held;
@@ -55,14 +57,82 @@ final class SotwCoverage {
     }
 
     /**
+     * The sets of asked names in use, by content: 100 clients asking for the same 10,000 names share one set instead of
+     * building one each.
+     */
+    static final class Interner {
+        private static final int REMEMBERED = 64;
+        private final Map<List<String>, AskedNames> sets = new java.util.LinkedHashMap<>(REMEMBERED * 2, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<List<String>, AskedNames> eldest) {
+                return size() > REMEMBERED;
+            }
+        };
+
+        synchronized AskedNames of(List<String> names) {
+            return sets.computeIfAbsent(List.copyOf(names), AskedNames::new);
+        }
+    }
+
+    /**
+     * Every asked name, as a set that recognizes itself quickly: java-control-plane compares it with a set made from the
+     * request's names on every ACK, and that set lists the same string objects in the same order, which a walk of
+     * references confirms without a hash lookup per name.
+     */
+    private static final class AskedNames extends AbstractSet<String> {
+        private final List<String> names;
+        /** Each asked name to itself: a response's name maps to the client's string. */
+        private final Map<String, String> canonical;
+
+        AskedNames(List<String> names) {
+            this.names = names;
+            this.canonical = new HashMap<>(names.size() * 2);
+            for (String n : names) canonical.put(n, n);
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return canonical.containsKey(o);
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return Collections.unmodifiableSet(canonical.keySet()).iterator();
+        }
+
+        @Override
+        public int size() {
+            return canonical.size();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) return true;
+            if (!(o instanceof Set<?> other) || other.size() != size()) return false;
+            if (names.size() == size()) {
+                Iterator<?> theirs = other.iterator();
+                boolean same = true;
+                for (int i = 0; same && i < names.size(); i++) same = theirs.next() == names.get(i);
+                if (same) return true;
+            }
+            return super.equals(o);
+        }
+
+        @Override
+        public int hashCode() {
+            return super.hashCode();
+        }
+    }
+
+    /**
      * The client asks for {@code names} of {@code typeUrl} now: names it no longer asks for are forgotten. Returns the
      * asked-for names it holds (the caller must not change the set).
      */
     synchronized Set<String> asked(String typeUrl, List<String> names) {
         Asked before = byType.get(typeUrl);
         // The same names as last time (an ACK): what it holds is unchanged, since responses carry only asked-for names.
-        if (before != null && (before.names == names || before.names.equals(names))) return view(before);
-        Asked now = new Asked(List.copyOf(names), before == null ? Set.of() : before.held);
+        if (before != null && before.all.names.equals(names)) return view(before);
+        Asked now = new Asked(interner.of(names), before == null ? Set.of() : before.held);
         byType.put(typeUrl, now);
         return view(now);
     }
@@ -78,8 +148,12 @@ final class SotwCoverage {
     synchronized void sent(String typeUrl, Collection<? extends Message> resources) {
         Asked a = byType.get(typeUrl);
         if (a == null || a.holdsAll()) return;
+        if (resources instanceof CompleteAnswers.Answer answer && !answer.missing && answer.names.equals(a.all.names)) {
+            a.held = a.all; // everything it asks for, without looking up each name
+            return;
+        }
         for (Message m : resources) {
-            String mine = a.canonical.get(Resources.getResourceName(m));
+            String mine = a.all.canonical.get(Resources.getResourceName(m));
             if (mine != null) a.held.add(mine);
         }
         if (a.held.size() == a.all.size()) a.held = a.all;

@@ -60,11 +60,12 @@ public final class XdsServer implements AutoCloseable {
                 .build().start();
     }
 
-    /** The ADS service with state-of-the-world requests read by {@link SharedNamesMarshaller}. */
+    /** The ADS service with state-of-the-world requests read by {@link SharedNamesMarshaller}, responses written by {@link SharedBodyMarshaller}. */
     @SuppressWarnings("unchecked")
     private static ServerServiceDefinition sharingNames(ServerServiceDefinition ads) {
         String sotw = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().getFullMethodName();
         SharedNamesMarshaller names = new SharedNamesMarshaller();
+        SharedBodyMarshaller bodies = new SharedBodyMarshaller();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(ads.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> m : ads.getMethods()) {
             if (!m.getMethodDescriptor().getFullMethodName().equals(sotw)) {
@@ -72,7 +73,7 @@ public final class XdsServer implements AutoCloseable {
                 continue;
             }
             var typed = (ServerMethodDefinition<DiscoveryRequest, DiscoveryResponse>) m;
-            b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder().setRequestMarshaller(names).build(),
+            b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder().setRequestMarshaller(names).setResponseMarshaller(bodies).build(),
                     typed.getServerCallHandler()));
         }
         return b.build();

@@ -33,7 +33,7 @@ record LightResponse(String typeUrl, String version, String nonce, int resources
             @Override
             public LightResponse parse(InputStream stream) {
                 try {
-                    return LightResponse.parse(CodedInputStream.newInstance(stream), delta);
+                    return LightResponse.parse(new Counting(stream), delta);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -41,25 +41,76 @@ record LightResponse(String typeUrl, String version, String nonce, int resources
         };
     }
 
-    private static LightResponse parse(CodedInputStream in, boolean delta) throws IOException {
-        in.setSizeLimit(Integer.MAX_VALUE);
+    /**
+     * Reads the top-level fields. A state-of-the-world resource is skipped, not copied (gRPC's stream skips within
+     * its buffers): it has been received, and what a client then does with it is not the server's cost.
+     */
+    private static LightResponse parse(Counting in, boolean delta) throws IOException {
         String type = "", version = "", nonce = "";
         int count = 0;
         List<String> names = new ArrayList<>();
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            switch (WireFormat.getTagFieldNumber(tag)) {
-                case VERSION -> version = in.readStringRequireUtf8();
-                case TYPE_URL -> type = in.readStringRequireUtf8();
-                case NONCE -> nonce = in.readStringRequireUtf8();
-                case RESOURCES -> {
-                    count++;
-                    if (delta) names.add(name(in.readBytes()));
-                    else in.skipField(tag);
+        for (long tag = in.varint(); tag >= 0; tag = in.varint()) {
+            int field = (int) (tag >>> 3);
+            switch ((int) (tag & 7)) {
+                case WireFormat.WIRETYPE_VARINT -> in.varint();
+                case WireFormat.WIRETYPE_FIXED64 -> in.skip(8);
+                case WireFormat.WIRETYPE_FIXED32 -> in.skip(4);
+                case WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
+                    int length = (int) in.varint();
+                    if (field == RESOURCES) {
+                        count++;
+                        if (delta) names.add(name(ByteString.copyFrom(in.bytes(length))));
+                        else in.skip(length);
+                    } else if (field == VERSION || field == TYPE_URL || field == NONCE) {
+                        String value = new String(in.bytes(length), java.nio.charset.StandardCharsets.UTF_8);
+                        if (field == VERSION) version = value;
+                        else if (field == TYPE_URL) type = value;
+                        else nonce = value;
+                    } else {
+                        in.skip(length);
+                    }
                 }
-                default -> in.skipField(tag);
+                default -> throw new IOException("unexpected wire type in tag " + tag);
             }
         }
-        return new LightResponse(type, version, nonce, count, names, in.getTotalBytesRead());
+        return new LightResponse(type, version, nonce, count, names, in.count);
+    }
+
+    /** A stream read by hand, counting its bytes. */
+    private static final class Counting {
+        private final InputStream in;
+        long count;
+
+        Counting(InputStream in) {
+            this.in = in;
+        }
+
+        /** The next varint, or -1 at the end of the stream. */
+        long varint() throws IOException {
+            long value = 0;
+            for (int shift = 0; ; shift += 7) {
+                int b = in.read();
+                if (b < 0) {
+                    if (shift == 0) return -1;
+                    throw new IOException("truncated varint");
+                }
+                count++;
+                value |= (long) (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) return value;
+            }
+        }
+
+        byte[] bytes(int length) throws IOException {
+            byte[] b = in.readNBytes(length);
+            if (b.length < length) throw new IOException("truncated field");
+            count += length;
+            return b;
+        }
+
+        void skip(long length) throws IOException {
+            in.skipNBytes(length);
+            count += length;
+        }
     }
 
     private static String name(ByteString resource) throws IOException {
