@@ -52,6 +52,46 @@ final class CompleteAnswers {
         return a;
     }
 
+    /** Delta's counterpart: the entries of a resource map that a set of subscribed names finds, shared the same way. */
+    static final class Subsets {
+        private final Map<Object, Map<String, VersionedResource<?>>> subsets = new LinkedHashMap<>(REMEMBERED * 2, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Object, Map<String, VersionedResource<?>>> eldest) {
+                return size() > REMEMBERED;
+            }
+        };
+
+        Map<String, VersionedResource<?>> subset(Map<String, VersionedResource<?>> resources, java.util.Set<String> names) {
+            Object key = new SubsetKey(resources, names);
+            synchronized (subsets) {
+                Map<String, VersionedResource<?>> known = subsets.get(key);
+                if (known != null) return known;
+            }
+            Map<String, VersionedResource<?>> found = new LinkedHashMap<>();
+            for (String n : names) {
+                VersionedResource<?> r = resources.get(n);
+                if (r != null) found.put(n, r);
+            }
+            Map<String, VersionedResource<?>> shared = java.util.Collections.unmodifiableMap(found);
+            synchronized (subsets) {
+                subsets.put(new SubsetKey(resources, java.util.Set.copyOf(names)), shared);
+            }
+            return shared;
+        }
+
+        private record SubsetKey(Map<String, VersionedResource<?>> resources, java.util.Set<String> names) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof SubsetKey k && k.resources == resources && k.names.equals(names);
+            }
+
+            @Override
+            public int hashCode() {
+                return System.identityHashCode(resources) * 31 + names.hashCode();
+            }
+        }
+    }
+
     /** The resource map by identity (it is shared by nodes and replaced when it changes), the names by content. */
     private record Key(Map<String, VersionedResource<?>> resources, List<String> names) {
         @Override

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * java-control-plane's cache, minus two costs of pushing one change to many clients:
+ * java-control-plane's cache, minus the costs of pushing to many clients:
  * <ul>
  * <li>on every new snapshot it diffs each resource type's whole map for its delta watches, even for types whose version
  * did not change — 10,000 clusters compared per node per apply when one endpoint moved. nodemesh's per-type versions
@@ -35,7 +35,10 @@ import java.util.function.Consumer;
  * <li>a state-of-the-world EDS or RDS watch is answered with every resource the client asked for — all 10,000 load
  * assignments for one moved endpoint. When the client runs the previous snapshot's version of the type and holds every
  * name it asks for ({@link SotwCoverage}), it is sent only the resources whose content changed, which the protocol
- * allows for these types (not for listeners and clusters, which stay complete).</li>
+ * allows for these types (not for listeners and clusters, which stay complete);</li>
+ * <li>every client's complete answer was looked up name by name, per client: clients asking for the same names of the
+ * same map now share one answer ({@link CompleteAnswers}), state-of-the-world and delta (a delta client holding
+ * nothing yet gets everything it subscribes to).</li>
  * </ul>
  * Streams are known to the cache through {@link #streamRequest}, called by the server's request callback on the thread
  * that then creates the watch.
@@ -46,10 +49,10 @@ final class MeshCache extends SimpleCache<String> {
     private final ThreadLocal<SotwCoverage> requesting = new ThreadLocal<>();
     /** Watches of streams whose client holds every name it asked for at the version it sent: those names. */
     private final Map<Watch, Set<String>> covered = Collections.synchronizedMap(new WeakHashMap<>());
-    /** The last diff computed; nodes share resource maps, so one apply's diff serves every node's watches. */
-    private final Diff[] recentDiffs = new Diff[8];
-    private int nextDiff;
+    /** Nodes share resource maps, so one apply's diff of a type serves every node's watches. */
+    private final ResourceDiffs diffs = new ResourceDiffs();
     private final CompleteAnswers answers = new CompleteAnswers();
+    private final CompleteAnswers.Subsets freshAnswers = new CompleteAnswers.Subsets();
 
     private final NodeGroup<String> groups;
     /** Per node group the last snapshot change, so a client one version behind can be answered with the changes. */
@@ -137,6 +140,11 @@ final class MeshCache extends SimpleCache<String> {
             s.watchesRemoveIf((id, watch) -> watch.request().getResourceType() == type
                     && (previous != null && respondWithChanges(watch, type, previous, snapshot) || respondComplete(watch, type, snapshot)));
         }
+        // Delta clients that hold nothing yet get everything they subscribe to, from one map shared by all of them.
+        for (ResourceType type : Resources.RESOURCE_TYPES_IN_ORDER) {
+            DeltaCacheStatusInfo<String> d = deltaStatus.get(type);
+            if (d != null) d.watchesRemoveIf((id, w) -> w.request().getResourceType() == type && respondDeltaFresh(w, type, snapshot));
+        }
         if (previous == null) {
             super.respondWithSpecificOrder(group, null, snapshot, status, deltaStatus);
             return;
@@ -181,12 +189,31 @@ final class MeshCache extends SimpleCache<String> {
         return true;
     }
 
+    /**
+     * Answers a delta watch that holds nothing yet with every resource it subscribes to (all of the type for a wildcard
+     * subscription); true if it did. java-control-plane filters the whole type per watch for this, and builds the map of
+     * changed resources per node, 10,000 entries each for every client of a first configuration.
+     */
+    private boolean respondDeltaFresh(DeltaWatch watch, ResourceType type, Snapshot snapshot) {
+        String version = snapshot.version(type);
+        if (!watch.trackedResources().isEmpty() || watch.version().equals(version)) return false;
+        Map<String, VersionedResource<?>> all = snapshot.versionedResources(type);
+        Map<String, VersionedResource<?>> send = watch.isWildcard() ? all : freshAnswers.subset(all, watch.pendingResources());
+        if (send.isEmpty()) return false; // nothing of it exists yet: the stock code decides what an empty answer means
+        try {
+            watch.respond(DeltaResponse.create(watch.request(), send, List.of(), version));
+        } catch (WatchCancelledException e) {
+            // the stream went away meanwhile; the watch is done either way
+        }
+        return true;
+    }
+
     /** Answers an up-to-date delta watch with what changed since {@code previous}; true if it was answered. */
     private boolean respondDelta(DeltaWatch watch, ResourceType type, Snapshot previous, Snapshot snapshot) {
         Map<String, VersionedResource<?>> now = snapshot.versionedResources(type);
-        Diff diff = diff(previous.versionedResources(type), now);
+        ResourceDiffs.Diff diff = diff(previous.versionedResources(type), now);
         Map<String, VersionedResource<?>> send = new java.util.HashMap<>();
-        for (String name : diff.changed.keySet()) {
+        for (String name : diff.changed().keySet()) {
             VersionedResource<?> r = now.get(name);
             String tracked = watch.trackedResources().get(name);
             if (watch.pendingResources().contains(name) || (tracked == null ? watch.isWildcard() : !tracked.equals(r.version()))) {
@@ -194,7 +221,7 @@ final class MeshCache extends SimpleCache<String> {
             }
         }
         List<String> removed = new ArrayList<>();
-        for (String name : diff.removed) if (watch.trackedResources().get(name) != null) removed.add(name);
+        for (String name : diff.removed()) if (watch.trackedResources().get(name) != null) removed.add(name);
         if (send.isEmpty() && removed.isEmpty()) return false; // nothing for this client: the watch stays open
         try {
             watch.respond(DeltaResponse.create(watch.request(), send, removed, snapshot.version(type)));
@@ -232,12 +259,12 @@ final class MeshCache extends SimpleCache<String> {
         String version = snapshot.version(type);
         String was = previous.version(type);
         if (version.equals(was) || !request.getVersionInfo().equals(was)) return null;
-        Diff diff = diff(previous.versionedResources(type), snapshot.versionedResources(type));
-        for (String gone : diff.removed) {
+        ResourceDiffs.Diff diff = diff(previous.versionedResources(type), snapshot.versionedResources(type));
+        for (String gone : diff.removed()) {
             if (held.contains(gone)) return null; // only a complete answer (the stock one) says a resource is gone
         }
         List<Message> changes = new ArrayList<>();
-        for (var e : diff.changed.entrySet()) {
+        for (var e : diff.changed().entrySet()) {
             if (held.contains(e.getKey())) changes.add(e.getValue());
         }
         return changes;
@@ -249,41 +276,11 @@ final class MeshCache extends SimpleCache<String> {
      * Tells the cache what differs between two resource maps of a type, found while the later one was made: {@code now}
      * holds {@code before}'s names, with {@code changed} replacing some of its resources.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     void knownDiff(Map<String, ? extends VersionedResource<?>> before, Map<String, ? extends VersionedResource<?>> now, List<? extends Message> changed) {
-        Map<String, Message> byName = new java.util.HashMap<>();
-        for (Message m : changed) byName.put(Resources.getResourceName(m), m);
-        remember(new Diff((Map) before, (Map) now, byName, List.of()));
+        diffs.known(before, now, changed);
     }
 
-    /** What differs from {@code before} to {@code now}: changed or added resources by name, and removed names. */
-    private Diff diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
-        Diff d = recalled(before, now);
-        if (d != null) return d;
-        Map<String, Message> changed = new java.util.HashMap<>();
-        for (var e : now.entrySet()) {
-            VersionedResource<?> b = before.get(e.getKey());
-            Message n = e.getValue().resource();
-            if (b == null || b.resource() != n && !b.resource().equals(n)) changed.put(e.getKey(), n);
-        }
-        List<String> removed = new ArrayList<>();
-        for (String name : before.keySet()) if (!now.containsKey(name)) removed.add(name);
-        d = new Diff(before, now, changed, removed);
-        remember(d);
-        return d;
+    private ResourceDiffs.Diff diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
+        return diffs.between(before, now);
     }
-
-    private synchronized Diff recalled(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
-        for (Diff d : recentDiffs) if (d != null && d.before == before && d.now == now) return d;
-        return null;
-    }
-
-    /** A few diffs (one per changed type of the last applies), so every node's and client's watches share them. */
-    private synchronized void remember(Diff d) {
-        recentDiffs[nextDiff] = d;
-        nextDiff = (nextDiff + 1) % recentDiffs.length;
-    }
-
-    private record Diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now,
-                        Map<String, Message> changed, List<String> removed) {}
 }

@@ -2,8 +2,13 @@ package io.nodemesh.envoy.internal;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import com.google.protobuf.WireFormat;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
@@ -15,49 +20,86 @@ import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
- * Writes state-of-the-world responses, encoding a block of resources once for every client it goes to.
+ * Writes xDS responses, encoding a block of resources once for every client it goes to.
  * <p>
  * A first configuration sends the same 10,000 clusters and 10,000 load assignments (the same packed {@code Any}
  * objects, {@link CompleteAnswers}) to every client of the mesh; encoding them per client walked 20,000 messages 100
  * times. The encoded block of a response's resources is kept with the objects it was made from, and a response
  * carrying those very objects is written as its own few fields (version, type, nonce) followed by the block — a
  * copy. Fields may come in any order on the wire, and parsers merge them, so the result is an ordinary response.
+ * <p>
+ * State of the world carries the packed resources themselves ({@link #sotw()}); delta wraps each in a {@code Resource}
+ * made per client, recognized by its name, version and packed resource being the same objects ({@link #delta()}).
  */
-final class SharedBodyMarshaller implements MethodDescriptor.Marshaller<DiscoveryResponse> {
+final class SharedBodyMarshaller<T extends Message, E extends Message> implements MethodDescriptor.Marshaller<T> {
     /** Below this many resources, encoding is as cheap as finding a block. */
     private static final int MIN_SHARED = 64;
     /** How many blocks to keep (a few resource types at the current and the previous version); each is a full config's part. */
     private static final int REMEMBERED = 4;
-    private static final int RESOURCES_TAG = DiscoveryResponse.RESOURCES_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    /** {@code resources} is field 2 of both response messages. */
+    private static final int RESOURCES_FIELD = 2;
+    private static final int RESOURCES_TAG = RESOURCES_FIELD << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
-    private final Deque<Block> blocks = new ArrayDeque<>();
+    private final Deque<Block<E>> blocks = new ArrayDeque<>();
+    private final Parser<T> parser;
+    private final Function<T, List<E>> resources;
+    private final UnaryOperator<T> withoutResources;
+    private final BiPredicate<E, E> same;
 
-    @Override
-    public InputStream stream(DiscoveryResponse response) {
-        if (response.getResourcesCount() < MIN_SHARED) return new Body(response.toByteArray(), new byte[0]);
-        Block block = block(response.getResourcesList());
-        byte[] head = response.toBuilder().clearResources().build().toByteArray();
-        return new Body(head, block.bytes);
+    private SharedBodyMarshaller(Parser<T> parser, Function<T, List<E>> resources, UnaryOperator<T> withoutResources, BiPredicate<E, E> same) {
+        this.parser = parser;
+        this.resources = resources;
+        this.withoutResources = withoutResources;
+        this.same = same;
+    }
+
+    static SharedBodyMarshaller<DiscoveryResponse, Any> sotw() {
+        return new SharedBodyMarshaller<>(DiscoveryResponse.parser(), DiscoveryResponse::getResourcesList,
+                r -> r.toBuilder().clearResources().build(), (a, b) -> a == b);
+    }
+
+    static SharedBodyMarshaller<DeltaDiscoveryResponse, Resource> delta() {
+        return new SharedBodyMarshaller<>(DeltaDiscoveryResponse.parser(), DeltaDiscoveryResponse::getResourcesList,
+                r -> r.toBuilder().clearResources().build(),
+                (a, b) -> a == b || a.getName() == b.getName() && a.getVersion() == b.getVersion() && a.getResource() == b.getResource()
+                        && plain(a) && plain(b));
+    }
+
+    /** A delta resource with nothing but a name, a version and the resource (as java-control-plane makes them). */
+    private static boolean plain(Resource r) {
+        return !r.hasResourceName() && r.getAliasesCount() == 0 && !r.hasTtl() && !r.hasCacheControl() && !r.hasMetadata()
+                && r.getUnknownFields().asMap().isEmpty();
     }
 
     @Override
-    public DiscoveryResponse parse(InputStream stream) {
+    public InputStream stream(T response) {
+        List<E> list = resources.apply(response);
+        if (list.size() < MIN_SHARED) return new Body(response.toByteArray(), new byte[0]);
+        return new Body(withoutResources.apply(response).toByteArray(), block(list).bytes);
+    }
+
+    @Override
+    public T parse(InputStream stream) {
         try {
-            return DiscoveryResponse.parseFrom(stream);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read a DiscoveryResponse", e);
+            return parser.parseFrom(stream);
+        } catch (InvalidProtocolBufferException e) {
+            throw new UncheckedIOException("cannot read an xDS response", e);
         }
     }
 
-    private Block block(List<Any> resources) {
+    private Block<E> block(List<E> list) {
         synchronized (blocks) {
-            for (Block b : blocks) {
-                if (b.holds(resources)) return b;
+            for (Block<E> b : blocks) {
+                if (b.holds(list, same)) return b;
             }
         }
-        Block made = new Block(resources.toArray(new Any[0]), encode(resources));
+        @SuppressWarnings("unchecked")
+        Block<E> made = new Block<>((E[]) list.toArray(new Message[0]), encode(list));
         synchronized (blocks) {
             blocks.addFirst(made);
             while (blocks.size() > REMEMBERED) blocks.removeLast();
@@ -65,15 +107,15 @@ final class SharedBodyMarshaller implements MethodDescriptor.Marshaller<Discover
         return made;
     }
 
-    private static byte[] encode(List<Any> resources) {
+    private static byte[] encode(List<? extends Message> resources) {
         try {
             int size = 0;
-            for (Any a : resources) size += CodedOutputStream.computeMessageSize(DiscoveryResponse.RESOURCES_FIELD_NUMBER, a);
+            for (Message m : resources) size += CodedOutputStream.computeMessageSize(RESOURCES_FIELD, m);
             byte[] bytes = new byte[size];
             CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-            for (Any a : resources) {
+            for (Message m : resources) {
                 out.writeUInt32NoTag(RESOURCES_TAG);
-                out.writeMessageNoTag(a);
+                out.writeMessageNoTag(m);
             }
             out.checkNoSpaceLeft();
             return bytes;
@@ -82,11 +124,11 @@ final class SharedBodyMarshaller implements MethodDescriptor.Marshaller<Discover
         }
     }
 
-    /** The encoding of exactly these {@code Any} objects, in this order. */
-    private record Block(Any[] resources, byte[] bytes) {
-        boolean holds(List<Any> others) {
+    /** The encoding of exactly these resources, in this order. */
+    private record Block<E>(E[] resources, byte[] bytes) {
+        boolean holds(List<E> others, BiPredicate<E, E> same) {
             if (others.size() != resources.length) return false;
-            for (int i = 0; i < resources.length; i++) if (others.get(i) != resources[i]) return false;
+            for (int i = 0; i < resources.length; i++) if (!same.test(others.get(i), resources[i])) return false;
             return true;
         }
     }

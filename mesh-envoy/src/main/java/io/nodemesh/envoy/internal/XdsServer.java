@@ -51,7 +51,7 @@ public final class XdsServer implements AutoCloseable {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
         more.forEach(builder::addService);
         this.server = builder
-                .addService(sharingNames(discovery.getAggregatedDiscoveryServiceImpl().bindService()))
+                .addService(sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService()))
                 .addService(discovery.getClusterDiscoveryServiceImpl())
                 .addService(discovery.getEndpointDiscoveryServiceImpl())
                 .addService(discovery.getListenerDiscoveryServiceImpl())
@@ -60,21 +60,28 @@ public final class XdsServer implements AutoCloseable {
                 .build().start();
     }
 
-    /** The ADS service with state-of-the-world requests read by {@link SharedNamesMarshaller}, responses written by {@link SharedBodyMarshaller}. */
+    /**
+     * The ADS service with state-of-the-world requests read by {@link SharedNamesMarshaller} and the responses of both
+     * protocols written by {@link SharedBodyMarshaller}.
+     */
     @SuppressWarnings("unchecked")
-    private static ServerServiceDefinition sharingNames(ServerServiceDefinition ads) {
+    private static ServerServiceDefinition sharing(ServerServiceDefinition ads) {
         String sotw = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().getFullMethodName();
-        SharedNamesMarshaller names = new SharedNamesMarshaller();
-        SharedBodyMarshaller bodies = new SharedBodyMarshaller();
+        String delta = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().getFullMethodName();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(ads.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> m : ads.getMethods()) {
-            if (!m.getMethodDescriptor().getFullMethodName().equals(sotw)) {
+            String name = m.getMethodDescriptor().getFullMethodName();
+            if (name.equals(sotw)) {
+                var typed = (ServerMethodDefinition<DiscoveryRequest, DiscoveryResponse>) m;
+                b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder().setRequestMarshaller(new SharedNamesMarshaller())
+                        .setResponseMarshaller(SharedBodyMarshaller.sotw()).build(), typed.getServerCallHandler()));
+            } else if (name.equals(delta)) {
+                var typed = (ServerMethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) m;
+                b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder()
+                        .setResponseMarshaller(SharedBodyMarshaller.delta()).build(), typed.getServerCallHandler()));
+            } else {
                 b.addMethod(m);
-                continue;
             }
-            var typed = (ServerMethodDefinition<DiscoveryRequest, DiscoveryResponse>) m;
-            b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder().setRequestMarshaller(names).setResponseMarshaller(bodies).build(),
-                    typed.getServerCallHandler()));
         }
         return b.build();
     }
