@@ -266,6 +266,7 @@ public final class MeshTranslator {
                 if (e.state() == EndpointState.NOT_READY) continue;
                 Optional<Workload> w = index.workload(e.workload()).or(() -> index.workloadByIp(e.ip()));
                 if (w.isEmpty()) continue;
+                // The server-side form: with mTLS it trusts node proxies for what their outbound chains decided.
                 if (rbac == null) rbac = RbacTranslator.filters(state, s, backendIdentities(index, s));
                 var byPort = byNode.computeIfAbsent(w.get().node(), k -> new java.util.TreeMap<>());
                 for (ServicePort p : s.ports()) {

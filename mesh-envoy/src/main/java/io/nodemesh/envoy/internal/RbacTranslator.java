@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.MeshState;
@@ -29,15 +30,31 @@ import java.util.List;
  * <p>
  * A source identity is matched by its mTLS principal (the SPIFFE id in the peer certificate) or by the addresses of the
  * workloads that have it — the node proxy sees local pods in clear text, and proxyless gRPC servers may run without TLS.
+ * <p>
+ * With mTLS, a backend's server sees requests that came through a node proxy as the node proxy's
+ * ({@code spiffe://<td>/nodemesh/node-proxy/<node>}), not the pod's: the proxy's outbound chain already enforced the
+ * same policy on the pod's address. So server-side RBAC trusts node proxies of the mesh for what they forwarded (the
+ * ztunnel/waypoint model: a node proxy speaks for the pods of its node): every ALLOW also matches a node proxy, and a
+ * DENY does not match one — except a DENY of every source, which denies the node proxy too, as the source proxy would
+ * have denied the request. Only an authenticated (mTLS) node-proxy principal gets this trust, never an address.
  */
 final class RbacTranslator {
     static final String FILTER = "envoy.filters.http.rbac";
 
     private RbacTranslator() {}
 
-    /** For a server on the backend: policy ports are the backend's (target) ports, as the server sees them. */
+    /**
+     * For a server on the backend: policy ports are the backend's (target) ports, as the server sees them; with mTLS,
+     * node proxies are trusted as the class comment says.
+     */
     static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities) {
-        return filters(state, s, backendIdentities, java.util.Optional::of);
+        String proxies = state.encryption().mode() == EncryptionSpec.Mode.MTLS ? nodeProxyPrefix(state.encryption().trustDomain()) : null;
+        return filters(state, s, backendIdentities, java.util.Optional::of, proxies);
+    }
+
+    /** The common start of every node proxy's SPIFFE id in {@code trustDomain} (the id of a node with an empty name). */
+    static String nodeProxyPrefix(String trustDomain) {
+        return TlsContexts.nodeProxyIdentity(trustDomain, "");
     }
 
     /**
@@ -47,6 +64,14 @@ final class RbacTranslator {
      */
     static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities,
                                     java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
+        // The node proxy's own chains judge the pod itself: no proxy to trust there.
+        return filters(state, s, backendIdentities, portSeen, null);
+    }
+
+    /** @param trustedProxies principal prefix of the node proxies a server trusts (see the class comment), or null */
+    private static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities,
+                                            java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen,
+                                            String trustedProxies) {
         List<Policy> deny = new ArrayList<>();
         List<Policy> allow = new ArrayList<>();
         for (Policy p : state.policies()) {
@@ -55,17 +80,20 @@ final class RbacTranslator {
             (p.action() == PolicyAction.DENY ? deny : allow).add(p);
         }
         List<HttpFilter> filters = new ArrayList<>();
-        if (!deny.isEmpty()) filters.add(filter(FILTER + ".deny", RBAC.Action.DENY, deny, state, portSeen));
-        if (!allow.isEmpty()) filters.add(filter(FILTER + ".allow", RBAC.Action.ALLOW, allow, state, portSeen));
+        if (!deny.isEmpty()) filters.add(filter(FILTER + ".deny", RBAC.Action.DENY, deny, state, portSeen, trustedProxies));
+        if (!allow.isEmpty()) filters.add(filter(FILTER + ".allow", RBAC.Action.ALLOW, allow, state, portSeen, trustedProxies));
         return filters;
     }
 
     private static HttpFilter filter(String name, RBAC.Action action, List<Policy> policies, MeshState state,
-                                     java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
+                                     java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen,
+                                     String trustedProxies) {
         var rbac = RBAC.newBuilder().setAction(action);
         for (Policy p : policies) {
+            Principal principal = principal(p, state);
+            if (trustedProxies != null) principal = trusting(principal, action, trustedProxies);
             rbac.putPolicies(p.key(), io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
-                    .addPermissions(permission(p, portSeen)).addPrincipals(principal(p, state)).build());
+                    .addPermissions(permission(p, portSeen)).addPrincipals(principal).build());
         }
         Builder filter = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rbac);
         return HttpFilter.newBuilder().setName(name).setTypedConfig(Any.pack(filter.build())).build();
@@ -120,6 +148,25 @@ final class RbacTranslator {
         }
         if (ids.size() == 1) return ids.getFirst();
         return Principal.newBuilder().setOrIds(Principal.Set.newBuilder().addAllIds(ids)).build();
+    }
+
+    /**
+     * {@code principal} with node proxies trusted: an ALLOW's also admits them, a DENY's leaves them out unless it names
+     * every source ({@code any}), which the source proxy denied as well. The permission (ports, HTTP matches) is kept
+     * as it is, so a trusted proxy still gets only what the policy lets through.
+     */
+    private static Principal trusting(Principal principal, RBAC.Action action, String proxyPrefix) {
+        if (principal.getAny()) return principal;
+        Principal proxy = Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
+                .setPrincipalName(StringMatcher.newBuilder().setPrefix(proxyPrefix))).build();
+        if (action == RBAC.Action.ALLOW) {
+            var ids = Principal.Set.newBuilder();
+            if (principal.hasOrIds()) ids.addAllIds(principal.getOrIds().getIdsList());
+            else ids.addIds(principal);
+            return Principal.newBuilder().setOrIds(ids.addIds(proxy)).build();
+        }
+        return Principal.newBuilder().setAndIds(Principal.Set.newBuilder().addIds(principal)
+                .addIds(Principal.newBuilder().setNotId(proxy))).build();
     }
 
     private static Principal ip(String ip) {
