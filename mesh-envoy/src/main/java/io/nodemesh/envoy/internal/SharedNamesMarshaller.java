@@ -54,14 +54,23 @@ final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<Discove
         }
     }
 
-    /** gRPC's streams know their length: one read into one array, instead of readAllBytes' chunks and copies. */
+    /**
+     * gRPC's streams know their length: one read into one array, instead of readAllBytes' chunks and copies. available()
+     * is only an estimate, so the end is confirmed by a read.
+     */
     private static byte[] readAll(InputStream stream) throws IOException {
         int known = stream.available();
         if (known <= 0) return stream.readAllBytes();
         byte[] bytes = new byte[known];
         int n = stream.readNBytes(bytes, 0, known);
-        if (n < known || stream.available() > 0) return concat(bytes, n, stream.readAllBytes());
-        return bytes;
+        int next = n < known ? -1 : stream.read();
+        if (n == known && next < 0) return bytes;
+        byte[] rest = stream.readAllBytes();
+        if (next < 0) return concat(bytes, n, rest);
+        byte[] tail = new byte[rest.length + 1];
+        tail[0] = (byte) next;
+        System.arraycopy(rest, 0, tail, 1, rest.length);
+        return concat(bytes, n, tail);
     }
 
     private static byte[] concat(byte[] head, int length, byte[] rest) {
