@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -43,10 +42,7 @@ class GrpcServerRbacTest {
     @BeforeEach
     void start() throws Exception {
         dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS);
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(SERVER_IP, 0));
-            port = probe.getLocalPort();
-        }
+        port = GrpcXds.freePort(SERVER_IP);
     }
 
     @AfterEach

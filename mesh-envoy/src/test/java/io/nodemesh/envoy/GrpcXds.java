@@ -30,6 +30,16 @@ final class GrpcXds {
         }
     }
 
+    /** A port free on {@code ip} now, for a server the test starts there (gRPC servers learn their listener by address). */
+    static int freePort(String ip) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(ip, 0));
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + ip, e);
+        }
+    }
+
     /** A channel to {@code xds:///<host>} whose xDS client identifies as {@code nodeId}. */
     @SuppressWarnings("deprecation") // nameResolverFactory is the documented way to use a test provider per channel
     static ManagedChannel channel(String host, String nodeId, int xdsPort) {

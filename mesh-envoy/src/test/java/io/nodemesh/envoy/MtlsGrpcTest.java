@@ -40,7 +40,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
@@ -94,10 +93,7 @@ class MtlsGrpcTest {
         clock.now = Instant.now().minus(Duration.ofMinutes(6));
         dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.credentialsDir", credentials.toString())
                 .with("envoy.certLifetime", "PT10M"), clock);
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(SERVER_IP, 0));
-            port = probe.getLocalPort();
-        }
+        port = GrpcXds.freePort(SERVER_IP);
     }
 
     @AfterEach

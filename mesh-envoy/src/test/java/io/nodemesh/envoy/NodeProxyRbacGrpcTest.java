@@ -27,7 +27,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
@@ -73,10 +72,7 @@ class NodeProxyRbacGrpcTest {
     @BeforeEach
     void start() throws Exception {
         dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.credentialsDir", credentials.toString()));
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(SERVER_IP, 0));
-            port = probe.getLocalPort();
-        }
+        port = GrpcXds.freePort(SERVER_IP);
     }
 
     @AfterEach

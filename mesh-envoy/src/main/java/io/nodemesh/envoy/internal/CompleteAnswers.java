@@ -20,12 +20,7 @@ import java.util.function.Function;
 final class CompleteAnswers {
     private static final int REMEMBERED = 64;
 
-    private final Map<Key, Answer> answers = new LinkedHashMap<>(REMEMBERED * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Answer> eldest) {
-            return size() > REMEMBERED;
-        }
-    };
+    private final Map<Key, Answer> answers = new Recent<>(REMEMBERED);
 
     /** What {@code names} (all of the type when empty) finds in {@code resources}. */
     Answer answer(Map<String, VersionedResource<?>> resources, List<String> names) {
@@ -54,12 +49,7 @@ final class CompleteAnswers {
 
     /** Delta's counterpart: the entries of a resource map that a set of subscribed names finds, shared the same way. */
     static final class Subsets {
-        private final Map<Object, Map<String, VersionedResource<?>>> subsets = new LinkedHashMap<>(REMEMBERED * 2, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Object, Map<String, VersionedResource<?>>> eldest) {
-                return size() > REMEMBERED;
-            }
-        };
+        private final Map<Object, Map<String, VersionedResource<?>>> subsets = new Recent<>(REMEMBERED);
 
         Map<String, VersionedResource<?>> subset(Map<String, VersionedResource<?>> resources, java.util.Set<String> names) {
             Object key = new SubsetKey(resources, names);

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,12 +32,7 @@ final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<Discove
     /** How many distinct name blocks to remember (a mesh's clients ask for few distinct sets; each entry is ~ its bytes × 4). */
     private static final int REMEMBERED = 32;
 
-    private final Map<Block, List<String>> recent = new LinkedHashMap<>(REMEMBERED * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Block, List<String>> eldest) {
-            return size() > REMEMBERED;
-        }
-    };
+    private final Map<Block, List<String>> recent = new Recent<>(REMEMBERED);
 
     @Override
     public InputStream stream(DiscoveryRequest value) {

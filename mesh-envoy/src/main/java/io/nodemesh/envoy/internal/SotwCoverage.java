@@ -62,12 +62,7 @@ final class SotwCoverage {
      */
     static final class Interner {
         private static final int REMEMBERED = 64;
-        private final Map<List<String>, AskedNames> sets = new java.util.LinkedHashMap<>(REMEMBERED * 2, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<List<String>, AskedNames> eldest) {
-                return size() > REMEMBERED;
-            }
-        };
+        private final Map<List<String>, AskedNames> sets = new Recent<>(REMEMBERED);
 
         synchronized AskedNames of(List<String> names) {
             return sets.computeIfAbsent(List.copyOf(names), AskedNames::new);
