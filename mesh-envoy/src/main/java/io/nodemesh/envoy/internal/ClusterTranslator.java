@@ -29,8 +29,10 @@ final class ClusterTranslator {
                 .setName(Names.cluster(s.key(), p.port()))
                 .setType(Cluster.DiscoveryType.EDS)
                 .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()))
-                .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(5))
-                .setLoadBalancingPolicy(policy(s.loadBalancing()));
+                .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(5));
+        // Round robin is the default lb_policy of Envoy and of gRPC: no policy sent, ~150 bytes less per cluster, a
+        // quarter of a 10,000-service configuration.
+        if (s.loadBalancing() != LoadBalancing.ROUND_ROBIN) b.setLoadBalancingPolicy(policy(s.loadBalancing()));
         if (tls != null) b.setTransportSocket(tls);
         return b.build();
     }

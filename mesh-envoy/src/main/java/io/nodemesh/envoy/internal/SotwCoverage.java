@@ -132,8 +132,9 @@ final class SotwCoverage {
         return view(now);
     }
 
+    /** What it holds, as a set nobody changes: the cache reads it on the request's thread while responses go out. */
     private static Set<String> view(Asked a) {
-        return a.holdsAll() ? a.all : Collections.unmodifiableSet(a.held);
+        return a.holdsAll() ? a.all : Set.copyOf(a.held);
     }
 
     /**
