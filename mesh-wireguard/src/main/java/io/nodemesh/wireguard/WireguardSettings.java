@@ -26,10 +26,14 @@ import java.util.Optional;
  * @param strictCidrs  extra CIDRs strict mode guards besides the remote nodes' pod CIDRs, typically the whole cluster pod
  *                     range, so a node that left the state still fails closed ({@value #STRICT_CIDRS}, comma-separated)
  * @param binary       the userspace WireGuard implementation to run ({@value #BINARY})
+ * @param presharedSecretFile the mesh secret every pair's preshared key is derived from ({@value #PRESHARED_SECRET_FILE};
+ *                     see {@link PresharedSecret}); empty for no preshared keys. Re-read on every apply.
+ * @param flowInterval how often the per-peer counters (and strict mode's drop counters) are polled into flow events
+ *                     ({@value #FLOW_INTERVAL_MS} ms)
  */
 public record WireguardSettings(String node, String iface, String netns, int listenPort, int peerPort, Path keyFile,
                                 int keepalive, int mtu, Optional<String> address, int routeMetric, List<String> strictCidrs,
-                                String binary) {
+                                String binary, Optional<Path> presharedSecretFile, java.time.Duration flowInterval) {
     public static final String INTERFACE = "wireguard.interface";
     public static final String NETNS = "wireguard.netns";
     public static final String LISTEN_PORT = "wireguard.listenPort";
@@ -41,6 +45,8 @@ public record WireguardSettings(String node, String iface, String netns, int lis
     public static final String ROUTE_METRIC = "wireguard.routeMetric";
     public static final String STRICT_CIDRS = "wireguard.strictCidrs";
     public static final String BINARY = "wireguard.binary";
+    public static final String PRESHARED_SECRET_FILE = "wireguard.presharedSecretFile";
+    public static final String FLOW_INTERVAL_MS = "wireguard.flowIntervalMs";
 
     public WireguardSettings {
         strictCidrs = List.copyOf(strictCidrs);
@@ -56,6 +62,10 @@ public record WireguardSettings(String node, String iface, String netns, int lis
         if (mtu < 1280 || mtu > 65535) throw new IllegalArgumentException(MTU + ": " + mtu + " is outside 1280..65535");
         address.ifPresent(a -> cidr(ADDRESS, a));
         strictCidrs.forEach(c -> cidr(STRICT_CIDRS, c));
+        presharedSecretFile = presharedSecretFile == null ? Optional.empty() : presharedSecretFile;
+        if (flowInterval.toMillis() < 10 || flowInterval.toMinutes() > 60) {
+            throw new IllegalArgumentException(FLOW_INTERVAL_MS + ": " + flowInterval.toMillis() + " is outside 10..3600000 ms");
+        }
         if (routeMetric < 0) throw new IllegalArgumentException(ROUTE_METRIC + ": " + routeMetric + " is negative");
     }
 
@@ -73,7 +83,9 @@ public record WireguardSettings(String node, String iface, String netns, int lis
                 Path.of(options.property(KEY_FILE, "/var/lib/nodemesh/wireguard/" + iface + ".key")),
                 integer(options, KEEPALIVE, 0), integer(options, MTU, 1420),
                 options.property(ADDRESS).filter(s -> !s.isBlank()), integer(options, ROUTE_METRIC, 10), strict,
-                options.property(BINARY, "wireguard-go"));
+                options.property(BINARY, "wireguard-go"),
+                options.property(PRESHARED_SECRET_FILE).filter(s -> !s.isBlank()).map(s -> Path.of(s.strip())),
+                java.time.Duration.ofMillis(integer(options, FLOW_INTERVAL_MS, 3000)));
     }
 
     private static int integer(DataplaneOptions options, String key, int fallback) {

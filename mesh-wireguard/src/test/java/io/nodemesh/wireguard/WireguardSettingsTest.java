@@ -43,4 +43,17 @@ class WireguardSettingsTest {
         assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.KEEPALIVE, "-1"))).hasMessageStartingWith("wireguard.keepalive");
         assertThatThrownBy(() -> WireguardSettings.from(DataplaneOptions.DEFAULTS)).hasMessageContaining("forNode");
     }
+
+    @Test
+    void presharedSecretAndFlowInterval() {
+        var none = WireguardSettings.from(DataplaneOptions.forNode("node-a"));
+        assertThat(none.presharedSecretFile()).isEmpty();
+        assertThat(none.flowInterval()).isEqualTo(java.time.Duration.ofSeconds(3));
+        var set = WireguardSettings.from(DataplaneOptions.forNode("node-a").with(WireguardSettings.PRESHARED_SECRET_FILE, "/etc/nm/mesh.secret")
+                .with(WireguardSettings.FLOW_INTERVAL_MS, "500"));
+        assertThat(set.presharedSecretFile()).contains(java.nio.file.Path.of("/etc/nm/mesh.secret"));
+        assertThat(set.flowInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThatThrownBy(() -> WireguardSettings.from(DataplaneOptions.forNode("node-a").with(WireguardSettings.FLOW_INTERVAL_MS, "0")))
+                .hasMessageStartingWith("wireguard.flowIntervalMs");
+    }
 }

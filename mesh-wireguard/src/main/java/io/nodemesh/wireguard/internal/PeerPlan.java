@@ -4,6 +4,7 @@ import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
+import io.nodemesh.wireguard.PresharedSecret;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardSettings;
 
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,6 +31,14 @@ record PeerPlan(Map<String, DesiredPeer> peers, boolean strict, Set<String> guar
 
     /** Assumes {@code state} passed validation (keys parse, addresses are literals). */
     static PeerPlan of(MeshState state, WireguardSettings settings) {
+        return of(state, settings, Optional.empty(), null);
+    }
+
+    /**
+     * As {@link #of(MeshState, WireguardSettings)}, with each peer's preshared key derived from {@code secret} and the
+     * pair ({@code own}, peer key) when a secret is given.
+     */
+    static PeerPlan of(MeshState state, WireguardSettings settings, Optional<PresharedSecret> secret, WireguardKey own) {
         if (state.encryption().mode() != EncryptionSpec.Mode.WIREGUARD) return NONE;
         Map<String, DesiredPeer> peers = new LinkedHashMap<>();
         Set<String> guarded = new LinkedHashSet<>(settings.strictCidrs());
@@ -41,11 +51,19 @@ record PeerPlan(Map<String, DesiredPeer> peers, boolean strict, Set<String> guar
             guarded.addAll(n.podCidrs()); // keyed or not: a node without a peer fails closed
             if (n.wireguardPublicKey().isEmpty() || n.addresses().isEmpty()) continue;
             var address = IpAddresses.parse(n.addresses().getFirst()).orElseThrow();
-            peers.put(n.name(), new DesiredPeer(n.name(), WireguardKey.parse(n.wireguardPublicKey()),
-                    new InetSocketAddress(address, settings.peerPort()), settings.keepalive(), n.podCidrs()));
+            WireguardKey peerKey = WireguardKey.parse(n.wireguardPublicKey());
+            peers.put(n.name(), new DesiredPeer(n.name(), peerKey, new InetSocketAddress(address, settings.peerPort()),
+                    settings.keepalive(), n.podCidrs(), secret.map(s -> s.pskFor(own, peerKey))));
         }
         boolean strict = state.encryption().strict();
         return new PeerPlan(peers, strict, strict ? guarded : Set.of(), strict ? local : Set.of());
+    }
+
+    /** The same plan with every peer's preshared key derived anew (after this node's key changed). */
+    PeerPlan withPresharedKeys(Optional<PresharedSecret> secret, WireguardKey own) {
+        Map<String, DesiredPeer> next = new LinkedHashMap<>();
+        peers.forEach((name, p) -> next.put(name, p.withPresharedKey(secret.map(s -> s.pskFor(own, p.key())))));
+        return new PeerPlan(next, strict, guardedCidrs, localCidrs);
     }
 
     /** The pod CIDRs of {@code node}'s peer, or none when it is not a peer. */

@@ -13,6 +13,7 @@ import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.netlab.CommandException;
 import io.nodemesh.netlab.Netns;
+import io.nodemesh.wireguard.PresharedSecret;
 import io.nodemesh.wireguard.PrivateKeyFile;
 import io.nodemesh.wireguard.WireguardDataplane;
 import io.nodemesh.wireguard.WireguardKey;
@@ -26,7 +27,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -51,15 +54,18 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     private final boolean nftAvailable;
     private final HandshakeWatch handshakes = new HandshakeWatch();
     private Thread watcher;
+    private final FlowPoller poller;
+    /** The mesh secret as last read (on open, then on every apply), empty without {@code presharedSecretFile}. */
+    private Optional<PresharedSecret> secret;
 
     private WireguardPrivateKey key;
     private MeshState state = MeshState.EMPTY;
-    private PeerPlan programmed = PeerPlan.NONE;
+    private volatile PeerPlan programmed = PeerPlan.NONE; // volatile: the flow poller reads whether strict mode is on
     private long generation;
     private volatile boolean closed;
 
     private UserspaceWireguardDataplane(WireguardSettings settings, Netns host, UserspaceDevice device,
-                                        WireguardPrivateKey key, boolean nftAvailable) {
+                                        WireguardPrivateKey key, boolean nftAvailable, Optional<PresharedSecret> secret) {
         this.settings = settings;
         this.host = host;
         this.device = device;
@@ -67,15 +73,34 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
         this.routes = new TunnelRoutes(host, settings);
         this.firewall = new StrictModeFirewall(host, settings.iface());
         this.nftAvailable = nftAvailable;
+        this.secret = secret;
+        this.poller = new FlowPoller(settings.node(), flows, device.uapi()::get,
+                () -> programmed.strict() ? firewall.drops() : List.of(), java.time.Clock.systemUTC());
+        poller.start(settings.flowInterval(), "wireguard-flows-" + settings.iface());
     }
 
     static UserspaceWireguardDataplane open(WireguardSettings settings, boolean nftAvailable) {
         Netns host = Netns.named(settings.netns());
+        Optional<PresharedSecret> secret;
+        try {
+            secret = readSecret(settings);
+        } catch (IllegalArgumentException e) {
+            throw new DataplaneException("wireguard on node " + settings.node() + ": " + e.getMessage(), e);
+        }
         WireguardPrivateKey key = PrivateKeyFile.loadOrCreate(settings.keyFile());
         UserspaceDevice device = UserspaceDevice.start(settings, host, key);
         LOG.info("wireguard: node {} interface {} (wireguard-go pid {}) public key {}", settings.node(), settings.iface(),
                 device.pid(), key.publicKey());
-        return new UserspaceWireguardDataplane(settings, host, device, key, nftAvailable);
+        try {
+            return new UserspaceWireguardDataplane(settings, host, device, key, nftAvailable, secret);
+        } catch (RuntimeException e) {
+            device.close();
+            throw e;
+        }
+    }
+
+    private static Optional<PresharedSecret> readSecret(WireguardSettings settings) {
+        return settings.presharedSecretFile().map(PresharedSecret::load);
     }
 
     @Override
@@ -91,7 +116,15 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
                 this::unreachableReason, nftAvailable);
         if (!violations.isEmpty()) throw new InvalidStateException(violations);
         warnIfOwnKeyDiffers(next);
-        PeerPlan want = PeerPlan.of(next, settings);
+        Optional<PresharedSecret> nextSecret;
+        try {
+            nextSecret = readSecret(settings); // re-read every time: a new secret file takes effect on the next apply
+        } catch (IllegalArgumentException e) {
+            throw new ApplyException("wireguard on node " + settings.node() + ": " + e.getMessage()
+                    + " (nothing changed; the previous state keeps serving)", e);
+        }
+        PeerPlan want = PeerPlan.of(next, settings, nextSecret, key.publicKey());
+        poller.pollQuietly(); // account the traffic so far before peers or the strict-mode table (and their counters) change
         var changes = StateDiff.between(state, next);
         Deque<Runnable> undo = new ArrayDeque<>();
         try {
@@ -103,7 +136,9 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
         }
         watchKeyChanges(programmed, want);
         programmed = want;
+        secret = nextSecret;
         state = next;
+        poller.view(FlowView.of(next, want, settings));
         if (!changes.isEmpty()) generation++;
         return new ApplyResult(generation, changes);
     }
@@ -111,6 +146,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     private void program(PeerPlan was, PeerPlan want, Deque<Runnable> undo) {
         if (want.strict() && (!was.strict() || !want.guardedCidrs().equals(was.guardedCidrs()) || !want.localCidrs().equals(was.localCidrs()))) {
             firewall.apply(want.guardedCidrs(), want.localCidrs());
+            poller.dropCountersReset();
             undo.push(() -> {
                 if (was.strict()) firewall.apply(was.guardedCidrs(), was.localCidrs());
                 else firewall.remove();
@@ -244,11 +280,33 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
             throw new ApplyException("wireguard on node " + settings.node() + ": setting the new key failed, kept the old one: " + e.getMessage(), e);
         }
         key = next;
+        refreshPresharedKeys();
         Instant now = Instant.now();
         programmed.peers().values().forEach(p -> handshakes.watch(p.key(), p.node(), now));
         startWatcher();
         LOG.info("wireguard: node {} rotated its key, new public key {}", settings.node(), next.publicKey());
         return next.publicKey();
+    }
+
+    /**
+     * Each pair's preshared key is derived from both public keys, so our new key changes all of them: set the new ones
+     * now (one request per peer), matching what each peer derives when it applies the state with our new key. A peer
+     * that fails keeps its old preshared key and is reported; the rotation itself stands (the key is already in use).
+     */
+    private void refreshPresharedKeys() {
+        if (secret.isEmpty() || programmed.peers().isEmpty()) return;
+        PeerPlan next = programmed.withPresharedKeys(secret, key.publicKey());
+        Map<String, DesiredPeer> done = new java.util.LinkedHashMap<>(programmed.peers());
+        try {
+            for (DesiredPeer peer : next.peers().values()) {
+                uapi(peer.upsert());
+                done.put(peer.node(), peer);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("wireguard: node {} rotated its key but could not update every preshared key: {}", settings.node(), e.getMessage());
+        } finally {
+            programmed = new PeerPlan(done, programmed.strict(), programmed.guardedCidrs(), programmed.localCidrs());
+        }
     }
 
     @Override
@@ -292,6 +350,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
         if (closed) return;
         closed = true;
         if (watcher != null) watcher.interrupt();
+        poller.stop();
         try {
             device.close();
         } finally {

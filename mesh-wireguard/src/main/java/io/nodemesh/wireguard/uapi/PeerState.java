@@ -14,11 +14,18 @@ import java.util.Optional;
  *                      added again starts over at EPOCH, which is how a flap shows
  * @param rxBytes       bytes received from the peer since it was added
  * @param txBytes       bytes sent to the peer since it was added
+ * @param hasPresharedKey whether the peer has a (non-zero) preshared key; the key itself is never kept
  */
 public record PeerState(WireguardKey publicKey, Optional<InetSocketAddress> endpoint, List<String> allowedIps,
-                        int persistentKeepalive, Instant lastHandshake, long rxBytes, long txBytes) {
+                        int persistentKeepalive, Instant lastHandshake, long rxBytes, long txBytes,
+                        boolean hasPresharedKey) {
     public PeerState {
         allowedIps = List.copyOf(allowedIps);
+    }
+
+    public PeerState(WireguardKey publicKey, Optional<InetSocketAddress> endpoint, List<String> allowedIps,
+                     int persistentKeepalive, Instant lastHandshake, long rxBytes, long txBytes) {
+        this(publicKey, endpoint, allowedIps, persistentKeepalive, lastHandshake, rxBytes, txBytes, false);
     }
 
     public boolean hasHandshake() {

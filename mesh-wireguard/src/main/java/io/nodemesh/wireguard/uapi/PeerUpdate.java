@@ -1,6 +1,7 @@
 package io.nodemesh.wireguard.uapi;
 
 import io.nodemesh.api.state.IpAddresses;
+import io.nodemesh.wireguard.PresharedKey;
 import io.nodemesh.wireguard.WireguardKey;
 
 import java.net.InetSocketAddress;
@@ -20,11 +21,13 @@ import java.util.OptionalInt;
  * @param persistentKeepalive seconds between keepalives (0 turns them off), or empty to leave as is
  * @param replaceAllowedIps   drop the peer's allowed IPs before adding {@code allowedIps}
  * @param allowedIps          CIDRs routed to and accepted from the peer
+ * @param presharedKey        the pair's preshared key, or empty to leave as is (it never prints)
  */
 public record PeerUpdate(String name, WireguardKey publicKey, boolean remove, boolean updateOnly,
                          Optional<InetSocketAddress> endpoint, OptionalInt persistentKeepalive,
-                         boolean replaceAllowedIps, List<String> allowedIps) {
+                         boolean replaceAllowedIps, List<String> allowedIps, Optional<PresharedKey> presharedKey) {
     public PeerUpdate {
+        presharedKey = presharedKey == null ? Optional.empty() : presharedKey;
         Objects.requireNonNull(publicKey, "publicKey");
         name = name == null || name.isEmpty() ? publicKey.base64() : name;
         endpoint = endpoint == null ? Optional.empty() : endpoint;
@@ -43,12 +46,31 @@ public record PeerUpdate(String name, WireguardKey publicKey, boolean remove, bo
         }
     }
 
+    /** Without a preshared key line: the device keeps whatever preshared key the peer has. */
+    public PeerUpdate(String name, WireguardKey publicKey, boolean remove, boolean updateOnly, Optional<InetSocketAddress> endpoint,
+                      OptionalInt persistentKeepalive, boolean replaceAllowedIps, List<String> allowedIps) {
+        this(name, publicKey, remove, updateOnly, endpoint, persistentKeepalive, replaceAllowedIps, allowedIps, Optional.empty());
+    }
+
     /** Creates the peer or sets all of it: endpoint, keepalive and exactly these allowed IPs. */
     public static PeerUpdate upsert(String name, WireguardKey key, InetSocketAddress endpoint, int keepalive, List<String> allowedIps) {
-        return new PeerUpdate(name, key, false, false, Optional.of(endpoint), OptionalInt.of(keepalive), true, allowedIps);
+        return upsert(name, key, endpoint, keepalive, allowedIps, Optional.empty());
+    }
+
+    /** As {@link #upsert(String, WireguardKey, InetSocketAddress, int, List)}, and sets the preshared key when given. */
+    public static PeerUpdate upsert(String name, WireguardKey key, InetSocketAddress endpoint, int keepalive, List<String> allowedIps,
+                                    Optional<PresharedKey> presharedKey) {
+        return new PeerUpdate(name, key, false, false, Optional.of(endpoint), OptionalInt.of(keepalive), true, allowedIps, presharedKey);
     }
 
     public static PeerUpdate remove(String name, WireguardKey key) {
         return new PeerUpdate(name, key, true, false, Optional.empty(), OptionalInt.empty(), false, List.of());
+    }
+
+    @Override
+    public String toString() {
+        return "PeerUpdate[" + name + " " + publicKey + (remove ? " remove" : "") + (updateOnly ? " update_only" : "")
+                + endpoint.map(e -> " endpoint=" + e).orElse("") + " allowedIps=" + allowedIps
+                + (presharedKey.isPresent() ? " preshared_key=<redacted>" : "") + "]";
     }
 }

@@ -72,7 +72,7 @@ public final class UapiClient {
     }
 
     private UapiException refused(UapiLine line, int errno) {
-        String value = line.key().equals("private_key") ? "<redacted>" : line.value();
+        String value = line.key().equals("private_key") || line.key().equals("preshared_key") ? "<redacted>" : line.value();
         String where = line.peer().isEmpty() ? "device " + socket : "peer " + line.peer();
         return new UapiException(where + ": wireguard-go refused " + line.key() + "=" + value + " (" + Errno.describe(errno) + ")",
                 errno, line.peer(), line.key(), null);

@@ -34,6 +34,7 @@ final class UapiCodec {
             if (peer.updateOnly()) lines.add(new UapiLine("update_only", "true", who));
             peer.endpoint().ifPresent(e -> lines.add(new UapiLine("endpoint", endpoint(e), who)));
             peer.persistentKeepalive().ifPresent(k -> lines.add(new UapiLine("persistent_keepalive_interval", Integer.toString(k), who)));
+            peer.presharedKey().ifPresent(k -> lines.add(new UapiLine("preshared_key", k.revealHex(), who)));
             if (peer.replaceAllowedIps()) lines.add(new UapiLine("replace_allowed_ips", "true", who));
             for (String cidr : peer.allowedIps()) lines.add(new UapiLine("allowed_ip", canonicalCidr(cidr), who));
         }
@@ -113,7 +114,8 @@ final class UapiCodec {
                 case "last_handshake_time_nsec" -> peer.handshakeNsec = Long.parseLong(value);
                 case "rx_bytes" -> peer.rx = Long.parseLong(value);
                 case "tx_bytes" -> peer.tx = Long.parseLong(value);
-                default -> { } // preshared_key, protocol_version, errno
+                case "preshared_key" -> peer.psk = !value.chars().allMatch(c -> c == '0'); // only whether, never the key
+                default -> { } // protocol_version, errno
             }
         }
         if (peer != null) peers.add(peer.build());
@@ -153,7 +155,7 @@ final class UapiCodec {
                 case "allowed_ip" -> {
                     if (current == null || !current.allowedIps().contains(line.value())) return Optional.of(line);
                 }
-                default -> { } // remove, update_only, replace_*: no trace to compare
+                default -> { } // remove, update_only, replace_*: no trace to compare; preshared_key: not read back
             }
         }
         return Optional.empty();
@@ -168,13 +170,14 @@ final class UapiCodec {
         long handshakeNsec;
         long rx;
         long tx;
+        boolean psk;
 
         PeerBuilder(WireguardKey key) {
             this.key = key;
         }
 
         PeerState build() {
-            return new PeerState(key, endpoint, allowedIps, keepalive, Instant.ofEpochSecond(handshakeSec, handshakeNsec), rx, tx);
+            return new PeerState(key, endpoint, allowedIps, keepalive, Instant.ofEpochSecond(handshakeSec, handshakeNsec), rx, tx, psk);
         }
     }
 }

@@ -62,6 +62,6 @@ class PeerPlanTest {
                 .contains("set local4 { type ipv4_addr; flags interval; auto-merge; elements = { 10.210.1.0/24 }; }")
                 .contains("type filter hook output priority 0; policy accept;")
                 .contains("type filter hook forward priority 0; policy accept;")
-                .contains("ip daddr @remote4 oifname != \"wg0\" counter drop");
+                .contains("ip daddr @remote4 oifname != \"wg0\" jump leak");
     }
 }
