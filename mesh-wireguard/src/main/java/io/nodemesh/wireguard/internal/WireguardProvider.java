@@ -17,7 +17,7 @@ import java.util.Set;
 /** The {@code wireguard} backend: node-to-node encryption through userspace wireguard-go. */
 public final class WireguardProvider implements DataplaneProvider {
     static final String NAME = "wireguard";
-    static final Set<Capability> CAPABILITIES = Set.of(Capability.NODE_ENCRYPTION);
+    static final Set<Capability> CAPABILITIES = Set.of(Capability.NODE_ENCRYPTION, Capability.FLOWS);
 
     @Override
     public String name() {

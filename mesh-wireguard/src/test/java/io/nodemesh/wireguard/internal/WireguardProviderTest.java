@@ -15,7 +15,7 @@ class WireguardProviderTest {
     @Test
     void isFoundByServiceLoaderWithNodeEncryption() {
         assertThat(Dataplanes.providers()).containsKey("wireguard");
-        assertThat(Dataplanes.providers().get("wireguard").capabilities()).containsExactly(Capability.NODE_ENCRYPTION);
+        assertThat(Dataplanes.providers().get("wireguard").capabilities()).containsExactlyInAnyOrder(Capability.NODE_ENCRYPTION, Capability.FLOWS);
     }
 
     @Test
