@@ -9,6 +9,7 @@ module io.nodemesh.kubernetes {
     requires transitive kubernetes.model.core;
     requires transitive kubernetes.model.common;
     requires kubernetes.model.discovery;
+    requires kubernetes.model.coordination; // the Lease of the status-writer election
     // Found reflectively and through ServiceLoader at run time: required so the module path resolves them.
     requires kubernetes.client;
     requires io.fabric8.kubernetes.client.jdkhttp;

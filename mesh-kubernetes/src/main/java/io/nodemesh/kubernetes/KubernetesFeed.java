@@ -55,6 +55,14 @@ public final class KubernetesFeed implements AutoCloseable {
         return loop.health();
     }
 
+    /**
+     * Whether this agent writes the status of nodemesh's resources now: it holds the status-writer lease (see
+     * {@link StatusElection}), or the election is off.
+     */
+    public boolean writesStatus() {
+        return loop.writesStatus();
+    }
+
     public MeshDataplane dataplane() {
         return dataplane;
     }

@@ -3,6 +3,7 @@ package io.nodemesh.kubernetes;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
+import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Service;
@@ -225,6 +226,46 @@ class KubernetesFeedTest {
             return c != null && String.valueOf(c.get("message")).contains("spec.encryption.mode");
         });
         assertThat(dataplane.state().encryption().mode()).isEqualTo(EncryptionSpec.Mode.WIREGUARD);
+    }
+
+    @Test
+    void routeFaultsAreTranslatedAndBadOnesNamedOnTheCondition() throws Exception {
+        start(FeedOptions.forNode("node-a"));
+        cluster.route("shop", "api-chaos", Map.of("service", "api", "rules", List.of(Map.of(
+                "backends", List.of(Map.of("service", "api")),
+                "fault", Map.of("delay", Map.of("duration", "1.5s", "percent", 10), "abort", Map.of("status", 503))))));
+        Eventually.until("route applied", () -> dataplane.state().routes().size() == 1);
+        var good = dataplane.state().routes().getFirst();
+        // An absent percent means every request, as the CRD's default says.
+        assertThat(good.rules().getFirst().fault()).isEqualTo(new HttpFault(Duration.ofMillis(1500), 10, 503, 100));
+        Eventually.until("Accepted=True", () -> {
+            var c = cluster.accepted(Cluster.ROUTE, "shop", "api-chaos");
+            return c != null && "True".equals(c.get("status"));
+        });
+
+        // Out of bounds everywhere: each violation is named by its field, and the last good version keeps serving.
+        cluster.replace(Cluster.ROUTE, "shop", "api-chaos", Map.of("service", "api", "rules", List.of(Map.of(
+                "backends", List.of(Map.of("service", "api")),
+                "fault", Map.of("delay", Map.of("duration", "soon", "percent", 150), "abort", Map.of("status", 99, "percent", -1))))));
+        Eventually.until("Accepted=False", () -> {
+            var c = cluster.accepted(Cluster.ROUTE, "shop", "api-chaos");
+            return c != null && "False".equals(c.get("status"));
+        });
+        String message = (String) cluster.accepted(Cluster.ROUTE, "shop", "api-chaos").get("message");
+        assertThat(message).startsWith("4 violations")
+                .contains("spec.rules[0].fault.delay.duration: 'soon' is not a duration")
+                .contains("spec.rules[0].fault.delay.percent: 150 is not a percentage (0..100)")
+                .contains("spec.rules[0].fault.abort.status: 99 is not an HTTP status")
+                .contains("spec.rules[0].fault.abort.percent: -1 is not a percentage")
+                .contains("previous version keeps serving");
+        assertThat(dataplane.state().routes()).containsExactly(good);
+
+        // Fixed: only an abort now.
+        cluster.replace(Cluster.ROUTE, "shop", "api-chaos", Map.of("service", "api", "rules", List.of(Map.of(
+                "backends", List.of(Map.of("service", "api")), "fault", Map.of("abort", Map.of("status", 429, "percent", 50))))));
+        Eventually.until("fixed route applied", () -> dataplane.state().routes().getFirst().rules().getFirst().fault()
+                .equals(HttpFault.abort(429, 50)));
+        Eventually.until("Accepted=True again", () -> "True".equals(cluster.accepted(Cluster.ROUTE, "shop", "api-chaos").get("status")));
     }
 
     @Test

@@ -58,6 +58,17 @@ final class MockApiServer implements AutoCloseable {
         return server.createClient();
     }
 
+    /** A new client whose requests carry {@code userAgent}, so the test can tell agents' writes apart. */
+    KubernetesClient newClient(String userAgent) {
+        var config = new io.fabric8.kubernetes.client.ConfigBuilder(server.createClient().getConfiguration()).withUserAgent(userAgent).build();
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** The user agent of every status write (PUT or PATCH on a {@code /status} subresource) so far, in order. */
+    List<String> statusWriters() {
+        return List.copyOf(dispatcher.statusWriters);
+    }
+
     /** Ends every open watch with 410 Gone; while {@code on}, new watches are ended the same way, so informers must relist. */
     void expireWatches(boolean on) {
         dispatcher.gone = on;
@@ -91,10 +102,14 @@ final class MockApiServer implements AutoCloseable {
         volatile boolean gone;
         volatile boolean unavailable;
         volatile String emptyListPath;
+        final List<String> statusWriters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             boolean watch = request.getPath().contains("watch=true");
+            if (("PUT".equals(request.getMethod()) || "PATCH".equals(request.getMethod())) && request.getPath().split("\\?")[0].endsWith("/status")) {
+                statusWriters.add(String.valueOf(request.getHeader("User-Agent")));
+            }
             if (unavailable) {
                 return new MockResponse().setResponseCode(503).setBody(status(503, "ServiceUnavailable", "apiserver is down (test outage)"));
             }

@@ -14,8 +14,9 @@ public record MeshHttpRouteSpec(String service, List<Rule> rules) {
      * @param backends weighted destination services
      * @param timeout  request timeout as a duration such as {@code 2s} or {@code 500ms}; absent = none
      * @param retries  retries; absent = none
+     * @param fault    delays or aborts injected into matching requests (for testing how callers cope); absent = none
      */
-    public record Rule(List<HttpMatchSpec> matches, List<Backend> backends, String timeout, Retries retries) {}
+    public record Rule(List<HttpMatchSpec> matches, List<Backend> backends, String timeout, Retries retries, Fault fault) {}
 
     /**
      * @param service {@code name} or {@code namespace/name}
@@ -30,4 +31,24 @@ public record MeshHttpRouteSpec(String service, List<Rule> rules) {
      * @param retryOn       Envoy retry conditions such as {@code 5xx}
      */
     public record Retries(Integer attempts, String perTryTimeout, List<String> retryOn) {}
+
+    /**
+     * Fault injection, as Envoy's HTTP fault filter does it: the delay and the abort act independently.
+     *
+     * @param delay holds a share of requests before forwarding them; absent = none
+     * @param abort answers a share of requests itself, without reaching a backend; absent = none
+     */
+    public record Fault(Delay delay, Abort abort) {}
+
+    /**
+     * @param duration how long, a duration such as {@code 2s} or {@code 500ms}
+     * @param percent  share of requests delayed, 0..100; absent = 100
+     */
+    public record Delay(String duration, Integer percent) {}
+
+    /**
+     * @param status  the HTTP status answered, 200..599
+     * @param percent share of requests aborted, 0..100; absent = 100
+     */
+    public record Abort(Integer status, Integer percent) {}
 }

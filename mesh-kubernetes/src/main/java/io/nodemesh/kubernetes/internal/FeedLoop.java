@@ -43,6 +43,7 @@ public final class FeedLoop implements AutoCloseable {
     private final PendingChanges pending = new PendingChanges();
     private final StateAssembler assembler;
     private final StatusWriter statusWriter;
+    private final StatusLeader statusLeader; // null: every agent writes (election off, or no status written at all)
     private final List<FeedListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService thread;
 
@@ -61,13 +62,24 @@ public final class FeedLoop implements AutoCloseable {
     private Duration backoff;
 
     public FeedLoop(KubernetesClient client, MeshDataplane dataplane, FeedOptions options) {
+        this(client, dataplane, options, true);
+    }
+
+    /**
+     * With {@code stripCachedMetadata} false the informer caches keep managedFields and the last-applied annotation:
+     * only for the benchmark to measure what stripping saves.
+     */
+    public FeedLoop(KubernetesClient client, MeshDataplane dataplane, FeedOptions options, boolean stripCachedMetadata) {
         this.client = client;
         this.dataplane = dataplane;
         this.options = options;
         this.backoff = options.retryBackoff();
-        this.cache = new InformerCache(client, this::changed);
+        this.cache = new InformerCache(client, this::changed, stripCachedMetadata);
         this.assembler = new StateAssembler(cache, client.getKubernetesSerialization());
         this.statusWriter = new StatusWriter(client);
+        this.statusLeader = options.writeStatus() && options.statusElection().enabled()
+                ? new StatusLeader(client, options.statusElection(), identity(options), () -> schedule(Duration.ZERO))
+                : null;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nodemesh-feed");
             t.setDaemon(true);
@@ -75,7 +87,13 @@ public final class FeedLoop implements AutoCloseable {
         });
     }
 
+    /** The agent's name in the status election: its node (one agent per node). */
+    private static String identity(FeedOptions options) {
+        return options.nodeName().isEmpty() ? "feed-" + java.util.UUID.randomUUID() : options.nodeName();
+    }
+
     public void start() {
+        if (statusLeader != null) statusLeader.start();
         cache.start().thenRun(() -> schedule(Duration.ZERO)); // assemble the moment the last informer has listed
         schedule(Duration.ZERO);
     }
@@ -237,9 +255,17 @@ public final class FeedLoop implements AutoCloseable {
         schedule(wait);
     }
 
-    /** Accepted conditions are written only for what was applied; rejections are written either way. */
+    /** Whether this agent writes statuses now: it is the elected writer, or there is no election. */
+    public boolean writesStatus() {
+        return options.writeStatus() && (statusLeader == null || statusLeader.leading());
+    }
+
+    /**
+     * Accepted conditions are written only for what was applied; rejections are written either way. Only by the
+     * elected writer: a newly elected one is scheduled a pass at once, which writes what it finds different.
+     */
     private void writeStatuses(StateAssembler.Assembly assembly, boolean applied) {
-        if (!options.writeStatus()) return;
+        if (!writesStatus()) return;
         var verdicts = assembly.verdicts().all().stream().filter(v -> applied || !v.accepted()).toList();
         statusWriter.write(verdicts);
     }
@@ -267,6 +293,7 @@ public final class FeedLoop implements AutoCloseable {
 
     @Override
     public void close() {
+        if (statusLeader != null) statusLeader.close();
         thread.shutdownNow();
         cache.close();
     }

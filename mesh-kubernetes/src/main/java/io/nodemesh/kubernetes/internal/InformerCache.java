@@ -45,8 +45,16 @@ final class InformerCache implements AutoCloseable {
     private final SharedIndexInformer<GenericKubernetesResource> policies;
     private final SharedIndexInformer<GenericKubernetesResource> routes;
 
+    private final boolean strip;
+
     /** Creates the informers (not yet started); {@code onChange} hears every add, update and delete. */
     InformerCache(KubernetesClient client, BiConsumer<ResourceKind, HasMetadata> onChange) {
+        this(client, onChange, true);
+    }
+
+    /** With {@code strip} false the caches keep whole objects (only to measure what stripping saves). */
+    InformerCache(KubernetesClient client, BiConsumer<ResourceKind, HasMetadata> onChange, boolean strip) {
+        this.strip = strip;
         nodes = register(ResourceKind.NODE, client.nodes().runnableInformer(0), onChange);
         pods = register(ResourceKind.POD, client.pods().inAnyNamespace().runnableInformer(0), onChange);
         services = register(ResourceKind.SERVICE, client.services().inAnyNamespace().runnableInformer(0), onChange);
@@ -90,6 +98,7 @@ final class InformerCache implements AutoCloseable {
                 }
             }
         });
+        if (strip) informer.itemStore(new StrippingItemStore<>()); // before start: the first list is cached stripped too
         informer.exceptionHandler(handler(kind));
         informers.put(kind, informer);
         return informer;

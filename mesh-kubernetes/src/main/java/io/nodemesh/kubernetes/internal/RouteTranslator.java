@@ -53,7 +53,8 @@ final class RouteTranslator {
                 retries = new RetryPolicy(r.retries().attempts() == null ? 0 : r.retries().attempts(),
                         duration(r.retries().perTryTimeout(), at + ".retries.perTryTimeout", violations), r.retries().retryOn());
             }
-            rules.add(new HttpRouteRule(matches, backends, timeout, retries));
+            rules.add(new HttpRouteRule(matches, backends, timeout, retries,
+                    FaultTranslator.translate(r.fault(), at + ".fault", violations)));
         }
         HttpRoute route = new HttpRoute(ns, cr.getMetadata().getName(), Refs.service(spec.service(), ns), rules);
         return new Translated<>(violations.isEmpty() ? route : null, violations);

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the {@code Accepted} condition on nodemesh's resources, only when it differs from what the resource already
- * says: every agent computes the same verdict, so the first write wins and the others find nothing to do (a conflict
- * means a newer version is on its way, whose event brings another pass).
+ * says. Only the elected status writer calls it ({@link StatusLeader}); with the election off every agent computes the
+ * same verdict, so the first write wins and the others find nothing to do (a conflict means a newer version is on its
+ * way, whose event brings another pass).
  */
 final class StatusWriter {
     private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);

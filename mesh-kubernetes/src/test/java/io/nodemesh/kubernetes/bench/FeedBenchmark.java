@@ -15,6 +15,8 @@ import io.nodemesh.api.StateDiff;
 import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.kubernetes.BenchCluster;
+import io.nodemesh.kubernetes.ManagedFields;
+import io.nodemesh.kubernetes.internal.FeedLoop;
 import io.nodemesh.kubernetes.FeedListener;
 import io.nodemesh.kubernetes.FeedOptions;
 import io.nodemesh.kubernetes.KubernetesFeed;
@@ -24,6 +26,8 @@ import io.nodemesh.sim.SimulatedDataplane;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -59,6 +63,7 @@ public final class FeedBenchmark {
 
         try (BenchCluster cluster = new BenchCluster()) {
             KubernetesClient client = cluster.client();
+            int[] overhead = new int[2];
             long t = System.nanoTime();
             cluster.nodes(3);
             try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
@@ -68,15 +73,37 @@ public final class FeedBenchmark {
                     work.add(pool.submit(() -> {
                         client.services().inNamespace("bench").resource(service(i)).create();
                         client.discovery().v1().endpointSlices().inNamespace("bench").resource(slice(i, perService, 0)).create();
+                        if (i == 0) {
+                            overhead[0] = ManagedFields.overheadBytes(client.services().inNamespace("bench").withName("svc-0").get());
+                            overhead[1] = ManagedFields.overheadBytes(client.discovery().v1().endpointSlices().inNamespace("bench").withName("svc-0-abcde").get());
+                        }
                     }));
                 }
                 for (Future<?> f : work) f.get();
             }
-            System.out.printf(Locale.ROOT, "created in the mock API server in %.1f s%n", (System.nanoTime() - t) / 1e9);
+            System.out.printf(Locale.ROOT, "created in the mock API server in %.1f s; managedFields + last-applied annotation: "
+                    + "%,d bytes per service, %,d bytes per slice (JSON)%n", (System.nanoTime() - t) / 1e9, overhead[0], overhead[1]);
+
+            // The heap of an agent with and without stripping what it never reads, each measured as what it added. Both
+            // stay open until the end: closing a feed's watches while the mock server sends into them stalls its event
+            // loop for ~30 s, which would distort what follows. The stripped one goes first, so one-time costs land on it.
+            // Live objects by class (a full GC's histogram), not the heap's occupancy: the mock server's and the HTTP
+            // clients' buffers come and go in the same JVM and swamp the difference otherwise.
+            Map<String, Long> base = liveHistogram();
+            FeedLoop strippedLoop = agent(cluster, true, services);
+            Map<String, Long> afterStripped = liveHistogram();
+            FeedLoop wholeLoop = agent(cluster, false, services);
+            Map<String, Long> afterWhole = liveHistogram();
+            long strippedHeap = total(afterStripped) - total(base);
+            long wholeHeap = total(afterWhole) - total(afterStripped);
+            printTopGrowth("stripped agent", base, afterStripped);
+            printTopGrowth("whole-object agent", afterStripped, afterWhole);
+            System.out.printf(Locale.ROOT, "heap held by an agent: %.0f MiB stripped, %.0f MiB whole objects%n",
+                    strippedHeap / 1048576.0, wholeHeap / 1048576.0);
 
             List<Run> runs = new ArrayList<>();
             for (int b = 0; b < backends.size(); b++) {
-                runs.add(run(cluster, backends.get(b), services, perService, changes, b * changes, b == 0));
+                runs.add(run(cluster, backends.get(b), services, perService, changes, b * changes, false));
             }
 
             // Baselines: a full translation of the cluster from the caches, as a non-incremental feed would do, and the
@@ -131,9 +158,15 @@ public final class FeedBenchmark {
             System.out.printf(Locale.ROOT, "| MeshState.validate() of the whole state | %.1f ms | %.1f ms | |%n", p50(validation), max(validation));
             System.out.printf(Locale.ROOT, "| MeshState.validate(previous), one service changed | %.1f ms | %.1f ms | |%n",
                     p50(incrementalValidation), max(incrementalValidation));
-            System.out.printf(Locale.ROOT, "| heap held by the agent (informer caches + translations + applied state) | %.0f MiB | | |%n",
-                    first.heapBytes / 1048576.0);
-            System.out.printf(Locale.ROOT, "%nper endpoint: %.0f bytes of heap%n", first.heapBytes / (double) (services * perService));
+            System.out.printf(Locale.ROOT, "| baseline: heap held by the agent, whole objects cached (no stripping) | %.0f MiB | | |%n",
+                    wholeHeap / 1048576.0);
+            System.out.printf(Locale.ROOT, "| heap held by the agent, managedFields and last-applied stripped before caching | %.0f MiB | | |%n",
+                    strippedHeap / 1048576.0);
+            System.out.printf(Locale.ROOT, "%nper endpoint: %.0f bytes of heap without stripping, %.0f bytes with%n",
+                    wholeHeap / (double) (services * perService), strippedHeap / (double) (services * perService));
+            System.out.flush();
+        } catch (Throwable t) {
+            t.printStackTrace(); // closing the mock server can time out after the tables are printed; exit all the same
         }
         System.exit(0); // the mock server's Vert.x threads are not daemons
     }
@@ -236,10 +269,27 @@ public final class FeedBenchmark {
         return r;
     }
 
+    /**
+     * An agent (informer caches, translations, applied state over the lean backend) that has applied the whole cluster,
+     * with or without stripping managedFields and the last-applied annotation before caching. Left running.
+     */
+    private static FeedLoop agent(BenchCluster cluster, boolean strip, int services) throws Exception {
+        LeanDataplane dataplane = new LeanDataplane(false);
+        FeedLoop loop = new FeedLoop(cluster.newClient(), dataplane, FeedOptions.forNode("node-0").withWriteStatus(false), strip);
+        loop.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!loop.health().ready() || dataplane.state().services().size() != services) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("no apply: " + loop.health());
+            Thread.sleep(50);
+        }
+        return loop;
+    }
+
     private static io.fabric8.kubernetes.api.model.Service service(int i) {
-        return new ServiceBuilder().withNewMetadata().withNamespace("bench").withName("svc-" + i).endMetadata()
+        return ManagedFields.kubectlApplied(new ServiceBuilder().withNewMetadata().withNamespace("bench").withName("svc-" + i).endMetadata()
                 .withNewSpec().withType("ClusterIP").withClusterIP(vip(i)).withClusterIPs(vip(i))
-                .addNewPort().withName("http").withPort(80).withNewTargetPort(8080).withProtocol("TCP").endPort().endSpec().build();
+                .addNewPort().withName("http").withPort(80).withNewTargetPort(8080).withProtocol("TCP").endPort().endSpec().build(),
+                "kube-controller-manager");
     }
 
     private static EndpointSlice slice(int i, int perService, int generation) {
@@ -249,13 +299,46 @@ public final class FeedBenchmark {
             eps.add(new EndpointBuilder().withAddresses("10." + (64 + (n >> 16 & 63)) + "." + (n >> 8 & 255) + "." + (n & 255))
                     .withNewConditions().withReady(true).endConditions().build());
         }
-        return new EndpointSliceBuilder().withNewMetadata().withNamespace("bench").withName("svc-" + i + "-abcde")
+        // As the endpointslice controller writes them: its managedFields entry over every endpoint.
+        return ManagedFields.controllerManaged(new EndpointSliceBuilder().withNewMetadata().withNamespace("bench").withName("svc-" + i + "-abcde")
                 .addToLabels("kubernetes.io/service-name", "svc-" + i).endMetadata().withAddressType("IPv4").withEndpoints(eps)
-                .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort().build();
+                .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort().build(), "endpointslice-controller.k8s.io");
     }
 
     private static String vip(int i) {
         return "10.96." + (i >> 8 & 255) + "." + (i & 255);
+    }
+
+    /** Bytes of live objects per class, from a full-GC class histogram (the DiagnosticCommand MBean, as jcmd does). */
+    private static Map<String, Long> liveHistogram() throws Exception {
+        // Reflectively: the test sources compile inside the module, which does not read java.management; the benchmark
+        // runs on the class path, where it is there.
+        Object server = Class.forName("java.lang.management.ManagementFactory").getMethod("getPlatformMBeanServer").invoke(null);
+        Class<?> objectName = Class.forName("javax.management.ObjectName");
+        Object name = objectName.getConstructor(String.class).newInstance("com.sun.management:type=DiagnosticCommand");
+        String text = (String) Class.forName("javax.management.MBeanServerConnection")
+                .getMethod("invoke", objectName, String.class, Object[].class, String[].class)
+                .invoke(server, name, "gcClassHistogram", new Object[]{null}, new String[]{String[].class.getName()});
+        Map<String, Long> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 4 || !f[0].endsWith(":")) continue;
+            out.merge(f[3], Long.parseLong(f[2]), Long::sum);
+        }
+        return out;
+    }
+
+    private static long total(Map<String, Long> histogram) {
+        return histogram.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static void printTopGrowth(String what, Map<String, Long> before, Map<String, Long> after) {
+        List<Map.Entry<String, Long>> growth = new ArrayList<>();
+        after.forEach((k, v) -> growth.add(Map.entry(k, v - before.getOrDefault(k, 0L))));
+        growth.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        System.out.printf(Locale.ROOT, "%s: %.0f MiB live, most of it:", what, (total(after) - total(before)) / 1048576.0);
+        growth.stream().limit(6).forEach(e -> System.out.printf(Locale.ROOT, " %s %.1f MiB;", e.getKey(), e.getValue() / 1048576.0));
+        System.out.println();
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
