@@ -2,23 +2,17 @@ package io.nodemesh.wireguard.internal;
 
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
-import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
-import io.nodemesh.api.state.Node;
-import io.nodemesh.contract.Privileges;
 import io.nodemesh.wireguard.WireguardDataplane;
 import io.nodemesh.wireguard.WireguardSettings;
 import io.nodemesh.wireguard.testing.Await;
 import io.nodemesh.wireguard.testing.EchoClient;
-import io.nodemesh.wireguard.testing.EchoServer;
 import io.nodemesh.wireguard.testing.MeshTopology;
+import io.nodemesh.wireguard.testing.WireguardNodes;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -31,31 +25,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Flow events from the tunnel's counters between two real wireguard-go nodes, and strict mode's drops. */
 class FlowEventsRootTest {
+    private WireguardNodes nodes;
     private MeshTopology topo;
-    private final List<WireguardDataplane> dataplanes = new ArrayList<>();
-    private final List<EchoServer> servers = new ArrayList<>();
+    private List<WireguardDataplane> dataplanes;
     private final List<FlowEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
-        Privileges.requireRoot();
-        Privileges.requireBinary("wireguard-go", "wireguard-go");
-        Privileges.requireBinary("nft", "nftables");
-        Privileges.require(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
-        topo = MeshTopology.create(2);
-        for (int i = 1; i <= 2; i++) {
-            dataplanes.add((WireguardDataplane) Dataplanes.open("wireguard", topo.options(i).with(WireguardSettings.FLOW_INTERVAL_MS, "300")));
-            servers.add(EchoServer.startIn(topo.podNs(i)));
-        }
+        WireguardNodes.require();
+        nodes = WireguardNodes.create(2);
+        topo = nodes.topology();
+        dataplanes = nodes.open(o -> o.with(WireguardSettings.FLOW_INTERVAL_MS, "300")).dataplanes();
         dataplanes.getFirst().flows().subscribe(events::add);
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        for (EchoServer s : servers) s.close();
-        for (WireguardDataplane dp : dataplanes) dp.close();
-        if (topo != null) topo.close();
-        assertThat(MeshTopology.leftovers()).as("objects left after the test").isEmpty();
+        if (nodes != null) nodes.close();
     }
 
     private MeshState state(boolean strict) {

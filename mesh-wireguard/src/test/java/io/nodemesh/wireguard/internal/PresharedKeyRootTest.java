@@ -5,14 +5,13 @@ import io.nodemesh.api.DataplaneException;
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
-import io.nodemesh.contract.Privileges;
 import io.nodemesh.netlab.Commands;
 import io.nodemesh.wireguard.WireguardDataplane;
 import io.nodemesh.wireguard.WireguardSettings;
 import io.nodemesh.wireguard.testing.Await;
 import io.nodemesh.wireguard.testing.EchoClient;
-import io.nodemesh.wireguard.testing.EchoServer;
 import io.nodemesh.wireguard.testing.MeshTopology;
+import io.nodemesh.wireguard.testing.WireguardNodes;
 import io.nodemesh.wireguard.testing.UnderlayCapture;
 import io.nodemesh.wireguard.uapi.PeerState;
 
@@ -21,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
@@ -38,26 +35,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * picked up on the next apply; a bad secret file is refused and the previous configuration keeps serving.
  */
 class PresharedKeyRootTest {
+    private WireguardNodes nodes;
     private MeshTopology topo;
-    private final List<WireguardDataplane> dataplanes = new ArrayList<>();
-    private final List<EchoServer> servers = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
-        Privileges.requireRoot();
-        Privileges.requireBinary("wireguard-go", "wireguard-go");
-        Privileges.requireBinary("wg", "wireguard-tools");
-        Privileges.requireBinary("dumpcap", "wireshark-common");
-        Privileges.require(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
-        topo = MeshTopology.create(2);
+        WireguardNodes.require("wg", "wireguard-tools", "dumpcap", "wireshark-common");
+        nodes = WireguardNodes.create(2);
+        topo = nodes.topology();
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        for (EchoServer s : servers) s.close();
-        for (WireguardDataplane dp : dataplanes) dp.close();
-        if (topo != null) topo.close();
-        assertThat(MeshTopology.leftovers()).as("objects left after the test").isEmpty();
+        if (nodes != null) nodes.close();
     }
 
     private Path secretFile(String name) throws IOException {
@@ -69,16 +59,13 @@ class PresharedKeyRootTest {
         return f;
     }
 
-    private void open(Path... secrets) {
-        for (int i = 1; i <= 2; i++) {
-            dataplanes.add((WireguardDataplane) Dataplanes.open("wireguard", topo.options(i)
-                    .with(WireguardSettings.PRESHARED_SECRET_FILE, secrets[i - 1].toString())));
-            servers.add(EchoServer.startIn(topo.podNs(i)));
-        }
+    private void open(Path... secrets) throws IOException {
+        nodes.open((node, base) -> base.with(WireguardSettings.PRESHARED_SECRET_FILE, secrets[node - 1].toString()));
     }
 
+
     private WireguardDataplane dp(int i) {
-        return dataplanes.get(i - 1);
+        return nodes.dp(i);
     }
 
     private MeshState state() {
@@ -89,7 +76,7 @@ class PresharedKeyRootTest {
 
     private void applyAll() {
         MeshState s = state();
-        for (WireguardDataplane dp : dataplanes) dp.apply(s);
+        for (WireguardDataplane dp : nodes.dataplanes()) dp.apply(s);
     }
 
     private void awaitReachable() {

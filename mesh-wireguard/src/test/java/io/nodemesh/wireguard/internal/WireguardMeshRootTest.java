@@ -1,19 +1,17 @@
 package io.nodemesh.wireguard.internal;
 
-import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
-import io.nodemesh.contract.Privileges;
 import io.nodemesh.netlab.Commands;
 import io.nodemesh.wireguard.PrivateKeyFile;
 import io.nodemesh.wireguard.WireguardDataplane;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.testing.Await;
 import io.nodemesh.wireguard.testing.EchoClient;
-import io.nodemesh.wireguard.testing.EchoServer;
 import io.nodemesh.wireguard.testing.MeshTopology;
+import io.nodemesh.wireguard.testing.WireguardNodes;
 import io.nodemesh.wireguard.testing.UnderlayCapture;
 import io.nodemesh.wireguard.uapi.PeerState;
 
@@ -21,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,34 +41,24 @@ class WireguardMeshRootTest {
     private static final int NODES = 3;
     private static final int WG_PORT = 51820;
 
+    private WireguardNodes nodes;
     private MeshTopology topo;
-    private final List<WireguardDataplane> dataplanes = new ArrayList<>();
-    private final List<EchoServer> servers = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
-        Privileges.requireRoot();
-        Privileges.requireBinary("wireguard-go", "wireguard-go");
-        Privileges.requireBinary("nft", "nftables");
-        Privileges.requireBinary("dumpcap", "wireshark-common");
-        Privileges.require(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
-        topo = MeshTopology.create(NODES);
-        for (int i = 1; i <= NODES; i++) {
-            dataplanes.add((WireguardDataplane) Dataplanes.open("wireguard", topo.options(i).with("wireguard.keepalive", "5")));
-            servers.add(EchoServer.startIn(topo.podNs(i)));
-        }
+        WireguardNodes.require("dumpcap", "wireshark-common");
+        nodes = WireguardNodes.create(NODES);
+        topo = nodes.topology();
+        nodes.open(o -> o.with("wireguard.keepalive", "5"));
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        for (EchoServer s : servers) s.close();
-        for (WireguardDataplane dp : dataplanes) dp.close();
-        if (topo != null) topo.close();
-        assertThat(MeshTopology.leftovers()).as("objects left after the test").isEmpty();
+        if (nodes != null) nodes.close();
     }
 
     private WireguardDataplane dp(int i) {
-        return dataplanes.get(i - 1);
+        return nodes.dp(i);
     }
 
     /** The cluster with every node's current public key and the given encryption. */
@@ -96,7 +83,7 @@ class WireguardMeshRootTest {
     }
 
     private void applyAll(MeshState s) {
-        for (WireguardDataplane dp : dataplanes) dp.apply(s);
+        for (WireguardDataplane dp : nodes.dataplanes()) dp.apply(s);
     }
 
     private void awaitReachable(int from, int to) {
