@@ -168,6 +168,25 @@ class AdsProtocolTest {
         assertThat(second.getResourcesList()).as("unchanged clusters are not re-sent").isEmpty();
     }
 
+    /**
+     * java-control-plane's delta stream ends with a NullPointerException on a request whose nonce it no longer holds (an
+     * ACK repeated, or one for a response that was already acknowledged); nodemesh treats such a request as a plain one.
+     */
+    @Test
+    void aDeltaRequestWithAStaleNonceDoesNotEndTheStream() {
+        dp.apply(state(3, EncryptionSpec.NONE));
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS));
+        DeltaDiscoveryResponse first = ads.nextDelta();
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce()));
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce())); // again: stale
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce("no-such-nonce"));
+
+        dp.apply(state(2, EncryptionSpec.NONE));
+        DeltaDiscoveryResponse second = ads.nextDelta();
+        assertThat(second.getRemovedResourcesList()).as("the stream is alive and still tracks what the client holds")
+                .containsExactly("outbound|8080||svc2.shop");
+    }
+
     @Test
     void stateOfTheWorldEndpointChangeSendsOnlyTheChangedAssignmentUntilTheClientAsksForMore() {
         String eds = Resources.V3.ENDPOINT_TYPE_URL;

@@ -61,8 +61,8 @@ public final class XdsServer implements AutoCloseable {
     }
 
     /**
-     * The ADS service with state-of-the-world requests read by {@link SharedNamesMarshaller} and the responses of both
-     * protocols written by {@link SharedBodyMarshaller}.
+     * The ADS service with state-of-the-world requests read by {@link SharedNamesMarshaller}, the responses of both
+     * protocols written by {@link SharedBodyMarshaller}, and delta streams kept alive by {@link DeltaNonceGuard}.
      */
     @SuppressWarnings("unchecked")
     private static ServerServiceDefinition sharing(ServerServiceDefinition ads) {
@@ -78,7 +78,7 @@ public final class XdsServer implements AutoCloseable {
             } else if (name.equals(delta)) {
                 var typed = (ServerMethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) m;
                 b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder()
-                        .setResponseMarshaller(SharedBodyMarshaller.delta()).build(), typed.getServerCallHandler()));
+                        .setResponseMarshaller(SharedBodyMarshaller.delta()).build(), new DeltaNonceGuard(typed.getServerCallHandler())));
             } else {
                 b.addMethod(m);
             }
