@@ -8,6 +8,7 @@ import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.Flows;
 import io.nodemesh.kubernetes.FeedOptions;
+import io.nodemesh.kubernetes.StatusElection;
 import io.nodemesh.kubernetes.KubernetesFeed;
 import io.nodemesh.kubernetes.agent.AgentMetrics;
 import io.nodemesh.kubernetes.agent.AgentServer;
@@ -90,6 +91,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = {"--option", "--property"}, description = "Any backend setting key=value (e.g. ebpf.redirect=false, envoy.xdsPort=18000); must agree with the flags above.")
     Map<String, String> properties = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--status-lease", description = "For --source kubernetes: the Lease [namespace/]name that elects the one agent writing "
+            + "nodemesh resources' status (default nodemesh-status-writer in the agent's namespace); 'none' = every agent writes.")
+    String statusLease;
+
     @Option(names = "--uninstall", description = "On exit, detach the eBPF programs and remove their pins, and give every other backend the empty state, "
             + "instead of leaving the eBPF dataplane serving.")
     boolean uninstall;
@@ -103,6 +108,14 @@ public final class AgentCommand implements Callable<Integer> {
     /** Where the agent reports; tests read it. */
     PrintStream out = System.out;
     PrintStream err = System.err;
+
+    /** {@code none}, {@code name} or {@code namespace/name}. */
+    static StatusElection statusElection(String lease) {
+        if (lease.equals("none")) return StatusElection.OFF;
+        int slash = lease.indexOf('/');
+        return slash < 0 ? StatusElection.DEFAULT.withLease("", lease)
+                : StatusElection.DEFAULT.withLease(lease.substring(0, slash), lease.substring(slash + 1));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -173,6 +186,7 @@ public final class AgentCommand implements Callable<Integer> {
                 java.util.Optional<String> publicKey = wireguardKeyFile != null
                         ? java.util.Optional.of(Files.readString(wireguardKeyFile).strip()) : nodeDataplane.wireguardPublicKey();
                 if (publicKey.isPresent()) feedOptions = feedOptions.withWireguardPublicKey(publicKey.get());
+                if (statusLease != null) feedOptions = feedOptions.withStatusElection(statusElection(statusLease));
                 KubernetesFeed feed = KubernetesFeed.start(client, dataplane, feedOptions);
                 feed.addListener(metrics);
                 resources.addFirst(feed);

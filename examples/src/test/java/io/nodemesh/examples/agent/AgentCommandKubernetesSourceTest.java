@@ -52,6 +52,18 @@ class AgentCommandKubernetesSourceTest {
     }
 
     @Test
+    void statusLeaseFlagNamesTheLeaseOrTurnsTheElectionOff() {
+        assertThat(AgentCommand.statusElection("none").enabled()).isFalse();
+        var named = AgentCommand.statusElection("writer");
+        assertThat(named.enabled()).isTrue();
+        assertThat(named.leaseName()).isEqualTo("writer");
+        assertThat(named.leaseNamespace()).isEmpty();
+        var qualified = AgentCommand.statusElection("mesh/writer");
+        assertThat(qualified.leaseNamespace()).isEqualTo("mesh");
+        assertThat(qualified.leaseName()).isEqualTo("writer");
+    }
+
+    @Test
     void anUnreachableApiServerIsReportedOnReadyzAndNothingIsApplied() throws Exception {
         agent = new AgentCommand();
         agent.out = new PrintStream(output, true, StandardCharsets.UTF_8);
