@@ -234,6 +234,34 @@ class AdsProtocolTest {
         return r.getResourcesList().stream().map(a -> unpack(a, ClusterLoadAssignment.class).getClusterName()).toList();
     }
 
+    /** Explicit delta subscriptions: only subscribed names come, a name subscribed later comes alone, an unsubscribed one no more. */
+    @Test
+    void deltaFollowsSubscriptionsNameByName() {
+        String eds = Resources.V3.ENDPOINT_TYPE_URL;
+        MeshState state = state(3, EncryptionSpec.NONE);
+        dp.apply(state);
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(eds)
+                .addResourceNamesSubscribe("outbound|8080||svc0.shop").addResourceNamesSubscribe("outbound|8080||svc1.shop"));
+        DeltaDiscoveryResponse first = ads.nextDelta();
+        assertThat(first.getResourcesList().stream().map(r -> r.getName()))
+                .containsExactlyInAnyOrder("outbound|8080||svc0.shop", "outbound|8080||svc1.shop");
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(eds).setResponseNonce(first.getNonce()));
+
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(eds).addResourceNamesSubscribe("outbound|8080||svc2.shop")
+                .addResourceNamesUnsubscribe("outbound|8080||svc0.shop"));
+        DeltaDiscoveryResponse added = ads.nextDelta();
+        assertThat(added.getResourcesList().stream().map(r -> r.getName())).containsExactly("outbound|8080||svc2.shop");
+        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(eds).setResponseNonce(added.getNonce()));
+
+        state = moveEndpoint(moveEndpoint(state, "svc0", "127.0.0.9"), "svc1", "127.0.0.8");
+        dp.apply(state);
+        DeltaDiscoveryResponse changed = ads.nextDelta();
+        assertThat(changed.getResourcesList().stream().map(r -> r.getName())).as("svc0 is no longer subscribed")
+                .containsExactly("outbound|8080||svc1.shop");
+        ClusterLoadAssignment svc1 = unpack(changed.getResources(0).getResource(), ClusterLoadAssignment.class);
+        assertThat(svc1.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getAddress()).isEqualTo("127.0.0.8");
+    }
+
     @Test
     void deltaNackIsReported() {
         dp.apply(state(1, EncryptionSpec.NONE));

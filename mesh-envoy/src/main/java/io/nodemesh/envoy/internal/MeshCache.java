@@ -67,6 +67,14 @@ final class MeshCache extends SimpleCache<String> {
     public synchronized void setSnapshot(String group, Snapshot snapshot) {
         transitions.put(group, new Transition(getSnapshot(group), snapshot));
         super.setSnapshot(group, snapshot);
+        for (Consumer<String> l : snapshotListeners) l.accept(group);
+    }
+
+    private final List<Consumer<String>> snapshotListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Calls {@code listener} with the group after each snapshot set for it (on the setting thread; do not block). */
+    void onSnapshot(Consumer<String> listener) {
+        snapshotListeners.add(listener);
     }
 
     @Override
@@ -280,7 +288,7 @@ final class MeshCache extends SimpleCache<String> {
         diffs.known(before, now, changed);
     }
 
-    private ResourceDiffs.Diff diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
+    ResourceDiffs.Diff diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
         return diffs.between(before, now);
     }
 }

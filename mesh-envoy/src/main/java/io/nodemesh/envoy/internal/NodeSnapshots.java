@@ -41,6 +41,11 @@ public final class NodeSnapshots {
         return cache;
     }
 
+    /** The cache as nodemesh's own streams use it: snapshots, their change notices and shared diffs. */
+    MeshCache meshCache() {
+        return cache;
+    }
+
     /** Tells the cache which state-of-the-world stream the watch created next on this thread belongs to. */
     public void streamRequest(long streamId) {
         cache.streamRequest(streamId);

@@ -48,10 +48,11 @@ public final class XdsServer implements AutoCloseable {
         // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
         V3DiscoveryServer discovery = new V3DiscoveryServer(java.util.List.of(new Callbacks()), snapshots.cache(),
                 senders, snapshots.packed());
+        DeltaStreams delta = new DeltaStreams(snapshots.meshCache(), snapshots.packed(), senders, this::deltaRejected);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
         more.forEach(builder::addService);
         this.server = builder
-                .addService(sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService()))
+                .addService(sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta))
                 .addService(discovery.getClusterDiscoveryServiceImpl())
                 .addService(discovery.getEndpointDiscoveryServiceImpl())
                 .addService(discovery.getListenerDiscoveryServiceImpl())
@@ -61,13 +62,13 @@ public final class XdsServer implements AutoCloseable {
     }
 
     /**
-     * The ADS service with state-of-the-world requests read by {@link SharedNamesMarshaller}, the responses of both
-     * protocols written by {@link SharedBodyMarshaller}, and delta streams kept alive by {@link DeltaNonceGuard}.
+     * The ADS service: state of the world is java-control-plane's, with requests read by {@link SharedNamesMarshaller};
+     * delta is nodemesh's own ({@link DeltaStreams}); the responses of both are written by {@link SharedBodyMarshaller}.
      */
     @SuppressWarnings("unchecked")
-    private static ServerServiceDefinition sharing(ServerServiceDefinition ads) {
+    private static ServerServiceDefinition sharing(ServerServiceDefinition ads, DeltaStreams delta) {
         String sotw = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().getFullMethodName();
-        String delta = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().getFullMethodName();
+        String deltaName = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().getFullMethodName();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(ads.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> m : ads.getMethods()) {
             String name = m.getMethodDescriptor().getFullMethodName();
@@ -75,10 +76,10 @@ public final class XdsServer implements AutoCloseable {
                 var typed = (ServerMethodDefinition<DiscoveryRequest, DiscoveryResponse>) m;
                 b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder().setRequestMarshaller(new SharedNamesMarshaller())
                         .setResponseMarshaller(SharedBodyMarshaller.sotw()).build(), typed.getServerCallHandler()));
-            } else if (name.equals(delta)) {
+            } else if (name.equals(deltaName)) {
                 var typed = (ServerMethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) m;
                 b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder()
-                        .setResponseMarshaller(SharedBodyMarshaller.delta()).build(), new DeltaNonceGuard(typed.getServerCallHandler())));
+                        .setResponseMarshaller(SharedBodyMarshaller.delta()).build(), delta.handler()));
             } else {
                 b.addMethod(m);
             }
@@ -99,6 +100,18 @@ public final class XdsServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             senders.close();
+        }
+    }
+
+    /** A delta client rejected {@code version} of a type: roll its node back and report it. */
+    private void deltaRejected(String group, String typeUrl, String version, String detail) {
+        String serving = snapshots.rollback(group, typeUrl, "", version);
+        Nack nack = new Nack(clock.instant(), group, typeUrl, version, detail, serving, true);
+        LOG.warn("{}", nack);
+        try {
+            nacks.accept(nack);
+        } catch (RuntimeException e) {
+            LOG.warn("NACK listener failed on {}", nack, e);
         }
     }
 

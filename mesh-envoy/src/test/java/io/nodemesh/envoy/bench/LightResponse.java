@@ -79,8 +79,9 @@ record LightResponse(String typeUrl, String version, String nonce, int resources
         private final InputStream in;
         long count;
 
+        /** Buffered: gRPC's stream answers a one-byte read with several calls into its buffers, and varints are read byte by byte. */
         Counting(InputStream in) {
-            this.in = in;
+            this.in = new java.io.BufferedInputStream(in, 8192);
         }
 
         /** The next varint, or -1 at the end of the stream. */
