@@ -25,7 +25,8 @@ import java.util.concurrent.Executor;
  * client that holds nothing yet gets a list of resources shared with every client subscribed alike
  * ({@link DeltaStreams#everything}), which the response marshaller then encodes once.
  * <p>
- * One response per type is in flight at a time; changes that come meanwhile are sent when it is acknowledged. A NACK
+ * One response per type is in flight at a time; changes that come meanwhile are sent when it is acknowledged. Large
+ * responses are paced across streams ({@link PacedSender}). A NACK
  * leaves the client at what it acknowledged before, and the node is rolled back ({@link DeltaStreams#nacked}); the
  * rolled-back snapshot is then diffed against what the client holds, like any other.
  * <p>
@@ -35,6 +36,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
     private final DeltaStreams streams;
     private final ServerCallStreamObserver<DeltaDiscoveryResponse> out;
     private final Executor serial;
+    private final PacedSender sender;
     private final Map<ResourceType, Subscription> types = new EnumMap<>(ResourceType.class);
     private String group = "";
     private long nonces;
@@ -63,6 +65,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         this.streams = streams;
         this.out = out;
         this.serial = serial;
+        this.sender = new PacedSender(out, serial, streams.budget(), streams.largeResponse());
     }
 
     @Override
@@ -95,6 +98,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
     private void close() {
         if (closed) return;
         closed = true;
+        sender.close();
         streams.closed(this);
     }
 
@@ -191,7 +195,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         s.inflight = now;
         s.inflightNonce = nonce;
         s.inflightVersion = version;
-        out.onNext(DeltaDiscoveryResponse.newBuilder().setSystemVersionInfo(version).setTypeUrl(s.typeUrl).setNonce(nonce)
+        sender.send(DeltaDiscoveryResponse.newBuilder().setSystemVersionInfo(version).setTypeUrl(s.typeUrl).setNonce(nonce)
                 .addAllResources(send).addAllRemovedResources(removed).build());
     }
 

@@ -40,6 +40,8 @@ final class DeltaStreams {
     private final Map<String, Set<DeltaStream>> byGroup = new ConcurrentHashMap<>();
     private final Map<Object, List<Resource>> answers = new Recent<>(16);
     private final Map<Set<String>, Set<String>> names = new Recent<>(64);
+    /** A few large responses on their way at once across streams (see {@link SendBudget}). */
+    private final SendBudget budget = new SendBudget(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
 
     DeltaStreams(MeshCache cache, PackedResources packed, StreamExecutors executors, Rejections rejections) {
         this.cache = cache;
@@ -53,6 +55,15 @@ final class DeltaStreams {
     ServerCallHandler<DeltaDiscoveryRequest, DeltaDiscoveryResponse> handler() {
         return ServerCalls.asyncBidiStreamingCall(responses ->
                 new DeltaStream(this, (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses, executors.next()));
+    }
+
+    SendBudget budget() {
+        return budget;
+    }
+
+    /** Responses with this many resources or more take a permit of the budget (smaller ones are not worth waiting for). */
+    int largeResponse() {
+        return 64;
     }
 
     void joined(DeltaStream stream, String group) {
