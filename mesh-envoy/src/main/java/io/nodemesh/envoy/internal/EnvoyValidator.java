@@ -13,10 +13,8 @@ import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.WeightedBackend;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -38,11 +36,11 @@ public final class EnvoyValidator {
 
     public static List<Violation> validate(MeshState state) {
         List<Violation> out = new ArrayList<>();
-        Map<String, Service> services = new HashMap<>();
-        state.services().forEach(s -> services.putIfAbsent(s.key(), s));
+        // The state's index (kept from apply to apply), not a map of 10,000 services built anew on every apply.
+        io.nodemesh.api.state.MeshIndex index = state.index();
         for (HttpRoute r : state.routes()) {
             String at = "routes[" + r.key() + "]";
-            Service parent = services.get(r.service());
+            Service parent = index.service(r.service()).orElse(null);
             for (int j = 0; j < r.rules().size(); j++) {
                 HttpRouteRule rule = r.rules().get(j);
                 String rat = at + ".rules[" + j + "]";
@@ -51,7 +49,7 @@ public final class EnvoyValidator {
                 for (int b = 0; b < rule.backends().size(); b++) {
                     WeightedBackend wb = rule.backends().get(b);
                     total += Math.max(0, wb.weight());
-                    Service target = services.get(wb.service());
+                    Service target = index.service(wb.service()).orElse(null);
                     if (target == null || parent == null) continue; // mesh-api validation reports those
                     for (ServicePort own : parent.ports()) {
                         int port = wb.port() == 0 ? own.port() : wb.port();

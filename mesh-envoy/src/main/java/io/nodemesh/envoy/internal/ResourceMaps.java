@@ -6,25 +6,82 @@ import io.envoyproxy.controlplane.cache.ResourceVersionResolver;
 import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A type's resources by name, made from the previous apply's maps by replacing what changed. java-control-plane's
+ * A type's resources by name, made from the previous apply's map by replacing what changed. java-control-plane's
  * {@code SnapshotResources.create} builds two immutable 10,000-entry maps from scratch, resolving every name again,
- * when one load assignment changed; copying the last maps and putting the changed entries costs a fraction of that.
+ * when one load assignment changed; copying the last map and putting the changed entries costs a fraction of that, and
+ * the second map (resources without versions) is a view of the first.
  */
 final class ResourceMaps<T extends Message> extends SnapshotResources<T> {
     private final Map<String, VersionedResource<T>> versioned;
     private final Map<String, T> resources;
     private final String version;
 
-    private ResourceMaps(Map<String, VersionedResource<T>> versioned, Map<String, T> resources, String version) {
+    private ResourceMaps(Map<String, VersionedResource<T>> versioned, String version) {
         this.versioned = Collections.unmodifiableMap(versioned);
-        this.resources = Collections.unmodifiableMap(resources);
+        this.resources = new Unwrapped<>(this.versioned);
         this.version = version;
+    }
+
+    /** The resources without their versions: a view, not a second 10,000-entry map. */
+    private static final class Unwrapped<T extends Message> extends AbstractMap<String, T> {
+        private final Map<String, VersionedResource<T>> versioned;
+
+        Unwrapped(Map<String, VersionedResource<T>> versioned) {
+            this.versioned = versioned;
+        }
+
+        @Override
+        public T get(Object name) {
+            VersionedResource<T> r = versioned.get(name);
+            return r == null ? null : r.resource();
+        }
+
+        @Override
+        public boolean containsKey(Object name) {
+            return versioned.containsKey(name);
+        }
+
+        @Override
+        public int size() {
+            return versioned.size();
+        }
+
+        @Override
+        public Set<Entry<String, T>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, T>> iterator() {
+                    Iterator<Entry<String, VersionedResource<T>>> it = versioned.entrySet().iterator();
+                    return new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return it.hasNext();
+                        }
+
+                        @Override
+                        public Entry<String, T> next() {
+                            Entry<String, VersionedResource<T>> e = it.next();
+                            return new SimpleImmutableEntry<>(e.getKey(), e.getValue().resource());
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return versioned.size();
+                }
+            };
+        }
     }
 
     /**
@@ -37,16 +94,13 @@ final class ResourceMaps<T extends Message> extends SnapshotResources<T> {
         for (int i : changed) {
             if (!Resources.getResourceName(items.get(i).resource()).equals(Resources.getResourceName(beforeItems.get(i).resource()))) return null;
         }
-        Map<String, VersionedResource<T>> versioned = new LinkedHashMap<>(before.versionedResources());
-        Map<String, T> resources = new LinkedHashMap<>(before.resources());
+        Map<String, VersionedResource<T>> versioned = new LinkedHashMap<>(before.versionedResources()); // keeps the order
         for (int i : changed) {
             @SuppressWarnings("unchecked")
             VersionedResource<T> item = (VersionedResource<T>) items.get(i);
-            String name = Resources.getResourceName(item.resource());
-            versioned.put(name, item);
-            resources.put(name, item.resource());
+            versioned.put(Resources.getResourceName(item.resource()), item);
         }
-        return new ResourceMaps<>(versioned, resources, version);
+        return new ResourceMaps<>(versioned, version);
     }
 
     @Override
