@@ -80,6 +80,9 @@ class NetlabRootTest {
             }
             // A process left inside is stopped by close, not orphaned.
             ChildProcess sleeper = ChildProcess.start("sleeper", new ProcessBuilder(pod.wrap(List.of("sleep", "300"))));
+            // `ip netns exec` enters the namespace after it starts: wait for it to be in there before closing.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!pod.pids().contains(sleeper.pid()) && System.nanoTime() < deadline) Thread.sleep(20);
             assertThat(pod.pids()).contains(sleeper.pid());
         }
         assertThat(leftovers()).isEmpty();
