@@ -6,7 +6,6 @@ import io.envoyproxy.controlplane.cache.VersionedResource;
 
 import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -20,79 +19,24 @@ import java.util.function.Function;
 final class CompleteAnswers {
     private static final int REMEMBERED = 64;
 
-    private final Map<Key, Answer> answers = new Recent<>(REMEMBERED);
+    private final MapAnswers<List<String>, Answer> answers = new MapAnswers<>(REMEMBERED, List::copyOf);
 
     /** What {@code names} (all of the type when empty) finds in {@code resources}. */
     Answer answer(Map<String, VersionedResource<?>> resources, List<String> names) {
-        Key key = new Key(resources, names);
-        synchronized (answers) {
-            Answer known = answers.get(key);
-            if (known != null) return known;
-        }
-        List<Message> found = new ArrayList<>(names.isEmpty() ? resources.size() : names.size());
-        boolean missing = false;
-        if (names.isEmpty()) {
-            for (VersionedResource<?> r : resources.values()) found.add(r.resource());
-        } else {
-            for (String n : names) {
-                VersionedResource<?> r = resources.get(n);
-                if (r == null) missing = true;
-                else found.add(r.resource());
+        return answers.get(resources, names, () -> {
+            List<Message> found = new ArrayList<>(names.isEmpty() ? resources.size() : names.size());
+            boolean missing = false;
+            if (names.isEmpty()) {
+                for (VersionedResource<?> r : resources.values()) found.add(r.resource());
+            } else {
+                for (String n : names) {
+                    VersionedResource<?> r = resources.get(n);
+                    if (r == null) missing = true;
+                    else found.add(r.resource());
+                }
             }
-        }
-        Answer a = new Answer(List.copyOf(names), found, missing);
-        synchronized (answers) {
-            answers.put(new Key(resources, a.names), a);
-        }
-        return a;
-    }
-
-    /** Delta's counterpart: the entries of a resource map that a set of subscribed names finds, shared the same way. */
-    static final class Subsets {
-        private final Map<Object, Map<String, VersionedResource<?>>> subsets = new Recent<>(REMEMBERED);
-
-        Map<String, VersionedResource<?>> subset(Map<String, VersionedResource<?>> resources, java.util.Set<String> names) {
-            Object key = new SubsetKey(resources, names);
-            synchronized (subsets) {
-                Map<String, VersionedResource<?>> known = subsets.get(key);
-                if (known != null) return known;
-            }
-            Map<String, VersionedResource<?>> found = new LinkedHashMap<>();
-            for (String n : names) {
-                VersionedResource<?> r = resources.get(n);
-                if (r != null) found.put(n, r);
-            }
-            Map<String, VersionedResource<?>> shared = java.util.Collections.unmodifiableMap(found);
-            synchronized (subsets) {
-                subsets.put(new SubsetKey(resources, java.util.Set.copyOf(names)), shared);
-            }
-            return shared;
-        }
-
-        private record SubsetKey(Map<String, VersionedResource<?>> resources, java.util.Set<String> names) {
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof SubsetKey k && k.resources == resources && k.names.equals(names);
-            }
-
-            @Override
-            public int hashCode() {
-                return System.identityHashCode(resources) * 31 + names.hashCode();
-            }
-        }
-    }
-
-    /** The resource map by identity (it is shared by nodes and replaced when it changes), the names by content. */
-    private record Key(Map<String, VersionedResource<?>> resources, List<String> names) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.resources == resources && k.names.equals(names);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(resources) * 31 + names.hashCode();
-        }
+            return new Answer(List.copyOf(names), found, missing);
+        });
     }
 
     /**

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,7 +37,8 @@ final class DeltaStreams {
     private final StreamExecutors executors;
     private final Rejections rejections;
     private final Map<String, Set<DeltaStream>> byGroup = new ConcurrentHashMap<>();
-    private final Map<Object, List<Resource>> answers = new Recent<>(16);
+    /** Subscriptions are interned immutable sets (or null for wildcard), kept as they are. */
+    private final MapAnswers<Set<String>, List<Resource>> answers = new MapAnswers<>(16, names -> names);
     private final Map<Set<String>, Set<String>> names = new Recent<>(64);
     /** A few large responses on their way at once across streams (see {@link SendBudget}). */
     private final SendBudget budget = new SendBudget(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
@@ -93,44 +93,24 @@ final class DeltaStreams {
 
     /** Every resource of {@code resources} that {@code subscribed} names (all when null), shared by every asker alike. */
     List<Resource> everything(Map<String, VersionedResource<?>> resources, Set<String> subscribed) {
-        Object key = new AnswerKey(resources, subscribed);
-        synchronized (answers) {
-            List<Resource> known = answers.get(key);
-            if (known != null) return known;
-        }
-        List<Resource> out = new ArrayList<>();
-        if (subscribed == null) {
-            resources.forEach((name, r) -> out.add(resource(name, r)));
-        } else {
-            for (String name : subscribed) {
-                VersionedResource<?> r = resources.get(name);
-                if (r != null) out.add(resource(name, r));
+        return answers.get(resources, subscribed, () -> {
+            List<Resource> out = new ArrayList<>();
+            if (subscribed == null) {
+                resources.forEach((name, r) -> out.add(resource(name, r)));
+            } else {
+                for (String name : subscribed) {
+                    VersionedResource<?> r = resources.get(name);
+                    if (r != null) out.add(resource(name, r));
+                }
             }
-        }
-        List<Resource> shared = Collections.unmodifiableList(out);
-        synchronized (answers) {
-            answers.put(key, shared);
-        }
-        return shared;
+            return Collections.unmodifiableList(out);
+        });
     }
 
     /** One set object per distinct subscription, so clients subscribed alike share it (and its answer). */
     Set<String> interned(Set<String> subscribed) {
         synchronized (names) {
             return names.computeIfAbsent(Set.copyOf(subscribed), s -> s);
-        }
-    }
-
-    /** The map by identity (shared by nodes, replaced when it changes), the subscription by content. */
-    private record AnswerKey(Map<String, VersionedResource<?>> resources, Set<String> subscribed) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof AnswerKey k && k.resources == resources && Objects.equals(k.subscribed, subscribed);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(resources) * 31 + Objects.hashCode(subscribed);
         }
     }
 }

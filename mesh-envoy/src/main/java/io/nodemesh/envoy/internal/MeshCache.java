@@ -3,8 +3,6 @@ package io.nodemesh.envoy.internal;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.CacheStatusInfo;
 import io.envoyproxy.controlplane.cache.DeltaCacheStatusInfo;
-import io.envoyproxy.controlplane.cache.DeltaResponse;
-import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.NodeGroup;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
@@ -18,7 +16,6 @@ import io.envoyproxy.controlplane.cache.v3.Snapshot;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,19 +24,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * java-control-plane's cache, minus the costs of pushing to many clients:
+ * java-control-plane's cache, minus the costs of pushing state of the world to many clients:
  * <ul>
- * <li>on every new snapshot it diffs each resource type's whole map for its delta watches, even for types whose version
- * did not change — 10,000 clusters compared per node per apply when one endpoint moved. nodemesh's per-type versions
- * change exactly when the content does, so an unchanged version means nothing to send and the diff is skipped;</li>
- * <li>a state-of-the-world EDS or RDS watch is answered with every resource the client asked for — all 10,000 load
- * assignments for one moved endpoint. When the client runs the previous snapshot's version of the type and holds every
- * name it asks for ({@link SotwCoverage}), it is sent only the resources whose content changed, which the protocol
- * allows for these types (not for listeners and clusters, which stay complete);</li>
+ * <li>an EDS or RDS watch is answered with every resource the client asked for — all 10,000 load assignments for one
+ * moved endpoint. When the client runs the previous snapshot's version of the type and holds every name it asks for
+ * ({@link SotwCoverage}), it is sent only the resources whose content changed, which the protocol allows for these
+ * types (not for listeners and clusters, which stay complete);</li>
  * <li>every client's complete answer was looked up name by name, per client: clients asking for the same names of the
- * same map now share one answer ({@link CompleteAnswers}), state-of-the-world and delta (a delta client holding
- * nothing yet gets everything it subscribes to).</li>
+ * same map now share one answer ({@link CompleteAnswers}).</li>
  * </ul>
+ * Delta over ADS does not come here ({@link DeltaStreams}); the per-type delta services keep the stock behaviour.
  * Streams are known to the cache through {@link #streamRequest}, called by the server's request callback on the thread
  * that then creates the watch.
  */
@@ -52,7 +46,6 @@ final class MeshCache extends SimpleCache<String> {
     /** Nodes share resource maps, so one apply's diff of a type serves every node's watches. */
     private final ResourceDiffs diffs = new ResourceDiffs();
     private final CompleteAnswers answers = new CompleteAnswers();
-    private final CompleteAnswers.Subsets freshAnswers = new CompleteAnswers.Subsets();
 
     private final NodeGroup<String> groups;
     /** Per node group the last snapshot change, so a client one version behind can be answered with the changes. */
@@ -148,38 +141,8 @@ final class MeshCache extends SimpleCache<String> {
             s.watchesRemoveIf((id, watch) -> watch.request().getResourceType() == type
                     && (previous != null && respondWithChanges(watch, type, previous, snapshot) || respondComplete(watch, type, snapshot)));
         }
-        // Delta clients that hold nothing yet get everything they subscribe to, from one map shared by all of them.
-        for (ResourceType type : Resources.RESOURCE_TYPES_IN_ORDER) {
-            DeltaCacheStatusInfo<String> d = deltaStatus.get(type);
-            if (d != null) d.watchesRemoveIf((id, w) -> w.request().getResourceType() == type && respondDeltaFresh(w, type, snapshot));
-        }
-        if (previous == null) {
-            super.respondWithSpecificOrder(group, null, snapshot, status, deltaStatus);
-            return;
-        }
-        // Delta: types whose version did not change have nothing to send. For the others, watches of clients that run
-        // the previous version are answered here from the apply's one shared diff; only clients further behind are
-        // left to the stock code, which diffs the whole type per node.
-        Map<ResourceType, DeltaCacheStatusInfo<String>> behind = new EnumMap<>(ResourceType.class);
-        List<ResourceType> ours = new ArrayList<>();
-        for (var e : deltaStatus.entrySet()) {
-            ResourceType type = e.getKey();
-            String was = previous.version(type);
-            if (was.equals(snapshot.version(type))) continue;
-            ours.add(type);
-            boolean[] anyBehind = {false};
-            e.getValue().watchesRemoveIf((id, w) -> {
-                if (!w.version().equals(was)) anyBehind[0] = true;
-                return false;
-            });
-            if (anyBehind[0]) behind.put(type, e.getValue());
-        }
-        super.respondWithSpecificOrder(group, previous, snapshot, status, behind);
-        for (ResourceType type : Resources.RESOURCE_TYPES_IN_ORDER) {
-            if (!ours.contains(type)) continue;
-            String was = previous.version(type);
-            deltaStatus.get(type).watchesRemoveIf((id, w) -> w.version().equals(was) && respondDelta(w, type, previous, snapshot));
-        }
+        // Delta over ADS is nodemesh's own (DeltaStreams); only the per-type delta services use these watches.
+        super.respondWithSpecificOrder(group, previous, snapshot, status, deltaStatus);
     }
 
     /** Answers {@code watch} with everything it asks for, if its version is not the snapshot's; true if it did. */
@@ -193,48 +156,6 @@ final class MeshCache extends SimpleCache<String> {
             watch.respond(Response.create(watch.request(), answer, version));
         } catch (WatchCancelledException e) {
             // the stream went away meanwhile: nothing to send, and the watch is done either way
-        }
-        return true;
-    }
-
-    /**
-     * Answers a delta watch that holds nothing yet with every resource it subscribes to (all of the type for a wildcard
-     * subscription); true if it did. java-control-plane filters the whole type per watch for this, and builds the map of
-     * changed resources per node, 10,000 entries each for every client of a first configuration.
-     */
-    private boolean respondDeltaFresh(DeltaWatch watch, ResourceType type, Snapshot snapshot) {
-        String version = snapshot.version(type);
-        if (!watch.trackedResources().isEmpty() || watch.version().equals(version)) return false;
-        Map<String, VersionedResource<?>> all = snapshot.versionedResources(type);
-        Map<String, VersionedResource<?>> send = watch.isWildcard() ? all : freshAnswers.subset(all, watch.pendingResources());
-        if (send.isEmpty()) return false; // nothing of it exists yet: the stock code decides what an empty answer means
-        try {
-            watch.respond(DeltaResponse.create(watch.request(), send, List.of(), version));
-        } catch (WatchCancelledException e) {
-            // the stream went away meanwhile; the watch is done either way
-        }
-        return true;
-    }
-
-    /** Answers an up-to-date delta watch with what changed since {@code previous}; true if it was answered. */
-    private boolean respondDelta(DeltaWatch watch, ResourceType type, Snapshot previous, Snapshot snapshot) {
-        Map<String, VersionedResource<?>> now = snapshot.versionedResources(type);
-        ResourceDiffs.Diff diff = diff(previous.versionedResources(type), now);
-        Map<String, VersionedResource<?>> send = new java.util.HashMap<>();
-        for (String name : diff.changed().keySet()) {
-            VersionedResource<?> r = now.get(name);
-            String tracked = watch.trackedResources().get(name);
-            if (watch.pendingResources().contains(name) || (tracked == null ? watch.isWildcard() : !tracked.equals(r.version()))) {
-                send.put(name, r);
-            }
-        }
-        List<String> removed = new ArrayList<>();
-        for (String name : diff.removed()) if (watch.trackedResources().get(name) != null) removed.add(name);
-        if (send.isEmpty() && removed.isEmpty()) return false; // nothing for this client: the watch stays open
-        try {
-            watch.respond(DeltaResponse.create(watch.request(), send, removed, snapshot.version(type)));
-        } catch (WatchCancelledException e) {
-            // the stream went away meanwhile; the watch is done either way
         }
         return true;
     }
