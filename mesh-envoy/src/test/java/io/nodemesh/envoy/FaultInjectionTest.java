@@ -40,10 +40,7 @@ class FaultInjectionTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (ch != null) {
-            ch.shutdownNow();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        }
+        GrpcXds.shutdown(java.util.Collections.singletonList(ch));
         v2.close();
         dp.close();
     }

@@ -47,10 +47,7 @@ class GrpcServerRbacTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (ch != null) {
-            ch.shutdownNow();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        }
+        GrpcXds.shutdown(java.util.Collections.singletonList(ch));
         if (server != null) server.close();
         dp.close();
     }

@@ -30,6 +30,15 @@ final class GrpcXds {
         }
     }
 
+    /** Closes {@code channels} (nulls skipped), each given a few seconds to end its calls. */
+    static void shutdown(Iterable<ManagedChannel> channels) throws InterruptedException {
+        for (ManagedChannel ch : channels) {
+            if (ch == null) continue;
+            ch.shutdownNow();
+            ch.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     /** A port free on {@code ip} now, for a server the test starts there (gRPC servers learn their listener by address). */
     static int freePort(String ip) {
         try (java.net.ServerSocket probe = new java.net.ServerSocket()) {

@@ -98,10 +98,7 @@ class MtlsGrpcTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (ManagedChannel ch : channels) {
-            ch.shutdownNow();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        }
+        GrpcXds.shutdown(channels);
         if (server != null) {
             server.shutdownNow();
             server.awaitTermination(5, TimeUnit.SECONDS);

@@ -77,10 +77,7 @@ class NodeProxyRbacGrpcTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (ManagedChannel ch : channels) {
-            ch.shutdownNow();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        }
+        GrpcXds.shutdown(channels);
         if (server != null) server.close();
         dp.close();
     }

@@ -68,10 +68,7 @@ class ProxylessGrpcTest {
 
     private ManagedChannel channel() {
         ManagedChannel ch = GrpcXds.channel("echo.shop", "node-a~test", dp.xdsPort());
-        closeables.add(() -> {
-            ch.shutdownNow();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        });
+        closeables.add(() -> GrpcXds.shutdown(List.of(ch)));
         return ch;
     }
 
