@@ -4,7 +4,6 @@ import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.VersionedResource;
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 
 import java.util.ArrayDeque;
@@ -37,12 +36,8 @@ public final class NodeSnapshots {
         return tilde < 0 ? nodeId : nodeId.substring(0, tilde);
     }
 
-    public SimpleCache<String> cache() {
-        return cache;
-    }
-
-    /** The cache as nodemesh's own streams use it: snapshots, their change notices and shared diffs. */
-    MeshCache meshCache() {
+    /** The cache the xDS server serves from: snapshots, their change notices and shared diffs. */
+    MeshCache cache() {
         return cache;
     }
 

@@ -48,7 +48,7 @@ public final class XdsServer implements AutoCloseable {
         // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
         V3DiscoveryServer discovery = new V3DiscoveryServer(java.util.List.of(new Callbacks()), snapshots.cache(),
                 senders, snapshots.packed());
-        DeltaStreams delta = new DeltaStreams(snapshots.meshCache(), snapshots.packed(), senders, this::deltaRejected);
+        DeltaStreams delta = new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
         more.forEach(builder::addService);
         this.server = builder
