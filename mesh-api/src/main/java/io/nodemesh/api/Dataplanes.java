@@ -42,7 +42,7 @@ public final class Dataplanes {
     /** The availability of every backend found, by name. */
     public static Map<String, Availability> available() {
         Map<String, Availability> result = new LinkedHashMap<>();
-        providers().forEach((name, p) -> result.put(name, p.availability()));
+        providers().forEach((name, p) -> result.put(name, p.availability(DataplaneOptions.DEFAULTS)));
         return result;
     }
 
@@ -58,10 +58,23 @@ public final class Dataplanes {
             throw new BackendUnavailableException("no dataplane backend named '" + name + "'; found: "
                     + (providers.isEmpty() ? "none (is a backend module on the path?)" : String.join(", ", providers.keySet())));
         }
-        if (provider.availability() instanceof Availability.Unavailable(String reason)) {
-            throw new BackendUnavailableException("backend '" + name + "' is unavailable: " + reason);
+        options.requireKnown("backend '" + name + "'", provider.options());
+        return openChecked(provider, options);
+    }
+
+    private static MeshDataplane openChecked(DataplaneProvider provider, DataplaneOptions options) {
+        Availability availability = provider.availability(options);
+        if (availability instanceof Availability.Unavailable(String reason)) {
+            throw new BackendUnavailableException("backend '" + provider.name() + "' is unavailable: " + reason);
         }
-        return provider.open(options);
+        try {
+            return provider.open(options);
+        } catch (RuntimeException e) {
+            // The probe could not tell; the failure to open is the answer, with what stopped the probe.
+            if (availability instanceof Availability.Unknown(String cause)) e.addSuppressed(new IllegalStateException(
+                    "availability of backend '" + provider.name() + "' was unknown: " + cause));
+            throw e;
+        }
     }
 
     /**
@@ -69,9 +82,20 @@ public final class Dataplanes {
      * and an apply that fails in one backend is rolled back in those that had taken it.
      */
     public static MeshDataplane compose(List<String> names, DataplaneOptions options) {
+        Map<String, DataplaneProvider> providers = providers();
+        List<DataplaneProvider> chosen = new ArrayList<>();
+        List<Option<?>> known = new ArrayList<>();
+        for (String name : names) {
+            DataplaneProvider p = providers.get(name);
+            if (p == null) return open(name, options); // throws, naming the backends found
+            chosen.add(p);
+            known.addAll(p.options());
+        }
+        // Each backend reads its own keys from the one options value: a key is known when any of them declares it.
+        options.requireKnown("backends " + String.join("+", names), known);
         List<MeshDataplane> opened = new ArrayList<>();
         try {
-            for (String name : names) opened.add(open(name, options));
+            for (DataplaneProvider p : chosen) opened.add(openChecked(p, options));
         } catch (RuntimeException e) {
             opened.forEach(MeshDataplane::close);
             throw e;

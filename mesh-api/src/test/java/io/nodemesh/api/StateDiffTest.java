@@ -1,5 +1,6 @@
 package io.nodemesh.api;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.MeshState;
@@ -23,7 +24,7 @@ class StateDiffTest {
 
     private static Service service(String name, int port) {
         return new Service("shop", name, List.of("10.96.0.1"), List.of(ServicePort.tcp(port, 8080)), List.of(),
-                Map.of("app", name), null, null, false);
+                Map.of("app", name), null, null, ServiceLayer.L4);
     }
 
     private static Policy policy(String name, PolicyAction action) {
@@ -56,7 +57,7 @@ class StateDiffTest {
                 .workload(pod("new", "10.1.0.4"))
                 .service(service("web", 81))
                 .policy(policy("p", PolicyAction.DENY))
-                .encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, true, null))
+                .encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, null))
                 .build();
         assertThat(StateDiff.between(before, after)).extracting(Object::toString).containsExactly(
                 "updated node n2",

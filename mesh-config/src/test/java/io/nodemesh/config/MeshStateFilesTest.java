@@ -49,7 +49,7 @@ class MeshStateFilesTest {
                 selector: {app: web}
                 loadBalancing: Round_Robin
                 affinity: {timeout: PT30S}
-                l7: true
+                layer: l7
               - namespace: shop
                 name: cart
                 vips: [10.96.0.11]
@@ -72,7 +72,7 @@ class MeshStateFilesTest {
                     backends: [{service: shop/web, weight: 1}]
                     timeout: 2m
                     retries: {attempts: 2, perTryTimeout: 250ms, retryOn: [5xx]}
-            encryption: {mode: wireguard, strict: true}
+            encryption: {mode: wireguard, enforcement: strict}
             """;
 
     @Test
@@ -90,7 +90,7 @@ class MeshStateFilesTest {
         assertThat(rule.timeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(rule.retries().perTryTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(rule.matches().getFirst().path()).isEqualTo(PathMatch.prefix("/api"));
-        assertThat(s.encryption()).isEqualTo(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, true, "cluster.local"));
+        assertThat(s.encryption()).isEqualTo(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, "cluster.local"));
         assertThat(s.validate()).isEmpty();
     }
 
@@ -99,7 +99,7 @@ class MeshStateFilesTest {
         MeshState s = MeshStateFiles.parse("good.yaml", GOOD, StateFormat.YAML);
         String yaml = MeshStateFiles.write(s, StateFormat.YAML);
         assertThat(yaml).contains("timeout: 30s", "timeout: 2m", "perTryTimeout: 250ms", "loadBalancing: round_robin",
-                "mode: wireguard").doesNotContain("PT", "l7: false", "endpoints: []");
+                "mode: wireguard").doesNotContain("PT", "layer: l4", "enforcement: permissive", "endpoints: []");
         assertThat(MeshStateFiles.parse("again.yaml", yaml, StateFormat.YAML)).isEqualTo(s);
         String json = MeshStateFiles.write(s, StateFormat.JSON);
         assertThat(MeshStateFiles.parse("again.json", json, StateFormat.JSON)).isEqualTo(s);

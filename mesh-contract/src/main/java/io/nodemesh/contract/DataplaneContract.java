@@ -1,5 +1,6 @@
 package io.nodemesh.contract;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.Flows;
@@ -223,7 +224,7 @@ public abstract class DataplaneContract {
         dataplane().apply(good);
         MeshState bad = good.withService(WEB, s -> new Service(s.namespace(), s.name(), s.vips(),
                 List.of(ServicePort.tcp(0, ContractFixture.TARGET_PORT)), s.endpoints(), s.selector(), s.loadBalancing(),
-                s.affinity(), s.l7()));
+                s.affinity(), s.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
         assertThatThrownBy(() -> dataplane().apply(bad))
                 .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
                         .extracting(Violation::path).contains("services[" + WEB + "].ports[0].port"));

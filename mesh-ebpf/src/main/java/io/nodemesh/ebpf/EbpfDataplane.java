@@ -50,6 +50,7 @@ public final class EbpfDataplane implements MeshDataplane {
     public static EbpfDataplane open(Bpf bpf, DataplaneOptions options) {
         EbpfSettings settings = EbpfSettings.from(options);
         io.nodemesh.ebpf.internal.ProxyCgroups.check(settings); // before anything is attached
+        io.nodemesh.ebpf.internal.EbpfAvailability.mountBpffsIfMissing(bpf, settings);
         NodeInstallation installation = NodeInstallation.install(bpf, settings);
         try {
             io.nodemesh.ebpf.internal.ProxyCgroups.program(installation);

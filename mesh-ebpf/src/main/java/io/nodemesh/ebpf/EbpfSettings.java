@@ -1,70 +1,76 @@
 package io.nodemesh.ebpf;
 
 import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Option;
+import io.nodemesh.ebpf.internal.plan.PlanLimits;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * The eBPF backend's settings, read from {@link DataplaneOptions#properties()}:
- * <ul>
- *   <li>{@code ebpf.pinRoot} — bpffs directory for every pin (default {@code /sys/fs/bpf/nodemesh})</li>
- *   <li>{@code ebpf.cgroupRoot} — cgroup-v2 directory the programs attach at (default: the cgroup2 mount from
- *       /proc/mounts, e.g. {@code /sys/fs/cgroup/unified} on hybrid machines)</li>
- *   <li>{@code ebpf.redirect}, {@code ebpf.policy}, {@code ebpf.lb} — {@code true}/{@code false}, each default true</li>
- *   <li>{@code ebpf.proxyAddress} (or its older name {@code ebpf.proxyIp}), {@code ebpf.proxyPort} — the node proxy
- *       L7 services are steered to (default none); the proxy learns each connection's VIP with
- *       {@code getsockopt(SO_ORIGINAL_DST)}, answered by {@code bpf/steering.bpf.c}</li>
- *   <li>{@code ebpf.proxyCgroup} — absolute path of the node proxy's cgroup-v2 directory (default none): its own
- *       connections to L7 services are balanced to a backend instead of being steered back into it</li>
- * </ul>
+ * The eBPF backend's settings, each an {@link Option} of {@link DataplaneOptions}. The map capacities
+ * ({@code ebpf.maxServices} and the rest) are options too, listed in {@link #OPTIONS}.
+ *
+ * @param pinRoot       bpffs directory for every pin
+ * @param cgroupRoot    cgroup-v2 directory the programs attach at
+ * @param redirect      whether local pod-to-pod connections are spliced by sockmap
+ * @param policy        whether identity policy is enforced
+ * @param loadBalancing whether service VIPs are balanced at connect()
+ * @param proxyIp       the node proxy L7 services are steered to, or empty for none; it learns each connection's VIP
+ *                      with {@code getsockopt(SO_ORIGINAL_DST)}, answered by {@code bpf/steering.bpf.c}
+ * @param proxyPort     the node proxy's port, 0 for none
+ * @param proxyCgroup   absolute path of the node proxy's cgroup-v2 directory, or empty: its own connections to L7
+ *                      services are balanced to a backend instead of being steered back into it
  */
 public record EbpfSettings(Path pinRoot, Path cgroupRoot, boolean redirect, boolean policy, boolean loadBalancing,
                            String proxyIp, int proxyPort, String proxyCgroup) {
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/nodemesh");
 
-    public static EbpfSettings from(DataplaneOptions options) {
-        Path cgroup = options.property("ebpf.cgroupRoot").map(Path::of)
-                .or(EbpfSettings::cgroup2Mount).orElse(Path.of("/sys/fs/cgroup/unified"));
-        return new EbpfSettings(
-                Path.of(options.property("ebpf.pinRoot", DEFAULT_PIN_ROOT.toString())),
-                cgroup,
-                flag(options, "ebpf.redirect"),
-                flag(options, "ebpf.policy"),
-                flag(options, "ebpf.lb"),
-                proxyAddress(options),
-                port(options, "ebpf.proxyPort"),
-                options.property("ebpf.proxyCgroup", "").trim());
-    }
+    public static final Option<Path> PIN_ROOT = Option.path("ebpf.pinRoot", DEFAULT_PIN_ROOT,
+            "bpffs directory for every pin; its parent is mounted as bpffs when it is not one");
+    public static final Option<Path> CGROUP_ROOT = Option.path("ebpf.cgroupRoot", null,
+            "cgroup-v2 directory the programs attach at (default: the cgroup2 mount in /proc/mounts)");
+    public static final Option<Boolean> REDIRECT = Option.bool("ebpf.redirect", true,
+            "splice connections between local pods with sockmap");
+    public static final Option<Boolean> POLICY = Option.bool("ebpf.policy", true, "enforce identity policy at connect()");
+    public static final Option<Boolean> LOAD_BALANCING = Option.bool("ebpf.lb", true, "balance service VIPs at connect()");
+    public static final Option<String> PROXY_ADDRESS = Option.string("ebpf.proxyAddress", "",
+            "address of the node proxy L7 services are steered to (default none)");
+    public static final Option<String> PROXY_IP = Option.string("ebpf.proxyIp", "", "older name of ebpf.proxyAddress");
+    public static final Option<Integer> PROXY_PORT = Option.integer("ebpf.proxyPort", 0, 0, 65535,
+            "port of the node proxy, 0 for none");
+    public static final Option<String> PROXY_CGROUP = Option.string("ebpf.proxyCgroup", "",
+            "absolute path of the node proxy's cgroup-v2 directory (default none)");
 
-    private static boolean flag(DataplaneOptions options, String key) {
-        String v = options.property(key, "true").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException(key + " = '" + v + "' must be true or false");
-        return v.equals("true");
+    /** Every option the eBPF backend reads, map capacities included. */
+    public static final List<Option<?>> OPTIONS = Stream.concat(
+            Stream.of(PIN_ROOT, CGROUP_ROOT, REDIRECT, POLICY, LOAD_BALANCING, PROXY_ADDRESS, PROXY_IP, PROXY_PORT, PROXY_CGROUP),
+            PlanLimits.OPTIONS.stream()).toList();
+
+    /**
+     * Reads the settings from {@code options}.
+     *
+     * @throws IllegalArgumentException naming the option whose value is wrong
+     */
+    public static EbpfSettings from(DataplaneOptions options) {
+        Path cgroup = options.find(CGROUP_ROOT).or(EbpfSettings::cgroup2Mount).orElse(Path.of("/sys/fs/cgroup/unified"));
+        return new EbpfSettings(options.get(PIN_ROOT), cgroup, options.get(REDIRECT), options.get(POLICY),
+                options.get(LOAD_BALANCING), proxyAddress(options), options.get(PROXY_PORT), options.get(PROXY_CGROUP));
     }
 
     /** {@code ebpf.proxyAddress}, or {@code ebpf.proxyIp} (the name used first); both given must agree. */
     private static String proxyAddress(DataplaneOptions options) {
-        String address = options.property("ebpf.proxyAddress", "").trim();
-        String ip = options.property("ebpf.proxyIp", "").trim();
+        String address = options.get(PROXY_ADDRESS);
+        String ip = options.get(PROXY_IP);
         if (!address.isEmpty() && !ip.isEmpty() && !address.equals(ip)) {
-            throw new IllegalArgumentException("ebpf.proxyAddress = '" + address + "' and ebpf.proxyIp = '" + ip
-                    + "' name different node proxies: give only ebpf.proxyAddress");
+            throw new IllegalArgumentException(PROXY_ADDRESS.key() + " = '" + address + "' and " + PROXY_IP.key() + " = '" + ip
+                    + "' name different node proxies: give only " + PROXY_ADDRESS.key());
         }
         return address.isEmpty() ? ip : address;
-    }
-
-    private static int port(DataplaneOptions options, String key) {
-        String v = options.property(key, "0").trim();
-        try {
-            int p = Integer.parseInt(v);
-            if (p < 0 || p > 65535) throw new NumberFormatException();
-            return p;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " = '" + v + "' is not a port (0..65535)");
-        }
     }
 
     /** The first cgroup2 mount point in /proc/mounts. */

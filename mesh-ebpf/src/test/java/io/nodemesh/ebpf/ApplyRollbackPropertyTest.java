@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.ApplyException;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.LoadBalancing;
@@ -134,7 +135,7 @@ class ApplyRollbackPropertyTest {
         ps.forEach(b::policy);
         if (service) {
             b.service(new Service("p", "svc", List.of("10.96.0.1"), List.of(ServicePort.tcp(80, 8080)), List.of(),
-                    Map.of("app", "w0"), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, false));
+                    Map.of("app", "w0"), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L4));
         }
         return b.build();
     }

@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
@@ -119,7 +120,7 @@ class SteeringRootTest {
 
     static Service service(String name, String vip, boolean l7) {
         return new Service("t", name, List.of(vip), List.of(ServicePort.tcp(VIP_PORT, BACKEND_PORT)),
-                List.of(Endpoint.ready(BACKEND, "t/sb")), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, l7);
+                List.of(Endpoint.ready(BACKEND, "t/sb")), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, l7 ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     static Workload pod(String name, String ip, String identity) {

@@ -88,9 +88,8 @@ public final class EnvoyDataplane implements MeshDataplane {
         this.onlyNode = options.node();
         this.translator = new MeshTranslator(this.options.outboundPort(), new io.nodemesh.envoy.internal.AccessLogTranslator(this.options.accessLog()));
         this.clock = clock;
-        String credentialsDir = options.property("envoy.credentialsDir", "");
-        this.credentialFiles = credentialsDir.isEmpty() ? null
-                : new io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles(java.nio.file.Path.of(credentialsDir));
+        this.credentialFiles = options.find(EnvoyOptions.CREDENTIALS_DIR)
+                .map(io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles::new).orElse(null);
         trustDomain(MeshState.EMPTY.encryption().trustDomain());
         this.accessLogs = new io.nodemesh.envoy.internal.AccessLogReceiver(flows, options.node(), clock);
         try {

@@ -1,9 +1,10 @@
 package io.nodemesh.envoy;
 
 import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Option;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import java.util.List;
 
 /**
  * Settings of the Envoy backend, read from {@link DataplaneOptions#properties()}.
@@ -22,35 +23,31 @@ import java.time.format.DateTimeParseException;
  */
 public record EnvoyOptions(String xdsHost, int xdsPort, int outboundPort, Duration certLifetime, boolean schemaCheck,
                            boolean accessLog) {
+    public static final Option<String> XDS_HOST = Option.string("envoy.xdsHost", "127.0.0.1", "address the ADS server listens on");
+    public static final Option<Integer> XDS_PORT = Option.integer("envoy.xdsPort", 0, 0, 65535,
+            "port of the ADS server, 0 for one chosen by the OS");
+    public static final Option<Integer> OUTBOUND_PORT = Option.integer("envoy.outboundPort", 15001, 1, 65535,
+            "the node Envoy's transparent listener port that L7 services are steered to");
+    public static final Option<Duration> CERT_LIFETIME = Option.duration("envoy.certLifetime", Duration.ofHours(1),
+            "lifetime of workload certificates, at least a minute; rotated at half-life");
+    public static final Option<Boolean> SCHEMA_CHECK = Option.bool("envoy.schemaCheck", true,
+            "check every resource against Envoy's validation rules before serving it");
+    public static final Option<Boolean> ACCESS_LOG = Option.bool("envoy.accessLog", true,
+            "the node Envoy reports requests over gRPC access logging, published as flow events");
+    public static final Option<java.nio.file.Path> CREDENTIALS_DIR = Option.path("envoy.credentialsDir", null,
+            "where workload certificates and keys are written for proxyless clients; none unless set");
+    /** Every option the Envoy backend reads. */
+    public static final List<Option<?>> OPTIONS = List.of(XDS_HOST, XDS_PORT, OUTBOUND_PORT, CERT_LIFETIME, SCHEMA_CHECK,
+            ACCESS_LOG, CREDENTIALS_DIR);
+
+    public EnvoyOptions {
+        if (certLifetime.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException(CERT_LIFETIME.key() + "=" + certLifetime + " is shorter than a minute");
+        }
+    }
+
     public static EnvoyOptions from(DataplaneOptions options) {
-        return new EnvoyOptions(
-                options.property("envoy.xdsHost", "127.0.0.1"),
-                port(options, "envoy.xdsPort", 0, true),
-                port(options, "envoy.outboundPort", 15001, false),
-                duration(options, "envoy.certLifetime", "PT1H"),
-                Boolean.parseBoolean(options.property("envoy.schemaCheck", "true")),
-                Boolean.parseBoolean(options.property("envoy.accessLog", "true")));
-    }
-
-    private static int port(DataplaneOptions o, String key, int defaultValue, boolean zeroAllowed) {
-        String v = o.property(key, String.valueOf(defaultValue));
-        try {
-            int p = Integer.parseInt(v);
-            if (p < (zeroAllowed ? 0 : 1) || p > 65535) throw new NumberFormatException();
-            return p;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + "=" + v + " is not a port (" + (zeroAllowed ? 0 : 1) + "..65535)");
-        }
-    }
-
-    private static Duration duration(DataplaneOptions o, String key, String defaultValue) {
-        String v = o.property(key, defaultValue);
-        try {
-            Duration d = Duration.parse(v);
-            if (d.compareTo(Duration.ofMinutes(1)) < 0) throw new IllegalArgumentException(key + "=" + v + " is shorter than a minute");
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(key + "=" + v + " is not an ISO-8601 duration such as PT1H", e);
-        }
+        return new EnvoyOptions(options.get(XDS_HOST), options.get(XDS_PORT), options.get(OUTBOUND_PORT),
+                options.get(CERT_LIFETIME), options.get(SCHEMA_CHECK), options.get(ACCESS_LOG));
     }
 }

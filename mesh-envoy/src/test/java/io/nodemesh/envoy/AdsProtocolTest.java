@@ -122,7 +122,7 @@ class AdsProtocolTest {
 
     @Test
     void sdsServesWorkloadCertificatesWithSpiffeIdsSignedByTheTrustBundle() throws Exception {
-        dp.apply(state(1, new EncryptionSpec(EncryptionSpec.Mode.MTLS, true, TD)));
+        dp.apply(state(1, new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.STRICT, TD)));
         String id = "spiffe://cluster.local/ns/shop/sa/web";
         ads.request(SDS, List.of(id, "nodemesh-trust-bundle"), "", "", null);
         DiscoveryResponse r = ads.next();

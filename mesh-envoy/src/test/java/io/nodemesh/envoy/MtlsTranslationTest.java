@@ -57,7 +57,7 @@ class MtlsTranslationTest {
 
     private static MeshState withMode(MeshState s, EncryptionSpec.Mode mode) {
         return new MeshState(s.nodes(), s.workloads(), s.services(), s.policies(), s.routes(),
-                new EncryptionSpec(mode, s.encryption().strict(), s.encryption().trustDomain()));
+                new EncryptionSpec(mode, s.encryption().enforcement(), s.encryption().trustDomain()));
     }
 
     private static UpstreamTlsContext upstream(Cluster c) throws InvalidProtocolBufferException {

@@ -87,7 +87,7 @@ class NodeProxyRbacGrpcTest {
                 .workload(workload("secure", SERVER_IP)).workload(workload("client-a", "127.0.0.11"))
                 .workload(workload("client-b", "127.0.0.12"))
                 .service(l7("secure", "10.96.0.20", port, List.of(Endpoint.ready(SERVER_IP, "shop/secure"))))
-                .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, true, TD));
+                .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.STRICT, TD));
         for (Policy p : policies) b.policy(p);
         return b.build();
     }

@@ -4,7 +4,7 @@ import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.MeshDataplane;
-import io.nodemesh.api.BackendUnavailableException;
+import io.nodemesh.api.InvalidOptionsException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,8 +25,11 @@ class ProviderTest {
     @Test
     void badOptionsAreReportedByName() {
         assertThatThrownBy(() -> Dataplanes.open("envoy", DataplaneOptions.DEFAULTS.with("envoy.outboundPort", "99999")))
-                .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("envoy.outboundPort=99999");
+                .isInstanceOf(InvalidOptionsException.class).hasMessageContaining("envoy.outboundPort: '99999'");
         assertThatThrownBy(() -> Dataplanes.open("envoy", DataplaneOptions.DEFAULTS.with("envoy.certLifetime", "soon")))
-                .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("envoy.certLifetime=soon");
+                .isInstanceOf(InvalidOptionsException.class).hasMessageContaining("envoy.certLifetime: 'soon'");
+        assertThatThrownBy(() -> Dataplanes.open("envoy", DataplaneOptions.DEFAULTS.with("envoy.outboundPrt", "15001")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessageContaining("unknown option envoy.outboundPrt for envoy; known: ").hasMessageContaining("envoy.outboundPort");
     }
 }

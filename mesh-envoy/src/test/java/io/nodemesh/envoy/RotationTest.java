@@ -18,7 +18,7 @@ class RotationTest {
         var clock = new MovableClock();
         try (var dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.certLifetime", "PT10M"), clock)) {
             dp.apply(MeshState.builder().node(nodeA()).workload(workload("web", "127.0.0.2"))
-                    .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, true, TD)).build());
+                    .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.STRICT, TD)).build());
             var before = dp.servedVersions("node-a");
             assertThat(dp.rotateIfDue()).isFalse();
 

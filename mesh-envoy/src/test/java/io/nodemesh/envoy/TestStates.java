@@ -1,5 +1,6 @@
 package io.nodemesh.envoy;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
@@ -34,7 +35,7 @@ final class TestStates {
 
     static Service l7(String name, String vip, int port, List<Endpoint> endpoints) {
         return new Service("shop", name, List.of(vip), List.of(ServicePort.tcp(port, port)), endpoints, Map.of(),
-                LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, true);
+                LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L7);
     }
 
     static HttpRoute split(String service, int port, Map<String, Integer> weights) {

@@ -1,5 +1,6 @@
 package io.nodemesh.planner;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
@@ -18,7 +19,7 @@ class ShapeFromMeshStateTest {
         List<Endpoint> eps = new java.util.ArrayList<>();
         for (int i = 0; i < replicas; i++) eps.add(Endpoint.ready("10.0.0." + (base + i), "shop/" + name + "-" + i));
         return new Service("shop", name, List.of("10.96.0." + base), List.of(ServicePort.tcp(80, 8080)), eps, Map.of(),
-                null, null, l7);
+                null, null, l7 ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     @Test

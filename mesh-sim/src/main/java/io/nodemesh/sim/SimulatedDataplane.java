@@ -4,11 +4,13 @@ import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Flows;
-import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.MeshDataplane;
-import io.nodemesh.api.StateDiff;
 import io.nodemesh.api.lb.Maglev;
+import io.nodemesh.api.spi.ApplyPipeline;
 import io.nodemesh.api.spi.FlowHub;
+import io.nodemesh.api.spi.Programmer;
+import io.nodemesh.api.spi.StateChange;
+import io.nodemesh.api.spi.UndoLog;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.LoadBalancing;
@@ -58,6 +60,7 @@ public final class SimulatedDataplane implements MeshDataplane {
     private final Map<String, NodeKernel> kernels = new HashMap<>();
     private final Map<Long, OpenConnection> connections = new HashMap<>();
     private final Map<Long, OpenUdpSocket> udpSockets = new HashMap<>();
+    private final ApplyPipeline pipeline = new ApplyPipeline("sim", new SnapshotProgrammer());
     private volatile Snapshot snapshot;
     private Instant now;
     private long nextConnectionId = 1;
@@ -90,19 +93,33 @@ public final class SimulatedDataplane implements MeshDataplane {
     @Override
     public synchronized ApplyResult apply(MeshState next) {
         ensureOpen();
-        Snapshot current = snapshot;
-        // The applied state passed validation: services that are the same objects in next are not checked again.
-        List<Violation> violations = next.validate(current.state());
-        if (!violations.isEmpty()) throw new InvalidStateException(violations);
-        List<ApplyResult.Change> changes = StateDiff.between(current.state(), next);
-        if (changes.isEmpty()) return new ApplyResult(current.generation(), changes);
-        Snapshot candidate = Snapshot.after(current, next, current.generation() + 1);
-        violations = simulatorViolations(candidate);
-        if (!violations.isEmpty()) throw new InvalidStateException(violations);
-        // Nothing below can fail, so publishing the new snapshot is the whole commit: no half state is ever visible.
-        snapshot = candidate;
-        LOG.debug("sim applied generation {}: {}", candidate.generation(), changes);
-        return new ApplyResult(candidate.generation(), changes);
+        return pipeline.apply(next);
+    }
+
+    /**
+     * The simulator's part of the apply pipeline: the candidate snapshot is derived while checking (its limits need it),
+     * and committing it is publishing it — nothing can fail in between, so no half state is ever visible.
+     */
+    private final class SnapshotProgrammer implements Programmer {
+        private Snapshot candidate;
+
+        @Override
+        public List<Violation> check(StateChange change) {
+            candidate = Snapshot.after(snapshot, change.next(), change.generation(), change.index());
+            return simulatorViolations(candidate);
+        }
+
+        @Override
+        public void program(StateChange change, UndoLog undo) {
+            // Programming the simulator is the commit below.
+        }
+
+        @Override
+        public void committed(StateChange change) {
+            snapshot = candidate;
+            candidate = null;
+            LOG.debug("sim applied generation {}: {}", change.generation(), change.changes());
+        }
     }
 
     /**
@@ -116,7 +133,7 @@ public final class SimulatedDataplane implements MeshDataplane {
             int ready = candidate.readyEndpoints(s).size();
             if (ready > settings.maglevTableSize()) {
                 found.add(new Violation("services[" + s.key() + "].endpoints", ready + " ready endpoints exceed the Maglev table size "
-                        + settings.maglevTableSize() + " (raise option " + SimSettings.MAGLEV_TABLE_SIZE + ")"));
+                        + settings.maglevTableSize() + " (raise option " + SimSettings.MAGLEV_TABLE_SIZE.key() + ")"));
             }
         }
         return found;

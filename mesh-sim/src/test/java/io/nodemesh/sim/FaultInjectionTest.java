@@ -1,5 +1,6 @@
 package io.nodemesh.sim;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.state.HttpFault;
@@ -36,7 +37,7 @@ class FaultInjectionTest {
                 new HttpRouteRule(List.of(HttpMatch.path(PathMatch.prefix("/api"))), List.of(web), null, null, fault),
                 new HttpRouteRule(List.of(), List.of(web), null, null)));
         return SimWorld.state(PODS).service(new Service(SimWorld.NS, "web", List.of(VIP), List.of(ServicePort.tcp(80, 8080)),
-                List.of(), Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, true)).route(route).build();
+                List.of(), Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L7)).route(route).build();
     }
 
     private static List<RequestResult> requests(SimulatedDataplane dp, String path, int n) {

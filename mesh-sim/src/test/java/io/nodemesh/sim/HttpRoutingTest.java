@@ -1,5 +1,6 @@
 package io.nodemesh.sim;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.Verdict;
@@ -51,7 +52,7 @@ class HttpRoutingTest {
 
     private static Service service(String name, String vip, Map<String, String> selector, boolean l7) {
         return new Service(SimWorld.NS, name, List.of(vip), List.of(ServicePort.tcp(80, 8080)), List.of(), selector,
-                LoadBalancing.RANDOM, SessionAffinity.NONE, l7);
+                LoadBalancing.RANDOM, SessionAffinity.NONE, l7 ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private static HttpRouteRule rule(List<HttpMatch> matches, WeightedBackend... backends) {

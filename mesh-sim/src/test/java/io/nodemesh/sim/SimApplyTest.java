@@ -59,7 +59,7 @@ class SimApplyTest {
     @Test
     void badOptionsNameTheProperty() {
         assertThatThrownBy(() -> SimulatedDataplane.open(DataplaneOptions.DEFAULTS.with("sim.seed", "abc")))
-                .hasMessage("sim.seed: 'abc' is not a whole number");
+                .hasMessage("option sim.seed: 'abc' is not an integer");
         assertThatThrownBy(() -> SimulatedDataplane.open(DataplaneOptions.DEFAULTS.with("sim.maglevTableSize", "100")))
                 .hasMessage("sim.maglevTableSize: 100 is not a prime number");
     }

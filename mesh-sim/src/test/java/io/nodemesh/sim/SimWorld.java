@@ -1,5 +1,6 @@
 package io.nodemesh.sim;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -38,7 +39,7 @@ final class SimWorld {
 
     static Service web(LoadBalancing lb, SessionAffinity affinity, boolean l7) {
         return new Service(NS, "web", List.of(VIP), List.of(ServicePort.tcp(80, 8080)), List.of(), Map.of("app", "web"),
-                lb, affinity, l7);
+                lb, affinity, l7 ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     static Service web(LoadBalancing lb) {
@@ -47,7 +48,7 @@ final class SimWorld {
 
     static Service webEndpoints(List<Endpoint> endpoints) {
         return new Service(NS, "web", List.of(VIP), List.of(ServicePort.tcp(80, 8080)), endpoints, Map.of(),
-                LoadBalancing.RANDOM, SessionAffinity.NONE, false);
+                LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4);
     }
 
     /** The three nodes, a client pod on node-a, and {@code pods}. */

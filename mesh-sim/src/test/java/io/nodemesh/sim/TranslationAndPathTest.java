@@ -117,14 +117,14 @@ class TranslationAndPathTest {
         for (Node n : SimHarness.NODES) b.node(n.name().equals("node-c") ? n : n.withWireguardPublicKey(key(n.name())));
         b.workload(SimWorld.client());
         pods.forEach(b::workload);
-        b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, false, null));
+        b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.PERMISSIVE, null));
         dp.apply(b.build());
         assertThat(dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection().path()).isEqualTo(FlowPath.ENCRYPTED_TUNNEL);
         assertThat(dp.connect(Source.workload("shop/client"), "10.244.0.10", 8080).connection().path()).isEqualTo(FlowPath.SOCKET_REDIRECT);
         // node-c has no key: not strict, so it goes in clear.
         assertThat(dp.connect(Source.workload("shop/client"), "10.244.2.12", 8080).connection().path()).isEqualTo(FlowPath.KERNEL_STACK);
 
-        dp.apply(b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, true, null)).build());
+        dp.apply(b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, null)).build());
         ConnectResult strict = dp.connect(Source.workload("shop/client"), "10.244.2.12", 8080);
         assertThat(strict).isInstanceOfSatisfying(ConnectResult.Refused.class, r -> {
             assertThat(r.verdict()).isEqualTo(Verdict.DROPPED_POLICY);

@@ -1,5 +1,6 @@
 package io.nodemesh.sim;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
@@ -48,7 +49,7 @@ class UdpTest {
     /** UDP 53 → 5353 over the given endpoints, or over every dns pod by label when none are given. */
     private static Service dns(List<Endpoint> endpoints) {
         return new Service(SimWorld.NS, "dns", List.of(DNS_VIP), List.of(ServicePort.udp(53, 5353), ServicePort.tcp(53, 5353)),
-                endpoints, endpoints.isEmpty() ? Map.of("app", "dns") : Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, false);
+                endpoints, endpoints.isEmpty() ? Map.of("app", "dns") : Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4);
     }
 
     private Endpoint endpoint(int i, EndpointState state) {

@@ -43,7 +43,7 @@ public final class PresharedSecret {
      * file (never the content).
      */
     public static PresharedSecret load(Path file) {
-        String where = WireguardSettings.PRESHARED_SECRET_FILE + " " + file + ": ";
+        String where = WireguardSettings.PRESHARED_SECRET_FILE.key() + " " + file + ": ";
         byte[] content;
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);

@@ -1,5 +1,6 @@
 package io.nodemesh.examples.demo;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -66,7 +67,7 @@ final class DemoCluster {
             LoadBalancing lb = LoadBalancing.values()[s % LoadBalancing.values().length];
             SessionAffinity affinity = s % 5 == 4 ? SessionAffinity.clientIp(Duration.ofMinutes(10)) : SessionAffinity.NONE;
             b.service(new Service(NS, app, List.of(vip(s)), List.of(ServicePort.tcp(SERVICE_PORT, TARGET_PORT)), List.of(),
-                    Map.of("app", app), lb, affinity, s % 10 == 9));
+                    Map.of("app", app), lb, affinity, (s % 10 == 9 ? ServiceLayer.L7 : ServiceLayer.L4)));
         }
         if (shape.services() > 7) {
             b.policy(new Policy(NS, "deny-03-to-07", PolicyAction.DENY, List.of(identity(3)), List.of(),
@@ -76,7 +77,7 @@ final class DemoCluster {
             b.policy(new Policy(NS, "only-01-02-to-00", PolicyAction.ALLOW, List.of(identity(1), identity(2)), List.of(),
                     List.of(NS + "/" + serviceName(0)), List.of(), List.of()));
         }
-        b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, true, null));
+        b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, null));
         return b.build();
     }
 

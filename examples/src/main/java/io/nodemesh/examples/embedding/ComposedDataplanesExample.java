@@ -12,6 +12,7 @@ import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
 import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Service;
 import io.nodemesh.sim.SimulatedDataplane;
 
 import java.io.PrintStream;
@@ -66,9 +67,8 @@ public final class ComposedDataplanesExample {
             out.println("applied generation " + first.generation() + " with " + first.changes().size() + " changes to both parts");
 
             // One service too many for the device: its apply fails, the simulator is rolled back to `good`.
-            MeshState tooBig = ExampleMesh.builder().service(new io.nodemesh.api.state.Service(ExampleMesh.NS, "extra",
-                    List.of("10.96.0.99"), List.of(io.nodemesh.api.state.ServicePort.tcp(80, 8080)), List.of(),
-                    Map.of("app", "cart"), null, null, false)).build();
+            MeshState tooBig = ExampleMesh.builder().service(Service.builder(ExampleMesh.NS, "extra")
+                    .vip("10.96.0.99").tcp(80, 8080).select("app", "cart").build()).build();
             String failure;
             try {
                 both.apply(tooBig);

@@ -1,5 +1,6 @@
 package io.nodemesh.examples.embedding;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.HttpRouteRule;
@@ -67,6 +68,6 @@ final class ExampleMesh {
 
     private static Service service(String name, String vip, ServicePort port, Map<String, String> selector, boolean l7) {
         return new Service(NS, name, List.of(vip), List.of(port), List.of(), selector, LoadBalancing.RANDOM,
-                SessionAffinity.NONE, l7);
+                SessionAffinity.NONE, l7 ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 }

@@ -1,5 +1,6 @@
 package io.nodemesh.examples.embedding;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.state.Endpoint;
@@ -124,7 +125,7 @@ public final class StateFileExample {
             // Fine by the general rules, too big for this simulator's tables (when there are more than 5 workloads).
             List<Endpoint> everyone = state.workloads().stream().map(w -> Endpoint.ready(w.ips().getFirst(), w.key())).toList();
             MeshState maglev = state.toBuilder().service(new Service("example", "everyone", List.of("10.96.255.254"),
-                    List.of(ServicePort.tcp(80, 80)), everyone, Map.of(), LoadBalancing.MAGLEV, SessionAffinity.NONE, false)).build();
+                    List.of(ServicePort.tcp(80, 80)), everyone, Map.of(), LoadBalancing.MAGLEV, SessionAffinity.NONE, ServiceLayer.L4)).build();
             List<Violation> violations = List.of();
             try {
                 sim.apply(maglev);

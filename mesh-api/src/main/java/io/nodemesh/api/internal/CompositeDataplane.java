@@ -7,10 +7,12 @@ import io.nodemesh.api.FlowStats;
 import io.nodemesh.api.Flows;
 import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.spi.ApplyPipeline;
+import io.nodemesh.api.spi.Programmer;
+import io.nodemesh.api.spi.StateChange;
+import io.nodemesh.api.spi.UndoLog;
 import io.nodemesh.api.state.MeshState;
-import io.nodemesh.api.state.Violation;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -25,11 +27,11 @@ import java.util.stream.Collectors;
  */
 public final class CompositeDataplane implements MeshDataplane {
     private final List<MeshDataplane> parts;
-    private MeshState state = MeshState.EMPTY;
-    private long generation;
+    private final ApplyPipeline pipeline;
 
     public CompositeDataplane(List<MeshDataplane> parts) {
         this.parts = List.copyOf(parts);
+        this.pipeline = new ApplyPipeline(name(), new PartsProgrammer());
     }
 
     @Override
@@ -38,41 +40,30 @@ public final class CompositeDataplane implements MeshDataplane {
     }
 
     @Override
-    public synchronized ApplyResult apply(MeshState next) {
-        List<Violation> violations = next.validate(state);
-        if (!violations.isEmpty()) throw new InvalidStateException(violations);
-        List<MeshDataplane> applied = new ArrayList<>();
-        boolean changed = false;
-        for (MeshDataplane part : parts) {
-            try {
-                changed |= !part.apply(next).unchanged();
-                applied.add(part);
-            } catch (RuntimeException e) {
-                rollBack(applied);
-                if (e instanceof InvalidStateException) throw e;
-                throw new ApplyException("backend " + part.name() + " failed; rolled back " + applied.size()
-                        + " other backend(s) to the previous state: " + e.getMessage(), e);
-            }
-        }
-        List<ApplyResult.Change> changes = io.nodemesh.api.StateDiff.between(state, next);
-        state = next;
-        if (changed || !changes.isEmpty()) generation++;
-        return new ApplyResult(generation, changes);
+    public ApplyResult apply(MeshState next) {
+        return pipeline.apply(next);
     }
 
-    private void rollBack(List<MeshDataplane> applied) {
-        for (MeshDataplane part : applied) {
-            try {
-                part.apply(state);
-            } catch (RuntimeException suppressed) {
-                // Nothing more to do: the part's own rollback already kept its last good state serving.
+    /** Applies the state to each part in turn; undoing a part applies the previous state to it again. */
+    private final class PartsProgrammer implements Programmer {
+        @Override
+        public void program(StateChange change, UndoLog undo) {
+            for (MeshDataplane part : parts) {
+                try {
+                    part.apply(change.next());
+                } catch (InvalidStateException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new ApplyException("backend " + part.name() + " failed: " + e.getMessage(), e);
+                }
+                undo.onFailure("backend " + part.name(), () -> part.apply(change.previous()));
             }
         }
     }
 
     @Override
-    public synchronized MeshState state() {
-        return state;
+    public MeshState state() {
+        return pipeline.state();
     }
 
     @Override

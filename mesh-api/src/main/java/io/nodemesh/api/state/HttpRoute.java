@@ -1,5 +1,6 @@
 package io.nodemesh.api.state;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,12 +11,33 @@ import java.util.List;
  * @param service   the service ({@code namespace/name}) whose traffic it routes
  * @param rules     rules, first match wins
  */
-public record HttpRoute(String namespace, String name, String service, List<HttpRouteRule> rules) {
+public record HttpRoute(String namespace, String name, String service, List<HttpRouteRule> rules) implements NamespacedObject {
     public HttpRoute {
         rules = Lists.copy(rules);
     }
 
-    public String key() {
-        return namespace + "/" + name;
+    /** A route for the traffic of {@code service} ({@code namespace/name}); add its rules to the builder. */
+    public static Builder of(String namespace, String name, String service) {
+        return new Builder(namespace, name, service);
+    }
+
+    /** Collects a route's rules, first match wins. */
+    public static final class Builder {
+        private final String namespace;
+        private final String name;
+        private final String service;
+        private final List<HttpRouteRule> rules = new ArrayList<>();
+
+        private Builder(String namespace, String name, String service) {
+            this.namespace = namespace;
+            this.name = name;
+            this.service = service;
+        }
+
+        public Builder rule(HttpRouteRule rule) { rules.add(rule); return this; }
+
+        public HttpRoute build() {
+            return new HttpRoute(namespace, name, service, rules);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.nodemesh.api.state;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,5 +31,34 @@ public record HttpRouteRule(List<HttpMatch> matches, List<WeightedBackend> backe
     /** This rule with {@code fault} injected. */
     public HttpRouteRule withFault(HttpFault fault) {
         return new HttpRouteRule(matches, backends, timeout, retries, fault);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects a rule; with no match it takes every request. */
+    public static final class Builder {
+        private final List<HttpMatch> matches = new ArrayList<>();
+        private final List<WeightedBackend> backends = new ArrayList<>();
+        private Duration timeout = Duration.ZERO;
+        private RetryPolicy retries = RetryPolicy.NONE;
+        private HttpFault fault = HttpFault.NONE;
+
+        private Builder() {}
+
+        public Builder match(HttpMatch match) { matches.add(match); return this; }
+        /** Requests whose path starts with {@code prefix}. */
+        public Builder pathPrefix(String prefix) { return match(HttpMatch.path(PathMatch.prefix(prefix))); }
+        /** A share {@code weight} of the matching requests to {@code service} ({@code namespace/name}) on the route's port. */
+        public Builder backend(String service, int weight) { backends.add(new WeightedBackend(service, 0, weight)); return this; }
+        public Builder backend(WeightedBackend backend) { backends.add(backend); return this; }
+        public Builder timeout(Duration t) { timeout = t; return this; }
+        public Builder retries(RetryPolicy r) { retries = r; return this; }
+        public Builder fault(HttpFault f) { fault = f; return this; }
+
+        public HttpRouteRule build() {
+            return new HttpRouteRule(matches, backends, timeout, retries, fault);
+        }
     }
 }

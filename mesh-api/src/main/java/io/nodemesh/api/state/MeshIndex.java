@@ -21,8 +21,17 @@ public final class MeshIndex {
     /** Above this many replaced services, indexing every service again is as cheap as replacing them. */
     private static final int MAX_REPLACED = 64;
 
-    MeshIndex(MeshState state) {
-        this(state, null);
+    /** The index of {@code state}, built from scratch. */
+    public static MeshIndex of(MeshState state) {
+        return new MeshIndex(state, null);
+    }
+
+    /**
+     * The index of {@code state}, sharing what it can with {@code previous}: the cheap way to index each of a series of
+     * states that differ a little, as a backend applies them.
+     */
+    public static MeshIndex of(MeshState state, MeshIndex previous) {
+        return previous != null && previous.state == state ? previous : new MeshIndex(state, previous);
     }
 
     /**
@@ -30,7 +39,7 @@ public final class MeshIndex {
      * that are the very same objects share their maps, and a services list that replaced a few services in place
      * (same keys, same order — one endpoint changed) is indexed by replacing those, not by keying 10,000 services again.
      */
-    MeshIndex(MeshState state, MeshIndex previous) {
+    private MeshIndex(MeshState state, MeshIndex previous) {
         this.state = state;
         MeshState before = previous == null ? null : previous.state;
         if (before != null && before.nodes() == state.nodes()) {

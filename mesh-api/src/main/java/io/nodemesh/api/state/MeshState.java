@@ -38,18 +38,13 @@ public record MeshState(List<Node> nodes, List<Workload> workloads, List<Service
         return new MeshStateValidator(this, previousValid).validate();
     }
 
-    /** Lookups and the reference semantics (endpoint resolution, policy) over this state. */
+    /**
+     * Lookups and the reference semantics (endpoint resolution, policy) over this state, built anew: keep the result
+     * rather than calling this again, or use {@link MeshIndex#of(MeshState, MeshIndex)} to build on an earlier index.
+     */
     public MeshIndex index() {
-        MeshIndex last = LAST_INDEX;
-        if (last != null && last.state() == this) return last;
-        // Backends apply a series of states that differ a little: the previous index makes the next one cheap.
-        MeshIndex index = new MeshIndex(this, last);
-        LAST_INDEX = index;
-        return index;
+        return MeshIndex.of(this);
     }
-
-    /** The last index made: asked for several times per apply (validation, translation), and the base of the next one. */
-    private static volatile MeshIndex LAST_INDEX;
 
     public static Builder builder() {
         return new Builder();

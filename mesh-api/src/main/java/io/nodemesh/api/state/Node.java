@@ -1,5 +1,6 @@
 package io.nodemesh.api.state;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,11 +18,36 @@ public record Node(String name, List<String> addresses, List<String> podCidrs, S
         wireguardPublicKey = wireguardPublicKey == null ? "" : wireguardPublicKey;
     }
 
+    /** A node with one underlay address and one pod CIDR, and no WireGuard key yet. */
     public static Node of(String name, String address, String podCidr) {
         return new Node(name, List.of(address), List.of(podCidr), "");
     }
 
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
     public Node withWireguardPublicKey(String key) {
         return new Node(name, addresses, podCidrs, key);
+    }
+
+    /** Collects a node's addresses and pod CIDRs. */
+    public static final class Builder {
+        private final String name;
+        private final List<String> addresses = new ArrayList<>();
+        private final List<String> podCidrs = new ArrayList<>();
+        private String wireguardPublicKey = "";
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder address(String address) { addresses.add(address); return this; }
+        public Builder podCidr(String cidr) { podCidrs.add(cidr); return this; }
+        public Builder wireguardPublicKey(String key) { wireguardPublicKey = key; return this; }
+
+        public Node build() {
+            return new Node(name, addresses, podCidrs, wireguardPublicKey);
+        }
     }
 }

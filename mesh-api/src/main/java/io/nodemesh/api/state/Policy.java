@@ -1,5 +1,6 @@
 package io.nodemesh.api.state;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ import java.util.List;
  * @param http         L7 conditions, enforced by the node proxy; empty = L4 only
  */
 public record Policy(String namespace, String name, PolicyAction action, List<String> sources, List<String> destinations,
-                     List<String> services, List<Integer> ports, List<HttpMatch> http) {
+                     List<String> services, List<Integer> ports, List<HttpMatch> http) implements NamespacedObject {
     public Policy {
         action = action == null ? PolicyAction.ALLOW : action;
         sources = Lists.copy(sources);
@@ -32,8 +33,24 @@ public record Policy(String namespace, String name, PolicyAction action, List<St
         http = Lists.copy(http);
     }
 
-    public String key() {
-        return namespace + "/" + name;
+    /** A policy that lets matching connections through; add its sources, destinations and ports to the builder. */
+    public static Builder allow(String namespace, String name) {
+        return new Builder(namespace, name, PolicyAction.ALLOW);
+    }
+
+    /** A policy that drops matching connections, whatever any ALLOW says. */
+    public static Builder deny(String namespace, String name) {
+        return new Builder(namespace, name, PolicyAction.DENY);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(namespace, name, action);
+        b.sources.addAll(sources);
+        b.destinations.addAll(destinations);
+        b.services.addAll(services);
+        b.ports.addAll(ports);
+        b.http.addAll(http);
+        return b;
     }
 
     /** Whether this policy's destination side covers a workload with {@code identity} reached through {@code service}. */
@@ -47,5 +64,38 @@ public record Policy(String namespace, String name, PolicyAction action, List<St
         return selects(destinationIdentity, service)
                 && (sources.isEmpty() || sources.contains(sourceIdentity) || sources.contains(Identities.ANY))
                 && (ports.isEmpty() || ports.contains(port));
+    }
+
+    /** Collects a policy's conditions; every list left empty matches anything. */
+    public static final class Builder {
+        private final String namespace;
+        private final String name;
+        private final PolicyAction action;
+        private final List<String> sources = new ArrayList<>();
+        private final List<String> destinations = new ArrayList<>();
+        private final List<String> services = new ArrayList<>();
+        private final List<Integer> ports = new ArrayList<>();
+        private final List<HttpMatch> http = new ArrayList<>();
+
+        private Builder(String namespace, String name, PolicyAction action) {
+            this.namespace = namespace;
+            this.name = name;
+            this.action = action;
+        }
+
+        /** Source identities (SPIFFE ids, {@link Identities#HOST} or {@link Identities#ANY}). */
+        public Builder from(String... identities) { sources.addAll(List.of(identities)); return this; }
+        /** Destination workload identities. */
+        public Builder to(String... identities) { destinations.addAll(List.of(identities)); return this; }
+        /** Destination services, {@code namespace/name}. */
+        public Builder toServices(String... keys) { services.addAll(List.of(keys)); return this; }
+        /** Destination (target) ports. */
+        public Builder ports(Integer... numbers) { ports.addAll(List.of(numbers)); return this; }
+        /** L7 conditions, enforced by the node proxy. */
+        public Builder http(HttpMatch... matches) { http.addAll(List.of(matches)); return this; }
+
+        public Policy build() {
+            return new Policy(namespace, name, action, sources, destinations, services, ports, http);
+        }
     }
 }

@@ -1,12 +1,15 @@
 package io.nodemesh.api.state;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A service: VIPs and ports that load-balance onto backends.
  * Backends are either listed ({@code endpoints}) or chosen by label ({@code selector}: every workload whose labels match,
- * all ready) — one or the other.
+ * all ready) — one or the other. Build one with {@link #builder(String, String)}.
  *
  * @param namespace     namespace
  * @param name          name, unique in its namespace
@@ -16,11 +19,11 @@ import java.util.Map;
  * @param selector      label selector (empty when endpoints are listed)
  * @param loadBalancing how a backend is picked
  * @param affinity      client-IP session affinity, or {@link SessionAffinity#NONE}
- * @param l7            whether its traffic must go through the node proxy (HTTP routing, L7 policy)
+ * @param layer         {@link ServiceLayer#L7} when its traffic must go through the node proxy (HTTP routing, L7 policy)
  */
 public record Service(String namespace, String name, List<String> vips, List<ServicePort> ports,
                       List<Endpoint> endpoints, Map<String, String> selector, LoadBalancing loadBalancing,
-                      SessionAffinity affinity, boolean l7) {
+                      SessionAffinity affinity, ServiceLayer layer) implements NamespacedObject {
     public Service {
         vips = Lists.copy(vips);
         ports = Lists.copy(ports);
@@ -28,22 +31,83 @@ public record Service(String namespace, String name, List<String> vips, List<Ser
         selector = Lists.copy(selector);
         loadBalancing = loadBalancing == null ? LoadBalancing.RANDOM : loadBalancing;
         affinity = affinity == null ? SessionAffinity.NONE : affinity;
+        layer = layer == null ? ServiceLayer.L4 : layer;
     }
 
-    /** {@code namespace/name}, the way routes and policies refer to it. */
-    public String key() {
-        return namespace + "/" + name;
+    public static Builder builder(String namespace, String name) {
+        return new Builder(namespace, name);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Whether its traffic goes through the node proxy. */
+    public boolean l7() {
+        return layer == ServiceLayer.L7;
     }
 
     public Service withEndpoints(List<Endpoint> newEndpoints) {
-        return new Service(namespace, name, vips, ports, newEndpoints, selector, loadBalancing, affinity, l7);
+        return toBuilder().endpoints(newEndpoints).build();
     }
 
     public Service withLoadBalancing(LoadBalancing lb) {
-        return new Service(namespace, name, vips, ports, endpoints, selector, lb, affinity, l7);
+        return toBuilder().loadBalancing(lb).build();
     }
 
     public Service withAffinity(SessionAffinity newAffinity) {
-        return new Service(namespace, name, vips, ports, endpoints, selector, loadBalancing, newAffinity, l7);
+        return toBuilder().affinity(newAffinity).build();
+    }
+
+    /** Collects a service's fields; {@link #build()} may be called more than once. */
+    public static final class Builder {
+        private final String namespace;
+        private final String name;
+        private final List<String> vips = new ArrayList<>();
+        private final List<ServicePort> ports = new ArrayList<>();
+        private final List<Endpoint> endpoints = new ArrayList<>();
+        private final Map<String, String> selector = new LinkedHashMap<>();
+        private LoadBalancing loadBalancing = LoadBalancing.RANDOM;
+        private SessionAffinity affinity = SessionAffinity.NONE;
+        private ServiceLayer layer = ServiceLayer.L4;
+
+        private Builder(String namespace, String name) {
+            this.namespace = namespace;
+            this.name = name;
+        }
+
+        private Builder(Service s) {
+            this(s.namespace, s.name);
+            vips.addAll(s.vips);
+            ports.addAll(s.ports);
+            endpoints.addAll(s.endpoints);
+            selector.putAll(s.selector);
+            loadBalancing = s.loadBalancing;
+            affinity = s.affinity;
+            layer = s.layer;
+        }
+
+        public Builder vip(String vip) { vips.add(vip); return this; }
+        public Builder vips(List<String> all) { vips.clear(); vips.addAll(all); return this; }
+        public Builder port(ServicePort port) { ports.add(port); return this; }
+        /** A TCP port, {@code port} on the VIP to {@code targetPort} on the backends. */
+        public Builder tcp(int port, int targetPort) { return port(ServicePort.tcp(port, targetPort)); }
+        public Builder udp(int port, int targetPort) { return port(ServicePort.udp(port, targetPort)); }
+        public Builder ports(List<ServicePort> all) { ports.clear(); ports.addAll(all); return this; }
+        public Builder endpoint(Endpoint endpoint) { endpoints.add(endpoint); return this; }
+        /** A ready backend at {@code ip}, the address of workload {@code workload} ({@code namespace/name}, or empty). */
+        public Builder endpoint(String ip, String workload) { return endpoint(Endpoint.ready(ip, workload)); }
+        public Builder endpoints(List<Endpoint> all) { endpoints.clear(); endpoints.addAll(all); return this; }
+        public Builder select(String label, String value) { selector.put(label, value); return this; }
+        public Builder selector(Map<String, String> all) { selector.clear(); selector.putAll(all); return this; }
+        public Builder loadBalancing(LoadBalancing lb) { loadBalancing = lb; return this; }
+        public Builder affinity(SessionAffinity a) { affinity = a; return this; }
+        /** Client-IP affinity that lasts {@code timeout} of idleness. */
+        public Builder clientIpAffinity(Duration timeout) { return affinity(SessionAffinity.clientIp(timeout)); }
+        public Builder layer(ServiceLayer l) { layer = l; return this; }
+
+        public Service build() {
+            return new Service(namespace, name, vips, ports, endpoints, selector, loadBalancing, affinity, layer);
+        }
     }
 }

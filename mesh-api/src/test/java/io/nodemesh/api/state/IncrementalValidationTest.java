@@ -37,7 +37,7 @@ class IncrementalValidationTest {
         assertThat(shifted.validate(VALID)).isEqualTo(shifted.validate()).hasSize(1);
 
         Service pointsAtWorkload = new Service("shop", "d", List.of("10.96.0.4"), List.of(ServicePort.tcp(80, 8080)),
-                List.of(Endpoint.ready("10.1.0.2", "shop/web-1")), Map.of(), null, null, false);
+                List.of(Endpoint.ready("10.1.0.2", "shop/web-1")), Map.of(), null, null, ServiceLayer.L4);
         MeshState withEndpoint = VALID.toBuilder().service(pointsAtWorkload).build();
         assertThat(withEndpoint.validate()).isEmpty();
         MeshState workloadGone = new MeshState(withEndpoint.nodes(), List.of(), withEndpoint.services(), List.of(), List.of(), null);
@@ -68,7 +68,7 @@ class IncrementalValidationTest {
         assertThat(onWorkload.validate(VALID)).isEqualTo(onWorkload.validate()).extracting(Violation::path)
                 .containsExactly("services[shop/b].vips[0]");
         MeshState twice = VALID.withService("shop/b", s -> new Service("shop", "b", List.of("10.96.0.2", "10.96.0.2"),
-                List.of(ServicePort.tcp(80, 8080)), List.of(), Map.of("app", "web"), null, null, false));
+                List.of(ServicePort.tcp(80, 8080)), List.of(), Map.of("app", "web"), null, null, ServiceLayer.L4));
         assertThat(twice.validate(VALID)).isEqualTo(twice.validate()).extracting(Violation::reason)
                 .containsExactly("duplicate VIP 10.96.0.2");
     }
@@ -92,6 +92,6 @@ class IncrementalValidationTest {
 
     private static Service service(String name, String vip, int port) {
         return new Service("shop", name, List.of(vip), List.of(ServicePort.tcp(port, 8080)), List.of(), Map.of("app", "web"),
-                null, null, false);
+                null, null, ServiceLayer.L4);
     }
 }

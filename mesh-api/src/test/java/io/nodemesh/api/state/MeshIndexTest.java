@@ -32,7 +32,7 @@ class MeshIndexTest {
 
     private static Service service(String name, String vip, List<Endpoint> endpoints, Map<String, String> selector) {
         return new Service("shop", name, List.of(vip), List.of(ServicePort.tcp(80, 8080), ServicePort.udp(53, 53)), endpoints,
-                selector, null, null, false);
+                selector, null, null, ServiceLayer.L4);
     }
 
     private final MeshState state = MeshState.builder()

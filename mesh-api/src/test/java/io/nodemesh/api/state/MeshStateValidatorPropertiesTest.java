@@ -82,7 +82,7 @@ class MeshStateValidatorPropertiesTest {
         Arbitrary<Service> service = Combinators.combine(nullableText(), nullableText(), texts(), servicePort.list().ofMaxSize(3),
                         endpoint.list().ofMaxSize(3), Arbitraries.maps(text(), text()).ofMaxSize(2), duration(), Arbitraries.of(false, true))
                 .as((ns, n, vips, ports, eps, sel, aff, l7) -> new Service(ns, n, vips, ports, eps, sel, LoadBalancing.RANDOM,
-                        SessionAffinity.clientIp(aff), l7));
+                        SessionAffinity.clientIp(aff), l7 ? ServiceLayer.L7 : ServiceLayer.L4));
         Arbitrary<Policy> policy = Combinators.combine(nullableText(), nullableText(), Arbitraries.of(PolicyAction.class), texts(), texts(),
                         texts(), port().list().ofMaxSize(2), match().list().ofMaxSize(2))
                 .as(Policy::new);
@@ -93,7 +93,7 @@ class MeshStateValidatorPropertiesTest {
                 .as(HttpRouteRule::new);
         Arbitrary<HttpRoute> route = Combinators.combine(nullableText(), nullableText(), nullableText(), rule.list().ofMaxSize(2))
                 .as(HttpRoute::new);
-        Arbitrary<EncryptionSpec> encryption = Combinators.combine(Arbitraries.of(EncryptionSpec.Mode.class), Arbitraries.of(false, true),
+        Arbitrary<EncryptionSpec> encryption = Combinators.combine(Arbitraries.of(EncryptionSpec.Mode.class), Arbitraries.of(EncryptionSpec.Enforcement.class),
                 nullableText()).as(EncryptionSpec::new);
         return Combinators.combine(node.list().ofMaxSize(3), workload.list().ofMaxSize(3), service.list().ofMaxSize(3),
                 policy.list().ofMaxSize(2), route.list().ofMaxSize(2), encryption).as(MeshState::new);

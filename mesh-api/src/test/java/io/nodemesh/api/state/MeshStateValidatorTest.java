@@ -24,9 +24,9 @@ class MeshStateValidatorTest {
     static Workload web = new Workload("shop", "web-1", "node-a", List.of("10.1.0.10"), WEB_ID, Map.of("app", "web"), null);
     static Workload cart = new Workload("shop", "cart-1", "node-b", List.of("10.2.0.11"), CART_ID, Map.of("app", "cart"), null);
     static Service webSvc = new Service("shop", "web", List.of("10.96.0.10"), List.of(ServicePort.tcp(80, 8080)), List.of(),
-            Map.of("app", "web"), LoadBalancing.MAGLEV, SessionAffinity.clientIp(Duration.ofMinutes(30)), true);
+            Map.of("app", "web"), LoadBalancing.MAGLEV, SessionAffinity.clientIp(Duration.ofMinutes(30)), ServiceLayer.L7);
     static Service cartSvc = new Service("shop", "cart", List.of("10.96.0.12"), List.of(ServicePort.tcp(9090, 9090)),
-            List.of(Endpoint.ready("10.2.0.11", "shop/cart-1")), Map.of(), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, false);
+            List.of(Endpoint.ready("10.2.0.11", "shop/cart-1")), Map.of(), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L4);
     static Policy allow = new Policy("shop", "cart-from-web", PolicyAction.ALLOW, List.of(WEB_ID, "host"), List.of(CART_ID),
             List.of("shop/cart"), List.of(9090), List.of());
     static HttpRouteRule rule = new HttpRouteRule(List.of(HttpMatch.path(PathMatch.prefix("/api"))),
@@ -35,7 +35,7 @@ class MeshStateValidatorTest {
 
     static MeshState valid() {
         return new MeshState(List.of(nodeA, nodeB), List.of(web, cart), List.of(webSvc, cartSvc), List.of(allow), List.of(route),
-                new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, true, "cluster.local"));
+                new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, "cluster.local"));
     }
 
     @Test
@@ -160,7 +160,7 @@ class MeshStateValidatorTest {
 
     @Test
     void servicesAreUnique() {
-        expect(services(v -> v == cartSvc ? new Service("shop", "web", v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7()) : v),
+        expect(services(v -> v == cartSvc ? new Service("shop", "web", v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4) : v),
                 "services[shop/web]", "duplicate service shop/web", "policies[shop/cart-from-web].services[0]");
     }
 
@@ -224,7 +224,7 @@ class MeshStateValidatorTest {
 
     @Test
     void endpointsOrSelectorNotBoth() {
-        expect(services(v -> v == cartSvc ? new Service("shop", "cart", v.vips(), v.ports(), v.endpoints(), Map.of("app", "cart"), v.loadBalancing(), v.affinity(), false) : v),
+        expect(services(v -> v == cartSvc ? new Service("shop", "cart", v.vips(), v.ports(), v.endpoints(), Map.of("app", "cart"), v.loadBalancing(), v.affinity(), ServiceLayer.L4) : v),
                 "services[shop/cart].selector", "give either endpoints or a selector, not both");
     }
 
@@ -403,7 +403,7 @@ class MeshStateValidatorTest {
 
     @Test
     void trustDomainIsASpiffeTrustDomain() {
-        MeshState s = valid().toBuilder().encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, false, "Cluster Local")).build();
+        MeshState s = valid().toBuilder().encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.PERMISSIVE, "Cluster Local")).build();
         expect(s, "encryption.trustDomain", "'Cluster Local' is not a SPIFFE trust domain");
     }
 
@@ -411,7 +411,7 @@ class MeshStateValidatorTest {
     void everyViolationIsReportedNotJustTheFirst() {
         MeshState s = new MeshState(List.of(Node.of("node-a", "bad", "bad")),
                 List.of(new Workload("shop", "w", "nowhere", List.of("bad"), "bad", Map.of(), null)),
-                List.of(new Service("shop", "s", List.of("bad"), List.of(ServicePort.tcp(0, 0)), List.of(), Map.of(), null, null, false)),
+                List.of(new Service("shop", "s", List.of("bad"), List.of(ServicePort.tcp(0, 0)), List.of(), Map.of(), null, null, ServiceLayer.L4)),
                 List.of(), List.of(), null);
         assertThat(s.validate()).extracting(Violation::path).containsExactly(
                 "nodes[node-a].addresses[0]", "nodes[node-a].podCidrs[0]", "workloads[shop/w].node", "workloads[shop/w].ips[0]",
@@ -481,14 +481,14 @@ class MeshStateValidatorTest {
     }
 
     private static Service rename(Service v, String namespace, String name) {
-        return new Service(namespace, name, v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7());
+        return new Service(namespace, name, v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private static Service vips(Service v, List<String> vips) {
-        return new Service(v.namespace(), v.name(), vips, v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7());
+        return new Service(v.namespace(), v.name(), vips, v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private static Service ports(Service v, List<ServicePort> ports) {
-        return new Service(v.namespace(), v.name(), v.vips(), ports, v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7());
+        return new Service(v.namespace(), v.name(), v.vips(), ports, v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 }

@@ -23,11 +23,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import io.nodemesh.api.state.EncryptionSpec;
+import io.nodemesh.api.state.ServiceLayer;
+
 import org.yaml.snakeyaml.LoaderOptions;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 
 /** The two configured mappers: strict when reading, terse and stable when writing. */
 public final class StateMappers {
@@ -119,10 +123,14 @@ public final class StateMappers {
         }
     }
 
-    /** Enums in lower case ({@code round_robin}); reading accepts any case. */
+    /**
+     * Enums in lower case ({@code round_robin}); reading accepts any case. The defaults of the two enums that replaced
+     * booleans ({@code layer: l4}, {@code enforcement: permissive}) are left out, as {@code false} was.
+     */
     @SuppressWarnings("rawtypes")
     static final class LowerCaseEnumSerializer extends StdSerializer<Enum> {
         private static final long serialVersionUID = 1L;
+        private static final Set<Enum<?>> LEFT_OUT = Set.of(ServiceLayer.L4, EncryptionSpec.Enforcement.PERMISSIVE);
 
         LowerCaseEnumSerializer() {
             super(Enum.class);
@@ -131,6 +139,11 @@ public final class StateMappers {
         @Override
         public void serialize(Enum value, JsonGenerator gen, SerializerProvider provider) throws IOException {
             gen.writeString(value.name().toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public boolean isEmpty(SerializerProvider provider, Enum value) {
+            return value == null || LEFT_OUT.contains(value);
         }
     }
 }

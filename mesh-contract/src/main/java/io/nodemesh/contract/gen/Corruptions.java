@@ -1,5 +1,6 @@
 package io.nodemesh.contract.gen;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
@@ -94,14 +95,14 @@ final class Corruptions {
                         "workloads[" + before.key() + "]");
             })),
             // services
-            new Named("service.namespace.invalid", (s, k) -> service(s, k, v -> new Service("-shop", v.name(), v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7()),
+            new Named("service.namespace.invalid", (s, k) -> service(s, k, v -> new Service("-shop", v.name(), v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4),
                     v -> "services[-shop/" + v.name() + "].namespace")),
-            new Named("service.name.invalid", (s, k) -> service(s, k, v -> new Service(v.namespace(), "Web", v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7()),
+            new Named("service.name.invalid", (s, k) -> service(s, k, v -> new Service(v.namespace(), "Web", v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4),
                     v -> "services[" + v.namespace() + "/Web].name")),
             new Named("service.duplicate", (s, k) -> later(s.services(), k).map(j -> {
                 Service before = s.services().get(j - 1);
                 Service v = s.services().get(j);
-                Service dup = new Service(before.namespace(), before.name(), v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7());
+                Service dup = new Service(before.namespace(), before.name(), v.vips(), v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
                 return new Broken(withServices(s, set(s.services(), j, dup)), "services[" + before.key() + "]");
             })),
             new Named("service.vips.empty", (s, k) -> service(s, k, v -> withVips(v, List.of()), v -> at(v) + ".vips")),
@@ -122,10 +123,10 @@ final class Corruptions {
             new Named("service.port.duplicate", (s, k) -> service(s, k, v -> withPorts(v, append(v.ports(), v.ports().getFirst())),
                     v -> at(v) + ".ports[" + v.ports().size() + "].port")),
             new Named("service.l7.udp", (s, k) -> service(s, k,
-                    v -> new Service(v.namespace(), v.name(), v.vips(), first(v.ports(), ServicePort.udp(53, 53)), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), true),
+                    v -> new Service(v.namespace(), v.name(), v.vips(), first(v.ports(), ServicePort.udp(53, 53)), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), ServiceLayer.L7),
                     v -> at(v) + ".ports[0].protocol")),
             new Named("service.endpointsAndSelector", (s, k) -> service(s, k,
-                    v -> new Service(v.namespace(), v.name(), v.vips(), v.ports(), List.of(Endpoint.ready("172.21.0.1", "")), Map.of("app", "web"), v.loadBalancing(), v.affinity(), v.l7()),
+                    v -> new Service(v.namespace(), v.name(), v.vips(), v.ports(), List.of(Endpoint.ready("172.21.0.1", "")), Map.of("app", "web"), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4),
                     v -> at(v) + ".selector")),
             new Named("service.endpoint.ip.invalid", (s, k) -> service(s, k, v -> withEndpoints(v, List.of(Endpoint.ready("172.21.0.300", ""))),
                     v -> at(v) + ".endpoints[0].ip")),
@@ -164,7 +165,7 @@ final class Corruptions {
                 if (s.index().service(r.service()).isEmpty()) return Optional.empty();
                 MeshState broken = s.withService(r.service(), v -> new Service(v.namespace(), v.name(), v.vips(),
                         v.ports().stream().map(p -> new ServicePort(p.name(), p.port(), p.targetPort(), Protocol.TCP)).toList(),
-                        v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), false));
+                        v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), ServiceLayer.L4));
                 return Optional.of(new Broken(broken, at(r) + ".service"));
             })),
             new Named("route.rules.empty", (s, k) -> route(s, k, r -> new HttpRoute(r.namespace(), r.name(), r.service(), List.of()), r -> at(r) + ".rules")),
@@ -223,7 +224,7 @@ final class Corruptions {
                     first(rule.matches(), new HttpMatch(PathMatch.prefix("/"), "", Map.of("x canary", "1"))),
                     rule.backends(), rule.timeout(), rule.retries()), ".matches[0].headers.x canary")),
             new Named("encryption.trustDomain.invalid", (s, k) -> Optional.of(new Broken(new MeshState(s.nodes(), s.workloads(), s.services(), s.policies(), s.routes(),
-                    new EncryptionSpec(s.encryption().mode(), s.encryption().strict(), "Cluster.Local")), "encryption.trustDomain"))),
+                    new EncryptionSpec(s.encryption().mode(), s.encryption().enforcement(), "Cluster.Local")), "encryption.trustDomain"))),
             // Always applicable: add a broken object.
             new Named("added.route.unknownService", (s, k) -> Optional.of(new Broken(withRoutes(s, append(s.routes(),
                     new HttpRoute("default", "ghost-route", "ghost/svc-" + k, List.of(new HttpRouteRule(List.of(),
@@ -337,15 +338,15 @@ final class Corruptions {
     }
 
     private static Service withVips(Service v, List<String> vips) {
-        return new Service(v.namespace(), v.name(), vips, v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7());
+        return new Service(v.namespace(), v.name(), vips, v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private static Service withPorts(Service v, List<ServicePort> ports) {
-        return new Service(v.namespace(), v.name(), v.vips(), ports, v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7());
+        return new Service(v.namespace(), v.name(), v.vips(), ports, v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private static Service withEndpoints(Service v, List<Endpoint> endpoints) {
-        return new Service(v.namespace(), v.name(), v.vips(), v.ports(), endpoints, Map.of(), v.loadBalancing(), v.affinity(), v.l7());
+        return new Service(v.namespace(), v.name(), v.vips(), v.ports(), endpoints, Map.of(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private static HttpRouteRule withBackends(HttpRouteRule rule, List<WeightedBackend> backends) {

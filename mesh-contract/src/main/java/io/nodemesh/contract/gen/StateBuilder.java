@@ -1,5 +1,6 @@
 package io.nodemesh.contract.gen;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.HttpMatch;
@@ -99,7 +100,7 @@ final class StateBuilder {
             b.route(route(plan.routes().get(i), l7.get(i), services));
         }
         StatePlan.EncryptionPlan ep = plan.encryption();
-        b.encryption(new EncryptionSpec(ep.mode(), ep.strict(), trustDomain));
+        b.encryption(new EncryptionSpec(ep.mode(), ep.strict() ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE, trustDomain));
         return b.build();
     }
 
@@ -141,7 +142,7 @@ final class StateBuilder {
             if (sp.external()) endpoints.add(Endpoint.ready("172.20." + (index / 250) + "." + (index % 250 + 1), ""));
         }
         return new Service(namespace, app + "-svc-" + index, vips, ports, endpoints, selector, sp.loadBalancing(),
-                SessionAffinity.clientIp(Duration.ofSeconds(sp.affinitySeconds())), sp.l7());
+                SessionAffinity.clientIp(Duration.ofSeconds(sp.affinitySeconds())), sp.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private Policy policy(StatePlan.PolicyPlan pp, int index, List<String> identities, List<Service> services) {

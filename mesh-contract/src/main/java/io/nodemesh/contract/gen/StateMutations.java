@@ -139,8 +139,9 @@ final class StateMutations {
         EncryptionSpec.Mode[] modes = EncryptionSpec.Mode.values();
         EncryptionSpec now = s.encryption();
         EncryptionSpec.Mode mode = modes[Math.floorMod(step.value(), modes.length)];
-        boolean strict = mode == now.mode() ? !now.strict() : now.strict();
-        return s.toBuilder().encryption(new EncryptionSpec(mode, strict, now.trustDomain())).build();
+        EncryptionSpec.Enforcement enforcement = mode != now.mode() ? now.enforcement()
+                : now.strict() ? EncryptionSpec.Enforcement.PERMISSIVE : EncryptionSpec.Enforcement.STRICT;
+        return s.toBuilder().encryption(new EncryptionSpec(mode, enforcement, now.trustDomain())).build();
     }
 
     /** Applies {@code change} to a mutable copy of the endpoints of a service that lists some. */

@@ -10,14 +10,19 @@ final class Capabilities {
 
     private Capabilities() {}
 
+    /**
+     * The CapEff mask.
+     *
+     * @throws IllegalStateException when /proc/self/status cannot be read or has no CapEff line: then nobody can tell
+     */
     static long effective() {
         try {
             return Files.readAllLines(Path.of("/proc/self/status")).stream()
                     .filter(l -> l.startsWith("CapEff:"))
                     .map(l -> Long.parseUnsignedLong(l.substring(7).strip(), 16))
-                    .findFirst().orElse(0L);
+                    .findFirst().orElseThrow(() -> new IllegalStateException("/proc/self/status has no CapEff line"));
         } catch (IOException | NumberFormatException e) {
-            return 0L;
+            throw new IllegalStateException("cannot read this process's capabilities from /proc/self/status: " + e.getMessage(), e);
         }
     }
 

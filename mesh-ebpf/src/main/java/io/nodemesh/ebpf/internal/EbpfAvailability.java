@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Whether the eBPF backend can run here, checked in the order a person would fix things. Never throws: every problem
- * becomes an {@link Availability.Unavailable} with what to do. As root, a missing bpffs is mounted rather than reported.
+ * Whether the eBPF backend can run here, checked in the order a person would fix things. Changes nothing and never
+ * throws: every problem becomes an {@link Availability.Unavailable} with what to do, and a probe that itself fails an
+ * {@link Availability.Unknown}. A missing bpffs is not a problem when this process may mount it: opening does.
  */
 public final class EbpfAvailability {
     private EbpfAvailability() {}
@@ -22,8 +23,30 @@ public final class EbpfAvailability {
         try {
             return problem(settings).map(Availability::unavailable).orElse(Availability.AVAILABLE);
         } catch (RuntimeException | LinkageError e) {
-            return Availability.unavailable("eBPF backend check failed: " + e);
+            return Availability.unknown("the eBPF backend check failed: " + e);
         }
+    }
+
+    /**
+     * Mounts bpffs at the pin root's parent unless it is on one already.
+     *
+     * @throws BpfException naming the directory and what to run when the mount fails
+     */
+    public static void mountBpffsIfMissing(Bpf bpf, EbpfSettings settings) {
+        Path bpffs = bpffsDir(settings);
+        if (bpf.isOnBpffs(bpffs)) return;
+        try {
+            Files.createDirectories(bpffs);
+            bpf.libbpf().mountBpffs(bpffs.toString());
+        } catch (java.io.IOException | BpfException e) {
+            throw new BpfException("bpffs is not mounted at " + bpffs + " and mounting it failed (" + e.getMessage()
+                    + "); run: mount -t bpf bpf " + bpffs);
+        }
+        if (!bpf.isOnBpffs(bpffs)) throw new BpfException("bpffs is not mounted at " + bpffs + " (mount -t bpf bpf " + bpffs + ")");
+    }
+
+    private static Path bpffsDir(EbpfSettings settings) {
+        return settings.pinRoot().getParent() == null ? settings.pinRoot() : settings.pinRoot().getParent();
     }
 
     static Optional<String> problem(EbpfSettings settings) {
@@ -33,22 +56,17 @@ public final class EbpfAvailability {
                         + "nodemesh with clang and libbpf-dev installed (apt-get install clang libbpf-dev)");
             }
         }
-        if (!Capabilities.canManageBpf(Capabilities.effective())) {
+        long capabilities = Capabilities.effective();
+        if (!Capabilities.canManageBpf(capabilities)) {
             return Optional.of("needs CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN (run as root)");
         }
         Optional<String> ffm = Bpf.unavailability();
         if (ffm.isPresent()) return ffm;
         Bpf bpf = Bpf.system();
-        Path bpffs = settings.pinRoot().getParent() == null ? settings.pinRoot() : settings.pinRoot().getParent();
-        if (!bpf.isOnBpffs(bpffs)) {
-            try {
-                Files.createDirectories(bpffs);
-                bpf.libbpf().mountBpffs(bpffs.toString());
-            } catch (java.io.IOException | BpfException e) {
-                return Optional.of("bpffs is not mounted at " + bpffs + " and mounting it failed (" + e.getMessage()
-                        + "); run: mount -t bpf bpf " + bpffs);
-            }
-            if (!bpf.isOnBpffs(bpffs)) return Optional.of("bpffs is not mounted at " + bpffs + " (mount -t bpf bpf " + bpffs + ")");
+        Path bpffs = bpffsDir(settings);
+        if (!bpf.isOnBpffs(bpffs) && !Capabilities.has(capabilities, Capabilities.CAP_SYS_ADMIN)) {
+            return Optional.of("bpffs is not mounted at " + bpffs + " and mounting it needs CAP_SYS_ADMIN; run: mount -t bpf bpf "
+                    + bpffs);
         }
         if (!Files.isDirectory(settings.cgroupRoot())) {
             return Optional.of("cgroup v2 missing: " + settings.cgroupRoot() + " does not exist (mount -t cgroup2 none "

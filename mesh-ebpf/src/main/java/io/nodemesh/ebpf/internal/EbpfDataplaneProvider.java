@@ -4,15 +4,16 @@ import io.nodemesh.api.BackendUnavailableException;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.Option;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
 import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.ebpf.EbpfSettings;
 
-import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
-/** The {@code ebpf} backend. Cheap to construct; everything that can be missing is reported by {@link #availability()}. */
+/** The {@code ebpf} backend. Cheap to construct; everything that can be missing is reported by {@link #availability(DataplaneOptions)}. */
 public final class EbpfDataplaneProvider implements DataplaneProvider {
     @Override
     public String name() {
@@ -20,8 +21,19 @@ public final class EbpfDataplaneProvider implements DataplaneProvider {
     }
 
     @Override
-    public Availability availability() {
-        return EbpfAvailability.check(EbpfSettings.from(DataplaneOptions.DEFAULTS));
+    public List<Option<?>> options() {
+        return EbpfSettings.OPTIONS;
+    }
+
+    @Override
+    public Availability availability(DataplaneOptions options) {
+        EbpfSettings settings;
+        try {
+            settings = EbpfSettings.from(options);
+        } catch (IllegalArgumentException e) {
+            return Availability.unavailable(e.getMessage());
+        }
+        return EbpfAvailability.check(settings);
     }
 
     @Override
@@ -31,8 +43,7 @@ public final class EbpfDataplaneProvider implements DataplaneProvider {
 
     @Override
     public MeshDataplane open(DataplaneOptions options) {
-        EbpfSettings settings = EbpfSettings.from(options);
-        if (EbpfAvailability.check(settings) instanceof Availability.Unavailable(String reason)) {
+        if (availability(options) instanceof Availability.Unavailable(String reason)) {
             throw new BackendUnavailableException("eBPF backend unavailable: " + reason);
         }
         return EbpfDataplane.open(options);

@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.bench;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -31,7 +32,7 @@ final class ControlPlaneStates {
             for (int e = 0; e < backends; e++) endpoints.add(Endpoint.ready(backendIp(s * backends + e), ""));
             b.service(new Service("bench", "svc-" + s, List.of("10.96." + (s >> 8) + "." + (s & 255)),
                     List.of(ServicePort.tcp(80, 8080)), endpoints, Map.of(), LoadBalancing.ROUND_ROBIN,
-                    SessionAffinity.NONE, false));
+                    SessionAffinity.NONE, ServiceLayer.L4));
         }
         return b.build();
     }

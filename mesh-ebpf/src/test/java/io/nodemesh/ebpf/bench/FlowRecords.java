@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.bench;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -36,7 +37,7 @@ final class FlowRecords {
         }
         for (int s = 0; s < 4; s++) {
             b.service(new Service("bench", "svc-" + s, List.of(vip(s)), List.of(ServicePort.tcp(80, 8080)), List.of(),
-                    Map.of("app", "app-" + s), LoadBalancing.RANDOM, SessionAffinity.NONE, false));
+                    Map.of("app", "app-" + s), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
         }
         return b.build();
     }

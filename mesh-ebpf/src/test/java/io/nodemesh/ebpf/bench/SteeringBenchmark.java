@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.bench;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
@@ -55,7 +56,7 @@ public final class SteeringBenchmark {
         try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
             dp.apply(MeshState.builder().node(Node.of("n1", "192.168.50.1", "10.200.0.0/16"))
                     .service(new Service("t", "web", List.of(VIP), List.of(ServicePort.tcp(VIP_PORT, 8080)),
-                            List.of(Endpoint.ready("10.201.0.1", "")), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, true))
+                            List.of(Endpoint.ready("10.201.0.1", "")), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L7))
                     .build());
             int outside = track(fds, RawTcp.listen(RawTcp.AF_INET, PROXY, OUTSIDE_PORT)); // made outside: no program
             cgroup.enter();

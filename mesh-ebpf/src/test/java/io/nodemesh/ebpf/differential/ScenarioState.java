@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.differential;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.Identities;
@@ -64,7 +65,7 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
         List<ServicePort> ports = List.of(new ServicePort("tcp", shape.port(), target, Protocol.TCP),
                 new ServicePort("udp", shape.port(), target, Protocol.UDP));
         return new Service(MeshPods.NAMESPACE, "s" + i, vips, ports,
-                endpoints, shape.bySelector() ? Map.of("app", shape.app()) : Map.of(), shape.lb(), SessionAffinity.NONE, false);
+                endpoints, shape.bySelector() ? Map.of("app", shape.app()) : Map.of(), shape.lb(), SessionAffinity.NONE, ServiceLayer.L4);
     }
 
     static int targetPort(int servicePort) {

@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.differential;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -71,7 +72,7 @@ class UdpPolicyRootTest {
     private static Service udpService(Workload backend, int targetPort) {
         return new Service(NS, "svc", List.of(VIP4, VIP6), List.of(new ServicePort("udp", VIP_PORT, targetPort, Protocol.UDP)),
                 backend.ips().stream().map(ip -> Endpoint.ready(ip, backend.key())).toList(), Map.of(),
-                LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, false);
+                LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L4);
     }
 
     private static Policy policy(String name, PolicyAction action, List<String> from, List<String> to, List<String> services) {

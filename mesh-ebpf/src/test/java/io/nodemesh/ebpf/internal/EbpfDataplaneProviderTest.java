@@ -21,7 +21,8 @@ class EbpfDataplaneProviderTest {
         DataplaneProvider provider = ServiceLoader.load(DataplaneProvider.class).stream()
                 .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("ebpf")).findFirst().orElseThrow();
         assertThat(provider.capabilities()).contains(Capability.SOCKET_REDIRECT, Capability.SOCKET_LB, Capability.L4_POLICY);
-        Availability a = provider.availability();
+        assertThat(provider.options()).extracting(o -> o.key()).contains("ebpf.pinRoot", "ebpf.cgroupRoot", "ebpf.maxServices");
+        Availability a = provider.availability(DataplaneOptions.DEFAULTS);
         if (Privileges.isRoot()) assertThat(a).isEqualTo(Availability.AVAILABLE);
         else assertThat(a).isInstanceOfSatisfying(Availability.Unavailable.class,
                 u -> assertThat(u.reason()).contains("CAP_BPF"));
@@ -37,15 +38,29 @@ class EbpfDataplaneProviderTest {
     }
 
     @Test
+    void theProbeReadsTheCallersOptionsAndChangesNothing() throws Exception {
+        Path pins = java.nio.file.Files.createTempDirectory("nm-probe").resolve("sub").resolve("pins");
+        try {
+            Availability a = new EbpfDataplaneProvider().availability(DataplaneOptions.DEFAULTS.with("ebpf.pinRoot", pins.toString()));
+            if (Privileges.isRoot()) assertThat(a).isEqualTo(Availability.AVAILABLE); // opening would mount bpffs there
+            assertThat(pins.getParent()).doesNotExist();
+            assertThat(new EbpfDataplaneProvider().availability(DataplaneOptions.DEFAULTS.with("ebpf.proxyPort", "http")))
+                    .isInstanceOfSatisfying(Availability.Unavailable.class, u -> assertThat(u.reason()).contains("ebpf.proxyPort"));
+        } finally {
+            java.nio.file.Files.deleteIfExists(pins.getParent().getParent());
+        }
+    }
+
+    @Test
     void settingsDefaultsFollowTheMachine() {
         EbpfSettings s = EbpfSettings.from(DataplaneOptions.DEFAULTS);
         assertThat(s.pinRoot()).isEqualTo(Path.of("/sys/fs/bpf/nodemesh"));
         assertThat(s.cgroupRoot()).isEqualTo(EbpfSettings.cgroup2Mount().orElse(Path.of("/sys/fs/cgroup/unified")));
         assertThat(s.redirect() && s.policy() && s.loadBalancing()).isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> EbpfSettings.from(DataplaneOptions.DEFAULTS.with("ebpf.proxyPort", "http")))
-                .hasMessageContaining("ebpf.proxyPort = 'http' is not a port");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EbpfSettings.from(DataplaneOptions.DEFAULTS.with("ebpf.redirect", "yes")))
-                .hasMessageContaining("ebpf.redirect = 'yes' must be true or false");
+                .hasMessageContaining("option ebpf.proxyPort: 'http' is not an integer in [0, 65535]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EbpfSettings.from(DataplaneOptions.DEFAULTS.with("ebpf.redirect", "maybe")))
+                .hasMessageContaining("option ebpf.redirect: 'maybe' is not true or false");
         assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_SYS_ADMIN)).isTrue();
         assertThat(Capabilities.canManageBpf(1L << Capabilities.CAP_BPF)).isFalse();
     }

@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.testing;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -62,10 +63,10 @@ class EbpfHarnessRootTest {
         apis.forEach(b::workload);
         b.service(new Service("shop", "api", List.of("10.96.0.10", "fd00:96::10"),
                 List.of(ServicePort.tcp(80, 9090), new ServicePort("udp", 80, 9090, Protocol.UDP)),
-                List.of(), Map.of("app", "api"), lb, SessionAffinity.NONE, false));
+                List.of(), Map.of("app", "api"), lb, SessionAffinity.NONE, ServiceLayer.L4));
         b.service(new Service("shop", "empty", List.of("10.96.0.11"), List.of(ServicePort.tcp(80, 9090)),
                 List.of(new Endpoint(apis.get(0).ips().get(0), "shop/api-1", EndpointState.TERMINATING)), Map.of(),
-                LoadBalancing.RANDOM, SessionAffinity.NONE, false));
+                LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
         for (Policy p : policies) b.policy(p);
         return b.build();
     }

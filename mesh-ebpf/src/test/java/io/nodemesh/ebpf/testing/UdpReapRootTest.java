@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.testing;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -68,7 +69,7 @@ class UdpReapRootTest {
         backends.forEach(b::workload);
         b.service(new Service("dns", "resolver", List.of(VIP), List.of(new ServicePort("dns", PORT, TARGET, Protocol.UDP)),
                 serving.stream().map(w -> Endpoint.ready(w.ips().get(0), w.key())).toList(), Map.of(),
-                LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, false));
+                LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L4));
         return b.build();
     }
 

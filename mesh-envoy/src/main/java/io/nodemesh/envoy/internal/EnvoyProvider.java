@@ -4,10 +4,13 @@ import io.nodemesh.api.BackendUnavailableException;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.Option;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
 import io.nodemesh.envoy.EnvoyDataplane;
+import io.nodemesh.envoy.EnvoyOptions;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -21,7 +24,12 @@ public final class EnvoyProvider implements DataplaneProvider {
     }
 
     @Override
-    public Availability availability() {
+    public List<Option<?>> options() {
+        return EnvoyOptions.OPTIONS;
+    }
+
+    @Override
+    public Availability availability(DataplaneOptions options) {
         return Availability.AVAILABLE;
     }
 

@@ -1,5 +1,6 @@
 package io.nodemesh.envoy.bench;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -344,7 +345,7 @@ public final class XdsPushBenchmark {
                 eps.add(Endpoint.ready(ip, ""));
             }
             b.service(new Service(ns, "svc" + i, List.of("172.16." + (i / 250) + "." + (i % 250 + 1)),
-                    List.of(ServicePort.tcp(8080, 8080)), eps, Map.of(), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, i % l7Every == 0));
+                    List.of(ServicePort.tcp(8080, 8080)), eps, Map.of(), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, (i % l7Every == 0 ? ServiceLayer.L7 : ServiceLayer.L4)));
         }
         return b.build();
     }

@@ -1,5 +1,6 @@
 package io.nodemesh.envoy.internal;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
@@ -43,7 +44,7 @@ class IncrementalTranslationPropertiesTest {
         for (int copy = 0; services.size() < target; copy++) {
             Service o = s.services().get(copy % s.services().size());
             services.add(new Service(o.namespace(), o.name() + "-copy" + copy, List.of("10.99." + copy / 200 + "." + (1 + copy % 200)),
-                    o.ports(), o.endpoints(), o.selector(), o.loadBalancing(), o.affinity(), o.l7()));
+                    o.ports(), o.endpoints(), o.selector(), o.loadBalancing(), o.affinity(), o.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
         }
         return new MeshState(s.nodes(), s.workloads(), services, s.policies(), s.routes(), s.encryption());
     }
@@ -58,7 +59,7 @@ class IncrementalTranslationPropertiesTest {
     void reusedTranslatorEqualsAFreshOneWithMtls(@ForAll("valid") MeshState start, @ForAll long seed,
                                                  @ForAll @IntRange(min = 1, max = 5) int steps) {
         MeshState mtls = new MeshState(start.nodes(), start.workloads(), start.services(), start.policies(), start.routes(),
-                new EncryptionSpec(EncryptionSpec.Mode.MTLS, seed % 2 == 0, "cluster.local"));
+                new EncryptionSpec(EncryptionSpec.Mode.MTLS, (seed % 2 == 0 ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), "cluster.local"));
         if (!EnvoyValidator.validate(mtls).isEmpty()) return;
         run(mtls, seed, steps);
     }
@@ -124,14 +125,14 @@ class IncrementalTranslationPropertiesTest {
                     ports.set(0, new ServicePort(p.name(), 30000 + rnd.nextInt(30000), p.targetPort(), p.protocol()));
                 }
                 yield new Service(s.namespace(), s.name(), s.vips(), ports, s.endpoints(), s.selector(), s.loadBalancing(),
-                        s.affinity(), s.l7());
+                        s.affinity(), s.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
             }
             case 2 -> new Service(s.namespace(), s.name(), s.vips(), s.ports(), s.endpoints(), s.selector(), s.loadBalancing(),
-                    s.affinity(), !s.l7());
+                    s.affinity(), !s.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
             case 3 -> s.withLoadBalancing(LoadBalancing.values()[rnd.nextInt(LoadBalancing.values().length)]);
             // an equal copy: another object, same content
             default -> new Service(s.namespace(), s.name(), s.vips(), s.ports(), s.endpoints(), s.selector(), s.loadBalancing(),
-                    s.affinity(), s.l7());
+                    s.affinity(), s.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
         };
     }
 

@@ -1,5 +1,6 @@
 package io.nodemesh.envoy.internal;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -31,12 +32,12 @@ class NodeProxyTrustTest {
     private static final Principal PROXY = Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
             .setPrincipalName(StringMatcher.newBuilder().setPrefix("spiffe://td.test/nodemesh/node-proxy/"))).build();
     private static final Service API = new Service("shop", "api", List.of("10.96.0.2"), List.of(new ServicePort("http", 80, 8080, null)),
-            List.of(), Map.of("app", "api"), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, true);
+            List.of(), Map.of("app", "api"), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L7);
 
     private static MeshState state(EncryptionSpec.Mode mode, Policy... policies) {
         var b = MeshState.builder().node(Node.of("node-a", "192.168.0.1", "10.0.0.0/24"))
                 .workload(new Workload("shop", "web", "node-a", List.of("10.0.0.5"), WEB, Map.of("app", "web"), null))
-                .service(API).encryption(new EncryptionSpec(mode, true, "td.test"));
+                .service(API).encryption(new EncryptionSpec(mode, EncryptionSpec.Enforcement.STRICT, "td.test"));
         for (Policy p : policies) b.policy(p);
         return b.build();
     }

@@ -1,5 +1,6 @@
 package io.nodemesh.envoy.internal;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RbacTranslatorTest {
     private static final String WEB = "spiffe://cluster.local/ns/shop/sa/web";
     private static final Service API = new Service("shop", "api", List.of("10.96.0.2"), List.of(new ServicePort("http", 80, 8080, null)),
-            List.of(), Map.of("app", "api"), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, true);
+            List.of(), Map.of("app", "api"), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L7);
 
     private static MeshState state(Policy... policies) {
         var b = MeshState.builder().node(Node.of("node-a", "192.168.0.1", "10.0.0.0/24"))

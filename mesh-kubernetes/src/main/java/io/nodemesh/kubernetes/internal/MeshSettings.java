@@ -49,7 +49,7 @@ record MeshSettings(EncryptionSpec encryption, boolean defaultDeny, Set<String> 
                 violations.add(new Violation("spec.encryption.trustDomain", "'" + domain + "' is not a SPIFFE trust domain (lower-case letters, digits, '.', '-', '_')"));
                 domain = null;
             }
-            encryption = new EncryptionSpec(mode, Boolean.TRUE.equals(e.strict()), domain);
+            encryption = new EncryptionSpec(mode, (Boolean.TRUE.equals(e.strict()) ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), domain);
         }
         boolean deny = false;
         if (spec.defaultPolicy() != null) {

@@ -1,5 +1,6 @@
 package io.nodemesh.kubernetes.internal;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
@@ -59,7 +60,7 @@ final class ServiceTranslator {
         Map<String, String> annotations = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
         boolean l7 = routed || "true".equalsIgnoreCase(annotations.get(L7_ANNOTATION));
         return Optional.of(new Service(meta.getNamespace(), meta.getName(), vips, ports, endpoints(slices),
-                Map.of(), loadBalancing(annotations.get(LOAD_BALANCING_ANNOTATION)), affinity(spec), l7));
+                Map.of(), loadBalancing(annotations.get(LOAD_BALANCING_ANNOTATION)), affinity(spec), l7 ? ServiceLayer.L7 : ServiceLayer.L4));
     }
 
     private static List<Endpoint> endpoints(List<EndpointSlice> slices) {

@@ -1,5 +1,6 @@
 package io.nodemesh.kubernetes.internal;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.HttpRouteRule;
@@ -70,7 +71,7 @@ class QuarantineProperties {
                 Arbitraries.integers().between(1, 7).list().ofMaxSize(3))
                 .as((n, vip, port, eps) -> new Service("shop", "svc-" + n, List.of("10.96.0." + vip), List.of(ServicePort.tcp(port == 0 ? 0 : 80, port)),
                         eps.stream().distinct().map(e -> Endpoint.ready("10.1.0." + e, e <= 6 ? "shop/pod-" + e : "")).toList(),
-                        Map.of(), null, null, false));
+                        Map.of(), null, null, ServiceLayer.L4));
         Arbitrary<Policy> policies = Combinators.combine(Arbitraries.integers().between(1, 3), Arbitraries.of("web", "api", "ghost"),
                         Arbitraries.integers().between(1, 6))
                 .as((n, sa, svc) -> new Policy("shop", "pol-" + n, PolicyAction.ALLOW, List.of("spiffe://cluster.local/ns/shop/sa/" + sa),

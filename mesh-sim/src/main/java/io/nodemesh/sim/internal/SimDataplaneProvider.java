@@ -3,10 +3,13 @@ package io.nodemesh.sim.internal;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.Option;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
+import io.nodemesh.sim.SimSettings;
 import io.nodemesh.sim.SimulatedDataplane;
 
+import java.util.List;
 import java.util.Set;
 
 /** The {@code sim} backend: pure Java, so it is available everywhere. */
@@ -17,7 +20,12 @@ public final class SimDataplaneProvider implements DataplaneProvider {
     }
 
     @Override
-    public Availability availability() {
+    public List<Option<?>> options() {
+        return SimSettings.OPTIONS;
+    }
+
+    @Override
+    public Availability availability(DataplaneOptions options) {
         return Availability.AVAILABLE;
     }
 

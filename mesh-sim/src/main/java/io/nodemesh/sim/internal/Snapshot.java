@@ -89,6 +89,13 @@ public final class Snapshot {
         return new Snapshot(previous, state, generation, ServiceChanges.between(previous.state.services(), state.services()));
     }
 
+    /** {@link #after(Snapshot, MeshState, long)} with the index of {@code state} already built (by the apply pipeline). */
+    public static Snapshot after(Snapshot previous, MeshState state, long generation, MeshIndex index) {
+        Snapshot next = after(previous, state, generation);
+        next.index = index;
+        return next;
+    }
+
     private void forget(String serviceKey) {
         maglevTables.remove(serviceKey);
         ready.remove(serviceKey);
@@ -164,7 +171,7 @@ public final class Snapshot {
         MeshIndex i = index;
         if (i == null) {
             // Racing builders make equal indexes of the same immutable state: whichever is kept is right.
-            i = state.index();
+            i = MeshIndex.of(state);
             index = i;
         }
         return i;

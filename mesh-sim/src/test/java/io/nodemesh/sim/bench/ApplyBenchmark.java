@@ -1,5 +1,6 @@
 package io.nodemesh.sim.bench;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.StateDiff;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
@@ -101,6 +102,6 @@ public final class ApplyBenchmark {
             endpoints.add(Endpoint.ready("10." + (64 + (n >> 16 & 63)) + "." + (n >> 8 & 255) + "." + (n & 255), ""));
         }
         return new Service("bench", "svc-" + i, List.of("10.96." + (i >> 8 & 255) + "." + (i & 255)), List.of(ServicePort.tcp(80, 8080)),
-                endpoints, Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, false);
+                endpoints, Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4);
     }
 }

@@ -1,5 +1,6 @@
 package io.nodemesh.sim.bench;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.HttpMatch;
@@ -88,9 +89,9 @@ public final class SimBenchmark {
         base.workloads().forEach(b::workload);
         for (Service s : base.services()) {
             b.service(new Service(s.namespace(), s.name(), s.vips(), s.ports(), s.endpoints(), s.selector(), s.loadBalancing(),
-                    s.affinity(), true));
+                    s.affinity(), ServiceLayer.L7));
             b.service(new Service(s.namespace(), s.name() + "-udp", List.of(s.vips().getFirst().replace("10.96.", "10.97.")),
-                    List.of(ServicePort.udp(53, 5353)), List.of(), s.selector(), LoadBalancing.RANDOM, SessionAffinity.NONE, false));
+                    List.of(ServicePort.udp(53, 5353)), List.of(), s.selector(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
             b.route(new HttpRoute(s.namespace(), s.name(), s.key(), List.of(
                     new HttpRouteRule(List.of(new HttpMatch(PathMatch.ANY, "", Map.of("x-canary", "true"))),
                             List.of(new WeightedBackend(s.key(), 0, 1)), null, null),
@@ -167,7 +168,7 @@ public final class SimBenchmark {
                         "spiffe://cluster.local/ns/demo/sa/svc-" + s, Map.of("app", "svc-" + s), null));
             }
             b.service(new Service("demo", "svc-" + s, List.of("10.96.0." + (s + 1)), List.of(ServicePort.tcp(80, 8080)), List.of(),
-                    Map.of("app", "svc-" + s), lb, SessionAffinity.NONE, false));
+                    Map.of("app", "svc-" + s), lb, SessionAffinity.NONE, ServiceLayer.L4));
         }
         return b.build();
     }

@@ -1,5 +1,6 @@
 package io.nodemesh.sim.internal;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -94,7 +95,7 @@ class SnapshotProperties {
         if (random.nextBoolean()) {
             // Selects its workloads: its endpoints follow the workloads list.
             return new Service("ns", "svc-" + i, List.of(vip(i, variant)), List.of(new ServicePort("p", port, 8080, protocol)),
-                    List.of(), Map.of("app", "svc-" + i), lb, SessionAffinity.NONE, false);
+                    List.of(), Map.of("app", "svc-" + i), lb, SessionAffinity.NONE, ServiceLayer.L4);
         }
         List<Endpoint> endpoints = new ArrayList<>();
         for (int e = 0; e < 1 + random.nextInt(4); e++) {
@@ -102,7 +103,7 @@ class SnapshotProperties {
             endpoints.add(new Endpoint("10.2." + i + "." + (e + 1 + random.nextInt(3)), "", state));
         }
         return new Service("ns", "svc-" + i, List.of(vip(i, variant)), List.of(new ServicePort("p", port, 8080, protocol)),
-                endpoints.stream().distinct().toList(), Map.of(), lb, SessionAffinity.NONE, false);
+                endpoints.stream().distinct().toList(), Map.of(), lb, SessionAffinity.NONE, ServiceLayer.L4);
     }
 
     private static List<Workload> workloads(Random random) {

@@ -95,14 +95,14 @@ final class UserspaceDevice implements AutoCloseable {
             try {
                 uapi.get();
                 throw new DataplaneException("interface " + settings.iface() + " is already served by a running WireGuard device ("
-                        + uapi.socket() + "); pick another " + WireguardSettings.INTERFACE + " or stop that one");
+                        + uapi.socket() + "); pick another " + WireguardSettings.INTERFACE.key() + " or stop that one");
             } catch (UapiException stale) {
                 deleteQuietly(uapi.socket()); // left by a process that died: nothing listens on it
             }
         }
         if (host.ip("link", "show", "dev", settings.iface()).ok()) {
             throw new DataplaneException("interface " + settings.iface() + " already exists"
-                    + (host.isRoot() ? "" : " in netns " + host.name()) + "; remove it or pick another " + WireguardSettings.INTERFACE);
+                    + (host.isRoot() ? "" : " in netns " + host.name()) + "; remove it or pick another " + WireguardSettings.INTERFACE.key());
         }
     }
 

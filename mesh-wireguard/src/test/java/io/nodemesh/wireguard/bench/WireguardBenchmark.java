@@ -57,7 +57,7 @@ public final class WireguardBenchmark {
         List<MeshDataplane> dps = new ArrayList<>();
         try {
             for (int i = 1; i <= 2; i++) dps.add(Dataplanes.open("wireguard", topo.options(i)));
-            var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, strict, ""));
+            var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), ""));
             for (int i = 1; i <= 2; i++) b.node(topo.meshNode(i).withWireguardPublicKey(((WireguardDataplane) dps.get(i - 1)).publicKey().base64()));
             MeshState s = b.build();
             for (MeshDataplane dp : dps) dp.apply(s);

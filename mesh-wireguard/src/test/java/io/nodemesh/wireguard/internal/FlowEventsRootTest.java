@@ -45,7 +45,7 @@ class FlowEventsRootTest {
     }
 
     private MeshState state(boolean strict) {
-        var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, strict, ""));
+        var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), ""));
         for (int i = 1; i <= 2; i++) b.node(topo.meshNode(i).withWireguardPublicKey(dataplanes.get(i - 1).publicKey().base64()));
         return b.build();
     }

@@ -32,7 +32,7 @@ class PeerPlanPropertiesTest {
     }
 
     static MeshState cluster(List<Boolean> keyed, boolean strict) {
-        var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, strict, ""));
+        var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), ""));
         for (int i = 0; i < keyed.size(); i++) {
             Node n = Node.of("n" + i, "10.211.0." + (i + 1), "10.210." + i + ".0/24");
             b.node(keyed.get(i) ? n.withWireguardPublicKey(KEYS.get(i)) : n);

@@ -23,7 +23,7 @@ class PeerPlanTest {
                 .node(Node.of("a", "10.211.0.1", "10.210.1.0/24"))
                 .node(Node.of("b", "10.211.0.2", "10.210.2.0/24").withWireguardPublicKey(KEY_B))
                 .node(Node.of("c", "10.211.0.3", "10.210.3.0/24")) // no key yet
-                .encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, strict, ""))
+                .encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), ""))
                 .build();
     }
 

@@ -69,7 +69,7 @@ class PresharedKeyRootTest {
     }
 
     private MeshState state() {
-        var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, false, ""));
+        var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.PERMISSIVE, ""));
         for (int i = 1; i <= 2; i++) b.node(topo.meshNode(i).withWireguardPublicKey(dp(i).publicKey().base64()));
         return b.build();
     }

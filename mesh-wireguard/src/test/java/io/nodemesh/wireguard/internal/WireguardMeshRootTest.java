@@ -69,7 +69,7 @@ class WireguardMeshRootTest {
     }
 
     private static EncryptionSpec wireguard(boolean strict) {
-        return new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, strict, "");
+        return new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), "");
     }
 
     private static MeshState withNode(MeshState s, String name, UnaryOperator<Node> change) {
@@ -263,7 +263,7 @@ class WireguardMeshRootTest {
             assertThat(dp(1).device().peer(old2)).isEmpty();
             assertThat(dp(1).device().peer(dp(2).publicKey())).get().satisfies(p -> assertThat(p.hasHandshake()).isTrue());
             assertThat(dp(2).device().peer(dp(1).publicKey())).get().satisfies(p -> assertThat(p.hasHandshake()).isTrue());
-            Path keyFile = Path.of(topo.options(2).property("wireguard.keyFile", ""));
+            Path keyFile = topo.options(2).get(io.nodemesh.wireguard.WireguardSettings.KEY_FILE);
             assertThat(PrivateKeyFile.load(keyFile).publicKey()).isEqualTo(dp(2).publicKey());
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
         } finally {

@@ -1,11 +1,14 @@
 package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Option;
 import io.nodemesh.api.lb.Maglev;
+
+import java.util.List;
 
 /**
  * Capacity of the kernel maps, checked by {@link CapacityValidator} so that a full map is a validation error, never an
- * apply-time surprise. Each limit has a {@code DataplaneOptions} property ({@code ebpf.<name>}); the agent must create
+ * apply-time surprise. Each limit is an {@link Option} ({@code ebpf.<name>}); the agent must create
  * the maps with at least these max_entries.
  *
  * @param maxServices            Service objects (ids), {@code ebpf.maxServices}
@@ -49,26 +52,31 @@ public record PlanLimits(int maxServices, int maxVipPorts, int maxBackends, int 
         return 2 * maxServices + 1;
     }
 
-    /** Reads the {@code ebpf.*} properties, defaulting each to {@link #DEFAULTS}. */
+    static final Option<Integer> MAX_SERVICES = limit("ebpf.maxServices", DEFAULTS.maxServices, "Service objects (ids)");
+    static final Option<Integer> MAX_VIP_PORTS = limit("ebpf.maxVipPorts", DEFAULTS.maxVipPorts, "VIPs x ports over all services");
+    static final Option<Integer> MAX_BACKENDS = limit("ebpf.maxBackends", DEFAULTS.maxBackends, "ready endpoints over all services");
+    static final Option<Integer> MAX_BACKENDS_PER_SERVICE = limit("ebpf.maxBackendsPerService", DEFAULTS.maxBackendsPerService,
+            "ready endpoints of one service and family");
+    static final Option<Integer> MAX_IDENTITIES = limit("ebpf.maxIdentities", DEFAULTS.maxIdentities, "entries of each identity map");
+    static final Option<Integer> MAX_POLICY_RULES = limit("ebpf.maxPolicyRules", DEFAULTS.maxPolicyRules, "policy map entries");
+    static final Option<Integer> MAX_MAGLEV_ENTRIES = limit("ebpf.maxMaglevEntries", DEFAULTS.maxMaglevEntries,
+            "Maglev map entries (table size x backend sets)");
+    static final Option<Integer> MAGLEV_TABLE_SIZE = limit("ebpf.maglevTableSize", DEFAULTS.maglevTableSize,
+            "entries of each Maglev table, a prime");
+
+    /** The capacity options, each {@code ebpf.<component>}. */
+    public static final List<Option<?>> OPTIONS = List.of(MAX_SERVICES, MAX_VIP_PORTS, MAX_BACKENDS, MAX_BACKENDS_PER_SERVICE,
+            MAX_IDENTITIES, MAX_POLICY_RULES, MAX_MAGLEV_ENTRIES, MAGLEV_TABLE_SIZE);
+
+    /** Reads the {@code ebpf.*} capacity options, defaulting each to {@link #DEFAULTS}. */
     public static PlanLimits from(DataplaneOptions options) {
-        return new PlanLimits(
-                intProperty(options, "ebpf.maxServices", DEFAULTS.maxServices),
-                intProperty(options, "ebpf.maxVipPorts", DEFAULTS.maxVipPorts),
-                intProperty(options, "ebpf.maxBackends", DEFAULTS.maxBackends),
-                intProperty(options, "ebpf.maxBackendsPerService", DEFAULTS.maxBackendsPerService),
-                intProperty(options, "ebpf.maxIdentities", DEFAULTS.maxIdentities),
-                intProperty(options, "ebpf.maxPolicyRules", DEFAULTS.maxPolicyRules),
-                intProperty(options, "ebpf.maxMaglevEntries", DEFAULTS.maxMaglevEntries),
-                intProperty(options, "ebpf.maglevTableSize", DEFAULTS.maglevTableSize));
+        return new PlanLimits(options.get(MAX_SERVICES), options.get(MAX_VIP_PORTS), options.get(MAX_BACKENDS),
+                options.get(MAX_BACKENDS_PER_SERVICE), options.get(MAX_IDENTITIES), options.get(MAX_POLICY_RULES),
+                options.get(MAX_MAGLEV_ENTRIES), options.get(MAGLEV_TABLE_SIZE));
     }
 
-    private static int intProperty(DataplaneOptions options, String key, int defaultValue) {
-        String text = options.property(key, Integer.toString(defaultValue)).trim();
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " = '" + text + "' is not a whole number");
-        }
+    private static Option<Integer> limit(String key, int defaultValue, String what) {
+        return Option.integer(key, defaultValue, 1, Integer.MAX_VALUE, what);
     }
 
     private static void positive(String name, int value) {

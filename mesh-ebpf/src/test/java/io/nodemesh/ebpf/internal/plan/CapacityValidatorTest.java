@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.internal.plan;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -23,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CapacityValidatorTest {
     private static Service service(int i, List<Endpoint> endpoints, LoadBalancing lb) {
         return new Service("s", "svc" + i, List.of("10.96." + (i / 250) + "." + (i % 250 + 1)), List.of(ServicePort.tcp(80, 8080)),
-                endpoints, Map.of(), lb, SessionAffinity.NONE, false);
+                endpoints, Map.of(), lb, SessionAffinity.NONE, ServiceLayer.L4);
     }
 
     private static List<Endpoint> endpoints(int n) {
@@ -87,7 +88,7 @@ class CapacityValidatorTest {
         assertThat(limits.maxBackends()).isEqualTo(PlanLimits.DEFAULTS.maxBackends());
         assertThat(limits.backendSets()).isEqualTo(41);
         assertThatThrownBy(() -> PlanLimits.from(options.with("ebpf.maxBackends", "lots")))
-                .hasMessage("ebpf.maxBackends = 'lots' is not a whole number");
+                .hasMessageStartingWith("option ebpf.maxBackends: 'lots' is not an integer");
         assertThatThrownBy(() -> PlanLimits.from(options.with("ebpf.maglevTableSize", "1000")))
                 .hasMessage("ebpf.maglevTableSize = 1000 is not a prime");
         assertThatThrownBy(() -> PlanLimits.from(options.with("ebpf.maxBackendsPerService", "5000")))

@@ -123,7 +123,7 @@ class MapPlanDiffTest {
                 if (!a.services().isEmpty()) b.removeService(a.services().get(0).key());
                 b.service(new io.nodemesh.api.state.Service("a", "new", List.of("10.96.9.9"), List.of(io.nodemesh.api.state.ServicePort.tcp(80, 8080)),
                         List.of(io.nodemesh.api.state.Endpoint.ready("172.16.9.9", "")), Map.of(), io.nodemesh.api.state.LoadBalancing.MAGLEV,
-                        io.nodemesh.api.state.SessionAffinity.NONE, false));
+                        io.nodemesh.api.state.SessionAffinity.NONE, io.nodemesh.api.state.ServiceLayer.L4));
             }
             case 4 -> {
                 MeshState out = a;

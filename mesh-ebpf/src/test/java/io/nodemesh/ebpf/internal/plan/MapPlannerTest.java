@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.internal.plan;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
@@ -62,7 +63,7 @@ class MapPlannerTest {
                 .workload(pod("api-2", "n2", API, "10.200.2.20"))
                 .service(new Service("shop", "api", List.of("10.96.0.10", "fd00:96::10"),
                         List.of(ServicePort.tcp(80, 8080), new ServicePort("dns", 53, 5353, Protocol.UDP)),
-                        apiEndpoints, Map.of(), lb, SessionAffinity.clientIp(Duration.ofMillis(1500)), false))
+                        apiEndpoints, Map.of(), lb, SessionAffinity.clientIp(Duration.ofMillis(1500)), ServiceLayer.L4))
                 .build();
     }
 
@@ -166,7 +167,7 @@ class MapPlannerTest {
     void idsAndSlotsStayPutAcrossPlans() {
         MeshState before = state(apiEndpoints(), LoadBalancing.RANDOM).toBuilder()
                 .service(new Service("shop", "web", List.of("10.96.0.20"), List.of(ServicePort.tcp(80, 8080)),
-                        List.of(), Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, false))
+                        List.of(), Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4))
                 .build();
         MapPlan first = planner.plan(before, "n1", KernelConfig.DEFAULT, Allocations.NONE);
         // a new service listed first, and api-1 (slot 0) leaves: ids stay, and api-2 moves into the freed slot 0
@@ -177,7 +178,7 @@ class MapPlannerTest {
         before.nodes().forEach(b::node);
         before.workloads().forEach(b::workload);
         b.service(new Service("shop", "new", List.of("10.96.0.30"), List.of(ServicePort.tcp(80, 80)), List.of(),
-                Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, false));
+                Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
         before.services().forEach(b::service);
         MeshState after = b.build().withService("shop/api", svc -> svc.withEndpoints(shrunk));
         MapPlan second = planner.plan(after, "n1", KernelConfig.DEFAULT, first.allocations());
@@ -216,7 +217,7 @@ class MapPlannerTest {
     @Test
     void l7ServicesAreFlaggedForTheNodeProxy() {
         MeshState s = MeshState.builder().service(new Service("shop", "front", List.of("10.96.0.40"), List.of(ServicePort.tcp(80, 8080)),
-                List.of(Endpoint.ready("10.200.1.10", "")), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, true)).build();
+                List.of(Endpoint.ready("10.200.1.10", "")), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L7)).build();
         MapPlan plan = planner.plan(s, "n1", KernelConfig.DEFAULT, Allocations.NONE);
         assertThat(new KernelModel(plan).service("10.96.0.40", 80, KernelAbi.PROTO_TCP).orElseThrow().flags())
                 .isEqualTo(KernelAbi.SVC_F_L7);
@@ -227,7 +228,7 @@ class MapPlannerTest {
         MapPlanner tiny = new MapPlanner(new PlanLimits(1, 10, 10, 10, 10, 10, 10, 7), PlacementResolver.NONE);
         MeshState two = state(apiEndpoints(), LoadBalancing.RANDOM).toBuilder()
                 .service(new Service("shop", "b", List.of("10.96.0.50"), List.of(ServicePort.tcp(80, 80)), List.of(), Map.of("app", "web"),
-                        LoadBalancing.RANDOM, SessionAffinity.NONE, false))
+                        LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4))
                 .build();
         assertThat(tiny.validate(two)).extracting(Object::toString).contains("services: 2 services exceed ebpf.maxServices = 1");
         assertThatThrownBy(() -> tiny.plan(two, "n1", KernelConfig.DEFAULT, Allocations.NONE))

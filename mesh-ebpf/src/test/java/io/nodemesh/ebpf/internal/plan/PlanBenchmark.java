@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.internal.plan;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -142,7 +143,7 @@ public final class PlanBenchmark {
                 eps.add(Endpoint.ready("10." + (128 + n / 65536) + "." + (n / 256 % 256) + "." + (n % 256), ""));
             }
             b.service(new Service("bench", "svc" + s, List.of("10.96." + (s / 256) + "." + (s % 256)), List.of(ServicePort.tcp(80, 8080)),
-                    eps, Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, false));
+                    eps, Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
         }
         return b.build();
     }

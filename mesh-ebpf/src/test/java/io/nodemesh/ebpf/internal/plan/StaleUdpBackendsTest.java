@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.internal.plan;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -21,7 +22,7 @@ class StaleUdpBackendsTest {
 
     private static MeshState state(List<ServicePort> ports, Endpoint... endpoints) {
         return MeshState.builder().service(new Service("dns", "resolver", List.of("10.96.0.53"), ports, List.of(endpoints),
-                Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, false)).build();
+                Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4)).build();
     }
 
     private static final List<ServicePort> UDP = List.of(new ServicePort("dns", 53, 5353, Protocol.UDP));

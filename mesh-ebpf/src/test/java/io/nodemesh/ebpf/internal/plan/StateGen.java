@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.internal.plan;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -88,7 +89,7 @@ final class StateGen {
                 }
             }
             b.service(new Service("a", "s" + i, vips, ports, endpoints, selector, LoadBalancing.values()[s.lb()],
-                    s.affinity() ? SessionAffinity.clientIp(Duration.ofSeconds(30)) : SessionAffinity.NONE, s.l7()));
+                    s.affinity() ? SessionAffinity.clientIp(Duration.ofSeconds(30)) : SessionAffinity.NONE, s.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
         }
         for (int i = 0; i < ps.size(); i++) {
             PolicyShape p = ps.get(i);

@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.testing.bench;
 
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -75,7 +76,7 @@ public final class ServiceLbBenchmark {
             b.workload(client).workload(server);
             b.service(new Service("bench", "svc", List.of(VIP), List.of(ServicePort.tcp(80, SOCKPERF_PORT), ServicePort.tcp(81, KEY_PORT),
                     ServicePort.tcp(82, CONNRATE_PORT)),
-                    List.of(Endpoint.ready(backend, server.key())), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, false));
+                    List.of(Endpoint.ready(backend, server.key())), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
             h.dataplane().apply(b.build());
 
             Pod clientPod = h.pod(client.key());
