@@ -1,34 +1,28 @@
 package io.nodemesh.envoy;
 
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
-import io.nodemesh.api.ApplyException;
 import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Flows;
-import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.MeshDataplane;
-import io.nodemesh.api.StateDiff;
+import io.nodemesh.api.spi.ApplyPipeline;
 import io.nodemesh.api.spi.FlowHub;
+import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
-import io.nodemesh.api.state.Node;
-import io.nodemesh.api.state.Violation;
-import io.nodemesh.api.state.Workload;
-import io.nodemesh.envoy.internal.EnvoyValidator;
-import io.nodemesh.envoy.internal.MeshResources;
+import io.nodemesh.envoy.internal.AccessLogReceiver;
+import io.nodemesh.envoy.internal.AccessLogTranslator;
 import io.nodemesh.envoy.internal.MeshTranslator;
 import io.nodemesh.envoy.internal.NodeSnapshots;
-import io.nodemesh.envoy.internal.ProtoSchemaCheck;
-import io.nodemesh.envoy.internal.SharedChecks;
+import io.nodemesh.envoy.internal.SnapshotPublisher;
 import io.nodemesh.envoy.internal.XdsServer;
-import io.nodemesh.envoy.internal.ca.SpiffeCa;
-import io.nodemesh.envoy.internal.ca.WorkloadCertificates;
+import io.nodemesh.envoy.internal.ca.MeshCredentials;
+import io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,26 +50,17 @@ public final class EnvoyDataplane implements MeshDataplane {
     public static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS, Capability.FLOWS));
 
     private final EnvoyOptions options;
-    private final String onlyNode;
-    private final MeshTranslator translator;
     private final NodeSnapshots snapshots = new NodeSnapshots();
-    private final Clock clock;
-    /** The CA of the current trust domain; replaced (with its certificates) when the state's trust domain changes. */
-    private WorkloadCertificates certificates;
-    private SpiffeCa ca;
+    private final MeshCredentials credentials;
+    private final SnapshotPublisher publisher;
+    private final ApplyPipeline pipeline;
     private final XdsServer server;
     private final FlowHub flows = new FlowHub();
     /** The node Envoy's gRPC access logs, served on the xDS port, published on {@link #flows}. */
-    private final io.nodemesh.envoy.internal.AccessLogReceiver accessLogs;
+    private final AccessLogReceiver accessLogs;
     private final List<Nack> nacks = new CopyOnWriteArrayList<>();
     private final List<Consumer<Nack>> nackListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService rotation;
-    private MeshState state = MeshState.EMPTY;
-    /** Name and schema checks of the shared resources, incremental from the last apply that passed. */
-    private final SharedChecks sharedChecks = new SharedChecks();
-    private long generation;
-    /** Option {@code envoy.credentialsDir}: where workload credentials are kept as files for gRPC's file_watcher; or null. */
-    private final io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles credentialFiles;
 
     public EnvoyDataplane(DataplaneOptions options) {
         this(options, Clock.systemUTC());
@@ -85,15 +69,15 @@ public final class EnvoyDataplane implements MeshDataplane {
     /** With a clock of the caller's, so certificate rotation can be tested without waiting. */
     public EnvoyDataplane(DataplaneOptions options, Clock clock) {
         this.options = EnvoyOptions.from(options);
-        this.onlyNode = options.node();
-        this.translator = new MeshTranslator(this.options.outboundPort(), new io.nodemesh.envoy.internal.AccessLogTranslator(this.options.accessLog()));
-        this.clock = clock;
-        this.credentialFiles = options.find(EnvoyOptions.CREDENTIALS_DIR)
-                .map(io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles::new).orElse(null);
-        trustDomain(MeshState.EMPTY.encryption().trustDomain());
-        this.accessLogs = new io.nodemesh.envoy.internal.AccessLogReceiver(flows, options.node(), clock);
+        this.credentials = new MeshCredentials(MeshState.EMPTY.encryption().trustDomain(), this.options.certLifetime(), clock,
+                options.find(EnvoyOptions.CREDENTIALS_DIR).map(WorkloadCredentialFiles::new).orElse(null), options.node());
+        this.accessLogs = new AccessLogReceiver(flows, options.node(), clock);
+        MeshTranslator translator = new MeshTranslator(this.options.outboundPort(), new AccessLogTranslator(this.options.accessLog()));
+        this.publisher = new SnapshotPublisher(options.node(), this.options.schemaCheck(), translator, snapshots, credentials,
+                accessLogs::applied);
+        this.pipeline = new ApplyPipeline("envoy", publisher);
         try {
-            this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock, java.util.List.of(accessLogs));
+            this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock, List.of(accessLogs));
         } catch (IOException e) {
             accessLogs.close();
             throw new UncheckedIOException("cannot listen for xDS on " + this.options.xdsHost() + ":" + this.options.xdsPort(), e);
@@ -142,7 +126,7 @@ public final class EnvoyDataplane implements MeshDataplane {
 
     /** The PEM of the mesh CA's root certificate (the trust bundle). */
     public String trustBundlePem() {
-        return ca.root().certificatePem();
+        return credentials.trustBundlePem();
     }
 
     /**
@@ -151,38 +135,17 @@ public final class EnvoyDataplane implements MeshDataplane {
      * String, String, int, java.nio.file.Path, Duration)} for the bootstrap that reads them). A one-off: to have them
      * follow rotations, set option {@code envoy.credentialsDir} instead.
      */
-    public synchronized void writeWorkloadCredentials(String spiffeId, java.nio.file.Path dir) {
-        io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles.writeTo(dir, certificates.current(spiffeId), ca.root().certificatePem());
-    }
-
-    /**
-     * In mTLS mode with {@code envoy.credentialsDir} set: the credentials of every workload on the served node(s), under
-     * {@link Bootstraps#workloadCredentialsDir}, rewritten when a certificate was re-issued (apply or rotation).
-     */
-    private void writeCredentialFiles(MeshState s) {
-        if (credentialFiles == null) return;
-        java.util.Set<String> keep = new java.util.HashSet<>();
-        try {
-            if (s.encryption().mode() == io.nodemesh.api.state.EncryptionSpec.Mode.MTLS) {
-                for (Workload w : s.workloads()) {
-                    if (!onlyNode.isEmpty() && !onlyNode.equals(w.node())) continue;
-                    if (keep.add(w.identity())) credentialFiles.write(certificates.current(w.identity()), ca.root().certificatePem());
-                }
-            }
-            credentialFiles.retain(keep);
-        } catch (RuntimeException e) {
-            // The configuration is valid and served; the files are retried on the next apply or rotation check.
-            LOG.warn("writing workload credentials under {} failed", credentialFiles.root(), e);
-        }
+    public void writeWorkloadCredentials(String spiffeId, java.nio.file.Path dir) {
+        credentials.writeTo(spiffeId, dir);
     }
 
     /** Runs the certificate-rotation check now (it also runs on a timer); true if it re-issued and re-published. */
     public synchronized boolean rotateIfDue() {
         try {
-            if (state.encryption().mode() != io.nodemesh.api.state.EncryptionSpec.Mode.MTLS || !certificates.rotationDue()) return false;
-            publish(state, generation + 1);
-            generation++;
-            LOG.info("rotated workload certificates (generation {})", generation);
+            MeshState state = pipeline.state();
+            if (state.encryption().mode() != EncryptionSpec.Mode.MTLS || !credentials.rotationDue()) return false;
+            publisher.republish(state, pipeline.index());
+            LOG.info("rotated workload certificates (generation {})", pipeline.generation());
             return true;
         } catch (RuntimeException e) {
             LOG.warn("certificate rotation failed; the current certificates keep serving", e);
@@ -190,84 +153,13 @@ public final class EnvoyDataplane implements MeshDataplane {
         }
     }
 
+    /**
+     * Translates and checks the whole state, then serves every node's snapshot at once; an invalid state or a failed
+     * translation serves nothing new.
+     */
     @Override
     public synchronized ApplyResult apply(MeshState newState) {
-        List<Violation> violations = new ArrayList<>(newState.validate(state));
-        if (violations.isEmpty()) violations.addAll(EnvoyValidator.validate(newState));
-        if (!violations.isEmpty()) throw new InvalidStateException(violations);
-        List<ApplyResult.Change> changes = StateDiff.between(state, newState);
-        if (changes.isEmpty()) return new ApplyResult(generation, List.of());
-        publish(newState, generation + 1);
-        generation++;
-        state = newState;
-        accessLogs.applied(newState);
-        return new ApplyResult(generation, changes);
-    }
-
-    /** The CA outlives many workload certificates; one per trust domain and dataplane. */
-    private void trustDomain(String trustDomain) {
-        if (ca != null && ca.trustDomain().equals(trustDomain)) return;
-        ca = new SpiffeCa(trustDomain, Duration.ofDays(365), clock);
-        certificates = new WorkloadCertificates(ca, options.certLifetime(), clock);
-    }
-
-    /** Translates and checks everything first; serves only when every node's snapshot is good. */
-    private void publish(MeshState newState, long gen) {
-        Map<String, MeshResources> perNode = new LinkedHashMap<>();
-        SpiffeCa previousCa = ca;
-        WorkloadCertificates previousCerts = certificates;
-        try {
-            trustDomain(newState.encryption().trustDomain());
-            MeshResources shared = translator.shared(newState);
-            io.nodemesh.api.state.MeshIndex index = newState.index();
-            certificates.retain(MeshTranslator.identitiesInUse(newState));
-            List<String> nodes = newState.nodes().stream().map(Node::name)
-                    .filter(n -> onlyNode.isEmpty() || onlyNode.equals(n)).toList();
-            perNode.putAll(translator.forNodes(index, nodes, shared, certificates));
-            // Check the shared part once, walking only what changed since the last apply (SharedChecks), and per node
-            // only what that node adds (its server listeners and secrets).
-            List<Violation> problems = new ArrayList<>(sharedChecks.check(shared, options.schemaCheck()));
-            java.util.Set<String> sharedNames = null; // built only if some node has listeners of its own
-            java.util.Set<com.google.protobuf.Message> good = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            for (MeshResources r : perNode.values()) {
-                if (!problems.isEmpty()) break;
-                if (r.listeners().size() == shared.listeners().size() && r.secrets().isEmpty()) continue; // nothing of its own
-                MeshResources own = new MeshResources(List.of(), List.of(),
-                        r.listeners().subList(shared.listeners().size(), r.listeners().size()), List.of(), r.secrets());
-                problems.addAll(EnvoyValidator.uniqueNames(own));
-                // A node's own listener must not take the name of a shared one either.
-                if (sharedNames == null && !own.listeners().isEmpty()) sharedNames = sharedListenerNames(shared);
-                for (var l : own.listeners()) {
-                    if (sharedNames.contains(l.getName())) {
-                        problems.add(new Violation("listeners[" + l.getName() + "]", "duplicate listeners name once translated to Envoy"));
-                    }
-                }
-                if (options.schemaCheck()) problems.addAll(ProtoSchemaCheck.check(own, good));
-            }
-            if (!problems.isEmpty()) throw new InvalidStateException(problems);
-            sharedChecks.passed(shared);
-        } catch (InvalidStateException e) {
-            ca = previousCa;
-            certificates = previousCerts;
-            throw e;
-        } catch (RuntimeException e) {
-            ca = previousCa;
-            certificates = previousCerts;
-            throw new ApplyException("translating the mesh state to Envoy resources failed; the previous snapshots keep serving: " + e, e);
-        }
-        writeCredentialFiles(newState); // before serving: a gRPC server given a TLS listener finds its files there
-        NodeSnapshots.Batch batch = new NodeSnapshots.Batch();
-        Map<String, Snapshot> prepared = new LinkedHashMap<>();
-        perNode.forEach((node, r) -> prepared.put(node, snapshots.prepare(node, r, gen, batch)));
-        snapshots.pack(batch);
-        prepared.forEach((node, snap) -> snapshots.serve(node, snap, batch, perNode.get(node)));
-        for (String gone : snapshots.nodes()) {
-            if (!perNode.containsKey(gone)) snapshots.remove(gone);
-        }
-    }
-
-    private static java.util.Set<String> sharedListenerNames(MeshResources shared) {
-        return shared.listeners().stream().map(io.envoyproxy.envoy.config.listener.v3.Listener::getName).collect(Collectors.toSet());
+        return pipeline.apply(newState);
     }
 
     private void nacked(Nack nack) {
@@ -282,8 +174,8 @@ public final class EnvoyDataplane implements MeshDataplane {
     }
 
     @Override
-    public synchronized MeshState state() {
-        return state;
+    public MeshState state() {
+        return pipeline.state();
     }
 
     @Override

@@ -76,6 +76,11 @@ public final class PresharedSecret {
         }
     }
 
+    /** Whether {@code other} holds the same secret (compared in constant time). */
+    public boolean sameAs(PresharedSecret other) {
+        return other != null && java.security.MessageDigest.isEqual(secret, other.secret);
+    }
+
     /** The preshared key of the pair {@code a}, {@code b}: the same whichever end computes it. */
     public PresharedKey pskFor(WireguardKey a, WireguardKey b) {
         byte[] x = a.bytes();

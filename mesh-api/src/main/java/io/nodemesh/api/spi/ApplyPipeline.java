@@ -70,7 +70,7 @@ public final class ApplyPipeline {
             // A part that found the state invalid only while programming (a composed backend's own check) says so as such.
             if (e instanceof InvalidStateException invalid && failures.isEmpty()) throw invalid;
             ApplyException failure = new ApplyException(backend + ": programming failed: " + e.getMessage() + " ("
-                    + (failures.isEmpty() ? "rolled back " + steps + " step(s); the previous state keeps serving"
+                    + (failures.isEmpty() ? "rolled back; the previous state keeps serving"
                     : failures.size() + " of " + steps + " undo step(s) failed; see the log") + ")", e);
             failures.forEach(failure::addSuppressed);
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();

@@ -34,7 +34,7 @@ public final class EbpfAvailability {
      */
     public static void mountBpffsIfMissing(Bpf bpf, EbpfSettings settings) {
         Path bpffs = bpffsDir(settings);
-        if (bpf.isOnBpffs(bpffs)) return;
+        if (onBpffs(bpf, bpffs)) return;
         try {
             Files.createDirectories(bpffs);
             bpf.libbpf().mountBpffs(bpffs.toString());
@@ -43,6 +43,13 @@ public final class EbpfAvailability {
                     + "); run: mount -t bpf bpf " + bpffs);
         }
         if (!bpf.isOnBpffs(bpffs)) throw new BpfException("bpffs is not mounted at " + bpffs + " (mount -t bpf bpf " + bpffs + ")");
+    }
+
+    /** Whether {@code dir}, or the nearest ancestor that exists, is on bpffs: then pins can go under it. */
+    private static boolean onBpffs(Bpf bpf, Path dir) {
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        return existing != null && bpf.isOnBpffs(existing);
     }
 
     private static Path bpffsDir(EbpfSettings settings) {
@@ -64,7 +71,7 @@ public final class EbpfAvailability {
         if (ffm.isPresent()) return ffm;
         Bpf bpf = Bpf.system();
         Path bpffs = bpffsDir(settings);
-        if (!bpf.isOnBpffs(bpffs) && !Capabilities.has(capabilities, Capabilities.CAP_SYS_ADMIN)) {
+        if (!onBpffs(bpf, bpffs) && !Capabilities.has(capabilities, Capabilities.CAP_SYS_ADMIN)) {
             return Optional.of("bpffs is not mounted at " + bpffs + " and mounting it needs CAP_SYS_ADMIN; run: mount -t bpf bpf "
                     + bpffs);
         }

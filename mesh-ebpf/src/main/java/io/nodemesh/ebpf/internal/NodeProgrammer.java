@@ -3,8 +3,11 @@ package io.nodemesh.ebpf.internal;
 import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Flows;
-import io.nodemesh.api.InvalidStateException;
-import io.nodemesh.api.StateDiff;
+import io.nodemesh.api.spi.ApplyPipeline;
+import io.nodemesh.api.spi.Programmer;
+import io.nodemesh.api.spi.StateChange;
+import io.nodemesh.api.spi.UndoLog;
+import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.ebpf.EbpfSettings;
@@ -21,26 +24,28 @@ import io.nodemesh.ebpf.internal.plan.PlanLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
 
 /**
- * The apply half of the dataplane: MeshState → {@link MapPlan} (the kernel engineer's planner) → the difference from
- * what the maps hold, written by a {@link PlanWriter}. Also owns the flow reader, which decodes with the latest state.
+ * The apply half of the dataplane, the eBPF step of the {@link ApplyPipeline}: MeshState → {@link MapPlan} (the kernel
+ * engineer's planner) → the difference from what the maps hold, written by a {@link PlanWriter}. Also owns the flow
+ * reader, which decodes with the latest state.
  */
-public final class NodeProgrammer implements AutoCloseable {
+public final class NodeProgrammer implements Programmer, AutoCloseable {
     private final String node;
     private final MapPlanner planner;
     private final KernelConfig config;
     private final PlanWriter writer;
     private final DataplaneFlows flows;
     private final UdpReaper udpReaper;
-    private MapPlan programmed;
-    private MeshState state = MeshState.EMPTY;
-    private long generation;
+    private final ApplyPipeline pipeline;
+    private volatile MapPlan programmed;
+    /** True until the first apply: the maps hold what a previous agent read back, not yet reconciled with a state. */
+    private volatile boolean readBack = true;
+    private MapPlan pending;
 
     private NodeProgrammer(String node, MapPlanner planner, KernelConfig config, PlanWriter writer, MapPlan programmed,
                            DataplaneFlows flows, UdpReaper udpReaper) {
@@ -51,6 +56,7 @@ public final class NodeProgrammer implements AutoCloseable {
         this.writer = writer;
         this.programmed = programmed;
         this.flows = flows;
+        this.pipeline = new ApplyPipeline("ebpf on node " + node, this);
     }
 
     public static NodeProgrammer start(NodeInstallation installation, DataplaneOptions options) {
@@ -62,7 +68,7 @@ public final class NodeProgrammer implements AutoCloseable {
         // After a restart the maps hold the previous agent's plan: start from what is really there.
         MapPlan programmed = writer.readBack();
         DataplaneFlows flows = new DataplaneFlows(installation.map("nm_events"), installation.map("nm_lost"),
-                new FlowEventDecoder(node, MeshState.EMPTY.index(), programmed.allocations()));
+                new FlowEventDecoder(node, MeshIndex.of(MeshState.EMPTY), programmed.allocations()));
         return new NodeProgrammer(node, planner, kernelConfig(settings), writer, programmed, flows, UdpReaper.open(installation));
     }
 
@@ -74,29 +80,48 @@ public final class NodeProgrammer implements AutoCloseable {
         return new KernelConfig(features, s.proxyIp(), s.proxyPort());
     }
 
-    public synchronized ApplyResult apply(MeshState next) {
-        List<Violation> violations = new ArrayList<>(next.validate(state));
-        if (violations.isEmpty()) violations.addAll(planner.validate(next));
-        if (!violations.isEmpty()) throw new InvalidStateException(violations);
-        MapPlan plan = planner.plan(next, node, config, programmed.allocations());
-        writer.write(programmed, plan);
-        // Only now, with the removed backends gone from the maps, may sockets reconnect: they get a live one.
-        List<Bytes> staleUdp = StaleUdpBackends.between(state, programmed.allocations(), next, plan.allocations());
-        if (!staleUdp.isEmpty()) udpReaper.reap(staleUdp, podNamespaces(state, next));
-        var changes = StateDiff.between(state, next);
-        programmed = plan;
-        state = next;
-        flows.decodeWith(() -> new FlowEventDecoder(node, next.index(), plan.allocations()));
-        if (!changes.isEmpty()) generation++;
-        return new ApplyResult(generation, changes);
+    public ApplyResult apply(MeshState next) {
+        return pipeline.apply(next);
     }
 
-    public synchronized MeshState state() {
-        return state;
+    @Override
+    public List<Violation> check(StateChange change) {
+        return planner.validate(change.next());
+    }
+
+    /** After a restart even the empty state is programmed once: the maps may hold what the old agent left. */
+    @Override
+    public boolean needsProgramming() {
+        return readBack;
+    }
+
+    @Override
+    public void program(StateChange change, UndoLog undo) {
+        MapPlan was = programmed;
+        MapPlan plan = planner.plan(change.next(), node, config, was.allocations());
+        writer.write(was, plan); // undoes its own batches when one fails
+        undo.onFailure("the maps", () -> writer.write(plan, was));
+        // Only now, with the removed backends gone from the maps, may sockets reconnect: they get a live one.
+        List<Bytes> staleUdp = StaleUdpBackends.between(change.previous(), was.allocations(), change.next(), plan.allocations());
+        if (!staleUdp.isEmpty()) udpReaper.reap(staleUdp, podNamespaces(change.previous(), change.next()));
+        pending = plan;
+    }
+
+    @Override
+    public void committed(StateChange change) {
+        MapPlan plan = pending;
+        programmed = plan;
+        readBack = false;
+        pending = null;
+        flows.decodeWith(() -> new FlowEventDecoder(node, change.index(), plan.allocations()));
+    }
+
+    public MeshState state() {
+        return pipeline.state();
     }
 
     /** The plan the maps hold now. */
-    public synchronized MapPlan programmed() {
+    public MapPlan programmed() {
         return programmed;
     }
 

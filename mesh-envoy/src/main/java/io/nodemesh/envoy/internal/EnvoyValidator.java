@@ -35,9 +35,12 @@ public final class EnvoyValidator {
     private EnvoyValidator() {}
 
     public static List<Violation> validate(MeshState state) {
+        return validate(state, state.index());
+    }
+
+    /** With the index the apply pipeline keeps from apply to apply, not one of 10,000 services built anew. */
+    public static List<Violation> validate(MeshState state, io.nodemesh.api.state.MeshIndex index) {
         List<Violation> out = new ArrayList<>();
-        // The state's index (kept from apply to apply), not a map of 10,000 services built anew on every apply.
-        io.nodemesh.api.state.MeshIndex index = state.index();
         for (HttpRoute r : state.routes()) {
             String at = "routes[" + r.key() + "]";
             Service parent = index.service(r.service()).orElse(null);

@@ -60,8 +60,12 @@ public final class MeshTranslator {
      * unchanged since the last call keeps the very same messages, so an apply that changes one service re-translates
      * one service, and later stages (schema check, versions, serialization) see identical objects for the rest.
      */
-    public synchronized MeshResources shared(MeshState state) {
-        MeshIndex index = state.index();
+    public MeshResources shared(MeshState state) {
+        return shared(state, state.index());
+    }
+
+    /** Like {@link #shared(MeshState)} with the index of {@code state} at hand. */
+    public synchronized MeshResources shared(MeshState state, MeshIndex index) {
         Context context = new Context(state.nodes(), state.workloads(), state.policies(), state.encryption());
         MeshResources replaced = replaceChanged(state, index, context);
         if (replaced != null) return replaced;
