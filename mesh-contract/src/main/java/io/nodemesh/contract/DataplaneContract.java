@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
-import static io.nodemesh.contract.ContractFixture.API;
 import static io.nodemesh.contract.ContractFixture.DNS;
 import static io.nodemesh.contract.ContractFixture.NS;
 import static io.nodemesh.contract.ContractFixture.OTHER_VIP;

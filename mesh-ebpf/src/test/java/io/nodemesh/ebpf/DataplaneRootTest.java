@@ -1,6 +1,5 @@
 package io.nodemesh.ebpf;
 
-import io.nodemesh.api.ApplyException;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;

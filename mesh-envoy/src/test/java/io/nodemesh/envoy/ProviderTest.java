@@ -30,6 +30,6 @@ class ProviderTest {
                 .isInstanceOf(InvalidOptionsException.class).hasMessageContaining("envoy.certLifetime: 'soon'");
         assertThatThrownBy(() -> Dataplanes.open("envoy", DataplaneOptions.DEFAULTS.with("envoy.outboundPrt", "15001")))
                 .isInstanceOf(InvalidOptionsException.class)
-                .hasMessageContaining("unknown option envoy.outboundPrt for envoy; known: ").hasMessageContaining("envoy.outboundPort");
+                .hasMessageContaining("unknown option envoy.outboundPrt for backend 'envoy'; known: ").hasMessageContaining("envoy.outboundPort");
     }
 }

@@ -1,22 +1,14 @@
 package io.nodemesh.examples.embedding;
 
-import io.nodemesh.api.state.ServiceLayer;
-import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.HttpRouteRule;
-import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
-import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.api.state.Policy;
-import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Service;
-import io.nodemesh.api.state.ServicePort;
-import io.nodemesh.api.state.SessionAffinity;
-import io.nodemesh.api.state.WeightedBackend;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Workload;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,27 +39,25 @@ final class ExampleMesh {
         b.workload(pod("web-v1", "node-a", "10.1.0.20", Map.of("app", "web", "version", "v1")));
         b.workload(pod("web-v2", "node-b", "10.2.0.20", Map.of("app", "web", "version", "v2")));
         b.workload(pod("dns-1", "node-b", "10.2.0.53", Map.of("app", "dns")));
-        b.service(service("cart", CART_VIP, ServicePort.tcp(80, 8080), Map.of("app", "cart"), false));
-        b.service(service("web", WEB_VIP, ServicePort.tcp(80, 8080), Map.of("app", "web"), true));
-        b.service(service("web-v1", "10.96.0.11", ServicePort.tcp(80, 8080), Map.of("version", "v1"), false));
-        b.service(service("web-v2", "10.96.0.12", ServicePort.tcp(80, 8080), Map.of("version", "v2"), false));
-        b.service(service("dns", DNS_VIP, ServicePort.udp(53, 5353), Map.of("app", "dns"), false));
-        b.route(new HttpRoute(NS, "web-canary", "shop/web", List.of(
-                new HttpRouteRule(List.of(HttpMatch.path(PathMatch.prefix("/api"))),
-                        List.of(new WeightedBackend("shop/web-v1", 0, 80), new WeightedBackend("shop/web-v2", 0, 20)), null, null),
-                new HttpRouteRule(List.of(), List.of(new WeightedBackend("shop/web-v1", 0, 1)), null, null))));
-        b.policy(new Policy(NS, "batch-not-cart", PolicyAction.DENY, List.of(identity("batch")), List.of(),
-                List.of("shop/cart"), List.of(), List.of()));
+        b.service(service("cart", CART_VIP).tcp(80, 8080).select("app", "cart").build());
+        b.service(service("web", WEB_VIP).tcp(80, 8080).select("app", "web").layer(ServiceLayer.L7).build());
+        b.service(service("web-v1", "10.96.0.11").tcp(80, 8080).select("version", "v1").build());
+        b.service(service("web-v2", "10.96.0.12").tcp(80, 8080).select("version", "v2").build());
+        b.service(service("dns", DNS_VIP).udp(53, 5353).select("app", "dns").build());
+        b.route(HttpRoute.of(NS, "web-canary", "shop/web")
+                .rule(HttpRouteRule.builder().pathPrefix("/api").backend("shop/web-v1", 80).backend("shop/web-v2", 20).build())
+                .rule(HttpRouteRule.builder().backend("shop/web-v1", 1).build())
+                .build());
+        b.policy(Policy.deny(NS, "batch-not-cart").from(identity("batch")).toServices("shop/cart").build());
         return b;
     }
 
     private static Workload pod(String name, String node, String ip, Map<String, String> labels) {
         String sa = name.replaceAll("-(\\d+|v\\d+)$", "");
-        return new Workload(NS, name, node, List.of(ip), identity(sa), labels, null);
+        return Workload.builder(NS, name).node(node).ip(ip).identity(identity(sa)).labels(labels).build();
     }
 
-    private static Service service(String name, String vip, ServicePort port, Map<String, String> selector, boolean l7) {
-        return new Service(NS, name, List.of(vip), List.of(port), List.of(), selector, LoadBalancing.RANDOM,
-                SessionAffinity.NONE, l7 ? ServiceLayer.L7 : ServiceLayer.L4);
+    private static Service.Builder service(String name, String vip) {
+        return Service.builder(NS, name).vip(vip);
     }
 }

@@ -1,14 +1,11 @@
 package io.nodemesh.examples.embedding;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
-import io.nodemesh.api.state.ServicePort;
-import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.config.CheckedState;
 import io.nodemesh.config.MeshStateFiles;
@@ -23,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Shows: reading a state file with {@code mesh-config} and handling bad input at both gates.
@@ -124,8 +120,8 @@ public final class StateFileExample {
             sim.apply(state);
             // Fine by the general rules, too big for this simulator's tables (when there are more than 5 workloads).
             List<Endpoint> everyone = state.workloads().stream().map(w -> Endpoint.ready(w.ips().getFirst(), w.key())).toList();
-            MeshState maglev = state.toBuilder().service(new Service("example", "everyone", List.of("10.96.255.254"),
-                    List.of(ServicePort.tcp(80, 80)), everyone, Map.of(), LoadBalancing.MAGLEV, SessionAffinity.NONE, ServiceLayer.L4)).build();
+            MeshState maglev = state.toBuilder().service(Service.builder("example", "everyone").vip("10.96.255.254")
+                    .tcp(80, 80).endpoints(everyone).loadBalancing(LoadBalancing.MAGLEV).build()).build();
             List<Violation> violations = List.of();
             try {
                 sim.apply(maglev);

@@ -22,8 +22,9 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Several backends behind one {@link MeshDataplane}. Every backend validates first, so a state any of them rejects
- * touches none; an apply that fails in one is undone in those that had already taken it.
+ * Several backends behind one {@link MeshDataplane}. The general validation runs once, for all; then each part applies
+ * in turn, and when one rejects or fails the state, those that had already taken it are given the previous state back
+ * (the parts have no separate check step), so the composite serves one state or the other, never a mix.
  */
 public final class CompositeDataplane implements MeshDataplane {
     private final List<MeshDataplane> parts;

@@ -17,6 +17,7 @@ import java.util.Optional;
  * {@link Availability.Unknown}. A missing bpffs is not a problem when this process may mount it: opening does.
  */
 public final class EbpfAvailability {
+    private static final Path SYSTEM_BPFFS = Path.of("/sys/fs/bpf");
     private EbpfAvailability() {}
 
     public static Availability check(EbpfSettings settings) {
@@ -28,13 +29,14 @@ public final class EbpfAvailability {
     }
 
     /**
-     * Mounts bpffs at the pin root's parent unless it is on one already.
+     * Mounts bpffs at /sys/fs/bpf when the pin root is under it and nothing is mounted there (a fresh machine). Any
+     * other place is the operator's: a pin root off bpffs there is reported by the installation, never mounted over.
      *
      * @throws BpfException naming the directory and what to run when the mount fails
      */
     public static void mountBpffsIfMissing(Bpf bpf, EbpfSettings settings) {
         Path bpffs = bpffsDir(settings);
-        if (onBpffs(bpf, bpffs)) return;
+        if (!bpffs.equals(SYSTEM_BPFFS) || onBpffs(bpf, bpffs)) return; // elsewhere a pin root off bpffs is an error
         try {
             Files.createDirectories(bpffs);
             bpf.libbpf().mountBpffs(bpffs.toString());
@@ -71,9 +73,15 @@ public final class EbpfAvailability {
         if (ffm.isPresent()) return ffm;
         Bpf bpf = Bpf.system();
         Path bpffs = bpffsDir(settings);
-        if (!onBpffs(bpf, bpffs) && !Capabilities.has(capabilities, Capabilities.CAP_SYS_ADMIN)) {
-            return Optional.of("bpffs is not mounted at " + bpffs + " and mounting it needs CAP_SYS_ADMIN; run: mount -t bpf bpf "
-                    + bpffs);
+        if (!onBpffs(bpf, bpffs)) {
+            if (!bpffs.equals(SYSTEM_BPFFS)) {
+                return Optional.of("pin root " + settings.pinRoot() + " is not on bpffs (mount -t bpf bpf " + bpffs
+                        + ", or set " + EbpfSettings.PIN_ROOT.key() + ")");
+            }
+            if (!Capabilities.has(capabilities, Capabilities.CAP_SYS_ADMIN)) {
+                return Optional.of("bpffs is not mounted at " + bpffs + " and mounting it needs CAP_SYS_ADMIN; run: mount -t bpf bpf "
+                        + bpffs);
+            }
         }
         if (!Files.isDirectory(settings.cgroupRoot())) {
             return Optional.of("cgroup v2 missing: " + settings.cgroupRoot() + " does not exist (mount -t cgroup2 none "

@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.bench;
 
 import io.nodemesh.api.state.ServiceLayer;
-import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;

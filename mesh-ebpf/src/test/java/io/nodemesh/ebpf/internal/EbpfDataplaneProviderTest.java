@@ -42,7 +42,14 @@ class EbpfDataplaneProviderTest {
         Path pins = java.nio.file.Files.createTempDirectory("nm-probe").resolve("sub").resolve("pins");
         try {
             Availability a = new EbpfDataplaneProvider().availability(DataplaneOptions.DEFAULTS.with("ebpf.pinRoot", pins.toString()));
-            if (Privileges.isRoot()) assertThat(a).isEqualTo(Availability.AVAILABLE); // opening would mount bpffs there
+            if (Privileges.isRoot()) {
+                assertThat(a).isInstanceOfSatisfying(Availability.Unavailable.class,
+                        u -> assertThat(u.reason()).contains(pins + " is not on bpffs"));
+                Path underBpffs = Path.of("/sys/fs/bpf", "nm-probe-" + ProcessHandle.current().pid(), "pins");
+                assertThat(new EbpfDataplaneProvider().availability(DataplaneOptions.DEFAULTS.with("ebpf.pinRoot", underBpffs.toString())))
+                        .isEqualTo(Availability.AVAILABLE);
+                assertThat(underBpffs.getParent()).doesNotExist();
+            }
             assertThat(pins.getParent()).doesNotExist();
             assertThat(new EbpfDataplaneProvider().availability(DataplaneOptions.DEFAULTS.with("ebpf.proxyPort", "http")))
                     .isInstanceOfSatisfying(Availability.Unavailable.class, u -> assertThat(u.reason()).contains("ebpf.proxyPort"));

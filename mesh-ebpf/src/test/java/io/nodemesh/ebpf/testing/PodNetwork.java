@@ -3,7 +3,6 @@ package io.nodemesh.ebpf.testing;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.netlab.Addresses;
 import io.nodemesh.netlab.Bridge;
-import io.nodemesh.netlab.LabPrefix;
 import io.nodemesh.netlab.Links;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.netlab.NetnsThread;

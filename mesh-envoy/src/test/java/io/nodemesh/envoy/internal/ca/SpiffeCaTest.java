@@ -3,10 +3,7 @@ package io.nodemesh.envoy.internal.ca;
 import org.junit.jupiter.api.Test;
 
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
