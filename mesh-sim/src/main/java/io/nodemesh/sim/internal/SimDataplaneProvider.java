@@ -26,7 +26,12 @@ public final class SimDataplaneProvider implements DataplaneProvider {
 
     @Override
     public Availability availability(DataplaneOptions options) {
-        return Availability.AVAILABLE;
+        try {
+            SimSettings.from(options);
+            return Availability.AVAILABLE;
+        } catch (IllegalArgumentException e) {
+            return Availability.unavailable(e.getMessage());
+        }
     }
 
     @Override
