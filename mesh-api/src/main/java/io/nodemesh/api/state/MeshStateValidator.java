@@ -1,7 +1,6 @@
 package io.nodemesh.api.state;
 
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -9,16 +8,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /** Finds every violation in a state; each names the offending object by key and the field by path. */
 final class MeshStateValidator {
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     /** SPIFFE trust domain: lower-case letters, digits, '.', '-' and '_'. */
     private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]+");
-    /** RFC 9110 token: what an HTTP method or header name may be made of. */
-    private static final Pattern HTTP_TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
     private final MeshState state;
     /** A state known to be valid: a service that is the same object there need not be checked again. */
@@ -26,6 +21,7 @@ final class MeshStateValidator {
     /** The previous state's services by identity, built only when positions have shifted. */
     private Set<Service> previousServices;
     private final List<Violation> violations = new ArrayList<>();
+    private final FieldRules rules = new FieldRules(violations);
     private final Set<String> identities = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
     private final Set<String> workloadKeys = new HashSet<>();
@@ -60,7 +56,7 @@ final class MeshStateValidator {
         workloads();
         services();
         policies();
-        routes();
+        new RouteRules(state, this::servicesByKey, rules).check();
         encryption();
         // The fast path only proves a state valid; what is wrong, and in which order, is the full algorithm's to say.
         if (usedFastPath && !violations.isEmpty()) return new MeshStateValidator(state, previousValid, false).validate();
@@ -79,7 +75,7 @@ final class MeshStateValidator {
                 add(at + ".name", "duplicate node name '" + n.name() + "'");
             }
             for (int a = 0; a < n.addresses().size(); a++) {
-                ip(at + ".addresses[" + a + "]", n.addresses().get(a));
+                rules.ip(at + ".addresses[" + a + "]", n.addresses().get(a));
             }
             for (int c = 0; c < n.podCidrs().size(); c++) {
                 String path = at + ".podCidrs[" + c + "]";
@@ -97,7 +93,7 @@ final class MeshStateValidator {
                 seen.add(cidr.get());
                 seenOwners.add(n.name());
             }
-            if (!n.wireguardPublicKey().isEmpty() && !isWireguardKey(n.wireguardPublicKey())) {
+            if (!n.wireguardPublicKey().isEmpty() && !FieldRules.isWireguardKey(n.wireguardPublicKey())) {
                 add(at + ".wireguardPublicKey", "not a WireGuard key: expected 32 bytes in base64 (44 characters)");
             }
         }
@@ -107,8 +103,8 @@ final class MeshStateValidator {
         Map<String, String> ipOwners = new HashMap<>();
         for (int i = 0; i < state.workloads().size(); i++) {
             Workload w = state.workloads().get(i);
-            String at = "workloads[" + keyOr(w.namespace(), w.name(), i) + "]";
-            names(at, w.namespace(), w.name());
+            String at = "workloads[" + FieldRules.keyOr(w.namespace(), w.name(), i) + "]";
+            rules.names(at, w.namespace(), w.name());
             if (!workloadKeys.add(w.key())) add(at, "duplicate workload " + w.key());
             if (w.node() == null || !nodeNames.contains(w.node())) {
                 add(at + ".node", "unknown node '" + w.node() + "'");
@@ -117,7 +113,7 @@ final class MeshStateValidator {
             Set<String> own = new HashSet<>();
             for (int a = 0; a < w.ips().size(); a++) {
                 String path = at + ".ips[" + a + "]";
-                if (ip(path, w.ips().get(a))) {
+                if (rules.ip(path, w.ips().get(a))) {
                     String canonical = IpAddresses.canonical(w.ips().get(a));
                     String previous = ipOwners.putIfAbsent(canonical, w.key());
                     if (!own.add(canonical)) {
@@ -216,7 +212,7 @@ final class MeshStateValidator {
         for (int v = 0; v < s.vips().size(); v++) {
             String vip = s.vips().get(v);
             if (!IpAddresses.isValid(vip)) {
-                ip(at(s, index) + ".vips[" + v + "]", vip);
+                rules.ip(at(s, index) + ".vips[" + v + "]", vip);
                 continue;
             }
             String canonical = IpAddresses.canonical(vip);
@@ -234,14 +230,14 @@ final class MeshStateValidator {
 
     /** The checks of one service's own fields. */
     private void serviceFields(Service s, String at) {
-        names(at, s.namespace(), s.name());
+        rules.names(at, s.namespace(), s.name());
         if (s.ports().isEmpty()) add(at + ".ports", "a service needs at least one port");
         Set<String> portKeys = new HashSet<>();
         for (int p = 0; p < s.ports().size(); p++) {
             ServicePort port = s.ports().get(p);
             String path = at + ".ports[" + p + "]";
-            portRange(path + ".port", port.port());
-            portRange(path + ".targetPort", port.targetPort());
+            rules.portRange(path + ".port", port.port());
+            rules.portRange(path + ".targetPort", port.targetPort());
             if (!portKeys.add(port.port() + "/" + port.protocol())) {
                 add(path + ".port", "duplicate port " + port.port() + "/" + port.protocol());
             }
@@ -255,7 +251,7 @@ final class MeshStateValidator {
             Endpoint ep = s.endpoints().get(e);
             // Paths are built only for violations: a large state has hundreds of thousands of valid endpoints.
             if (!IpAddresses.isValid(ep.ip())) {
-                ip(at + ".endpoints[" + e + "].ip", ep.ip());
+                rules.ip(at + ".endpoints[" + e + "].ip", ep.ip());
             } else if (!endpointIps.add(IpAddresses.canonical(ep.ip()))) {
                 add(at + ".endpoints[" + e + "].ip", "duplicate endpoint " + ep.ip());
             }
@@ -277,15 +273,15 @@ final class MeshStateValidator {
     }
 
     private static String at(Service s, int index) {
-        return "services[" + keyOr(s.namespace(), s.name(), index) + "]";
+        return "services[" + FieldRules.keyOr(s.namespace(), s.name(), index) + "]";
     }
 
     private void policies() {
         Set<String> keys = new HashSet<>();
         for (int i = 0; i < state.policies().size(); i++) {
             Policy p = state.policies().get(i);
-            String at = "policies[" + keyOr(p.namespace(), p.name(), i) + "]";
-            names(at, p.namespace(), p.name());
+            String at = "policies[" + FieldRules.keyOr(p.namespace(), p.name(), i) + "]";
+            rules.names(at, p.namespace(), p.name());
             if (!keys.add(p.key())) add(at, "duplicate policy " + p.key());
             for (int s = 0; s < p.sources().size(); s++) {
                 String id = p.sources().get(s);
@@ -308,75 +304,14 @@ final class MeshStateValidator {
                             + " is not marked l7, so no proxy could check this policy's http conditions");
                 }
             }
-            for (int n = 0; n < p.ports().size(); n++) portRange(at + ".ports[" + n + "]", p.ports().get(n));
-            for (int h = 0; h < p.http().size(); h++) httpMatch(at + ".http[" + h + "]", p.http().get(h));
+            for (int n = 0; n < p.ports().size(); n++) rules.portRange(at + ".ports[" + n + "]", p.ports().get(n));
+            for (int h = 0; h < p.http().size(); h++) rules.httpMatch(at + ".http[" + h + "]", p.http().get(h));
         }
     }
 
-    private void routes() {
-        Set<String> keys = new HashSet<>();
-        for (int i = 0; i < state.routes().size(); i++) {
-            HttpRoute r = state.routes().get(i);
-            String at = "routes[" + keyOr(r.namespace(), r.name(), i) + "]";
-            names(at, r.namespace(), r.name());
-            if (!keys.add(r.key())) add(at, "duplicate route " + r.key());
-            Service parent = servicesByKey().get(r.service());
-            if (parent == null) {
-                add(at + ".service", "unknown service '" + r.service() + "'");
-            } else if (!parent.l7()) {
-                add(at + ".service", "service " + r.service() + " is not marked l7, so no proxy sees its requests");
-            }
-            if (r.rules().isEmpty()) add(at + ".rules", "a route needs at least one rule");
-            for (int j = 0; j < r.rules().size(); j++) {
-                HttpRouteRule rule = r.rules().get(j);
-                String rat = at + ".rules[" + j + "]";
-                for (int m = 0; m < rule.matches().size(); m++) httpMatch(rat + ".matches[" + m + "]", rule.matches().get(m));
-                if (rule.backends().isEmpty()) add(rat + ".backends", "a rule needs at least one backend");
-                long total = 0;
-                for (int b = 0; b < rule.backends().size(); b++) {
-                    WeightedBackend wb = rule.backends().get(b);
-                    String bat = rat + ".backends[" + b + "]";
-                    if (!servicesByKey().containsKey(wb.service())) add(bat + ".service", "unknown service '" + wb.service() + "'");
-                    if (wb.weight() < 0) add(bat + ".weight", wb.weight() + " is negative");
-                    if (wb.port() != 0) backendPort(bat + ".port", wb);
-                    total += Math.max(0, wb.weight());
-                }
-                if (!rule.backends().isEmpty() && total == 0) add(rat + ".backends", "weights add up to 0: no backend would get traffic");
-                if (rule.timeout().isNegative()) add(rat + ".timeout", "must not be negative");
-                if (rule.retries().attempts() < 0) add(rat + ".retries.attempts", rule.retries().attempts() + " is negative");
-                if (rule.retries().perTryTimeout().isNegative()) add(rat + ".retries.perTryTimeout", "must not be negative");
-                fault(rat + ".fault", rule.fault());
-            }
-        }
-    }
 
-    private void fault(String at, HttpFault f) {
-        if (f.delay().isNegative()) add(at + ".delay", "must not be negative");
-        percent(at + ".delayPercent", f.delayPercent());
-        percent(at + ".abortPercent", f.abortPercent());
-        // 0 is "no abort status" and only allowed while nothing is aborted; anything else must be a real HTTP status.
-        if (f.abortStatus() != 0 || f.abortPercent() > 0) {
-            if (f.abortStatus() < 200 || f.abortStatus() > 599) {
-                add(at + ".abortStatus", f.abortStatus() + " is not an HTTP status to abort with (200..599)");
-            }
-        }
-    }
 
-    private void percent(String path, int value) {
-        if (value < 0 || value > 100) add(path, value + " is not a percentage (0..100)");
-    }
 
-    private void backendPort(String path, WeightedBackend wb) {
-        if (wb.port() < 1 || wb.port() > 65535) {
-            portRange(path, wb.port());
-            return;
-        }
-        Service target = servicesByKey().get(wb.service());
-        if (target != null && target.ports().stream().noneMatch(p -> p.port() == wb.port())) {
-            add(path, "service " + target.key() + " has no port " + wb.port() + " (it has "
-                    + target.ports().stream().map(p -> String.valueOf(p.port())).distinct().toList() + ")");
-        }
-    }
 
     private void encryption() {
         String td = state.encryption().trustDomain();
@@ -385,60 +320,11 @@ final class MeshStateValidator {
         }
     }
 
-    private void httpMatch(String at, HttpMatch m) {
-        PathMatch path = m.path();
-        if (path.kind() == PathMatch.Kind.REGEX) {
-            try {
-                Pattern.compile(path.value());
-                // Java accepts more than the RE2 engine Envoy uses; what RE2 rejects would fail in the proxy instead.
-                Re2Syntax.unsupported(path.value()).ifPresent(construct -> add(at + ".path.value",
-                        "uses " + construct + ", which the proxy's RE2 regular expressions do not support"));
-            } catch (PatternSyntaxException e) {
-                add(at + ".path.value", "invalid regular expression: " + e.getDescription());
-            }
-        } else if (!path.value().startsWith("/")) {
-            add(at + ".path.value", "'" + path.value() + "' must start with '/'");
-        }
-        if (!m.method().isEmpty() && !HTTP_TOKEN.matcher(m.method()).matches()) {
-            add(at + ".method", "'" + m.method() + "' is not an HTTP method");
-        }
-        for (String header : m.headers().keySet()) {
-            if (!HTTP_TOKEN.matcher(header).matches()) {
-                add(at + ".headers." + header, "'" + header + "' is not an HTTP header name");
-            }
-        }
-    }
 
-    private void names(String at, String namespace, String name) {
-        if (namespace == null || !DNS_LABEL.matcher(namespace).matches()) {
-            add(at + ".namespace", "'" + namespace + "' is not a DNS label (lower-case letters, digits and '-', at most 63)");
-        }
-        if (name == null || !DNS_LABEL.matcher(name).matches()) {
-            add(at + ".name", "'" + name + "' is not a DNS label (lower-case letters, digits and '-', at most 63)");
-        }
-    }
 
-    private boolean ip(String path, String value) {
-        if (IpAddresses.isValid(value)) return true;
-        add(path, "'" + value + "' is not an IPv4 or IPv6 address");
-        return false;
-    }
 
-    private void portRange(String path, int port) {
-        if (port < 1 || port > 65535) add(path, port + " is outside 1..65535");
-    }
 
-    private static boolean isWireguardKey(String key) {
-        try {
-            return key.length() == 44 && Base64.getDecoder().decode(key).length == 32;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 
-    private static String keyOr(String namespace, String name, int index) {
-        return name == null || name.isEmpty() ? String.valueOf(index) : namespace + "/" + name;
-    }
 
     private void add(String path, String reason) {
         violations.add(new Violation(path, reason));
