@@ -20,13 +20,37 @@ import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.contract.gen.CorruptionSteps.Broken;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
+
+import static io.nodemesh.contract.gen.CorruptionSteps.append;
+import static io.nodemesh.contract.gen.CorruptionSteps.at;
+import static io.nodemesh.contract.gen.CorruptionSteps.copy;
+import static io.nodemesh.contract.gen.CorruptionSteps.first;
+import static io.nodemesh.contract.gen.CorruptionSteps.hasPort;
+import static io.nodemesh.contract.gen.CorruptionSteps.later;
+import static io.nodemesh.contract.gen.CorruptionSteps.node;
+import static io.nodemesh.contract.gen.CorruptionSteps.pickIndex;
+import static io.nodemesh.contract.gen.CorruptionSteps.policy;
+import static io.nodemesh.contract.gen.CorruptionSteps.route;
+import static io.nodemesh.contract.gen.CorruptionSteps.rule;
+import static io.nodemesh.contract.gen.CorruptionSteps.service;
+import static io.nodemesh.contract.gen.CorruptionSteps.set;
+import static io.nodemesh.contract.gen.CorruptionSteps.withBackends;
+import static io.nodemesh.contract.gen.CorruptionSteps.withEndpoints;
+import static io.nodemesh.contract.gen.CorruptionSteps.withNodes;
+import static io.nodemesh.contract.gen.CorruptionSteps.withPolicies;
+import static io.nodemesh.contract.gen.CorruptionSteps.withPorts;
+import static io.nodemesh.contract.gen.CorruptionSteps.withRoutes;
+import static io.nodemesh.contract.gen.CorruptionSteps.withServices;
+import static io.nodemesh.contract.gen.CorruptionSteps.withVips;
+import static io.nodemesh.contract.gen.CorruptionSteps.withWorkloads;
+import static io.nodemesh.contract.gen.CorruptionSteps.workload;
 
 /**
  * The ways {@link MeshStates#corruptedStates()} breaks a valid state, one rule of {@code MeshState.validate()} each.
@@ -38,8 +62,6 @@ final class Corruptions {
     private interface Kind {
         Optional<Broken> apply(MeshState s, int pick);
     }
-
-    private record Broken(MeshState state, String path) {}
 
     private record Named(String name, Kind kind) {}
 
@@ -255,138 +277,5 @@ final class Corruptions {
 
     static List<String> names() {
         return KINDS.stream().map(Named::name).toList();
-    }
-
-    // ---- picking an object and putting it back
-
-    private static Optional<Broken> node(MeshState s, int k, UnaryOperator<Node> change, java.util.function.Function<Node, String> path) {
-        return pickIndex(s.nodes(), k).map(i -> {
-            Node changed = change.apply(s.nodes().get(i));
-            return new Broken(withNodes(s, set(s.nodes(), i, changed)), path.apply(changed));
-        });
-    }
-
-    private static Optional<Broken> workload(MeshState s, int k, UnaryOperator<Workload> change, java.util.function.Function<Workload, String> path) {
-        return pickIndex(s.workloads(), k).map(i -> {
-            Workload changed = change.apply(s.workloads().get(i));
-            return new Broken(withWorkloads(s, set(s.workloads(), i, changed)), path.apply(changed));
-        });
-    }
-
-    /** The path is computed from the service as it was, so a change that appends can name the new index. */
-    private static Optional<Broken> service(MeshState s, int k, UnaryOperator<Service> change, java.util.function.Function<Service, String> path) {
-        return pickIndex(s.services(), k).map(i -> {
-            Service before = s.services().get(i);
-            Service changed = change.apply(before);
-            String p = path.apply(before);
-            // A renamed service is named by its new key.
-            if (!changed.key().equals(before.key())) p = path.apply(changed);
-            return new Broken(withServices(s, set(s.services(), i, changed)), p);
-        });
-    }
-
-    private static Optional<Broken> policy(MeshState s, int k, UnaryOperator<Policy> change, java.util.function.Function<Policy, String> path) {
-        return pickIndex(s.policies(), k).map(i -> {
-            Policy changed = change.apply(s.policies().get(i));
-            return new Broken(withPolicies(s, set(s.policies(), i, changed)), path.apply(changed));
-        });
-    }
-
-    private static Optional<Broken> route(MeshState s, int k, UnaryOperator<HttpRoute> change, java.util.function.Function<HttpRoute, String> path) {
-        return pickIndex(s.routes(), k).map(i -> {
-            HttpRoute changed = change.apply(s.routes().get(i));
-            return new Broken(withRoutes(s, set(s.routes(), i, changed)), path.apply(changed));
-        });
-    }
-
-    /** Changes the first rule of a route. */
-    private static Optional<Broken> rule(MeshState s, int k, UnaryOperator<HttpRouteRule> change, String fieldPath) {
-        return pickIndex(s.routes(), k).filter(i -> !s.routes().get(i).rules().isEmpty()).map(i -> {
-            HttpRoute r = s.routes().get(i);
-            HttpRoute changed = new HttpRoute(r.namespace(), r.name(), r.service(), set(r.rules(), 0, change.apply(r.rules().getFirst())));
-            return new Broken(withRoutes(s, set(s.routes(), i, changed)), at(changed) + ".rules[0]" + fieldPath);
-        });
-    }
-
-    private static boolean hasPort(Service service, int port) {
-        return service.ports().stream().anyMatch(p -> p.port() == port);
-    }
-
-    private static <T> Optional<Integer> pickIndex(List<T> list, int k) {
-        return list.isEmpty() ? Optional.empty() : Optional.of(Math.floorMod(k, list.size()));
-    }
-
-    /** An index j ≥ 1, so the object before it is there to collide with. */
-    private static <T> Optional<Integer> later(List<T> list, int k) {
-        return list.size() < 2 ? Optional.empty() : Optional.of(1 + Math.floorMod(k, list.size() - 1));
-    }
-
-    private static String at(Service v) {
-        return "services[" + v.key() + "]";
-    }
-
-    private static String at(Policy p) {
-        return "policies[" + p.key() + "]";
-    }
-
-    private static String at(HttpRoute r) {
-        return "routes[" + r.key() + "]";
-    }
-
-    private static Workload copy(Workload w, String namespace, String name, String node, List<String> ips, String identity) {
-        return new Workload(namespace, name, node, ips, identity, w.labels(), w.placement());
-    }
-
-    private static Service withVips(Service v, List<String> vips) {
-        return new Service(v.namespace(), v.name(), vips, v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
-    }
-
-    private static Service withPorts(Service v, List<ServicePort> ports) {
-        return new Service(v.namespace(), v.name(), v.vips(), ports, v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
-    }
-
-    private static Service withEndpoints(Service v, List<Endpoint> endpoints) {
-        return new Service(v.namespace(), v.name(), v.vips(), v.ports(), endpoints, Map.of(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
-    }
-
-    private static HttpRouteRule withBackends(HttpRouteRule rule, List<WeightedBackend> backends) {
-        return new HttpRouteRule(rule.matches(), backends, rule.timeout(), rule.retries(), rule.fault());
-    }
-
-    private static MeshState withNodes(MeshState s, List<Node> nodes) {
-        return new MeshState(nodes, s.workloads(), s.services(), s.policies(), s.routes(), s.encryption());
-    }
-
-    private static MeshState withWorkloads(MeshState s, List<Workload> workloads) {
-        return new MeshState(s.nodes(), workloads, s.services(), s.policies(), s.routes(), s.encryption());
-    }
-
-    private static MeshState withServices(MeshState s, List<Service> services) {
-        return new MeshState(s.nodes(), s.workloads(), services, s.policies(), s.routes(), s.encryption());
-    }
-
-    private static MeshState withPolicies(MeshState s, List<Policy> policies) {
-        return new MeshState(s.nodes(), s.workloads(), s.services(), policies, s.routes(), s.encryption());
-    }
-
-    private static MeshState withRoutes(MeshState s, List<HttpRoute> routes) {
-        return new MeshState(s.nodes(), s.workloads(), s.services(), s.policies(), routes, s.encryption());
-    }
-
-    private static <T> List<T> set(List<T> list, int index, T value) {
-        List<T> copy = new ArrayList<>(list);
-        copy.set(index, value);
-        return copy;
-    }
-
-    /** The list with its first element replaced by {@code value}, or just {@code value} when it was empty. */
-    private static <T> List<T> first(List<T> list, T value) {
-        return list.isEmpty() ? List.of(value) : set(list, 0, value);
-    }
-
-    private static <T> List<T> append(List<T> list, T value) {
-        List<T> copy = new ArrayList<>(list);
-        copy.add(value);
-        return copy;
     }
 }
