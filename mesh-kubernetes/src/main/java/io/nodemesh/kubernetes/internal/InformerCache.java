@@ -201,7 +201,7 @@ final class InformerCache implements AutoCloseable {
     /** The service ({@code namespace/name}) a slice belongs to, by its {@code kubernetes.io/service-name} label. */
     static List<String> serviceOf(EndpointSlice slice) {
         var labels = slice.getMetadata().getLabels();
-        String name = labels == null ? null : labels.get(ServiceTranslator.SERVICE_NAME_LABEL);
+        String name = labels == null ? null : labels.get(ServiceReader.SERVICE_NAME_LABEL);
         return name == null ? List.of() : List.of(slice.getMetadata().getNamespace() + "/" + name);
     }
 

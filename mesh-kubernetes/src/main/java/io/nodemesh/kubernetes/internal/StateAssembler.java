@@ -71,7 +71,7 @@ final class StateAssembler {
             // Nodes change status all the time; an unchanged translation keeps its object, so the backend sees no change.
             Map<String, Node> before = new HashMap<>(nodes);
             nodes.clear();
-            cache.nodes().forEach(n -> nodes.put(n.getMetadata().getName(), same(before.get(n.getMetadata().getName()), NodeTranslator.translate(n))));
+            cache.nodes().forEach(n -> nodes.put(n.getMetadata().getName(), same(before.get(n.getMetadata().getName()), NodeReader.read(n))));
         }
         workloadKeysChanged = false;
         if (everything) {
@@ -134,7 +134,7 @@ final class StateAssembler {
 
     private void putPod(String key, io.fabric8.kubernetes.api.model.Pod pod, Workload previous) {
         var w = pod == null || excluded(pod.getMetadata().getNamespace()) ? null
-                : PodTranslator.translate(pod, settings.trustDomain()).orElse(null);
+                : PodReader.read(pod, settings.trustDomain()).orElse(null);
         if (w == null) {
             if (workloads.remove(key) != null) workloadKeysChanged = true;
         } else if (workloads.put(key, same(previous, w)) == null) {
@@ -152,7 +152,7 @@ final class StateAssembler {
 
     private void putService(String key, io.fabric8.kubernetes.api.model.Service svc) {
         var s = svc == null || excluded(svc.getMetadata().getNamespace()) ? null
-                : ServiceTranslator.translate(svc, cache.slicesOf(key), routed.contains(key)).orElse(null);
+                : ServiceReader.read(svc, cache.slicesOf(key), routed.contains(key)).orElse(null);
         if (s == null) {
             services.remove(key);
             linked.remove(key);
@@ -244,7 +244,7 @@ final class StateAssembler {
             verdicts.seen(id, r);
             Translated<Policy> t;
             try {
-                t = PolicyTranslator.translate(serialization.convertValue(r, MeshPolicy.class), settings.trustDomain());
+                t = PolicyReader.read(serialization.convertValue(r, MeshPolicy.class), settings.trustDomain());
             } catch (RuntimeException e) {
                 t = new Translated<>(null, List.of(new Violation("spec", "cannot be read: " + e.getMessage())));
             }
@@ -262,7 +262,7 @@ final class StateAssembler {
             verdicts.seen(id, r);
             Translated<HttpRoute> t;
             try {
-                t = RouteTranslator.translate(serialization.convertValue(r, MeshHttpRoute.class));
+                t = RouteReader.read(serialization.convertValue(r, MeshHttpRoute.class));
             } catch (RuntimeException e) {
                 t = new Translated<>(null, List.of(new Violation("spec", "cannot be read: " + e.getMessage())));
             }

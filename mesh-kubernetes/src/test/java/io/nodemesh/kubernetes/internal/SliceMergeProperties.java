@@ -54,7 +54,7 @@ class SliceMergeProperties {
         var svc = new ServiceBuilder().withNewMetadata().withNamespace("shop").withName("api").endMetadata()
                 .withNewSpec().withClusterIP("10.96.0.10").addNewPort().withName("http").withPort(80).withNewTargetPort("web").endPort()
                 .endSpec().build();
-        Service s = ServiceTranslator.translate(svc, objects, false).orElseThrow();
+        Service s = ServiceReader.read(svc, objects, false).orElseThrow();
 
         Set<String> seen = new HashSet<>();
         for (Endpoint e : s.endpoints()) {

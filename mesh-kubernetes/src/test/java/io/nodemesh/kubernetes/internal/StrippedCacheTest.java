@@ -106,10 +106,10 @@ class StrippedCacheTest {
         assertThat(cache.pod("shop/api-1").getMetadata().getAnnotations()).containsExactly(Map.entry("team", "shop"));
 
         // Translation sees what it saw before.
-        assertThat(NodeTranslator.translate(cache.nodes().iterator().next()).addresses()).containsExactly("192.168.10.1");
-        assertThat(PodTranslator.translate(cache.pod("shop/api-1"), "cluster.local").orElseThrow().identity())
+        assertThat(NodeReader.read(cache.nodes().iterator().next()).addresses()).containsExactly("192.168.10.1");
+        assertThat(PodReader.read(cache.pod("shop/api-1"), "cluster.local").orElseThrow().identity())
                 .isEqualTo("spiffe://cluster.local/ns/shop/sa/api");
-        var svc = ServiceTranslator.translate(cache.service("shop/api"), cache.slicesOf("shop/api"), false).orElseThrow();
+        var svc = ServiceReader.read(cache.service("shop/api"), cache.slicesOf("shop/api"), false).orElseThrow();
         assertThat(svc.loadBalancing()).isEqualTo(io.nodemesh.api.state.LoadBalancing.MAGLEV);
         assertThat(svc.endpoints()).extracting(e -> e.ip()).containsExactly("10.1.1.6");
 

@@ -52,16 +52,16 @@ class TranslationTest {
     void headlessExternalNameAndHostNetworkAreNotMeshed() {
         var headless = new ServiceBuilder().withNewMetadata().withNamespace("a").withName("h").endMetadata()
                 .withNewSpec().withClusterIP("None").addNewPort().withPort(80).endPort().endSpec().build();
-        assertThat(ServiceTranslator.translate(headless, List.of(), false)).isEmpty();
+        assertThat(ServiceReader.read(headless, List.of(), false)).isEmpty();
         var external = new ServiceBuilder().withNewMetadata().withNamespace("a").withName("e").endMetadata()
                 .withNewSpec().withType("ExternalName").withExternalName("example.org").endSpec().build();
-        assertThat(ServiceTranslator.translate(external, List.of(), false)).isEmpty();
+        assertThat(ServiceReader.read(external, List.of(), false)).isEmpty();
         var hostPod = new PodBuilder().withNewMetadata().withNamespace("a").withName("p").endMetadata()
                 .withNewSpec().withHostNetwork(true).withNodeName("n").endSpec().withNewStatus().withPodIP("192.168.0.1").endStatus().build();
-        assertThat(PodTranslator.translate(hostPod, "cluster.local")).isEmpty();
+        assertThat(PodReader.read(hostPod, "cluster.local")).isEmpty();
         var finished = new PodBuilder().withNewMetadata().withNamespace("a").withName("p").endMetadata()
                 .withNewSpec().withNodeName("n").endSpec().withNewStatus().withPhase("Succeeded").withPodIP("10.0.0.1").endStatus().build();
-        assertThat(PodTranslator.translate(finished, "cluster.local")).isEmpty();
+        assertThat(PodReader.read(finished, "cluster.local")).isEmpty();
     }
 
     @Test
@@ -79,7 +79,7 @@ class TranslationTest {
                 .addNewEndpoint().withAddresses("10.1.0.3").withNewConditions().withReady(false).withTerminating(true).endConditions().endEndpoint()
                 .addNewEndpoint().withAddresses("10.1.0.4").endEndpoint()
                 .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort().build();
-        Service s = ServiceTranslator.translate(svc, List.of(slice), false).orElseThrow();
+        Service s = ServiceReader.read(svc, List.of(slice), false).orElseThrow();
         assertThat(s.ports()).containsExactly(new ServicePort("http", 80, 8080, io.nodemesh.api.state.Protocol.TCP),
                 new ServicePort("dns", 53, 5353, io.nodemesh.api.state.Protocol.UDP));
         assertThat(s.loadBalancing()).isEqualTo(LoadBalancing.MAGLEV);
@@ -87,7 +87,7 @@ class TranslationTest {
         assertThat(s.endpoints()).extracting(e -> e.state()).containsExactly(EndpointState.READY, EndpointState.NOT_READY,
                 EndpointState.TERMINATING, EndpointState.READY);
         assertThat(s.l7()).isFalse();
-        assertThat(ServiceTranslator.translate(svc, List.of(slice), true).orElseThrow().l7()).isTrue();
+        assertThat(ServiceReader.read(svc, List.of(slice), true).orElseThrow().l7()).isTrue();
     }
 
     @Test
@@ -96,7 +96,7 @@ class TranslationTest {
                 .withNewSpec().withPodCIDRs("10.1.0.0/24", "fd00::/64").endSpec()
                 .withNewStatus().addNewAddress().withType("ExternalIP").withAddress("203.0.113.1").endAddress()
                 .addNewAddress().withType("InternalIP").withAddress("192.168.0.1").endAddress().endStatus().build();
-        assertThat(NodeTranslator.translate(n)).isEqualTo(new Node("n1", List.of("192.168.0.1", "203.0.113.1"),
+        assertThat(NodeReader.read(n)).isEqualTo(new Node("n1", List.of("192.168.0.1", "203.0.113.1"),
                 List.of("10.1.0.0/24", "fd00::/64"), "k"));
     }
 

@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Gateway-API style HTTP matches of nodemesh's resources become {@link HttpMatch}es. */
-final class HttpMatchTranslator {
-    private HttpMatchTranslator() {}
+final class HttpMatchReader {
+    private HttpMatchReader() {}
 
-    static List<HttpMatch> translate(List<HttpMatchSpec> specs, String at, List<Violation> violations) {
+    static List<HttpMatch> read(List<HttpMatchSpec> specs, String at, List<Violation> violations) {
         List<HttpMatch> out = new ArrayList<>();
         if (specs == null) return out;
         for (int i = 0; i < specs.size(); i++) {

@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A {@link MeshHttpRoute} becomes an {@link HttpRoute}; what cannot be translated is reported with its path. */
-final class RouteTranslator {
-    private RouteTranslator() {}
+final class RouteReader {
+    private RouteReader() {}
 
-    static Translated<HttpRoute> translate(MeshHttpRoute cr) {
+    static Translated<HttpRoute> read(MeshHttpRoute cr) {
         List<Violation> violations = new ArrayList<>();
         MeshHttpRouteSpec spec = cr.getSpec();
         String ns = cr.getMetadata().getNamespace();
@@ -34,7 +34,7 @@ final class RouteTranslator {
                 violations.add(new Violation(at, "empty rule"));
                 continue;
             }
-            var matches = HttpMatchTranslator.translate(r.matches(), at + ".matches", violations);
+            var matches = HttpMatchReader.read(r.matches(), at + ".matches", violations);
             List<WeightedBackend> backends = new ArrayList<>();
             if (r.backends() != null) {
                 for (int b = 0; b < r.backends().size(); b++) {
@@ -54,7 +54,7 @@ final class RouteTranslator {
                         duration(r.retries().perTryTimeout(), at + ".retries.perTryTimeout", violations), r.retries().retryOn());
             }
             rules.add(new HttpRouteRule(matches, backends, timeout, retries,
-                    FaultTranslator.translate(r.fault(), at + ".fault", violations)));
+                    FaultReader.read(r.fault(), at + ".fault", violations)));
         }
         HttpRoute route = new HttpRoute(ns, cr.getMetadata().getName(), Refs.service(spec.service(), ns), rules);
         return new Translated<>(violations.isEmpty() ? route : null, violations);

@@ -15,10 +15,10 @@ import java.util.Optional;
  * not (or no longer) a network endpoint are left out: not scheduled, without an address yet, finished, or on the
  * host network (those are node processes, with the host identity).
  */
-final class PodTranslator {
-    private PodTranslator() {}
+final class PodReader {
+    private PodReader() {}
 
-    static Optional<Workload> translate(Pod pod, String trustDomain) {
+    static Optional<Workload> read(Pod pod, String trustDomain) {
         var spec = pod.getSpec();
         var status = pod.getStatus();
         if (spec == null || status == null) return Optional.empty();

@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A {@link MeshPolicy} becomes a {@link Policy}; what cannot be translated is reported with its path in the resource. */
-final class PolicyTranslator {
-    private PolicyTranslator() {}
+final class PolicyReader {
+    private PolicyReader() {}
 
-    static Translated<Policy> translate(MeshPolicy cr, String trustDomain) {
+    static Translated<Policy> read(MeshPolicy cr, String trustDomain) {
         List<Violation> violations = new ArrayList<>();
         MeshPolicySpec spec = cr.getSpec();
         String ns = cr.getMetadata().getNamespace();
@@ -37,7 +37,7 @@ final class PolicyTranslator {
         List<String> services = new ArrayList<>();
         if (spec.services() != null) spec.services().forEach(s -> services.add(Refs.service(s, ns)));
         List<Integer> ports = spec.ports() == null ? List.of() : spec.ports();
-        List<HttpMatch> http = HttpMatchTranslator.translate(spec.http(), "spec.http", violations);
+        List<HttpMatch> http = HttpMatchReader.read(spec.http(), "spec.http", violations);
         Policy policy = new Policy(ns, cr.getMetadata().getName(), action, sources, destinations, services, ports, http);
         return new Translated<>(violations.isEmpty() ? policy : null, violations);
     }

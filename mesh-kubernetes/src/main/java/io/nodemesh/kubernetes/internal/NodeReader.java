@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 
 /** A Kubernetes Node becomes a mesh {@link Node}: addresses, pod CIDRs and the WireGuard key its agent published. */
-final class NodeTranslator {
+final class NodeReader {
     /** The annotation on which each agent publishes its node's WireGuard public key. */
     static final String WIREGUARD_KEY_ANNOTATION = "nodemesh.io/wireguard-public-key";
 
-    private NodeTranslator() {}
+    private NodeReader() {}
 
-    static Node translate(io.fabric8.kubernetes.api.model.Node node) {
+    static Node read(io.fabric8.kubernetes.api.model.Node node) {
         List<String> addresses = new ArrayList<>();
         var status = node.getStatus();
         if (status != null && status.getAddresses() != null) {

@@ -26,7 +26,7 @@ import java.util.Optional;
  * backends (ready, or terminating: keeps its connections, gets no new ones). Headless and ExternalName services have no
  * VIP to translate and are left out, as are SCTP ports and FQDN slices.
  */
-final class ServiceTranslator {
+final class ServiceReader {
     /** {@code random}, {@code round-robin} or {@code maglev}. */
     static final String LOAD_BALANCING_ANNOTATION = "nodemesh.io/load-balancing";
     /** {@code "true"} sends the service's traffic through the node proxy (also implied by a MeshHttpRoute). */
@@ -36,9 +36,9 @@ final class ServiceTranslator {
 
     private static final int DEFAULT_AFFINITY_SECONDS = 10800; // Kubernetes' default for ClientIP affinity
 
-    private ServiceTranslator() {}
+    private ServiceReader() {}
 
-    static Optional<Service> translate(io.fabric8.kubernetes.api.model.Service svc, List<EndpointSlice> slices, boolean routed) {
+    static Optional<Service> read(io.fabric8.kubernetes.api.model.Service svc, List<EndpointSlice> slices, boolean routed) {
         var spec = svc.getSpec();
         if (spec == null || "ExternalName".equals(spec.getType())) return Optional.empty();
         List<String> vips = new ArrayList<>();

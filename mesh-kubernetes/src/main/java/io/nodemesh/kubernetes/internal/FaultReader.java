@@ -12,12 +12,12 @@ import java.util.List;
  * so the condition names the field as the user wrote it ({@code spec.rules[0].fault.abort.status}) — and a CRD
  * installed without its schema (or an older one) lets anything through to us.
  */
-final class FaultTranslator {
+final class FaultReader {
     private static final int ALL = 100;
 
-    private FaultTranslator() {}
+    private FaultReader() {}
 
-    static HttpFault translate(MeshHttpRouteSpec.Fault fault, String at, List<Violation> violations) {
+    static HttpFault read(MeshHttpRouteSpec.Fault fault, String at, List<Violation> violations) {
         if (fault == null) return HttpFault.NONE;
         Duration delay = Duration.ZERO;
         int delayPercent = 0;
