@@ -34,15 +34,15 @@ class AgentCommandFileSourceTest {
             """;
     static final String ONE_SERVICE = NODES + """
             services:
-              - {namespace: shop, name: api, vips: [10.96.0.10], ports: [{port: 80, targetPort: 8080}], selector: {app: api}, l7: false}
+              - {namespace: shop, name: api, vips: [10.96.0.10], ports: [{port: 80, targetPort: 8080}], selector: {app: api}}
             """;
     static final String TWO_SERVICES = ONE_SERVICE + """
-              - {namespace: shop, name: web, vips: [10.96.0.11], ports: [{port: 80, targetPort: 8080}], selector: {app: web}, l7: false}
+              - {namespace: shop, name: web, vips: [10.96.0.11], ports: [{port: 80, targetPort: 8080}], selector: {app: web}}
             """;
     static final String INVALID = NODES + """
             services:
-              - {namespace: shop, name: api, vips: [10.96.0.10], ports: [{port: 0, targetPort: 8080}], selector: {app: api}, l7: false}
-              - {namespace: shop, name: web, vips: [10.96.0.10], ports: [{port: 80, targetPort: 8080}], selector: {app: web}, l7: false}
+              - {namespace: shop, name: api, vips: [10.96.0.10], ports: [{port: 0, targetPort: 8080}], selector: {app: api}}
+              - {namespace: shop, name: web, vips: [10.96.0.10], ports: [{port: 80, targetPort: 8080}], selector: {app: web}}
             """;
     static final String UNPARSEABLE = "nodes: [ {name: node-a\n";
 
