@@ -19,7 +19,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
-import io.nodemesh.envoy.internal.Names;
+import io.nodemesh.envoy.internal.translate.Names;
 
 /**
  * Bootstrap configuration for the two kinds of xDS client nodemesh serves: the node's Envoy (admin endpoint, a static

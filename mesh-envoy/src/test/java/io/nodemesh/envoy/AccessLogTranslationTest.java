@@ -14,13 +14,13 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.MeshState;
-import io.nodemesh.envoy.internal.AccessLogTranslator;
-import io.nodemesh.envoy.internal.MeshResources;
-import io.nodemesh.envoy.internal.MeshTranslator;
-import io.nodemesh.envoy.internal.Names;
-import io.nodemesh.envoy.internal.ProtoSchemaCheck;
 import io.nodemesh.envoy.internal.ca.SpiffeCa;
 import io.nodemesh.envoy.internal.ca.WorkloadCertificates;
+import io.nodemesh.envoy.internal.translate.AccessLogTranslator;
+import io.nodemesh.envoy.internal.translate.MeshResources;
+import io.nodemesh.envoy.internal.translate.MeshTranslator;
+import io.nodemesh.envoy.internal.translate.Names;
+import io.nodemesh.envoy.internal.translate.ProtoSchemaCheck;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;

@@ -4,7 +4,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.grpc.internal.JsonParser;
-import io.nodemesh.envoy.internal.ProtoSchemaCheck;
+import io.nodemesh.envoy.internal.translate.ProtoSchemaCheck;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

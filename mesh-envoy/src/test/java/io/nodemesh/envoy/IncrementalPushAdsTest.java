@@ -9,7 +9,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.MeshState;
-import io.nodemesh.envoy.internal.MeshTranslator;
+import io.nodemesh.envoy.internal.translate.MeshTranslator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

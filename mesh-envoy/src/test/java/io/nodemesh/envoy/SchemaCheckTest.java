@@ -10,7 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.nodemesh.api.state.Violation;
-import io.nodemesh.envoy.internal.ProtoSchemaCheck;
+import io.nodemesh.envoy.internal.translate.ProtoSchemaCheck;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -3,8 +3,8 @@ package io.nodemesh.envoy;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.nodemesh.api.state.Violation;
-import io.nodemesh.envoy.internal.MeshResources;
-import io.nodemesh.envoy.internal.SharedChecks;
+import io.nodemesh.envoy.internal.translate.MeshResources;
+import io.nodemesh.envoy.internal.translate.SharedChecks;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

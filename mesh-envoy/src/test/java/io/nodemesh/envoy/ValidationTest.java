@@ -103,8 +103,8 @@ class ValidationTest {
     void duplicateTranslatedNamesAreCaught() {
         // Same translated listener twice: the check that guards every snapshot before it is served.
         var listener = io.envoyproxy.envoy.config.listener.v3.Listener.newBuilder().setName("dup").build();
-        var r = new io.nodemesh.envoy.internal.MeshResources(List.of(), List.of(), List.of(listener, listener), List.of(), List.of());
-        assertThat(io.nodemesh.envoy.internal.EnvoyValidator.uniqueNames(r)).extracting(Violation::path).containsExactly("listeners[dup]");
+        var r = new io.nodemesh.envoy.internal.translate.MeshResources(List.of(), List.of(), List.of(listener, listener), List.of(), List.of());
+        assertThat(io.nodemesh.envoy.internal.translate.EnvoyValidator.uniqueNames(r)).extracting(Violation::path).containsExactly("listeners[dup]");
     }
 
     @Test

@@ -12,6 +12,12 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.envoy.internal.ca.MeshCredentials;
+import io.nodemesh.envoy.internal.translate.EnvoyValidator;
+import io.nodemesh.envoy.internal.translate.MeshResources;
+import io.nodemesh.envoy.internal.translate.MeshTranslator;
+import io.nodemesh.envoy.internal.translate.ProtoSchemaCheck;
+import io.nodemesh.envoy.internal.translate.SharedChecks;
+import io.nodemesh.envoy.internal.xds.NodeSnapshots;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -17,7 +17,7 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.envoy.EnvoyDataplane;
-import io.nodemesh.envoy.internal.MeshTranslator;
+import io.nodemesh.envoy.internal.translate.MeshTranslator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,9 +63,9 @@ public final class XdsPushBenchmark {
 
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"translate cluster-wide resources only (baseline)", ms(translateNs), "-", "-"});
-        for (int i = 0; i < 3; i++) io.nodemesh.envoy.internal.ProtoSchemaCheck.check(shared);
+        for (int i = 0; i < 3; i++) io.nodemesh.envoy.internal.translate.ProtoSchemaCheck.check(shared);
         t0 = System.nanoTime();
-        io.nodemesh.envoy.internal.ProtoSchemaCheck.check(shared);
+        io.nodemesh.envoy.internal.translate.ProtoSchemaCheck.check(shared);
         rows.add(new String[] {"schema check of every resource only (baseline)", ms(System.nanoTime() - t0), "-", "-"});
         for (int i = 0; i < 3; i++) state.validate();
         t0 = System.nanoTime();
@@ -104,7 +104,7 @@ public final class XdsPushBenchmark {
     }
 
     /** Writes one DiscoveryResponse per type per client, as the server does after packing each resource once. */
-    private static long serialize(io.nodemesh.envoy.internal.MeshResources shared, int clients) throws java.io.IOException {
+    private static long serialize(io.nodemesh.envoy.internal.translate.MeshResources shared, int clients) throws java.io.IOException {
         List<List<com.google.protobuf.Any>> packed = new ArrayList<>();
         for (List<? extends com.google.protobuf.Message> list : List.of(shared.clusters(), shared.endpoints(), shared.listeners(), shared.routes())) {
             List<com.google.protobuf.Any> anys = new ArrayList<>(list.size());

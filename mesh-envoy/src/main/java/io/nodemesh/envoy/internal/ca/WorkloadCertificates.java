@@ -4,8 +4,8 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
-import io.nodemesh.envoy.internal.MeshTranslator;
-import io.nodemesh.envoy.internal.Names;
+import io.nodemesh.envoy.internal.translate.MeshTranslator;
+import io.nodemesh.envoy.internal.translate.Names;
 
 import java.time.Clock;
 import java.time.Duration;
