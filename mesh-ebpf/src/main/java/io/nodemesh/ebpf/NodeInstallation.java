@@ -11,7 +11,7 @@ import io.nodemesh.ebpf.bpf.ObjectSpec;
 import io.nodemesh.ebpf.bpf.Program;
 import io.nodemesh.ebpf.bpf.SkMsgAttach;
 import io.nodemesh.ebpf.bpf.SkMsgLink;
-import io.nodemesh.ebpf.internal.plan.KernelAbi;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

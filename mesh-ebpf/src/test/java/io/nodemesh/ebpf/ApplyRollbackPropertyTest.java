@@ -16,7 +16,7 @@ import io.nodemesh.api.state.Workload;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.fake.FakeLibbpf;
 import io.nodemesh.ebpf.fake.FakeNodemeshObjects;
-import io.nodemesh.ebpf.internal.plan.KernelMap;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

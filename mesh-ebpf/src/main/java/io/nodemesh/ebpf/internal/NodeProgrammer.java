@@ -14,7 +14,7 @@ import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.ebpf.NodeInstallation;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.ebpf.UdpReapStats;
-import io.nodemesh.ebpf.internal.plan.Bytes;
+import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.plan.KernelConfig;
 import io.nodemesh.ebpf.internal.plan.StaleUdpBackends;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
