@@ -1,6 +1,5 @@
 package io.nodemesh.ebpf.internal;
 
-import io.nodemesh.ebpf.NodeInstallation;
 import io.nodemesh.ebpf.UdpReapStats;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.bpf.BpfObject;

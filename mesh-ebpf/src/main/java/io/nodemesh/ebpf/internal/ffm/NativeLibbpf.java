@@ -1,10 +1,10 @@
 package io.nodemesh.ebpf.internal.ffm;
 
-import io.nodemesh.ebpf.bpf.Libbpf;
 import io.nodemesh.ebpf.bpf.LibbpfVersion;
 import io.nodemesh.ebpf.bpf.MapDefinition;
 import io.nodemesh.ebpf.bpf.MapInfo;
 import io.nodemesh.ebpf.bpf.ProgramInfo;
+import io.nodemesh.ebpf.internal.seam.Libbpf;
 
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,8 +1,8 @@
 package io.nodemesh.ebpf.internal.ffm;
 
 import io.nodemesh.ebpf.bpf.BpfException;
-import io.nodemesh.ebpf.bpf.Libbpf;
 import io.nodemesh.ebpf.bpf.LibbpfVersion;
+import io.nodemesh.ebpf.internal.seam.Libbpf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
