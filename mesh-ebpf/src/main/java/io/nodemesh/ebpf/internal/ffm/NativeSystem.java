@@ -1,9 +1,11 @@
 package io.nodemesh.ebpf.internal.ffm;
 
 import io.nodemesh.ebpf.bpf.BpfException;
+import io.nodemesh.netlab.Setns;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -14,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The libc system calls around libbpf: {@code statfs} for filesystem magics, mounting bpffs, and work inside a network
- * namespace (the netns cookie, iterators over a namespace's sockets).
+ * namespace (the netns cookie, iterators over a namespace's sockets), entered with mesh-netlab's {@link Setns}.
  */
 @SuppressWarnings("restricted") // the whole point of this package; access is checked by NativeSupport
 final class NativeSystem {
@@ -92,23 +94,13 @@ final class NativeSystem {
         return result.getFirst();
     }
 
+    /** Through mesh-netlab's {@link Setns}, nodemesh's one {@code setns(2)} binding; its failures as {@link BpfException}s. */
     private static void enterNetns(String netnsPath) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment errno = a.allocate(LibcFunctions.ERRNO_STATE);
-            int nsFd = openDirectoryOrFile(a, errno, netnsPath);
-            try {
-                int rc = call(() -> (int) LibcFunctions.setns.invokeExact(errno, nsFd, LibcFunctions.CLONE_NEWNET));
-                if (rc < 0) throw new BpfException("enter network namespace " + netnsPath, LibcFunctions.errno(errno));
-            } finally {
-                NativeFds.closeFd(nsFd);
-            }
+        try {
+            Setns.enter(Path.of(netnsPath));
+        } catch (Setns.Failure f) {
+            String what = f.call() == Setns.Failure.Call.OPEN ? "open " + netnsPath : "enter network namespace " + netnsPath;
+            throw new BpfException(what, f.errno());
         }
-    }
-
-    private static int openDirectoryOrFile(Arena a, MemorySegment errno, String path) {
-        MemorySegment p = a.allocateFrom(path);
-        int fd = call(() -> (int) LibcFunctions.open.invokeExact(errno, p, LibcFunctions.O_RDONLY | LibcFunctions.O_CLOEXEC));
-        if (fd < 0) throw new BpfException("open " + path, LibcFunctions.errno(errno));
-        return fd;
     }
 }
