@@ -7,6 +7,7 @@ import io.nodemesh.api.Flows;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.ebpf.bpf.Bpf;
+import io.nodemesh.ebpf.internal.NodeInstallation;
 import io.nodemesh.ebpf.internal.NodeProgrammer;
 
 import java.util.EnumSet;
@@ -71,7 +72,7 @@ public final class EbpfDataplane implements MeshDataplane {
     }
 
     /** The loaded programs, pinned maps and links, for diagnostics and tests. */
-    public NodeInstallation installation() {
+    public EbpfInstallation installation() {
         return installation;
     }
 

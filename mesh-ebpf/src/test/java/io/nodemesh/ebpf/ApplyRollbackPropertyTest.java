@@ -13,10 +13,10 @@ import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.fake.FakeLibbpf;
 import io.nodemesh.ebpf.fake.FakeNodemeshObjects;
-import io.nodemesh.ebpf.internal.plan.KernelMap;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
+import io.nodemesh.ebpf.internal.seam.BpfSeam;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -59,7 +59,7 @@ class ApplyRollbackPropertyTest {
             FakeLibbpf fake = FakeNodemeshObjects.define(new FakeLibbpf(bpffs, cgroup));
             DataplaneOptions options = new DataplaneOptions("n1", Map.of())
                     .with("ebpf.pinRoot", bpffs.resolve("nodemesh").toString()).with("ebpf.cgroupRoot", cgroup.toString());
-            try (EbpfDataplane dp = EbpfDataplane.open(Bpf.using(fake), options)) {
+            try (EbpfDataplane dp = EbpfDataplane.open(BpfSeam.over(fake), options)) {
                 for (int i = 0; i < states.size(); i++) {
                     MeshState next = states.get(i);
                     Failure failure = failures.get(i % failures.size());

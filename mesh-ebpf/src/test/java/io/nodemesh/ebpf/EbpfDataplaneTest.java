@@ -14,6 +14,7 @@ import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.fake.FakeLibbpf;
 import io.nodemesh.ebpf.fake.FakeNodemeshObjects;
+import io.nodemesh.ebpf.internal.seam.BpfSeam;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class EbpfDataplaneTest {
         Path bpffs = Files.createDirectories(tmp.resolve("bpffs"));
         cgroupRoot = Files.createDirectories(tmp.resolve("cgroup"));
         fake = FakeNodemeshObjects.define(new FakeLibbpf(bpffs, cgroupRoot));
-        bpf = Bpf.using(fake);
+        bpf = BpfSeam.over(fake);
         pinRoot = bpffs.resolve("nodemesh");
         options = new DataplaneOptions("n1", Map.of())
                 .with("ebpf.pinRoot", pinRoot.toString()).with("ebpf.cgroupRoot", cgroupRoot.toString());

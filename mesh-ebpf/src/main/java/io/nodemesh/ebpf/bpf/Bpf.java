@@ -1,15 +1,32 @@
 package io.nodemesh.ebpf.bpf;
 
 import io.nodemesh.ebpf.internal.ffm.NativeSupport;
+import io.nodemesh.ebpf.internal.seam.BpfSeam;
+import io.nodemesh.ebpf.internal.seam.Libbpf;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * Entry point of the typed eBPF API: load objects, open pinned maps and links, check pin and cgroup paths.
- * {@link #system()} works on the running kernel through libbpf; {@link #using(Libbpf)} on any {@link Libbpf}, e.g. a fake.
+ * {@link #system()} works on the running kernel through libbpf. (Inside the backend, and in its tests, a {@code Bpf} can
+ * be made over any implementation of the internal libbpf seam, e.g. a fake; that way in is not part of this API.)
  */
 public final class Bpf {
+    static {
+        BpfSeam.register(new BpfSeam.Bridge() {
+            @Override
+            public Bpf over(Libbpf libbpf) {
+                return Bpf.over(libbpf);
+            }
+
+            @Override
+            public Libbpf libbpf(Bpf bpf) {
+                return bpf.libbpf;
+            }
+        });
+    }
+
     private final Libbpf libbpf;
 
     private Bpf(Libbpf libbpf) {
@@ -21,17 +38,14 @@ public final class Bpf {
         return new Bpf(NativeSupport.libbpf());
     }
 
-    /** Why {@link #system()} cannot work here, or empty when it can. */
-    public static Optional<String> unavailability() {
-        return NativeSupport.problem();
-    }
-
-    public static Bpf using(Libbpf libbpf) {
+    /** Over any {@link Libbpf}: for this package, and for the backend and its tests through {@link BpfSeam#over}. */
+    static Bpf over(Libbpf libbpf) {
         return new Bpf(libbpf);
     }
 
-    public Libbpf libbpf() {
-        return libbpf;
+    /** Why {@link #system()} cannot work here, or empty when it can. */
+    public static Optional<String> unavailability() {
+        return NativeSupport.problem();
     }
 
     /** Opens and loads {@code spec}; see {@link BpfObject#load}. */

@@ -1,5 +1,7 @@
 package io.nodemesh.ebpf.bpf;
 
+import io.nodemesh.ebpf.internal.seam.Libbpf;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -233,7 +235,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** Pins this map at {@code path}; the directory must be on bpffs. */
     public void pin(Path path) {
-        Bpf.using(libbpf).requirePinDirectory(path.getParent());
+        Bpf.over(libbpf).requirePinDirectory(path.getParent());
         try {
             libbpf.pin(fd, path.toString());
         } catch (BpfException e) {

@@ -1,5 +1,7 @@
 package io.nodemesh.ebpf.bpf;
 
+import io.nodemesh.ebpf.internal.seam.Libbpf;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +47,7 @@ public final class BpfObject implements AutoCloseable {
             throw new BpfException("BPF object " + spec.name() + " is not an ELF file (" + spec.elf().length
                     + " bytes; corrupt or truncated?)");
         }
-        options.pinRoot().ifPresent(dir -> Bpf.using(libbpf).requirePinDirectory(dir));
+        options.pinRoot().ifPresent(dir -> Bpf.over(libbpf).requirePinDirectory(dir));
         long handle = libbpf.openObject(spec.elf(), spec.name(), options.verifierLogSize(),
                 options.pinRoot().map(Path::toString).orElse(""));
         List<Integer> reusedFds = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.nodemesh.ebpf.bpf;
 
+import io.nodemesh.ebpf.internal.seam.Libbpf;
+
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -55,7 +57,7 @@ public final class CgroupLink implements Link {
 
     /** Pins the link so the attachment outlives this process. */
     public void pin(Path path) {
-        Bpf.using(libbpf).requirePinDirectory(path.getParent());
+        Bpf.over(libbpf).requirePinDirectory(path.getParent());
         try {
             libbpf.pinLink(handle, path.toString());
         } catch (BpfException e) {

@@ -1,5 +1,7 @@
 package io.nodemesh.ebpf.bpf;
 
+import io.nodemesh.ebpf.internal.seam.Libbpf;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;

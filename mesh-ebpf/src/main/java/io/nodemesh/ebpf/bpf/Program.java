@@ -1,5 +1,7 @@
 package io.nodemesh.ebpf.bpf;
 
+import io.nodemesh.ebpf.internal.seam.Libbpf;
+
 import java.nio.file.Path;
 
 /** A loaded program of a {@link BpfObject}. Valid while its object is open. */
@@ -55,7 +57,7 @@ public final class Program {
      * from the program's section. The cgroup is checked first; on failure nothing is attached.
      */
     public CgroupLink attach(CgroupAttach options) {
-        Bpf.using(libbpf).requireCgroup2(options.cgroup());
+        Bpf.over(libbpf).requireCgroup2(options.cgroup());
         int cgroupFd = libbpf.openDirectory(options.cgroup().toString());
         try {
             long link;
@@ -102,7 +104,7 @@ public final class Program {
 
     /** Pins the program itself (not an attachment). */
     public void pin(Path path) {
-        Bpf.using(libbpf).requirePinDirectory(path.getParent());
+        Bpf.over(libbpf).requirePinDirectory(path.getParent());
         try {
             libbpf.pin(fd, path.toString());
         } catch (BpfException e) {

@@ -1,5 +1,7 @@
 package io.nodemesh.ebpf.bpf;
 
+import io.nodemesh.ebpf.internal.seam.Libbpf;
+
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;

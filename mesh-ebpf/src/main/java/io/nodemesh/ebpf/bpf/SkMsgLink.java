@@ -1,5 +1,7 @@
 package io.nodemesh.ebpf.bpf;
 
+import io.nodemesh.ebpf.internal.seam.Libbpf;
+
 /**
  * An {@code sk_msg} program attached to a sock map with {@code bpf_prog_attach}. There is no kernel link object: the
  * attachment belongs to the map and lasts as long as it does, so {@link #close()} leaves it and {@link #detach()} ends it.

@@ -4,7 +4,8 @@ import io.nodemesh.api.spi.Availability;
 import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.BpfException;
-import io.nodemesh.ebpf.bpf.Libbpf;
+import io.nodemesh.ebpf.internal.seam.BpfSeam;
+import io.nodemesh.ebpf.internal.seam.Libbpf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public final class EbpfAvailability {
         if (!bpffs.equals(SYSTEM_BPFFS) || onBpffs(bpf, bpffs)) return; // elsewhere a pin root off bpffs is an error
         try {
             Files.createDirectories(bpffs);
-            bpf.libbpf().mountBpffs(bpffs.toString());
+            BpfSeam.libbpf(bpf).mountBpffs(bpffs.toString());
         } catch (java.io.IOException | BpfException e) {
             throw new BpfException("bpffs is not mounted at " + bpffs + " and mounting it failed (" + e.getMessage()
                     + "); run: mount -t bpf bpf " + bpffs);
@@ -60,7 +61,7 @@ public final class EbpfAvailability {
 
     static Optional<String> problem(EbpfSettings settings) {
         for (String object : List.of("service", "redirect", "steering")) {
-            if (io.nodemesh.ebpf.NodeInstallation.class.getResource("/io/nodemesh/ebpf/bpf/" + object + ".bpf.o") == null) {
+            if (NodeInstallation.class.getResource("/io/nodemesh/ebpf/bpf/" + object + ".bpf.o") == null) {
                 return Optional.of("the eBPF programs were not built into this jar (" + object + ".bpf.o missing): build "
                         + "nodemesh with clang and libbpf-dev installed (apt-get install clang libbpf-dev)");
             }
@@ -88,7 +89,7 @@ public final class EbpfAvailability {
                     + settings.cgroupRoot() + ", or set ebpf.cgroupRoot)");
         }
         try {
-            if (bpf.libbpf().filesystemType(settings.cgroupRoot().toString()) != Libbpf.CGROUP2_SUPER_MAGIC) {
+            if (BpfSeam.libbpf(bpf).filesystemType(settings.cgroupRoot().toString()) != Libbpf.CGROUP2_SUPER_MAGIC) {
                 return Optional.of("cgroup v2 missing: " + settings.cgroupRoot() + " is not a cgroup2 mount (set ebpf.cgroupRoot)");
             }
         } catch (BpfException e) {

@@ -11,15 +11,15 @@ import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.ebpf.EbpfSettings;
-import io.nodemesh.ebpf.NodeInstallation;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.ebpf.UdpReapStats;
-import io.nodemesh.ebpf.internal.plan.Bytes;
+import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.plan.KernelConfig;
 import io.nodemesh.ebpf.internal.plan.StaleUdpBackends;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
 import io.nodemesh.ebpf.internal.plan.MapPlanner;
 import io.nodemesh.ebpf.internal.plan.PlanLimits;
+import io.nodemesh.ebpf.internal.seam.BpfSeam;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         EbpfSettings settings = installation.settings();
         String node = options.node().isEmpty() ? hostname() : options.node();
         MapPlanner planner = new MapPlanner(PlanLimits.from(options),
-                new KernelPlacementResolver(installation.bpf().libbpf(), settings.cgroupRoot()));
+                new KernelPlacementResolver(BpfSeam.libbpf(installation.bpf()), settings.cgroupRoot()));
         PlanWriter writer = new PlanWriter(installation::map);
         // After a restart the maps hold the previous agent's plan: start from what is really there.
         MapPlan programmed = writer.readBack();

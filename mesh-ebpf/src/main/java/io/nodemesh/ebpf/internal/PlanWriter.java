@@ -5,8 +5,8 @@ import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.bpf.MapType;
 import io.nodemesh.ebpf.bpf.UpdateFlag;
 import io.nodemesh.ebpf.internal.plan.Allocations;
-import io.nodemesh.ebpf.internal.plan.Bytes;
-import io.nodemesh.ebpf.internal.plan.KernelMap;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
 import io.nodemesh.ebpf.internal.plan.MapOp;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
 

@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.internal;
 
 import io.nodemesh.ebpf.EbpfSettings;
-import io.nodemesh.ebpf.NodeInstallation;
 import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.bpf.Codec;
 import io.nodemesh.ebpf.bpf.HashMapView;

@@ -1,13 +1,12 @@
 package io.nodemesh.ebpf.internal;
 
-import io.nodemesh.ebpf.NodeInstallation;
 import io.nodemesh.ebpf.UdpReapStats;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.bpf.BpfObject;
 import io.nodemesh.ebpf.bpf.IterLink;
 import io.nodemesh.ebpf.bpf.LoadOptions;
 import io.nodemesh.ebpf.bpf.ObjectSpec;
-import io.nodemesh.ebpf.internal.plan.Bytes;
+import io.nodemesh.ebpf.internal.abi.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,7 @@ final class UdpReaper implements AutoCloseable {
     static final String PROGRAM = "nm_udp_reap";
     static final String STALE_MAP = "nm_udp_stale";
     /** NM_MAX_UDP_STALE in bpf/nodemesh.h: more stale pairs are handled in several runs. */
-    static final int MAX_STALE = io.nodemesh.ebpf.internal.plan.KernelAbi.MAX_UDP_STALE;
+    static final int MAX_STALE = io.nodemesh.ebpf.internal.abi.KernelAbi.MAX_UDP_STALE;
 
     private final BpfObject object;
     private final IterLink link;

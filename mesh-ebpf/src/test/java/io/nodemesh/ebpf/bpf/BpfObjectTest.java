@@ -4,6 +4,7 @@ import io.nodemesh.ebpf.fake.FakeLibbpf;
 import io.nodemesh.ebpf.fake.FakeLibbpf.MapDef;
 import io.nodemesh.ebpf.fake.FakeLibbpf.ObjectDef;
 import io.nodemesh.ebpf.fake.FakeLibbpf.ProgramDef;
+import io.nodemesh.ebpf.internal.seam.BpfSeam;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class BpfObjectTest {
                 List.of(new MapDef(new MapDefinition("ports", MapType.HASH, 4, 4, 8), false),
                         new MapDef(new MapDefinition("events", MapType.RINGBUF, 0, 0, 4096), false),
                         new MapDef(new MapDefinition("counters", MapType.ARRAY, 4, 8, 2), false))));
-        bpf = Bpf.using(fake);
+        bpf = BpfSeam.over(fake);
     }
 
     @Test

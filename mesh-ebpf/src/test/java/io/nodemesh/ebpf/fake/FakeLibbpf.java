@@ -2,12 +2,12 @@ package io.nodemesh.ebpf.fake;
 
 import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.bpf.Errno;
-import io.nodemesh.ebpf.bpf.Libbpf;
 import io.nodemesh.ebpf.bpf.LibbpfVersion;
 import io.nodemesh.ebpf.bpf.MapDefinition;
 import io.nodemesh.ebpf.bpf.MapInfo;
 import io.nodemesh.ebpf.bpf.MapType;
 import io.nodemesh.ebpf.bpf.ProgramInfo;
+import io.nodemesh.ebpf.internal.seam.Libbpf;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -6,7 +6,7 @@ import io.nodemesh.ebpf.bpf.Program;
 import io.nodemesh.ebpf.fake.FakeLibbpf.MapDef;
 import io.nodemesh.ebpf.fake.FakeLibbpf.ObjectDef;
 import io.nodemesh.ebpf.fake.FakeLibbpf.ProgramDef;
-import io.nodemesh.ebpf.internal.plan.KernelMap;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
 
 import java.util.ArrayList;
 import java.util.List;

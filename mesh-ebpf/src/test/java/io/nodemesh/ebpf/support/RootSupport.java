@@ -3,6 +3,7 @@ package io.nodemesh.ebpf.support;
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.ObjectSpec;
+import io.nodemesh.ebpf.internal.seam.BpfSeam;
 import io.nodemesh.netlab.LabPrefix;
 
 import java.io.IOException;
@@ -34,7 +35,7 @@ public final class RootSupport {
         Privileges.require(Bpf.unavailability().isEmpty(), Bpf.unavailability().orElse(""));
         Privileges.require(Files.isDirectory(CGROUP2), "cgroup v2 not mounted at " + CGROUP2);
         Bpf bpf = Bpf.system();
-        if (!bpf.isOnBpffs(BPFFS)) bpf.libbpf().mountBpffs(BPFFS.toString());
+        if (!bpf.isOnBpffs(BPFFS)) BpfSeam.libbpf(bpf).mountBpffs(BPFFS.toString());
         synchronized (RootSupport.class) {
             if (!swept) {
                 sweepStale();

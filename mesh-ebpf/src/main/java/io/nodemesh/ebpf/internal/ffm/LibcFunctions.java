@@ -13,7 +13,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** Downcalls into the C library for what libbpf does not cover. Every one reports failure through errno. */
+/**
+ * Downcalls into the C library for what libbpf does not cover. Every one reports failure through errno. ({@code setns}
+ * is not here: mesh-netlab's {@code Setns} is nodemesh's one binding of it.)
+ */
 @SuppressWarnings("restricted") // the whole point of this package; access is checked by NativeSupport
 final class LibcFunctions {
     private LibcFunctions() {}
@@ -26,7 +29,6 @@ final class LibcFunctions {
 
     static final int O_RDONLY = 0, O_DIRECTORY = 0200000, O_CLOEXEC = 02000000;
     static final int AF_INET = 2, SOCK_STREAM = 1, SOL_SOCKET = 1, SO_NETNS_COOKIE = 71;
-    static final int CLONE_NEWNET = 0x40000000;
     /** sizeof(struct statfs) on x86-64/aarch64; f_type is its first field (a long). */
     static final long STATFS_SIZE = 120;
 
@@ -40,8 +42,6 @@ final class LibcFunctions {
     static final MethodHandle unlink = fn("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     // int mount(const char *source, const char *target, const char *filesystemtype, unsigned long mountflags, const void *data);
     static final MethodHandle mount = fn("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    // int setns(int fd, int nstype);
-    static final MethodHandle setns = fn("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     // int socket(int domain, int type, int protocol);
     static final MethodHandle socket = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     // int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen);

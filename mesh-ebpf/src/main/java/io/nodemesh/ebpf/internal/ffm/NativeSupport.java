@@ -1,16 +1,21 @@
 package io.nodemesh.ebpf.internal.ffm;
 
 import io.nodemesh.ebpf.bpf.BpfException;
-import io.nodemesh.ebpf.bpf.Libbpf;
 import io.nodemesh.ebpf.bpf.LibbpfVersion;
+import io.nodemesh.ebpf.internal.seam.Libbpf;
+import io.nodemesh.netlab.Setns;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Whether the FFM layer can work here, checked without failing: native access granted, libbpf.so.1 present and new
- * enough. Only after {@link #problem()} is empty is {@link LibbpfFunctions} touched.
+ * Whether the FFM layer can work here, checked without failing: native access granted (to this module and to
+ * mesh-netlab, whose {@code Setns} enters network namespaces), libbpf.so.1 present and new enough. Only after
+ * {@link #problem()} is empty is {@link LibbpfFunctions} touched.
  */
 @SuppressWarnings("restricted") // the whole point of this package; access is checked by NativeSupport
 public final class NativeSupport {
@@ -20,11 +25,15 @@ public final class NativeSupport {
 
     /** What stops the FFM layer from working, or empty when nothing does. */
     public static Optional<String> problem() {
-        Module module = NativeSupport.class.getModule();
-        if (!module.isNativeAccessEnabled()) {
-            String flag = module.isNamed() ? "--enable-native-access=" + module.getName() : "--enable-native-access=ALL-UNNAMED";
+        // This module's downcalls, and mesh-netlab's Setns (network namespaces); one module on the class path.
+        List<Module> lacking = Stream.of(NativeSupport.class.getModule(), Setns.class.getModule()).distinct()
+                .filter(m -> !m.isNativeAccessEnabled()).toList();
+        if (!lacking.isEmpty()) {
+            boolean named = lacking.stream().allMatch(Module::isNamed);
+            String flag = "--enable-native-access=" + lacking.stream().map(m -> m.isNamed() ? m.getName() : "ALL-UNNAMED")
+                    .distinct().collect(Collectors.joining(","));
             return Optional.of("native access is not enabled for nodemesh's eBPF backend: start the JVM with " + flag
-                    + (module.isNamed() ? " (module path)" : " (class path)"));
+                    + (named ? " (module path)" : " (class path)"));
         }
         try (Arena arena = Arena.ofConfined()) {
             SymbolLookup.libraryLookup("libbpf.so.1", arena);

@@ -8,6 +8,8 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -5,6 +5,10 @@ import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.ebpf.internal.abi.Addresses;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.Encode;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
 
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.api.state.IpAddresses;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
 
 import java.util.EnumSet;
 import java.util.Set;

@@ -2,6 +2,10 @@ package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Violation;
+import io.nodemesh.ebpf.internal.abi.Addresses;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.Encode;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
 
 import java.util.ArrayList;
 import java.util.EnumMap;

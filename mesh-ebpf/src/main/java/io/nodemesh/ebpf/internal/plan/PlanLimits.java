@@ -3,6 +3,7 @@ package io.nodemesh.ebpf.internal.plan;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Option;
 import io.nodemesh.api.lb.Maglev;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
 
 import java.util.List;
 

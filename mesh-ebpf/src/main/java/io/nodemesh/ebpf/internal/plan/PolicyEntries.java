@@ -4,6 +4,11 @@ import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.Encode;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
+import io.nodemesh.ebpf.internal.abi.KernelLayouts;
+import io.nodemesh.ebpf.internal.abi.StructReader;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -10,6 +10,11 @@ import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.ebpf.internal.abi.Addresses;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.Encode;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
 
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -4,6 +4,9 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
+import io.nodemesh.ebpf.internal.abi.Addresses;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.Encode;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,13 @@
 package io.nodemesh.ebpf.internal.plan;
 
+import io.nodemesh.ebpf.internal.abi.Addresses;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.Encode;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
+import io.nodemesh.ebpf.internal.abi.KernelLayouts;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
+import io.nodemesh.ebpf.internal.abi.StructReader;
+
 import java.util.NavigableMap;
 import java.util.Optional;
 

@@ -1,6 +1,11 @@
 package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.api.state.MeshState;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.Encode;
+import io.nodemesh.ebpf.internal.abi.KernelLayouts;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
+import io.nodemesh.ebpf.internal.abi.StructReader;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

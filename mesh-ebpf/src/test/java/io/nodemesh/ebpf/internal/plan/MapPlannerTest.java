@@ -15,6 +15,12 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.ebpf.internal.abi.Addresses;
+import io.nodemesh.ebpf.internal.abi.Encode;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
+import io.nodemesh.ebpf.internal.abi.KernelLayouts;
+import io.nodemesh.ebpf.internal.abi.KernelMap;
+import io.nodemesh.ebpf.internal.abi.StructReader;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

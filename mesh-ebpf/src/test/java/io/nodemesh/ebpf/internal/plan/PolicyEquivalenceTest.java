@@ -4,6 +4,7 @@ import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -9,6 +9,9 @@ import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
+import io.nodemesh.ebpf.internal.abi.Addresses;
+import io.nodemesh.ebpf.internal.abi.Bytes;
+import io.nodemesh.ebpf.internal.abi.Encode;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,8 @@
-package io.nodemesh.ebpf;
+package io.nodemesh.ebpf.internal;
 
+import io.nodemesh.ebpf.EbpfDataplane;
+import io.nodemesh.ebpf.EbpfInstallation;
+import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.bpf.BpfMap;
@@ -11,7 +14,8 @@ import io.nodemesh.ebpf.bpf.ObjectSpec;
 import io.nodemesh.ebpf.bpf.Program;
 import io.nodemesh.ebpf.bpf.SkMsgAttach;
 import io.nodemesh.ebpf.bpf.SkMsgLink;
-import io.nodemesh.ebpf.internal.plan.KernelAbi;
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
+import io.nodemesh.ebpf.internal.seam.BpfSeam;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,14 +36,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * nodemesh's programs on one node, as {@link EbpfDataplane#installation()} shows them for diagnostics: the objects from the jar loaded with their maps pinned under the pin root, the
+ * nodemesh's programs on one node: the objects from the jar loaded with their maps pinned under the pin root, the
  * cgroup programs attached at the cgroup root through pinned links, {@code sk_msg} attached to {@code nm_sockhash}.
+ * {@link EbpfDataplane#installation()} shows it as an {@link EbpfInstallation}; installing, closing and uninstalling
+ * stay inside the backend.
  * <p>
  * Installing over an earlier installation reuses its pinned maps (so the state and the sockets in the sockhash are
  * kept) and swaps the freshly loaded programs into its pinned links with {@code BPF_LINK_UPDATE}, so no hook is ever
  * detached across an agent restart.
  */
-public final class NodeInstallation implements AutoCloseable {
+public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeInstallation.class);
 
     /** The objects bpf/build.sh compiles into the jar, in load order. */
@@ -83,7 +89,7 @@ public final class NodeInstallation implements AutoCloseable {
      * Loads, pins and attaches, or takes over what an earlier agent pinned. Paths are checked before anything is
      * loaded; on failure everything this call attached or pinned is removed again (earlier pins are left alone).
      */
-    static NodeInstallation install(Bpf bpf, EbpfSettings settings) {
+    public static NodeInstallation install(Bpf bpf, EbpfSettings settings) {
         return install(bpf, settings, OBJECTS.stream().map(n -> ObjectSpec.fromResource(NodeInstallation.class, RESOURCE_DIR + n + ".bpf.o")).toList());
     }
 
@@ -107,7 +113,7 @@ public final class NodeInstallation implements AutoCloseable {
             for (ObjectSpec spec : specs) objects.add(bpf.load(spec, LoadOptions.DEFAULTS.withPinRoot(pinRoot)));
             // Maps libbpf pinned just now are ours to remove if a later step fails.
             for (String pin : list(pinRoot)) {
-                if (!pinsBefore.contains(pin) && !pin.equals(LINK_DIR)) undo.push(() -> bpf.libbpf().unpin(pinRoot.resolve(pin).toString()));
+                if (!pinsBefore.contains(pin) && !pin.equals(LINK_DIR)) undo.push(() -> BpfSeam.libbpf(bpf).unpin(pinRoot.resolve(pin).toString()));
             }
             for (BpfObject o : objects) {
                 for (Program p : o.programs().values()) {
@@ -214,34 +220,41 @@ public final class NodeInstallation implements AutoCloseable {
     }
 
     /** True when this installation took over pins of an earlier agent. */
+    @Override
     public boolean reattached() {
         return reattached;
     }
 
+    @Override
     public BpfMap map(String name) {
         BpfMap m = maps.get(name);
         if (m == null) throw new BpfException("no map " + name + " in nodemesh's objects (have " + maps.keySet() + ")");
         return m;
     }
 
+    @Override
     public Map<String, BpfMap> maps() {
         return maps;
     }
 
+    @Override
     public Program program(String name) {
         Program p = programs.get(name);
         if (p == null) throw new BpfException("no program " + name + " in nodemesh's objects (have " + programs.keySet() + ")");
         return p;
     }
 
+    @Override
     public Map<String, Program> programs() {
         return programs;
     }
 
+    @Override
     public Map<String, CgroupLink> links() {
         return Map.copyOf(links);
     }
 
+    @Override
     public EbpfSettings settings() {
         return settings;
     }
@@ -271,7 +284,7 @@ public final class NodeInstallation implements AutoCloseable {
             if (!Files.isDirectory(dir)) continue;
             for (String pin : list(dir)) {
                 Path p = dir.resolve(pin);
-                if (!Files.isDirectory(p)) safely(() -> bpf.libbpf().unpin(p.toString()));
+                if (!Files.isDirectory(p)) safely(() -> BpfSeam.libbpf(bpf).unpin(p.toString()));
             }
             safely(() -> Files.deleteIfExists(dir));
         }

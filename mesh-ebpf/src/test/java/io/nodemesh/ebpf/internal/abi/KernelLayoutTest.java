@@ -1,4 +1,4 @@
-package io.nodemesh.ebpf.internal.plan;
+package io.nodemesh.ebpf.internal.abi;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.nodemesh.ebpf.internal.plan;
+package io.nodemesh.ebpf.internal.abi;
 
 import io.nodemesh.api.state.IpAddresses;
 
@@ -41,7 +41,7 @@ public final class Addresses {
     }
 
     /** Whether the literal is IPv4 (plain or v4-mapped IPv6, which Java parses as IPv4). */
-    static boolean isV4(String literal) {
+    public static boolean isV4(String literal) {
         return IpAddresses.parse(literal).map(a -> a instanceof Inet4Address).orElse(false);
     }
 }

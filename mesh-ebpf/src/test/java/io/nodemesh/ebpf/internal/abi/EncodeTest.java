@@ -1,4 +1,4 @@
-package io.nodemesh.ebpf.internal.plan;
+package io.nodemesh.ebpf.internal.abi;
 
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;

@@ -1,12 +1,20 @@
-package io.nodemesh.ebpf.bpf;
+package io.nodemesh.ebpf.internal.seam;
+
+import io.nodemesh.ebpf.bpf.Bpf;
+import io.nodemesh.ebpf.bpf.BpfException;
+import io.nodemesh.ebpf.bpf.LibbpfVersion;
+import io.nodemesh.ebpf.bpf.MapDefinition;
+import io.nodemesh.ebpf.bpf.MapInfo;
+import io.nodemesh.ebpf.bpf.ProgramInfo;
 
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * The one seam between the typed API and the kernel: every libbpf call and raw syscall the typed API makes goes
- * through here. {@link Bpf#system()} uses the FFM implementation over {@code libbpf.so.1}; tests substitute a fake so
- * the logic above is exercised without root.
+ * through here. {@link Bpf#system()} uses the FFM implementation over {@code libbpf.so.1}; tests substitute a fake
+ * ({@link BpfSeam#over}) so the logic above is exercised without root. Not exported: it is the backend's inside, and
+ * the exported {@code Bpf} never shows it.
  * <p>
  * Handles are opaque: {@code long} for libbpf objects (a {@code struct bpf_object *}, {@code bpf_program *},
  * {@code bpf_map *}, {@code bpf_link *}, {@code ring_buffer *}), {@code int} for kernel file descriptors. Every failure

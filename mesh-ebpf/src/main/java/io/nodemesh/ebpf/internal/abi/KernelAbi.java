@@ -1,4 +1,4 @@
-package io.nodemesh.ebpf.internal.plan;
+package io.nodemesh.ebpf.internal.abi;
 
 /** The constants of {@code bpf/nodemesh.h}; a unit test compares each with the C preprocessor's value. */
 public final class KernelAbi {

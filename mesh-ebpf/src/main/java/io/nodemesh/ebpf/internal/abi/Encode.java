@@ -1,6 +1,6 @@
-package io.nodemesh.ebpf.internal.plan;
+package io.nodemesh.ebpf.internal.abi;
 
-import static io.nodemesh.ebpf.internal.plan.KernelLayouts.*;
+import static io.nodemesh.ebpf.internal.abi.KernelLayouts.*;
 
 /** The exact bytes of each map key and value of {@code bpf/nodemesh.h}, one method per struct. */
 public final class Encode {

@@ -1,4 +1,4 @@
-package io.nodemesh.ebpf.internal.plan;
+package io.nodemesh.ebpf.internal.abi;
 
 /**
  * The maps whose contents follow from a {@code MeshState} (the rest — sockhash, sock info, affinity, reverse NAT,
