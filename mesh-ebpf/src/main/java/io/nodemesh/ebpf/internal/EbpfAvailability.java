@@ -50,8 +50,7 @@ public final class EbpfAvailability {
 
     /** Whether {@code dir}, or the nearest ancestor that exists, is on bpffs: then pins can go under it. */
     private static boolean onBpffs(Bpf bpf, Path dir) {
-        Path existing = dir.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        Path existing = NodeInstallation.nearestExisting(dir);
         return existing != null && bpf.isOnBpffs(existing);
     }
 

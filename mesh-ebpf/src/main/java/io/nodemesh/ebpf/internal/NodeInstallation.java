@@ -93,12 +93,18 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
         return install(bpf, settings, OBJECTS.stream().map(n -> ObjectSpec.fromResource(NodeInstallation.class, RESOURCE_DIR + n + ".bpf.o")).toList());
     }
 
+    /** {@code dir} or the nearest directory above it that exists; null when none does. */
+    static Path nearestExisting(Path dir) {
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        return existing;
+    }
+
     static NodeInstallation install(Bpf bpf, EbpfSettings settings, List<ObjectSpec> specs) {
         bpf.requireCgroup2(settings.cgroupRoot());
         Path pinRoot = settings.pinRoot();
         // The pin root may not exist yet; the nearest existing directory above it must be on bpffs.
-        Path existing = pinRoot;
-        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        Path existing = nearestExisting(pinRoot);
         if (existing == null) throw new BpfException("pin root " + pinRoot + " must be a directory on a bpffs mount");
         bpf.requirePinDirectory(existing);
         Deque<Step> undo = new ArrayDeque<>();

@@ -83,8 +83,7 @@ public final class SnapshotPublisher implements Programmer {
 
     @Override
     public synchronized void committed(StateChange change) {
-        credentials.use(pending.issuer());
-        sharedChecks.passed(pending.shared());
+        adopt(pending);
         pending = null;
         onServed.accept(change.next());
     }
@@ -96,8 +95,13 @@ public final class SnapshotPublisher implements Programmer {
     public synchronized void republish(MeshState state, MeshIndex index) {
         Prepared prepared = translate(state, index);
         serve(state, prepared);
-        credentials.use(prepared.issuer());
-        sharedChecks.passed(prepared.shared());
+        adopt(prepared);
+    }
+
+    /** What is served now: its issuer signs from here on, and its shared resources are what the next check diffs. */
+    private void adopt(Prepared served) {
+        credentials.use(served.issuer());
+        sharedChecks.passed(served.shared());
     }
 
     /** Translates and checks everything; serves nothing. */
