@@ -12,7 +12,7 @@ import java.util.Base64;
 import java.util.Set;
 
 /**
- * The mesh-wide secret every node holds ({@value WireguardSettings#PRESHARED_SECRET_FILE}), from which each pair of
+ * The mesh-wide secret every node holds ({@link WireguardSettings#PRESHARED_SECRET_FILE}), from which each pair of
  * nodes derives the same WireGuard preshared key without exchanging anything:
  * {@code PSK = HKDF-SHA256(ikm = secret, salt = none, info = "nodemesh wg psk" || lower key || higher key)}, the two
  * public keys (32 raw bytes each) in unsigned lexicographic order so both ends compute the same bytes.

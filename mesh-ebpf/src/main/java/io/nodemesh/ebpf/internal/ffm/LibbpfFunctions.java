@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Downcalls into {@code libbpf.so.1} (1.x), in jextract's style: one handle per C function, its C signature above it.
- * Touch this class only after {@link NativeSupport#check()} said libbpf and native access are there: its static
+ * Touch this class only after {@link NativeSupport#problem()} said libbpf and native access are there: its static
  * initializer looks the symbols up.
  * <p>
  * libbpf 1.x returns {@code -errno} from int functions and NULL with {@code errno} set from pointer functions; the
