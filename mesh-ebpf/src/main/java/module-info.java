@@ -13,5 +13,6 @@ module io.nodemesh.ebpf {
     exports io.nodemesh.ebpf;
     exports io.nodemesh.ebpf.bpf;
 
-    provides io.nodemesh.api.spi.DataplaneProvider with io.nodemesh.ebpf.internal.EbpfDataplaneProvider;
+    provides io.nodemesh.api.spi.DataplaneProvider with
+            io.nodemesh.ebpf.internal.EbpfDataplaneProvider;
 }

@@ -21,5 +21,6 @@ module io.nodemesh.envoy {
     exports io.nodemesh.envoy;
     exports io.nodemesh.envoy.supervisor;
 
-    provides io.nodemesh.api.spi.DataplaneProvider with io.nodemesh.envoy.internal.EnvoyProvider;
+    provides io.nodemesh.api.spi.DataplaneProvider with
+            io.nodemesh.envoy.internal.EnvoyProvider;
 }

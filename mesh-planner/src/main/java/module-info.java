@@ -4,8 +4,8 @@
  * Only the API packages are exported; the discrete-event simulation lives in {@code internal}.
  */
 module io.nodemesh.planner {
-    requires transitive io.nodemesh.api;       // ClusterShape.of(MeshState) takes its types
-    requires io.nodemesh.netlab;                // the calibration's namespaces and daemons
+    requires transitive io.nodemesh.api; // ClusterShape.of(MeshState) takes its types
+    requires io.nodemesh.netlab; // the calibration's namespaces and daemons
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires org.jfree.jfreechart;

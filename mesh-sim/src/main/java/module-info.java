@@ -8,5 +8,6 @@ module io.nodemesh.sim {
 
     exports io.nodemesh.sim;
 
-    provides io.nodemesh.api.spi.DataplaneProvider with io.nodemesh.sim.internal.SimDataplaneProvider;
+    provides io.nodemesh.api.spi.DataplaneProvider with
+            io.nodemesh.sim.internal.SimDataplaneProvider;
 }

@@ -10,5 +10,6 @@ module io.nodemesh.wireguard {
     exports io.nodemesh.wireguard;
     exports io.nodemesh.wireguard.uapi;
 
-    provides io.nodemesh.api.spi.DataplaneProvider with io.nodemesh.wireguard.internal.WireguardProvider;
+    provides io.nodemesh.api.spi.DataplaneProvider with
+            io.nodemesh.wireguard.internal.WireguardProvider;
 }

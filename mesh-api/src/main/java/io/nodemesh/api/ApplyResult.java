@@ -20,11 +20,16 @@ public record ApplyResult(long generation, List<Change> changes) {
 
     /** One object that changed. */
     public record Change(ChangeKind kind, String key, Op op) {
-        public enum Op { ADDED, UPDATED, REMOVED }
+        public enum Op {
+            ADDED,
+            UPDATED,
+            REMOVED
+        }
 
         @Override
         public String toString() {
-            return op.name().toLowerCase(java.util.Locale.ROOT) + " " + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + key;
+            return op.name().toLowerCase(java.util.Locale.ROOT) + " "
+                    + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + key;
         }
     }
 }

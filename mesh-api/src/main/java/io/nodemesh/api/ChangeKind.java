@@ -1,4 +1,11 @@
 package io.nodemesh.api;
 
 /** The kind of object an {@link ApplyResult.Change} is about. */
-public enum ChangeKind { NODE, WORKLOAD, SERVICE, POLICY, ROUTE, ENCRYPTION }
+public enum ChangeKind {
+    NODE,
+    WORKLOAD,
+    SERVICE,
+    POLICY,
+    ROUTE,
+    ENCRYPTION
+}

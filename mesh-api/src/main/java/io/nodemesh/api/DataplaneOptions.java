@@ -79,7 +79,8 @@ public record DataplaneOptions(String node, Map<String, String> properties) {
         });
         if (!unknown.isEmpty()) {
             problems.addFirst("unknown option" + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown)
-                    + " for " + backend + "; known: " + (byKey.isEmpty() ? "none" : String.join(", ", new TreeSet<>(byKey.keySet()))));
+                    + " for " + backend + "; known: "
+                    + (byKey.isEmpty() ? "none" : String.join(", ", new TreeSet<>(byKey.keySet()))));
         }
         if (!problems.isEmpty()) throw new InvalidOptionsException(problems);
     }

@@ -3,7 +3,6 @@ package io.nodemesh.api;
 import io.nodemesh.api.internal.CompositeDataplane;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -11,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +53,9 @@ public final class Dataplanes {
         DataplaneProvider provider = providers.get(name);
         if (provider == null) {
             throw new BackendUnavailableException("no dataplane backend named '" + name + "'; found: "
-                    + (providers.isEmpty() ? "none (is a backend module on the path?)" : String.join(", ", providers.keySet())));
+                    + (providers.isEmpty()
+                            ? "none (is a backend module on the path?)"
+                            : String.join(", ", providers.keySet())));
         }
         options.requireKnown("backend '" + name + "'", provider.options());
         return openChecked(provider, options);
@@ -71,8 +70,9 @@ public final class Dataplanes {
             return provider.open(options);
         } catch (RuntimeException e) {
             // The probe could not tell; the failure to open is the answer, with what stopped the probe.
-            if (availability instanceof Availability.Unknown(String cause)) e.addSuppressed(new IllegalStateException(
-                    "availability of backend '" + provider.name() + "' was unknown: " + cause));
+            if (availability instanceof Availability.Unknown(String cause))
+                e.addSuppressed(new IllegalStateException(
+                        "availability of backend '" + provider.name() + "' was unknown: " + cause));
             throw e;
         }
     }
@@ -117,5 +117,4 @@ public final class Dataplanes {
         }
         return result;
     }
-
 }

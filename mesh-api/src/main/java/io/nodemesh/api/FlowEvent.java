@@ -16,10 +16,25 @@ import java.time.Instant;
  * @param path        the way it took through the node
  * @param bytes       bytes carried (0 for connect events)
  */
-public record FlowEvent(Instant time, String node, Type type, FlowPeer source, FlowPeer destination, String service,
-                        FlowPeer backend, Verdict verdict, FlowPath path, long bytes) {
+public record FlowEvent(
+        Instant time,
+        String node,
+        Type type,
+        FlowPeer source,
+        FlowPeer destination,
+        String service,
+        FlowPeer backend,
+        Verdict verdict,
+        FlowPath path,
+        long bytes) {
     /** Kinds of event, in the life of a connection. */
-    public enum Type { CONNECT, TRANSLATE, REDIRECT, DROP, CLOSE }
+    public enum Type {
+        CONNECT,
+        TRANSLATE,
+        REDIRECT,
+        DROP,
+        CLOSE
+    }
 
     public FlowEvent {
         service = service == null ? "" : service;

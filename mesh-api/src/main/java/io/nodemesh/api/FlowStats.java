@@ -10,7 +10,8 @@ import java.util.Map;
  * @param byPath    events per path taken
  * @param lost      events the backend could not deliver (a full ring buffer, a slow subscriber)
  */
-public record FlowStats(Map<Verdict, Long> byVerdict, Map<String, Long> byService, Map<FlowPath, Long> byPath, long lost) {
+public record FlowStats(
+        Map<Verdict, Long> byVerdict, Map<String, Long> byService, Map<FlowPath, Long> byPath, long lost) {
     public FlowStats {
         byVerdict = Map.copyOf(byVerdict);
         byService = Map.copyOf(byService);

@@ -7,8 +7,10 @@ public final class InvalidOptionsException extends DataplaneException {
     private final List<String> problems;
 
     public InvalidOptionsException(List<String> problems) {
-        super(problems.size() == 1 ? "invalid dataplane options: " + problems.getFirst()
-                : "invalid dataplane options:\n  " + String.join("\n  ", problems));
+        super(
+                problems.size() == 1
+                        ? "invalid dataplane options: " + problems.getFirst()
+                        : "invalid dataplane options:\n  " + String.join("\n  ", problems));
         this.problems = List.copyOf(problems);
     }
 

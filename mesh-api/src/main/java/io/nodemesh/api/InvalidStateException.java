@@ -1,7 +1,6 @@
 package io.nodemesh.api;
 
 import io.nodemesh.api.state.Violation;
-
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -19,7 +18,7 @@ public final class InvalidStateException extends DataplaneException {
     }
 
     private static String message(List<Violation> violations) {
-        return "invalid mesh state (" + violations.size() + (violations.size() == 1 ? " violation" : " violations") + "):"
-                + violations.stream().map(v -> "\n  " + v).collect(Collectors.joining());
+        return "invalid mesh state (" + violations.size() + (violations.size() == 1 ? " violation" : " violations")
+                + "):" + violations.stream().map(v -> "\n  " + v).collect(Collectors.joining());
     }
 }

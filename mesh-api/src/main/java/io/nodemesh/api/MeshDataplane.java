@@ -1,7 +1,6 @@
 package io.nodemesh.api;
 
 import io.nodemesh.api.state.MeshState;
-
 import java.util.Set;
 
 /**

@@ -37,7 +37,8 @@ public final class Option<T> {
     }
 
     public static Option<Boolean> bool(String key, boolean defaultValue, String description) {
-        return new Option<>(key, "true or false", defaultValue, description, v -> switch (v.strip().toLowerCase(Locale.ROOT)) {
+        return new Option<>(key, "true or false", defaultValue, description, v -> switch (v.strip()
+                .toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
             default -> throw new IllegalArgumentException("expected true or false");
@@ -48,7 +49,8 @@ public final class Option<T> {
     public static Option<Integer> integer(String key, int defaultValue, int min, int max, String description) {
         return new Option<>(key, "an integer in [" + min + ", " + max + "]", defaultValue, description, v -> {
             long n = Long.parseLong(v.strip());
-            if (n < min || n > max) throw new IllegalArgumentException("expected an integer in [" + min + ", " + max + "]");
+            if (n < min || n > max)
+                throw new IllegalArgumentException("expected an integer in [" + min + ", " + max + "]");
             return (int) n;
         });
     }
@@ -69,16 +71,28 @@ public final class Option<T> {
 
     /** One of {@code type}'s constants, case-insensitive. */
     public static <E extends Enum<E>> Option<E> oneOf(String key, Class<E> type, E defaultValue, String description) {
-        String names = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
+        String names = Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT))
                 .collect(Collectors.joining(", "));
-        return new Option<>(key, "one of " + names, defaultValue, description,
+        return new Option<>(
+                key,
+                "one of " + names,
+                defaultValue,
+                description,
                 v -> Enum.valueOf(type, v.strip().toUpperCase(Locale.ROOT)));
     }
 
     /** A comma-separated list, blanks dropped. */
     public static Option<List<String>> list(String key, String description) {
-        return new Option<>(key, "a comma-separated list", List.of(), description,
-                v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+        return new Option<>(
+                key,
+                "a comma-separated list",
+                List.of(),
+                description,
+                v -> Arrays.stream(v.split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .toList());
     }
 
     public String key() {

@@ -6,7 +6,6 @@ import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.Workload;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,8 +30,8 @@ public final class StateDiff {
         return changes;
     }
 
-    private static <T> void diff(ChangeKind kind, List<T> before, List<T> after, Function<T, String> key,
-                                 List<ApplyResult.Change> out) {
+    private static <T> void diff(
+            ChangeKind kind, List<T> before, List<T> after, Function<T, String> key, List<ApplyResult.Change> out) {
         if (before == after) return;
         if (samePositions(before, after, key, kind, out)) return;
         Map<String, T> old = index(before, key);
@@ -40,9 +39,11 @@ public final class StateDiff {
         now.forEach((k, v) -> {
             T previous = old.get(k);
             if (previous == null) out.add(new ApplyResult.Change(kind, k, ApplyResult.Change.Op.ADDED));
-            else if (!Objects.equals(previous, v)) out.add(new ApplyResult.Change(kind, k, ApplyResult.Change.Op.UPDATED));
+            else if (!Objects.equals(previous, v))
+                out.add(new ApplyResult.Change(kind, k, ApplyResult.Change.Op.UPDATED));
         });
-        old.keySet().stream().filter(k -> !now.containsKey(k))
+        old.keySet().stream()
+                .filter(k -> !now.containsKey(k))
                 .forEach(k -> out.add(new ApplyResult.Change(kind, k, ApplyResult.Change.Op.REMOVED)));
     }
 
@@ -50,8 +51,8 @@ public final class StateDiff {
      * The common case of a small change: the same objects in the same order, a few replaced in place. Walks both lists
      * once, comparing references first, and reports the updates; false (reporting nothing) when keys differ anywhere.
      */
-    private static <T> boolean samePositions(List<T> before, List<T> after, Function<T, String> key, ChangeKind kind,
-                                             List<ApplyResult.Change> out) {
+    private static <T> boolean samePositions(
+            List<T> before, List<T> after, Function<T, String> key, ChangeKind kind, List<ApplyResult.Change> out) {
         if (before.size() != after.size()) return false;
         List<ApplyResult.Change> updates = new ArrayList<>();
         for (int i = 0; i < after.size(); i++) {
@@ -59,7 +60,8 @@ public final class StateDiff {
             T now = after.get(i);
             if (old == now) continue;
             if (!key.apply(old).equals(key.apply(now))) return false;
-            if (!old.equals(now)) updates.add(new ApplyResult.Change(kind, key.apply(now), ApplyResult.Change.Op.UPDATED));
+            if (!old.equals(now))
+                updates.add(new ApplyResult.Change(kind, key.apply(now), ApplyResult.Change.Op.UPDATED));
         }
         out.addAll(updates);
         return true;

@@ -1,13 +1,12 @@
 package io.nodemesh.api;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** Typed options: values read by type, defaults, and errors that name the key, the text and what was expected. */
 class OptionTest {
@@ -30,8 +29,10 @@ class OptionTest {
 
     @Test
     void aBadValueNamesTheKeyTheTextAndTheType() {
-        assertThatThrownBy(() -> PORT.parse("99999")).hasMessage("option x.port: '99999' is not an integer in [1, 65535]");
-        assertThatThrownBy(() -> TIMEOUT.parse("soon")).hasMessageStartingWith("option x.timeout: 'soon' is not a duration");
+        assertThatThrownBy(() -> PORT.parse("99999"))
+                .hasMessage("option x.port: '99999' is not an integer in [1, 65535]");
+        assertThatThrownBy(() -> TIMEOUT.parse("soon"))
+                .hasMessageStartingWith("option x.timeout: 'soon' is not a duration");
         assertThatThrownBy(() -> ON.parse("maybe")).hasMessage("option x.on: 'maybe' is not true or false");
     }
 
@@ -39,9 +40,12 @@ class OptionTest {
     void unknownKeysAreRejectedWithTheKnownOnesAndEveryProblemIsListed() {
         var options = new DataplaneOptions("n1", Map.of("x.prot", "80", "x.timeout", "soon"));
         assertThatThrownBy(() -> options.requireKnown("backend 'x'", KNOWN))
-                .isInstanceOfSatisfying(InvalidOptionsException.class, e -> assertThat(e.problems()).containsExactly(
-                        "unknown option x.prot for backend 'x'; known: x.on, x.port, x.timeout",
-                        "option x.timeout: 'soon' is not a duration such as 30s"));
+                .isInstanceOfSatisfying(
+                        InvalidOptionsException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        "unknown option x.prot for backend 'x'; known: x.on, x.port, x.timeout",
+                                        "option x.timeout: 'soon' is not a duration such as 30s"));
         new DataplaneOptions("n1", Map.of("x.port", "81")).requireKnown("backend 'x'", KNOWN); // no exception
     }
 }

@@ -1,7 +1,6 @@
 package io.nodemesh.config;
 
 import io.nodemesh.api.state.MeshState;
-
 import java.util.List;
 
 /** The outcome of reading and validating a state file: a valid state, or every problem found. */

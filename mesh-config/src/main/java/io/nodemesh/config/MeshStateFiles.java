@@ -10,7 +10,6 @@ import io.nodemesh.api.state.Violation;
 import io.nodemesh.config.internal.ParseProblems;
 import io.nodemesh.config.internal.StateMappers;
 import io.nodemesh.config.internal.ViolationLocator;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +53,15 @@ public final class MeshStateFiles {
             StateFileProblem problem = ParseProblems.of(fileName, e);
             // Jackson reports where the parser stood, often past the offending value (the next line, for block YAML);
             // a document that is well-formed knows exactly where each path starts.
-            // (Not for a syntax error wrapped on its way up, such as a repeated key: there the parser's place is the right one.)
-            if (e instanceof JsonMappingException && !(e.getCause() instanceof StreamReadException) && !problem.path().isEmpty()) {
-                ViolationLocator.Position at = ViolationLocator.of(mapper, content).locate(problem.path());
-                if (at.line() > 0) problem = new StateFileProblem(fileName, at.line(), at.column(), problem.path(), problem.reason());
+            // (Not for a syntax error wrapped on its way up, such as a repeated key: there the parser's place is the
+            // right one.)
+            if (e instanceof JsonMappingException
+                    && !(e.getCause() instanceof StreamReadException)
+                    && !problem.path().isEmpty()) {
+                ViolationLocator.Position at =
+                        ViolationLocator.of(mapper, content).locate(problem.path());
+                if (at.line() > 0)
+                    problem = new StateFileProblem(fileName, at.line(), at.column(), problem.path(), problem.reason());
             }
             throw new StateFileException(List.of(problem));
         } catch (IOException e) {
@@ -127,7 +131,7 @@ public final class MeshStateFiles {
     }
 
     private static StateFileException empty(String fileName) {
-        return new StateFileException(List.of(new StateFileProblem(fileName, 0, 0, "",
-                "the document is empty (an empty mesh is written {})")));
+        return new StateFileException(List.of(
+                new StateFileProblem(fileName, 0, 0, "", "the document is empty (an empty mesh is written {})")));
     }
 }

@@ -24,6 +24,7 @@ public final class StateFileException extends Exception {
 
     private static String message(List<StateFileProblem> problems) {
         if (problems.size() == 1) return problems.getFirst().toString();
-        return problems.size() + " problems:" + problems.stream().map(p -> "\n  " + p).collect(Collectors.joining());
+        return problems.size() + " problems:"
+                + problems.stream().map(p -> "\n  " + p).collect(Collectors.joining());
     }
 }

@@ -1,19 +1,18 @@
 package io.nodemesh.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.contract.gen.Corruption;
 import io.nodemesh.contract.gen.MeshStates;
 import io.nodemesh.contract.gen.Sizes;
+import java.util.List;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Validation and the file format against random states: the generators' states are valid, every corruption of one is
@@ -36,9 +35,12 @@ class GeneratedStatesPropertiesTest {
             for (var rule : route.rules()) {
                 for (var backend : rule.backends()) {
                     var target = index.service(backend.service()).orElseThrow();
-                    var ports = backend.port() == 0 ? routed.ports().stream().map(p -> p.port()).toList() : List.of(backend.port());
+                    var ports = backend.port() == 0
+                            ? routed.ports().stream().map(p -> p.port()).toList()
+                            : List.of(backend.port());
                     for (int port : ports) {
-                        assertThat(target.ports()).as("%s → %s port %d", route.key(), target.key(), port)
+                        assertThat(target.ports())
+                                .as("%s → %s port %d", route.key(), target.key(), port)
                                 .anyMatch(p -> p.port() == port && p.protocol() == io.nodemesh.api.state.Protocol.TCP);
                     }
                 }
@@ -55,12 +57,17 @@ class GeneratedStatesPropertiesTest {
     void everyCorruptionIsRejectedAtTheBrokenField(@ForAll("corruptions") Corruption c) {
         Statistics.label("kind").collect(c.kind());
         assertThat(c.original().validate()).isEmpty();
-        assertThat(c.state().validate()).extracting(Violation::path).as("%s in %s", c, c.state()).contains(c.path());
+        assertThat(c.state().validate())
+                .extracting(Violation::path)
+                .as("%s in %s", c, c.state())
+                .contains(c.path());
     }
 
     @Property(tries = 200)
     void everyStateOfAnEvolutionIsValid(@ForAll("evolutions") List<MeshState> states) {
-        assertThat(states).hasSizeGreaterThan(1).allSatisfy(s -> assertThat(s.validate()).isEmpty());
+        assertThat(states)
+                .hasSizeGreaterThan(1)
+                .allSatisfy(s -> assertThat(s.validate()).isEmpty());
         // Every step changes something, or differential tests would compare a state with itself.
         for (int i = 1; i < states.size(); i++) assertThat(states.get(i)).isNotEqualTo(states.get(i - 1));
     }
@@ -68,21 +75,30 @@ class GeneratedStatesPropertiesTest {
     @Property(tries = 300)
     void yamlRoundTripIsLossless(@ForAll("states") MeshState state) throws StateFileException {
         String yaml = MeshStateFiles.write(state, StateFormat.YAML);
-        assertThat(MeshStateFiles.parse("random.yaml", yaml, StateFormat.YAML)).as(yaml).isEqualTo(state);
+        assertThat(MeshStateFiles.parse("random.yaml", yaml, StateFormat.YAML))
+                .as(yaml)
+                .isEqualTo(state);
     }
 
     @Property(tries = 100)
     void jsonRoundTripIsLossless(@ForAll("states") MeshState state) throws StateFileException {
         String json = MeshStateFiles.write(state, StateFormat.JSON);
-        assertThat(MeshStateFiles.parse("random.json", json, StateFormat.JSON)).as(json).isEqualTo(state);
+        assertThat(MeshStateFiles.parse("random.json", json, StateFormat.JSON))
+                .as(json)
+                .isEqualTo(state);
     }
 
     @Property(tries = 200)
     void corruptedStatesRoundTripAndAreRejectedFromTheirFile(@ForAll("corruptions") Corruption c) {
         String yaml = MeshStateFiles.write(c.state(), StateFormat.YAML);
         CheckedState checked = MeshStateFiles.check("broken.yaml", yaml, StateFormat.YAML);
-        assertThat(checked).as(yaml).isInstanceOfSatisfying(CheckedState.Invalid.class, invalid ->
-                assertThat(invalid.problems()).extracting(StateFileProblem::path).contains(c.path()));
+        assertThat(checked)
+                .as(yaml)
+                .isInstanceOfSatisfying(
+                        CheckedState.Invalid.class,
+                        invalid -> assertThat(invalid.problems())
+                                .extracting(StateFileProblem::path)
+                                .contains(c.path()));
     }
 
     @Provide

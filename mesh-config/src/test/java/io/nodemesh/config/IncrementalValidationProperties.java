@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.contract.gen.Corruption;
 import io.nodemesh.contract.gen.MeshStates;
-
 import java.util.List;
-
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -22,13 +20,16 @@ class IncrementalValidationProperties {
     @Property(tries = 200)
     void evolutionsValidateTheSameIncrementally(@ForAll("evolutions") List<MeshState> steps) {
         for (int i = 1; i < steps.size(); i++) {
-            assertThat(steps.get(i).validate(steps.get(i - 1))).isEqualTo(steps.get(i).validate());
+            assertThat(steps.get(i).validate(steps.get(i - 1)))
+                    .isEqualTo(steps.get(i).validate());
         }
     }
 
     @Property(tries = 500)
     void corruptionsAreFoundIncrementally(@ForAll("corruptions") Corruption corruption) {
-        assertThat(corruption.state().validate(corruption.original())).isEqualTo(corruption.state().validate()).isNotEmpty();
+        assertThat(corruption.state().validate(corruption.original()))
+                .isEqualTo(corruption.state().validate())
+                .isNotEmpty();
     }
 
     @Provide

@@ -1,21 +1,20 @@
 package io.nodemesh.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.api.state.Protocol;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MeshStateFilesTest {
     static final String GOOD = """
@@ -90,7 +89,9 @@ class MeshStateFilesTest {
         assertThat(rule.timeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(rule.retries().perTryTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(rule.matches().getFirst().path()).isEqualTo(PathMatch.prefix("/api"));
-        assertThat(s.encryption()).isEqualTo(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, "cluster.local"));
+        assertThat(s.encryption())
+                .isEqualTo(new EncryptionSpec(
+                        EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, "cluster.local"));
         assertThat(s.validate()).isEmpty();
     }
 
@@ -98,8 +99,14 @@ class MeshStateFilesTest {
     void writesFriendlyYamlThatReadsBackEqual() throws Exception {
         MeshState s = MeshStateFiles.parse("good.yaml", GOOD, StateFormat.YAML);
         String yaml = MeshStateFiles.write(s, StateFormat.YAML);
-        assertThat(yaml).contains("timeout: 30s", "timeout: 2m", "perTryTimeout: 250ms", "loadBalancing: round_robin",
-                "mode: wireguard").doesNotContain("PT", "layer: l4", "enforcement: permissive", "endpoints: []");
+        assertThat(yaml)
+                .contains(
+                        "timeout: 30s",
+                        "timeout: 2m",
+                        "perTryTimeout: 250ms",
+                        "loadBalancing: round_robin",
+                        "mode: wireguard")
+                .doesNotContain("PT", "layer: l4", "enforcement: permissive", "endpoints: []");
         assertThat(MeshStateFiles.parse("again.yaml", yaml, StateFormat.YAML)).isEqualTo(s);
         String json = MeshStateFiles.write(s, StateFormat.JSON);
         assertThat(MeshStateFiles.parse("again.json", json, StateFormat.JSON)).isEqualTo(s);
@@ -126,7 +133,9 @@ class MeshStateFilesTest {
         assertThat(p.line()).isEqualTo(lineOf(yaml, "protocl"));
         assertThat(p.path()).isEqualTo("services[1].ports[0].protocl");
         assertThat(p.reason()).startsWith("unknown field 'protocl'").contains("protocol", "targetPort");
-        assertThat(p.toString()).startsWith("mesh.yaml:" + p.line() + ":" + p.column() + ": services[1].ports[0].protocl: unknown field");
+        assertThat(p.toString())
+                .startsWith(
+                        "mesh.yaml:" + p.line() + ":" + p.column() + ": services[1].ports[0].protocl: unknown field");
     }
 
     @Test
@@ -207,7 +216,9 @@ class MeshStateFilesTest {
     void yamlSyntaxErrorsSayWhatWasExpectedAndWhere() {
         StateFileProblem p = parseProblem("nodes:\n  - name: a\n   addresses: [\n");
         assertThat(p.line()).isEqualTo(3);
-        assertThat(p.reason()).isEqualTo("expected <block end>, but found '<block mapping start>' (while parsing a block collection that starts at line 2)");
+        assertThat(p.reason())
+                .isEqualTo(
+                        "expected <block end>, but found '<block mapping start>' (while parsing a block collection that starts at line 2)");
         StateFileProblem tab = parseProblem("nodes:\n\t- name: a\n");
         assertThat(tab.line()).isEqualTo(2);
         assertThat(tab.reason()).contains("Do not use \\t(TAB) for indentation");
@@ -222,7 +233,8 @@ class MeshStateFilesTest {
 
     @Test
     void aListIsNotAMesh() {
-        assertThat(parseProblem("- a\n- b\n").reason()).startsWith("expected a mesh state (an object with nodes, workloads");
+        assertThat(parseProblem("- a\n- b\n").reason())
+                .startsWith("expected a mesh state (an object with nodes, workloads");
     }
 
     @Test
@@ -231,8 +243,10 @@ class MeshStateFilesTest {
         StateFileProblem p = e.problems().getFirst();
         assertThat(p.line()).isEqualTo(2);
         assertThat(p.column()).isPositive();
-        StateFileProblem unclosed = catchParse("{\"nodes\": [}", StateFormat.JSON).problems().getFirst();
-        assertThat(unclosed.reason()).isEqualTo("Unexpected close marker '}': expected ']' (for Array starting at line 1, column 11)");
+        StateFileProblem unclosed =
+                catchParse("{\"nodes\": [}", StateFormat.JSON).problems().getFirst();
+        assertThat(unclosed.reason())
+                .isEqualTo("Unexpected close marker '}': expected ']' (for Array starting at line 1, column 11)");
     }
 
     @Test
@@ -247,7 +261,8 @@ class MeshStateFilesTest {
         assertThat(parseProblem("# nothing here\n").reason()).contains("empty");
         assertThat(parseProblem("").reason()).contains("empty");
         assertThat(parseProblem("~\n").reason()).contains("empty");
-        assertThat(catchParse(GOOD + "---\nnodes: []\n", StateFormat.YAML).problems()).hasSize(1);
+        assertThat(catchParse(GOOD + "---\nnodes: []\n", StateFormat.YAML).problems())
+                .hasSize(1);
     }
 
     @Test
@@ -255,7 +270,12 @@ class MeshStateFilesTest {
         // A large mesh's file can pass SnakeYAML's default limit of 3 Mi code points.
         String big = "x".repeat(3_300_000);
         String yaml = GOOD.replace("labels: {app: web}", "labels: {app: web, note: " + big + "}");
-        assertThat(MeshStateFiles.parse("big.yaml", yaml, StateFormat.YAML).workloads().getFirst().labels().get("note")).hasSize(big.length());
+        assertThat(MeshStateFiles.parse("big.yaml", yaml, StateFormat.YAML)
+                        .workloads()
+                        .getFirst()
+                        .labels()
+                        .get("note"))
+                .hasSize(big.length());
     }
 
     @Test
@@ -271,14 +291,25 @@ class MeshStateFilesTest {
         CheckedState checked = MeshStateFiles.check("bad.yaml", yaml, StateFormat.YAML);
         assertThat(checked.isValid()).isFalse();
         List<StateFileProblem> problems = ((CheckedState.Invalid) checked).problems();
-        assertThat(problems).extracting(StateFileProblem::path).contains(
-                "services[shop/web].ports[0].port", "workloads[shop/cart-1].identity", "routes[shop/web].service",
-                "policies[shop/web-from-cart].sources[0]");
-        StateFileProblem port = problems.stream().filter(p -> p.path().equals("services[shop/web].ports[0].port")).findFirst().orElseThrow();
+        assertThat(problems)
+                .extracting(StateFileProblem::path)
+                .contains(
+                        "services[shop/web].ports[0].port",
+                        "workloads[shop/cart-1].identity",
+                        "routes[shop/web].service",
+                        "policies[shop/web-from-cart].sources[0]");
+        StateFileProblem port = problems.stream()
+                .filter(p -> p.path().equals("services[shop/web].ports[0].port"))
+                .findFirst()
+                .orElseThrow();
         assertThat(port.line()).isEqualTo(lineOf(yaml, "port: 0,"));
-        assertThat(port.toString()).isEqualTo("bad.yaml:" + port.line() + ":" + port.column()
-                + ": services[shop/web].ports[0].port: 0 is outside 1..65535");
-        StateFileProblem route = problems.stream().filter(p -> p.path().equals("routes[shop/web].service")).findFirst().orElseThrow();
+        assertThat(port.toString())
+                .isEqualTo("bad.yaml:" + port.line() + ":" + port.column()
+                        + ": services[shop/web].ports[0].port: 0 is outside 1..65535");
+        StateFileProblem route = problems.stream()
+                .filter(p -> p.path().equals("routes[shop/web].service"))
+                .findFirst()
+                .orElseThrow();
         assertThat(route.line()).isEqualTo(lineOf(yaml, "service: shop/nope"));
     }
 
@@ -286,7 +317,10 @@ class MeshStateFilesTest {
     void violationOfAnAbsentFieldPointsAtItsObject() {
         String yaml = GOOD.replace("    ips: [10.1.0.5]\n", "");
         CheckedState.Invalid checked = (CheckedState.Invalid) MeshStateFiles.check("m.yaml", yaml, StateFormat.YAML);
-        StateFileProblem ips = checked.problems().stream().filter(p -> p.path().equals("workloads[shop/web-1].ips")).findFirst().orElseThrow();
+        StateFileProblem ips = checked.problems().stream()
+                .filter(p -> p.path().equals("workloads[shop/web-1].ips"))
+                .findFirst()
+                .orElseThrow();
         assertThat(ips.line()).isEqualTo(lineOf(yaml, "- namespace: shop\n    name: web-1"));
     }
 
@@ -294,7 +328,8 @@ class MeshStateFilesTest {
     void violationsOfADuplicatePointAtTheLaterCopy() {
         String yaml = GOOD.replace("name: cart-1\n    node: node-b", "name: web-1\n    node: node-z");
         CheckedState.Invalid checked = (CheckedState.Invalid) MeshStateFiles.check("m.yaml", yaml, StateFormat.YAML);
-        assertThat(checked.problems()).filteredOn(p -> p.path().startsWith("workloads[shop/web-1]"))
+        assertThat(checked.problems())
+                .filteredOn(p -> p.path().startsWith("workloads[shop/web-1]"))
                 .extracting(StateFileProblem::line)
                 .containsOnly(lineOf(yaml, "name: web-1\n    node: node-z") - 1, lineOf(yaml, "node: node-z"));
     }

@@ -1,9 +1,9 @@
 package io.nodemesh.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.state.MeshState;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The suite runs on the module path, so Jackson must bind the api records through what io.nodemesh.api exports, exactly
@@ -21,6 +21,7 @@ class ModulePathTest {
         MeshState state = MeshStateFiles.parse("m.yaml", MeshStateFilesTest.GOOD, StateFormat.YAML);
         String written = MeshStateFiles.write(state, StateFormat.YAML);
         assertThat(written).contains("loadBalancing: round_robin", "timeout: 30s");
-        assertThat(MeshStateFiles.parse("again.yaml", written, StateFormat.YAML)).isEqualTo(state);
+        assertThat(MeshStateFiles.parse("again.yaml", written, StateFormat.YAML))
+                .isEqualTo(state);
     }
 }

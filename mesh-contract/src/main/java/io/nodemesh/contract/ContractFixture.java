@@ -1,16 +1,15 @@
 package io.nodemesh.contract;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +74,16 @@ final class ContractFixture {
 
     /** {@code contract/web} selecting every backend by label. */
     static Service web(LoadBalancing lb, SessionAffinity affinity) {
-        return new Service(NS, "web", List.of(VIP), List.of(ServicePort.tcp(SERVICE_PORT, TARGET_PORT)), List.of(),
-                Map.of("app", "web"), lb, affinity, ServiceLayer.L4);
+        return new Service(
+                NS,
+                "web",
+                List.of(VIP),
+                List.of(ServicePort.tcp(SERVICE_PORT, TARGET_PORT)),
+                List.of(),
+                Map.of("app", "web"),
+                lb,
+                affinity,
+                ServiceLayer.L4);
     }
 
     static Service web() {
@@ -90,19 +97,43 @@ final class ContractFixture {
             Workload w = backends.get(i);
             endpoints.add(new Endpoint(w.ips().getFirst(), w.key(), states[i]));
         }
-        return new Service(NS, "web", List.of(VIP), List.of(ServicePort.tcp(SERVICE_PORT, TARGET_PORT)), endpoints,
-                Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4);
+        return new Service(
+                NS,
+                "web",
+                List.of(VIP),
+                List.of(ServicePort.tcp(SERVICE_PORT, TARGET_PORT)),
+                endpoints,
+                Map.of(),
+                LoadBalancing.RANDOM,
+                SessionAffinity.NONE,
+                ServiceLayer.L4);
     }
 
     /** {@code contract/dns}: UDP {@link #SERVICE_PORT} → {@link #TARGET_PORT} on {@link #UDP_VIP}, every backend by label. */
     static Service udpWeb() {
-        return new Service(NS, "dns", List.of(UDP_VIP), List.of(ServicePort.udp(SERVICE_PORT, TARGET_PORT)), List.of(),
-                Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4);
+        return new Service(
+                NS,
+                "dns",
+                List.of(UDP_VIP),
+                List.of(ServicePort.udp(SERVICE_PORT, TARGET_PORT)),
+                List.of(),
+                Map.of("app", "web"),
+                LoadBalancing.RANDOM,
+                SessionAffinity.NONE,
+                ServiceLayer.L4);
     }
 
     /** {@code contract/api}: a second service over the same backends. */
     static Service api() {
-        return new Service(NS, "api", List.of(OTHER_VIP), List.of(ServicePort.tcp(SERVICE_PORT, TARGET_PORT)), List.of(),
-                Map.of("app", "web"), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4);
+        return new Service(
+                NS,
+                "api",
+                List.of(OTHER_VIP),
+                List.of(ServicePort.tcp(SERVICE_PORT, TARGET_PORT)),
+                List.of(),
+                Map.of("app", "web"),
+                LoadBalancing.RANDOM,
+                SessionAffinity.NONE,
+                ServiceLayer.L4);
     }
 }

@@ -3,7 +3,6 @@ package io.nodemesh.contract;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Workload;
-
 import java.util.List;
 
 /**

@@ -1,6 +1,16 @@
 package io.nodemesh.contract;
 
-import io.nodemesh.api.state.ServiceLayer;
+import static io.nodemesh.contract.ContractFixture.DNS;
+import static io.nodemesh.contract.ContractFixture.NS;
+import static io.nodemesh.contract.ContractFixture.OTHER_VIP;
+import static io.nodemesh.contract.ContractFixture.SERVICE_PORT;
+import static io.nodemesh.contract.ContractFixture.UDP_VIP;
+import static io.nodemesh.contract.ContractFixture.VIP;
+import static io.nodemesh.contract.ContractFixture.WEB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
 import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.Flows;
@@ -14,14 +24,10 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Violation;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,17 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-
-import static io.nodemesh.contract.ContractFixture.DNS;
-import static io.nodemesh.contract.ContractFixture.NS;
-import static io.nodemesh.contract.ContractFixture.OTHER_VIP;
-import static io.nodemesh.contract.ContractFixture.SERVICE_PORT;
-import static io.nodemesh.contract.ContractFixture.UDP_VIP;
-import static io.nodemesh.contract.ContractFixture.VIP;
-import static io.nodemesh.contract.ContractFixture.WEB;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The scenarios every backend must pass, written once. A backend's test extends this class and supplies a fresh
@@ -85,7 +84,8 @@ public abstract class DataplaneContract {
 
     @Test
     void vipReachesOnlyReadyBackends() {
-        apply(fixture.base().service(fixture.webWithEndpoints(EndpointState.READY, EndpointState.NOT_READY, EndpointState.READY)));
+        apply(fixture.base()
+                .service(fixture.webWithEndpoints(EndpointState.READY, EndpointState.NOT_READY, EndpointState.READY)));
         Map<String, Integer> reached = spread(client(), VIP, 60);
         // Either ready backend is missed in 60 fair coin flips with probability 2^-59.
         assertThat(reached.keySet()).containsExactlyInAnyOrder(backend(0), backend(2));
@@ -113,7 +113,8 @@ public abstract class DataplaneContract {
 
     @Test
     void sessionAffinitySticks() {
-        apply(fixture.base().service(ContractFixture.web(LoadBalancing.RANDOM, SessionAffinity.clientIp(Duration.ofHours(3)))));
+        apply(fixture.base()
+                .service(ContractFixture.web(LoadBalancing.RANDOM, SessionAffinity.clientIp(Duration.ofHours(3)))));
         Map<String, Integer> reached = spread(client(), VIP, 30);
         // Without affinity, 30 random picks all landing on one backend has probability 3^-29.
         assertThat(reached).hasSize(1);
@@ -121,18 +122,22 @@ public abstract class DataplaneContract {
 
     @Test
     void removedEndpointGetsNoNewConnections() {
-        apply(fixture.base().service(fixture.webWithEndpoints(EndpointState.READY, EndpointState.READY, EndpointState.READY)));
+        apply(fixture.base()
+                .service(fixture.webWithEndpoints(EndpointState.READY, EndpointState.READY, EndpointState.READY)));
         // Before the removal it is in use: missed by 40 random picks with probability (2/3)^40 ≈ 9e-8.
         assertThat(spread(client(), VIP, 40)).containsKey(backend(1));
         Service twoLeft = fixture.webWithEndpoints(EndpointState.READY, EndpointState.READY, EndpointState.READY);
-        twoLeft = twoLeft.withEndpoints(List.of(twoLeft.endpoints().get(0), twoLeft.endpoints().get(2)));
+        twoLeft = twoLeft.withEndpoints(
+                List.of(twoLeft.endpoints().get(0), twoLeft.endpoints().get(2)));
         apply(fixture.base().service(twoLeft));
         assertThat(spread(client(), VIP, 60).keySet()).containsExactlyInAnyOrder(backend(0), backend(2));
     }
 
     @Test
     void terminatingBackendGetsNoNewConnections() {
-        apply(fixture.base().service(fixture.webWithEndpoints(EndpointState.READY, EndpointState.READY, EndpointState.TERMINATING)));
+        apply(fixture.base()
+                .service(
+                        fixture.webWithEndpoints(EndpointState.READY, EndpointState.READY, EndpointState.TERMINATING)));
         assertThat(spread(client(), VIP, 60).keySet()).containsExactlyInAnyOrder(backend(0), backend(1));
     }
 
@@ -140,14 +145,26 @@ public abstract class DataplaneContract {
 
     @Test
     void denyPolicyBlocksAndEmitsADroppedFlow() {
-        Policy deny = new Policy(NS, "deny-client", PolicyAction.DENY, List.of(fixture.client.identity()), List.of(),
-                List.of(WEB), List.of(), List.of());
+        Policy deny = new Policy(
+                NS,
+                "deny-client",
+                PolicyAction.DENY,
+                List.of(fixture.client.identity()),
+                List.of(),
+                List.of(WEB),
+                List.of(),
+                List.of());
         apply(fixture.base().service(ContractFixture.web()).policy(deny));
         ConnectOutcome denied = harness.connect(client(), VIP, SERVICE_PORT);
-        assertThat(denied.reached()).as("client denied by policy, got %s", denied).isFalse();
-        // A kernel may see the client by address or only by its workload (connect4 runs before a source address is bound).
-        awaitFlow(f -> f.verdict() == Verdict.DROPPED_POLICY
-                        && (f.source().ip().equals(client().ip()) || f.source().workload().equals(fixture.client.key())),
+        assertThat(denied.reached())
+                .as("client denied by policy, got %s", denied)
+                .isFalse();
+        // A kernel may see the client by address or only by its workload (connect4 runs before a source address is
+        // bound).
+        awaitFlow(
+                f -> f.verdict() == Verdict.DROPPED_POLICY
+                        && (f.source().ip().equals(client().ip())
+                                || f.source().workload().equals(fixture.client.key())),
                 "a DROPPED_POLICY flow from " + fixture.client.key() + " (" + client().ip() + ")");
         // The deny names one source: everyone else still gets through.
         assertThat(fixture.backendKeys()).contains(reach(otherClient(), VIP));
@@ -155,13 +172,27 @@ public abstract class DataplaneContract {
 
     @Test
     void anAllowRuleMakesItsDestinationDefaultDeny() {
-        Policy allow = new Policy(NS, "allow-client", PolicyAction.ALLOW, List.of(fixture.client.identity()), List.of(),
-                List.of(WEB), List.of(), List.of());
-        apply(fixture.base().service(ContractFixture.web()).service(ContractFixture.api()).policy(allow));
+        Policy allow = new Policy(
+                NS,
+                "allow-client",
+                PolicyAction.ALLOW,
+                List.of(fixture.client.identity()),
+                List.of(),
+                List.of(WEB),
+                List.of(),
+                List.of());
+        apply(fixture.base()
+                .service(ContractFixture.web())
+                .service(ContractFixture.api())
+                .policy(allow));
         assertThat(fixture.backendKeys()).contains(reach(client(), VIP));
-        assertThat(harness.connect(otherClient(), VIP, SERVICE_PORT).reached()).as("other is not allowed to web").isFalse();
-        assertThat(harness.connect(harness.hostClient(fixture.nodes.getFirst().name()), VIP, SERVICE_PORT).reached())
-                .as("a host process is not allowed to web either").isFalse();
+        assertThat(harness.connect(otherClient(), VIP, SERVICE_PORT).reached())
+                .as("other is not allowed to web")
+                .isFalse();
+        assertThat(harness.connect(harness.hostClient(fixture.nodes.getFirst().name()), VIP, SERVICE_PORT)
+                        .reached())
+                .as("a host process is not allowed to web either")
+                .isFalse();
         // contract/api reaches the same pods but no allow selects it, so it stays open to all.
         assertThat(fixture.backendKeys()).contains(reach(otherClient(), OTHER_VIP));
     }
@@ -176,11 +207,22 @@ public abstract class DataplaneContract {
         // 30 random picks landing on one backend only: probability 3 * 3^-30.
         assertThat(spread(host, VIP, 30).size()).isGreaterThanOrEqualTo(2);
 
-        Policy denyHost = new Policy(NS, "deny-host", PolicyAction.DENY, List.of(Identities.HOST), List.of(), List.of(WEB),
-                List.of(), List.of());
+        Policy denyHost = new Policy(
+                NS,
+                "deny-host",
+                PolicyAction.DENY,
+                List.of(Identities.HOST),
+                List.of(),
+                List.of(WEB),
+                List.of(),
+                List.of());
         apply(fixture.base().service(ContractFixture.web()).policy(denyHost));
-        assertThat(harness.connect(host, VIP, SERVICE_PORT).reached()).as("host process denied by policy").isFalse();
-        awaitFlow(f -> f.verdict() == Verdict.DROPPED_POLICY && f.source().identity().equals(Identities.HOST),
+        assertThat(harness.connect(host, VIP, SERVICE_PORT).reached())
+                .as("host process denied by policy")
+                .isFalse();
+        awaitFlow(
+                f -> f.verdict() == Verdict.DROPPED_POLICY
+                        && f.source().identity().equals(Identities.HOST),
                 "a DROPPED_POLICY flow from a host process");
         assertThat(fixture.backendKeys()).contains(reach(client(), VIP));
     }
@@ -199,20 +241,33 @@ public abstract class DataplaneContract {
             }
             reached.merge(workload, 1, Integer::sum);
         }
-        // Each new socket is balanced afresh: a backend missed by 60 uniform picks has probability 3 * (2/3)^60 ≈ 8e-11.
+        // Each new socket is balanced afresh: a backend missed by 60 uniform picks has probability 3 * (2/3)^60 ≈
+        // 8e-11.
         assertThat(reached.keySet()).containsExactlyInAnyOrderElementsOf(fixture.backendKeys());
     }
 
     @Test
     void udpDenyDropsTheDatagram() {
-        Policy deny = new Policy(NS, "deny-client-dns", PolicyAction.DENY, List.of(fixture.client.identity()), List.of(),
-                List.of(DNS), List.of(), List.of());
+        Policy deny = new Policy(
+                NS,
+                "deny-client-dns",
+                PolicyAction.DENY,
+                List.of(fixture.client.identity()),
+                List.of(),
+                List.of(DNS),
+                List.of(),
+                List.of());
         apply(fixture.base().service(ContractFixture.udpWeb()).policy(deny));
         ConnectOutcome denied = exchangeUdp(client(), UDP_VIP);
-        assertThat(denied.reached()).as("client's datagram denied by policy, got %s", denied).isFalse();
-        awaitFlow(f -> f.verdict() == Verdict.DROPPED_POLICY && f.service().equals(DNS),
+        assertThat(denied.reached())
+                .as("client's datagram denied by policy, got %s", denied)
+                .isFalse();
+        awaitFlow(
+                f -> f.verdict() == Verdict.DROPPED_POLICY && f.service().equals(DNS),
                 "a DROPPED_POLICY flow for " + DNS);
-        assertThat(exchangeUdp(otherClient(), UDP_VIP).reached()).as("other is not named by the deny").isTrue();
+        assertThat(exchangeUdp(otherClient(), UDP_VIP).reached())
+                .as("other is not named by the deny")
+                .isTrue();
     }
 
     // --- apply semantics ------------------------------------------------------------------------------------------
@@ -221,12 +276,24 @@ public abstract class DataplaneContract {
     void invalidStateIsRejectedAndThePreviousStateKeepsServing() {
         MeshState good = fixture.base().service(ContractFixture.web()).build();
         dataplane().apply(good);
-        MeshState bad = good.withService(WEB, s -> new Service(s.namespace(), s.name(), s.vips(),
-                List.of(ServicePort.tcp(0, ContractFixture.TARGET_PORT)), s.endpoints(), s.selector(), s.loadBalancing(),
-                s.affinity(), s.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
+        MeshState bad = good.withService(
+                WEB,
+                s -> new Service(
+                        s.namespace(),
+                        s.name(),
+                        s.vips(),
+                        List.of(ServicePort.tcp(0, ContractFixture.TARGET_PORT)),
+                        s.endpoints(),
+                        s.selector(),
+                        s.loadBalancing(),
+                        s.affinity(),
+                        s.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
         assertThatThrownBy(() -> dataplane().apply(bad))
-                .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
-                        .extracting(Violation::path).contains("services[" + WEB + "].ports[0].port"));
+                .isInstanceOfSatisfying(
+                        InvalidStateException.class,
+                        e -> assertThat(e.violations())
+                                .extracting(Violation::path)
+                                .contains("services[" + WEB + "].ports[0].port"));
         assertThat(dataplane().state()).isEqualTo(good);
         assertThat(fixture.backendKeys()).contains(reach(client(), VIP));
     }
@@ -293,8 +360,16 @@ public abstract class DataplaneContract {
                 if (wanted.test(f)) return f;
             }
             if (System.nanoTime() > deadline) {
-                return fail("no flow event matched: %s; %d arrived:%n%s", description, flows.size(),
-                        String.join("\n", flows.stream().map(FlowEvent::toString).limit(50).toList()));
+                return fail(
+                        "no flow event matched: %s; %d arrived:%n%s",
+                        description,
+                        flows.size(),
+                        String.join(
+                                "\n",
+                                flows.stream()
+                                        .map(FlowEvent::toString)
+                                        .limit(50)
+                                        .toList()));
             }
             try {
                 Thread.sleep(20);

@@ -1,10 +1,9 @@
 package io.nodemesh.contract;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Gates for privileged tests (root, kernel features, binaries). A missing requirement skips the test with a printed
@@ -38,9 +37,12 @@ public final class Privileges {
 
     public static boolean isRoot() {
         try {
-            return Files.readString(Path.of("/proc/self/status")).lines()
-                    .filter(l -> l.startsWith("Uid:")).findFirst()
-                    .map(l -> l.split("\\s+")[2].equals("0")).orElse(false);
+            return Files.readString(Path.of("/proc/self/status"))
+                    .lines()
+                    .filter(l -> l.startsWith("Uid:"))
+                    .findFirst()
+                    .map(l -> l.split("\\s+")[2].equals("0"))
+                    .orElse(false);
         } catch (java.io.IOException e) {
             return false;
         }

@@ -13,8 +13,8 @@ import java.util.Map;
  * @param labels    its labels
  * @param ports     TCP ports it listens on
  */
-public record WorkloadSpec(String namespace, String name, String node, String identity, Map<String, String> labels,
-                           List<Integer> ports) {
+public record WorkloadSpec(
+        String namespace, String name, String node, String identity, Map<String, String> labels, List<Integer> ports) {
     public WorkloadSpec {
         labels = Map.copyOf(labels);
         ports = List.copyOf(ports);

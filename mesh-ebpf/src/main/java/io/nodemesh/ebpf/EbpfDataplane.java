@@ -9,7 +9,6 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.internal.NodeInstallation;
 import io.nodemesh.ebpf.internal.NodeProgrammer;
-
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -25,8 +24,8 @@ import java.util.Set;
  */
 public final class EbpfDataplane implements MeshDataplane {
     public static final String NAME = "ebpf";
-    public static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(
-            Capability.SOCKET_LB, Capability.SOCKET_REDIRECT, Capability.L4_POLICY, Capability.FLOWS));
+    public static final Set<Capability> CAPABILITIES = Set.copyOf(
+            EnumSet.of(Capability.SOCKET_LB, Capability.SOCKET_REDIRECT, Capability.L4_POLICY, Capability.FLOWS));
 
     private final NodeInstallation installation;
     private final NodeProgrammer programmer;

@@ -3,7 +3,6 @@ package io.nodemesh.ebpf;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.bpf.CgroupLink;
 import io.nodemesh.ebpf.bpf.Program;
-
 import java.util.Map;
 
 /**

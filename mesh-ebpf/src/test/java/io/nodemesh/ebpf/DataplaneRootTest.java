@@ -1,5 +1,8 @@
 package io.nodemesh.ebpf;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
@@ -22,14 +25,6 @@ import io.nodemesh.ebpf.support.SockKeys.SockKey;
 import io.nodemesh.ebpf.support.TestCgroup;
 import io.nodemesh.ebpf.testing.Pod;
 import io.nodemesh.ebpf.testing.PodNetwork;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -44,9 +39,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The eBPF dataplane on the real kernel: pods are network namespaces on a bridge, the programs attach at a test cgroup
@@ -57,7 +55,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DataplaneRootTest {
     /** The pods' addresses, given by the pod network (a free 10.200.X.0/24) once it is made. */
     static String A, B, C;
-    static final String ID_A = "spiffe://cluster.local/ns/t/sa/a", ID_B = "spiffe://cluster.local/ns/t/sa/b",
+
+    static final String ID_A = "spiffe://cluster.local/ns/t/sa/a",
+            ID_B = "spiffe://cluster.local/ns/t/sa/b",
             ID_C = "spiffe://cluster.local/ns/t/sa/c";
 
     private static PodNetwork pods;
@@ -115,7 +115,13 @@ class DataplaneRootTest {
     }
 
     static Workload pod(String name, String node, String ip, String identity) {
-        return new Workload("t", name, node, List.of(ip), identity, Map.of("app", name),
+        return new Workload(
+                "t",
+                name,
+                node,
+                List.of(ip),
+                identity,
+                Map.of("app", name),
                 new Placement(podNamed(name).netnsPath().toString(), ""));
     }
 
@@ -136,12 +142,18 @@ class DataplaneRootTest {
     }
 
     static Pod podNamed(String name) {
-        return pods.pods().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+        return pods.pods().stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Starts {@code command} as a process in pod {@code name}'s namespace, outside this JVM's (test) cgroup. */
     private static Process execIn(String name, String... command) throws IOException {
-        return new ProcessBuilder(io.nodemesh.netlab.Netns.named(podNamed(name).netns()).wrap(List.of(command))).redirectErrorStream(true).start();
+        return new ProcessBuilder(
+                        io.nodemesh.netlab.Netns.named(podNamed(name).netns()).wrap(List.of(command)))
+                .redirectErrorStream(true)
+                .start();
     }
 
     private List<SockKey> sockets(EbpfDataplane dp) {
@@ -150,24 +162,28 @@ class DataplaneRootTest {
 
     @Test
     void sameNodePodsAreRedirectedAndTheKernelSaysSo() throws Exception {
-        try (EbpfDataplane dp = open(Map.of()); Bpf.RunStats stats = bpf.enableRunStats()) {
+        try (EbpfDataplane dp = open(Map.of());
+                Bpf.RunStats stats = bpf.enableRunStats()) {
             dp.apply(state());
             List<FlowEvent> events = new CopyOnWriteArrayList<>();
             var subscription = dp.flows().subscribe(events::add);
             long msgRuns = dp.installation().program("nm_msg").info().runCount();
             cgroup.enter();
             try (ServerSocket server = listen("b", B, 8080);
-                 Socket client = connect("a", B, 8080);
-                 Socket accepted = server.accept()) {
+                    Socket client = connect("a", B, 8080);
+                    Socket accepted = server.accept()) {
                 pingPong(client, accepted, 100);
                 int clientPort = client.getLocalPort();
-                assertThat(sockets(dp)).as("both ends of a->b are in nm_sockhash while open")
-                        .filteredOn(k -> k.between(A, clientPort, B, 8080)).hasSize(2);
+                assertThat(sockets(dp))
+                        .as("both ends of a->b are in nm_sockhash while open")
+                        .filteredOn(k -> k.between(A, clientPort, B, 8080))
+                        .hasSize(2);
             } finally {
                 cgroup.leave();
             }
             assertThat(dp.installation().program("nm_msg").info().runCount() - msgRuns)
-                    .as("sk_msg ran for every message").isGreaterThanOrEqualTo(200);
+                    .as("sk_msg ran for every message")
+                    .isGreaterThanOrEqualTo(200);
             assertThat(sockets(dp)).as("closed sockets leave nm_sockhash").isEmpty();
             awaitEvents(events, e -> e.type() == FlowEvent.Type.REDIRECT);
             assertThat(events).anySatisfy(e -> {
@@ -176,7 +192,9 @@ class DataplaneRootTest {
                 assertThat(e.source().workload()).isEqualTo("t/a");
                 assertThat(e.destination().ip()).isEqualTo(B);
             });
-            assertThat(dp.flows().stats().byPath().get(FlowPath.SOCKET_REDIRECT)).as("counted in the flow stats").isPositive();
+            assertThat(dp.flows().stats().byPath().get(FlowPath.SOCKET_REDIRECT))
+                    .as("counted in the flow stats")
+                    .isPositive();
             assertThat(dp.flows().stats().lost()).isZero();
             subscription.close();
         }
@@ -194,18 +212,22 @@ class DataplaneRootTest {
                 echoRoundTrips(client, 50);
                 int port = client.getLocalPort();
                 List<SockKey> keys = sockets(dp);
-                assertThat(keys).as("a's socket is recorded").anyMatch(k -> k.localIp().equals(A) && k.localPort() == port);
-                assertThat(keys).as("the remote peer is not on this node: nothing to redirect to")
+                assertThat(keys)
+                        .as("a's socket is recorded")
+                        .anyMatch(k -> k.localIp().equals(A) && k.localPort() == port);
+                assertThat(keys)
+                        .as("the remote peer is not on this node: nothing to redirect to")
                         .noneMatch(k -> k.localIp().equals(C));
             } finally {
                 cgroup.leave();
             }
             cgroup.enter();
             try (ServerSocket proxy = listen("b", B, 15001);
-                 Socket client = connect("a", B, 15001);
-                 Socket accepted = proxy.accept()) {
+                    Socket client = connect("a", B, 15001);
+                    Socket accepted = proxy.accept()) {
                 pingPong(client, accepted, 10);
-                assertThat(sockets(dp)).as("node proxy connections are never recorded")
+                assertThat(sockets(dp))
+                        .as("node proxy connections are never recorded")
                         .noneMatch(k -> k.localPort() == 15001 || k.remotePort() == 15001);
             } finally {
                 cgroup.leave();
@@ -222,12 +244,14 @@ class DataplaneRootTest {
             dp.apply(state(deny("no-a-to-b", ID_A, ID_B)));
             cgroup.enter();
             try (ServerSocket server = listen("b", B, 8081)) {
-                assertThatThrownBy(() -> connect("a", B, 8081)).as("connect4 refuses the denied pair")
+                assertThatThrownBy(() -> connect("a", B, 8081))
+                        .as("connect4 refuses the denied pair")
                         .isInstanceOf(IOException.class);
                 assertThat(sockets(dp)).as("a denied pair is never recorded").isEmpty();
 
                 dp.apply(state());
-                try (Socket client = connect("a", B, 8081); Socket accepted = server.accept()) {
+                try (Socket client = connect("a", B, 8081);
+                        Socket accepted = server.accept()) {
                     pingPong(client, accepted, 5);
                     assertThat(sockets(dp)).hasSize(2);
                     dp.apply(state(deny("no-a-to-b", ID_A, ID_B)));
@@ -246,7 +270,9 @@ class DataplaneRootTest {
                     } catch (java.net.SocketTimeoutException e) {
                         arrived = false;
                     }
-                    assertThat(sendFailed || !arrived).as("the message after the deny did not get through").isTrue();
+                    assertThat(sendFailed || !arrived)
+                            .as("the message after the deny did not get through")
+                            .isTrue();
                     assertThat(arrived).isFalse();
                 }
             } finally {
@@ -263,8 +289,8 @@ class DataplaneRootTest {
             first.apply(state());
             cgroup.enter();
             try (ServerSocket server = listen("b", B, 8082);
-                 Socket client = connect("a", B, 8082);
-                 Socket accepted = server.accept()) {
+                    Socket client = connect("a", B, 8082);
+                    Socket accepted = server.accept()) {
                 cgroup.leave();
                 assertThat(sockets(first)).hasSize(2);
                 int total = 1000;
@@ -288,16 +314,22 @@ class DataplaneRootTest {
                     if (i == total / 4) {
                         first.close(); // the agent goes away: links and maps stay pinned
                         try (BpfMap pinned = bpf.openPinnedMap(pinRoot.resolve("nm_sockhash"))) {
-                            assertThat(SockKeys.of(pinned)).as("no agent running, the sockets stay in the pinned sockhash").hasSize(2);
+                            assertThat(SockKeys.of(pinned))
+                                    .as("no agent running, the sockets stay in the pinned sockhash")
+                                    .hasSize(2);
                         }
                     }
                     if (i == total / 2) {
                         second = open(Map.of());
                         assertThat(second.installation().reattached()).isTrue();
-                        assertThat(sockets(second)).as("the open connection is still in the pinned sockhash").hasSize(2);
+                        assertThat(sockets(second))
+                                .as("the open connection is still in the pinned sockhash")
+                                .hasSize(2);
                         second.apply(state());
                     }
-                    assertThat(in.readInt()).as("message %d arrives in order", i).isEqualTo(i);
+                    assertThat(in.readInt())
+                            .as("message %d arrives in order", i)
+                            .isEqualTo(i);
                     in.readNBytes(60);
                 }
                 sender.join();
@@ -329,12 +361,16 @@ class DataplaneRootTest {
         DataplaneOptions base = new DataplaneOptions("n1", Map.of()).with("ebpf.pinRoot", pinRoot.toString());
         Path missing = cgroup.path().resolve("missing");
         assertThatThrownBy(() -> EbpfDataplane.open(bpf, base.with("ebpf.cgroupRoot", missing.toString())))
-                .isInstanceOf(BpfException.class).hasMessageContaining(missing.toString());
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining(missing.toString());
         assertThat(pinRoot).doesNotExist();
         Path notBpffs = Path.of("/tmp", RootSupport.PREFIX + "-pins", "nodemesh");
-        assertThatThrownBy(() -> EbpfDataplane.open(bpf, base.with("ebpf.cgroupRoot", cgroup.path().toString())
-                .with("ebpf.pinRoot", notBpffs.toString())))
-                .isInstanceOf(BpfException.class).hasMessageContaining("not on bpffs");
+        assertThatThrownBy(() -> EbpfDataplane.open(
+                        bpf,
+                        base.with("ebpf.cgroupRoot", cgroup.path().toString())
+                                .with("ebpf.pinRoot", notBpffs.toString())))
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining("not on bpffs");
         assertThat(notBpffs).doesNotExist();
     }
 
@@ -348,8 +384,10 @@ class DataplaneRootTest {
             value[0] = 99; // layout_version
             config.put(new byte[4], value);
         }
-        assertThatThrownBy(() -> open(Map.of())).isInstanceOf(BpfException.class)
-                .hasMessageContaining("layout version 99").hasMessageContaining("uninstall");
+        assertThatThrownBy(() -> open(Map.of()))
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining("layout version 99")
+                .hasMessageContaining("uninstall");
         assertThat(attachedPrograms(cgroup.path())).contains("nm_sockops"); // the old installation is untouched
     }
 
@@ -358,28 +396,37 @@ class DataplaneRootTest {
         try (EbpfDataplane dp = open(Map.of())) {
             dp.apply(state());
             var before = hex(dp.installation().map("nm_ip_identity"));
-            MeshState bad = state().toBuilder().workload(pod("a", "n1", "10.200.0.9", "not-a-spiffe-id")).build();
+            MeshState bad = state().toBuilder()
+                    .workload(pod("a", "n1", "10.200.0.9", "not-a-spiffe-id"))
+                    .build();
             assertThatThrownBy(() -> dp.apply(bad)).isInstanceOf(InvalidStateException.class);
-            assertThat(hex(dp.installation().map("nm_ip_identity"))).isEqualTo(before).hasSize(3);
+            assertThat(hex(dp.installation().map("nm_ip_identity")))
+                    .isEqualTo(before)
+                    .hasSize(3);
             assertThat(dp.state()).isEqualTo(state());
         }
     }
 
     static Map<String, String> hex(BpfMap map) {
         Map<String, String> out = new java.util.TreeMap<>();
-        map.entries().forEach((k, v) -> out.put(k.toString(), java.util.HexFormat.of().formatHex(v)));
+        map.entries()
+                .forEach(
+                        (k, v) -> out.put(k.toString(), java.util.HexFormat.of().formatHex(v)));
         return out;
     }
 
     /** bpftool's list of programs attached at {@code cgroup}. */
     static String attachedPrograms(Path cgroup) throws Exception {
-        Process p = new ProcessBuilder("bpftool", "cgroup", "show", cgroup.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("bpftool", "cgroup", "show", cgroup.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return out;
     }
 
-    static void awaitEvents(List<FlowEvent> events, java.util.function.Predicate<FlowEvent> wanted) throws InterruptedException {
+    static void awaitEvents(List<FlowEvent> events, java.util.function.Predicate<FlowEvent> wanted)
+            throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (events.stream().noneMatch(wanted) && System.nanoTime() < deadline) Thread.sleep(10);
     }

@@ -1,5 +1,8 @@
 package io.nodemesh.ebpf;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.ApplyException;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.InvalidStateException;
@@ -15,29 +18,34 @@ import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.fake.FakeLibbpf;
 import io.nodemesh.ebpf.fake.FakeNodemeshObjects;
 import io.nodemesh.ebpf.internal.seam.BpfSeam;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The dataplane's install, apply, rollback, restart and uninstall logic over the fake libbpf (no root). */
 class EbpfDataplaneTest {
-    static final List<String> CGROUP_PROGRAMS = List.of("nm_connect4", "nm_connect6", "nm_sendmsg4", "nm_sendmsg6",
-            "nm_recvmsg4", "nm_recvmsg6", "nm_getpeername4", "nm_getpeername6", "nm_sockops",
-            "nm_steer_ops", "nm_orig_dst_get");
+    static final List<String> CGROUP_PROGRAMS = List.of(
+            "nm_connect4",
+            "nm_connect6",
+            "nm_sendmsg4",
+            "nm_sendmsg6",
+            "nm_recvmsg4",
+            "nm_recvmsg6",
+            "nm_getpeername4",
+            "nm_getpeername6",
+            "nm_sockops",
+            "nm_steer_ops",
+            "nm_orig_dst_get");
 
     @TempDir
     Path tmp;
+
     FakeLibbpf fake;
     Bpf bpf;
     Path pinRoot;
@@ -52,14 +60,21 @@ class EbpfDataplaneTest {
         bpf = BpfSeam.over(fake);
         pinRoot = bpffs.resolve("nodemesh");
         options = new DataplaneOptions("n1", Map.of())
-                .with("ebpf.pinRoot", pinRoot.toString()).with("ebpf.cgroupRoot", cgroupRoot.toString());
+                .with("ebpf.pinRoot", pinRoot.toString())
+                .with("ebpf.cgroupRoot", cgroupRoot.toString());
     }
 
     static MeshState state(int workloads, Policy... policies) {
         var b = MeshState.builder().node(Node.of("n1", "192.168.50.1", "10.200.0.0/24"));
         for (int i = 1; i <= workloads; i++) {
-            b.workload(new Workload("t", "w" + i, "n1", List.of("10.200.0." + i), "spiffe://cluster.local/ns/t/sa/w" + i,
-                    Map.of(), Placement.NONE));
+            b.workload(new Workload(
+                    "t",
+                    "w" + i,
+                    "n1",
+                    List.of("10.200.0." + i),
+                    "spiffe://cluster.local/ns/t/sa/w" + i,
+                    Map.of(),
+                    Placement.NONE));
         }
         for (Policy p : policies) b.policy(p);
         return b.build();
@@ -78,13 +93,15 @@ class EbpfDataplaneTest {
     @Test
     void installAttachesEveryProgramOnceAndPinsMapsAndLinks() {
         try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
-            assertThat(fake.cgroupAttachments.get(cgroupRoot.toString())).containsExactlyInAnyOrderElementsOf(CGROUP_PROGRAMS);
+            assertThat(fake.cgroupAttachments.get(cgroupRoot.toString()))
+                    .containsExactlyInAnyOrderElementsOf(CGROUP_PROGRAMS);
             assertThat(fake.sockMapAttachments).containsEntry("nm_sockhash", "nm_msg");
             assertThat(pinRoot.resolve("nm_sockhash")).exists();
             assertThat(pinRoot.resolve("links/nm_sockops")).exists();
             assertThat(dp.installation().reattached()).isFalse();
         }
-        assertThat(fake.cgroupAttachments.get(cgroupRoot.toString())).as("close leaves the pinned links attached")
+        assertThat(fake.cgroupAttachments.get(cgroupRoot.toString()))
+                .as("close leaves the pinned links attached")
                 .containsExactlyInAnyOrderElementsOf(CGROUP_PROGRAMS);
     }
 
@@ -93,15 +110,22 @@ class EbpfDataplaneTest {
         Path proxy = Files.createDirectories(cgroupRoot.resolve("envoy"));
         Files.createFile(proxy.resolve("cgroup.procs"));
         long id = ((Number) Files.getAttribute(proxy, "unix:ino")).longValue();
-        String key = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putLong(id).array());
+        String key = HexFormat.of()
+                .formatHex(java.nio.ByteBuffer.allocate(8)
+                        .order(java.nio.ByteOrder.nativeOrder())
+                        .putLong(id)
+                        .array());
         try (EbpfDataplane dp = EbpfDataplane.open(bpf, options.with("ebpf.proxyCgroup", proxy.toString()))) {
             assertThat(fake.cgroupAttachments.get(proxy.toString())).containsExactly("nm_orig_dst_get");
-            assertThat(fake.cgroupAttachments.get(cgroupRoot.toString())).doesNotContain("nm_orig_dst_get")
+            assertThat(fake.cgroupAttachments.get(cgroupRoot.toString()))
+                    .doesNotContain("nm_orig_dst_get")
                     .contains("nm_steer_ops", "nm_sockops", "nm_connect4");
             assertThat(contents("nm_proxy_cgroups")).containsExactly(Map.entry(key, "01000000"));
         }
         try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
-            assertThat(contents("nm_proxy_cgroups")).as("a restart without the setting clears it").isEmpty();
+            assertThat(contents("nm_proxy_cgroups"))
+                    .as("a restart without the setting clears it")
+                    .isEmpty();
         }
     }
 
@@ -124,9 +148,13 @@ class EbpfDataplaneTest {
             Map<String, String> config = contents("nm_config");
             fake.failUpdatesOf("nm_policy", 1);
             MeshState next = state(3, deny("spiffe://cluster.local/ns/t/sa/w1", "spiffe://cluster.local/ns/t/sa/w2"));
-            assertThatThrownBy(() -> dp.apply(next)).isInstanceOf(ApplyException.class)
-                    .hasMessageContaining("nm_policy").hasMessageContaining("rolled back");
-            assertThat(contents("nm_ip_identity")).as("the new identity written before the failure is gone again").isEqualTo(identities);
+            assertThatThrownBy(() -> dp.apply(next))
+                    .isInstanceOf(ApplyException.class)
+                    .hasMessageContaining("nm_policy")
+                    .hasMessageContaining("rolled back");
+            assertThat(contents("nm_ip_identity"))
+                    .as("the new identity written before the failure is gone again")
+                    .isEqualTo(identities);
             assertThat(contents("nm_policy")).isEmpty();
             assertThat(contents("nm_config")).isEqualTo(config);
             assertThat(dp.state()).isEqualTo(state(2));
@@ -141,8 +169,10 @@ class EbpfDataplaneTest {
         try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
             dp.apply(state(1));
             Map<String, String> before = contents("nm_ip_identity");
-            MeshState bad = state(1).toBuilder().workload(new Workload("t", "x", "nowhere", List.of("10.200.0.9"), "bad id",
-                    Map.of(), Placement.NONE)).build();
+            MeshState bad = state(1).toBuilder()
+                    .workload(new Workload(
+                            "t", "x", "nowhere", List.of("10.200.0.9"), "bad id", Map.of(), Placement.NONE))
+                    .build();
             assertThatThrownBy(() -> dp.apply(bad)).isInstanceOf(InvalidStateException.class);
             assertThat(contents("nm_ip_identity")).isEqualTo(before);
         }
@@ -155,10 +185,12 @@ class EbpfDataplaneTest {
         }
         try (EbpfDataplane second = EbpfDataplane.open(bpf, options)) {
             assertThat(second.installation().reattached()).isTrue();
-            assertThat(fake.cgroupAttachments.get(cgroupRoot.toString())).as("no second attachment")
+            assertThat(fake.cgroupAttachments.get(cgroupRoot.toString()))
+                    .as("no second attachment")
                     .containsExactlyInAnyOrderElementsOf(CGROUP_PROGRAMS);
             second.apply(state(2));
-            assertThat(contents("nm_ip_identity")).as("the workload the old agent programmed and the new state lacks is removed")
+            assertThat(contents("nm_ip_identity"))
+                    .as("the workload the old agent programmed and the new state lacks is removed")
                     .hasSize(2);
         }
     }
@@ -166,9 +198,11 @@ class EbpfDataplaneTest {
     @Test
     void aFailedInstallLeavesNothingAttachedOrPinned() {
         fake.failAttachOf("nm_getpeername4");
-        assertThatThrownBy(() -> EbpfDataplane.open(bpf, options)).isInstanceOf(BpfException.class)
+        assertThatThrownBy(() -> EbpfDataplane.open(bpf, options))
+                .isInstanceOf(BpfException.class)
                 .hasMessageContaining("nm_getpeername4");
-        assertThat(fake.cgroupAttachments.getOrDefault(cgroupRoot.toString(), List.of())).isEmpty();
+        assertThat(fake.cgroupAttachments.getOrDefault(cgroupRoot.toString(), List.of()))
+                .isEmpty();
         assertThat(fake.sockMapAttachments).isEmpty();
         assertThat(pinRoot).doesNotExist();
         assertThat(fake.openFds()).isZero();
@@ -178,7 +212,9 @@ class EbpfDataplaneTest {
     void aMissingCgroupIsReportedBeforeAnythingIsLoaded() {
         Path missing = cgroupRoot.resolve("nope");
         assertThatThrownBy(() -> EbpfDataplane.open(bpf, options.with("ebpf.cgroupRoot", missing.toString())))
-                .isInstanceOf(BpfException.class).hasMessageContaining(missing.toString()).hasMessageContaining("ENOENT");
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("ENOENT");
         assertThat(pinRoot).doesNotExist();
     }
 
@@ -204,9 +240,11 @@ class EbpfDataplaneTest {
             v[0] = 7;
             config.put(new byte[4], v);
         }
-        assertThatThrownBy(() -> EbpfDataplane.open(bpf, options)).isInstanceOf(BpfException.class)
+        assertThatThrownBy(() -> EbpfDataplane.open(bpf, options))
+                .isInstanceOf(BpfException.class)
                 .hasMessageContaining("layout version 7");
-        assertThat(fake.cgroupAttachments.get(cgroupRoot.toString())).as("the running installation is untouched")
+        assertThat(fake.cgroupAttachments.get(cgroupRoot.toString()))
+                .as("the running installation is untouched")
                 .containsExactlyInAnyOrderElementsOf(CGROUP_PROGRAMS);
     }
 }

@@ -11,5 +11,11 @@ package io.nodemesh.envoy;
  * @param ignoredEntries    entries of log types that end no request or connection (periodic, start-of-request)
  * @param lost              events dropped because flow subscribers fell behind (also in {@code FlowStats.lost})
  */
-public record AccessLogStats(long streams, long entries, long published, long malformedMessages, long unusableEntries,
-                             long ignoredEntries, long lost) {}
+public record AccessLogStats(
+        long streams,
+        long entries,
+        long published,
+        long malformedMessages,
+        long unusableEntries,
+        long ignoredEntries,
+        long lost) {}

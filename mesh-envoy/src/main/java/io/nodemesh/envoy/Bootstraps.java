@@ -53,31 +53,46 @@ public final class Bootstraps {
     public record EnvoySpec(String nodeId, String cluster, String zone, String xdsHost, int xdsPort, int adminPort) {}
 
     public static Bootstrap envoy(EnvoySpec spec) {
-        ConfigSource ads = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
-                .setResourceApiVersion(ApiVersion.V3).build();
+        ConfigSource ads = ConfigSource.newBuilder()
+                .setAds(AggregatedConfigSource.getDefaultInstance())
+                .setResourceApiVersion(ApiVersion.V3)
+                .build();
         // The ADS server speaks gRPC, so HTTP/2 upstream.
-        HttpProtocolOptions h2 = HttpProtocolOptions.newBuilder().setExplicitHttpConfig(
-                HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance())).build();
-        Cluster xds = Cluster.newBuilder().setName(XDS_CLUSTER).setType(Cluster.DiscoveryType.STATIC)
+        HttpProtocolOptions h2 = HttpProtocolOptions.newBuilder()
+                .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                        .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                .build();
+        Cluster xds = Cluster.newBuilder()
+                .setName(XDS_CLUSTER)
+                .setType(Cluster.DiscoveryType.STATIC)
                 .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
-                .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Any.pack(h2))
-                .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(XDS_CLUSTER)
-                        .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-                                .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-                                        .setAddress(address(spec.xdsHost(), spec.xdsPort()))))))
+                .putTypedExtensionProtocolOptions(
+                        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Any.pack(h2))
+                .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+                        .setClusterName(XDS_CLUSTER)
+                        .addEndpoints(LocalityLbEndpoints.newBuilder()
+                                .addLbEndpoints(LbEndpoint.newBuilder()
+                                        .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                                                .setAddress(address(spec.xdsHost(), spec.xdsPort()))))))
                 .build();
         return Bootstrap.newBuilder()
-                .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId(spec.nodeId()).setCluster(spec.cluster())
+                .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder()
+                        .setId(spec.nodeId())
+                        .setCluster(spec.cluster())
                         .setLocality(Locality.newBuilder().setRegion("nodemesh").setZone(spec.zone())))
                 .setAdmin(Admin.newBuilder().setAddress(address("127.0.0.1", spec.adminPort())))
                 .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
-                        .setAdsConfig(ApiConfigSource.newBuilder().setApiType(ApiConfigSource.ApiType.AGGREGATED_GRPC)
+                        .setAdsConfig(ApiConfigSource.newBuilder()
+                                .setApiType(ApiConfigSource.ApiType.AGGREGATED_GRPC)
                                 .setTransportApiVersion(ApiVersion.V3)
                                 // java-control-plane picks a request's snapshot by the node in that request, so Envoy
                                 // must send it in every request (its default), not only the first.
                                 .setSetNodeOnFirstMessageOnly(false)
-                                .addGrpcServices(GrpcService.newBuilder().setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER))))
-                        .setLdsConfig(ads).setCdsConfig(ads))
+                                .addGrpcServices(GrpcService.newBuilder()
+                                        .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
+                                                .setClusterName(XDS_CLUSTER))))
+                        .setLdsConfig(ads)
+                        .setCdsConfig(ads))
                 .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xds))
                 .build();
     }
@@ -85,7 +100,10 @@ public final class Bootstraps {
     /** The Envoy bootstrap as the JSON Envoy reads with {@code -c}. */
     public static String envoyJson(EnvoySpec spec) {
         try {
-            return JsonFormat.printer().usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(HttpProtocolOptions.getDescriptor()).build())
+            return JsonFormat.printer()
+                    .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
+                            .add(HttpProtocolOptions.getDescriptor())
+                            .build())
                     .print(envoy(spec));
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("bootstrap does not print as JSON", e);
@@ -106,9 +124,15 @@ public final class Bootstraps {
      * and {@value #CA_FILE} (the directory nodemesh keeps current for the process's workload, see
      * {@link #workloadCredentialsDir}) re-read every {@code refresh}, so rotated certificates are picked up.
      */
-    public static String grpcJson(String nodeId, String zone, String xdsHost, int xdsPort, java.nio.file.Path credentialsDir,
-                                  java.time.Duration refresh) {
-        if (refresh.toSeconds() < 1) throw new IllegalArgumentException("file_watcher refresh interval " + refresh + " is under a second");
+    public static String grpcJson(
+            String nodeId,
+            String zone,
+            String xdsHost,
+            int xdsPort,
+            java.nio.file.Path credentialsDir,
+            java.time.Duration refresh) {
+        if (refresh.toSeconds() < 1)
+            throw new IllegalArgumentException("file_watcher refresh interval " + refresh + " is under a second");
         String providers = """
                 ,
                   "certificate_providers": {
@@ -121,8 +145,12 @@ public final class Bootstraps {
                         "refresh_interval": "%ds"
                       }
                     }
-                  }""".formatted(CERTIFICATE_PROVIDER, json(credentialsDir.resolve(CERT_FILE).toString()),
-                json(credentialsDir.resolve(KEY_FILE).toString()), json(credentialsDir.resolve(CA_FILE).toString()), refresh.toSeconds());
+                  }""".formatted(
+                        CERTIFICATE_PROVIDER,
+                        json(credentialsDir.resolve(CERT_FILE).toString()),
+                        json(credentialsDir.resolve(KEY_FILE).toString()),
+                        json(credentialsDir.resolve(CA_FILE).toString()),
+                        refresh.toSeconds());
         return grpcJson(nodeId, zone, xdsHost, xdsPort, providers);
     }
 
@@ -149,7 +177,8 @@ public final class Bootstraps {
                   "node": {"id": "%s", "cluster": "nodemesh", "locality": {"region": "nodemesh", "zone": "%s"}},
                   "server_listener_resource_name_template": "%s"%s
                 }
-                """.formatted(json(hostPort(xdsHost, xdsPort)), json(nodeId), json(zone), Names.GRPC_SERVER_TEMPLATE, extra);
+                """.formatted(
+                        json(hostPort(xdsHost, xdsPort)), json(nodeId), json(zone), Names.GRPC_SERVER_TEMPLATE, extra);
     }
 
     private static String hostPort(String host, int port) {
@@ -161,6 +190,8 @@ public final class Bootstraps {
     }
 
     private static Address address(String host, int port) {
-        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(host).setPortValue(port)).build();
+        return Address.newBuilder()
+                .setSocketAddress(SocketAddress.newBuilder().setAddress(host).setPortValue(port))
+                .build();
     }
 }

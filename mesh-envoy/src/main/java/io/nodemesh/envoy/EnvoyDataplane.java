@@ -18,7 +18,6 @@ import io.nodemesh.envoy.internal.translate.AccessLogTranslator;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
 import io.nodemesh.envoy.internal.xds.NodeSnapshots;
 import io.nodemesh.envoy.internal.xds.XdsServer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -34,7 +33,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EnvoyDataplane implements MeshDataplane {
     private static final Logger LOG = LoggerFactory.getLogger(EnvoyDataplane.class);
-    public static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS, Capability.FLOWS));
+    public static final Set<Capability> CAPABILITIES =
+            Set.copyOf(EnumSet.of(Capability.L7_ROUTING, Capability.L7_POLICY, Capability.MTLS, Capability.FLOWS));
 
     private final EnvoyOptions options;
     private final NodeSnapshots snapshots = new NodeSnapshots();
@@ -58,6 +57,7 @@ public final class EnvoyDataplane implements MeshDataplane {
     private final FlowHub flows = new FlowHub();
     /** The node Envoy's gRPC access logs, served on the xDS port, published on {@link #flows}. */
     private final AccessLogReceiver accessLogs;
+
     private final List<Nack> nacks = new CopyOnWriteArrayList<>();
     private final List<Consumer<Nack>> nackListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService rotation;
@@ -69,20 +69,35 @@ public final class EnvoyDataplane implements MeshDataplane {
     /** With a clock of the caller's, so certificate rotation can be tested without waiting. */
     public EnvoyDataplane(DataplaneOptions options, Clock clock) {
         this.options = EnvoyOptions.from(options);
-        this.credentials = new MeshCredentials(MeshState.EMPTY.encryption().trustDomain(), this.options.certLifetime(), clock,
-                options.find(EnvoyOptions.CREDENTIALS_DIR).map(WorkloadCredentialFiles::new).orElse(null), options.node());
+        this.credentials = new MeshCredentials(
+                MeshState.EMPTY.encryption().trustDomain(),
+                this.options.certLifetime(),
+                clock,
+                options.find(EnvoyOptions.CREDENTIALS_DIR)
+                        .map(WorkloadCredentialFiles::new)
+                        .orElse(null),
+                options.node());
         this.accessLogs = new AccessLogReceiver(flows, options.node(), clock);
-        MeshTranslator translator = new MeshTranslator(this.options.outboundPort(), new AccessLogTranslator(this.options.accessLog()));
-        this.publisher = new SnapshotPublisher(options.node(), this.options.schemaCheck(), translator, snapshots, credentials,
-                accessLogs::applied);
+        MeshTranslator translator =
+                new MeshTranslator(this.options.outboundPort(), new AccessLogTranslator(this.options.accessLog()));
+        this.publisher = new SnapshotPublisher(
+                options.node(), this.options.schemaCheck(), translator, snapshots, credentials, accessLogs::applied);
         this.pipeline = new ApplyPipeline("envoy", publisher);
         try {
-            this.server = new XdsServer(this.options.xdsHost(), this.options.xdsPort(), snapshots, this::nacked, clock, List.of(accessLogs));
+            this.server = new XdsServer(
+                    this.options.xdsHost(),
+                    this.options.xdsPort(),
+                    snapshots,
+                    this::nacked,
+                    clock,
+                    List.of(accessLogs));
         } catch (IOException e) {
             accessLogs.close();
-            throw new UncheckedIOException("cannot listen for xDS on " + this.options.xdsHost() + ":" + this.options.xdsPort(), e);
+            throw new UncheckedIOException(
+                    "cannot listen for xDS on " + this.options.xdsHost() + ":" + this.options.xdsPort(), e);
         }
-        this.rotation = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("envoy-cert-rotation").unstarted(r));
+        this.rotation = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("envoy-cert-rotation").unstarted(r));
         long every = Math.max(1, this.options.certLifetime().toSeconds() / 8);
         rotation.scheduleAtFixedRate(this::rotateIfDue, every, every, TimeUnit.SECONDS);
     }
@@ -120,7 +135,8 @@ public final class EnvoyDataplane implements MeshDataplane {
     public Map<String, String> servedVersions(String node) {
         Optional<Snapshot> s = snapshots.current(node);
         Map<String, String> out = new LinkedHashMap<>();
-        s.ifPresent(snap -> io.envoyproxy.controlplane.cache.Resources.V3.TYPE_URLS.forEach(t -> out.put(t, snap.version(t))));
+        s.ifPresent(snap ->
+                io.envoyproxy.controlplane.cache.Resources.V3.TYPE_URLS.forEach(t -> out.put(t, snap.version(t))));
         return out;
     }
 

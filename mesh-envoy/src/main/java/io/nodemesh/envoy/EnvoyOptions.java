@@ -2,7 +2,6 @@ package io.nodemesh.envoy;
 
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Option;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -21,24 +20,35 @@ import java.util.List;
  * @param accessLog     the node Envoy reports every L7 request and passthrough connection over gRPC access logging to
  *                      the xDS server, which publishes them as flow events ({@code envoy.accessLog}, default true)
  */
-public record EnvoyOptions(String xdsHost, int xdsPort, int outboundPort, Duration certLifetime, boolean schemaCheck,
-                           boolean accessLog) {
-    public static final Option<String> XDS_HOST = Option.string("envoy.xdsHost", "127.0.0.1", "address the ADS server listens on");
-    public static final Option<Integer> XDS_PORT = Option.integer("envoy.xdsPort", 0, 0, 65535,
-            "port of the ADS server, 0 for one chosen by the OS");
-    public static final Option<Integer> OUTBOUND_PORT = Option.integer("envoy.outboundPort", 15001, 1, 65535,
+public record EnvoyOptions(
+        String xdsHost, int xdsPort, int outboundPort, Duration certLifetime, boolean schemaCheck, boolean accessLog) {
+    public static final Option<String> XDS_HOST =
+            Option.string("envoy.xdsHost", "127.0.0.1", "address the ADS server listens on");
+    public static final Option<Integer> XDS_PORT =
+            Option.integer("envoy.xdsPort", 0, 0, 65535, "port of the ADS server, 0 for one chosen by the OS");
+    public static final Option<Integer> OUTBOUND_PORT = Option.integer(
+            "envoy.outboundPort",
+            15001,
+            1,
+            65535,
             "the node Envoy's transparent listener port that L7 services are steered to");
-    public static final Option<Duration> CERT_LIFETIME = Option.duration("envoy.certLifetime", Duration.ofHours(1),
+    public static final Option<Duration> CERT_LIFETIME = Option.duration(
+            "envoy.certLifetime",
+            Duration.ofHours(1),
             "lifetime of workload certificates, at least a minute; rotated at half-life");
-    public static final Option<Boolean> SCHEMA_CHECK = Option.bool("envoy.schemaCheck", true,
-            "check every resource against Envoy's validation rules before serving it");
-    public static final Option<Boolean> ACCESS_LOG = Option.bool("envoy.accessLog", true,
+    public static final Option<Boolean> SCHEMA_CHECK = Option.bool(
+            "envoy.schemaCheck", true, "check every resource against Envoy's validation rules before serving it");
+    public static final Option<Boolean> ACCESS_LOG = Option.bool(
+            "envoy.accessLog",
+            true,
             "the node Envoy reports requests over gRPC access logging, published as flow events");
-    public static final Option<java.nio.file.Path> CREDENTIALS_DIR = Option.path("envoy.credentialsDir", null,
+    public static final Option<java.nio.file.Path> CREDENTIALS_DIR = Option.path(
+            "envoy.credentialsDir",
+            null,
             "where workload certificates and keys are written for proxyless clients; none unless set");
     /** Every option the Envoy backend reads. */
-    public static final List<Option<?>> OPTIONS = List.of(XDS_HOST, XDS_PORT, OUTBOUND_PORT, CERT_LIFETIME, SCHEMA_CHECK,
-            ACCESS_LOG, CREDENTIALS_DIR);
+    public static final List<Option<?>> OPTIONS =
+            List.of(XDS_HOST, XDS_PORT, OUTBOUND_PORT, CERT_LIFETIME, SCHEMA_CHECK, ACCESS_LOG, CREDENTIALS_DIR);
 
     public EnvoyOptions {
         if (certLifetime.compareTo(Duration.ofMinutes(1)) < 0) {
@@ -47,7 +57,12 @@ public record EnvoyOptions(String xdsHost, int xdsPort, int outboundPort, Durati
     }
 
     public static EnvoyOptions from(DataplaneOptions options) {
-        return new EnvoyOptions(options.get(XDS_HOST), options.get(XDS_PORT), options.get(OUTBOUND_PORT),
-                options.get(CERT_LIFETIME), options.get(SCHEMA_CHECK), options.get(ACCESS_LOG));
+        return new EnvoyOptions(
+                options.get(XDS_HOST),
+                options.get(XDS_PORT),
+                options.get(OUTBOUND_PORT),
+                options.get(CERT_LIFETIME),
+                options.get(SCHEMA_CHECK),
+                options.get(ACCESS_LOG));
     }
 }

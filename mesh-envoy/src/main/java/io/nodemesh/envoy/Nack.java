@@ -13,11 +13,18 @@ import java.time.Instant;
  * @param servingVersion  the version of that type the node is served after the rollback (empty when it never accepted one)
  * @param delta           whether it came over the incremental (delta) protocol
  */
-public record Nack(Instant time, String node, String typeUrl, String rejectedVersion, String errorDetail,
-                   String servingVersion, boolean delta) {
+public record Nack(
+        Instant time,
+        String node,
+        String typeUrl,
+        String rejectedVersion,
+        String errorDetail,
+        String servingVersion,
+        boolean delta) {
     @Override
     public String toString() {
-        return "NACK from " + node + " of " + typeUrl.substring(typeUrl.lastIndexOf('.') + 1) + " version " + rejectedVersion
-                + ": " + errorDetail + " (now serving version " + (servingVersion.isEmpty() ? "none" : servingVersion) + ")";
+        return "NACK from " + node + " of " + typeUrl.substring(typeUrl.lastIndexOf('.') + 1) + " version "
+                + rejectedVersion + ": " + errorDetail + " (now serving version "
+                + (servingVersion.isEmpty() ? "none" : servingVersion) + ")";
     }
 }

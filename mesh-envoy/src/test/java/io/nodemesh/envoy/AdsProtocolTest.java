@@ -1,5 +1,8 @@
 package io.nodemesh.envoy;
 
+import static io.nodemesh.envoy.TestStates.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -12,10 +15,6 @@ import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.MeshState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateFactory;
@@ -23,9 +22,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static io.nodemesh.envoy.TestStates.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The xDS protocol as a raw ADS client sees it: versions, nonces, ACK and NACK, SDS and delta. */
 class AdsProtocolTest {
@@ -50,7 +49,10 @@ class AdsProtocolTest {
     }
 
     private static MeshState state(int services, EncryptionSpec encryption) {
-        var b = MeshState.builder().node(nodeA()).workload(workload("web", "127.0.0.2")).encryption(encryption);
+        var b = MeshState.builder()
+                .node(nodeA())
+                .workload(workload("web", "127.0.0.2"))
+                .encryption(encryption);
         for (int i = 0; i < services; i++) {
             b.service(l7("svc" + i, "10.96.1." + (i + 1), 8080, List.of(Endpoint.ready("127.0.0.2", "shop/web"))));
         }
@@ -65,8 +67,10 @@ class AdsProtocolTest {
         assertThat(first.getTypeUrl()).isEqualTo(CDS);
         assertThat(first.getVersionInfo()).isEqualTo("1");
         assertThat(first.getNonce()).isNotEmpty();
-        assertThat(first.getResourcesList()).allSatisfy(a -> assertThat(a.getTypeUrl()).isEqualTo(CDS));
-        assertThat(first.getResourcesList().stream().map(a -> unpack(a, Cluster.class).getName()))
+        assertThat(first.getResourcesList())
+                .allSatisfy(a -> assertThat(a.getTypeUrl()).isEqualTo(CDS));
+        assertThat(first.getResourcesList().stream()
+                        .map(a -> unpack(a, Cluster.class).getName()))
                 .contains("outbound|8080||svc0.shop", "outbound|8080||svc1.shop", "nodemesh-passthrough");
 
         ads.request(CDS, List.of(), first.getVersionInfo(), first.getNonce(), null); // ACK
@@ -80,7 +84,8 @@ class AdsProtocolTest {
     @Test
     void aTypeKeepsItsVersionWhileItsContentIsUnchanged() {
         // svc0's backend is outside the mesh, so moving it touches no node's server listener.
-        MeshState base = state(2, EncryptionSpec.NONE).withService("shop/svc0", s -> s.withEndpoints(List.of(Endpoint.ready("192.0.2.1", ""))));
+        MeshState base = state(2, EncryptionSpec.NONE)
+                .withService("shop/svc0", s -> s.withEndpoints(List.of(Endpoint.ready("192.0.2.1", ""))));
         dp.apply(base);
         Map<String, String> before = dp.servedVersions("node-a");
         // Only an endpoint changes: endpoints get a new version, clusters, routes and listeners keep theirs.
@@ -117,7 +122,9 @@ class AdsProtocolTest {
         dp.apply(state(3, EncryptionSpec.NONE));
         DiscoveryResponse v3 = ads.next();
         assertThat(v3.getVersionInfo()).isEqualTo("3");
-        assertThat(v3.getResourcesList().stream().map(a -> unpack(a, Listener.class).getName())).contains("svc2.shop");
+        assertThat(v3.getResourcesList().stream()
+                        .map(a -> unpack(a, Listener.class).getName()))
+                .contains("svc2.shop");
     }
 
     @Test
@@ -134,21 +141,34 @@ class AdsProtocolTest {
         assertThat(secrets).containsKeys(id, "nodemesh-trust-bundle");
 
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        X509Certificate ca = (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(
-                secrets.get("nodemesh-trust-bundle").getValidationContext().getTrustedCa().getInlineString().getBytes(StandardCharsets.US_ASCII)));
-        X509Certificate leaf = (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(
-                secrets.get(id).getTlsCertificate().getCertificateChain().getInlineString().getBytes(StandardCharsets.US_ASCII)));
+        X509Certificate ca =
+                (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(secrets.get("nodemesh-trust-bundle")
+                        .getValidationContext()
+                        .getTrustedCa()
+                        .getInlineString()
+                        .getBytes(StandardCharsets.US_ASCII)));
+        X509Certificate leaf = (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(secrets.get(id)
+                .getTlsCertificate()
+                .getCertificateChain()
+                .getInlineString()
+                .getBytes(StandardCharsets.US_ASCII)));
         leaf.verify(ca.getPublicKey());
         assertThat(leaf.getSubjectAlternativeNames()).containsExactly(List.of(6, id));
-        assertThat(Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant())).isLessThanOrEqualTo(Duration.ofMinutes(61));
-        assertThat(secrets.get(id).getTlsCertificate().getPrivateKey().getInlineString()).startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(Duration.between(
+                        leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant()))
+                .isLessThanOrEqualTo(Duration.ofMinutes(61));
+        assertThat(secrets.get(id).getTlsCertificate().getPrivateKey().getInlineString())
+                .startsWith("-----BEGIN PRIVATE KEY-----");
 
         // The server listener of the workload's backend requires client certificates from SDS.
         ads.request(SDS, List.of(id, "nodemesh-trust-bundle"), r.getVersionInfo(), r.getNonce(), null);
         ads.request(LDS, List.of(), "", "", null);
         DiscoveryResponse lds = ads.next();
-        Listener server = lds.getResourcesList().stream().map(a -> unpack(a, Listener.class))
-                .filter(l -> l.getName().startsWith("grpc/server")).findFirst().orElseThrow();
+        Listener server = lds.getResourcesList().stream()
+                .map(a -> unpack(a, Listener.class))
+                .filter(l -> l.getName().startsWith("grpc/server"))
+                .findFirst()
+                .orElseThrow();
         assertThat(server.getFilterChains(0).getTransportSocket().getName()).isEqualTo("envoy.transport_sockets.tls");
     }
 
@@ -159,13 +179,16 @@ class AdsProtocolTest {
         DeltaDiscoveryResponse first = ads.nextDelta();
         assertThat(first.getResourcesList().stream().map(r -> r.getName()))
                 .contains("outbound|8080||svc0.shop", "outbound|8080||svc1.shop", "outbound|8080||svc2.shop");
-        assertThat(first.getResourcesList()).allSatisfy(r -> assertThat(r.getVersion()).isNotEmpty());
+        assertThat(first.getResourcesList())
+                .allSatisfy(r -> assertThat(r.getVersion()).isNotEmpty());
         ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce()));
 
         dp.apply(state(2, EncryptionSpec.NONE));
         DeltaDiscoveryResponse second = ads.nextDelta();
         assertThat(second.getRemovedResourcesList()).containsExactly("outbound|8080||svc2.shop");
-        assertThat(second.getResourcesList()).as("unchanged clusters are not re-sent").isEmpty();
+        assertThat(second.getResourcesList())
+                .as("unchanged clusters are not re-sent")
+                .isEmpty();
     }
 
     /**
@@ -178,12 +201,14 @@ class AdsProtocolTest {
         ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS));
         DeltaDiscoveryResponse first = ads.nextDelta();
         ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce()));
-        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce())); // again: stale
+        ads.delta(
+                DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce())); // again: stale
         ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce("no-such-nonce"));
 
         dp.apply(state(2, EncryptionSpec.NONE));
         DeltaDiscoveryResponse second = ads.nextDelta();
-        assertThat(second.getRemovedResourcesList()).as("the stream is alive and still tracks what the client holds")
+        assertThat(second.getRemovedResourcesList())
+                .as("the stream is alive and still tracks what the client holds")
                 .containsExactly("outbound|8080||svc2.shop");
     }
 
@@ -205,7 +230,8 @@ class AdsProtocolTest {
         DiscoveryResponse change = ads.next();
         assertThat(change.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
         assertThat(names(change)).as("only the changed assignment").containsExactly(all.get(0));
-        assertThat(unpack(change.getResources(0), ClusterLoadAssignment.class).toString()).contains("127.0.0.9");
+        assertThat(unpack(change.getResources(0), ClusterLoadAssignment.class).toString())
+                .contains("127.0.0.9");
 
         // The ACK comes after the next apply: the changes since the version it runs, again only those.
         dp.apply(moveEndpoint(moved, "svc2", "127.0.0.8"));
@@ -226,12 +252,17 @@ class AdsProtocolTest {
     }
 
     private static MeshState moveEndpoint(MeshState state, String service, String ip) {
-        var svc = state.services().stream().filter(s -> s.name().equals(service)).findFirst().orElseThrow();
+        var svc = state.services().stream()
+                .filter(s -> s.name().equals(service))
+                .findFirst()
+                .orElseThrow();
         return state.withService(svc.key(), s -> s.withEndpoints(List.of(Endpoint.ready(ip, "shop/web"))));
     }
 
     private static List<String> names(DiscoveryResponse r) {
-        return r.getResourcesList().stream().map(a -> unpack(a, ClusterLoadAssignment.class).getClusterName()).toList();
+        return r.getResourcesList().stream()
+                .map(a -> unpack(a, ClusterLoadAssignment.class).getClusterName())
+                .toList();
     }
 
     /** Explicit delta subscriptions: only subscribed names come, a name subscribed later comes alone, an unsubscribed one no more. */
@@ -240,14 +271,18 @@ class AdsProtocolTest {
         String eds = Resources.V3.ENDPOINT_TYPE_URL;
         MeshState state = state(3, EncryptionSpec.NONE);
         dp.apply(state);
-        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(eds)
-                .addResourceNamesSubscribe("outbound|8080||svc0.shop").addResourceNamesSubscribe("outbound|8080||svc1.shop"));
+        ads.delta(DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(eds)
+                .addResourceNamesSubscribe("outbound|8080||svc0.shop")
+                .addResourceNamesSubscribe("outbound|8080||svc1.shop"));
         DeltaDiscoveryResponse first = ads.nextDelta();
         assertThat(first.getResourcesList().stream().map(r -> r.getName()))
                 .containsExactlyInAnyOrder("outbound|8080||svc0.shop", "outbound|8080||svc1.shop");
         ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(eds).setResponseNonce(first.getNonce()));
 
-        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(eds).addResourceNamesSubscribe("outbound|8080||svc2.shop")
+        ads.delta(DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(eds)
+                .addResourceNamesSubscribe("outbound|8080||svc2.shop")
                 .addResourceNamesUnsubscribe("outbound|8080||svc0.shop"));
         DeltaDiscoveryResponse added = ads.nextDelta();
         assertThat(added.getResourcesList().stream().map(r -> r.getName())).containsExactly("outbound|8080||svc2.shop");
@@ -256,10 +291,17 @@ class AdsProtocolTest {
         state = moveEndpoint(moveEndpoint(state, "svc0", "127.0.0.9"), "svc1", "127.0.0.8");
         dp.apply(state);
         DeltaDiscoveryResponse changed = ads.nextDelta();
-        assertThat(changed.getResourcesList().stream().map(r -> r.getName())).as("svc0 is no longer subscribed")
+        assertThat(changed.getResourcesList().stream().map(r -> r.getName()))
+                .as("svc0 is no longer subscribed")
                 .containsExactly("outbound|8080||svc1.shop");
         ClusterLoadAssignment svc1 = unpack(changed.getResources(0).getResource(), ClusterLoadAssignment.class);
-        assertThat(svc1.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getAddress()).isEqualTo("127.0.0.8");
+        assertThat(svc1.getEndpoints(0)
+                        .getLbEndpoints(0)
+                        .getEndpoint()
+                        .getAddress()
+                        .getSocketAddress()
+                        .getAddress())
+                .isEqualTo("127.0.0.8");
     }
 
     @Test
@@ -267,7 +309,9 @@ class AdsProtocolTest {
         dp.apply(state(1, EncryptionSpec.NONE));
         ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS));
         DeltaDiscoveryResponse first = ads.nextDelta();
-        ads.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(first.getNonce())
+        ads.delta(DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(CDS)
+                .setResponseNonce(first.getNonce())
                 .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("cluster rejected")));
         Eventually.until("the delta NACK is reported", () -> !dp.nacks().isEmpty());
         assertThat(dp.nacks().getFirst().delta()).isTrue();

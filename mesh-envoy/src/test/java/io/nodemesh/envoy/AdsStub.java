@@ -11,7 +11,6 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
-
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,7 +28,8 @@ final class AdsStub implements AutoCloseable {
     private StreamObserver<DeltaDiscoveryRequest> delta;
 
     AdsStub(int port, String nodeId) {
-        this.channel = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
+        this.channel = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create())
+                .build();
         this.node = Node.newBuilder().setId(nodeId).setCluster("test").build();
     }
 
@@ -53,14 +53,19 @@ final class AdsStub implements AutoCloseable {
     /** A state-of-the-world request: ACK when {@code error} is null, NACK otherwise. */
     void request(String typeUrl, List<String> names, String version, String nonce, String error) {
         if (sotw == null) sotw = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collector());
-        var r = DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names)
-                .setVersionInfo(version).setResponseNonce(nonce);
+        var r = DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(typeUrl)
+                .addAllResourceNames(names)
+                .setVersionInfo(version)
+                .setResponseNonce(nonce);
         if (error != null) r.setErrorDetail(Status.newBuilder().setCode(3).setMessage(error));
         sotw.onNext(r.build());
     }
 
     void delta(DeltaDiscoveryRequest.Builder r) {
-        if (delta == null) delta = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(collector());
+        if (delta == null)
+            delta = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(collector());
         delta.onNext(r.setNode(node).build());
     }
 

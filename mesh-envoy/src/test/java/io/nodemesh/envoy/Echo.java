@@ -9,7 +9,6 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,8 +44,12 @@ final class Echo {
     static final MethodDescriptor<String, String> FLAKY = method("Flaky");
 
     private static MethodDescriptor<String, String> method(String name) {
-        return MethodDescriptor.<String, String>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName("nodemesh.test.Echo/" + name).setRequestMarshaller(STRING).setResponseMarshaller(STRING).build();
+        return MethodDescriptor.<String, String>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("nodemesh.test.Echo/" + name)
+                .setRequestMarshaller(STRING)
+                .setResponseMarshaller(STRING)
+                .build();
     }
 
     /** One backend: its name, counters of calls, and a latch that releases held calls. */
@@ -98,7 +101,9 @@ final class Echo {
                     }))
                     .addMethod(FLAKY, ServerCalls.asyncUnaryCall((req, out) -> {
                         if (flakyCalls.incrementAndGet() % 2 == 1) {
-                            out.onError(Status.UNAVAILABLE.withDescription("flaky " + name).asRuntimeException());
+                            out.onError(Status.UNAVAILABLE
+                                    .withDescription("flaky " + name)
+                                    .asRuntimeException());
                         } else {
                             out.onNext(name);
                             out.onCompleted();
@@ -115,7 +120,11 @@ final class Echo {
     }
 
     static String call(ManagedChannel ch, MethodDescriptor<String, String> method, String request) {
-        return ClientCalls.blockingUnaryCall(ch, method, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS), request);
+        return ClientCalls.blockingUnaryCall(
+                ch,
+                method,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS),
+                request);
     }
 
     private Echo() {}

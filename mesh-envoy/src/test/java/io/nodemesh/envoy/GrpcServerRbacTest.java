@@ -1,5 +1,8 @@
 package io.nodemesh.envoy;
 
+import static io.nodemesh.envoy.TestStates.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -15,16 +18,12 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static io.nodemesh.envoy.TestStates.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * L7 policy acting on real requests: an xDS-enabled gRPC server (grpc-java's {@code XdsServerBuilder}) fetches the
@@ -53,15 +52,25 @@ class GrpcServerRbacTest {
     }
 
     private MeshState state(Policy... policies) {
-        var b = MeshState.builder().node(nodeA())
-                .workload(workload("secure", SERVER_IP)).workload(workload("other", "127.0.0.9"))
+        var b = MeshState.builder()
+                .node(nodeA())
+                .workload(workload("secure", SERVER_IP))
+                .workload(workload("other", "127.0.0.9"))
                 .service(l7("secure", "10.96.0.20", port, List.of(Endpoint.ready(SERVER_IP, "shop/secure"))));
         for (Policy p : policies) b.policy(p);
         return b.build();
     }
 
     private static Policy allowFrom(String source) {
-        return new Policy("shop", "allow", PolicyAction.ALLOW, List.of(source), List.of(), List.of("shop/secure"), List.of(), List.of());
+        return new Policy(
+                "shop",
+                "allow",
+                PolicyAction.ALLOW,
+                List.of(source),
+                List.of(),
+                List.of("shop/secure"),
+                List.of(),
+                List.of());
     }
 
     private void startServer(MeshState initial) {
@@ -71,9 +80,11 @@ class GrpcServerRbacTest {
         var started = new java.util.concurrent.CompletableFuture<Echo.Backend>();
         Thread.ofPlatform().daemon().start(() -> {
             try {
-                started.complete(new Echo.Backend("secure", XdsServerBuilder.forAddress(new InetSocketAddress(SERVER_IP, port),
-                                InsecureServerCredentials.create())
-                        .overrideBootstrapForTest(GrpcXds.bootstrap("node-a~secure", dp.xdsPort()))));
+                started.complete(new Echo.Backend(
+                        "secure",
+                        XdsServerBuilder.forAddress(
+                                        new InetSocketAddress(SERVER_IP, port), InsecureServerCredentials.create())
+                                .overrideBootstrapForTest(GrpcXds.bootstrap("node-a~secure", dp.xdsPort()))));
             } catch (RuntimeException e) {
                 started.completeExceptionally(e);
             }
@@ -83,7 +94,8 @@ class GrpcServerRbacTest {
         } catch (Exception e) {
             throw new AssertionError("xDS gRPC server did not start; NACKs: " + dp.nacks(), e);
         }
-        ch = Grpc.newChannelBuilder(SERVER_IP + ":" + port, InsecureChannelCredentials.create()).build();
+        ch = Grpc.newChannelBuilder(SERVER_IP + ":" + port, InsecureChannelCredentials.create())
+                .build();
     }
 
     private Status.Code code(io.grpc.MethodDescriptor<String, String> method) {
@@ -107,7 +119,14 @@ class GrpcServerRbacTest {
 
     @Test
     void denyPolicyWithHttpMatchRefusesOnlyThatPath() {
-        Policy denyFlaky = new Policy("shop", "deny-flaky", PolicyAction.DENY, List.of(), List.of(), List.of("shop/secure"), List.of(),
+        Policy denyFlaky = new Policy(
+                "shop",
+                "deny-flaky",
+                PolicyAction.DENY,
+                List.of(),
+                List.of(),
+                List.of("shop/secure"),
+                List.of(),
                 List.of(HttpMatch.path(PathMatch.prefix("/nodemesh.test.Echo/Fla"))));
         startServer(state());
         Eventually.until("the server serves", () -> code(Echo.WHO) == Status.Code.OK);

@@ -1,11 +1,10 @@
 package io.nodemesh.envoy;
 
+import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Grpc;
 import io.grpc.internal.JsonParser;
 import io.grpc.xds.XdsNameResolverProvider;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -23,7 +22,8 @@ final class GrpcXds {
     static Map<String, ?> bootstrap(String nodeId, int xdsPort) {
         try {
             @SuppressWarnings("unchecked")
-            Map<String, ?> map = (Map<String, ?>) JsonParser.parse(Bootstraps.grpcJson(nodeId, "node-a", "127.0.0.1", xdsPort));
+            Map<String, ?> map =
+                    (Map<String, ?>) JsonParser.parse(Bootstraps.grpcJson(nodeId, "node-a", "127.0.0.1", xdsPort));
             return map;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -55,6 +55,7 @@ final class GrpcXds {
         String scheme = "nmxds" + SCHEMES.incrementAndGet();
         XdsNameResolverProvider provider = XdsNameResolverProvider.createForTest(scheme, bootstrap(nodeId, xdsPort));
         return Grpc.newChannelBuilder(scheme + ":///" + host, InsecureChannelCredentials.create())
-                .nameResolverFactory(provider).build();
+                .nameResolverFactory(provider)
+                .build();
     }
 }

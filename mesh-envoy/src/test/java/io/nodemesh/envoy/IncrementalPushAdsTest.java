@@ -1,5 +1,10 @@
 package io.nodemesh.envoy;
 
+import static io.nodemesh.envoy.TestStates.l7;
+import static io.nodemesh.envoy.TestStates.nodeA;
+import static io.nodemesh.envoy.TestStates.workload;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -10,19 +15,13 @@ import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static io.nodemesh.envoy.TestStates.l7;
-import static io.nodemesh.envoy.TestStates.nodeA;
-import static io.nodemesh.envoy.TestStates.workload;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Applies that change one service are served from maps made by replacing entries and a diff the snapshot stage hands the
@@ -43,19 +42,21 @@ class IncrementalPushAdsTest {
     void deltaGetsExactlyTheChangeAndStateOfTheWorldEndsFresh(long seed) throws Exception {
         Random rnd = new Random(seed);
         var b = MeshState.builder().node(nodeA()).workload(workload("web", "127.0.0.2"));
-        for (int i = 0; i < BASE; i++) b.service(l7("svc" + i, "10.96.1." + (i + 1), 8080, List.of(Endpoint.ready("127.0.0.2", "shop/web"))));
+        for (int i = 0; i < BASE; i++)
+            b.service(l7("svc" + i, "10.96.1." + (i + 1), 8080, List.of(Endpoint.ready("127.0.0.2", "shop/web"))));
         MeshState state = b.build();
         List<String> base = new ArrayList<>();
         for (int i = 0; i < BASE; i++) base.add(eds("svc" + i));
 
         try (EnvoyDataplane dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS);
-             AdsStub delta = new AdsStub(dp.xdsPort(), "node-a~delta");
-             AdsStub sotw = new AdsStub(dp.xdsPort(), "node-a~sotw")) {
+                AdsStub delta = new AdsStub(dp.xdsPort(), "node-a~delta");
+                AdsStub sotw = new AdsStub(dp.xdsPort(), "node-a~sotw")) {
             dp.apply(state);
             // Load assignments are not a wildcard type: the client names what it wants.
             delta.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).addAllResourceNamesSubscribe(base));
             DeltaDiscoveryResponse first = delta.nextDelta();
-            assertThat(first.getResourcesList().stream().map(r -> r.getName())).containsExactlyInAnyOrderElementsOf(base);
+            assertThat(first.getResourcesList().stream().map(r -> r.getName()))
+                    .containsExactlyInAnyOrderElementsOf(base);
             delta.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(first.getNonce()));
 
             Map<String, ClusterLoadAssignment> held = new LinkedHashMap<>();
@@ -84,9 +85,11 @@ class IncrementalPushAdsTest {
                     nb.service(l7(svc, "10.96.2." + made, 8080, List.of(Endpoint.ready("127.0.0.2", "shop/web"))));
                     state = nb.build();
                     changedName = eds(svc);
-                    // subscribed before it exists; it comes once it does (no nonce: this is not an ACK — java-control-plane
+                    // subscribed before it exists; it comes once it does (no nonce: this is not an ACK —
+                    // java-control-plane
                     // fails the stream on a nonce whose response it no longer keeps)
-                    delta.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNamesSubscribe(changedName));
+                    delta.delta(
+                            DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNamesSubscribe(changedName));
                 } else { // one is removed
                     String svc = extras.remove(rnd.nextInt(extras.size()));
                     MeshState.Builder nb = MeshState.builder().node(nodeA()).workload(workload("web", "127.0.0.2"));
@@ -101,17 +104,23 @@ class IncrementalPushAdsTest {
                 DeltaDiscoveryResponse d = delta.nextDelta();
                 if (removed) {
                     assertThat(d.getRemovedResourcesList()).as("step %d", step).containsExactly(changedName);
-                    assertThat(d.getResourcesList()).as("step %d: nothing else", step).isEmpty();
+                    assertThat(d.getResourcesList())
+                            .as("step %d: nothing else", step)
+                            .isEmpty();
                 } else {
                     assertThat(d.getRemovedResourcesList()).as("step %d", step).isEmpty();
-                    assertThat(d.getResourcesList().stream().map(r -> r.getName())).as("step %d: only the change", step)
+                    assertThat(d.getResourcesList().stream().map(r -> r.getName()))
+                            .as("step %d: only the change", step)
                             .containsExactly(changedName);
-                    assertThat(d.getResources(0).getResource().unpack(ClusterLoadAssignment.class)).isEqualTo(fresh.get(changedName));
+                    assertThat(d.getResources(0).getResource().unpack(ClusterLoadAssignment.class))
+                            .isEqualTo(fresh.get(changedName));
                 }
                 delta.delta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(d.getNonce()));
 
-                // State of the world: the client reads (and ACKs) what comes until it holds a fresh translation of what it
-                // asks for; a response that never comes fails the test (the client would be left stale). Only EDS is asked
+                // State of the world: the client reads (and ACKs) what comes until it holds a fresh translation of what
+                // it
+                // asks for; a response that never comes fails the test (the client would be left stale). Only EDS is
+                // asked
                 // on this stream, so java-control-plane's "EDS again after a CDS response" does not add responses.
                 Map<String, ClusterLoadAssignment> expected = new LinkedHashMap<>(fresh);
                 expected.keySet().retainAll(base);
@@ -125,14 +134,17 @@ class IncrementalPushAdsTest {
                     }
                     sotw.request(EDS, base, r.getVersionInfo(), r.getNonce(), null);
                 }
-                assertThat(held).as("step %d: the state-of-the-world client holds a fresh translation", step).isEqualTo(expected);
+                assertThat(held)
+                        .as("step %d: the state-of-the-world client holds a fresh translation", step)
+                        .isEqualTo(expected);
             }
         }
     }
 
     private static Map<String, ClusterLoadAssignment> freshEndpoints(MeshState state) {
         Map<String, ClusterLoadAssignment> out = new LinkedHashMap<>();
-        for (ClusterLoadAssignment c : new MeshTranslator(15001).shared(state).endpoints()) out.put(c.getClusterName(), c);
+        for (ClusterLoadAssignment c : new MeshTranslator(15001).shared(state).endpoints())
+            out.put(c.getClusterName(), c);
         return out;
     }
 

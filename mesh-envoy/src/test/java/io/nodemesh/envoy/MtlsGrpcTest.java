@@ -1,5 +1,8 @@
 package io.nodemesh.envoy;
 
+import static io.nodemesh.envoy.TestStates.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -29,13 +32,6 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,9 +48,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static io.nodemesh.envoy.TestStates.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * mTLS with grpc-java's real xDS client and real xDS-enabled servers: the resources nodemesh serves in mTLS mode name
@@ -74,12 +73,16 @@ class MtlsGrpcTest {
     private static final String IMPOSTOR = "spiffe://" + TD + "/ns/shop/sa/impostor";
     private static final AtomicInteger SCHEMES = new AtomicInteger();
     private static final MethodDescriptor<String, String> PEER = MethodDescriptor.<String, String>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("nodemesh.test.Mtls/Peer")
-            .setRequestMarshaller(Echo.STRING).setResponseMarshaller(Echo.STRING).build();
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName("nodemesh.test.Mtls/Peer")
+            .setRequestMarshaller(Echo.STRING)
+            .setResponseMarshaller(Echo.STRING)
+            .build();
     private static final Context.Key<SSLSession> SESSION = Context.key("ssl-session");
 
     @TempDir
     Path credentials;
+
     private MovableClock clock;
     private EnvoyDataplane dp;
     private Server server;
@@ -91,8 +94,11 @@ class MtlsGrpcTest {
         // Six minutes in the past, so a rotation (at half of 10 minutes) issues certificates valid on the real clock.
         clock = new MovableClock();
         clock.now = Instant.now().minus(Duration.ofMinutes(6));
-        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.credentialsDir", credentials.toString())
-                .with("envoy.certLifetime", "PT10M"), clock);
+        dp = new EnvoyDataplane(
+                DataplaneOptions.DEFAULTS
+                        .with("envoy.credentialsDir", credentials.toString())
+                        .with("envoy.certLifetime", "PT10M"),
+                clock);
         port = GrpcXds.freePort(SERVER_IP);
     }
 
@@ -107,9 +113,13 @@ class MtlsGrpcTest {
     }
 
     private MeshState state(Policy... policies) {
-        var b = MeshState.builder().node(nodeA()).node(new Node("node-b", List.of("10.0.0.2"), List.of("10.1.0.0/24"), ""))
-                .workload(workload("secure", SERVER_IP)).workload(workload("client-a", "127.0.0.11"))
-                .workload(workload("client-b", "127.0.0.12")).workload(workload("impostor", "127.0.0.13"))
+        var b = MeshState.builder()
+                .node(nodeA())
+                .node(new Node("node-b", List.of("10.0.0.2"), List.of("10.1.0.0/24"), ""))
+                .workload(workload("secure", SERVER_IP))
+                .workload(workload("client-a", "127.0.0.11"))
+                .workload(workload("client-b", "127.0.0.12"))
+                .workload(workload("impostor", "127.0.0.13"))
                 .service(l7("secure", "10.96.0.20", port, List.of(Endpoint.ready(SERVER_IP, "shop/secure"))))
                 .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.STRICT, TD));
         for (Policy p : policies) b.policy(p);
@@ -121,8 +131,10 @@ class MtlsGrpcTest {
     }
 
     private Map<String, ?> bootstrap(String nodeId, String spiffeId) {
-        String json = spiffeId == null ? Bootstraps.grpcJson(nodeId, "node-a", "127.0.0.1", dp.xdsPort())
-                : Bootstraps.grpcJson(nodeId, "node-a", "127.0.0.1", dp.xdsPort(), filesOf(spiffeId), Duration.ofSeconds(1));
+        String json = spiffeId == null
+                ? Bootstraps.grpcJson(nodeId, "node-a", "127.0.0.1", dp.xdsPort())
+                : Bootstraps.grpcJson(
+                        nodeId, "node-a", "127.0.0.1", dp.xdsPort(), filesOf(spiffeId), Duration.ofSeconds(1));
         try {
             @SuppressWarnings("unchecked")
             Map<String, ?> map = (Map<String, ?>) JsonParser.parse(json);
@@ -136,7 +148,8 @@ class MtlsGrpcTest {
     private void startServer(String spiffeId) {
         ServerInterceptor session = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 SSLSession s = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
                 return Contexts.interceptCall(Context.current().withValue(SESSION, s), call, headers, next);
             }
@@ -145,15 +158,19 @@ class MtlsGrpcTest {
                 .addMethod(PEER, ServerCalls.asyncUnaryCall((req, out) -> {
                     out.onNext(describePeer(SESSION.get()));
                     out.onCompleted();
-                })).build();
+                }))
+                .build();
         // start() blocks until the listener arrives; start it aside so a NACK fails the test instead of hanging it.
         var started = new CompletableFuture<Server>();
         Thread.ofPlatform().daemon().start(() -> {
             try {
-                started.complete(XdsServerBuilder.forAddress(new InetSocketAddress(SERVER_IP, port),
+                started.complete(XdsServerBuilder.forAddress(
+                                new InetSocketAddress(SERVER_IP, port),
                                 XdsServerCredentials.create(InsecureServerCredentials.create()))
                         .overrideBootstrapForTest(bootstrap("node-a~secure", spiffeId))
-                        .addService(ServerInterceptors.intercept(peer, session)).build().start());
+                        .addService(ServerInterceptors.intercept(peer, session))
+                        .build()
+                        .start());
             } catch (IOException | RuntimeException e) {
                 started.completeExceptionally(e);
             }
@@ -178,8 +195,11 @@ class MtlsGrpcTest {
 
     private static String uriSan(X509Certificate c) {
         try {
-            return c.getSubjectAlternativeNames().stream().filter(n -> (Integer) n.get(0) == 6).map(n -> (String) n.get(1))
-                    .findFirst().orElse("none");
+            return c.getSubjectAlternativeNames().stream()
+                    .filter(n -> (Integer) n.get(0) == 6)
+                    .map(n -> (String) n.get(1))
+                    .findFirst()
+                    .orElse("none");
         } catch (java.security.cert.CertificateParsingException e) {
             throw new AssertionError(e);
         }
@@ -189,15 +209,17 @@ class MtlsGrpcTest {
     @SuppressWarnings("deprecation") // nameResolverFactory: the documented way to use a test provider per channel
     private ManagedChannel client(String nodeId, String spiffeId) {
         String scheme = "nmtls" + SCHEMES.incrementAndGet();
-        ManagedChannel ch = Grpc.newChannelBuilder(scheme + ":///secure.shop", XdsChannelCredentials.create(InsecureChannelCredentials.create()))
-                .nameResolverFactory(XdsNameResolverProvider.createForTest(scheme, bootstrap(nodeId, spiffeId))).build();
+        ManagedChannel ch = Grpc.newChannelBuilder(
+                        scheme + ":///secure.shop", XdsChannelCredentials.create(InsecureChannelCredentials.create()))
+                .nameResolverFactory(XdsNameResolverProvider.createForTest(scheme, bootstrap(nodeId, spiffeId)))
+                .build();
         channels.add(ch);
         return ch;
     }
 
     private static String peer(ManagedChannel ch) {
-        return io.grpc.stub.ClientCalls.blockingUnaryCall(ch, PEER,
-                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "x");
+        return io.grpc.stub.ClientCalls.blockingUnaryCall(
+                ch, PEER, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "x");
     }
 
     private static Status.Code code(ManagedChannel ch) {
@@ -221,7 +243,9 @@ class MtlsGrpcTest {
         ManagedChannel a = client("node-a~client-a", CLIENT_A);
 
         String seen = peer(a);
-        assertThat(seen).isEqualTo(CLIENT_A + " " + certificateIn(filesOf(CLIENT_A)).getSerialNumber().toString(16));
+        assertThat(seen)
+                .isEqualTo(CLIENT_A + " "
+                        + certificateIn(filesOf(CLIENT_A)).getSerialNumber().toString(16));
         assertThat(dp.nacks()).isEmpty();
     }
 
@@ -233,8 +257,15 @@ class MtlsGrpcTest {
         ManagedChannel b = client("node-a~client-b", CLIENT_B);
         assertThat(code(b)).isEqualTo(Status.Code.OK); // no policy yet: both get in
 
-        dp.apply(state(new Policy("shop", "only-a", PolicyAction.ALLOW, List.of(CLIENT_A), List.of(), List.of("shop/secure"),
-                List.of(), List.of())));
+        dp.apply(state(new Policy(
+                "shop",
+                "only-a",
+                PolicyAction.ALLOW,
+                List.of(CLIENT_A),
+                List.of(),
+                List.of("shop/secure"),
+                List.of(),
+                List.of())));
         Eventually.until("client-b is refused by the principal policy", () -> code(b) == Status.Code.PERMISSION_DENIED);
         assertThat(peer(a)).startsWith(CLIENT_A + " ");
         assertThat(code(b)).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -248,7 +279,8 @@ class MtlsGrpcTest {
         assertThat(peer(client("node-a~client-a", CLIENT_A))).startsWith(CLIENT_A + " ");
 
         // A client that speaks plain text to the server's address gets no connection at all.
-        ManagedChannel plain = Grpc.newChannelBuilder(SERVER_IP + ":" + port, InsecureChannelCredentials.create()).build();
+        ManagedChannel plain = Grpc.newChannelBuilder(SERVER_IP + ":" + port, InsecureChannelCredentials.create())
+                .build();
         channels.add(plain);
         assertThat(code(plain)).isEqualTo(Status.Code.UNAVAILABLE);
 
@@ -256,8 +288,11 @@ class MtlsGrpcTest {
         // never reaches the server. It runs on node-b, so the rollback its NACK causes stays on that node.
         ManagedChannel noProvider = client("node-b~plain", null);
         assertThat(code(noProvider)).isEqualTo(Status.Code.UNAVAILABLE);
-        Eventually.until("the cluster is NACKed for the missing provider", () -> dp.nacks().stream()
-                .anyMatch(n -> n.node().equals("node-b") && n.errorDetail().contains("'" + Bootstraps.CERTIFICATE_PROVIDER + "'")));
+        Eventually.until(
+                "the cluster is NACKed for the missing provider",
+                () -> dp.nacks().stream()
+                        .anyMatch(n -> n.node().equals("node-b")
+                                && n.errorDetail().contains("'" + Bootstraps.CERTIFICATE_PROVIDER + "'")));
     }
 
     @Test
@@ -266,7 +301,8 @@ class MtlsGrpcTest {
         startServer(IMPOSTOR); // a trusted certificate, but not the identity of secure.shop's backends
         ManagedChannel a = client("node-a~client-a", CLIENT_A);
 
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> peer(a));
+        StatusRuntimeException e =
+                org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> peer(a));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
 
@@ -275,7 +311,8 @@ class MtlsGrpcTest {
         dp.apply(state());
         startServer(SERVER_ID);
         X509Certificate first = certificateIn(filesOf(CLIENT_A));
-        assertThat(peer(client("node-a~client-a", CLIENT_A))).isEqualTo(CLIENT_A + " " + first.getSerialNumber().toString(16));
+        assertThat(peer(client("node-a~client-a", CLIENT_A)))
+                .isEqualTo(CLIENT_A + " " + first.getSerialNumber().toString(16));
 
         clock.now = clock.now.plus(Duration.ofMinutes(6));
         assertThat(dp.rotateIfDue()).isTrue();
@@ -285,7 +322,9 @@ class MtlsGrpcTest {
 
         // The file watchers (refresh 1 s) pick the new certificate up; a new connection presents it.
         String expected = CLIENT_A + " " + second.getSerialNumber().toString(16);
-        Eventually.until("a new connection presents the rotated certificate", () -> peer(client("node-a~client-a", CLIENT_A)).equals(expected));
+        Eventually.until(
+                "a new connection presents the rotated certificate",
+                () -> peer(client("node-a~client-a", CLIENT_A)).equals(expected));
         assertThat(dp.nacks()).isEmpty();
     }
 }

@@ -1,5 +1,8 @@
 package io.nodemesh.envoy;
 
+import static io.nodemesh.envoy.TestStates.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -18,11 +21,6 @@ import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,9 +36,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static io.nodemesh.envoy.TestStates.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Policy on a backend's gRPC server under mTLS when requests come through a node proxy. The node Envoy forwards local
@@ -62,8 +61,10 @@ class NodeProxyRbacGrpcTest {
 
     @TempDir
     Path credentials;
+
     @TempDir
     Path proxyCredentials;
+
     private EnvoyDataplane dp;
     private Echo.Backend server;
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -83,8 +84,10 @@ class NodeProxyRbacGrpcTest {
     }
 
     private MeshState state(Policy... policies) {
-        var b = MeshState.builder().node(nodeA())
-                .workload(workload("secure", SERVER_IP)).workload(workload("client-a", "127.0.0.11"))
+        var b = MeshState.builder()
+                .node(nodeA())
+                .workload(workload("secure", SERVER_IP))
+                .workload(workload("client-a", "127.0.0.11"))
                 .workload(workload("client-b", "127.0.0.12"))
                 .service(l7("secure", "10.96.0.20", port, List.of(Endpoint.ready(SERVER_IP, "shop/secure"))))
                 .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.STRICT, TD));
@@ -93,7 +96,8 @@ class NodeProxyRbacGrpcTest {
     }
 
     private static Policy policy(PolicyAction action, String source) {
-        return new Policy("shop", "p", action, List.of(source), List.of(), List.of("shop/secure"), List.of(), List.of());
+        return new Policy(
+                "shop", "p", action, List.of(source), List.of(), List.of("shop/secure"), List.of(), List.of());
     }
 
     private static Map<String, ?> bootstrap(String nodeId, int xdsPort, Path files) {
@@ -115,9 +119,12 @@ class NodeProxyRbacGrpcTest {
         var started = new CompletableFuture<Echo.Backend>();
         Thread.ofPlatform().daemon().start(() -> {
             try {
-                started.complete(new Echo.Backend("secure", XdsServerBuilder.forAddress(new InetSocketAddress(SERVER_IP, port),
-                                XdsServerCredentials.create(InsecureServerCredentials.create()))
-                        .overrideBootstrapForTest(bootstrap("node-a~secure", dp.xdsPort(), files))));
+                started.complete(new Echo.Backend(
+                        "secure",
+                        XdsServerBuilder.forAddress(
+                                        new InetSocketAddress(SERVER_IP, port),
+                                        XdsServerCredentials.create(InsecureServerCredentials.create()))
+                                .overrideBootstrapForTest(bootstrap("node-a~secure", dp.xdsPort(), files))));
             } catch (RuntimeException e) {
                 started.completeExceptionally(e);
             }
@@ -133,8 +140,11 @@ class NodeProxyRbacGrpcTest {
     @SuppressWarnings("deprecation") // nameResolverFactory: the documented way to use a test provider per channel
     private ManagedChannel client(String nodeId, Path files) {
         String scheme = "nmproxy" + SCHEMES.incrementAndGet();
-        ManagedChannel ch = Grpc.newChannelBuilder(scheme + ":///secure.shop", XdsChannelCredentials.create(InsecureChannelCredentials.create()))
-                .nameResolverFactory(XdsNameResolverProvider.createForTest(scheme, bootstrap(nodeId, dp.xdsPort(), files))).build();
+        ManagedChannel ch = Grpc.newChannelBuilder(
+                        scheme + ":///secure.shop", XdsChannelCredentials.create(InsecureChannelCredentials.create()))
+                .nameResolverFactory(
+                        XdsNameResolverProvider.createForTest(scheme, bootstrap(nodeId, dp.xdsPort(), files)))
+                .build();
         channels.add(ch);
         return ch;
     }
@@ -142,14 +152,17 @@ class NodeProxyRbacGrpcTest {
     /** What the node Envoy of node-a holds: the node-proxy certificate the CA issued for node-a, as files. */
     private ManagedChannel nodeProxy() throws Exception {
         dp.writeWorkloadCredentials(NODE_PROXY, proxyCredentials);
-        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                new ByteArrayInputStream(Files.readAllBytes(proxyCredentials.resolve(Bootstraps.CERT_FILE))));
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                        new ByteArrayInputStream(Files.readAllBytes(proxyCredentials.resolve(Bootstraps.CERT_FILE))));
         assertThat(cert.getSubjectAlternativeNames()).containsExactly(List.of(6, NODE_PROXY)); // the only SAN: its URI
         return client("node-a~node-proxy", proxyCredentials);
     }
 
     private ManagedChannel workloadClient(String spiffeId) {
-        return client("node-a~" + spiffeId.substring(spiffeId.lastIndexOf('/') + 1), Bootstraps.workloadCredentialsDir(credentials, spiffeId));
+        return client(
+                "node-a~" + spiffeId.substring(spiffeId.lastIndexOf('/') + 1),
+                Bootstraps.workloadCredentialsDir(credentials, spiffeId));
     }
 
     private static Status.Code code(ManagedChannel ch) {

@@ -1,5 +1,9 @@
 package io.nodemesh.envoy;
 
+import static io.nodemesh.envoy.TestStates.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -11,10 +15,6 @@ import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.api.state.RetryPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,10 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static io.nodemesh.envoy.TestStates.*;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * grpc-java's own xDS client (proxyless gRPC) resolves {@code xds:///echo.shop} against the nodemesh ADS server and
@@ -56,10 +55,18 @@ class ProxylessGrpcTest {
     }
 
     private MeshState state(List<HttpRoute> routes, EndpointState v1bState) {
-        var b = MeshState.builder().node(nodeA())
-                .workload(workload("v1", "127.0.0.2")).workload(workload("v2", "127.0.0.3")).workload(workload("v1b", "127.0.0.4"))
-                .service(l7("echo-v1", "10.96.0.11", port, List.of(Endpoint.ready("127.0.0.2", "shop/v1"),
-                        new Endpoint("127.0.0.4", "shop/v1b", v1bState))))
+        var b = MeshState.builder()
+                .node(nodeA())
+                .workload(workload("v1", "127.0.0.2"))
+                .workload(workload("v2", "127.0.0.3"))
+                .workload(workload("v1b", "127.0.0.4"))
+                .service(l7(
+                        "echo-v1",
+                        "10.96.0.11",
+                        port,
+                        List.of(
+                                Endpoint.ready("127.0.0.2", "shop/v1"),
+                                new Endpoint("127.0.0.4", "shop/v1b", v1bState))))
                 .service(l7("echo-v2", "10.96.0.12", port, List.of(Endpoint.ready("127.0.0.3", "shop/v2"))))
                 .service(l7("echo", "10.96.0.10", port, List.of(Endpoint.ready("127.0.0.2", "shop/v1"))));
         routes.forEach(b::route);
@@ -80,7 +87,8 @@ class ProxylessGrpcTest {
 
     @Test
     void weightedSplitLandsWithinStatisticalTolerance() {
-        dp.apply(state(List.of(split("shop/echo", port, Map.of("echo-v1", 80, "echo-v2", 20))), EndpointState.NOT_READY));
+        dp.apply(state(
+                List.of(split("shop/echo", port, Map.of("echo-v1", 80, "echo-v2", 20))), EndpointState.NOT_READY));
         ManagedChannel ch = channel();
         Eventually.until("both versions answer", () -> tally(ch, 50).size() == 2);
 
@@ -100,7 +108,9 @@ class ProxylessGrpcTest {
         assertThat(tally(ch, 100)).containsOnlyKeys("v1");
 
         dp.apply(state(List.of(split("shop/echo", port, Map.of("echo-v2", 1))), EndpointState.NOT_READY));
-        Eventually.until("v2 answers on the same channel", () -> Echo.call(ch, Echo.WHO, "x").equals("v2"));
+        Eventually.until(
+                "v2 answers on the same channel",
+                () -> Echo.call(ch, Echo.WHO, "x").equals("v2"));
         assertThat(tally(ch, 100)).containsOnlyKeys("v2");
     }
 
@@ -113,11 +123,15 @@ class ProxylessGrpcTest {
         // Park calls on both backends, then drain v1b while they are in flight.
         List<com.google.common.util.concurrent.ListenableFuture<String>> inFlight = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            inFlight.add(ClientCalls.futureUnaryCall(ch.newCall(Echo.HOLD, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)), "held-" + i));
+            inFlight.add(ClientCalls.futureUnaryCall(
+                    ch.newCall(Echo.HOLD, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
+                    "held-" + i));
         }
         Eventually.until("v1b holds a call", () -> !backends.get("v1b").held.isEmpty());
         dp.apply(state(List.of(split("shop/echo", port, Map.of("echo-v1", 1))), EndpointState.TERMINATING));
-        Eventually.until("new calls avoid the draining backend", () -> tally(ch, 20).keySet().equals(java.util.Set.of("v1")));
+        Eventually.until(
+                "new calls avoid the draining backend",
+                () -> tally(ch, 20).keySet().equals(java.util.Set.of("v1")));
         int before = backends.get("v1b").calls.get();
         assertThat(tally(ch, 100)).containsOnlyKeys("v1");
         assertThat(backends.get("v1b").calls.get()).isEqualTo(before);
@@ -125,13 +139,18 @@ class ProxylessGrpcTest {
         backends.values().forEach(b -> b.release.countDown());
         List<String> answers = new ArrayList<>();
         for (var f : inFlight) answers.add(f.get(30, TimeUnit.SECONDS));
-        assertThat(answers).as("calls in flight on the draining backend complete").contains("v1b");
+        assertThat(answers)
+                .as("calls in flight on the draining backend complete")
+                .contains("v1b");
     }
 
     @Test
     void retriesApplyFromTheRoute() {
         var retry = new RetryPolicy(2, Duration.ZERO, List.of("unavailable"));
-        HttpRoute withRetry = new HttpRoute("shop", "retry", "shop/echo",
+        HttpRoute withRetry = new HttpRoute(
+                "shop",
+                "retry",
+                "shop/echo",
                 List.of(rule(PathMatch.prefix("/"), "shop/echo-v2", Duration.ZERO, retry)));
         dp.apply(state(List.of(withRetry), EndpointState.NOT_READY));
         ManagedChannel ch = channel();
@@ -140,10 +159,15 @@ class ProxylessGrpcTest {
         Echo.Backend v2 = backends.get("v2");
         int attemptsBefore = v2.flakyCalls.get();
         for (int i = 0; i < 20; i++) assertThat(Echo.call(ch, Echo.FLAKY, "x")).isEqualTo("v2");
-        assertThat(v2.flakyCalls.get() - attemptsBefore).as("every call failed once and was retried once").isEqualTo(40);
+        assertThat(v2.flakyCalls.get() - attemptsBefore)
+                .as("every call failed once and was retried once")
+                .isEqualTo(40);
 
         // Without the retry policy the same backend's failures reach the caller.
-        HttpRoute noRetry = new HttpRoute("shop", "retry", "shop/echo",
+        HttpRoute noRetry = new HttpRoute(
+                "shop",
+                "retry",
+                "shop/echo",
                 List.of(rule(PathMatch.prefix("/"), "shop/echo-v2", Duration.ZERO, RetryPolicy.NONE)));
         dp.apply(state(List.of(noRetry), EndpointState.NOT_READY));
         Eventually.until("a flaky failure reaches the caller", () -> {
@@ -158,25 +182,48 @@ class ProxylessGrpcTest {
 
     @Test
     void routeTimeoutBecomesMaxStreamDuration() {
-        HttpRoute slow = new HttpRoute("shop", "slow", "shop/echo", List.of(
-                rule(PathMatch.exact("/nodemesh.test.Echo/Hold"), "shop/echo-v2", Duration.ofMillis(300), RetryPolicy.NONE),
-                rule(PathMatch.prefix("/"), "shop/echo-v2", Duration.ZERO, RetryPolicy.NONE)));
+        HttpRoute slow = new HttpRoute(
+                "shop",
+                "slow",
+                "shop/echo",
+                List.of(
+                        rule(
+                                PathMatch.exact("/nodemesh.test.Echo/Hold"),
+                                "shop/echo-v2",
+                                Duration.ofMillis(300),
+                                RetryPolicy.NONE),
+                        rule(PathMatch.prefix("/"), "shop/echo-v2", Duration.ZERO, RetryPolicy.NONE)));
         dp.apply(state(List.of(slow), EndpointState.NOT_READY));
         ManagedChannel ch = channel();
         Eventually.until("v2 answers", () -> Echo.call(ch, Echo.WHO, "x").equals("v2"));
 
         // The caller sets no deadline of its own (only a far one); the route's 300 ms cuts the held call.
         assertThatThrownBy(() -> Echo.call(ch, Echo.HOLD, "never-released"))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
-        assertThat(Echo.call(ch, Echo.WHO, "x")).as("other paths keep no timeout").isEqualTo("v2");
+        assertThat(Echo.call(ch, Echo.WHO, "x"))
+                .as("other paths keep no timeout")
+                .isEqualTo("v2");
     }
 
     @Test
     void pathMatchesPickTheBackend() {
-        HttpRoute byPath = new HttpRoute("shop", "bypath", "shop/echo", List.of(
-                rule(PathMatch.exact("/nodemesh.test.Echo/Who"), "shop/echo-v2", Duration.ZERO, RetryPolicy.NONE),
-                rule(new PathMatch(PathMatch.Kind.REGEX, "/nodemesh\\.test\\.Echo/F.*"), "shop/echo-v1", Duration.ZERO, RetryPolicy.NONE)));
+        HttpRoute byPath = new HttpRoute(
+                "shop",
+                "bypath",
+                "shop/echo",
+                List.of(
+                        rule(
+                                PathMatch.exact("/nodemesh.test.Echo/Who"),
+                                "shop/echo-v2",
+                                Duration.ZERO,
+                                RetryPolicy.NONE),
+                        rule(
+                                new PathMatch(PathMatch.Kind.REGEX, "/nodemesh\\.test\\.Echo/F.*"),
+                                "shop/echo-v1",
+                                Duration.ZERO,
+                                RetryPolicy.NONE)));
         dp.apply(state(List.of(byPath), EndpointState.NOT_READY));
         ManagedChannel ch = channel();
         Eventually.until("v2 answers Who", () -> Echo.call(ch, Echo.WHO, "x").equals("v2"));
@@ -190,7 +237,8 @@ class ProxylessGrpcTest {
             }
         }
         assertThat(answers).contains("v1");
-        // Hold matches no rule: the route has no catch-all, so the call is refused (gRPC maps Envoy's 404 to UNAVAILABLE).
+        // Hold matches no rule: the route has no catch-all, so the call is refused (gRPC maps Envoy's 404 to
+        // UNAVAILABLE).
         assertThatThrownBy(() -> Echo.call(ch, Echo.HOLD, "x")).isInstanceOf(StatusRuntimeException.class);
     }
 }

@@ -1,15 +1,14 @@
 package io.nodemesh.envoy;
 
+import static io.nodemesh.envoy.TestStates.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.envoyproxy.controlplane.cache.Resources;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
-
-import static io.nodemesh.envoy.TestStates.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Certificate rotation reaches the xDS snapshot: a new SDS version, nothing else re-sent. */
 class RotationTest {
@@ -17,8 +16,11 @@ class RotationTest {
     void dueCertificatesArePublishedAsANewSecretsVersion() {
         var clock = new MovableClock();
         try (var dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.certLifetime", "PT10M"), clock)) {
-            dp.apply(MeshState.builder().node(nodeA()).workload(workload("web", "127.0.0.2"))
-                    .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.STRICT, TD)).build());
+            dp.apply(MeshState.builder()
+                    .node(nodeA())
+                    .workload(workload("web", "127.0.0.2"))
+                    .encryption(new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.STRICT, TD))
+                    .build());
             var before = dp.servedVersions("node-a");
             assertThat(dp.rotateIfDue()).isFalse();
 

@@ -1,5 +1,7 @@
 package io.nodemesh.envoy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
@@ -11,15 +13,12 @@ import io.nodemesh.envoy.internal.translate.EnvoyValidator;
 import io.nodemesh.envoy.internal.translate.MeshResources;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
 import io.nodemesh.envoy.internal.translate.ProtoSchemaCheck;
+import java.time.Clock;
+import java.time.Duration;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-
-import java.time.Clock;
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Over generated states: every valid state becomes schema-valid Envoy resources; a corrupted one never gets through. */
 class TranslationPropertiesTest {
@@ -38,8 +37,10 @@ class TranslationPropertiesTest {
     void everyValidStateTranslatesToSchemaValidUniqueResources(@ForAll("valid") MeshState state) {
         MeshTranslator t = new MeshTranslator(15001);
         MeshResources shared = t.shared(state);
-        var certs = new WorkloadCertificates(new SpiffeCa(state.encryption().trustDomain(), Duration.ofDays(1), Clock.systemUTC()),
-                Duration.ofHours(1), Clock.systemUTC());
+        var certs = new WorkloadCertificates(
+                new SpiffeCa(state.encryption().trustDomain(), Duration.ofDays(1), Clock.systemUTC()),
+                Duration.ofHours(1),
+                Clock.systemUTC());
         for (Node n : state.nodes()) {
             MeshResources r = t.forNode(state, n.name(), shared, certs);
             assertThat(EnvoyValidator.uniqueNames(r)).isEmpty();
@@ -51,12 +52,22 @@ class TranslationPropertiesTest {
     /** Reusing last apply's translations never serves stale resources: the result equals a fresh translation. */
     @Property(tries = 60)
     void incrementalTranslationEqualsAFreshOne(@ForAll("valid") MeshState before) {
-        // A typical next state: one service loses its backends, the last route goes away; nodes, workloads, policies stay.
-        var b = new MeshState(before.nodes(), before.workloads(),
-                before.services().isEmpty() ? before.services() : java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(before.services().getFirst().withEndpoints(java.util.List.of())),
-                        before.services().stream().skip(1)).toList(),
-                before.policies(), before.routes().isEmpty() ? before.routes() : before.routes().subList(0, before.routes().size() - 1),
+        // A typical next state: one service loses its backends, the last route goes away; nodes, workloads, policies
+        // stay.
+        var b = new MeshState(
+                before.nodes(),
+                before.workloads(),
+                before.services().isEmpty()
+                        ? before.services()
+                        : java.util.stream.Stream.concat(
+                                        java.util.stream.Stream.of(
+                                                before.services().getFirst().withEndpoints(java.util.List.of())),
+                                        before.services().stream().skip(1))
+                                .toList(),
+                before.policies(),
+                before.routes().isEmpty()
+                        ? before.routes()
+                        : before.routes().subList(0, before.routes().size() - 1),
                 before.encryption());
         if (!b.validate().isEmpty()) return; // a selector service cannot also list (no) endpoints: nothing to compare
         MeshTranslator reused = new MeshTranslator(15001);

@@ -13,7 +13,8 @@ import java.util.List;
  * @param lastApplied when the last apply succeeded, or null
  * @param leftOut     cluster objects the mesh cannot take, left out of the state (a pod with a duplicate address…)
  */
-public record FeedHealth(boolean ready, List<String> problems, long applies, Instant lastApplied, List<String> leftOut) {
+public record FeedHealth(
+        boolean ready, List<String> problems, long applies, Instant lastApplied, List<String> leftOut) {
     public FeedHealth {
         problems = List.copyOf(problems);
         leftOut = List.copyOf(leftOut);

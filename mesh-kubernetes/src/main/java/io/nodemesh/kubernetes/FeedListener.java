@@ -2,7 +2,6 @@ package io.nodemesh.kubernetes;
 
 import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.state.MeshState;
-
 import java.time.Duration;
 
 /** Hears what a feed does, for metrics and logs. Called on the feed's thread: return quickly. */

@@ -15,8 +15,14 @@ import java.time.Duration;
  * @param writeStatus        whether this agent writes the {@code Accepted} condition of nodemesh's resources
  * @param statusElection     whether the agents elect one of them to write those conditions (on by default)
  */
-public record FeedOptions(String nodeName, String wireguardPublicKey, Duration quietPeriod, Duration maxDelay,
-                          Duration retryBackoff, boolean writeStatus, StatusElection statusElection) {
+public record FeedOptions(
+        String nodeName,
+        String wireguardPublicKey,
+        Duration quietPeriod,
+        Duration maxDelay,
+        Duration retryBackoff,
+        boolean writeStatus,
+        StatusElection statusElection) {
     public static final String WIREGUARD_KEY_ANNOTATION = "nodemesh.io/wireguard-public-key";
 
     public FeedOptions {
@@ -27,7 +33,8 @@ public record FeedOptions(String nodeName, String wireguardPublicKey, Duration q
         retryBackoff = retryBackoff == null ? Duration.ofSeconds(1) : retryBackoff;
         statusElection = statusElection == null ? StatusElection.DEFAULT : statusElection;
         if (quietPeriod.isNegative() || maxDelay.isNegative() || retryBackoff.isNegative()) {
-            throw new IllegalArgumentException("durations must not be negative: " + quietPeriod + ", " + maxDelay + ", " + retryBackoff);
+            throw new IllegalArgumentException(
+                    "durations must not be negative: " + quietPeriod + ", " + maxDelay + ", " + retryBackoff);
         }
     }
 
@@ -45,10 +52,12 @@ public record FeedOptions(String nodeName, String wireguardPublicKey, Duration q
     }
 
     public FeedOptions withWriteStatus(boolean write) {
-        return new FeedOptions(nodeName, wireguardPublicKey, quietPeriod, maxDelay, retryBackoff, write, statusElection);
+        return new FeedOptions(
+                nodeName, wireguardPublicKey, quietPeriod, maxDelay, retryBackoff, write, statusElection);
     }
 
     public FeedOptions withStatusElection(StatusElection election) {
-        return new FeedOptions(nodeName, wireguardPublicKey, quietPeriod, maxDelay, retryBackoff, writeStatus, election);
+        return new FeedOptions(
+                nodeName, wireguardPublicKey, quietPeriod, maxDelay, retryBackoff, writeStatus, election);
     }
 }

@@ -3,7 +3,6 @@ package io.nodemesh.kubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.kubernetes.internal.FeedLoop;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -37,8 +36,8 @@ public final class KubernetesFeed implements AutoCloseable {
     }
 
     /** Starts with {@code listeners} in place, so they hear the first sync and apply too. */
-    public static KubernetesFeed start(KubernetesClient client, MeshDataplane dataplane, FeedOptions options,
-                                       List<FeedListener> listeners) {
+    public static KubernetesFeed start(
+            KubernetesClient client, MeshDataplane dataplane, FeedOptions options, List<FeedListener> listeners) {
         FeedLoop loop = new FeedLoop(client, dataplane, options);
         listeners.forEach(loop::addListener);
         loop.start();

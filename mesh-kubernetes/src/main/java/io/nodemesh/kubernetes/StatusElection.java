@@ -17,13 +17,18 @@ import java.time.Duration;
  * @param renewDeadline  how long the holder keeps trying to renew before it stops writing; less than leaseDuration
  * @param retryPeriod    how often candidates try to acquire and the holder renews
  */
-public record StatusElection(boolean enabled, String leaseName, String leaseNamespace, Duration leaseDuration,
-                             Duration renewDeadline, Duration retryPeriod) {
+public record StatusElection(
+        boolean enabled,
+        String leaseName,
+        String leaseNamespace,
+        Duration leaseDuration,
+        Duration renewDeadline,
+        Duration retryPeriod) {
     public static final String FALLBACK_NAMESPACE = "nodemesh-system";
 
     /** On, lease {@code nodemesh-status-writer} in the agent's namespace, Kubernetes' usual 15 s / 10 s / 2 s. */
-    public static final StatusElection DEFAULT = new StatusElection(true, "nodemesh-status-writer", "",
-            Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+    public static final StatusElection DEFAULT = new StatusElection(
+            true, "nodemesh-status-writer", "", Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
 
     /** Off: every agent writes statuses. */
     public static final StatusElection OFF = DEFAULT.withEnabled(false);
@@ -35,10 +40,12 @@ public record StatusElection(boolean enabled, String leaseName, String leaseName
         renewDeadline = renewDeadline == null ? Duration.ofSeconds(10) : renewDeadline;
         retryPeriod = retryPeriod == null ? Duration.ofSeconds(2) : retryPeriod;
         // fabric8's elector jitters the retry period by up to 20 %; a renewal must fit in the deadline with that.
-        if (!retryPeriod.isPositive() || retryPeriod.multipliedBy(12).dividedBy(10).compareTo(renewDeadline) >= 0
+        if (!retryPeriod.isPositive()
+                || retryPeriod.multipliedBy(12).dividedBy(10).compareTo(renewDeadline) >= 0
                 || renewDeadline.compareTo(leaseDuration) >= 0) {
-            throw new IllegalArgumentException("status election: need 0 < retryPeriod * 1.2 < renewDeadline < leaseDuration, got "
-                    + retryPeriod + ", " + renewDeadline + ", " + leaseDuration);
+            throw new IllegalArgumentException(
+                    "status election: need 0 < retryPeriod * 1.2 < renewDeadline < leaseDuration, got " + retryPeriod
+                            + ", " + renewDeadline + ", " + leaseDuration);
         }
     }
 

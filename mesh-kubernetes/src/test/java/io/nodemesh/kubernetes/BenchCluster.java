@@ -1,7 +1,6 @@
 package io.nodemesh.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.io.IOException;
 
 /** The mock API server, opened up for the benchmark in another package. */

@@ -20,7 +20,8 @@ final class Eventually {
     static void until(String what, BooleanSupplier condition, Supplier<String> detail) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "; " + detail.get());
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("timed out waiting for " + what + "; " + detail.get());
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {

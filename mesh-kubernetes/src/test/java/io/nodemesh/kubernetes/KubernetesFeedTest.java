@@ -1,5 +1,8 @@
 package io.nodemesh.kubernetes;
 
+import static io.nodemesh.kubernetes.Cluster.Ep;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
@@ -8,18 +11,13 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static io.nodemesh.kubernetes.Cluster.Ep;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** One agent fed by fabric8's mock API server in CRUD mode: what it applies as the cluster changes, and its faults. */
 class KubernetesFeedTest {
@@ -40,7 +38,8 @@ class KubernetesFeedTest {
         cluster.pod("shop", "api-1", "node-a", "10.1.1.6", "api", Map.of("app", "api"));
         cluster.pod("shop", "api-2", "node-b", "10.1.2.6", "api", Map.of("app", "api"));
         cluster.service("shop", "api", "10.96.0.10", 80, 8080);
-        cluster.slice("shop", "api", "api-abc", 8080, List.of(Ep.ready("10.1.1.6", "api-1"), Ep.ready("10.1.2.6", "api-2")));
+        cluster.slice(
+                "shop", "api", "api-abc", 8080, List.of(Ep.ready("10.1.1.6", "api-1"), Ep.ready("10.1.2.6", "api-2")));
         dataplane = new RecordingDataplane();
     }
 
@@ -52,11 +51,15 @@ class KubernetesFeedTest {
 
     void start(FeedOptions options) throws InterruptedException {
         feed = KubernetesFeed.start(api.newClient(), dataplane, options);
-        assertThat(feed.awaitReady(Eventually.TIMEOUT)).as("ready: %s", feed.health()).isTrue();
+        assertThat(feed.awaitReady(Eventually.TIMEOUT))
+                .as("ready: %s", feed.health())
+                .isTrue();
     }
 
     Optional<Service> service(String key) {
-        return dataplane.state().services().stream().filter(s -> s.key().equals(key)).findFirst();
+        return dataplane.state().services().stream()
+                .filter(s -> s.key().equals(key))
+                .findFirst();
     }
 
     @Test
@@ -74,10 +77,14 @@ class KubernetesFeedTest {
         Service svc = service("shop/api").orElseThrow();
         assertThat(svc.vips()).containsExactly("10.96.0.10");
         assertThat(svc.ports()).containsExactly(new ServicePort("http", 80, 8080, io.nodemesh.api.state.Protocol.TCP));
-        assertThat(svc.endpoints()).containsExactlyInAnyOrder(Endpoint.ready("10.1.1.6", "shop/api-1"), Endpoint.ready("10.1.2.6", "shop/api-2"));
+        assertThat(svc.endpoints())
+                .containsExactlyInAnyOrder(
+                        Endpoint.ready("10.1.1.6", "shop/api-1"), Endpoint.ready("10.1.2.6", "shop/api-2"));
 
         // Each agent publishes its own WireGuard key on its Node; every agent then sees it in the state.
-        Eventually.until("the published key in the applied state", () -> dataplane.state().nodes().getFirst().wireguardPublicKey().equals(WG_KEY));
+        Eventually.until(
+                "the published key in the applied state",
+                () -> dataplane.state().nodes().getFirst().wireguardPublicKey().equals(WG_KEY));
         assertThat(api.client().nodes().withName("node-a").get().getMetadata().getAnnotations())
                 .containsEntry(FeedOptions.WIREGUARD_KEY_ANNOTATION, WG_KEY);
         assertThat(dataplane.state().nodes().get(1).wireguardPublicKey()).isEmpty();
@@ -86,17 +93,32 @@ class KubernetesFeedTest {
     @Test
     void followsEndpointUpdatesTerminationAndDeletes() throws Exception {
         start(FeedOptions.forNode("node-a"));
-        cluster.replaceSlice("shop", "api", "api-abc", 8080, List.of(Ep.ready("10.1.1.6", "api-1"), Ep.terminating("10.1.2.6", "api-2")));
-        Eventually.until("api-2 terminating", () -> service("shop/api").map(s -> s.endpoints().contains(
-                new Endpoint("10.1.2.6", "shop/api-2", EndpointState.TERMINATING))).orElse(false), () -> dataplane.state().toString());
+        cluster.replaceSlice(
+                "shop",
+                "api",
+                "api-abc",
+                8080,
+                List.of(Ep.ready("10.1.1.6", "api-1"), Ep.terminating("10.1.2.6", "api-2")));
+        Eventually.until(
+                "api-2 terminating",
+                () -> service("shop/api")
+                        .map(s -> s.endpoints()
+                                .contains(new Endpoint("10.1.2.6", "shop/api-2", EndpointState.TERMINATING)))
+                        .orElse(false),
+                () -> dataplane.state().toString());
 
         // A second slice of the same service adds to it; deleting the pod keeps the address but not the workload link.
         cluster.pod("shop", "api-3", "node-b", "10.1.2.7", "api", Map.of("app", "api"));
         cluster.slice("shop", "api", "api-def", 8080, List.of(Ep.ready("10.1.2.7", "api-3")));
-        Eventually.until("api-3 added", () -> service("shop/api").map(s -> s.endpoints().size() == 3).orElse(false));
+        Eventually.until(
+                "api-3 added",
+                () -> service("shop/api").map(s -> s.endpoints().size() == 3).orElse(false));
 
         api.client().pods().inNamespace("shop").withName("web-1").delete();
-        Eventually.until("web-1 gone", () -> dataplane.state().workloads().stream().noneMatch(w -> w.name().equals("web-1")));
+        Eventually.until(
+                "web-1 gone",
+                () -> dataplane.state().workloads().stream()
+                        .noneMatch(w -> w.name().equals("web-1")));
 
         api.client().services().inNamespace("shop").withName("api").delete();
         Eventually.until("service deleted", () -> service("shop/api").isEmpty());
@@ -112,7 +134,8 @@ class KubernetesFeedTest {
         cluster.slice("shop", "ghost", "ghost-abc", 8080, List.of(Ep.ready("10.1.2.9", "nobody")));
         start(FeedOptions.forNode("node-a"));
         MeshState before = dataplane.state();
-        assertThat(service("shop/ghost").orElseThrow().endpoints().getFirst().workload()).isEmpty();
+        assertThat(service("shop/ghost").orElseThrow().endpoints().getFirst().workload())
+                .isEmpty();
 
         // Changes the mesh does not see: a node label, a pod annotation.
         api.client().nodes().withName("node-b").edit(n -> {
@@ -124,17 +147,25 @@ class KubernetesFeedTest {
             return p;
         });
         cluster.replaceSlice("shop", "api", "api-abc", 8080, List.of(Ep.ready("10.1.1.6", "api-1")));
-        Eventually.until("api shrunk", () -> service("shop/api").map(s -> s.endpoints().size() == 1).orElse(false));
+        Eventually.until(
+                "api shrunk",
+                () -> service("shop/api").map(s -> s.endpoints().size() == 1).orElse(false));
         MeshState after = dataplane.state();
 
-        assertThat(after.services()).extracting(Service::key).containsExactlyElementsOf(before.services().stream().map(Service::key).toList());
+        assertThat(after.services())
+                .extracting(Service::key)
+                .containsExactlyElementsOf(
+                        before.services().stream().map(Service::key).toList());
         for (int i = 0; i < after.services().size(); i++) {
-            if (!after.services().get(i).key().equals("shop/api")) assertThat(after.services().get(i)).isSameAs(before.services().get(i));
+            if (!after.services().get(i).key().equals("shop/api"))
+                assertThat(after.services().get(i)).isSameAs(before.services().get(i));
         }
         assertThat(after.nodes()).hasSameSizeAs(before.nodes());
-        for (int i = 0; i < after.nodes().size(); i++) assertThat(after.nodes().get(i)).isSameAs(before.nodes().get(i));
+        for (int i = 0; i < after.nodes().size(); i++)
+            assertThat(after.nodes().get(i)).isSameAs(before.nodes().get(i));
         assertThat(after.workloads()).hasSameSizeAs(before.workloads());
-        for (int i = 0; i < after.workloads().size(); i++) assertThat(after.workloads().get(i)).isSameAs(before.workloads().get(i));
+        for (int i = 0; i < after.workloads().size(); i++)
+            assertThat(after.workloads().get(i)).isSameAs(before.workloads().get(i));
     }
 
     @Test
@@ -152,9 +183,20 @@ class KubernetesFeedTest {
     @Test
     void anInvalidPolicyGetsAConditionNamingEveryViolationAndTheLastGoodVersionKeepsServing() throws Exception {
         start(FeedOptions.forNode("node-a"));
-        cluster.policy("shop", "web-to-api", Map.of("action", "allow", "sources", List.of("shop/web"),
-                "services", List.of("api"), "ports", List.of(8080)));
-        Eventually.until("the policy applied", () -> dataplane.state().policies().size() == 1);
+        cluster.policy(
+                "shop",
+                "web-to-api",
+                Map.of(
+                        "action",
+                        "allow",
+                        "sources",
+                        List.of("shop/web"),
+                        "services",
+                        List.of("api"),
+                        "ports",
+                        List.of(8080)));
+        Eventually.until(
+                "the policy applied", () -> dataplane.state().policies().size() == 1);
         var policy = dataplane.state().policies().getFirst();
         assertThat(policy.sources()).containsExactly("spiffe://cluster.local/ns/shop/sa/web");
         assertThat(policy.services()).containsExactly("shop/api");
@@ -165,14 +207,29 @@ class KubernetesFeedTest {
         });
 
         // A bad edit: an unknown action, a service that does not exist and a malformed path type.
-        cluster.replace(Cluster.POLICY, "shop", "web-to-api", Map.of("action", "permit", "sources", List.of("shop/web"),
-                "services", List.of("nope"), "http", List.of(Map.of("path", Map.of("type", "Glob", "value", "/x")))));
+        cluster.replace(
+                Cluster.POLICY,
+                "shop",
+                "web-to-api",
+                Map.of(
+                        "action",
+                        "permit",
+                        "sources",
+                        List.of("shop/web"),
+                        "services",
+                        List.of("nope"),
+                        "http",
+                        List.of(Map.of("path", Map.of("type", "Glob", "value", "/x")))));
         Eventually.until("Accepted=False", () -> {
             var c = cluster.accepted(Cluster.POLICY, "shop", "web-to-api");
             return c != null && "False".equals(c.get("status"));
         });
-        String message = (String) cluster.accepted(Cluster.POLICY, "shop", "web-to-api").get("message");
-        assertThat(message).contains("spec.action").contains("permit").contains("spec.http[0].path.type")
+        String message =
+                (String) cluster.accepted(Cluster.POLICY, "shop", "web-to-api").get("message");
+        assertThat(message)
+                .contains("spec.action")
+                .contains("permit")
+                .contains("spec.http[0].path.type")
                 .contains("previous version keeps serving");
         assertThat(dataplane.state().policies()).containsExactly(policy);
 
@@ -180,7 +237,8 @@ class KubernetesFeedTest {
         cluster.replace(Cluster.POLICY, "shop", "web-to-api", Map.of("action", "deny", "services", List.of("nope")));
         Eventually.until("the validation violation on the status", () -> {
             var c = cluster.accepted(Cluster.POLICY, "shop", "web-to-api");
-            return c != null && String.valueOf(c.get("message")).contains("spec.services[0]: unknown service 'shop/nope'");
+            return c != null
+                    && String.valueOf(c.get("message")).contains("spec.services[0]: unknown service 'shop/nope'");
         });
         assertThat(dataplane.state().policies()).containsExactly(policy);
 
@@ -188,28 +246,55 @@ class KubernetesFeedTest {
         cluster.policy("shop", "garbled", Map.of("action", "deny", "ports", List.of("eighty")));
         Eventually.until("garbled rejected", () -> {
             var c = cluster.accepted(Cluster.POLICY, "shop", "garbled");
-            return c != null && "False".equals(c.get("status")) && String.valueOf(c.get("message")).contains("cannot be read");
+            return c != null
+                    && "False".equals(c.get("status"))
+                    && String.valueOf(c.get("message")).contains("cannot be read");
         });
         assertThat(dataplane.state().policies()).containsExactly(policy);
 
         // Fixed: applied, accepted.
         cluster.replace(Cluster.POLICY, "shop", "web-to-api", Map.of("action", "deny", "services", List.of("api")));
-        Eventually.until("fixed policy applied", () -> dataplane.state().policies().getFirst().action() == PolicyAction.DENY);
-        Eventually.until("Accepted=True again", () -> "True".equals(cluster.accepted(Cluster.POLICY, "shop", "web-to-api").get("status")));
+        Eventually.until(
+                "fixed policy applied",
+                () -> dataplane.state().policies().getFirst().action() == PolicyAction.DENY);
+        Eventually.until(
+                "Accepted=True again",
+                () -> "True"
+                        .equals(cluster.accepted(Cluster.POLICY, "shop", "web-to-api")
+                                .get("status")));
     }
 
     @Test
     void routesMarkTheirServiceL7AndMeshConfigSetsEncryptionDefaultDenyAndExclusions() throws Exception {
         start(FeedOptions.forNode("node-a"));
-        cluster.route("shop", "api-canary", Map.of("service", "api", "rules", List.of(Map.of(
-                "matches", List.of(Map.of("path", Map.of("type", "PathPrefix", "value", "/v2"))),
-                "backends", List.of(Map.of("service", "api", "weight", 90)), "timeout", "1.5s"))));
+        cluster.route(
+                "shop",
+                "api-canary",
+                Map.of(
+                        "service",
+                        "api",
+                        "rules",
+                        List.of(Map.of(
+                                "matches",
+                                List.of(Map.of("path", Map.of("type", "PathPrefix", "value", "/v2"))),
+                                "backends",
+                                List.of(Map.of("service", "api", "weight", 90)),
+                                "timeout",
+                                "1.5s"))));
         Eventually.until("route applied", () -> dataplane.state().routes().size() == 1);
         assertThat(service("shop/api").orElseThrow().l7()).isTrue();
-        assertThat(dataplane.state().routes().getFirst().rules().getFirst().timeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(dataplane.state().routes().getFirst().rules().getFirst().timeout())
+                .isEqualTo(Duration.ofMillis(1500));
 
-        cluster.config("default", Map.of("encryption", Map.of("mode", "wireguard", "strict", true),
-                "defaultPolicy", "deny", "excludedNamespaces", List.of("kube-system")));
+        cluster.config(
+                "default",
+                Map.of(
+                        "encryption",
+                        Map.of("mode", "wireguard", "strict", true),
+                        "defaultPolicy",
+                        "deny",
+                        "excludedNamespaces",
+                        List.of("kube-system")));
         cluster.pod("kube-system", "coredns", "node-a", "10.1.1.53", "coredns", Map.of());
         Eventually.until("encryption on", () -> dataplane.state().encryption().mode() == EncryptionSpec.Mode.WIREGUARD);
         assertThat(dataplane.state().encryption().strict()).isTrue();
@@ -231,9 +316,21 @@ class KubernetesFeedTest {
     @Test
     void routeFaultsAreTranslatedAndBadOnesNamedOnTheCondition() throws Exception {
         start(FeedOptions.forNode("node-a"));
-        cluster.route("shop", "api-chaos", Map.of("service", "api", "rules", List.of(Map.of(
-                "backends", List.of(Map.of("service", "api")),
-                "fault", Map.of("delay", Map.of("duration", "1.5s", "percent", 10), "abort", Map.of("status", 503))))));
+        cluster.route(
+                "shop",
+                "api-chaos",
+                Map.of(
+                        "service",
+                        "api",
+                        "rules",
+                        List.of(Map.of(
+                                "backends", List.of(Map.of("service", "api")),
+                                "fault",
+                                        Map.of(
+                                                "delay",
+                                                Map.of("duration", "1.5s", "percent", 10),
+                                                "abort",
+                                                Map.of("status", 503))))));
         Eventually.until("route applied", () -> dataplane.state().routes().size() == 1);
         var good = dataplane.state().routes().getFirst();
         // An absent percent means every request, as the CRD's default says.
@@ -244,15 +341,30 @@ class KubernetesFeedTest {
         });
 
         // Out of bounds everywhere: each violation is named by its field, and the last good version keeps serving.
-        cluster.replace(Cluster.ROUTE, "shop", "api-chaos", Map.of("service", "api", "rules", List.of(Map.of(
-                "backends", List.of(Map.of("service", "api")),
-                "fault", Map.of("delay", Map.of("duration", "soon", "percent", 150), "abort", Map.of("status", 99, "percent", -1))))));
+        cluster.replace(
+                Cluster.ROUTE,
+                "shop",
+                "api-chaos",
+                Map.of(
+                        "service",
+                        "api",
+                        "rules",
+                        List.of(Map.of(
+                                "backends", List.of(Map.of("service", "api")),
+                                "fault",
+                                        Map.of(
+                                                "delay",
+                                                Map.of("duration", "soon", "percent", 150),
+                                                "abort",
+                                                Map.of("status", 99, "percent", -1))))));
         Eventually.until("Accepted=False", () -> {
             var c = cluster.accepted(Cluster.ROUTE, "shop", "api-chaos");
             return c != null && "False".equals(c.get("status"));
         });
-        String message = (String) cluster.accepted(Cluster.ROUTE, "shop", "api-chaos").get("message");
-        assertThat(message).startsWith("4 violations")
+        String message =
+                (String) cluster.accepted(Cluster.ROUTE, "shop", "api-chaos").get("message");
+        assertThat(message)
+                .startsWith("4 violations")
                 .contains("spec.rules[0].fault.delay.duration: 'soon' is not a duration")
                 .contains("spec.rules[0].fault.delay.percent: 150 is not a percentage (0..100)")
                 .contains("spec.rules[0].fault.abort.status: 99 is not an HTTP status")
@@ -261,11 +373,34 @@ class KubernetesFeedTest {
         assertThat(dataplane.state().routes()).containsExactly(good);
 
         // Fixed: only an abort now.
-        cluster.replace(Cluster.ROUTE, "shop", "api-chaos", Map.of("service", "api", "rules", List.of(Map.of(
-                "backends", List.of(Map.of("service", "api")), "fault", Map.of("abort", Map.of("status", 429, "percent", 50))))));
-        Eventually.until("fixed route applied", () -> dataplane.state().routes().getFirst().rules().getFirst().fault()
-                .equals(HttpFault.abort(429, 50)));
-        Eventually.until("Accepted=True again", () -> "True".equals(cluster.accepted(Cluster.ROUTE, "shop", "api-chaos").get("status")));
+        cluster.replace(
+                Cluster.ROUTE,
+                "shop",
+                "api-chaos",
+                Map.of(
+                        "service",
+                        "api",
+                        "rules",
+                        List.of(Map.of(
+                                "backends",
+                                List.of(Map.of("service", "api")),
+                                "fault",
+                                Map.of("abort", Map.of("status", 429, "percent", 50))))));
+        Eventually.until(
+                "fixed route applied",
+                () -> dataplane
+                        .state()
+                        .routes()
+                        .getFirst()
+                        .rules()
+                        .getFirst()
+                        .fault()
+                        .equals(HttpFault.abort(429, 50)));
+        Eventually.until(
+                "Accepted=True again",
+                () -> "True"
+                        .equals(cluster.accepted(Cluster.ROUTE, "shop", "api-chaos")
+                                .get("status")));
     }
 
     @Test
@@ -274,10 +409,15 @@ class KubernetesFeedTest {
         api.expireWatches(true);
         // Made while no watch can run: only a relist can find it.
         cluster.service("shop", "late", "10.96.0.99", 80, 8080);
-        Eventually.until("the relist found the new service", () -> service("shop/late").isPresent(), () -> feed.health().toString());
+        Eventually.until(
+                "the relist found the new service",
+                () -> service("shop/late").isPresent(),
+                () -> feed.health().toString());
         assertThat(service("shop/api")).isPresent(); // and the relist did not lose the others
         api.expireWatches(false);
-        assertThat(feed.awaitReady(Eventually.TIMEOUT)).as("ready again: %s", feed.health()).isTrue();
+        assertThat(feed.awaitReady(Eventually.TIMEOUT))
+                .as("ready again: %s", feed.health())
+                .isTrue();
         cluster.service("shop", "after", "10.96.0.98", 80, 8080);
         Eventually.until("watching again", () -> service("shop/after").isPresent());
     }
@@ -296,7 +436,9 @@ class KubernetesFeedTest {
         } finally {
             api.outage(false);
         }
-        assertThat(feed.awaitReady(Eventually.TIMEOUT)).as("ready after the outage: %s", feed.health()).isTrue();
+        assertThat(feed.awaitReady(Eventually.TIMEOUT))
+                .as("ready after the outage: %s", feed.health())
+                .isTrue();
         assertThat(dataplane.state().services()).isEqualTo(before.services());
         cluster.service("shop", "after", "10.96.0.98", 80, 8080);
         Eventually.until("changes flow again", () -> service("shop/after").isPresent());
@@ -311,8 +453,11 @@ class KubernetesFeedTest {
         Eventually.until("the outage noticed", () -> !feed.health().ready());
         api.emptyLists("/api/v1/services");
         api.outage(false);
-        api.expireWatches(true); // the reconnecting watches are told 410: the informers relist, and services come back empty
-        Eventually.until("the guard holding", () -> feed.health().problems().stream().anyMatch(p -> p.contains("holding the last state")),
+        api.expireWatches(
+                true); // the reconnecting watches are told 410: the informers relist, and services come back empty
+        Eventually.until(
+                "the guard holding",
+                () -> feed.health().problems().stream().anyMatch(p -> p.contains("holding the last state")),
                 () -> feed.health().toString());
         assertThat(feed.health().problems()).anySatisfy(p -> assertThat(p).contains("service list came back empty"));
         assertThat(dataplane.state().services()).isEqualTo(before.services());
@@ -334,7 +479,9 @@ class KubernetesFeedTest {
             // No CRUD: every list fails. The feed must wait and say why.
             var client = bare.createClient();
             try (var f = KubernetesFeed.start(client, dataplane, FeedOptions.forNode("node-a"))) {
-                Eventually.until("a problem is reported", () -> f.health().problems().stream().anyMatch(p -> p.contains("not listed yet")));
+                Eventually.until(
+                        "a problem is reported",
+                        () -> f.health().problems().stream().anyMatch(p -> p.contains("not listed yet")));
                 assertThat(f.health().ready()).isFalse();
                 assertThat(dataplane.applied()).isEmpty();
             } finally {

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,7 +24,9 @@ public final class ManagedFields {
     /** As {@code kubectl apply} leaves an object: the annotation, and an Update entry per manager over every spec field. */
     public static <T extends HasMetadata> T kubectlApplied(T obj, String... otherManagers) {
         String applied = JSON.asJson(obj);
-        var annotations = obj.getMetadata().getAnnotations() == null ? new HashMap<String, String>() : new HashMap<>(obj.getMetadata().getAnnotations());
+        var annotations = obj.getMetadata().getAnnotations() == null
+                ? new HashMap<String, String>()
+                : new HashMap<>(obj.getMetadata().getAnnotations());
         annotations.put(LAST_APPLIED, applied);
         obj.getMetadata().setAnnotations(annotations);
         List<ManagedFieldsEntry> entries = new ArrayList<>();
@@ -43,9 +44,14 @@ public final class ManagedFields {
 
     /** The bytes the JSON of {@code obj}'s managedFields and last-applied annotation take. */
     public static int overheadBytes(HasMetadata obj) {
-        int n = obj.getMetadata().getManagedFields() == null ? 0 : JSON.asJson(obj.getMetadata().getManagedFields()).length();
+        int n = obj.getMetadata().getManagedFields() == null
+                ? 0
+                : JSON.asJson(obj.getMetadata().getManagedFields()).length();
         var a = obj.getMetadata().getAnnotations();
-        return n + (a == null || a.get(LAST_APPLIED) == null ? 0 : a.get(LAST_APPLIED).length());
+        return n
+                + (a == null || a.get(LAST_APPLIED) == null
+                        ? 0
+                        : a.get(LAST_APPLIED).length());
     }
 
     @SuppressWarnings("unchecked")

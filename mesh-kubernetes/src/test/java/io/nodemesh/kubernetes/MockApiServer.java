@@ -13,7 +13,6 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
-
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +41,9 @@ final class MockApiServer implements AutoCloseable {
         server.init();
         client = server.createClient();
         Path crds = Path.of("..", "deploy", "crds.yaml");
-        if (!Files.exists(crds)) throw new IllegalStateException("run the tests from mesh-kubernetes/: " + crds.toAbsolutePath() + " not found");
+        if (!Files.exists(crds))
+            throw new IllegalStateException(
+                    "run the tests from mesh-kubernetes/: " + crds.toAbsolutePath() + " not found");
         try (InputStream in = new FileInputStream(crds.toFile())) {
             for (HasMetadata crd : client.load(in).items()) client.resource(crd).create();
         }
@@ -60,8 +61,13 @@ final class MockApiServer implements AutoCloseable {
 
     /** A new client whose requests carry {@code userAgent}, so the test can tell agents' writes apart. */
     KubernetesClient newClient(String userAgent) {
-        var config = new io.fabric8.kubernetes.client.ConfigBuilder(server.createClient().getConfiguration()).withUserAgent(userAgent).build();
-        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+        var config = new io.fabric8.kubernetes.client.ConfigBuilder(
+                        server.createClient().getConfiguration())
+                .withUserAgent(userAgent)
+                .build();
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(config)
+                .build();
     }
 
     /** The user agent of every status write (PUT or PATCH on a {@code /status} subresource) so far, in order. */
@@ -107,16 +113,24 @@ final class MockApiServer implements AutoCloseable {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             boolean watch = request.getPath().contains("watch=true");
-            if (("PUT".equals(request.getMethod()) || "PATCH".equals(request.getMethod())) && request.getPath().split("\\?")[0].endsWith("/status")) {
+            if (("PUT".equals(request.getMethod()) || "PATCH".equals(request.getMethod()))
+                    && request.getPath().split("\\?")[0].endsWith("/status")) {
                 statusWriters.add(String.valueOf(request.getHeader("User-Agent")));
             }
             if (unavailable) {
-                return new MockResponse().setResponseCode(503).setBody(status(503, "ServiceUnavailable", "apiserver is down (test outage)"));
+                return new MockResponse()
+                        .setResponseCode(503)
+                        .setBody(status(503, "ServiceUnavailable", "apiserver is down (test outage)"));
             }
             String empty = emptyListPath;
-            if (!watch && empty != null && request.getPath().split("\\?")[0].equals(empty) && "GET".equals(request.getMethod())) {
-                return new MockResponse().setResponseCode(200).setBody("{\"kind\":\"ServiceList\",\"apiVersion\":\"v1\","
-                        + "\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}");
+            if (!watch
+                    && empty != null
+                    && request.getPath().split("\\?")[0].equals(empty)
+                    && "GET".equals(request.getMethod())) {
+                return new MockResponse()
+                        .setResponseCode(200)
+                        .setBody("{\"kind\":\"ServiceList\",\"apiVersion\":\"v1\","
+                                + "\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}");
             }
             if (watch && gone) {
                 // As the API server does: accept the watch, then end it with an ERROR event carrying 410 Gone.

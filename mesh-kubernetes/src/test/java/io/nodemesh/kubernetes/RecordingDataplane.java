@@ -8,7 +8,6 @@ import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.StateDiff;
 import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.MeshState;
-
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,19 +1,17 @@
 package io.nodemesh.kubernetes;
 
+import static io.nodemesh.kubernetes.Cluster.Ep;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static io.nodemesh.kubernetes.Cluster.Ep;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Two agents, one status writer: only the holder of the Lease writes statuses while both apply; when it stops — cleanly
@@ -21,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Each agent's client has its own user agent, so the mock API server tells whose status writes it received.
  */
 class StatusElectionTest {
-    static final StatusElection SHORT = StatusElection.DEFAULT.withDurations(Duration.ofSeconds(3), Duration.ofSeconds(2),
-            Duration.ofMillis(250));
+    static final StatusElection SHORT =
+            StatusElection.DEFAULT.withDurations(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250));
 
     MockApiServer api;
     Cluster cluster;
@@ -46,10 +44,14 @@ class StatusElectionTest {
         for (String node : List.of("node-a", "node-b")) {
             KubernetesClient client = api.newClient("agent-" + node);
             RecordingDataplane dp = new RecordingDataplane();
-            KubernetesFeed feed = KubernetesFeed.start(client, dp, FeedOptions.forNode(node).withStatusElection(SHORT));
+            KubernetesFeed feed =
+                    KubernetesFeed.start(client, dp, FeedOptions.forNode(node).withStatusElection(SHORT));
             agents.add(new Agent(node, client, dp, feed));
         }
-        for (Agent a : agents) assertThat(a.feed().awaitReady(Eventually.TIMEOUT)).as("%s ready: %s", a.node(), a.feed().health()).isTrue();
+        for (Agent a : agents)
+            assertThat(a.feed().awaitReady(Eventually.TIMEOUT))
+                    .as("%s ready: %s", a.node(), a.feed().health())
+                    .isTrue();
     }
 
     @AfterEach
@@ -63,11 +65,21 @@ class StatusElectionTest {
 
     /** Waits for one agent to hold the lease and say it writes; returns it. */
     Agent leader() {
-        Eventually.until("one status writer", () -> agents.stream().filter(a -> a.feed().writesStatus()).count() == 1,
-                () -> "writers: " + agents.stream().filter(a -> a.feed().writesStatus()).map(Agent::node).toList());
-        Agent leader = agents.stream().filter(a -> a.feed().writesStatus()).findFirst().orElseThrow();
-        Lease lease = api.client().resources(Lease.class).inNamespace(api.client().getNamespace())
-                .withName(StatusElection.DEFAULT.leaseName()).get();
+        Eventually.until(
+                "one status writer",
+                () -> agents.stream().filter(a -> a.feed().writesStatus()).count() == 1,
+                () -> "writers: "
+                        + agents.stream()
+                                .filter(a -> a.feed().writesStatus())
+                                .map(Agent::node)
+                                .toList());
+        Agent leader =
+                agents.stream().filter(a -> a.feed().writesStatus()).findFirst().orElseThrow();
+        Lease lease = api.client()
+                .resources(Lease.class)
+                .inNamespace(api.client().getNamespace())
+                .withName(StatusElection.DEFAULT.leaseName())
+                .get();
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(leader.node());
         return leader;
     }
@@ -77,10 +89,13 @@ class StatusElectionTest {
     }
 
     void awaitMessage(String contains) {
-        Eventually.until("a condition saying " + contains, () -> {
-            var c = cluster.accepted(Cluster.POLICY, "shop", "p");
-            return c != null && String.valueOf(c.get("message")).contains(contains);
-        }, () -> String.valueOf(cluster.accepted(Cluster.POLICY, "shop", "p")));
+        Eventually.until(
+                "a condition saying " + contains,
+                () -> {
+                    var c = cluster.accepted(Cluster.POLICY, "shop", "p");
+                    return c != null && String.valueOf(c.get("message")).contains(contains);
+                },
+                () -> String.valueOf(cluster.accepted(Cluster.POLICY, "shop", "p")));
     }
 
     /** Statuses written while only {@code leader} may write: a bad policy, its fix, another bad edit. */
@@ -90,7 +105,10 @@ class StatusElectionTest {
         cluster.replace(Cluster.POLICY, "shop", "p", Map.of("action", "deny", "services", List.of("api")));
         awaitMessage("applied");
         // Both agents apply, not only the writer.
-        for (Agent a : agents) Eventually.until(a.node() + " applies the policy", () -> a.dataplane().state().policies().size() == 1);
+        for (Agent a : agents)
+            Eventually.until(
+                    a.node() + " applies the policy",
+                    () -> a.dataplane().state().policies().size() == 1);
         cluster.replace(Cluster.POLICY, "shop", "p", Map.of("action", "deny", "services", List.of("gone")));
         awaitMessage("unknown service 'shop/gone'");
         assertThat(api.statusWriters()).isNotEmpty().containsOnly(leader.userAgent());
@@ -110,7 +128,9 @@ class StatusElectionTest {
         cluster.replace(Cluster.POLICY, "shop", "p", Map.of("action", "deny", "services", List.of("later")));
         awaitMessage("unknown service 'shop/later'");
         assertThat(next.feed().writesStatus()).isTrue();
-        assertThat(api.statusWriters().subList(before, api.statusWriters().size())).isNotEmpty().containsOnly(next.userAgent());
+        assertThat(api.statusWriters().subList(before, api.statusWriters().size()))
+                .isNotEmpty()
+                .containsOnly(next.userAgent());
     }
 
     @Test
@@ -121,12 +141,17 @@ class StatusElectionTest {
         leader.feed().close(); // releases the lease: the other need not wait for it to run out
         Agent next = other(leader);
         Eventually.until("the other agent elected", () -> next.feed().writesStatus());
-        Lease lease = api.client().resources(Lease.class).inNamespace(api.client().getNamespace())
-                .withName(StatusElection.DEFAULT.leaseName()).get();
+        Lease lease = api.client()
+                .resources(Lease.class)
+                .inNamespace(api.client().getNamespace())
+                .withName(StatusElection.DEFAULT.leaseName())
+                .get();
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(next.node());
         int before = api.statusWriters().size();
         cluster.replace(Cluster.POLICY, "shop", "p", Map.of("action", "deny", "services", List.of("later")));
         awaitMessage("unknown service 'shop/later'");
-        assertThat(api.statusWriters().subList(before, api.statusWriters().size())).isNotEmpty().containsOnly(next.userAgent());
+        assertThat(api.statusWriters().subList(before, api.statusWriters().size()))
+                .isNotEmpty()
+                .containsOnly(next.userAgent());
     }
 }

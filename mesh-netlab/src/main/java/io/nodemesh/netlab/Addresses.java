@@ -16,7 +16,8 @@ public final class Addresses {
      */
     public static void addWithoutDad(Netns netns, String link, String cidr) {
         if (!cidr.contains(":")) {
-            throw new IllegalArgumentException("nodad applies to IPv6 only; '" + cidr + "' (for " + link + " in " + netns + ") is not IPv6");
+            throw new IllegalArgumentException(
+                    "nodad applies to IPv6 only; '" + cidr + "' (for " + link + " in " + netns + ") is not IPv6");
         }
         netns.ipChecked("addr", "add", cidr, "dev", link, "nodad");
     }

@@ -16,7 +16,8 @@ public final class ChildProcess implements AutoCloseable {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> LIVE.forEach(Process::destroyForcibly)));
+        Runtime.getRuntime()
+                .addShutdownHook(Thread.ofPlatform().unstarted(() -> LIVE.forEach(Process::destroyForcibly)));
     }
 
     private final String name;
@@ -37,8 +38,8 @@ public final class ChildProcess implements AutoCloseable {
             LIVE.add(p);
             return new ChildProcess(name, p);
         } catch (IOException e) {
-            throw new CommandException(new CommandResult(builder.command(), -1, "",
-                    "cannot start " + name + ": " + e.getMessage()));
+            throw new CommandException(
+                    new CommandResult(builder.command(), -1, "", "cannot start " + name + ": " + e.getMessage()));
         }
     }
 

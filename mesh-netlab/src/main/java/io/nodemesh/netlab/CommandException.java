@@ -6,6 +6,7 @@ import java.io.Serial;
 public final class CommandException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
+
     private final transient CommandResult result;
 
     public CommandException(CommandResult result) {

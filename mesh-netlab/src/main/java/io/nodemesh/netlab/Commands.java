@@ -52,7 +52,8 @@ public final class Commands {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
-                return new CommandResult(argv, -1, out.text(), "did not finish in " + timeout.toSeconds() + " s (killed)");
+                return new CommandResult(
+                        argv, -1, out.text(), "did not finish in " + timeout.toSeconds() + " s (killed)");
             }
             return new CommandResult(argv, p.exitValue(), out.text(), err.text());
         } catch (InterruptedException e) {

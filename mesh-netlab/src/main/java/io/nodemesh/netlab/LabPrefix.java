@@ -17,7 +17,8 @@ public record LabPrefix(String stem, long pid) {
     private static final Pattern STEM = Pattern.compile("[a-z]{1,5}");
 
     public LabPrefix {
-        if (!STEM.matcher(stem).matches()) throw new IllegalArgumentException("stem must be 1-5 lower-case letters, got '" + stem + "'");
+        if (!STEM.matcher(stem).matches())
+            throw new IllegalArgumentException("stem must be 1-5 lower-case letters, got '" + stem + "'");
         if (pid <= 0) throw new IllegalArgumentException("pid must be positive, got " + pid);
     }
 
@@ -29,7 +30,8 @@ public record LabPrefix(String stem, long pid) {
     /** Reads {@code nmp4711} back into stem and pid. */
     public static LabPrefix parse(String value) {
         Matcher m = Pattern.compile("([a-z]{1,5})(\\d+)").matcher(value);
-        if (!m.matches()) throw new IllegalArgumentException("a lab prefix is <letters><pid>, like nmp4711; got '" + value + "'");
+        if (!m.matches())
+            throw new IllegalArgumentException("a lab prefix is <letters><pid>, like nmp4711; got '" + value + "'");
         return new LabPrefix(m.group(1), Long.parseLong(m.group(2)));
     }
 

@@ -13,8 +13,7 @@ import java.util.stream.Stream;
  * leftover (empty when clean), so a test can gather them all and fail once with the whole list.
  */
 public final class Leftovers {
-    private Leftovers() {
-    }
+    private Leftovers() {}
 
     /** {@code "netns <name>"} for each of {@code names} that still exists. */
     public static List<String> namespaces(List<String> names) {
@@ -33,9 +32,11 @@ public final class Leftovers {
         String self = Long.toString(ProcessHandle.current().pid());
         List<String> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
-                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
                     if (cmd.contains(text) && !p.getFileName().toString().equals(self)) {
                         found.add("process " + p.getFileName() + ": " + cmd.strip());
                     }

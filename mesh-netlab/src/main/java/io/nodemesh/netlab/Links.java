@@ -28,7 +28,8 @@ public final class Links {
 
     /** Names of all links in the namespace (a veth's {@code @peer} suffix removed). */
     public static List<String> names(Netns netns) {
-        return netns.ipChecked("-o", "link", "show").lines()
+        return netns.ipChecked("-o", "link", "show")
+                .lines()
                 .filter(l -> l.contains(":"))
                 .map(l -> l.split(":")[1].strip().split("@")[0])
                 .toList();

@@ -38,7 +38,8 @@ public final class Netns implements AutoCloseable {
 
     /** {@code ip netns add name} and loopback up; owned: {@link #close()} deletes it. Fails if the name is taken. */
     public static Netns create(String name) {
-        if (name.isEmpty() || name.contains("/")) throw new IllegalArgumentException("bad namespace name '" + name + "'");
+        if (name.isEmpty() || name.contains("/"))
+            throw new IllegalArgumentException("bad namespace name '" + name + "'");
         Commands.check("ip", "netns", "add", name);
         Netns ns = new Netns(name, true);
         try {
@@ -52,8 +53,11 @@ public final class Netns implements AutoCloseable {
 
     /** The names in {@code ip netns list}. */
     public static List<String> list() {
-        return Commands.check("ip", "netns", "list").lines()
-                .map(l -> l.strip().split("\\s+")[0]).filter(s -> !s.isEmpty()).toList();
+        return Commands.check("ip", "netns", "list")
+                .lines()
+                .map(l -> l.strip().split("\\s+")[0])
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     public static boolean exists(String name) {
@@ -118,14 +122,16 @@ public final class Netns implements AutoCloseable {
      */
     public <T> T call(Callable<T> body) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread t = Thread.ofPlatform().name("netns-" + (isRoot() ? "root" : name)).start(() -> {
-            try {
-                if (!isRoot()) Setns.enter(name);
-                result.complete(body.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
+        Thread t = Thread.ofPlatform()
+                .name("netns-" + (isRoot() ? "root" : name))
+                .start(() -> {
+                    try {
+                        if (!isRoot()) Setns.enter(name);
+                        result.complete(body.call());
+                    } catch (Throwable e) {
+                        result.completeExceptionally(e);
+                    }
+                });
         try {
             t.join();
             return result.get();
@@ -143,7 +149,12 @@ public final class Netns implements AutoCloseable {
         if (isRoot()) throw new IllegalStateException("pids() of the root namespace");
         CommandResult r = Commands.run("ip", "netns", "pids", name);
         if (!r.ok()) return List.of();
-        return r.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).map(Long::parseLong).toList();
+        return r.stdout()
+                .lines()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .map(Long::parseLong)
+                .toList();
     }
 
     /**
@@ -166,7 +177,11 @@ public final class Netns implements AutoCloseable {
         // then; deleting the links first removes their peers now, so "nothing left after close" holds on return.
         CommandResult links = ip("-o", "link", "show");
         if (links.ok()) {
-            for (String link : links.stdout().lines().filter(l -> l.contains(":")).map(l -> l.split(":")[1].strip().split("@")[0]).toList()) {
+            for (String link : links.stdout()
+                    .lines()
+                    .filter(l -> l.contains(":"))
+                    .map(l -> l.split(":")[1].strip().split("@")[0])
+                    .toList()) {
                 if (!link.equals("lo")) ip("link", "del", "dev", link);
             }
         }

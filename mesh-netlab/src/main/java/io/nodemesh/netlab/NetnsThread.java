@@ -20,7 +20,9 @@ public final class NetnsThread implements AutoCloseable {
     /** Starts the thread and enters {@code netns} now, so a missing namespace fails here and not in the first task. */
     public NetnsThread(Netns netns) {
         this.netns = netns;
-        this.executor = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("netns-" + netns.name()).daemon()
+        this.executor = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform()
+                .name("netns-" + netns.name())
+                .daemon()
                 .unstarted(() -> {
                     try {
                         if (!netns.isRoot()) Setns.enter(netns.name());

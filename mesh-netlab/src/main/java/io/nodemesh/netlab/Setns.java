@@ -26,11 +26,14 @@ public final class Setns {
     private static final MemoryLayout STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     /** int open(const char *path, int flags) */
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle OPEN =
+            downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     /** int setns(int fd, int nstype) */
-    private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SETNS =
+            downcall("setns", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     /** int close(int fd) */
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE =
+            downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private Setns() {}
 
@@ -39,7 +42,10 @@ public final class Setns {
         private static final long serialVersionUID = 1L;
 
         /** The libc call that failed. */
-        public enum Call { OPEN, SETNS }
+        public enum Call {
+            OPEN,
+            SETNS
+        }
 
         private final Call call;
         private final String path;
@@ -89,7 +95,8 @@ public final class Setns {
             enterPath("/var/run/netns/" + name);
         } catch (Failure f) {
             // Netns's messages: the path for open, the name for setns.
-            throw new IllegalStateException(f.call() == Failure.Call.OPEN ? f.getMessage() : "setns " + name + ": errno " + f.errno());
+            throw new IllegalStateException(
+                    f.call() == Failure.Call.OPEN ? f.getMessage() : "setns " + name + ": errno " + f.errno());
         }
     }
 
@@ -108,6 +115,7 @@ public final class Setns {
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
+        return LINKER.downcallHandle(
+                LINKER.defaultLookup().find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
     }
 }

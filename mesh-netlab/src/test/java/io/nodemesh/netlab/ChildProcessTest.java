@@ -1,11 +1,10 @@
 package io.nodemesh.netlab;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 class ChildProcessTest {
     @Test
@@ -16,12 +15,14 @@ class ChildProcessTest {
             assertThat(c.isAlive()).isTrue();
         }
         assertThat(child.isAlive()).isFalse();
-        assertThat(ProcessHandle.of(child.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(child.pid()).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
     }
 
     @Test
     void aChildIgnoringSigtermIsKilledAfterTheGrace() {
-        ChildProcess c = ChildProcess.start("stubborn", new ProcessBuilder("sh", "-c", "trap '' TERM; while :; do sleep 1; done"));
+        ChildProcess c = ChildProcess.start(
+                "stubborn", new ProcessBuilder("sh", "-c", "trap '' TERM; while :; do sleep 1; done"));
         c.stop(Duration.ofMillis(300));
         assertThat(c.isAlive()).isFalse();
     }

@@ -1,12 +1,11 @@
 package io.nodemesh.netlab;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class CommandsTest {
     @Test
@@ -14,7 +13,8 @@ class CommandsTest {
         assertThatThrownBy(() -> Commands.check("sh", "-c", "echo no such thing >&2; exit 3"))
                 .isInstanceOf(CommandException.class)
                 .hasMessage("`sh -c echo no such thing >&2; exit 3` failed (exit 3): no such thing")
-                .satisfies(e -> assertThat(((CommandException) e).result().exit()).isEqualTo(3));
+                .satisfies(
+                        e -> assertThat(((CommandException) e).result().exit()).isEqualTo(3));
     }
 
     @Test
@@ -28,7 +28,8 @@ class CommandsTest {
         CommandResult r = Commands.run("/nonexistent/nodemesh-tool", "x");
         assertThat(r.ok()).isFalse();
         assertThat(r.exit()).isEqualTo(-1);
-        assertThatThrownBy(r::orThrow).hasMessageContaining("`/nonexistent/nodemesh-tool x`")
+        assertThatThrownBy(r::orThrow)
+                .hasMessageContaining("`/nonexistent/nodemesh-tool x`")
                 .hasMessageContaining("cannot start /nonexistent/nodemesh-tool");
     }
 
@@ -52,7 +53,9 @@ class CommandsTest {
     @Test
     void outputLargerThanAPipeBufferDoesNotBlockTheCommand() {
         // 1 MiB on each stream: a reader that drained them one after the other, or after waiting, would hang here.
-        CommandResult r = Commands.run(Duration.ofSeconds(20), null,
+        CommandResult r = Commands.run(
+                Duration.ofSeconds(20),
+                null,
                 List.of("sh", "-c", "head -c 1048576 /dev/zero >&2; head -c 1048576 /dev/zero"));
         assertThat(r.ok()).isTrue();
         assertThat(r.stdout()).hasSize(1 << 20);

@@ -1,14 +1,13 @@
 package io.nodemesh.netlab;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LabPrefixTest {
     private final LabPrefix mine = LabPrefix.forThisProcess("nmt");
@@ -55,7 +54,8 @@ class LabPrefixTest {
             Files.writeString(dir.resolve(f), "");
         }
         var removed = StaleSweep.matching(mine.staleRuns()).files(dir);
-        assertThat(removed).containsExactly(dir.resolve("nmt" + dead + "w1.sock").toString());
+        assertThat(removed)
+                .containsExactly(dir.resolve("nmt" + dead + "w1.sock").toString());
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder(mine.name("w1.sock"), "nmt1w1.sock", "other.sock");
@@ -66,7 +66,8 @@ class LabPrefixTest {
 
     @Test
     void sweepingAMissingDirectoryRemovesNothing(@TempDir Path dir) {
-        assertThat(StaleSweep.matching(mine.staleRuns()).files(dir.resolve("absent"))).isEmpty();
+        assertThat(StaleSweep.matching(mine.staleRuns()).files(dir.resolve("absent")))
+                .isEmpty();
     }
 
     /** The pid of a process that has exited (reuse within the test is practically impossible). */

@@ -1,10 +1,9 @@
 package io.nodemesh.netlab;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class LeftoversTest {
 
@@ -15,7 +14,10 @@ class LeftoversTest {
         Process p = new ProcessBuilder("sh", "-c", "sleep 60; true", marker).start();
         try {
             assertThat(Leftovers.processesMentioning(marker))
-                    .singleElement().asString().startsWith("process " + p.pid() + ": ").contains(marker);
+                    .singleElement()
+                    .asString()
+                    .startsWith("process " + p.pid() + ": ")
+                    .contains(marker);
         } finally {
             p.destroy();
             p.waitFor();
@@ -28,6 +30,7 @@ class LeftoversTest {
         // this JVM's command line names its own main class or jar, which a careless check would count as a leftover
         String self = ProcessHandle.current().info().commandLine().orElse("java");
         assertThat(Leftovers.processesMentioning(self.split(" ")[0]))
-                .noneMatch(l -> l.startsWith("process " + ProcessHandle.current().pid() + ":"));
+                .noneMatch(
+                        l -> l.startsWith("process " + ProcessHandle.current().pid() + ":"));
     }
 }

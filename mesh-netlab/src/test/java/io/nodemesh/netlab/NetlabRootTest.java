@@ -1,10 +1,9 @@
 package io.nodemesh.netlab;
 
-import io.nodemesh.contract.Privileges;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nodemesh.contract.Privileges;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,9 +12,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Real namespaces, veths and a bridge (prefix {@code nml<pid>}): traffic crosses them, and nothing is left after
@@ -45,23 +44,27 @@ class NetlabRootTest {
     void twoNamespacesOnABridgeTalkAndAreGoneAfterClose() throws Exception {
         String server = PREFIX.name("-s");
         try (Netns node = Netns.create(PREFIX.name("-n"));
-             Netns pod = Netns.create(PREFIX.name("-p"));
-             Netns srv = Netns.create(server)) {
+                Netns pod = Netns.create(PREFIX.name("-p"));
+                Netns srv = Netns.create(server)) {
             Bridge br = Bridge.create(node, "br0");
             Addresses.add(node, "br0", "10.230.0.1/24");
             wire(node, br, pod, "vp", "10.230.0.2/24");
             wire(node, br, srv, "vs", "10.230.0.3/24");
             Routes.viaGateway(pod, "10.231.0.0/24", "10.230.0.1", 100);
 
-            assertThat(pod.execChecked("ip", "-4", "-o", "addr", "show", "dev", "eth0")).contains("10.230.0.2/24");
+            assertThat(pod.execChecked("ip", "-4", "-o", "addr", "show", "dev", "eth0"))
+                    .contains("10.230.0.2/24");
             assertThat(pod.ipChecked("route", "show", "10.231.0.0/24")).contains("via 10.230.0.1", "metric 100");
             assertThat(Links.names(node)).contains("br0", "vp", "vs");
             assertThat(Netns.list()).contains(node.name(), pod.name(), server);
 
             try (NetnsThread inServer = new NetnsThread(srv);
-                 ServerSocket listener = inServer.call(() -> new ServerSocket(7070, 1, java.net.InetAddress.getByName("10.230.0.3")))) {
+                    ServerSocket listener = inServer.call(
+                            () -> new ServerSocket(7070, 1, java.net.InetAddress.getByName("10.230.0.3")))) {
                 Thread echo = Thread.ofPlatform().start(() -> {
-                    try (Socket s = listener.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                    try (Socket s = listener.accept();
+                            InputStream in = s.getInputStream();
+                            OutputStream out = s.getOutputStream()) {
                         out.write(in.read() + 1);
                     } catch (IOException ignored) {
                         // the client's assertion reports it
@@ -74,7 +77,9 @@ class NetlabRootTest {
                     return s;
                 })) {
                     c.getOutputStream().write(41);
-                    assertThat(c.getInputStream().read()).as("echo across pod -> veth -> bridge -> veth -> server").isEqualTo(42);
+                    assertThat(c.getInputStream().read())
+                            .as("echo across pod -> veth -> bridge -> veth -> server")
+                            .isEqualTo(42);
                 }
                 echo.join();
             }
@@ -91,8 +96,8 @@ class NetlabRootTest {
     @Test
     void ipv6AddressesWithoutDadAndIpv6DefaultRoutesCarryTrafficAtOnce() throws Exception {
         try (Netns node = Netns.create(PREFIX.name("-n"));
-             Netns pod = Netns.create(PREFIX.name("-p"));
-             Netns srv = Netns.create(PREFIX.name("-s"))) {
+                Netns pod = Netns.create(PREFIX.name("-p"));
+                Netns srv = Netns.create(PREFIX.name("-s"))) {
             Bridge br = Bridge.create(node, "br0");
             Addresses.addWithoutDad(node, "br0", "fd00:230::1/64");
             VethPair.create(node, "vp", pod, "eth0");
@@ -108,18 +113,22 @@ class NetlabRootTest {
             // nodad: the address is not tentative, so the bind below works right away
             // (the kernel's own link-local address still does DAD: only the global scope is ours)
             assertThat(pod.execChecked("ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"))
-                    .contains("fd00:230::2/64", "nodad").doesNotContain("tentative");
+                    .contains("fd00:230::2/64", "nodad")
+                    .doesNotContain("tentative");
             assertThat(pod.ipChecked("-6", "route", "show", "default")).contains("via fd00:230::1");
-            assertThat(pod.ipChecked("route", "show", "default")).as("no IPv4 default was made").isEmpty();
+            assertThat(pod.ipChecked("route", "show", "default"))
+                    .as("no IPv4 default was made")
+                    .isEmpty();
 
             try (NetnsThread inServer = new NetnsThread(srv);
-                 ServerSocket listener = inServer.call(() -> new ServerSocket(8081, 5, java.net.InetAddress.getByName("fd00:230::3")));
-                 Socket client = pod.call(() -> {
-                     Socket s = new Socket();
-                     s.connect(new InetSocketAddress("fd00:230::3", 8081), 5000);
-                     return s;
-                 });
-                 Socket accepted = listener.accept()) {
+                    ServerSocket listener = inServer.call(
+                            () -> new ServerSocket(8081, 5, java.net.InetAddress.getByName("fd00:230::3")));
+                    Socket client = pod.call(() -> {
+                        Socket s = new Socket();
+                        s.connect(new InetSocketAddress("fd00:230::3", 8081), 5000);
+                        return s;
+                    });
+                    Socket accepted = listener.accept()) {
                 assertThat(accepted.getInetAddress().getHostAddress()).isEqualTo("fd00:230:0:0:0:0:0:2");
             }
         }
@@ -128,12 +137,14 @@ class NetlabRootTest {
     @Test
     void aStepThatFailsStillLeavesNothing() {
         assertThatThrownBy(() -> {
-            try (Netns node = Netns.create(PREFIX.name("-n"))) {
-                Bridge.create(node, "br0");
-                VethPair.create(node, "v1", Netns.named(PREFIX.name("-absent")), "eth0");
-            }
-        }).isInstanceOf(CommandException.class)
-                .hasMessageContaining("ip -n " + PREFIX.name("-n") + " link add v1 type veth peer name eth0 netns " + PREFIX.name("-absent"))
+                    try (Netns node = Netns.create(PREFIX.name("-n"))) {
+                        Bridge.create(node, "br0");
+                        VethPair.create(node, "v1", Netns.named(PREFIX.name("-absent")), "eth0");
+                    }
+                })
+                .isInstanceOf(CommandException.class)
+                .hasMessageContaining("ip -n " + PREFIX.name("-n") + " link add v1 type veth peer name eth0 netns "
+                        + PREFIX.name("-absent"))
                 .hasMessageContaining("(exit ");
         assertThat(leftovers()).isEmpty();
     }

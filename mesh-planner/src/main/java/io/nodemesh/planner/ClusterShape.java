@@ -2,7 +2,6 @@ package io.nodemesh.planner;
 
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +18,14 @@ import java.util.List;
  * @param podMemoryMb     memory each application pod requests (0: not checked)
  * @param nodeMemoryMb    allocatable memory of a node (0: not checked)
  */
-public record ClusterShape(int nodes, int services, int podsPerService, double l7Fraction, int maxPodsPerNode,
-                           double podMemoryMb, double nodeMemoryMb) {
+public record ClusterShape(
+        int nodes,
+        int services,
+        int podsPerService,
+        double l7Fraction,
+        int maxPodsPerNode,
+        double podMemoryMb,
+        double nodeMemoryMb) {
 
     public static final int KUBERNETES_MAX_PODS = 110;
 
@@ -43,8 +48,14 @@ public record ClusterShape(int nodes, int services, int podsPerService, double l
             if (s.l7()) l7++;
         }
         int pps = services == 0 ? 1 : (int) Math.max(1, Math.round((double) replicas / services));
-        return new ClusterShape(state.nodes().size(), services, pps, services == 0 ? 0 : (double) l7 / services,
-                KUBERNETES_MAX_PODS, 0, 0);
+        return new ClusterShape(
+                state.nodes().size(),
+                services,
+                pps,
+                services == 0 ? 0 : (double) l7 / services,
+                KUBERNETES_MAX_PODS,
+                0,
+                0);
     }
 
     public ClusterShape withL7Fraction(double f) {
@@ -83,14 +94,16 @@ public record ClusterShape(int nodes, int services, int podsPerService, double l
         if (podMemoryMb < 0 || Double.isNaN(podMemoryMb)) p.add("podMemoryMb must be >= 0, got " + podMemoryMb);
         if (nodeMemoryMb < 0 || Double.isNaN(nodeMemoryMb)) p.add("nodeMemoryMb must be >= 0, got " + nodeMemoryMb);
         if (!p.isEmpty()) return p;
-        if (pods() > Integer.MAX_VALUE / 2) p.add("services x podsPerService = " + pods() + " pods is more than the planner handles");
+        if (pods() > Integer.MAX_VALUE / 2)
+            p.add("services x podsPerService = " + pods() + " pods is more than the planner handles");
         if (podMemoryMb > 0 && nodeMemoryMb > 0 && podMemoryMb > nodeMemoryMb) {
             p.add("pods fit on no node: podMemoryMb " + podMemoryMb + " exceeds nodeMemoryMb " + nodeMemoryMb);
         }
         if (maxPodsOnANode() > maxPodsPerNode) {
             long needed = (pods() + maxPodsPerNode - 1) / maxPodsPerNode;
             p.add("pods fit on no node: " + pods() + " pods on " + nodes + " nodes is " + maxPodsOnANode()
-                    + " pods per node, more than maxPodsPerNode " + maxPodsPerNode + " (needs nodes >= " + needed + ")");
+                    + " pods per node, more than maxPodsPerNode " + maxPodsPerNode + " (needs nodes >= " + needed
+                    + ")");
         } else if (podMemoryMb > 0 && nodeMemoryMb > 0 && maxPodsOnANode() * podMemoryMb > nodeMemoryMb) {
             p.add("pods fit on no node: " + maxPodsOnANode() + " pods x podMemoryMb " + podMemoryMb
                     + " exceeds nodeMemoryMb " + nodeMemoryMb + " on the fullest node");

@@ -12,7 +12,12 @@ package io.nodemesh.planner;
  * @param memoryPerNodeMaxMb  the same on the fullest node
  * @param memoryTotalMb     in the whole cluster
  */
-public record Footprint(Model model, long proxies, int proxiesPerNodeMax, double proxiesPerNodeMean,
-                        double memoryPerProxyMb, double memoryPerNodeMeanMb, double memoryPerNodeMaxMb,
-                        double memoryTotalMb) {
-}
+public record Footprint(
+        Model model,
+        long proxies,
+        int proxiesPerNodeMax,
+        double proxiesPerNodeMean,
+        double memoryPerProxyMb,
+        double memoryPerNodeMeanMb,
+        double memoryPerNodeMaxMb,
+        double memoryTotalMb) {}

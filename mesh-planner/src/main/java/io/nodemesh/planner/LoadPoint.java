@@ -20,9 +20,20 @@ import java.util.List;
  * @param busiestProxies up to five proxies with the most CPU
  * @param simulatedSeconds virtual time simulated
  */
-public record LoadPoint(Model model, double offeredRps, long requests, double throughputRps, double p50Us, double p99Us,
-                        double meanUs, double littleL, double littleLambdaW, double maxUtilization,
-                        double proxyVcpuPerNodeMax, List<ProxyUsage> busiestProxies, double simulatedSeconds) {
+public record LoadPoint(
+        Model model,
+        double offeredRps,
+        long requests,
+        double throughputRps,
+        double p50Us,
+        double p99Us,
+        double meanUs,
+        double littleL,
+        double littleLambdaW,
+        double maxUtilization,
+        double proxyVcpuPerNodeMax,
+        List<ProxyUsage> busiestProxies,
+        double simulatedSeconds) {
     public LoadPoint {
         busiestProxies = List.copyOf(busiestProxies);
     }

@@ -10,10 +10,12 @@ import java.util.Locale;
  */
 public record Model(Dataplane dataplane, Encryption encryption) {
     public Model {
-        if (dataplane == null || encryption == null) throw new IllegalArgumentException("model needs a dataplane and an encryption");
+        if (dataplane == null || encryption == null)
+            throw new IllegalArgumentException("model needs a dataplane and an encryption");
         if (dataplane == Dataplane.EBPF && encryption == Encryption.MTLS) {
-            throw new IllegalArgumentException("model ebpf+mtls: the eBPF dataplane has no proxy on the L4 path to terminate mTLS;"
-                    + " use ebpf+wireguard");
+            throw new IllegalArgumentException(
+                    "model ebpf+mtls: the eBPF dataplane has no proxy on the L4 path to terminate mTLS;"
+                            + " use ebpf+wireguard");
         }
     }
 
@@ -33,21 +35,23 @@ public record Model(Dataplane dataplane, Encryption encryption) {
         String s = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         String[] parts = s.split("\\+", -1);
         if (parts.length > 2 || parts[0].isEmpty()) {
-            throw new IllegalArgumentException("unknown model '" + text + "': write dataplane[+encryption], e.g. sidecar+mtls");
+            throw new IllegalArgumentException(
+                    "unknown model '" + text + "': write dataplane[+encryption], e.g. sidecar+mtls");
         }
         Dataplane dp = null;
         for (Dataplane d : Dataplane.values()) if (d.cliName().equals(parts[0])) dp = d;
         if (dp == null) {
-            throw new IllegalArgumentException("unknown model '" + text + "': dataplane '" + parts[0]
-                    + "' is not one of sidecar, node, ebpf");
+            throw new IllegalArgumentException(
+                    "unknown model '" + text + "': dataplane '" + parts[0] + "' is not one of sidecar, node, ebpf");
         }
         Encryption enc = Encryption.NONE;
         if (parts.length == 2) {
             enc = null;
-            for (Encryption e : Encryption.values()) if (e != Encryption.NONE && e.cliName().equals(parts[1])) enc = e;
+            for (Encryption e : Encryption.values())
+                if (e != Encryption.NONE && e.cliName().equals(parts[1])) enc = e;
             if (enc == null) {
-                throw new IllegalArgumentException("unknown model '" + text + "': encryption '" + parts[1]
-                        + "' is not one of mtls, wireguard");
+                throw new IllegalArgumentException(
+                        "unknown model '" + text + "': encryption '" + parts[1] + "' is not one of mtls, wireguard");
             }
         }
         return new Model(dp, enc);

@@ -10,6 +10,10 @@ package io.nodemesh.planner;
  * @param socketRedirect sockops/sk_msg redirect from the client's socket straight into the server's (same node)
  * @param wireguard      extra for one encrypted node-to-node crossing (encrypt + decrypt)
  */
-public record NetworkParameters(LinearCost loopback, LinearCost podToPod, LinearCost podToNode, LinearCost nodeToNode,
-                                LinearCost socketRedirect, LinearCost wireguard) {
-}
+public record NetworkParameters(
+        LinearCost loopback,
+        LinearCost podToPod,
+        LinearCost podToNode,
+        LinearCost nodeToNode,
+        LinearCost socketRedirect,
+        LinearCost wireguard) {}

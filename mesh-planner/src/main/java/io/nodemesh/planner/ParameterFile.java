@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,7 +29,8 @@ public final class ParameterFile {
     /** The documented defaults shipped with the planner (see {@code default-parameters.yaml}). */
     public static PlannerParameters defaults() {
         try (InputStream in = ParameterFile.class.getResourceAsStream(DEFAULTS)) {
-            if (in == null) throw new IllegalStateException("planner resource " + DEFAULTS + " is missing from the jar");
+            if (in == null)
+                throw new IllegalStateException("planner resource " + DEFAULTS + " is missing from the jar");
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), DEFAULTS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -54,7 +54,8 @@ public final class ParameterFile {
         try {
             root = YAML.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new PlanInputException("parameter file " + origin + ": not valid YAML (" + e.getOriginalMessage() + ")");
+            throw new PlanInputException(
+                    "parameter file " + origin + ": not valid YAML (" + e.getOriginalMessage() + ")");
         }
         Reader r = new Reader(origin);
         if (root == null || !root.isObject()) {
@@ -65,8 +66,12 @@ public final class ParameterFile {
         JsonNode net = r.object(root, "network");
         r.keys(net, "network.", "loopback", "podToPod", "podToNode", "nodeToNode", "socketRedirect", "wireguard");
         NetworkParameters network = new NetworkParameters(
-                r.cost(net, "network.loopback"), r.cost(net, "network.podToPod"), r.cost(net, "network.podToNode"),
-                r.cost(net, "network.nodeToNode"), r.cost(net, "network.socketRedirect"), r.cost(net, "network.wireguard"));
+                r.cost(net, "network.loopback"),
+                r.cost(net, "network.podToPod"),
+                r.cost(net, "network.podToNode"),
+                r.cost(net, "network.nodeToNode"),
+                r.cost(net, "network.socketRedirect"),
+                r.cost(net, "network.wireguard"));
         JsonNode proxies = r.object(root, "proxies");
         r.keys(proxies, "proxies.", "sidecar", "nodeProxy");
         ProxyParameters sidecar = r.proxy(proxies, "proxies.sidecar");
@@ -88,8 +93,10 @@ public final class ParameterFile {
     /** Renders {@code p} as a parameter file that {@link #parse} reads back to an equal value. */
     public static String write(PlannerParameters p, String headerComment) {
         StringBuilder b = new StringBuilder();
-        for (String line : headerComment.split("\n")) b.append("# ").append(line).append('\n');
-        b.append("# Units: µs linear in size (fixedUs + perKbUs × KiB); proxy CPU per traversal; memory MiB + KiB per object.\n");
+        for (String line : headerComment.split("\n"))
+            b.append("# ").append(line).append('\n');
+        b.append(
+                "# Units: µs linear in size (fixedUs + perKbUs × KiB); proxy CPU per traversal; memory MiB + KiB per object.\n");
         b.append("description: ").append(quote(p.description())).append("\n\nnetwork:\n");
         NetworkParameters n = p.network();
         cost(b, "  loopback", n.loopback());
@@ -103,14 +110,21 @@ public final class ParameterFile {
         proxy(b, "nodeProxy", p.nodeProxy());
         b.append("\nebpf:\n");
         memory(b, "  maps", p.ebpfMaps());
-        b.append("\nqueueing:\n  serviceTimeCv: {value: ").append(num(p.serviceTimeCv())).append(", source: ")
-                .append(quote(p.serviceTimeCvSource())).append("}\n");
+        b.append("\nqueueing:\n  serviceTimeCv: {value: ")
+                .append(num(p.serviceTimeCv()))
+                .append(", source: ")
+                .append(quote(p.serviceTimeCvSource()))
+                .append("}\n");
         return b.toString();
     }
 
     private static void proxy(StringBuilder b, String name, ProxyParameters p) {
         b.append("  ").append(name).append(":\n");
-        b.append("    workers: {count: ").append(p.workers()).append(", source: ").append(quote(p.workersSource())).append("}\n");
+        b.append("    workers: {count: ")
+                .append(p.workers())
+                .append(", source: ")
+                .append(quote(p.workersSource()))
+                .append("}\n");
         cost(b, "    relay", p.relay());
         cost(b, "    http", p.http());
         cost(b, "    mtls", p.mtls());
@@ -118,13 +132,27 @@ public final class ParameterFile {
     }
 
     private static void cost(StringBuilder b, String key, LinearCost c) {
-        b.append(key).append(": {fixedUs: ").append(num(c.fixedUs())).append(", perKbUs: ").append(num(c.perKbUs()))
-                .append(", source: ").append(quote(c.source())).append("}\n");
+        b.append(key)
+                .append(": {fixedUs: ")
+                .append(num(c.fixedUs()))
+                .append(", perKbUs: ")
+                .append(num(c.perKbUs()))
+                .append(", source: ")
+                .append(quote(c.source()))
+                .append("}\n");
     }
 
     private static void memory(StringBuilder b, String key, MemoryCost m) {
-        b.append(key).append(": {baseMb: ").append(num(m.baseMb())).append(", perServiceKb: ").append(num(m.perServiceKb()))
-                .append(", perEndpointKb: ").append(num(m.perEndpointKb())).append(", source: ").append(quote(m.source())).append("}\n");
+        b.append(key)
+                .append(": {baseMb: ")
+                .append(num(m.baseMb()))
+                .append(", perServiceKb: ")
+                .append(num(m.perServiceKb()))
+                .append(", perEndpointKb: ")
+                .append(num(m.perEndpointKb()))
+                .append(", source: ")
+                .append(quote(m.source()))
+                .append("}\n");
     }
 
     private static String num(double v) {
@@ -150,7 +178,9 @@ public final class ParameterFile {
 
         void throwIfAny() {
             if (problems.isEmpty()) return;
-            throw new PlanInputException(problems.stream().map(p -> "parameter file " + origin + ": " + p).toList());
+            throw new PlanInputException(problems.stream()
+                    .map(p -> "parameter file " + origin + ": " + p)
+                    .toList());
         }
 
         /** Rejects keys that are not {@code allowed}: a typo would otherwise silently fall back to nothing. */
@@ -158,7 +188,8 @@ public final class ParameterFile {
             if (node == null || !node.isObject()) return;
             Set<String> ok = new HashSet<>(List.of(allowed));
             node.fieldNames().forEachRemaining(k -> {
-                if (!ok.contains(k)) problem(prefix + k + " is not a known key (expected one of " + String.join(", ", allowed) + ")");
+                if (!ok.contains(k))
+                    problem(prefix + k + " is not a known key (expected one of " + String.join(", ", allowed) + ")");
             });
         }
 
@@ -220,8 +251,11 @@ public final class ParameterFile {
         MemoryCost memory(JsonNode parent, String path) {
             JsonNode n = object(parent, path);
             keys(n, path + ".", "baseMb", "perServiceKb", "perEndpointKb", "source");
-            return new MemoryCost(number(n, path + ".baseMb"), number(n, path + ".perServiceKb"),
-                    number(n, path + ".perEndpointKb"), source(n, path));
+            return new MemoryCost(
+                    number(n, path + ".baseMb"),
+                    number(n, path + ".perServiceKb"),
+                    number(n, path + ".perEndpointKb"),
+                    source(n, path));
         }
 
         ProxyParameters proxy(JsonNode parent, String path) {
@@ -230,12 +264,21 @@ public final class ParameterFile {
             JsonNode w = object(n, path + ".workers");
             keys(w, path + ".workers.", "count", "source");
             double count = number(w, path + ".workers.count");
-            if (w != null && w.get("count") != null && w.get("count").isNumber() && (count < 1 || count != Math.rint(count))) {
-                problem(path + ".workers.count must be a whole number >= 1, got " + w.get("count").asText());
+            if (w != null
+                    && w.get("count") != null
+                    && w.get("count").isNumber()
+                    && (count < 1 || count != Math.rint(count))) {
+                problem(path + ".workers.count must be a whole number >= 1, got "
+                        + w.get("count").asText());
             }
             String wSource = source(w, path + ".workers");
-            return new ProxyParameters((int) Math.max(1, count), wSource, cost(n, path + ".relay"), cost(n, path + ".http"),
-                    cost(n, path + ".mtls"), memory(n, path + ".memory"));
+            return new ProxyParameters(
+                    (int) Math.max(1, count),
+                    wSource,
+                    cost(n, path + ".relay"),
+                    cost(n, path + ".http"),
+                    cost(n, path + ".mtls"),
+                    memory(n, path + ".memory"));
         }
 
         private static String leaf(String path) {

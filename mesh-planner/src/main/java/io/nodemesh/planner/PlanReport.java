@@ -11,8 +11,12 @@ import java.util.List;
  * @param loads       one per model and load
  * @param wallSeconds real time the plan took
  */
-public record PlanReport(PlanRequest request, PlannerParameters parameters, List<Footprint> footprints,
-                         List<LoadPoint> loads, double wallSeconds) {
+public record PlanReport(
+        PlanRequest request,
+        PlannerParameters parameters,
+        List<Footprint> footprints,
+        List<LoadPoint> loads,
+        double wallSeconds) {
     public PlanReport {
         footprints = List.copyOf(footprints);
         loads = List.copyOf(loads);

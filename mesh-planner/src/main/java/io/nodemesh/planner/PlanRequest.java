@@ -14,8 +14,14 @@ import java.util.List;
  * @param traffic          who talks to whom
  * @param seed             random seed: the same request gives the same report
  */
-public record PlanRequest(ClusterShape shape, List<Model> models, List<Double> rps, int messageBytes,
-                          long requestsPerLoad, TrafficPattern traffic, long seed) {
+public record PlanRequest(
+        ClusterShape shape,
+        List<Model> models,
+        List<Double> rps,
+        int messageBytes,
+        long requestsPerLoad,
+        TrafficPattern traffic,
+        long seed) {
     public PlanRequest {
         models = List.copyOf(models);
         rps = List.copyOf(rps);
@@ -25,14 +31,18 @@ public record PlanRequest(ClusterShape shape, List<Model> models, List<Double> r
     /** Every problem with this request (shape included), each naming the field. */
     public List<String> problems() {
         List<String> p = new ArrayList<>(shape.problems());
-        if (models.isEmpty()) p.add("models must name at least one model (sidecar, node, ebpf, optionally +mtls/+wireguard)");
+        if (models.isEmpty())
+            p.add("models must name at least one model (sidecar, node, ebpf, optionally +mtls/+wireguard)");
         for (int i = 0; i < rps.size(); i++) {
             double r = rps.get(i);
             if (!(r > 0) || Double.isInfinite(r)) p.add("rps[" + i + "] must be a positive rate, got " + r);
         }
         if (messageBytes < 0) p.add("messageBytes must be >= 0, got " + messageBytes);
         if (!rps.isEmpty() && requestsPerLoad < 10) p.add("requestsPerLoad must be >= 10, got " + requestsPerLoad);
-        if (traffic == TrafficPattern.UNIFORM && shape.services() == 1 && shape.podsPerService() >= 1 && !rps.isEmpty()) {
+        if (traffic == TrafficPattern.UNIFORM
+                && shape.services() == 1
+                && shape.podsPerService() >= 1
+                && !rps.isEmpty()) {
             p.add("services must be >= 2 for UNIFORM traffic (a pod calls another service)");
         }
         if (traffic == TrafficPattern.PAIR && shape.pods() < 2) p.add("PAIR traffic needs at least 2 pods");

@@ -2,7 +2,6 @@ package io.nodemesh.planner;
 
 import io.nodemesh.planner.internal.Footprints;
 import io.nodemesh.planner.internal.Simulation;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,11 +36,14 @@ public final class Planner {
         long began = System.nanoTime();
         List<Footprint> footprints = footprints(request.shape(), request.models());
         List<LoadPoint> loads = new ArrayList<>();
-        long total = request.requestsPerLoad() * request.models().size() * request.rps().size();
+        long total = request.requestsPerLoad()
+                * request.models().size()
+                * request.rps().size();
         long done = 0;
         for (Model model : request.models()) {
             for (double rps : request.rps()) {
-                Simulation sim = new Simulation(request.shape(), model, parameters, request.messageBytes(), request.traffic());
+                Simulation sim =
+                        new Simulation(request.shape(), model, parameters, request.messageBytes(), request.traffic());
                 String label = model.name() + " @ " + Math.round(rps) + " rps";
                 loads.add(sim.run(rps, request.requestsPerLoad(), request.seed(), progress, done, total, label));
                 done += request.requestsPerLoad();

@@ -12,16 +12,22 @@ package io.nodemesh.planner;
  * @param serviceTimeCv   coefficient of variation of a proxy's service time, 0 (constant) … 1 (exponential)
  * @param serviceTimeCvSource where that comes from
  */
-public record PlannerParameters(String description, NetworkParameters network, ProxyParameters sidecar,
-                                ProxyParameters nodeProxy, MemoryCost ebpfMaps, double serviceTimeCv,
-                                String serviceTimeCvSource) {
+public record PlannerParameters(
+        String description,
+        NetworkParameters network,
+        ProxyParameters sidecar,
+        ProxyParameters nodeProxy,
+        MemoryCost ebpfMaps,
+        double serviceTimeCv,
+        String serviceTimeCvSource) {
 
     public PlannerParameters withNetwork(NetworkParameters n) {
         return new PlannerParameters(description, n, sidecar, nodeProxy, ebpfMaps, serviceTimeCv, serviceTimeCvSource);
     }
 
     public PlannerParameters withProxies(ProxyParameters newSidecar, ProxyParameters newNodeProxy) {
-        return new PlannerParameters(description, network, newSidecar, newNodeProxy, ebpfMaps, serviceTimeCv, serviceTimeCvSource);
+        return new PlannerParameters(
+                description, network, newSidecar, newNodeProxy, ebpfMaps, serviceTimeCv, serviceTimeCvSource);
     }
 
     public PlannerParameters withDescription(String d) {

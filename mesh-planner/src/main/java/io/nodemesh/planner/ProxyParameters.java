@@ -11,8 +11,8 @@ package io.nodemesh.planner;
  * @param mtls          extra CPU when the proxy terminates/originates mTLS
  * @param memory        resident memory
  */
-public record ProxyParameters(int workers, String workersSource, LinearCost relay, LinearCost http, LinearCost mtls,
-                              MemoryCost memory) {
+public record ProxyParameters(
+        int workers, String workersSource, LinearCost relay, LinearCost http, LinearCost mtls, MemoryCost memory) {
     /** CPU microseconds of one traversal. */
     public double cpuUs(int bytes, boolean l7, boolean mtlsOn) {
         return relay.us(bytes) + (l7 ? http.us(bytes) : 0) + (mtlsOn ? mtls.us(bytes) : 0);

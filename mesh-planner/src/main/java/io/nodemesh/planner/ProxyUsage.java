@@ -9,5 +9,4 @@ package io.nodemesh.planner;
  * @param rps           requests through it per second
  * @param memoryMb      its memory
  */
-public record ProxyUsage(String kind, int node, double vcpu, double rps, double memoryMb) {
-}
+public record ProxyUsage(String kind, int node, double vcpu, double rps, double memoryMb) {}

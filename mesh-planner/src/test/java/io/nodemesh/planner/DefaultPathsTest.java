@@ -1,9 +1,9 @@
 package io.nodemesh.planner;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
 
 /**
  * With the defaults, the unloaded one-way latencies at 64 bytes are the four numbers measured here (DESIGN.md):
@@ -32,7 +32,8 @@ class DefaultPathsTest {
         }
         assertThat(oneWay("sidecar+mtls", false, false)).isGreaterThan(oneWay("sidecar", false, false));
         assertThat(oneWay("ebpf+wireguard", true, false)).isGreaterThan(oneWay("ebpf", true, false));
-        assertThat(oneWay("ebpf+wireguard", false, false)).as("same-node traffic never crosses WireGuard")
+        assertThat(oneWay("ebpf+wireguard", false, false))
+                .as("same-node traffic never crosses WireGuard")
                 .isEqualTo(oneWay("ebpf", false, false));
         assertThat(oneWay("ebpf", false, false)).isLessThan(oneWay("node", false, false));
         assertThat(oneWay("node", false, false)).isLessThan(oneWay("sidecar", false, false));

@@ -1,25 +1,32 @@
 package io.nodemesh.planner;
 
-import io.nodemesh.api.state.ServiceLayer;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** A MeshState (the API every backend takes) plans as its own shape: nodes, services, replicas, L7 share. */
 class ShapeFromMeshStateTest {
     private static Service service(String name, int replicas, boolean l7, int base) {
         List<Endpoint> eps = new java.util.ArrayList<>();
         for (int i = 0; i < replicas; i++) eps.add(Endpoint.ready("10.0.0." + (base + i), "shop/" + name + "-" + i));
-        return new Service("shop", name, List.of("10.96.0." + base), List.of(ServicePort.tcp(80, 8080)), eps, Map.of(),
-                null, null, l7 ? ServiceLayer.L7 : ServiceLayer.L4);
+        return new Service(
+                "shop",
+                name,
+                List.of("10.96.0." + base),
+                List.of(ServicePort.tcp(80, 8080)),
+                eps,
+                Map.of(),
+                null,
+                null,
+                l7 ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     @Test

@@ -16,7 +16,8 @@ import java.util.Optional;
 public record HttpRequest(String method, String path, Map<String, String> headers) {
     public HttpRequest {
         if (method == null || method.isBlank()) throw new IllegalArgumentException("an HTTP request needs a method");
-        if (path == null || !path.startsWith("/")) throw new IllegalArgumentException("HTTP path '" + path + "' must start with '/'");
+        if (path == null || !path.startsWith("/"))
+            throw new IllegalArgumentException("HTTP path '" + path + "' must start with '/'");
         Map<String, String> lower = new LinkedHashMap<>();
         if (headers != null) headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
         headers = Map.copyOf(lower);

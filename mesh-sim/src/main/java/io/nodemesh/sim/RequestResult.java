@@ -3,7 +3,6 @@ package io.nodemesh.sim;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
 import io.nodemesh.api.Verdict;
-
 import java.time.Duration;
 
 /** What the node proxy did with one HTTP request. */
@@ -20,7 +19,8 @@ public sealed interface RequestResult {
      * @param delay   how long the matched rule's fault ({@code HttpFault}) held the request before forwarding it; zero
      *                when it was not delayed
      */
-    record Routed(String route, int rule, String service, FlowPeer backend, FlowPath path, Duration delay) implements RequestResult {
+    record Routed(String route, int rule, String service, FlowPeer backend, FlowPath path, Duration delay)
+            implements RequestResult {
         public Routed {
             delay = delay == null ? Duration.ZERO : delay;
         }

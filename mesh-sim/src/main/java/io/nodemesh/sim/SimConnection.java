@@ -15,5 +15,5 @@ import io.nodemesh.api.FlowPeer;
  * @param service the service ({@code namespace/name}) it was addressed to, or empty for a direct connection
  * @param path    the way its bytes take
  */
-public record SimConnection(long id, String node, FlowPeer client, FlowPeer peer, FlowPeer backend, String service,
-                            FlowPath path) {}
+public record SimConnection(
+        long id, String node, FlowPeer client, FlowPeer peer, FlowPeer backend, String service, FlowPath path) {}

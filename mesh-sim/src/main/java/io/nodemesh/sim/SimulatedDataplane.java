@@ -11,8 +11,8 @@ import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.spi.Programmer;
 import io.nodemesh.api.spi.StateChange;
 import io.nodemesh.api.spi.UndoLog;
-import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.Identities;
+import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
@@ -24,7 +24,6 @@ import io.nodemesh.sim.internal.NodeKernel;
 import io.nodemesh.sim.internal.OpenConnection;
 import io.nodemesh.sim.internal.OpenUdpSocket;
 import io.nodemesh.sim.internal.Snapshot;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +50,13 @@ import org.slf4j.LoggerFactory;
 public final class SimulatedDataplane implements MeshDataplane {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedDataplane.class);
     static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
-            Capability.SOCKET_LB, Capability.SOCKET_REDIRECT, Capability.L4_POLICY, Capability.L7_ROUTING,
-            Capability.L7_POLICY, Capability.NODE_ENCRYPTION, Capability.FLOWS));
+            Capability.SOCKET_LB,
+            Capability.SOCKET_REDIRECT,
+            Capability.L4_POLICY,
+            Capability.L7_ROUTING,
+            Capability.L7_POLICY,
+            Capability.NODE_ENCRYPTION,
+            Capability.FLOWS));
 
     private final SimSettings settings;
     private final FlowHub hub = new FlowHub();
@@ -132,8 +135,10 @@ public final class SimulatedDataplane implements MeshDataplane {
             if (s.loadBalancing() != LoadBalancing.MAGLEV) continue;
             int ready = candidate.readyEndpoints(s).size();
             if (ready > settings.maglevTableSize()) {
-                found.add(new Violation("services[" + s.key() + "].endpoints", ready + " ready endpoints exceed the Maglev table size "
-                        + settings.maglevTableSize() + " (raise option " + SimSettings.MAGLEV_TABLE_SIZE.key() + ")"));
+                found.add(new Violation(
+                        "services[" + s.key() + "].endpoints",
+                        ready + " ready endpoints exceed the Maglev table size " + settings.maglevTableSize()
+                                + " (raise option " + SimSettings.MAGLEV_TABLE_SIZE.key() + ")"));
             }
         }
         return found;
@@ -171,7 +176,8 @@ public final class SimulatedDataplane implements MeshDataplane {
 
     /** Moves the virtual clock forward (session affinity expires by it; flow events are stamped with it). */
     public synchronized void advance(Duration by) {
-        if (by.isNegative()) throw new IllegalArgumentException("the virtual clock cannot go back (advance by " + by + ")");
+        if (by.isNegative())
+            throw new IllegalArgumentException("the virtual clock cannot go back (advance by " + by + ")");
         now = now.plus(by);
     }
 
@@ -259,15 +265,22 @@ public final class SimulatedDataplane implements MeshDataplane {
         MeshIndex index = s.index();
         return switch (source) {
             case Source.Pod(String key) -> {
-                Workload w = index.workload(key).orElseThrow(() ->
-                        new IllegalArgumentException("no workload '" + key + "' in the applied state"));
-                yield new Origin(kernel(w.node()), new NodeKernel.ClientEnd(sourceIp(w, destination), w.key(), w.identity()));
+                Workload w = index.workload(key)
+                        .orElseThrow(
+                                () -> new IllegalArgumentException("no workload '" + key + "' in the applied state"));
+                yield new Origin(
+                        kernel(w.node()), new NodeKernel.ClientEnd(sourceIp(w, destination), w.key(), w.identity()));
             }
             case Source.Host(String nodeName, String hostIp) -> {
-                Node n = index.node(nodeName).orElseThrow(() ->
-                        new IllegalArgumentException("no node '" + nodeName + "' in the applied state"));
-                String from = hostIp.isEmpty() ? n.addresses().stream().findFirst().orElseThrow(() ->
-                        new IllegalArgumentException("node " + nodeName + " has no address; give the host process one")) : hostIp;
+                Node n = index.node(nodeName)
+                        .orElseThrow(
+                                () -> new IllegalArgumentException("no node '" + nodeName + "' in the applied state"));
+                String from = hostIp.isEmpty()
+                        ? n.addresses().stream()
+                                .findFirst()
+                                .orElseThrow(() -> new IllegalArgumentException(
+                                        "node " + nodeName + " has no address; give the host process one"))
+                        : hostIp;
                 yield new Origin(kernel(n.name()), new NodeKernel.ClientEnd(from, "", Identities.HOST));
             }
         };
@@ -326,7 +339,10 @@ public final class SimulatedDataplane implements MeshDataplane {
     private static String sourceIp(Workload w, String destination) {
         if (w.ips().size() == 1) return w.ips().getFirst();
         boolean v6 = IpAddresses.isV6(destination);
-        return w.ips().stream().filter(a -> IpAddresses.isV6(a) == v6).findFirst().orElse(w.ips().getFirst());
+        return w.ips().stream()
+                .filter(a -> IpAddresses.isV6(a) == v6)
+                .findFirst()
+                .orElse(w.ips().getFirst());
     }
 
     private void ensureOpen() {

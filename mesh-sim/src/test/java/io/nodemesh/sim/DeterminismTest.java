@@ -1,16 +1,15 @@
 package io.nodemesh.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.SessionAffinity;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 
 /** Same seed and same calls → the same flows, to the byte and the virtual nanosecond. */
 class DeterminismTest {
@@ -20,7 +19,10 @@ class DeterminismTest {
         try (SimulatedDataplane dp = SimulatedDataplane.seeded(seed)) {
             dp.flows().subscribe(events::add);
             var pods = SimWorld.webPods(5);
-            dp.apply(SimWorld.state(pods).service(SimWorld.web(LoadBalancing.RANDOM, SessionAffinity.clientIp(Duration.ofSeconds(30)), false)).build());
+            dp.apply(SimWorld.state(pods)
+                    .service(
+                            SimWorld.web(LoadBalancing.RANDOM, SessionAffinity.clientIp(Duration.ofSeconds(30)), false))
+                    .build());
             for (int i = 0; i < 40; i++) {
                 Source from = i % 2 == 0 ? Source.workload("shop/client") : new Source.Host("node-b", "192.168.50.2");
                 ConnectResult r = dp.connect(from, SimWorld.VIP, 80);
@@ -52,6 +54,9 @@ class DeterminismTest {
     }
 
     private static List<String> backends(List<FlowEvent> events) {
-        return events.stream().filter(e -> e.type() == FlowEvent.Type.TRANSLATE).map(e -> e.backend().workload()).toList();
+        return events.stream()
+                .filter(e -> e.type() == FlowEvent.Type.TRANSLATE)
+                .map(e -> e.backend().workload())
+                .toList();
     }
 }

@@ -1,10 +1,12 @@
 package io.nodemesh.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPeer;
 import io.nodemesh.api.Verdict;
-import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpFault;
+import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.IpAddresses;
@@ -18,20 +20,17 @@ import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.contract.gen.MeshStates;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Over generated states (L7 services, routes, policies with HTTP conditions), every request through the node proxy
@@ -64,9 +63,12 @@ class L7ReferenceSemanticsTest {
             MeshIndex index = state.index();
             for (Service s : state.services()) {
                 if (!s.l7()) continue;
-                Optional<ServicePort> tcp = s.ports().stream().filter(p -> p.protocol() == Protocol.TCP).findFirst();
+                Optional<ServicePort> tcp = s.ports().stream()
+                        .filter(p -> p.protocol() == Protocol.TCP)
+                        .findFirst();
                 if (tcp.isEmpty()) continue;
-                for (Workload w : state.workloads().subList(0, Math.min(4, state.workloads().size()))) {
+                for (Workload w : state.workloads()
+                        .subList(0, Math.min(4, state.workloads().size()))) {
                     for (HttpRequest request : REQUESTS) {
                         check(dp, index, w, s, s.vips().getFirst(), tcp.get().port(), request, events);
                     }
@@ -75,12 +77,24 @@ class L7ReferenceSemanticsTest {
         }
     }
 
-    private static void check(SimulatedDataplane dp, MeshIndex index, Workload w, Service s, String vip, int port,
-                              HttpRequest request, List<FlowEvent> events) {
+    private static void check(
+            SimulatedDataplane dp,
+            MeshIndex index,
+            Workload w,
+            Service s,
+            String vip,
+            int port,
+            HttpRequest request,
+            List<FlowEvent> events) {
         RequestResult r = dp.request(Source.workload(w.key()), vip, port, request);
         String what = w.key() + " " + request.method() + " " + request.path() + " -> " + s.key() + " gave " + r;
-        Statistics.collect(r instanceof RequestResult.Rejected(int status, Verdict v, String why) ? "rejected " + status : "routed");
-        List<HttpRoute> routes = index.state().routes().stream().filter(rt -> rt.service().equals(s.key())).toList();
+        Statistics.collect(
+                r instanceof RequestResult.Rejected(int status, Verdict v, String why)
+                        ? "rejected " + status
+                        : "routed");
+        List<HttpRoute> routes = index.state().routes().stream()
+                .filter(rt -> rt.service().equals(s.key()))
+                .toList();
         Optional<RuleRef> rule = firstMatch(routes, request);
         switch (r) {
             case RequestResult.Routed routed -> {
@@ -96,15 +110,23 @@ class L7ReferenceSemanticsTest {
                     // A rule's fault: an abort of every request never routes; a delay is the rule's or none.
                     HttpFault fault = rule.get().rule().fault();
                     assertThat(fault.abortPercent()).as(what).isLessThan(100);
-                    assertThat(routed.delay()).as(what).isIn(Duration.ZERO, fault.delays() ? fault.delay() : Duration.ZERO);
-                    if (fault.delays() && fault.delayPercent() == 100) assertThat(routed.delay()).as(what).isEqualTo(fault.delay());
+                    assertThat(routed.delay())
+                            .as(what)
+                            .isIn(Duration.ZERO, fault.delays() ? fault.delay() : Duration.ZERO);
+                    if (fault.delays() && fault.delayPercent() == 100)
+                        assertThat(routed.delay()).as(what).isEqualTo(fault.delay());
                 }
                 Service target = index.service(routed.service()).orElseThrow();
-                assertThat(index.readyEndpoints(target)).as(what).extracting(e -> IpAddresses.canonical(e.ip()))
+                assertThat(index.readyEndpoints(target))
+                        .as(what)
+                        .extracting(e -> IpAddresses.canonical(e.ip()))
                         .contains(IpAddresses.canonical(routed.backend().ip()));
-                assertThat(referenceAllows(index, w.identity(), routed.backend(), s.key(), request)).as(what).isTrue();
+                assertThat(referenceAllows(index, w.identity(), routed.backend(), s.key(), request))
+                        .as(what)
+                        .isTrue();
             }
-            case RequestResult.Rejected(int status, Verdict verdict, String reason) when reason.startsWith("fault injected") -> {
+            case RequestResult.Rejected(int status, Verdict verdict, String reason)
+            when reason.startsWith("fault injected") -> {
                 assertThat(rule).as(what).isPresent();
                 HttpFault fault = rule.get().rule().fault();
                 assertThat(fault.aborts()).as(what).isTrue();
@@ -113,16 +135,24 @@ class L7ReferenceSemanticsTest {
             }
             case RequestResult.Rejected(int status, Verdict verdict, String reason) -> {
                 switch (status) {
-                    case 404 -> assertThat(!routes.isEmpty() && rule.isEmpty()).as(what).isTrue();
+                    case 404 ->
+                        assertThat(!routes.isEmpty() && rule.isEmpty()).as(what).isTrue();
                     case 503 -> {
-                        List<String> candidates = routes.isEmpty() ? List.of(s.key()) : positive(rule.orElseThrow().rule());
-                        assertThat(candidates).as(what).anySatisfy(c ->
-                                assertThat(index.readyEndpoints(index.service(c).orElseThrow())).isEmpty());
+                        List<String> candidates = routes.isEmpty()
+                                ? List.of(s.key())
+                                : positive(rule.orElseThrow().rule());
+                        assertThat(candidates)
+                                .as(what)
+                                .anySatisfy(c -> assertThat(index.readyEndpoints(
+                                                index.service(c).orElseThrow()))
+                                        .isEmpty());
                     }
                     case 403 -> {
                         assertThat(verdict).as(what).isEqualTo(Verdict.DROPPED_POLICY);
                         FlowPeer backend = events.getLast().backend();
-                        assertThat(referenceAllows(index, w.identity(), backend, s.key(), request)).as(what).isFalse();
+                        assertThat(referenceAllows(index, w.identity(), backend, s.key(), request))
+                                .as(what)
+                                .isFalse();
                     }
                     default -> throw new AssertionError(what);
                 }
@@ -145,14 +175,18 @@ class L7ReferenceSemanticsTest {
     }
 
     private static List<String> positive(HttpRouteRule rule) {
-        return rule.backends().stream().filter(b -> b.weight() > 0).map(WeightedBackend::service).toList();
+        return rule.backends().stream()
+                .filter(b -> b.weight() > 0)
+                .map(WeightedBackend::service)
+                .toList();
     }
 
     /**
      * L7 policy by rewriting the state: a policy whose HTTP conditions the request fails no longer matches (a DENY is
      * dropped; an ALLOW keeps selecting its destinations, so they stay default-deny, but names a source nobody has).
      */
-    private static boolean referenceAllows(MeshIndex index, String source, FlowPeer backend, String service, HttpRequest request) {
+    private static boolean referenceAllows(
+            MeshIndex index, String source, FlowPeer backend, String service, HttpRequest request) {
         MeshState state = index.state();
         List<Policy> resolved = new ArrayList<>();
         for (Policy p : state.policies()) {
@@ -160,12 +194,19 @@ class L7ReferenceSemanticsTest {
             if (fits) {
                 resolved.add(p);
             } else if (p.action() == PolicyAction.ALLOW) {
-                resolved.add(new Policy(p.namespace(), p.name(), p.action(), List.of(NEVER), p.destinations(), p.services(),
-                        p.ports(), List.of()));
+                resolved.add(new Policy(
+                        p.namespace(),
+                        p.name(),
+                        p.action(),
+                        List.of(NEVER),
+                        p.destinations(),
+                        p.services(),
+                        p.ports(),
+                        List.of()));
             }
         }
-        MeshState rewritten = new MeshState(state.nodes(), state.workloads(), state.services(), resolved, state.routes(),
-                state.encryption());
+        MeshState rewritten = new MeshState(
+                state.nodes(), state.workloads(), state.services(), resolved, state.routes(), state.encryption());
         return rewritten.index().allows(source, backend.identity(), service, backend.port());
     }
 
@@ -179,6 +220,8 @@ class L7ReferenceSemanticsTest {
         };
         return pathOk
                 && (m.method().isEmpty() || m.method().equals(request.method()))
-                && m.headers().entrySet().stream().allMatch(h -> h.getValue().equals(request.headers().get(h.getKey().toLowerCase())));
+                && m.headers().entrySet().stream()
+                        .allMatch(h -> h.getValue()
+                                .equals(request.headers().get(h.getKey().toLowerCase())));
     }
 }

@@ -1,14 +1,13 @@
 package io.nodemesh.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Workload;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** A Maglev service keeps most clients on their backend when one of N backends goes away. */
 class MaglevStabilityTest {
@@ -21,7 +20,10 @@ class MaglevStabilityTest {
             dp.apply(state);
             for (int i = 0; i < CLIENTS; i++) {
                 String ip = "172.16." + (i / 250) + "." + (i % 250 + 1);
-                chosen.add(dp.connect(new Source.Host("node-a", ip), SimWorld.VIP, 80).connection().backend().workload());
+                chosen.add(dp.connect(new Source.Host("node-a", ip), SimWorld.VIP, 80)
+                        .connection()
+                        .backend()
+                        .workload());
             }
         }
         return chosen;
@@ -30,10 +32,15 @@ class MaglevStabilityTest {
     @Test
     void removingOneOfTenBackendsMovesAboutATenthOfClients() {
         List<Workload> pods = SimWorld.webPods(10);
-        List<String> before = choices(SimWorld.state(pods).service(SimWorld.web(LoadBalancing.MAGLEV)).build(), 7);
+        List<String> before = choices(
+                SimWorld.state(pods).service(SimWorld.web(LoadBalancing.MAGLEV)).build(), 7);
         List<Workload> fewer = new ArrayList<>(pods);
         Workload removed = fewer.remove(3);
-        List<String> after = choices(SimWorld.state(fewer).service(SimWorld.web(LoadBalancing.MAGLEV)).build(), 7);
+        List<String> after = choices(
+                SimWorld.state(fewer)
+                        .service(SimWorld.web(LoadBalancing.MAGLEV))
+                        .build(),
+                7);
 
         int hadRemoved = 0;
         int movedOthers = 0;
@@ -50,7 +57,9 @@ class MaglevStabilityTest {
 
     @Test
     void maglevIsAFunctionOfTheClientAddressAndPort() {
-        MeshState state = SimWorld.state(SimWorld.webPods(5)).service(SimWorld.web(LoadBalancing.MAGLEV)).build();
+        MeshState state = SimWorld.state(SimWorld.webPods(5))
+                .service(SimWorld.web(LoadBalancing.MAGLEV))
+                .build();
         // Independent of the seed: the eBPF backend must compute the same choice from the same table.
         List<String> a = choices(state, 7);
         assertThat(a).isEqualTo(choices(state, 8));

@@ -1,5 +1,7 @@
 package io.nodemesh.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.state.Endpoint;
@@ -9,16 +11,13 @@ import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** What happens to connections that are already open when the state changes, and to affinity as time passes. */
 class OpenConnectionTest {
@@ -32,20 +31,29 @@ class OpenConnectionTest {
 
     private List<Endpoint> endpoints(EndpointState... states) {
         List<Endpoint> list = new ArrayList<>();
-        for (int i = 0; i < states.length; i++) list.add(new Endpoint(pods.get(i).ips().getFirst(), pods.get(i).key(), states[i]));
+        for (int i = 0; i < states.length; i++)
+            list.add(new Endpoint(pods.get(i).ips().getFirst(), pods.get(i).key(), states[i]));
         return list;
     }
 
     @Test
     void aNewDenyCutsAnOpenConnectionOffAtItsNextSend() {
         dp.apply(SimWorld.state(pods).build());
-        SimConnection c = dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection();
+        SimConnection c =
+                dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection();
         assertThat(dp.send(c, 10).delivered()).isTrue();
 
         List<FlowEvent> events = new ArrayList<>();
         dp.flows().subscribe(events::add);
-        Policy deny = new Policy("shop", "deny", PolicyAction.DENY, List.of(SimWorld.identity("client")), List.of(), List.of(),
-                List.of(8080), List.of());
+        Policy deny = new Policy(
+                "shop",
+                "deny",
+                PolicyAction.DENY,
+                List.of(SimWorld.identity("client")),
+                List.of(),
+                List.of(),
+                List.of(8080),
+                List.of());
         dp.apply(SimWorld.state(pods).policy(deny).build());
         SendResult after = dp.send(c, 10);
         assertThat(after).isInstanceOfSatisfying(SendResult.Dropped.class, d -> {
@@ -63,20 +71,31 @@ class OpenConnectionTest {
 
     @Test
     void terminatingAndRemovedEndpointsKeepTheirOpenConnections() {
-        dp.apply(SimWorld.state(pods).service(SimWorld.webEndpoints(endpoints(EndpointState.READY, EndpointState.READY, EndpointState.READY))).build());
+        dp.apply(SimWorld.state(pods)
+                .service(
+                        SimWorld.webEndpoints(endpoints(EndpointState.READY, EndpointState.READY, EndpointState.READY)))
+                .build());
         List<SimConnection> open = new ArrayList<>();
         Set<String> reached = new HashSet<>();
         while (reached.size() < 3) {
-            SimConnection c = dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection();
+            SimConnection c =
+                    dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection();
             if (reached.add(c.backend().workload())) open.add(c);
         }
-        List<Endpoint> changed = new ArrayList<>(endpoints(EndpointState.READY, EndpointState.TERMINATING, EndpointState.READY));
+        List<Endpoint> changed =
+                new ArrayList<>(endpoints(EndpointState.READY, EndpointState.TERMINATING, EndpointState.READY));
         changed.remove(2); // web-2 leaves the service entirely (its pod still exists)
         dp.apply(SimWorld.state(pods).service(SimWorld.webEndpoints(changed)).build());
 
-        assertThat(open).allSatisfy(c -> assertThat(dp.send(c, 1).delivered()).as("open connection to %s", c.backend()).isTrue());
+        assertThat(open)
+                .allSatisfy(c -> assertThat(dp.send(c, 1).delivered())
+                        .as("open connection to %s", c.backend())
+                        .isTrue());
         for (int i = 0; i < 30; i++) {
-            assertThat(dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection().backend().workload())
+            assertThat(dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80)
+                            .connection()
+                            .backend()
+                            .workload())
                     .isEqualTo("shop/web-0");
         }
     }
@@ -84,14 +103,18 @@ class OpenConnectionTest {
     @Test
     void aConnectionToAPodThatIsGoneIsDropped() {
         dp.apply(SimWorld.state(pods).build());
-        SimConnection c = dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection();
+        SimConnection c =
+                dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection();
         dp.apply(SimWorld.state(pods.subList(0, 1)).build());
-        assertThat(dp.send(c, 1)).isEqualTo(new SendResult.Dropped(Verdict.NO_BACKEND, "backend workload shop/web-1 no longer exists"));
+        assertThat(dp.send(c, 1))
+                .isEqualTo(new SendResult.Dropped(Verdict.NO_BACKEND, "backend workload shop/web-1 no longer exists"));
     }
 
     @Test
     void affinityHoldsWithinItsTimeoutAndExpiresOnTheVirtualClock() {
-        dp.apply(SimWorld.state(pods).service(SimWorld.web(LoadBalancing.RANDOM, SessionAffinity.clientIp(Duration.ofSeconds(10)), false)).build());
+        dp.apply(SimWorld.state(pods)
+                .service(SimWorld.web(LoadBalancing.RANDOM, SessionAffinity.clientIp(Duration.ofSeconds(10)), false))
+                .build());
         String first = backendOf();
         for (int i = 0; i < 20; i++) {
             dp.advance(Duration.ofSeconds(9)); // each use refreshes the entry, so 9 s gaps never let it expire
@@ -107,7 +130,8 @@ class OpenConnectionTest {
     }
 
     private String backendOf() {
-        SimConnection c = dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection();
+        SimConnection c =
+                dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection();
         dp.close(c);
         return c.backend().workload();
     }

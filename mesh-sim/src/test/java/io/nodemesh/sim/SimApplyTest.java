@@ -1,5 +1,8 @@
 package io.nodemesh.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
@@ -8,15 +11,13 @@ import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 class SimApplyTest {
-    private final MeshState state = SimWorld.state(SimWorld.webPods(3)).service(SimWorld.web(LoadBalancing.MAGLEV)).build();
+    private final MeshState state = SimWorld.state(SimWorld.webPods(3))
+            .service(SimWorld.web(LoadBalancing.MAGLEV))
+            .build();
 
     @Test
     void generationCountsOnlyApplicationsThatChangeSomething() {
@@ -34,10 +35,12 @@ class SimApplyTest {
 
     @Test
     void aMaglevServiceLargerThanItsTableIsRejectedNamingTheOption() {
-        try (SimulatedDataplane dp = SimulatedDataplane.open(new DataplaneOptions("", java.util.Map.of("sim.maglevTableSize", "2")))) {
+        try (SimulatedDataplane dp =
+                SimulatedDataplane.open(new DataplaneOptions("", java.util.Map.of("sim.maglevTableSize", "2")))) {
             assertThatThrownBy(() -> dp.apply(state))
-                    .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).singleElement()
-                            .satisfies(v -> {
+                    .isInstanceOfSatisfying(
+                            InvalidStateException.class,
+                            e -> assertThat(e.violations()).singleElement().satisfies(v -> {
                                 assertThat(v.path()).isEqualTo("services[shop/web].endpoints");
                                 assertThat(v.reason()).contains("sim.maglevTableSize");
                             }));
@@ -49,10 +52,20 @@ class SimApplyTest {
     void foundThroughTheServiceLoaderWithItsOptions() {
         assertThat(Dataplanes.available().get("sim").isAvailable()).isTrue();
         try (MeshDataplane dp = Dataplanes.open("sim", new DataplaneOptions("", java.util.Map.of("sim.seed", "99")))) {
-            assertThat(dp).isInstanceOfSatisfying(SimulatedDataplane.class, s -> assertThat(s.settings().seed()).isEqualTo(99));
+            assertThat(dp)
+                    .isInstanceOfSatisfying(
+                            SimulatedDataplane.class,
+                            s -> assertThat(s.settings().seed()).isEqualTo(99));
             // L7 routing and policy are modelled by the node proxy (NodeProxy); mTLS handshakes are not.
-            assertThat(dp.capabilities()).contains(Capability.SOCKET_LB, Capability.SOCKET_REDIRECT, Capability.L4_POLICY,
-                    Capability.L7_ROUTING, Capability.L7_POLICY, Capability.FLOWS).doesNotContain(Capability.MTLS);
+            assertThat(dp.capabilities())
+                    .contains(
+                            Capability.SOCKET_LB,
+                            Capability.SOCKET_REDIRECT,
+                            Capability.L4_POLICY,
+                            Capability.L7_ROUTING,
+                            Capability.L7_POLICY,
+                            Capability.FLOWS)
+                    .doesNotContain(Capability.MTLS);
         }
     }
 
@@ -71,7 +84,8 @@ class SimApplyTest {
         assertThatThrownBy(() -> dp.connect(Source.workload("shop/nobody"), SimWorld.VIP, 80))
                 .hasMessage("no workload 'shop/nobody' in the applied state");
         assertThatThrownBy(() -> dp.advance(Duration.ofSeconds(-1))).hasMessageContaining("cannot go back");
-        SimConnection c = dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection();
+        SimConnection c =
+                dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection();
         dp.close();
         assertThat(dp.openConnections()).isZero();
         assertThatThrownBy(() -> dp.send(c, 1)).hasMessage("the simulated dataplane is closed");

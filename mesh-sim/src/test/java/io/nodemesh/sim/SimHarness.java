@@ -7,7 +7,6 @@ import io.nodemesh.contract.Client;
 import io.nodemesh.contract.ConnectOutcome;
 import io.nodemesh.contract.ContractHarness;
 import io.nodemesh.contract.WorkloadSpec;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +42,15 @@ final class SimHarness implements ContractHarness {
 
     @Override
     public Workload startWorkload(WorkloadSpec spec) {
-        int n = NODES.indexOf(NODES.stream().filter(x -> x.name().equals(spec.node())).findFirst()
+        int n = NODES.indexOf(NODES.stream()
+                .filter(x -> x.name().equals(spec.node()))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no node " + spec.node() + " in the sim harness")));
         int host = nextHost.merge(spec.node(), 1, Integer::sum) + 9;
         String ip = "10.244." + n + "." + host;
         listening.put(spec.key(), spec.ports());
-        return new Workload(spec.namespace(), spec.name(), spec.node(), List.of(ip), spec.identity(), spec.labels(), null);
+        return new Workload(
+                spec.namespace(), spec.name(), spec.node(), List.of(ip), spec.identity(), spec.labels(), null);
     }
 
     @Override
@@ -75,7 +77,8 @@ final class SimHarness implements ContractHarness {
                 return new ConnectOutcome.Failed("ECONNREFUSED: nothing listens on " + c.backend());
             }
             SendResult sent = dataplane.send(c, 16);
-            if (sent instanceof SendResult.Dropped(var verdict, String reason)) return new ConnectOutcome.Failed(verdict + ": " + reason);
+            if (sent instanceof SendResult.Dropped(var verdict, String reason))
+                return new ConnectOutcome.Failed(verdict + ": " + reason);
             return new ConnectOutcome.Reached(backend);
         } finally {
             dataplane.close(c);
@@ -87,14 +90,18 @@ final class SimHarness implements ContractHarness {
     public ConnectOutcome exchangeUdp(Client client, String ip, int port) {
         DatagramResult result = dataplane.sendDatagram(source(client), ip, port, 16);
         return switch (result) {
-            case DatagramResult.Dropped(var verdict, String reason) -> new ConnectOutcome.Failed(verdict + ": " + reason);
+            case DatagramResult.Dropped(var verdict, String reason) ->
+                new ConnectOutcome.Failed(verdict + ": " + reason);
             case DatagramResult.Delivered d -> {
                 String backend = d.backend().workload();
-                if (!listening.getOrDefault(backend, List.of()).contains(d.backend().port())) {
+                if (!listening
+                        .getOrDefault(backend, List.of())
+                        .contains(d.backend().port())) {
                     yield new ConnectOutcome.Failed("ECONNREFUSED: nothing listens on UDP " + d.backend());
                 }
                 if (!d.replyFrom().ip().equals(ip) || d.replyFrom().port() != port) {
-                    yield new ConnectOutcome.Failed("the reply came from " + d.replyFrom() + ", not " + ip + ":" + port);
+                    yield new ConnectOutcome.Failed(
+                            "the reply came from " + d.replyFrom() + ", not " + ip + ":" + port);
                 }
                 yield new ConnectOutcome.Reached(backend);
             }

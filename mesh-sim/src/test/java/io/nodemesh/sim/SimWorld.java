@@ -1,14 +1,13 @@
 package io.nodemesh.sim;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,14 @@ final class SimWorld {
 
     /** A pod {@code name} on node index {@code node} (0..2) with host number {@code host} in that node's CIDR. */
     static Workload pod(String name, int node, int host, Map<String, String> labels) {
-        return new Workload(NS, name, SimHarness.NODES.get(node).name(), List.of("10.244." + node + "." + host),
-                identity(name), labels, null);
+        return new Workload(
+                NS,
+                name,
+                SimHarness.NODES.get(node).name(),
+                List.of("10.244." + node + "." + host),
+                identity(name),
+                labels,
+                null);
     }
 
     /** {@code count} backends labelled app=web, spread over the nodes: web-i on node i % 3. */
@@ -38,8 +43,16 @@ final class SimWorld {
     }
 
     static Service web(LoadBalancing lb, SessionAffinity affinity, boolean l7) {
-        return new Service(NS, "web", List.of(VIP), List.of(ServicePort.tcp(80, 8080)), List.of(), Map.of("app", "web"),
-                lb, affinity, l7 ? ServiceLayer.L7 : ServiceLayer.L4);
+        return new Service(
+                NS,
+                "web",
+                List.of(VIP),
+                List.of(ServicePort.tcp(80, 8080)),
+                List.of(),
+                Map.of("app", "web"),
+                lb,
+                affinity,
+                l7 ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     static Service web(LoadBalancing lb) {
@@ -47,8 +60,16 @@ final class SimWorld {
     }
 
     static Service webEndpoints(List<Endpoint> endpoints) {
-        return new Service(NS, "web", List.of(VIP), List.of(ServicePort.tcp(80, 8080)), endpoints, Map.of(),
-                LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4);
+        return new Service(
+                NS,
+                "web",
+                List.of(VIP),
+                List.of(ServicePort.tcp(80, 8080)),
+                endpoints,
+                Map.of(),
+                LoadBalancing.RANDOM,
+                SessionAffinity.NONE,
+                ServiceLayer.L4);
     }
 
     /** The three nodes, a client pod on node-a, and {@code pods}. */

@@ -1,5 +1,7 @@
 package io.nodemesh.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
@@ -12,14 +14,11 @@ import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** Where connections go and which way their bytes take. */
 class TranslationAndPathTest {
@@ -40,8 +39,11 @@ class TranslationAndPathTest {
 
     @Test
     void clientSeesTheVipWhileTheBackendGetsItsTargetPort() {
-        dp.apply(SimWorld.state(pods).service(SimWorld.web(LoadBalancing.ROUND_ROBIN)).build());
-        SimConnection c = dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection();
+        dp.apply(SimWorld.state(pods)
+                .service(SimWorld.web(LoadBalancing.ROUND_ROBIN))
+                .build());
+        SimConnection c =
+                dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection();
 
         assertThat(c.peer()).isEqualTo(new FlowPeer(SimWorld.VIP, 80, "", ""));
         assertThat(c.backend().ip()).isEqualTo(pods.getFirst().ips().getFirst());
@@ -60,23 +62,39 @@ class TranslationAndPathTest {
 
     @Test
     void redirectOnlyWhenBothEndsShareANode() {
-        dp.apply(SimWorld.state(pods).service(SimWorld.web(LoadBalancing.ROUND_ROBIN)).build());
+        dp.apply(SimWorld.state(pods)
+                .service(SimWorld.web(LoadBalancing.ROUND_ROBIN))
+                .build());
         // Round robin from one client: web-0 (node-a, same node), web-1 (node-b), web-2 (node-c).
         List<FlowPath> paths = new ArrayList<>();
-        for (int i = 0; i < 3; i++) paths.add(dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection().path());
+        for (int i = 0; i < 3; i++)
+            paths.add(dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80)
+                    .connection()
+                    .path());
         assertThat(paths).containsExactly(FlowPath.SOCKET_REDIRECT, FlowPath.KERNEL_STACK, FlowPath.KERNEL_STACK);
 
         // Direct to a pod address, and from a host process on node-b to the pod on node-b.
-        assertThat(dp.connect(Source.workload("shop/client"), "10.244.0.10", 8080).connection().path()).isEqualTo(FlowPath.SOCKET_REDIRECT);
-        assertThat(dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection().path()).isEqualTo(FlowPath.KERNEL_STACK);
-        assertThat(dp.connect(Source.host("node-b"), "10.244.1.11", 8080).connection().path()).isEqualTo(FlowPath.SOCKET_REDIRECT);
+        assertThat(dp.connect(Source.workload("shop/client"), "10.244.0.10", 8080)
+                        .connection()
+                        .path())
+                .isEqualTo(FlowPath.SOCKET_REDIRECT);
+        assertThat(dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080)
+                        .connection()
+                        .path())
+                .isEqualTo(FlowPath.KERNEL_STACK);
+        assertThat(dp.connect(Source.host("node-b"), "10.244.1.11", 8080)
+                        .connection()
+                        .path())
+                .isEqualTo(FlowPath.SOCKET_REDIRECT);
     }
 
     @Test
     void redirectedBytesAreReportedPerSendAndOthersAtClose() {
         dp.apply(SimWorld.state(pods).build());
-        SimConnection local = dp.connect(Source.workload("shop/client"), "10.244.0.10", 8080).connection();
-        SimConnection remote = dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection();
+        SimConnection local =
+                dp.connect(Source.workload("shop/client"), "10.244.0.10", 8080).connection();
+        SimConnection remote =
+                dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection();
         events.clear();
         assertThat(dp.send(local, 64)).isEqualTo(new SendResult.Delivered(FlowPath.SOCKET_REDIRECT, 64));
         assertThat(dp.send(remote, 64)).isEqualTo(new SendResult.Delivered(FlowPath.KERNEL_STACK, 64));
@@ -95,20 +113,34 @@ class TranslationAndPathTest {
 
     @Test
     void deniedSameNodeConnectionIsNeverRedirected() {
-        Policy deny = new Policy("shop", "deny", PolicyAction.DENY, List.of(SimWorld.identity("client")),
-                List.of(SimWorld.identity("web-0")), List.of(), List.of(), List.of());
+        Policy deny = new Policy(
+                "shop",
+                "deny",
+                PolicyAction.DENY,
+                List.of(SimWorld.identity("client")),
+                List.of(SimWorld.identity("web-0")),
+                List.of(),
+                List.of(),
+                List.of());
         dp.apply(SimWorld.state(pods).policy(deny).build());
         ConnectResult r = dp.connect(Source.workload("shop/client"), "10.244.0.10", 8080);
-        assertThat(r).isInstanceOfSatisfying(ConnectResult.Refused.class,
-                refused -> assertThat(refused.verdict()).isEqualTo(Verdict.DROPPED_POLICY));
+        assertThat(r)
+                .isInstanceOfSatisfying(
+                        ConnectResult.Refused.class,
+                        refused -> assertThat(refused.verdict()).isEqualTo(Verdict.DROPPED_POLICY));
         assertThat(events).extracting(FlowEvent::path).doesNotContain(FlowPath.SOCKET_REDIRECT);
         assertThat(events.getLast().type()).isEqualTo(FlowEvent.Type.DROP);
     }
 
     @Test
     void l7ServicesGoThroughTheNodeProxyEvenOnOneNode() {
-        dp.apply(SimWorld.state(pods).service(SimWorld.web(LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, true)).build());
-        assertThat(dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection().path()).isEqualTo(FlowPath.NODE_PROXY);
+        dp.apply(SimWorld.state(pods)
+                .service(SimWorld.web(LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, true))
+                .build());
+        assertThat(dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80)
+                        .connection()
+                        .path())
+                .isEqualTo(FlowPath.NODE_PROXY);
     }
 
     @Test
@@ -119,12 +151,23 @@ class TranslationAndPathTest {
         pods.forEach(b::workload);
         b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.PERMISSIVE, null));
         dp.apply(b.build());
-        assertThat(dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080).connection().path()).isEqualTo(FlowPath.ENCRYPTED_TUNNEL);
-        assertThat(dp.connect(Source.workload("shop/client"), "10.244.0.10", 8080).connection().path()).isEqualTo(FlowPath.SOCKET_REDIRECT);
+        assertThat(dp.connect(Source.workload("shop/client"), "10.244.1.11", 8080)
+                        .connection()
+                        .path())
+                .isEqualTo(FlowPath.ENCRYPTED_TUNNEL);
+        assertThat(dp.connect(Source.workload("shop/client"), "10.244.0.10", 8080)
+                        .connection()
+                        .path())
+                .isEqualTo(FlowPath.SOCKET_REDIRECT);
         // node-c has no key: not strict, so it goes in clear.
-        assertThat(dp.connect(Source.workload("shop/client"), "10.244.2.12", 8080).connection().path()).isEqualTo(FlowPath.KERNEL_STACK);
+        assertThat(dp.connect(Source.workload("shop/client"), "10.244.2.12", 8080)
+                        .connection()
+                        .path())
+                .isEqualTo(FlowPath.KERNEL_STACK);
 
-        dp.apply(b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, null)).build());
+        dp.apply(
+                b.encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, EncryptionSpec.Enforcement.STRICT, null))
+                        .build());
         ConnectResult strict = dp.connect(Source.workload("shop/client"), "10.244.2.12", 8080);
         assertThat(strict).isInstanceOfSatisfying(ConnectResult.Refused.class, r -> {
             assertThat(r.verdict()).isEqualTo(Verdict.DROPPED_POLICY);
@@ -134,21 +177,35 @@ class TranslationAndPathTest {
 
     @Test
     void noReadyBackendIsRefusedWithAFlow() {
-        dp.apply(SimWorld.state(List.of()).service(SimWorld.web(LoadBalancing.RANDOM)).build());
+        dp.apply(SimWorld.state(List.of())
+                .service(SimWorld.web(LoadBalancing.RANDOM))
+                .build());
         ConnectResult r = dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80);
-        assertThat(r).isEqualTo(new ConnectResult.Refused(Verdict.NO_BACKEND, "service shop/web has no ready endpoint"));
+        assertThat(r)
+                .isEqualTo(new ConnectResult.Refused(Verdict.NO_BACKEND, "service shop/web has no ready endpoint"));
         assertThat(events.getLast().verdict()).isEqualTo(Verdict.NO_BACKEND);
         assertThat(dp.connect(Source.workload("shop/client"), SimWorld.VIP, 81))
-                .isInstanceOfSatisfying(ConnectResult.Refused.class, x -> assertThat(x.reason()).contains("exposes no TCP port 81"));
+                .isInstanceOfSatisfying(
+                        ConnectResult.Refused.class, x -> assertThat(x.reason()).contains("exposes no TCP port 81"));
         assertThat(dp.connect(Source.workload("shop/client"), "10.1.2.3", 80))
-                .isInstanceOfSatisfying(ConnectResult.Refused.class, x -> assertThat(x.reason()).contains("no service VIP or workload"));
+                .isInstanceOfSatisfying(
+                        ConnectResult.Refused.class,
+                        x -> assertThat(x.reason()).contains("no service VIP or workload"));
     }
 
     @Test
     void roundRobinCountersArePerNodeKernel() {
-        dp.apply(SimWorld.state(pods).service(SimWorld.web(LoadBalancing.ROUND_ROBIN)).build());
-        String fromA = dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80).connection().backend().workload();
-        String fromB = dp.connect(Source.host("node-b"), SimWorld.VIP, 80).connection().backend().workload();
+        dp.apply(SimWorld.state(pods)
+                .service(SimWorld.web(LoadBalancing.ROUND_ROBIN))
+                .build());
+        String fromA = dp.connect(Source.workload("shop/client"), SimWorld.VIP, 80)
+                .connection()
+                .backend()
+                .workload();
+        String fromB = dp.connect(Source.host("node-b"), SimWorld.VIP, 80)
+                .connection()
+                .backend()
+                .workload();
         // Each node's kernel has its own counter, as each node's BPF map does: both start at the first backend.
         assertThat(fromA).isEqualTo(fromB).isEqualTo("shop/web-0");
     }
@@ -159,5 +216,4 @@ class TranslationAndPathTest {
         System.arraycopy(s, 0, k, 0, Math.min(s.length, 32));
         return Base64.getEncoder().encodeToString(k);
     }
-
 }

@@ -3,7 +3,6 @@ package io.nodemesh.wireguard;
 import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -27,7 +26,8 @@ final class Hkdf {
     }
 
     static byte[] expand(byte[] prk, byte[] info, int length) {
-        if (length < 0 || length > 255 * HASH_LENGTH) throw new IllegalArgumentException("HKDF output length " + length + " is outside 0..8160");
+        if (length < 0 || length > 255 * HASH_LENGTH)
+            throw new IllegalArgumentException("HKDF output length " + length + " is outside 0..8160");
         Mac mac = hmac(prk);
         ByteArrayOutputStream okm = new ByteArrayOutputStream(length + HASH_LENGTH);
         byte[] t = new byte[0];

@@ -15,7 +15,8 @@ public final class PresharedKey {
     }
 
     static PresharedKey ofBytes(byte[] raw) {
-        if (raw.length != WireguardKey.LENGTH) throw new IllegalArgumentException("a preshared key has 32 bytes, not " + raw.length);
+        if (raw.length != WireguardKey.LENGTH)
+            throw new IllegalArgumentException("a preshared key has 32 bytes, not " + raw.length);
         return new PresharedKey(raw.clone());
     }
 

@@ -34,7 +34,8 @@ public final class PresharedSecret {
     }
 
     static PresharedSecret ofBytes(byte[] raw) {
-        if (raw.length != 32) throw new IllegalArgumentException("the preshared secret must be 32 bytes, not " + raw.length);
+        if (raw.length != 32)
+            throw new IllegalArgumentException("the preshared secret must be 32 bytes, not " + raw.length);
         return new PresharedSecret(raw.clone());
     }
 
@@ -51,12 +52,15 @@ public final class PresharedSecret {
                 throw new IllegalArgumentException(where + "mode " + PosixFilePermissions.toString(perms)
                         + " lets others read the secret; chmod 600 it");
             }
-            if (Files.size(file) > 1024) throw new IllegalArgumentException(where + "expected 32 bytes (raw or base64), the file has " + Files.size(file));
+            if (Files.size(file) > 1024)
+                throw new IllegalArgumentException(
+                        where + "expected 32 bytes (raw or base64), the file has " + Files.size(file));
             content = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(where + "no such file", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException(where + "cannot read it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    where + "cannot read it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
         try {
             if (content.length == 32) return new PresharedSecret(content.clone()); // content is wiped below

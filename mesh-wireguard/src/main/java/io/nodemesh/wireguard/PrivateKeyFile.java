@@ -47,12 +47,14 @@ public final class PrivateKeyFile {
         try {
             if (!Files.isDirectory(dir)) {
                 try {
-                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectories(
+                            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } catch (FileAlreadyExistsException ignored) {
                     // raced with another creator: fine
                 }
             }
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            Path tmp = Files.createTempFile(
+                    dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             try {
                 Files.writeString(tmp, key.revealBase64() + "\n", StandardCharsets.US_ASCII);
                 try {

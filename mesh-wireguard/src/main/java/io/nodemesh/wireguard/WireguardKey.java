@@ -74,7 +74,8 @@ public final class WireguardKey {
             throw new IllegalArgumentException("WireGuard " + what + " is not base64: " + e.getMessage());
         }
         if (raw.length != LENGTH) {
-            throw new IllegalArgumentException("WireGuard " + what + " has " + raw.length + " bytes, expected 32 (44 base64 characters)");
+            throw new IllegalArgumentException(
+                    "WireGuard " + what + " has " + raw.length + " bytes, expected 32 (44 base64 characters)");
         }
         return raw;
     }

@@ -36,8 +36,10 @@ public final class WireguardPrivateKey {
     public static WireguardPrivateKey generate() {
         try {
             var pair = KeyPairGenerator.getInstance("X25519").generateKeyPair();
-            byte[] raw = ((XECPrivateKey) pair.getPrivate()).getScalar()
-                    .orElseThrow(() -> new IllegalStateException("the X25519 provider does not expose the private scalar"));
+            byte[] raw = ((XECPrivateKey) pair.getPrivate())
+                    .getScalar()
+                    .orElseThrow(
+                            () -> new IllegalStateException("the X25519 provider does not expose the private scalar"));
             return new WireguardPrivateKey(raw);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("X25519 is not available in this JDK", e);

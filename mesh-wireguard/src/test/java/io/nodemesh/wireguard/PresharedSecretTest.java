@@ -1,16 +1,15 @@
 package io.nodemesh.wireguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PresharedSecretTest {
     private static final WireguardKey A = WireguardKey.parse("ERERERERERERERERERERERERERERERERERERERERERE=");
@@ -48,7 +47,9 @@ class PresharedSecretTest {
     void neverPrints() {
         PresharedSecret s = PresharedSecret.ofBytes(counting());
         assertThat(s.toString()).isEqualTo("PresharedSecret[redacted]");
-        assertThat(s.pskFor(A, B).toString()).isEqualTo("PresharedKey[redacted]").doesNotContain(s.pskFor(A, B).revealHex());
+        assertThat(s.pskFor(A, B).toString())
+                .isEqualTo("PresharedKey[redacted]")
+                .doesNotContain(s.pskFor(A, B).revealHex());
     }
 
     private Path write(String name, byte[] content, String mode) throws IOException {
@@ -61,25 +62,38 @@ class PresharedSecretTest {
     @Test
     void loadsRawBytesOrWgGenpskBase64() throws IOException {
         PresharedSecret raw = PresharedSecret.load(write("raw", counting(), "rw-------"));
-        PresharedSecret b64 = PresharedSecret.load(write("b64", (Base64.getEncoder().encodeToString(counting()) + "\n").getBytes(), "r--------"));
-        assertThat(raw.pskFor(A, B)).isEqualTo(b64.pskFor(A, B)).isEqualTo(PresharedSecret.ofBytes(counting()).pskFor(A, B));
+        PresharedSecret b64 = PresharedSecret.load(
+                write("b64", (Base64.getEncoder().encodeToString(counting()) + "\n").getBytes(), "r--------"));
+        assertThat(raw.pskFor(A, B))
+                .isEqualTo(b64.pskFor(A, B))
+                .isEqualTo(PresharedSecret.ofBytes(counting()).pskFor(A, B));
     }
 
     @Test
     void badFilesAreRefusedNamingTheOptionAndTheFileButNotTheContent() throws IOException {
         Path open = write("open", counting(), "rw-r--r--");
-        assertThatThrownBy(() -> PresharedSecret.load(open)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("wireguard.presharedSecretFile " + open).hasMessageContaining("chmod 600");
+        assertThatThrownBy(() -> PresharedSecret.load(open))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("wireguard.presharedSecretFile " + open)
+                .hasMessageContaining("chmod 600");
         Path shortFile = write("short", new byte[31], "rw-------");
         assertThatThrownBy(() -> PresharedSecret.load(shortFile))
-                .hasMessageStartingWith("wireguard.presharedSecretFile " + shortFile).hasMessageContaining("expected 32 bytes").hasMessageContaining("31");
+                .hasMessageStartingWith("wireguard.presharedSecretFile " + shortFile)
+                .hasMessageContaining("expected 32 bytes")
+                .hasMessageContaining("31");
         String notBase64 = "!".repeat(44);
         Path garbage = write("garbage", notBase64.getBytes(), "rw-------");
-        assertThatThrownBy(() -> PresharedSecret.load(garbage)).hasMessageContaining("expected 32 bytes").hasMessageNotContaining(notBase64);
+        assertThatThrownBy(() -> PresharedSecret.load(garbage))
+                .hasMessageContaining("expected 32 bytes")
+                .hasMessageNotContaining(notBase64);
         Path missing = dir.resolve("missing");
-        assertThatThrownBy(() -> PresharedSecret.load(missing)).hasMessageStartingWith("wireguard.presharedSecretFile " + missing)
+        assertThatThrownBy(() -> PresharedSecret.load(missing))
+                .hasMessageStartingWith("wireguard.presharedSecretFile " + missing)
                 .hasMessageContaining("no such file");
-        Path directory = Files.createDirectory(dir.resolve("adir"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        assertThatThrownBy(() -> PresharedSecret.load(directory)).hasMessageStartingWith("wireguard.presharedSecretFile " + directory);
+        Path directory = Files.createDirectory(
+                dir.resolve("adir"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        assertThatThrownBy(() -> PresharedSecret.load(directory))
+                .hasMessageStartingWith("wireguard.presharedSecretFile " + directory);
     }
 }

@@ -1,14 +1,13 @@
 package io.nodemesh.wireguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PrivateKeyFileTest {
     @TempDir
@@ -19,8 +18,10 @@ class PrivateKeyFileTest {
         Path file = dir.resolve("keys/node.key");
         var key = WireguardPrivateKey.generate();
         PrivateKeyFile.store(file, key);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
+                .isEqualTo("rwx------");
         assertThat(PrivateKeyFile.load(file)).isEqualTo(key);
         assertThat(Files.readString(file).strip()).isEqualTo(key.revealBase64());
     }
@@ -42,7 +43,9 @@ class PrivateKeyFileTest {
         Path file = dir.resolve("node.key");
         PrivateKeyFile.store(file, WireguardPrivateKey.generate());
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> PrivateKeyFile.load(file)).hasMessageContaining("readable by others").hasMessageContaining("chmod 600");
+        assertThatThrownBy(() -> PrivateKeyFile.load(file))
+                .hasMessageContaining("readable by others")
+                .hasMessageContaining("chmod 600");
     }
 
     @Test
@@ -57,6 +60,9 @@ class PrivateKeyFileTest {
         Path file = dir.resolve("node.key");
         Files.writeString(file, "garbage-secret", java.nio.charset.StandardCharsets.US_ASCII);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        assertThatThrownBy(() -> PrivateKeyFile.load(file)).hasMessageContaining(file.toString()).message().doesNotContain("garbage-secret");
+        assertThatThrownBy(() -> PrivateKeyFile.load(file))
+                .hasMessageContaining(file.toString())
+                .message()
+                .doesNotContain("garbage-secret");
     }
 }

@@ -1,24 +1,23 @@
 package io.nodemesh.wireguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
 import io.nodemesh.contract.Privileges;
-
 import java.util.HexFormat;
-
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 class WireguardKeyTest {
     @Test
     void derivesThePublicKeyOfRfc7748Vector() {
         // RFC 7748 section 6.1, Alice: the scalar is clamped on use, so the clamped and unclamped forms agree.
         var alice = WireguardPrivateKey.fromHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
-        assertThat(alice.publicKey().hex()).isEqualTo("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+        assertThat(alice.publicKey().hex())
+                .isEqualTo("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
         var bob = WireguardPrivateKey.fromHex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
         assertThat(bob.publicKey().hex()).isEqualTo("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
     }
@@ -60,7 +59,10 @@ class WireguardKeyTest {
     @Test
     void privateKeyNeverPrintsItself() {
         var key = WireguardPrivateKey.generate();
-        assertThat(key.toString()).contains("redacted").doesNotContain(key.revealBase64()).doesNotContain(key.revealHex())
+        assertThat(key.toString())
+                .contains("redacted")
+                .doesNotContain(key.revealBase64())
+                .doesNotContain(key.revealHex())
                 .contains(key.publicKey().base64());
     }
 
@@ -71,7 +73,10 @@ class WireguardKeyTest {
         assertThatThrownBy(() -> WireguardKey.parse("")).hasMessageContaining("empty");
         assertThatThrownBy(() -> WireguardKey.fromHex("zz")).hasMessageContaining("64 characters");
         String secret = "c".repeat(43) + "!";
-        assertThatThrownBy(() -> WireguardPrivateKey.parse(secret)).hasMessageContaining("private key").message().doesNotContain(secret);
+        assertThatThrownBy(() -> WireguardPrivateKey.parse(secret))
+                .hasMessageContaining("private key")
+                .message()
+                .doesNotContain(secret);
     }
 
     @Property(tries = 50)

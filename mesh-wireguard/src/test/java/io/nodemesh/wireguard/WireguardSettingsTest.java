@@ -1,11 +1,10 @@
 package io.nodemesh.wireguard;
 
-import io.nodemesh.api.DataplaneOptions;
-
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nodemesh.api.DataplaneOptions;
+import org.junit.jupiter.api.Test;
 
 class WireguardSettingsTest {
     @Test
@@ -23,9 +22,12 @@ class WireguardSettingsTest {
     @Test
     void readsEveryProperty() {
         var s = WireguardSettings.from(DataplaneOptions.forNode("node-a")
-                .with(WireguardSettings.INTERFACE, "wg7").with(WireguardSettings.LISTEN_PORT, "4000")
-                .with(WireguardSettings.KEEPALIVE, "25").with(WireguardSettings.STRICT_CIDRS, "10.0.0.0/8, fd00::/8")
-                .with(WireguardSettings.ADDRESS, "10.0.1.254/32").with(WireguardSettings.MTU, "1380"));
+                .with(WireguardSettings.INTERFACE, "wg7")
+                .with(WireguardSettings.LISTEN_PORT, "4000")
+                .with(WireguardSettings.KEEPALIVE, "25")
+                .with(WireguardSettings.STRICT_CIDRS, "10.0.0.0/8, fd00::/8")
+                .with(WireguardSettings.ADDRESS, "10.0.1.254/32")
+                .with(WireguardSettings.MTU, "1380"));
         assertThat(s.iface()).isEqualTo("wg7");
         assertThat(s.peerPort()).isEqualTo(4000);
         assertThat(s.keepalive()).isEqualTo(25);
@@ -37,11 +39,16 @@ class WireguardSettingsTest {
     @Test
     void badValuesNameTheProperty() {
         var base = DataplaneOptions.forNode("node-a");
-        assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.LISTEN_PORT, "x"))).hasMessageContaining("wireguard.listenPort");
-        assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.INTERFACE, "much-too-long-name"))).hasMessageContaining("wireguard.interface");
-        assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.STRICT_CIDRS, "10.0.0.0"))).hasMessageContaining("wireguard.strictCidrs");
-        assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.KEEPALIVE, "-1"))).hasMessageContaining("wireguard.keepalive");
-        assertThatThrownBy(() -> WireguardSettings.from(DataplaneOptions.DEFAULTS)).hasMessageContaining("forNode");
+        assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.LISTEN_PORT, "x")))
+                .hasMessageContaining("wireguard.listenPort");
+        assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.INTERFACE, "much-too-long-name")))
+                .hasMessageContaining("wireguard.interface");
+        assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.STRICT_CIDRS, "10.0.0.0")))
+                .hasMessageContaining("wireguard.strictCidrs");
+        assertThatThrownBy(() -> WireguardSettings.from(base.with(WireguardSettings.KEEPALIVE, "-1")))
+                .hasMessageContaining("wireguard.keepalive");
+        assertThatThrownBy(() -> WireguardSettings.from(DataplaneOptions.DEFAULTS))
+                .hasMessageContaining("forNode");
     }
 
     @Test
@@ -49,11 +56,13 @@ class WireguardSettingsTest {
         var none = WireguardSettings.from(DataplaneOptions.forNode("node-a"));
         assertThat(none.presharedSecretFile()).isEmpty();
         assertThat(none.flowInterval()).isEqualTo(java.time.Duration.ofSeconds(3));
-        var set = WireguardSettings.from(DataplaneOptions.forNode("node-a").with(WireguardSettings.PRESHARED_SECRET_FILE, "/etc/nm/mesh.secret")
+        var set = WireguardSettings.from(DataplaneOptions.forNode("node-a")
+                .with(WireguardSettings.PRESHARED_SECRET_FILE, "/etc/nm/mesh.secret")
                 .with(WireguardSettings.FLOW_INTERVAL_MS, "500"));
         assertThat(set.presharedSecretFile()).contains(java.nio.file.Path.of("/etc/nm/mesh.secret"));
         assertThat(set.flowInterval()).isEqualTo(java.time.Duration.ofMillis(500));
-        assertThatThrownBy(() -> WireguardSettings.from(DataplaneOptions.forNode("node-a").with(WireguardSettings.FLOW_INTERVAL_MS, "0")))
+        assertThatThrownBy(() -> WireguardSettings.from(
+                        DataplaneOptions.forNode("node-a").with(WireguardSettings.FLOW_INTERVAL_MS, "0")))
                 .hasMessageContaining("wireguard.flowIntervalMs");
     }
 }

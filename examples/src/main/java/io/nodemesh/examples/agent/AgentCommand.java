@@ -5,15 +5,14 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.nodemesh.api.DataplaneOptions;
-import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.Flows;
+import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.kubernetes.FeedOptions;
-import io.nodemesh.kubernetes.StatusElection;
 import io.nodemesh.kubernetes.KubernetesFeed;
+import io.nodemesh.kubernetes.StatusElection;
 import io.nodemesh.kubernetes.agent.AgentMetrics;
 import io.nodemesh.kubernetes.agent.AgentServer;
 import io.nodemesh.kubernetes.agent.ReadinessCheck;
-
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,16 +34,28 @@ import picocli.CommandLine.Option;
  * it leaves the eBPF dataplane serving what it programmed (pinned, it works without the agent) unless
  * {@code --uninstall} is given; wireguard-go, the agent's child, stops with it either way.
  */
-@Command(name = "agent", mixinStandardHelpOptions = true,
+@Command(
+        name = "agent",
+        mixinStandardHelpOptions = true,
         description = "Run a node agent: program a dataplane from a state file or the Kubernetes API server.")
 public final class AgentCommand implements Callable<Integer> {
-    enum SourceKind { file, kubernetes }
+    enum SourceKind {
+        file,
+        kubernetes
+    }
 
-    @Option(names = "--source", description = "Where the mesh comes from: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "file")
+    @Option(
+            names = "--source",
+            description = "Where the mesh comes from: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            defaultValue = "file")
     SourceKind source;
 
-    @Option(names = "--backend", description = "Dataplane backend(s), comma-separated to compose: sim, or any of ebpf,envoy,wireguard (default: ${DEFAULT-VALUE}).",
-            defaultValue = "sim", split = ",")
+    @Option(
+            names = "--backend",
+            description =
+                    "Dataplane backend(s), comma-separated to compose: sim, or any of ebpf,envoy,wireguard (default: ${DEFAULT-VALUE}).",
+            defaultValue = "sim",
+            split = ",")
     List<String> backends;
 
     @Option(names = "--state", description = "The cluster-wide state file (YAML or JSON), for --source file.")
@@ -54,72 +64,113 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--node", description = "This node's name (default: $NODE_NAME, else the host name).")
     String node;
 
-    @Option(names = "--listen", description = "Address for /healthz, /readyz, /metrics and /flows (default: ${DEFAULT-VALUE}; port 0 = any free).",
+    @Option(
+            names = "--listen",
+            description =
+                    "Address for /healthz, /readyz, /metrics and /flows (default: ${DEFAULT-VALUE}; port 0 = any free).",
             defaultValue = "127.0.0.1:9464")
     String listen;
 
-    @Option(names = "--wireguard-public-key-file", description = "Publish this node's WireGuard public key (base64, from this file) on its Node (default with the wireguard backend: its own key).")
+    @Option(
+            names = "--wireguard-public-key-file",
+            description =
+                    "Publish this node's WireGuard public key (base64, from this file) on its Node (default with the wireguard backend: its own key).")
     Path wireguardKeyFile;
 
     @Option(names = "--quiet-flows", description = "Do not print flow events.")
     boolean quietFlows;
 
-    @Option(names = "--proxy-address", description = "The node proxy's address that eBPF steers L7 services to (ebpf.proxyAddress): an address of this node the pods route to.")
+    @Option(
+            names = "--proxy-address",
+            description =
+                    "The node proxy's address that eBPF steers L7 services to (ebpf.proxyAddress): an address of this node the pods route to.")
     String proxyAddress;
 
-    @Option(names = "--proxy-port", description = "The node proxy's outbound listener port: both ebpf.proxyPort and envoy.outboundPort (default with envoy: 15001).")
+    @Option(
+            names = "--proxy-port",
+            description =
+                    "The node proxy's outbound listener port: both ebpf.proxyPort and envoy.outboundPort (default with envoy: 15001).")
     Integer proxyPort;
 
-    @Option(names = "--proxy-cgroup", description = "The node proxy's cgroup-v2 directory (ebpf.proxyCgroup): its own connections are not steered back into it.")
+    @Option(
+            names = "--proxy-cgroup",
+            description =
+                    "The node proxy's cgroup-v2 directory (ebpf.proxyCgroup): its own connections are not steered back into it.")
     String proxyCgroup;
 
-    @Option(names = "--pin-path", description = "bpffs directory for the eBPF pins (ebpf.pinRoot, default /sys/fs/bpf/nodemesh).")
+    @Option(
+            names = "--pin-path",
+            description = "bpffs directory for the eBPF pins (ebpf.pinRoot, default /sys/fs/bpf/nodemesh).")
     String pinPath;
 
-    @Option(names = "--cgroup-root", description = "cgroup-v2 directory the eBPF programs attach at (ebpf.cgroupRoot, default: the cgroup2 mount).")
+    @Option(
+            names = "--cgroup-root",
+            description =
+                    "cgroup-v2 directory the eBPF programs attach at (ebpf.cgroupRoot, default: the cgroup2 mount).")
     String cgroupRoot;
 
-    @Option(names = "--wireguard-interface", description = "WireGuard interface name (wireguard.interface, default nm-wg0).")
+    @Option(
+            names = "--wireguard-interface",
+            description = "WireGuard interface name (wireguard.interface, default nm-wg0).")
     String wireguardInterface;
 
-    @Option(names = "--wireguard-port", description = "This node's WireGuard UDP port (wireguard.listenPort, default 51820).")
+    @Option(
+            names = "--wireguard-port",
+            description = "This node's WireGuard UDP port (wireguard.listenPort, default 51820).")
     Integer wireguardPort;
 
-    @Option(names = "--wireguard-key-file", description = "This node's WireGuard private key file, created if missing (wireguard.keyFile).")
+    @Option(
+            names = "--wireguard-key-file",
+            description = "This node's WireGuard private key file, created if missing (wireguard.keyFile).")
     String wireguardPrivateKeyFile;
 
-    @Option(names = {"--option", "--property"}, description = "Any backend setting key=value (e.g. ebpf.redirect=false, envoy.xdsPort=18000); must agree with the flags above.")
+    @Option(
+            names = {"--option", "--property"},
+            description =
+                    "Any backend setting key=value (e.g. ebpf.redirect=false, envoy.xdsPort=18000); must agree with the flags above.")
     Map<String, String> properties = new java.util.LinkedHashMap<>();
 
-    @Option(names = "--status-lease", description = "For --source kubernetes: the Lease [namespace/]name that elects the one agent writing "
-            + "nodemesh resources' status (default nodemesh-status-writer in the agent's namespace); 'none' = every agent writes.")
+    @Option(
+            names = "--status-lease",
+            description =
+                    "For --source kubernetes: the Lease [namespace/]name that elects the one agent writing "
+                            + "nodemesh resources' status (default nodemesh-status-writer in the agent's namespace); 'none' = every agent writes.")
     String statusLease;
 
-    @Option(names = "--uninstall", description = "On exit, detach the eBPF programs and remove their pins, and give every other backend the empty state, "
-            + "instead of leaving the eBPF dataplane serving.")
+    @Option(
+            names = "--uninstall",
+            description =
+                    "On exit, detach the eBPF programs and remove their pins, and give every other backend the empty state, "
+                            + "instead of leaving the eBPF dataplane serving.")
     boolean uninstall;
 
     /** Lets tests (and embedders) stop the agent without a signal. */
     private final CountDownLatch stop = new CountDownLatch(1);
     /** Counted down when the agent has cleaned up, so a Ctrl-C waits for it before the JVM halts. */
     private final CountDownLatch finished = new CountDownLatch(1);
+
     private volatile AgentServer server;
 
     /** Where the agent reports; tests read it. */
     PrintStream out = System.out;
+
     PrintStream err = System.err;
 
     /** {@code none}, {@code name} or {@code namespace/name}. */
     static StatusElection statusElection(String lease) {
         if (lease.equals("none")) return StatusElection.OFF;
         int slash = lease.indexOf('/');
-        return slash < 0 ? StatusElection.DEFAULT.withLease("", lease)
+        return slash < 0
+                ? StatusElection.DEFAULT.withLease("", lease)
                 : StatusElection.DEFAULT.withLease(lease.substring(0, slash), lease.substring(slash + 1));
     }
 
     @Override
     public Integer call() throws Exception {
-        String nodeName = node != null ? node : System.getenv().getOrDefault("NODE_NAME", InetAddress.getLocalHost().getHostName());
+        String nodeName = node != null
+                ? node
+                : System.getenv()
+                        .getOrDefault("NODE_NAME", InetAddress.getLocalHost().getHostName());
         if (source == SourceKind.file && stateFile == null) {
             err.println("--source file needs --state FILE (the cluster-wide state file)");
             return 2;
@@ -142,7 +193,10 @@ public final class AgentCommand implements Callable<Integer> {
                 problems.forEach(p -> err.println("  " + p));
                 return 2;
             }
-            case NodeDataplaneSettings.Assembly.Ready(List<String> names, DataplaneOptions options, List<String> notes) -> {
+            case NodeDataplaneSettings.Assembly.Ready(
+                    List<String> names,
+                    DataplaneOptions options,
+                    List<String> notes) -> {
                 notes.forEach(n -> out.println("note: " + n));
                 switch (NodeDataplane.open(names, options)) {
                     case NodeDataplane.Opening.Failed(int code, List<String> reasons) -> {
@@ -176,15 +230,22 @@ public final class AgentCommand implements Callable<Integer> {
                 agent.start();
                 readiness = agent::problems;
             } else {
-                // In-cluster config or KUBECONFIG. The informers retry with their own backoff, so the client's per-request
+                // In-cluster config or KUBECONFIG. The informers retry with their own backoff, so the client's
+                // per-request
                 // retries are cut short: an unreachable API server shows on /readyz at once, not after a minute.
-                Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(1).build();
-                KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+                Config config = new ConfigBuilder(Config.autoConfigure(null))
+                        .withRequestRetryBackoffLimit(1)
+                        .build();
+                KubernetesClient client =
+                        new KubernetesClientBuilder().withConfig(config).build();
                 resources.add(client);
                 FeedOptions feedOptions = FeedOptions.forNode(nodeName);
-                // The node publishes its key so peers can reach it: from the file given, else the wireguard backend's own.
+                // The node publishes its key so peers can reach it: from the file given, else the wireguard backend's
+                // own.
                 java.util.Optional<String> publicKey = wireguardKeyFile != null
-                        ? java.util.Optional.of(Files.readString(wireguardKeyFile).strip()) : nodeDataplane.wireguardPublicKey();
+                        ? java.util.Optional.of(
+                                Files.readString(wireguardKeyFile).strip())
+                        : nodeDataplane.wireguardPublicKey();
                 if (publicKey.isPresent()) feedOptions = feedOptions.withWireguardPublicKey(publicKey.get());
                 if (statusLease != null) feedOptions = feedOptions.withStatusElection(statusElection(statusLease));
                 KubernetesFeed feed = KubernetesFeed.start(client, dataplane, feedOptions);
@@ -222,8 +283,15 @@ public final class AgentCommand implements Callable<Integer> {
 
     /** The backends' settings this command line makes, or why they do not fit together. */
     NodeDataplaneSettings.Assembly dataplaneSettings(String nodeName) {
-        NodeFlags flags = new NodeFlags(proxyAddress, proxyPort, proxyCgroup, pinPath, cgroupRoot, wireguardInterface,
-                wireguardPort, wireguardPrivateKeyFile);
+        NodeFlags flags = new NodeFlags(
+                proxyAddress,
+                proxyPort,
+                proxyCgroup,
+                pinPath,
+                cgroupRoot,
+                wireguardInterface,
+                wireguardPort,
+                wireguardPrivateKeyFile);
         return NodeDataplaneSettings.assemble(backends, nodeName, flags, properties);
     }
 
@@ -240,14 +308,17 @@ public final class AgentCommand implements Callable<Integer> {
 
     static InetSocketAddress parseListen(String listen) {
         int colon = listen.lastIndexOf(':');
-        if (colon < 0) throw new IllegalArgumentException("--listen wants HOST:PORT, such as 127.0.0.1:9464, not '" + listen + "'");
+        if (colon < 0)
+            throw new IllegalArgumentException(
+                    "--listen wants HOST:PORT, such as 127.0.0.1:9464, not '" + listen + "'");
         String host = listen.substring(0, colon).replace("[", "").replace("]", "");
         try {
             int port = Integer.parseInt(listen.substring(colon + 1));
             if (port < 0 || port > 65535) throw new NumberFormatException();
             return new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, port);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen: '" + listen.substring(colon + 1) + "' is not a port (0..65535)");
+            throw new IllegalArgumentException(
+                    "--listen: '" + listen.substring(colon + 1) + "' is not a port (0..65535)");
         }
     }
 }

@@ -2,7 +2,6 @@ package io.nodemesh.examples.agent;
 
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPeer;
-
 import java.io.PrintStream;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -13,7 +12,8 @@ import java.util.function.Consumer;
  * {@code 18:20:01.123 node-a shop/web-1 (10.1.1.5:43210) -> shop/api 10.96.0.10:80 => shop/api-1 (10.1.1.6:8080) FORWARDED via SOCKET_REDIRECT}.
  */
 final class FlowPrinter implements Consumer<FlowEvent> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("MMM dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private final PrintStream out;
 
@@ -28,7 +28,11 @@ final class FlowPrinter implements Consumer<FlowEvent> {
 
     static String format(FlowEvent e) {
         StringBuilder b = new StringBuilder(160);
-        b.append(TIME.format(e.time())).append(' ').append(e.node()).append(' ').append(String.format("%-9s", e.type()));
+        b.append(TIME.format(e.time()))
+                .append(' ')
+                .append(e.node())
+                .append(' ')
+                .append(String.format("%-9s", e.type()));
         b.append(' ').append(peer(e.source())).append(" -> ");
         if (!e.service().isEmpty()) b.append(e.service()).append(' ');
         b.append(address(e.destination()));

@@ -8,7 +8,6 @@ import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
 import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.wireguard.WireguardDataplane;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +38,10 @@ final class NodeDataplane {
     /** Checks every name and every availability before opening anything, so all reasons are reported together. */
     static Opening open(List<String> backends, DataplaneOptions options) {
         Map<String, DataplaneProvider> providers = Dataplanes.providers();
-        List<String> unknown = backends.stream().filter(b -> !providers.containsKey(b))
-                .map(b -> "no dataplane backend named '" + b + "'; known: " + String.join(", ", providers.keySet())).toList();
+        List<String> unknown = backends.stream()
+                .filter(b -> !providers.containsKey(b))
+                .map(b -> "no dataplane backend named '" + b + "'; known: " + String.join(", ", providers.keySet()))
+                .toList();
         if (!unknown.isEmpty()) return new Opening.Failed(2, unknown);
         List<String> unavailable = new ArrayList<>();
         for (String b : backends) {
@@ -82,7 +83,10 @@ final class NodeDataplane {
 
     /** This node's WireGuard public key when the wireguard backend is composed: what the node should publish. */
     Optional<String> wireguardPublicKey() {
-        return parts.stream().filter(p -> p instanceof WireguardDataplane).map(p -> ((WireguardDataplane) p).publicKey().base64()).findFirst();
+        return parts.stream()
+                .filter(p -> p instanceof WireguardDataplane)
+                .map(p -> ((WireguardDataplane) p).publicKey().base64())
+                .findFirst();
     }
 
     /**
@@ -99,28 +103,36 @@ final class NodeDataplane {
         List<String> lines = new ArrayList<>();
         try {
             switch (dp) {
-                case EbpfDataplane ebpf when uninstall -> {
+                case EbpfDataplane ebpf
+                when uninstall -> {
                     String pins = ebpf.settings().pinRoot().toString();
                     ebpf.uninstall();
                     lines.add("ebpf: uninstalled: programs detached, pins under " + pins + " removed");
                 }
                 case EbpfDataplane ebpf -> {
                     ebpf.close();
-                    lines.add("ebpf: still running: programs stay attached at " + ebpf.settings().cgroupRoot() + " and pinned under "
-                            + ebpf.settings().pinRoot() + ", serving what was programmed (restart the agent to manage it, "
+                    lines.add("ebpf: still running: programs stay attached at "
+                            + ebpf.settings().cgroupRoot() + " and pinned under "
+                            + ebpf.settings().pinRoot()
+                            + ", serving what was programmed (restart the agent to manage it, "
                             + "or stop it with --uninstall to remove it)");
                 }
                 case WireguardDataplane wg -> {
                     if (uninstall) wg.apply(io.nodemesh.api.state.MeshState.EMPTY);
                     wg.close();
-                    lines.add("wireguard: wireguard-go stopped and its interface removed (it runs only with the agent)");
+                    lines.add(
+                            "wireguard: wireguard-go stopped and its interface removed (it runs only with the agent)");
                 }
                 default -> {
                     if (uninstall) dp.apply(io.nodemesh.api.state.MeshState.EMPTY);
                     dp.close();
-                    lines.add(dp.name() + ": " + (uninstall ? "uninstalled: the empty state was applied, then it stopped"
-                            : "stopped; it kept serving what was programmed while the agent ran"
-                            + (dp.name().equals("envoy") ? " (the xDS server is gone; a running Envoy keeps its last configuration)" : "")));
+                    lines.add(dp.name() + ": "
+                            + (uninstall
+                                    ? "uninstalled: the empty state was applied, then it stopped"
+                                    : "stopped; it kept serving what was programmed while the agent ran"
+                                            + (dp.name().equals("envoy")
+                                                    ? " (the xDS server is gone; a running Envoy keeps its last configuration)"
+                                                    : "")));
                 }
             }
         } catch (RuntimeException e) {

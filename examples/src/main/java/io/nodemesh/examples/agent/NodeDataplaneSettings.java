@@ -4,7 +4,6 @@ import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.wireguard.WireguardSettings;
-
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,11 +70,14 @@ final class NodeDataplaneSettings {
         if (ebpf && envoy && !portConflict) steerIntoEnvoy(props, problems, notes);
         // With envoy, a missing address was reported above as what Envoy's steering needs.
         if (ebpf) proxyTarget(props, problems, envoy);
-        if (ebpf) parse("ebpf", () -> EbpfSettings.from(new DataplaneOptions(node, props)), problems)
-                .ifPresent(s -> cgroups(s, props, problems, notes));
+        if (ebpf)
+            parse("ebpf", () -> EbpfSettings.from(new DataplaneOptions(node, props)), problems)
+                    .ifPresent(s -> cgroups(s, props, problems, notes));
         if (envoy) envoyPort(props, problems);
-        if (backends.contains("wireguard")) parse("wireguard", () -> WireguardSettings.from(new DataplaneOptions(node, props)), problems);
-        for (String raw : options.keySet()) { // only the escape hatch: a dedicated flag may serve a backend not composed
+        if (backends.contains("wireguard"))
+            parse("wireguard", () -> WireguardSettings.from(new DataplaneOptions(node, props)), problems);
+        for (String raw :
+                options.keySet()) { // only the escape hatch: a dedicated flag may serve a backend not composed
             String key = raw.strip();
             int dot = key.indexOf('.');
             String prefix = dot < 0 ? "" : key.substring(0, dot);
@@ -98,8 +100,9 @@ final class NodeDataplaneSettings {
         }
         if (backends.isEmpty()) problems.add("--backend names no backend (e.g. sim, or ebpf,envoy,wireguard)");
         if (backends.contains("sim") && backends.size() > 1) {
-            problems.add("--backend " + String.join(",", backends) + ": sim simulates a whole cluster in memory and is not "
-                    + "composed with a node's backends; use --backend sim alone");
+            problems.add(
+                    "--backend " + String.join(",", backends) + ": sim simulates a whole cluster in memory and is not "
+                            + "composed with a node's backends; use --backend sim alone");
         }
         return List.copyOf(backends);
     }
@@ -111,18 +114,21 @@ final class NodeDataplaneSettings {
         if (ebpfPort == null && envoyPort == null) {
             props.put("ebpf.proxyPort", String.valueOf(ENVOY_DEFAULT_OUTBOUND_PORT));
             props.put("envoy.outboundPort", String.valueOf(ENVOY_DEFAULT_OUTBOUND_PORT));
-            notes.add("L7 services are steered to Envoy's outbound listener on port " + ENVOY_DEFAULT_OUTBOUND_PORT + " (the default; --proxy-port to change)");
+            notes.add("L7 services are steered to Envoy's outbound listener on port " + ENVOY_DEFAULT_OUTBOUND_PORT
+                    + " (the default; --proxy-port to change)");
         } else if (ebpfPort == null) {
             props.put("ebpf.proxyPort", envoyPort);
         } else if (envoyPort == null) {
             props.put("envoy.outboundPort", ebpfPort);
         } else if (!ebpfPort.equals(envoyPort)) {
-            problems.add("ebpf.proxyPort=" + ebpfPort + " (where eBPF steers L7 connections) and envoy.outboundPort=" + envoyPort
+            problems.add("ebpf.proxyPort=" + ebpfPort + " (where eBPF steers L7 connections) and envoy.outboundPort="
+                    + envoyPort
                     + " (Envoy's outbound listener) differ: L7 traffic would reach no proxy; give --proxy-port once");
         }
         if (proxyAddress(props).isEmpty()) {
-            problems.add("with the envoy backend, eBPF must know where Envoy listens: give --proxy-address (ebpf.proxyAddress), "
-                    + "an address of this node the pods route to, such as the node IP");
+            problems.add(
+                    "with the envoy backend, eBPF must know where Envoy listens: give --proxy-address (ebpf.proxyAddress), "
+                            + "an address of this node the pods route to, such as the node IP");
         }
     }
 
@@ -136,10 +142,12 @@ final class NodeDataplaneSettings {
             if (ip.isEmpty()) {
                 problems.add("ebpf.proxyAddress='" + address + "' is not an IP address (--proxy-address)");
             } else if (ip.get().isAnyLocalAddress() || ip.get().isMulticastAddress()) {
-                problems.add("ebpf.proxyAddress=" + address + " cannot be a connect() destination: give a unicast address "
-                        + "of this node (Envoy's listener on 0.0.0.0 accepts on every one)");
+                problems.add(
+                        "ebpf.proxyAddress=" + address + " cannot be a connect() destination: give a unicast address "
+                                + "of this node (Envoy's listener on 0.0.0.0 accepts on every one)");
             }
-            if (!hasPort) problems.add("ebpf.proxyAddress=" + address + " is given without ebpf.proxyPort (--proxy-port)");
+            if (!hasPort)
+                problems.add("ebpf.proxyAddress=" + address + " is given without ebpf.proxyPort (--proxy-port)");
         } else if (hasPort && !envoy) {
             problems.add("ebpf.proxyPort=" + port + " is given without ebpf.proxyAddress (--proxy-address)");
         }
@@ -151,17 +159,22 @@ final class NodeDataplaneSettings {
     }
 
     private static void cgroups(EbpfSettings s, Map<String, String> props, List<String> problems, List<String> notes) {
-        if (!s.pinRoot().isAbsolute()) problems.add("ebpf.pinRoot=" + s.pinRoot() + " must be an absolute path (--pin-path)");
-        if (!s.cgroupRoot().isAbsolute()) problems.add("ebpf.cgroupRoot=" + s.cgroupRoot() + " must be an absolute path (--cgroup-root)");
+        if (!s.pinRoot().isAbsolute())
+            problems.add("ebpf.pinRoot=" + s.pinRoot() + " must be an absolute path (--pin-path)");
+        if (!s.cgroupRoot().isAbsolute())
+            problems.add("ebpf.cgroupRoot=" + s.cgroupRoot() + " must be an absolute path (--cgroup-root)");
         if (s.proxyCgroup().isEmpty()) return;
         Path proxy = Path.of(s.proxyCgroup());
         if (!proxy.isAbsolute()) {
             problems.add("ebpf.proxyCgroup=" + proxy + " must be an absolute path (--proxy-cgroup)");
-        } else if (s.cgroupRoot().isAbsolute() && !proxy.normalize().startsWith(s.cgroupRoot().normalize())) {
-            problems.add("ebpf.proxyCgroup=" + proxy + " is not below ebpf.cgroupRoot=" + s.cgroupRoot()
-                    + ": the programs attached there would never see the proxy's sockets (--proxy-cgroup, --cgroup-root)");
+        } else if (s.cgroupRoot().isAbsolute()
+                && !proxy.normalize().startsWith(s.cgroupRoot().normalize())) {
+            problems.add(
+                    "ebpf.proxyCgroup=" + proxy + " is not below ebpf.cgroupRoot=" + s.cgroupRoot()
+                            + ": the programs attached there would never see the proxy's sockets (--proxy-cgroup, --cgroup-root)");
         }
-        if (proxyAddress(props).isEmpty()) notes.add("ebpf.proxyCgroup is set but no proxy is: nothing is steered, so it changes nothing");
+        if (proxyAddress(props).isEmpty())
+            notes.add("ebpf.proxyCgroup is set but no proxy is: nothing is steered, so it changes nothing");
     }
 
     private static void envoyPort(Map<String, String> props, List<String> problems) {

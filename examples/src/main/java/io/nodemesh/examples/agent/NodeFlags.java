@@ -18,8 +18,15 @@ import java.util.Map;
  * @param wireguardPort     {@code --wireguard-port}: this node's WireGuard UDP port
  * @param wireguardKeyFile  {@code --wireguard-key-file}: this node's WireGuard private key (created if missing)
  */
-record NodeFlags(String proxyAddress, Integer proxyPort, String proxyCgroup, String pinPath, String cgroupRoot,
-                 String wireguardInterface, Integer wireguardPort, String wireguardKeyFile) {
+record NodeFlags(
+        String proxyAddress,
+        Integer proxyPort,
+        String proxyCgroup,
+        String pinPath,
+        String cgroupRoot,
+        String wireguardInterface,
+        Integer wireguardPort,
+        String wireguardKeyFile) {
     static final NodeFlags NONE = new NodeFlags(null, null, null, null, null, null, null, null);
 
     /** One flag and the backend properties it sets. */

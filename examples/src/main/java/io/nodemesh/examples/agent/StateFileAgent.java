@@ -8,7 +8,6 @@ import io.nodemesh.config.CheckedState;
 import io.nodemesh.config.MeshStateFiles;
 import io.nodemesh.config.StateFileProblem;
 import io.nodemesh.kubernetes.agent.AgentMetrics;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.ClosedWatchServiceException;
@@ -45,8 +44,13 @@ final class StateFileAgent implements AutoCloseable {
         this.report = report;
         this.metrics = metrics;
         this.watcher = FileSystems.getDefault().newWatchService();
-        this.file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
+        this.file
+                .getParent()
+                .register(
+                        watcher,
+                        StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
         this.thread = Thread.ofPlatform().name("nodemesh-state-file").daemon().unstarted(this::watch);
     }
 
@@ -80,7 +84,8 @@ final class StateFileAgent implements AutoCloseable {
             return;
         }
         switch (checked) {
-            case CheckedState.Invalid(List<StateFileProblem> found) -> reject(found.stream().map(StateFileProblem::toString).toList());
+            case CheckedState.Invalid(List<StateFileProblem> found) ->
+                reject(found.stream().map(StateFileProblem::toString).toList());
             case CheckedState.Valid(MeshState state) -> apply(state, started);
         }
     }
@@ -96,11 +101,14 @@ final class StateFileAgent implements AutoCloseable {
             applies++;
             metrics.recordApply(Duration.ofNanos(System.nanoTime() - started));
             report.println("applied " + file.getFileName() + " (generation " + result.generation() + "): "
-                    + (result.changes().size() <= 8 ? result.changes() : result.changes().size() + " changes"));
+                    + (result.changes().size() <= 8
+                            ? result.changes()
+                            : result.changes().size() + " changes"));
         } catch (InvalidStateException e) {
             reject(e.violations().stream().map(v -> file + ": " + v).toList());
         } catch (RuntimeException e) {
-            reject(List.of("the " + dataplane.name() + " backend failed to apply " + file + " (it rolled back): " + e.getMessage()));
+            reject(List.of("the " + dataplane.name() + " backend failed to apply " + file + " (it rolled back): "
+                    + e.getMessage()));
         }
     }
 
@@ -120,7 +128,8 @@ final class StateFileAgent implements AutoCloseable {
             while (true) {
                 WatchKey key = watcher.take();
                 boolean ours = key.pollEvents().stream()
-                        .anyMatch(ev -> ev.context() instanceof Path p && p.getFileName().equals(file.getFileName()));
+                        .anyMatch(ev -> ev.context() instanceof Path p
+                                && p.getFileName().equals(file.getFileName()));
                 key.reset();
                 if (!ours) continue;
                 // An editor's save is several events in a row: let them settle, then read once.

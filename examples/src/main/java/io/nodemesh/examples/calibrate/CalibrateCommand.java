@@ -6,13 +6,12 @@ import io.nodemesh.planner.calibration.CalibrationException;
 import io.nodemesh.planner.calibration.CalibrationOptions;
 import io.nodemesh.planner.calibration.CalibrationResult;
 import io.nodemesh.planner.calibration.Calibrator;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code nodemesh calibrate --out params.yaml} (root): measures this machine's per-hop costs in network namespaces
@@ -22,8 +21,11 @@ import java.util.concurrent.Callable;
  * cgroup {@code nmp<pid>}; "n/a" with the reason when the backend is unavailable or {@code --no-redirect}).
  * Everything it creates is removed when it ends, also on failure.
  */
-@Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = "Measure per-hop costs here (needs root) and write a planner parameter file; compare predicted and measured p50.")
+@Command(
+        name = "calibrate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measure per-hop costs here (needs root) and write a planner parameter file; compare predicted and measured p50.")
 public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "parameter file to write (YAML)")
     Path out;
@@ -31,19 +33,30 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--params", description = "base parameters for what is not measured here (default: built-in)")
     Path params;
 
-    @Option(names = "--seconds", defaultValue = "3", description = "seconds per sockperf run (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seconds",
+            defaultValue = "3",
+            description = "seconds per sockperf run (default ${DEFAULT-VALUE})")
     int seconds;
 
     @Option(names = "--cpu", defaultValue = "0", description = "CPU to pin every process to (default ${DEFAULT-VALUE})")
     int cpu;
 
-    @Option(names = "--small-bytes", defaultValue = "64", description = "message size of the comparison (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--small-bytes",
+            defaultValue = "64",
+            description = "message size of the comparison (default ${DEFAULT-VALUE})")
     int smallBytes;
 
-    @Option(names = "--large-bytes", defaultValue = "16384", description = "second size to fit per-KiB slopes; 0 keeps the base slopes (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--large-bytes",
+            defaultValue = "16384",
+            description = "second size to fit per-KiB slopes; 0 keeps the base slopes (default ${DEFAULT-VALUE})")
     int largeBytes;
 
-    @Option(names = "--no-redirect", description = "do not measure the eBPF socket-redirect hop (keep the parameter file's)")
+    @Option(
+            names = "--no-redirect",
+            description = "do not measure the eBPF socket-redirect hop (keep the parameter file's)")
     boolean noRedirect;
 
     @Option(names = "--work-dir", description = "where HAProxy configs and logs go (default: a temporary directory)")
@@ -52,7 +65,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!isRoot()) {
-            System.err.println("nodemesh calibrate: needs root (it creates network namespaces and veth pairs); run it with sudo");
+            System.err.println(
+                    "nodemesh calibrate: needs root (it creates network namespaces and veth pairs); run it with sudo");
             return 1;
         }
         PlannerParameters base;
@@ -60,9 +74,15 @@ public final class CalibrateCommand implements Callable<Integer> {
         try {
             base = params == null ? ParameterFile.defaults() : ParameterFile.load(params);
             Path dir = workDir != null ? workDir : Files.createTempDirectory("nodemesh-calibrate");
-            options = new CalibrationOptions("nmp" + ProcessHandle.current().pid(), seconds, cpu, smallBytes, largeBytes, dir,
+            options = new CalibrationOptions(
+                    "nmp" + ProcessHandle.current().pid(),
+                    seconds,
+                    cpu,
+                    smallBytes,
+                    largeBytes,
+                    dir,
                     System.out::println);
-        } catch (IllegalArgumentException e) {          // includes PlanInputException (bad parameter file)
+        } catch (IllegalArgumentException e) { // includes PlanInputException (bad parameter file)
             System.err.println("nodemesh calibrate: bad input, nothing was run: " + e.getMessage());
             return 2;
         } catch (IOException e) {
@@ -83,9 +103,12 @@ public final class CalibrateCommand implements Callable<Integer> {
         System.out.println("Simulator against reality (goal: within +-20%):");
         System.out.print(result.comparisonTable());
         try {
-            Files.writeString(out, ParameterFile.write(result.parameters(),
-                    "Written by nodemesh calibrate. Measured hops replace the defaults; the rest is from the base parameters.\n"
-                            + "Use with: nodemesh sim --params " + out.getFileName() + " …"));
+            Files.writeString(
+                    out,
+                    ParameterFile.write(
+                            result.parameters(),
+                            "Written by nodemesh calibrate. Measured hops replace the defaults; the rest is from the base parameters.\n"
+                                    + "Use with: nodemesh sim --params " + out.getFileName() + " …"));
         } catch (IOException e) {
             System.err.println("nodemesh calibrate: cannot write " + out + ": " + e.getMessage());
             return 1;
@@ -97,8 +120,12 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     private static boolean isRoot() {
         try {
-            return Files.readString(Path.of("/proc/self/status")).lines().filter(l -> l.startsWith("Uid:")).findFirst()
-                    .map(l -> l.split("\\s+")[1].equals("0")).orElse(false);
+            return Files.readString(Path.of("/proc/self/status"))
+                    .lines()
+                    .filter(l -> l.startsWith("Uid:"))
+                    .findFirst()
+                    .map(l -> l.split("\\s+")[1].equals("0"))
+                    .orElse(false);
         } catch (IOException e) {
             return false;
         }

@@ -3,7 +3,6 @@ package io.nodemesh.examples.calibrate;
 import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.planner.calibration.RedirectPath;
-
 import java.nio.file.Path;
 
 /** A live eBPF redirect of a calibration; {@link #close()} uninstalls it, then removes its cgroup. */

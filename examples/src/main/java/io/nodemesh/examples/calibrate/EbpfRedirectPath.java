@@ -12,13 +12,11 @@ import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.planner.calibration.CalibrationException;
 import io.nodemesh.planner.calibration.RedirectPath;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +55,8 @@ public final class EbpfRedirectPath implements RedirectPath {
 
     @Override
     public Installed install(String prefix, List<Pod> pods) {
-        if (!prefix.matches("[a-z]+\\d+")) throw new IllegalArgumentException("prefix must be letters then a pid, got " + prefix);
+        if (!prefix.matches("[a-z]+\\d+"))
+            throw new IllegalArgumentException("prefix must be letters then a pid, got " + prefix);
         String letters = prefix.replaceAll("\\d+$", "");
         Path pins = BPFFS.resolve(prefix);
         Path cgroup = cgroup2.resolve(prefix);
@@ -66,12 +65,14 @@ public final class EbpfRedirectPath implements RedirectPath {
         try {
             List<String> swept = StaleKernelObjects.sweep(letters, BPFFS, cgroup2);
             if (!swept.isEmpty()) LOG.info("removed pins and cgroups of dead calibration runs: {}", swept);
-            StaleKernelObjects.remove(pins, cgroup);  // our own pid's leftovers (a reused pid): start clean
+            StaleKernelObjects.remove(pins, cgroup); // our own pid's leftovers (a reused pid): start clean
             Files.createDirectories(cgroup);
             Bpf bpf = Bpf.system();
-            dp = EbpfDataplane.open(bpf, new DataplaneOptions(NODE, Map.of())
-                    .with("ebpf.pinRoot", pins.toString())
-                    .with("ebpf.cgroupRoot", cgroup.toString()));
+            dp = EbpfDataplane.open(
+                    bpf,
+                    new DataplaneOptions(NODE, Map.of())
+                            .with("ebpf.pinRoot", pins.toString())
+                            .with("ebpf.cgroupRoot", cgroup.toString()));
             dp.apply(state(pods));
             // Run counts prove the redirect: the kernel counts program runs only while someone holds stats enabled.
             stats = bpf.enableRunStats();
@@ -90,8 +91,9 @@ public final class EbpfRedirectPath implements RedirectPath {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new CalibrationException("installing the eBPF redirect (pins " + pins + ", cgroup " + cgroup + ") failed: "
-                    + e.getMessage(), e);
+            throw new CalibrationException(
+                    "installing the eBPF redirect (pins " + pins + ", cgroup " + cgroup + ") failed: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -99,8 +101,14 @@ public final class EbpfRedirectPath implements RedirectPath {
     static MeshState state(List<Pod> pods) {
         var b = MeshState.builder().node(Node.of(NODE, "192.0.2.1", cidrOf(pods)));
         for (Pod p : pods) {
-            b.workload(new Workload("calibrate", p.name(), NODE, List.of(p.ip()),
-                    "spiffe://cluster.local/ns/calibrate/sa/" + p.name(), Map.of("app", p.name()), new Placement(p.netnsPath(), "")));
+            b.workload(new Workload(
+                    "calibrate",
+                    p.name(),
+                    NODE,
+                    List.of(p.ip()),
+                    "spiffe://cluster.local/ns/calibrate/sa/" + p.name(),
+                    Map.of("app", p.name()),
+                    new Placement(p.netnsPath(), "")));
         }
         return b.build();
     }

@@ -14,9 +14,11 @@ record SockKey(String localIp, int localPort, String remoteIp, int remotePort) {
     static final int SIZE = 40;
 
     static SockKey decode(byte[] k) {
-        if (k.length != SIZE) throw new IllegalArgumentException("nm_sockhash key of " + k.length + " bytes, expected " + SIZE);
+        if (k.length != SIZE)
+            throw new IllegalArgumentException("nm_sockhash key of " + k.length + " bytes, expected " + SIZE);
         ByteBuffer b = ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN);
-        return new SockKey(ip(Arrays.copyOfRange(k, 0, 16)), b.getInt(32), ip(Arrays.copyOfRange(k, 16, 32)), b.getInt(36));
+        return new SockKey(
+                ip(Arrays.copyOfRange(k, 0, 16)), b.getInt(32), ip(Arrays.copyOfRange(k, 16, 32)), b.getInt(36));
     }
 
     /** Either end of a connection between {@code ipA} (any port) and {@code ipB}:{@code port}. */
@@ -27,8 +29,11 @@ record SockKey(String localIp, int localPort, String remoteIp, int remotePort) {
 
     private static String ip(byte[] raw) {
         try {
-            boolean mapped = raw[10] == (byte) 0xff && raw[11] == (byte) 0xff && Arrays.equals(Arrays.copyOf(raw, 10), new byte[10]);
-            return InetAddress.getByAddress(mapped ? Arrays.copyOfRange(raw, 12, 16) : raw).getHostAddress();
+            boolean mapped = raw[10] == (byte) 0xff
+                    && raw[11] == (byte) 0xff
+                    && Arrays.equals(Arrays.copyOf(raw, 10), new byte[10]);
+            return InetAddress.getByAddress(mapped ? Arrays.copyOfRange(raw, 12, 16) : raw)
+                    .getHostAddress();
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }

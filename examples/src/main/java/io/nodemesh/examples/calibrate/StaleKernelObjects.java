@@ -26,7 +26,8 @@ final class StaleKernelObjects {
                 for (Path p : s.toList()) {
                     String n = p.getFileName().toString();
                     if (!n.matches(letters + "\\d+")) continue;
-                    if (ProcessHandle.of(Long.parseLong(n.substring(letters.length()))).isPresent()) continue;
+                    if (ProcessHandle.of(Long.parseLong(n.substring(letters.length())))
+                            .isPresent()) continue;
                     if (root.equals(bpffs)) removePins(p);
                     else removeCgroup(p);
                     removed.add(p.toString());
@@ -60,7 +61,9 @@ final class StaleKernelObjects {
     static void removeCgroup(Path dir) {
         if (!Files.isDirectory(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+            for (Path p : s.filter(Files::isDirectory)
+                    .sorted(Comparator.reverseOrder())
+                    .toList()) {
                 Path procs = p.resolve("cgroup.procs");
                 if (Files.exists(procs)) {
                     for (String pid : Files.readAllLines(procs)) {

@@ -7,15 +7,18 @@ import picocli.CommandLine.Command;
  * The {@code nodemesh} command line: one entry point for the demo, state validation, the node agent and the capacity
  * planner. Each subcommand lives in its own class; add new ones to {@code subcommands}.
  */
-@Command(name = "nodemesh", mixinStandardHelpOptions = true, version = "nodemesh 0.1.0",
+@Command(
+        name = "nodemesh",
+        mixinStandardHelpOptions = true,
+        version = "nodemesh 0.1.0",
         description = "Sidecarless service-mesh dataplanes: eBPF, one Envoy per node, WireGuard, and a simulator.",
         subcommands = {
-                CommandLine.HelpCommand.class,
-                ValidateCommand.class,
-                io.nodemesh.examples.demo.DemoCommand.class,
-                io.nodemesh.examples.agent.AgentCommand.class,
-                SimCommand.class,
-                io.nodemesh.examples.calibrate.CalibrateCommand.class,
+            CommandLine.HelpCommand.class,
+            ValidateCommand.class,
+            io.nodemesh.examples.demo.DemoCommand.class,
+            io.nodemesh.examples.agent.AgentCommand.class,
+            SimCommand.class,
+            io.nodemesh.examples.calibrate.CalibrateCommand.class,
         })
 public final class NodemeshCommand implements Runnable {
     @CommandLine.Spec

@@ -12,9 +12,6 @@ import io.nodemesh.planner.ProgressListener;
 import io.nodemesh.planner.TrafficPattern;
 import io.nodemesh.planner.report.ReportWriter;
 import io.nodemesh.planner.report.TableReport;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code nodemesh sim}: the capacity planner on the command line. Shows, for a cluster shape, how many proxies and how
@@ -31,8 +30,11 @@ import java.util.concurrent.Callable;
  * nodemesh sim --nodes 3 --services 20 --pods-per-service 5 --rps 1000,10000,50000 --report out/
  * </pre>
  */
-@Command(name = "sim", mixinStandardHelpOptions = true,
-        description = "Plan a mesh: proxies, memory per node and latency under load for sidecar, per-node and eBPF dataplanes.")
+@Command(
+        name = "sim",
+        mixinStandardHelpOptions = true,
+        description =
+                "Plan a mesh: proxies, memory per node and latency under load for sidecar, per-node and eBPF dataplanes.")
 public final class SimCommand implements Callable<Integer> {
     @Option(names = "--nodes", required = true, description = "nodes in the cluster")
     int nodes;
@@ -43,11 +45,16 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--pods-per-service", required = true, description = "replicas of each service")
     int podsPerService;
 
-    @Option(names = "--rps", split = ",", description = "cluster-wide offered loads to simulate, comma-separated (none: footprint only)")
+    @Option(
+            names = "--rps",
+            split = ",",
+            description = "cluster-wide offered loads to simulate, comma-separated (none: footprint only)")
     List<Double> rps = new ArrayList<>();
 
-    @Option(names = "--models", description = "models, comma-separated: sidecar|node|ebpf, optionally +mtls or +wireguard "
-            + "(default: sidecar,sidecar+mtls,node,node+mtls,ebpf,ebpf+wireguard)")
+    @Option(
+            names = "--models",
+            description = "models, comma-separated: sidecar|node|ebpf, optionally +mtls or +wireguard "
+                    + "(default: sidecar,sidecar+mtls,node,node+mtls,ebpf,ebpf+wireguard)")
     String models;
 
     @Option(names = "--report", description = "directory for table.txt, *.csv, plan.json and *.png")
@@ -56,19 +63,34 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--params", description = "parameter file (YAML; default: the built-in documented defaults)")
     Path params;
 
-    @Option(names = "--message-bytes", defaultValue = "1024", description = "request and response size (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--message-bytes",
+            defaultValue = "1024",
+            description = "request and response size (default ${DEFAULT-VALUE})")
     int messageBytes;
 
-    @Option(names = "--requests", defaultValue = "200000", description = "simulated requests per model and load (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--requests",
+            defaultValue = "200000",
+            description = "simulated requests per model and load (default ${DEFAULT-VALUE})")
     long requests;
 
-    @Option(names = "--l7-fraction", defaultValue = "0", description = "fraction of services needing L7, 0..1 (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--l7-fraction",
+            defaultValue = "0",
+            description = "fraction of services needing L7, 0..1 (default ${DEFAULT-VALUE})")
     double l7Fraction;
 
-    @Option(names = "--max-pods-per-node", defaultValue = "110", description = "pods a node accepts (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--max-pods-per-node",
+            defaultValue = "110",
+            description = "pods a node accepts (default ${DEFAULT-VALUE})")
     int maxPodsPerNode;
 
-    @Option(names = "--traffic", defaultValue = "UNIFORM", description = "UNIFORM (random pairs) or PAIR (one cross-node flow)")
+    @Option(
+            names = "--traffic",
+            defaultValue = "UNIFORM",
+            description = "UNIFORM (random pairs) or PAIR (one cross-node flow)")
     TrafficPattern traffic;
 
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
@@ -79,7 +101,8 @@ public final class SimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // Gather every problem (parameter file, model names, cluster, loads) before saying no, so one run shows them all.
+        // Gather every problem (parameter file, model names, cluster, loads) before saying no, so one run shows them
+        // all.
         List<String> problems = new ArrayList<>();
         PlannerParameters parameters = null;
         try {
@@ -107,7 +130,8 @@ public final class SimCommand implements Callable<Integer> {
         if (report != null) {
             try {
                 List<Path> files = ReportWriter.writeAll(plan, report);
-                System.out.println("Report written: " + files.stream().map(p -> p.getFileName().toString()).toList() + " in " + report);
+                System.out.println("Report written: "
+                        + files.stream().map(p -> p.getFileName().toString()).toList() + " in " + report);
             } catch (IOException e) {
                 System.err.println("nodemesh sim: cannot write the report to " + report + ": " + e.getMessage());
                 return 1;
@@ -141,8 +165,13 @@ public final class SimCommand implements Callable<Integer> {
             if (done < total && now - lastDraw < 100_000_000L) return;
             lastDraw = now;
             int filled = (int) (WIDTH * done / total);
-            out.print(String.format(Locale.ROOT, "\r[%s%s] %3d%%  %-40s", "#".repeat(filled), ".".repeat(WIDTH - filled),
-                    100 * done / total, what));
+            out.print(String.format(
+                    Locale.ROOT,
+                    "\r[%s%s] %3d%%  %-40s",
+                    "#".repeat(filled),
+                    ".".repeat(WIDTH - filled),
+                    100 * done / total,
+                    what));
             out.flush();
             drawn = true;
         }

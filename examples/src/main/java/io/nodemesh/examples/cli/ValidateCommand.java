@@ -5,11 +5,6 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.config.CheckedState;
 import io.nodemesh.config.MeshStateFiles;
 import io.nodemesh.config.StateFileProblem;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -18,16 +13,28 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nodemesh validate FILE...}: reads each state file (YAML or JSON) and validates it, printing a summary of a
  * valid one or every problem of an invalid one, each as {@code file:line:column: path: reason}. Nothing is applied.
  */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Checks mesh state files (YAML or JSON) and prints every problem: file, line, path and reason.",
-                "Nothing is applied."},
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Checks mesh state files (YAML or JSON) and prints every problem: file, line, path and reason.",
+            "Nothing is applied."
+        },
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:every file is valid", "1:a file could not be read", "2:a file is malformed or its state invalid"})
+        exitCodeList = {
+            "0:every file is valid",
+            "1:a file could not be read",
+            "2:a file is malformed or its state invalid"
+        })
 public final class ValidateCommand implements Callable<Integer> {
     static final int OK = 0;
     static final int UNREADABLE = 1;
@@ -36,7 +43,10 @@ public final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "state files; .json is JSON, .yaml/.yml YAML, others by content")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "state files; .json is JSON, .yaml/.yml YAML, others by content")
     List<Path> files;
 
     @Override
@@ -68,10 +78,12 @@ public final class ValidateCommand implements Callable<Integer> {
 
     static String summary(MeshState s) {
         EncryptionSpec e = s.encryption();
-        String encryption = e.mode() == EncryptionSpec.Mode.NONE ? "no encryption"
+        String encryption = e.mode() == EncryptionSpec.Mode.NONE
+                ? "no encryption"
                 : "encryption " + e.mode().name().toLowerCase(Locale.ROOT) + (e.strict() ? " (strict)" : "");
         return plural(s.nodes().size(), "node") + ", " + plural(s.workloads().size(), "workload") + ", "
-                + plural(s.services().size(), "service") + ", " + plural(s.policies().size(), "policy") + ", "
+                + plural(s.services().size(), "service") + ", "
+                + plural(s.policies().size(), "policy") + ", "
                 + plural(s.routes().size(), "route") + ", " + encryption;
     }
 

@@ -1,15 +1,14 @@
 package io.nodemesh.examples.demo;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -48,8 +47,11 @@ final class DemoCluster {
         SplittableRandom keys = new SplittableRandom(seed);
         MeshState.Builder b = MeshState.builder();
         for (int n = 0; n < shape.nodes(); n++) {
-            b.node(Node.builder(nodeName(n)).address("192.168.0." + (n + 1)).podCidr("10." + (128 + n) + ".0.0/16")
-                    .wireguardPublicKey(wireguardKey(keys)).build());
+            b.node(Node.builder(nodeName(n))
+                    .address("192.168.0." + (n + 1))
+                    .podCidr("10." + (128 + n) + ".0.0/16")
+                    .wireguardPublicKey(wireguardKey(keys))
+                    .build());
         }
         int[] podsOnNode = new int[shape.nodes()];
         int global = 0;
@@ -59,18 +61,36 @@ final class DemoCluster {
                 int n = global % shape.nodes(); // spread pods evenly, as a scheduler would
                 int k = podsOnNode[n]++;
                 String ip = "10." + (128 + n) + "." + (k / 250) + "." + (k % 250 + 2);
-                b.workload(Workload.builder(NS, app + "-" + p).node(nodeName(n)).ip(ip).identity(identity(s)).label("app", app).build());
+                b.workload(Workload.builder(NS, app + "-" + p)
+                        .node(nodeName(n))
+                        .ip(ip)
+                        .identity(identity(s))
+                        .label("app", app)
+                        .build());
             }
             LoadBalancing lb = LoadBalancing.values()[s % LoadBalancing.values().length];
-            SessionAffinity affinity = s % 5 == 4 ? SessionAffinity.clientIp(Duration.ofMinutes(10)) : SessionAffinity.NONE;
-            b.service(Service.builder(NS, app).vip(vip(s)).tcp(SERVICE_PORT, TARGET_PORT).select("app", app)
-                    .loadBalancing(lb).affinity(affinity).layer(s % 10 == 9 ? ServiceLayer.L7 : ServiceLayer.L4).build());
+            SessionAffinity affinity =
+                    s % 5 == 4 ? SessionAffinity.clientIp(Duration.ofMinutes(10)) : SessionAffinity.NONE;
+            b.service(Service.builder(NS, app)
+                    .vip(vip(s))
+                    .tcp(SERVICE_PORT, TARGET_PORT)
+                    .select("app", app)
+                    .loadBalancing(lb)
+                    .affinity(affinity)
+                    .layer(s % 10 == 9 ? ServiceLayer.L7 : ServiceLayer.L4)
+                    .build());
         }
         if (shape.services() > 7) {
-            b.policy(Policy.deny(NS, "deny-03-to-07").from(identity(3)).toServices(NS + "/" + serviceName(7)).build());
+            b.policy(Policy.deny(NS, "deny-03-to-07")
+                    .from(identity(3))
+                    .toServices(NS + "/" + serviceName(7))
+                    .build());
         }
         if (shape.services() > 2) {
-            b.policy(Policy.allow(NS, "only-01-02-to-00").from(identity(1), identity(2)).toServices(NS + "/" + serviceName(0)).build());
+            b.policy(Policy.allow(NS, "only-01-02-to-00")
+                    .from(identity(1), identity(2))
+                    .toServices(NS + "/" + serviceName(0))
+                    .build());
         }
         b.encryption(EncryptionSpec.wireguard(EncryptionSpec.Enforcement.STRICT));
         return b.build();

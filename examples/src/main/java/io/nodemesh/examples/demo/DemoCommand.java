@@ -1,19 +1,21 @@
 package io.nodemesh.examples.demo;
 
 import io.nodemesh.api.state.MeshState;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import java.util.concurrent.Callable;
 
 /**
  * {@code nodemesh demo}: the article's scenario on the simulator. It builds one cluster-wide mesh state (20 services ×
  * 5 pods on 3 nodes by default), drives seeded traffic through simulated node kernels, prints where the connections
  * went and the proxy arithmetic of sidecars vs one proxy per node vs eBPF.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the article's scenario on the simulator: flows by path and verdict, and the proxy arithmetic.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run the article's scenario on the simulator: flows by path and verdict, and the proxy arithmetic.")
 public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -24,13 +26,22 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--services", defaultValue = "20", description = "services (default: ${DEFAULT-VALUE})")
     int services;
 
-    @Option(names = "--pods-per-service", defaultValue = "5", description = "pods behind each service (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--pods-per-service",
+            defaultValue = "5",
+            description = "pods behind each service (default: ${DEFAULT-VALUE})")
     int podsPerService;
 
-    @Option(names = "--seed", defaultValue = "1", description = "seed of every random choice (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "seed of every random choice (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--connections", defaultValue = "2000", description = "connections to simulate (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--connections",
+            defaultValue = "2000",
+            description = "connections to simulate (default: ${DEFAULT-VALUE})")
     int connections;
 
     @Override

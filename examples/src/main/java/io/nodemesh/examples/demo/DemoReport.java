@@ -3,7 +3,6 @@ package io.nodemesh.examples.demo;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.Verdict;
-
 import java.util.Map;
 
 /**
@@ -15,10 +14,17 @@ import java.util.Map;
  * @param bytesByPath      bytes carried, by path
  * @param podsPerNode      pods on each node
  */
-record DemoReport(Map<FlowPath, Map<Verdict, Long>> connections, long fromHost, Map<FlowEvent.Type, Long> events,
-                  Map<FlowPath, Long> bytesByPath, Map<String, Integer> podsPerNode) {
+record DemoReport(
+        Map<FlowPath, Map<Verdict, Long>> connections,
+        long fromHost,
+        Map<FlowEvent.Type, Long> events,
+        Map<FlowPath, Long> bytesByPath,
+        Map<String, Integer> podsPerNode) {
     long total() {
-        return connections.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
+        return connections.values().stream()
+                .flatMap(m -> m.values().stream())
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     long count(FlowPath path, Verdict verdict) {

@@ -9,13 +9,12 @@ import io.nodemesh.api.state.Workload;
 import io.nodemesh.sim.ConnectResult;
 import io.nodemesh.sim.SimulatedDataplane;
 import io.nodemesh.sim.Source;
-
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.LinkedHashMap;
 
 /**
  * Drives seeded traffic through the simulator: each connection comes from a random pod (one in twenty from a host
@@ -37,11 +36,12 @@ final class DemoTraffic {
                     case CONNECT, TRANSLATE, DROP -> {
                         // A DROP after connect (a send re-checked against new policy) is not a connection attempt.
                         if (e.type() != FlowEvent.Type.DROP || e.bytes() == 0) {
-                            table.computeIfAbsent(e.path(), p -> new EnumMap<>(Verdict.class)).merge(e.verdict(), 1L, Long::sum);
+                            table.computeIfAbsent(e.path(), p -> new EnumMap<>(Verdict.class))
+                                    .merge(e.verdict(), 1L, Long::sum);
                         }
                     }
                     case CLOSE -> bytes.merge(e.path(), e.bytes(), Long::sum);
-                    case REDIRECT -> { }
+                    case REDIRECT -> {}
                 }
             });
             dp.apply(state);

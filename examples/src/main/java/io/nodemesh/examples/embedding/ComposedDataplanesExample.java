@@ -14,7 +14,6 @@ import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.sim.SimulatedDataplane;
-
 import java.io.PrintStream;
 import java.util.EnumSet;
 import java.util.List;
@@ -36,8 +35,8 @@ public final class ComposedDataplanesExample {
     private ComposedDataplanesExample() {}
 
     /** What a run saw. */
-    public record Outcome(Map<String, String> availability, String failure, MeshState simStateAfterFailure,
-                          MeshState goodState) {}
+    public record Outcome(
+            Map<String, String> availability, String failure, MeshState simStateAfterFailure, MeshState goodState) {}
 
     public static void main(String[] args) {
         run(System.out);
@@ -45,8 +44,10 @@ public final class ComposedDataplanesExample {
 
     public static Outcome run(PrintStream out) {
         Map<String, String> availability = new TreeMap<>();
-        Dataplanes.available().forEach((name, a) -> availability.put(name,
-                a instanceof Availability.Unavailable(String reason) ? "unavailable: " + reason : "available"));
+        Dataplanes.available()
+                .forEach((name, a) -> availability.put(
+                        name,
+                        a instanceof Availability.Unavailable(String reason) ? "unavailable: " + reason : "available"));
         out.println("installed backends:");
         availability.forEach((name, a) -> out.printf("  %-10s %s%n", name, a));
         // The production composition: the first backend in this order that has a capability serves it.
@@ -60,15 +61,22 @@ public final class ComposedDataplanesExample {
         SimulatedDataplane sim = SimulatedDataplane.open(DataplaneOptions.DEFAULTS);
         SmallDevice device = new SmallDevice(5);
         try (MeshDataplane both = Dataplanes.compose(List.<MeshDataplane>of(sim, device))) {
-            out.println("composed " + both.name() + "; capability -> backend: " + new TreeMap<>(Dataplanes.assignment(List.of(sim, device))));
+            out.println("composed " + both.name() + "; capability -> backend: "
+                    + new TreeMap<>(Dataplanes.assignment(List.of(sim, device))));
 
             MeshState good = ExampleMesh.builder().build();
             ApplyResult first = both.apply(good);
-            out.println("applied generation " + first.generation() + " with " + first.changes().size() + " changes to both parts");
+            out.println("applied generation " + first.generation() + " with "
+                    + first.changes().size() + " changes to both parts");
 
             // One service too many for the device: its apply fails, the simulator is rolled back to `good`.
-            MeshState tooBig = ExampleMesh.builder().service(Service.builder(ExampleMesh.NS, "extra")
-                    .vip("10.96.0.99").tcp(80, 8080).select("app", "cart").build()).build();
+            MeshState tooBig = ExampleMesh.builder()
+                    .service(Service.builder(ExampleMesh.NS, "extra")
+                            .vip("10.96.0.99")
+                            .tcp(80, 8080)
+                            .select("app", "cart")
+                            .build())
+                    .build();
             String failure;
             try {
                 both.apply(tooBig);
@@ -77,8 +85,8 @@ public final class ComposedDataplanesExample {
                 failure = e.getMessage();
                 out.println("apply failed: " + failure);
             }
-            out.println("the simulator still serves the previous state: " + sim.state().equals(good)
-                    + " (" + sim.state().services().size() + " services)");
+            out.println("the simulator still serves the previous state: "
+                    + sim.state().equals(good) + " (" + sim.state().services().size() + " services)");
             return new Outcome(availability, failure, sim.state(), good);
         }
     }
@@ -106,7 +114,8 @@ public final class ComposedDataplanesExample {
         @Override
         public synchronized ApplyResult apply(MeshState next) {
             if (next.services().size() > capacity) {
-                throw new ApplyException("device table full: " + next.services().size() + " services, room for " + capacity, null);
+                throw new ApplyException(
+                        "device table full: " + next.services().size() + " services, room for " + capacity, null);
             }
             List<ApplyResult.Change> changes = StateDiff.between(state, next);
             if (!changes.isEmpty()) generation++;

@@ -12,7 +12,6 @@ import io.nodemesh.sim.SimConnection;
 import io.nodemesh.sim.SimulatedDataplane;
 import io.nodemesh.sim.Source;
 import io.nodemesh.sim.UdpSocket;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +31,13 @@ public final class EmbeddedSimulatorExample {
     private EmbeddedSimulatorExample() {}
 
     /** What a run saw, for a test to check. */
-    public record Outcome(Map<String, Integer> cartBackends, Map<String, Integer> apiVersions, Verdict batchToCart,
-                          Verdict udpVerdict, List<FlowEvent> flows, FlowStats stats) {}
+    public record Outcome(
+            Map<String, Integer> cartBackends,
+            Map<String, Integer> apiVersions,
+            Verdict batchToCart,
+            Verdict udpVerdict,
+            List<FlowEvent> flows,
+            FlowStats stats) {}
 
     public static void main(String[] args) {
         long seed = args.length > 0 ? Long.parseLong(args[0]) : 42;
@@ -43,7 +47,7 @@ public final class EmbeddedSimulatorExample {
     public static Outcome run(long seed, PrintStream out) {
         List<FlowEvent> flows = new ArrayList<>();
         try (SimulatedDataplane sim = SimulatedDataplane.seeded(seed);
-             Flows.Subscription ignored = sim.flows().subscribe(flows::add)) {
+                Flows.Subscription ignored = sim.flows().subscribe(flows::add)) {
             sim.apply(ExampleMesh.builder().build());
             Source frontend = Source.workload("shop/frontend");
 
@@ -58,12 +62,15 @@ public final class EmbeddedSimulatorExample {
             }
             // The deny: batch never reaches cart, and the refusal says why.
             ConnectResult denied = sim.connect(Source.workload("shop/batch"), ExampleMesh.CART_VIP, 80);
-            Verdict batchToCart = denied instanceof ConnectResult.Refused(Verdict v, String reason) ? report(out, v, reason) : Verdict.FORWARDED;
+            Verdict batchToCart = denied instanceof ConnectResult.Refused(Verdict v, String reason)
+                    ? report(out, v, reason)
+                    : Verdict.FORWARDED;
 
             // HTTP through the node proxy: /api is split 80:20 between v1 and v2 by the route.
             Map<String, Integer> api = new TreeMap<>();
             for (int i = 0; i < 200; i++) {
-                if (sim.request(frontend, ExampleMesh.WEB_VIP, 80, HttpRequest.get("/api/cart")) instanceof RequestResult.Routed r) {
+                if (sim.request(frontend, ExampleMesh.WEB_VIP, 80, HttpRequest.get("/api/cart"))
+                        instanceof RequestResult.Routed r) {
                     api.merge(r.service(), 1, Integer::sum);
                 }
             }
@@ -72,7 +79,9 @@ public final class EmbeddedSimulatorExample {
             UdpSocket dns = sim.connectUdp(Source.host("node-a"), ExampleMesh.DNS_VIP, 53);
             DatagramResult answer = sim.send(dns, 64);
             sim.close(dns);
-            Verdict udp = answer instanceof DatagramResult.Delivered d ? printReply(out, d) : ((DatagramResult.Dropped) answer).verdict();
+            Verdict udp = answer instanceof DatagramResult.Delivered d
+                    ? printReply(out, d)
+                    : ((DatagramResult.Dropped) answer).verdict();
 
             sim.advance(Duration.ofMinutes(1)); // virtual time: nothing sleeps
 
@@ -91,8 +100,9 @@ public final class EmbeddedSimulatorExample {
     }
 
     private static Verdict printReply(PrintStream out, DatagramResult.Delivered d) {
-        out.println("dns datagram went to " + d.backend().workload() + " port " + d.backend().port()
-                + "; the reply comes from " + d.replyFrom().ip() + ":" + d.replyFrom().port());
+        out.println("dns datagram went to " + d.backend().workload() + " port "
+                + d.backend().port() + "; the reply comes from " + d.replyFrom().ip() + ":"
+                + d.replyFrom().port());
         return Verdict.FORWARDED;
     }
 }

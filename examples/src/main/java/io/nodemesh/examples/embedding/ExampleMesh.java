@@ -8,7 +8,6 @@ import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Workload;
-
 import java.util.Map;
 
 /**
@@ -40,21 +39,43 @@ final class ExampleMesh {
         b.workload(pod("web-v2", "node-b", "10.2.0.20", Map.of("app", "web", "version", "v2")));
         b.workload(pod("dns-1", "node-b", "10.2.0.53", Map.of("app", "dns")));
         b.service(service("cart", CART_VIP).tcp(80, 8080).select("app", "cart").build());
-        b.service(service("web", WEB_VIP).tcp(80, 8080).select("app", "web").layer(ServiceLayer.L7).build());
-        b.service(service("web-v1", "10.96.0.11").tcp(80, 8080).select("version", "v1").build());
-        b.service(service("web-v2", "10.96.0.12").tcp(80, 8080).select("version", "v2").build());
+        b.service(service("web", WEB_VIP)
+                .tcp(80, 8080)
+                .select("app", "web")
+                .layer(ServiceLayer.L7)
+                .build());
+        b.service(service("web-v1", "10.96.0.11")
+                .tcp(80, 8080)
+                .select("version", "v1")
+                .build());
+        b.service(service("web-v2", "10.96.0.12")
+                .tcp(80, 8080)
+                .select("version", "v2")
+                .build());
         b.service(service("dns", DNS_VIP).udp(53, 5353).select("app", "dns").build());
         b.route(HttpRoute.of(NS, "web-canary", "shop/web")
-                .rule(HttpRouteRule.builder().pathPrefix("/api").backend("shop/web-v1", 80).backend("shop/web-v2", 20).build())
+                .rule(HttpRouteRule.builder()
+                        .pathPrefix("/api")
+                        .backend("shop/web-v1", 80)
+                        .backend("shop/web-v2", 20)
+                        .build())
                 .rule(HttpRouteRule.builder().backend("shop/web-v1", 1).build())
                 .build());
-        b.policy(Policy.deny(NS, "batch-not-cart").from(identity("batch")).toServices("shop/cart").build());
+        b.policy(Policy.deny(NS, "batch-not-cart")
+                .from(identity("batch"))
+                .toServices("shop/cart")
+                .build());
         return b;
     }
 
     private static Workload pod(String name, String node, String ip, Map<String, String> labels) {
         String sa = name.replaceAll("-(\\d+|v\\d+)$", "");
-        return Workload.builder(NS, name).node(node).ip(ip).identity(identity(sa)).labels(labels).build();
+        return Workload.builder(NS, name)
+                .node(node)
+                .ip(ip)
+                .identity(identity(sa))
+                .labels(labels)
+                .build();
     }
 
     private static Service.Builder service(String name, String vip) {

@@ -12,7 +12,6 @@ import io.nodemesh.config.MeshStateFiles;
 import io.nodemesh.config.StateFileProblem;
 import io.nodemesh.sim.SimSettings;
 import io.nodemesh.sim.SimulatedDataplane;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -39,7 +38,8 @@ public final class StateFileExample {
     private StateFileExample() {}
 
     /** What a run saw. */
-    public record Outcome(List<StateFileProblem> fileProblems, List<Violation> applyViolations, boolean previousStateKept) {
+    public record Outcome(
+            List<StateFileProblem> fileProblems, List<Violation> applyViolations, boolean previousStateKept) {
         Outcome withFileProblems(List<StateFileProblem> problems) {
             return new Outcome(List.copyOf(problems), applyViolations, previousStateKept);
         }
@@ -115,13 +115,22 @@ public final class StateFileExample {
             }
             case CheckedState.Valid(MeshState valid) -> state = valid;
         }
-        out.println(file.getFileName() + " is valid: " + state.services().size() + " services, " + state.workloads().size() + " workloads");
+        out.println(file.getFileName() + " is valid: " + state.services().size() + " services, "
+                + state.workloads().size() + " workloads");
         try (MeshDataplane sim = new SimulatedDataplane(new SimSettings(1, 5, null))) {
             sim.apply(state);
             // Fine by the general rules, too big for this simulator's tables (when there are more than 5 workloads).
-            List<Endpoint> everyone = state.workloads().stream().map(w -> Endpoint.ready(w.ips().getFirst(), w.key())).toList();
-            MeshState maglev = state.toBuilder().service(Service.builder("example", "everyone").vip("10.96.255.254")
-                    .tcp(80, 80).endpoints(everyone).loadBalancing(LoadBalancing.MAGLEV).build()).build();
+            List<Endpoint> everyone = state.workloads().stream()
+                    .map(w -> Endpoint.ready(w.ips().getFirst(), w.key()))
+                    .toList();
+            MeshState maglev = state.toBuilder()
+                    .service(Service.builder("example", "everyone")
+                            .vip("10.96.255.254")
+                            .tcp(80, 80)
+                            .endpoints(everyone)
+                            .loadBalancing(LoadBalancing.MAGLEV)
+                            .build())
+                    .build();
             List<Violation> violations = List.of();
             try {
                 sim.apply(maglev);
@@ -135,5 +144,4 @@ public final class StateFileExample {
             return new Outcome(List.of(), violations, kept);
         }
     }
-
 }

@@ -1,13 +1,11 @@
 package io.nodemesh.examples.agent;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code nodemesh agent --source file --backend sim}: a person's session with the agent. Writes a state file, starts
@@ -64,7 +62,17 @@ class AgentCommandFileSourceTest {
     void appliesTheFileFollowsGoodEditsAndKeepsServingThroughBadOnes() throws Exception {
         Path state = dir.resolve("mesh.yaml");
         Files.writeString(state, ONE_SERVICE);
-        start("--source", "file", "--state", state.toString(), "--backend", "sim", "--node", "node-a", "--listen", "127.0.0.1:0");
+        start(
+                "--source",
+                "file",
+                "--state",
+                state.toString(),
+                "--backend",
+                "sim",
+                "--node",
+                "node-a",
+                "--listen",
+                "127.0.0.1:0");
 
         await("ready", () -> get("/readyz").statusCode() == 200);
         assertThat(get("/healthz").body()).isEqualTo("ok\n");
@@ -78,8 +86,11 @@ class AgentCommandFileSourceTest {
         // A bad edit: every violation is reported, readiness says so, the two services keep serving.
         Files.writeString(state, INVALID);
         await("the rejection", () -> out().contains("NOT applied"));
-        assertThat(out()).contains("services[shop/api].ports[0].port").contains("is outside 1..65535")
-                .contains("services[shop/web].vips[0]").contains("already a VIP of service shop/api");
+        assertThat(out())
+                .contains("services[shop/api].ports[0].port")
+                .contains("is outside 1..65535")
+                .contains("services[shop/web].vips[0]")
+                .contains("already a VIP of service shop/api");
         var ready = get("/readyz");
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.body()).contains("services[shop/api].ports[0].port");
@@ -106,9 +117,17 @@ class AgentCommandFileSourceTest {
 
     @Test
     void badCommandLinesAreRefusedWithExitCode2() {
-        assertThat(new CommandLine(new AgentCommand()).execute("--source", "file")).isEqualTo(2);
-        assertThat(new CommandLine(new AgentCommand()).execute("--source", "file", "--state", dir.resolve("missing.yaml").toString())).isEqualTo(2);
-        assertThat(new CommandLine(new AgentCommand()).execute("--source", "carrier-pigeon")).isEqualTo(2);
+        assertThat(new CommandLine(new AgentCommand()).execute("--source", "file"))
+                .isEqualTo(2);
+        assertThat(new CommandLine(new AgentCommand())
+                        .execute(
+                                "--source",
+                                "file",
+                                "--state",
+                                dir.resolve("missing.yaml").toString()))
+                .isEqualTo(2);
+        assertThat(new CommandLine(new AgentCommand()).execute("--source", "carrier-pigeon"))
+                .isEqualTo(2);
         assertThat(AgentCommand.parseListen("127.0.0.1:0").getPort()).isZero();
     }
 
@@ -128,7 +147,9 @@ class AgentCommandFileSourceTest {
 
     private Response get(String path) {
         try {
-            var c = (HttpURLConnection) URI.create("http://127.0.0.1:" + agent.port() + path).toURL().openConnection();
+            var c = (HttpURLConnection) URI.create("http://127.0.0.1:" + agent.port() + path)
+                    .toURL()
+                    .openConnection();
             int code = c.getResponseCode();
             try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
                 return new Response(code, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -141,15 +162,21 @@ class AgentCommandFileSourceTest {
     }
 
     private double metric(String name) {
-        return get("/metrics").body().lines().filter(l -> l.startsWith(name + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+        return get("/metrics")
+                .body()
+                .lines()
+                .filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElse(Double.NaN);
     }
 
     /** Waits for the agent (the bound only ends a failing test; nothing is timed). */
     private void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "; output:\n" + out());
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("timed out waiting for " + what + "; output:\n" + out());
             try {
                 Thread.sleep(25);
             } catch (InterruptedException e) {

@@ -1,8 +1,6 @@
 package io.nodemesh.examples.agent;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,10 +12,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code nodemesh agent --source kubernetes} when the API server cannot be reached: the agent runs, is alive, says on
@@ -25,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * tested in mesh-kubernetes with fabric8's mock server.)
  */
 class AgentCommandKubernetesSourceTest {
-    static final Map<String, String> CLIENT_PROPERTIES = Map.of(
-            "kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false");
+    static final Map<String, String> CLIENT_PROPERTIES =
+            Map.of("kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false");
 
     final ByteArrayOutputStream output = new ByteArrayOutputStream();
     AgentCommand agent;
@@ -67,24 +65,43 @@ class AgentCommandKubernetesSourceTest {
     void anUnreachableApiServerIsReportedOnReadyzAndNothingIsApplied() throws Exception {
         agent = new AgentCommand();
         agent.out = new PrintStream(output, true, StandardCharsets.UTF_8);
-        thread = Thread.ofPlatform().start(() -> exit.set(new CommandLine(agent).execute(
-                "--source", "kubernetes", "--backend", "sim", "--node", "node-a", "--listen", "127.0.0.1:0", "--quiet-flows")));
+        thread = Thread.ofPlatform()
+                .start(() -> exit.set(new CommandLine(agent)
+                        .execute(
+                                "--source",
+                                "kubernetes",
+                                "--backend",
+                                "sim",
+                                "--node",
+                                "node-a",
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--quiet-flows")));
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (agent.port() == 0) {
-            assertThat(System.nanoTime()).as("the agent's port; output: %s", output).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("the agent's port; output: %s", output)
+                    .isLessThan(deadline);
             Thread.sleep(25);
         }
         String base = "http://127.0.0.1:" + agent.port();
         assertThat(get(base + "/healthz")).isEqualTo("200 ok\n");
         String ready = get(base + "/readyz");
         while (!ready.contains("last error")) { // the first failed list gets recorded soon after start
-            assertThat(System.nanoTime()).as("a recorded error on /readyz: %s", ready).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("a recorded error on /readyz: %s", ready)
+                    .isLessThan(deadline);
             Thread.sleep(50);
             ready = get(base + "/readyz");
         }
-        assertThat(ready).startsWith("503 not ready:").contains("services: not listed yet").contains("pods: not listed yet")
+        assertThat(ready)
+                .startsWith("503 not ready:")
+                .contains("services: not listed yet")
+                .contains("pods: not listed yet")
                 .contains("cannot connect to the API server");
-        assertThat(get(base + "/metrics")).contains("nodemesh_applies_total 0.0").contains("nodemesh_state_objects{kind=\"service\"} 0.0");
+        assertThat(get(base + "/metrics"))
+                .contains("nodemesh_applies_total 0.0")
+                .contains("nodemesh_state_objects{kind=\"service\"} 0.0");
         assertThat(output.toString(StandardCharsets.UTF_8)).contains("following the API server at http://127.0.0.1:");
 
         agent.stop();

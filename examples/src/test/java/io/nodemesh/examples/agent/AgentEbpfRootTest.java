@@ -1,14 +1,10 @@
 package io.nodemesh.examples.agent;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.contract.Privileges;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +13,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nodemesh agent --backend ebpf} on the real kernel, on a bpffs pin directory and a cgroup-v2 root of its own
@@ -45,7 +43,7 @@ class AgentEbpfRootTest {
         Availability ebpf = Dataplanes.available().get("ebpf");
         Privileges.require(ebpf != null && ebpf.isAvailable(), "the ebpf backend is unavailable: " + ebpf);
         sweepStale();
-        pins = BPFFS.resolve(PREFIX);        // its parent is bpffs itself: the backend mounts nothing of its own
+        pins = BPFFS.resolve(PREFIX); // its parent is bpffs itself: the backend mounts nothing of its own
         cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
     }
 
@@ -59,13 +57,34 @@ class AgentEbpfRootTest {
     void appliesTheStateLeavesItPinnedThenUninstallsEverything() throws Exception {
         Path state = dir.resolve("mesh.yaml");
         Files.writeString(state, AgentCommandFileSourceTest.ONE_SERVICE);
-        String[] args = {"--source", "file", "--state", state.toString(), "--backend", "ebpf", "--node", "node-a",
-                "--listen", "127.0.0.1:0", "--quiet-flows", "--pin-path", pins.toString(), "--cgroup-root", cgroup.toString()};
+        String[] args = {
+            "--source",
+            "file",
+            "--state",
+            state.toString(),
+            "--backend",
+            "ebpf",
+            "--node",
+            "node-a",
+            "--listen",
+            "127.0.0.1:0",
+            "--quiet-flows",
+            "--pin-path",
+            pins.toString(),
+            "--cgroup-root",
+            cgroup.toString()
+        };
 
         try (AgentRun first = AgentRun.start(args)) {
-            first.await("the first apply", () -> first.out().contains("applied mesh.yaml (generation 1)") || first.exitCode() >= 0);
-            assertThat(first.out()).as("agent output; errors: %s", first.err()).contains("applied mesh.yaml (generation 1)");
-            assertThat(serviceEntries()).as("nm_services entries (shop/api 10.96.0.10:80)").isPositive();
+            first.await(
+                    "the first apply",
+                    () -> first.out().contains("applied mesh.yaml (generation 1)") || first.exitCode() >= 0);
+            assertThat(first.out())
+                    .as("agent output; errors: %s", first.err())
+                    .contains("applied mesh.yaml (generation 1)");
+            assertThat(serviceEntries())
+                    .as("nm_services entries (shop/api 10.96.0.10:80)")
+                    .isPositive();
             assertThat(first.stop()).isZero();
             assertThat(first.out()).contains("ebpf: still running").contains(pins.toString());
         }
@@ -73,10 +92,13 @@ class AgentEbpfRootTest {
         assertThat(pins.resolve("links")).isNotEmptyDirectory();
         assertThat(serviceEntries()).isPositive();
 
-        String[] uninstalling = Stream.concat(Stream.of(args), Stream.of("--uninstall")).toArray(String[]::new);
+        String[] uninstalling =
+                Stream.concat(Stream.of(args), Stream.of("--uninstall")).toArray(String[]::new);
         try (AgentRun second = AgentRun.start(uninstalling)) {
-            second.await("the state applied again",
-                    () -> second.out().contains("state file mesh.yaml: unchanged") || second.out().contains("applied mesh.yaml")
+            second.await(
+                    "the state applied again",
+                    () -> second.out().contains("state file mesh.yaml: unchanged")
+                            || second.out().contains("applied mesh.yaml")
                             || second.exitCode() >= 0);
             assertThat(second.exitCode()).as("agent errors: %s", second.err()).isEqualTo(-1);
             assertThat(second.stop()).isZero();
@@ -88,7 +110,8 @@ class AgentEbpfRootTest {
 
     /** Entries in the pinned service map, as bpftool reads them from the kernel. */
     private int serviceEntries() throws Exception {
-        String json = bpftool("-j", "map", "dump", "pinned", pins.resolve("nm_services").toString());
+        String json = bpftool(
+                "-j", "map", "dump", "pinned", pins.resolve("nm_services").toString());
         int n = 0;
         for (int i = json.indexOf("\"key\""); i >= 0; i = json.indexOf("\"key\"", i + 1)) n++;
         return n;
@@ -130,7 +153,9 @@ class AgentEbpfRootTest {
     /** A cgroup goes with rmdir once empty; this test moves no process into it. */
     private static void removeCgroup(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            for (Path p : s.filter(Files::isDirectory)
+                    .sorted(Comparator.reverseOrder())
+                    .toList()) Files.deleteIfExists(p);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove cgroup " + dir, e);
         }

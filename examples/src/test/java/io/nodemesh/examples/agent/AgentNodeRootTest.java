@@ -1,14 +1,10 @@
 package io.nodemesh.examples.agent;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.contract.Privileges;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +12,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A whole node: {@code nodemesh agent --backend ebpf,envoy,wireguard}, configured from one set of flags. eBPF on a
@@ -70,15 +68,45 @@ class AgentNodeRootTest {
         Path state = dir.resolve("mesh.yaml");
         Files.writeString(state, AgentCommandFileSourceTest.ONE_SERVICE);
         Path key = dir.resolve("wg").resolve(IFACE + ".key");
-        try (AgentRun agent = AgentRun.start("--source", "file", "--state", state.toString(), "--node", "node-a",
-                "--backend", "ebpf,envoy,wireguard", "--listen", "127.0.0.1:0", "--quiet-flows",
-                "--proxy-address", "127.0.0.1", "--proxy-port", "15099",
-                "--pin-path", pins.toString(), "--cgroup-root", cgroup.toString(),
-                "--wireguard-interface", IFACE, "--wireguard-port", "51999", "--wireguard-key-file", key.toString(),
-                "--option", "wireguard.netns=" + PREFIX, "--option", "envoy.xdsPort=0")) {
-            agent.await("the first apply", () -> agent.out().contains("applied mesh.yaml (generation 1)") || agent.exitCode() >= 0);
-            assertThat(agent.out()).as("errors: %s", agent.err()).contains("applied mesh.yaml (generation 1)")
-                    .contains("SOCKET_LB=ebpf").contains("L7_ROUTING=envoy").contains("NODE_ENCRYPTION=wireguard")
+        try (AgentRun agent = AgentRun.start(
+                "--source",
+                "file",
+                "--state",
+                state.toString(),
+                "--node",
+                "node-a",
+                "--backend",
+                "ebpf,envoy,wireguard",
+                "--listen",
+                "127.0.0.1:0",
+                "--quiet-flows",
+                "--proxy-address",
+                "127.0.0.1",
+                "--proxy-port",
+                "15099",
+                "--pin-path",
+                pins.toString(),
+                "--cgroup-root",
+                cgroup.toString(),
+                "--wireguard-interface",
+                IFACE,
+                "--wireguard-port",
+                "51999",
+                "--wireguard-key-file",
+                key.toString(),
+                "--option",
+                "wireguard.netns=" + PREFIX,
+                "--option",
+                "envoy.xdsPort=0")) {
+            agent.await(
+                    "the first apply",
+                    () -> agent.out().contains("applied mesh.yaml (generation 1)") || agent.exitCode() >= 0);
+            assertThat(agent.out())
+                    .as("errors: %s", agent.err())
+                    .contains("applied mesh.yaml (generation 1)")
+                    .contains("SOCKET_LB=ebpf")
+                    .contains("L7_ROUTING=envoy")
+                    .contains("NODE_ENCRYPTION=wireguard")
                     .contains("(ebpf+envoy+wireguard)");
             assertThat(run("ip", "-n", PREFIX, "link", "show", IFACE)).contains(IFACE);
             assertThat(ourWireguardGo()).hasSize(1);
@@ -86,7 +114,9 @@ class AgentNodeRootTest {
             assertThat(pins.resolve("links")).isNotEmptyDirectory();
 
             assertThat(agent.stop()).isZero();
-            assertThat(agent.out()).contains("ebpf: still running").contains("wireguard: wireguard-go stopped")
+            assertThat(agent.out())
+                    .contains("ebpf: still running")
+                    .contains("wireguard: wireguard-go stopped")
                     .contains("envoy: stopped");
         }
         assertThat(ourWireguardGo()).isEmpty();
@@ -96,7 +126,8 @@ class AgentNodeRootTest {
 
     private static List<ProcessHandle> ourWireguardGo() {
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").matches(".*wireguard-go.* " + IFACE + "( .*)?$")).toList();
+                .filter(p -> p.info().commandLine().orElse("").matches(".*wireguard-go.* " + IFACE + "( .*)?$"))
+                .toList();
     }
 
     private static String run(String... cmd) throws Exception {
@@ -113,7 +144,8 @@ class AgentNodeRootTest {
             try (Stream<Path> s = Files.list(root)) {
                 for (Path p : s.toList()) {
                     String n = p.getFileName().toString();
-                    if (!n.matches("nmn\\d+") || ProcessHandle.of(Long.parseLong(n.substring(3))).isPresent()) continue;
+                    if (!n.matches("nmn\\d+")
+                            || ProcessHandle.of(Long.parseLong(n.substring(3))).isPresent()) continue;
                     if (root.equals(BPFFS)) removeTree(p);
                     else if (root.equals(CGROUP2)) Files.deleteIfExists(p);
                     else run("ip", "netns", "del", n);

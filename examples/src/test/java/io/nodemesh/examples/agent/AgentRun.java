@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-
 import picocli.CommandLine;
 
 /** One agent run for a test: its command line on a thread of its own, its stdout and stderr kept. */
@@ -69,7 +68,8 @@ final class AgentRun implements AutoCloseable {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; output:\n" + out() + "\nerrors:\n" + err());
+                throw new AssertionError(
+                        "timed out waiting for " + what + "; output:\n" + out() + "\nerrors:\n" + err());
             }
             try {
                 Thread.sleep(25);

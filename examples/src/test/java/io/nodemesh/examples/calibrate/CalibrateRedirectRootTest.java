@@ -1,5 +1,8 @@
 package io.nodemesh.examples.calibrate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.netlab.Leftovers;
 import io.nodemesh.netlab.Netns;
@@ -11,21 +14,16 @@ import io.nodemesh.planner.calibration.Calibrator;
 import io.nodemesh.planner.calibration.Comparison;
 import io.nodemesh.planner.calibration.Measurement;
 import io.nodemesh.planner.calibration.RedirectPath;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A short real calibration with the socket-redirect row measured through nodemesh's eBPF dataplane (pins
@@ -38,13 +36,15 @@ class CalibrateRedirectRootTest {
     private final Path cgroup2 = io.nodemesh.ebpf.EbpfSettings.cgroup2Mount().orElse(Path.of("/sys/fs/cgroup/unified"));
     /** The decoy cgroup of the veth-path test: a sibling of the redirect cgroup, with no program attached. */
     private final Path decoy = cgroup2.resolve(prefix + "-veth");
+
     @TempDir
     Path work;
 
     @BeforeEach
     void gate() {
         Privileges.requireRoot();
-        Privileges.require(Calibrator.missingTool().isEmpty(), Calibrator.missingTool().orElse(""));
+        Privileges.require(
+                Calibrator.missingTool().isEmpty(), Calibrator.missingTool().orElse(""));
         Optional<String> why = new EbpfRedirectPath().unavailability();
         Privileges.require(why.isEmpty(), "the ebpf backend is unavailable: " + why.orElse(""));
     }
@@ -59,8 +59,10 @@ class CalibrateRedirectRootTest {
         leaks.addAll(Leftovers.namespaces(List.of(prefix + "-node", prefix + "-a", prefix + "-b")));
         leaks.addAll(Leftovers.processesMentioning(work.toString()));
         try {
-            if (Files.exists(decoy.resolve("cgroup.procs")) && !Files.readString(decoy.resolve("cgroup.procs")).isBlank()) {
-                leaks.add("processes in " + decoy + ": " + Files.readString(decoy.resolve("cgroup.procs")).strip());
+            if (Files.exists(decoy.resolve("cgroup.procs"))
+                    && !Files.readString(decoy.resolve("cgroup.procs")).isBlank()) {
+                leaks.add("processes in " + decoy + ": "
+                        + Files.readString(decoy.resolve("cgroup.procs")).strip());
             }
         } catch (IOException e) {
             leaks.add("cannot read " + decoy + ": " + e.getMessage());
@@ -81,7 +83,8 @@ class CalibrateRedirectRootTest {
         CalibrationResult r = Calibrator.run(options, ParameterFile.defaults(), new EbpfRedirectPath());
 
         assertThat(r.measurements()).extracting(Measurement::name).contains("redirect", "redirectPath");
-        assertThat(r.measurements()).filteredOn(m -> m.name().startsWith("redirect") && !m.name().equals("relayPath"))
+        assertThat(r.measurements())
+                .filteredOn(m -> m.name().startsWith("redirect") && !m.name().equals("relayPath"))
                 .hasSize(2)
                 .allSatisfy(m -> {
                     assertThat(m.p50Us()).isPositive();
@@ -89,12 +92,16 @@ class CalibrateRedirectRootTest {
                 });
         Comparison ebpf = r.comparisons().getLast();
         assertThat(ebpf.path()).contains("eBPF socket redirect");
-        assertThat(ebpf.measured()).as("the redirect row is measured, not taken from the parameter file").isTrue();
+        assertThat(ebpf.measured())
+                .as("the redirect row is measured, not taken from the parameter file")
+                .isTrue();
         assertThat(ebpf.predictedUs()).isPositive();
-        assertThat(r.comparisonTable().lines().filter(l -> l.startsWith("eBPF"))).singleElement()
+        assertThat(r.comparisonTable().lines().filter(l -> l.startsWith("eBPF")))
+                .singleElement()
                 .satisfies(l -> assertThat(l).doesNotContain("n/a"));
         assertThat(r.parameters().network().socketRedirect().source()).contains("nodemesh calibrate", "eBPF dataplane");
-        assertThat(ParameterFile.parse(ParameterFile.write(r.parameters(), "test"), "calibrated")).isEqualTo(r.parameters());
+        assertThat(ParameterFile.parse(ParameterFile.write(r.parameters(), "test"), "calibrated"))
+                .isEqualTo(r.parameters());
         assertThat(log).anyMatch(l -> l.contains("socket redirect installed"));
     }
 

@@ -1,12 +1,11 @@
 package io.nodemesh.examples.calibrate;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** {@code struct nm_sock_key}: two IPv4-mapped addresses, then the two ports as little-endian u32. */
 class SockKeyTest {
@@ -25,7 +24,7 @@ class SockKeyTest {
 
     @Test
     void decodesAddressesAndPorts() {
-        SockKey k = SockKey.decode(key(new int[]{10, 220, 0, 2}, 40001, new int[]{10, 220, 0, 3}, 5003));
+        SockKey k = SockKey.decode(key(new int[] {10, 220, 0, 2}, 40001, new int[] {10, 220, 0, 3}, 5003));
         assertThat(k).isEqualTo(new SockKey("10.220.0.2", 40001, "10.220.0.3", 5003));
     }
 
@@ -35,11 +34,15 @@ class SockKeyTest {
         SockKey server = new SockKey("10.220.0.3", 5003, "10.220.0.2", 40001);
         assertThat(client.between("10.220.0.2", "10.220.0.3", 5003)).isTrue();
         assertThat(server.between("10.220.0.2", "10.220.0.3", 5003)).isTrue();
-        assertThat(client.between("10.220.0.2", "10.220.0.3", 5001)).as("another server port").isFalse();
+        assertThat(client.between("10.220.0.2", "10.220.0.3", 5001))
+                .as("another server port")
+                .isFalse();
         assertThat(new SockKey("10.220.0.2", 40001, "10.220.0.1", 5003).between("10.220.0.2", "10.220.0.3", 5003))
-                .as("another peer").isFalse();
+                .as("another peer")
+                .isFalse();
         assertThat(new SockKey("10.220.0.3", 5001, "10.220.0.2", 40001).between("10.220.0.2", "10.220.0.3", 5003))
-                .as("server end on another port").isFalse();
+                .as("server end on another port")
+                .isFalse();
     }
 
     @Test

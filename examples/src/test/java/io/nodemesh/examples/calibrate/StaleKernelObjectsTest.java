@@ -1,13 +1,12 @@
 package io.nodemesh.examples.calibrate;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The sweep on plain directories standing in for bpffs and cgroup2 (no root needed). */
 class StaleKernelObjectsTest {
@@ -26,12 +25,15 @@ class StaleKernelObjectsTest {
         Files.createDirectories(cgroup2.resolve("nmp" + dead));
         Files.createDirectories(bpffs.resolve("nmp" + live));
         Files.createDirectories(cgroup2.resolve("nmp" + live));
-        Files.createDirectories(bpffs.resolve("nme" + dead));           // another tool's prefix
+        Files.createDirectories(bpffs.resolve("nme" + dead)); // another tool's prefix
         Files.createDirectories(cgroup2.resolve("nmp" + dead + "-veth")); // not <prefix><pid>
 
         List<String> removed = StaleKernelObjects.sweep("nmp", bpffs, cgroup2);
 
-        assertThat(removed).containsExactlyInAnyOrder(bpffs.resolve("nmp" + dead).toString(), cgroup2.resolve("nmp" + dead).toString());
+        assertThat(removed)
+                .containsExactlyInAnyOrder(
+                        bpffs.resolve("nmp" + dead).toString(),
+                        cgroup2.resolve("nmp" + dead).toString());
         assertThat(bpffs.resolve("nmp" + dead)).doesNotExist();
         assertThat(cgroup2.resolve("nmp" + dead)).doesNotExist();
         assertThat(bpffs.resolve("nmp" + live)).exists();

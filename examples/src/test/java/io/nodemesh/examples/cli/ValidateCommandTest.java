@@ -1,13 +1,12 @@
 package io.nodemesh.examples.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.nodemesh.examples.cli.CliRun.nodemesh;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static io.nodemesh.examples.cli.CliRun.nodemesh;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code nodemesh validate} on the example state files and on broken ones. */
 class ValidateCommandTest {
@@ -18,8 +17,10 @@ class ValidateCommandTest {
     void aValidFileGetsASummary() {
         CliRun r = nodemesh("validate", MESH);
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).isEqualTo("OK " + MESH + ": 2 nodes, 4 workloads, 3 services, 2 policies, 2 routes, encryption wireguard (strict)"
-                + System.lineSeparator());
+        assertThat(r.out())
+                .isEqualTo("OK " + MESH
+                        + ": 2 nodes, 4 workloads, 3 services, 2 policies, 2 routes, encryption wireguard (strict)"
+                        + System.lineSeparator());
     }
 
     @Test
@@ -28,22 +29,26 @@ class ValidateCommandTest {
         assertThat(r.exitCode()).isEqualTo(2);
         String bad = Files.readString(Path.of(BAD));
         // Each problem names file, line and column, path and reason; the lines are where the mistakes are.
-        assertThat(r.out()).contains(
-                BAD + ":" + lineOf(bad, "192.168.0.300") + ":", "nodes[node-b].addresses[0]: '192.168.0.300' is not an IPv4 or IPv6 address",
-                "nodes[node-b].podCidrs[0]: 10.1.0.128/25 overlaps the pod CIDR of node node-a",
-                "nodes[node-b].wireguardPublicKey: not a WireGuard key",
-                "workloads[shop/web-1]: duplicate workload shop/web-1",
-                "workloads[shop/web-1].node: unknown node 'node-c'",
-                "workloads[shop/web-1].identity: 'web' is not a SPIFFE id",
-                BAD + ":" + lineOf(bad, "ports: [{port: 0") + ":", "services[shop/web].ports[0].port: 0 is outside 1..65535",
-                "services[shop/api].vips[0]: 10.96.0.10 is already a VIP of service shop/web",
-                "services[shop/api].ports[0].targetPort: 70000 is outside 1..65535",
-                "policies[shop/allow-web].sources[0]: unknown identity 'spiffe://cluster.local/ns/shop/sa/frontend'",
-                "routes[shop/web].rules[0].matches[0].path.value: invalid regular expression",
-                "routes[shop/web].rules[0].backends[1].service: unknown service 'shop/search'",
-                "routes[shop/web].rules[0].backends: weights add up to 0");
+        assertThat(r.out())
+                .contains(
+                        BAD + ":" + lineOf(bad, "192.168.0.300") + ":",
+                        "nodes[node-b].addresses[0]: '192.168.0.300' is not an IPv4 or IPv6 address",
+                        "nodes[node-b].podCidrs[0]: 10.1.0.128/25 overlaps the pod CIDR of node node-a",
+                        "nodes[node-b].wireguardPublicKey: not a WireGuard key",
+                        "workloads[shop/web-1]: duplicate workload shop/web-1",
+                        "workloads[shop/web-1].node: unknown node 'node-c'",
+                        "workloads[shop/web-1].identity: 'web' is not a SPIFFE id",
+                        BAD + ":" + lineOf(bad, "ports: [{port: 0") + ":",
+                        "services[shop/web].ports[0].port: 0 is outside 1..65535",
+                        "services[shop/api].vips[0]: 10.96.0.10 is already a VIP of service shop/web",
+                        "services[shop/api].ports[0].targetPort: 70000 is outside 1..65535",
+                        "policies[shop/allow-web].sources[0]: unknown identity 'spiffe://cluster.local/ns/shop/sa/frontend'",
+                        "routes[shop/web].rules[0].matches[0].path.value: invalid regular expression",
+                        "routes[shop/web].rules[0].backends[1].service: unknown service 'shop/search'",
+                        "routes[shop/web].rules[0].backends: weights add up to 0");
         assertThat(r.out()).containsPattern("INVALID " + java.util.regex.Pattern.quote(BAD) + ": \\d+ problems");
-        assertThat(r.out().lines().filter(l -> l.startsWith(BAD + ":"))).allMatch(l -> l.matches(".+:\\d+:\\d+: \\S.*: .+"));
+        assertThat(r.out().lines().filter(l -> l.startsWith(BAD + ":")))
+                .allMatch(l -> l.matches(".+:\\d+:\\d+: \\S.*: .+"));
     }
 
     @Test
@@ -73,8 +78,11 @@ class ValidateCommandTest {
         Files.writeString(json, "{}");
         CliRun r = nodemesh("validate", MESH, json.toString(), BAD, "missing.yaml");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.out()).contains("OK " + MESH, "OK " + json + ": 0 nodes, 0 workloads, 0 services, 0 policies, 0 routes, no encryption",
-                "INVALID " + BAD);
+        assertThat(r.out())
+                .contains(
+                        "OK " + MESH,
+                        "OK " + json + ": 0 nodes, 0 workloads, 0 services, 0 policies, 0 routes, no encryption",
+                        "INVALID " + BAD);
         assertThat(r.err()).contains("missing.yaml: cannot read");
     }
 

@@ -1,10 +1,10 @@
 package io.nodemesh.examples.demo;
 
-import io.nodemesh.examples.cli.CliRun;
-import org.junit.jupiter.api.Test;
-
 import static io.nodemesh.examples.cli.CliRun.nodemesh;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nodemesh.examples.cli.CliRun;
+import org.junit.jupiter.api.Test;
 
 class DemoCommandTest {
     @Test
@@ -26,13 +26,16 @@ class DemoCommandTest {
     @Test
     void theSameSeedPrintsTheSameReport() {
         assertThat(nodemesh("demo", "--connections", "300", "--seed", "5").out())
-                .isEqualTo(nodemesh("demo", "--connections", "300", "--seed", "5").out())
-                .isNotEqualTo(nodemesh("demo", "--connections", "300", "--seed", "6").out());
+                .isEqualTo(
+                        nodemesh("demo", "--connections", "300", "--seed", "5").out())
+                .isNotEqualTo(
+                        nodemesh("demo", "--connections", "300", "--seed", "6").out());
     }
 
     @Test
     void otherShapesScaleTheArithmetic() {
-        CliRun r = nodemesh("demo", "--nodes", "10", "--services", "50", "--pods-per-service", "4", "--connections", "200");
+        CliRun r = nodemesh(
+                "demo", "--nodes", "10", "--services", "50", "--pods-per-service", "4", "--connections", "200");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("per-pod sidecars +200 +20\\.0 +1300 MB (\\(1\\.3 GB\\))?");
         assertThat(r.out()).containsPattern("per-node proxy +10 +1\\.0 +65 MB");

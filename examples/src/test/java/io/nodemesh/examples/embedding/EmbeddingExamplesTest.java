@@ -1,25 +1,25 @@
 package io.nodemesh.examples.embedding;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.config.StateFileProblem;
 import io.nodemesh.examples.cli.CliRun;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Each embedding example runs its main quickly, without root, and shows what its opening comment promises. */
 class EmbeddingExamplesTest {
     /** Runs a main with System.out captured. */
     private static String runMain(ThrowingMain main) throws Exception {
         return CliRun.capture(() -> {
-            main.run();
-            return 0;
-        }).out();
+                    main.run();
+                    return 0;
+                })
+                .out();
     }
 
     private interface ThrowingMain {
@@ -33,13 +33,20 @@ class EmbeddingExamplesTest {
     @Test
     void embeddedSimulatorDrivesTrafficAndReadsFlows() throws Exception {
         String printed = runMain(() -> EmbeddedSimulatorExample.main(new String[0]));
-        assertThat(printed).contains("batch -> cart refused: DROPPED_POLICY", "the reply comes from 10.96.0.53:53",
-                "/api requests by service:");
+        assertThat(printed)
+                .contains(
+                        "batch -> cart refused: DROPPED_POLICY",
+                        "the reply comes from 10.96.0.53:53",
+                        "/api requests by service:");
 
         EmbeddedSimulatorExample.Outcome o = EmbeddedSimulatorExample.run(42, sink());
-        assertThat(o.cartBackends().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+        assertThat(o.cartBackends().values().stream()
+                        .mapToInt(Integer::intValue)
+                        .sum())
+                .isEqualTo(100);
         // cart-1 shares node-a with the client (socket redirect); cart-2 is across the wire (kernel stack).
-        assertThat(o.cartBackends()).containsOnlyKeys("shop/cart-1 via SOCKET_REDIRECT", "shop/cart-2 via KERNEL_STACK");
+        assertThat(o.cartBackends())
+                .containsOnlyKeys("shop/cart-1 via SOCKET_REDIRECT", "shop/cart-2 via KERNEL_STACK");
         assertThat(o.batchToCart()).isEqualTo(Verdict.DROPPED_POLICY);
         assertThat(o.udpVerdict()).isEqualTo(Verdict.FORWARDED);
         // 200 requests split 80:20: v2 outside 20..60 (sd 5.7 around 40) has probability < 1e-6 for a fair split.
@@ -54,8 +61,12 @@ class EmbeddingExamplesTest {
     @Test
     void composedBackendsRollBackWhenOnePartFails() throws Exception {
         String printed = runMain(() -> ComposedDataplanesExample.main(new String[0]));
-        assertThat(printed).contains("installed backends:", "sim", "composed sim+small-device",
-                "the simulator still serves the previous state: true");
+        assertThat(printed)
+                .contains(
+                        "installed backends:",
+                        "sim",
+                        "composed sim+small-device",
+                        "the simulator still serves the previous state: true");
 
         ComposedDataplanesExample.Outcome o = ComposedDataplanesExample.run(sink());
         assertThat(o.availability()).containsEntry("sim", "available");
@@ -66,10 +77,12 @@ class EmbeddingExamplesTest {
     @Test
     void stateFileProblemsAndBackendViolationsAreReported() throws Exception {
         String printed = runMain(() -> StateFileExample.main(new String[0]));
-        assertThat(printed).contains("bad.yaml is invalid:", "mesh.yaml is valid", "the state applied before keeps serving: true");
+        assertThat(printed)
+                .contains("bad.yaml is invalid:", "mesh.yaml is valid", "the state applied before keeps serving: true");
 
         StateFileExample.Outcome o = StateFileExample.run(sink());
-        assertThat(o.fileProblems()).extracting(StateFileProblem::path)
+        assertThat(o.fileProblems())
+                .extracting(StateFileProblem::path)
                 .contains("services[shop/web].ports[1].port", "workloads[shop/web-1].node");
         assertThat(o.fileProblems()).allSatisfy(p -> assertThat(p.line()).isPositive());
         assertThat(o.applyViolations()).singleElement().satisfies(v -> {

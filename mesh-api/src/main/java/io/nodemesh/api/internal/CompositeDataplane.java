@@ -12,7 +12,6 @@ import io.nodemesh.api.spi.Programmer;
 import io.nodemesh.api.spi.StateChange;
 import io.nodemesh.api.spi.UndoLog;
 import io.nodemesh.api.state.MeshState;
-
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -72,7 +71,8 @@ public final class CompositeDataplane implements MeshDataplane {
         return new Flows() {
             @Override
             public Subscription subscribe(Consumer<io.nodemesh.api.FlowEvent> listener) {
-                List<Subscription> subs = parts.stream().map(p -> p.flows().subscribe(listener)).toList();
+                List<Subscription> subs =
+                        parts.stream().map(p -> p.flows().subscribe(listener)).toList();
                 return () -> subs.forEach(Subscription::close);
             }
 

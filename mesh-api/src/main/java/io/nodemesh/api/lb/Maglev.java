@@ -58,9 +58,11 @@ public final class Maglev {
      */
     public static int[] table(List<String> backends, int tableSize) {
         Objects.requireNonNull(backends, "backends");
-        if (!isPrime(tableSize)) throw new IllegalArgumentException("Maglev table size " + tableSize + " is not a prime");
+        if (!isPrime(tableSize))
+            throw new IllegalArgumentException("Maglev table size " + tableSize + " is not a prime");
         if (backends.size() > tableSize) {
-            throw new IllegalArgumentException("Maglev table size " + tableSize + " is smaller than the " + backends.size() + " backends");
+            throw new IllegalArgumentException(
+                    "Maglev table size " + tableSize + " is smaller than the " + backends.size() + " backends");
         }
         var seen = new HashSet<String>();
         for (String b : backends) {

@@ -7,10 +7,8 @@ import io.nodemesh.api.StateDiff;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Violation;
-
 import java.util.List;
 import java.util.Objects;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,11 +65,16 @@ public final class ApplyPipeline {
             int steps = undo.size();
             List<RuntimeException> failures = undo.rollBack();
             failures.forEach(f -> LOG.error("{}: {}", backend, f.getMessage()));
-            // A part that found the state invalid only while programming (a composed backend's own check) says so as such.
+            // A part that found the state invalid only while programming (a composed backend's own check) says so as
+            // such.
             if (e instanceof InvalidStateException invalid && failures.isEmpty()) throw invalid;
-            ApplyException failure = new ApplyException(backend + ": programming failed: " + e.getMessage() + " ("
-                    + (failures.isEmpty() ? "rolled back; the previous state keeps serving"
-                    : failures.size() + " of " + steps + " undo step(s) failed; see the log") + ")", e);
+            ApplyException failure = new ApplyException(
+                    backend + ": programming failed: " + e.getMessage() + " ("
+                            + (failures.isEmpty()
+                                    ? "rolled back; the previous state keeps serving"
+                                    : failures.size() + " of " + steps + " undo step(s) failed; see the log")
+                            + ")",
+                    e);
             failures.forEach(failure::addSuppressed);
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             throw failure;

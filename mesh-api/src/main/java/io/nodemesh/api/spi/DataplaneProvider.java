@@ -4,7 +4,6 @@ import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.Option;
-
 import java.util.List;
 import java.util.Set;
 

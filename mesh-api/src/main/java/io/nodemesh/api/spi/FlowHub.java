@@ -5,7 +5,6 @@ import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowStats;
 import io.nodemesh.api.Flows;
 import io.nodemesh.api.Verdict;
-
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +37,8 @@ public final class FlowHub implements Flows {
     public void publish(FlowEvent event) {
         byVerdict.get(event.verdict()).increment();
         byPath.get(event.path()).increment();
-        if (!event.service().isEmpty()) byService.computeIfAbsent(event.service(), k -> new LongAdder()).increment();
+        if (!event.service().isEmpty())
+            byService.computeIfAbsent(event.service(), k -> new LongAdder()).increment();
         for (Consumer<FlowEvent> listener : listeners) {
             try {
                 listener.accept(event);

@@ -1,7 +1,6 @@
 package io.nodemesh.api.spi;
 
 import io.nodemesh.api.state.Violation;
-
 import java.util.List;
 
 /**

@@ -3,7 +3,6 @@ package io.nodemesh.api.spi;
 import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
-
 import java.util.List;
 
 /**
@@ -15,8 +14,8 @@ import java.util.List;
  * @param changes    the objects that differ between the two
  * @param generation the generation {@code next} gets once committed
  */
-public record StateChange(MeshState previous, MeshState next, MeshIndex index, List<ApplyResult.Change> changes,
-                          long generation) {
+public record StateChange(
+        MeshState previous, MeshState next, MeshIndex index, List<ApplyResult.Change> changes, long generation) {
     public StateChange {
         changes = List.copyOf(changes);
     }

@@ -9,7 +9,11 @@ package io.nodemesh.api.state;
  * @param trustDomain SPIFFE trust domain for mTLS certificates
  */
 public record EncryptionSpec(Mode mode, Enforcement enforcement, String trustDomain) {
-    public enum Mode { NONE, WIREGUARD, MTLS }
+    public enum Mode {
+        NONE,
+        WIREGUARD,
+        MTLS
+    }
 
     /** What happens to pod traffic between nodes that cannot be encrypted (no peer yet, no certificate). */
     public enum Enforcement {
@@ -20,7 +24,8 @@ public record EncryptionSpec(Mode mode, Enforcement enforcement, String trustDom
     }
 
     public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
-    public static final EncryptionSpec NONE = new EncryptionSpec(Mode.NONE, Enforcement.PERMISSIVE, DEFAULT_TRUST_DOMAIN);
+    public static final EncryptionSpec NONE =
+            new EncryptionSpec(Mode.NONE, Enforcement.PERMISSIVE, DEFAULT_TRUST_DOMAIN);
 
     public EncryptionSpec {
         mode = mode == null ? Mode.NONE : mode;

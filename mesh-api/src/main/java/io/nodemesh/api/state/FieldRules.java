@@ -43,8 +43,10 @@ final class FieldRules {
             try {
                 Pattern.compile(path.value());
                 // Java accepts more than the RE2 engine Envoy uses; what RE2 rejects would fail in the proxy instead.
-                Re2Syntax.unsupported(path.value()).ifPresent(construct -> add(at + ".path.value",
-                        "uses " + construct + ", which the proxy's RE2 regular expressions do not support"));
+                Re2Syntax.unsupported(path.value())
+                        .ifPresent(construct -> add(
+                                at + ".path.value",
+                                "uses " + construct + ", which the proxy's RE2 regular expressions do not support"));
             } catch (PatternSyntaxException e) {
                 add(at + ".path.value", "invalid regular expression: " + e.getDescription());
             }
@@ -63,7 +65,9 @@ final class FieldRules {
 
     void names(String at, String namespace, String name) {
         if (namespace == null || !DNS_LABEL.matcher(namespace).matches()) {
-            add(at + ".namespace", "'" + namespace + "' is not a DNS label (lower-case letters, digits and '-', at most 63)");
+            add(
+                    at + ".namespace",
+                    "'" + namespace + "' is not a DNS label (lower-case letters, digits and '-', at most 63)");
         }
         if (name == null || !DNS_LABEL.matcher(name).matches()) {
             add(at + ".name", "'" + name + "' is not a DNS label (lower-case letters, digits and '-', at most 63)");

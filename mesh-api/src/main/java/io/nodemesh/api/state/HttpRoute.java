@@ -11,7 +11,8 @@ import java.util.List;
  * @param service   the service ({@code namespace/name}) whose traffic it routes
  * @param rules     rules, first match wins
  */
-public record HttpRoute(String namespace, String name, String service, List<HttpRouteRule> rules) implements NamespacedObject {
+public record HttpRoute(String namespace, String name, String service, List<HttpRouteRule> rules)
+        implements NamespacedObject {
     public HttpRoute {
         rules = Lists.copy(rules);
     }
@@ -34,7 +35,10 @@ public record HttpRoute(String namespace, String name, String service, List<Http
             this.service = service;
         }
 
-        public Builder rule(HttpRouteRule rule) { rules.add(rule); return this; }
+        public Builder rule(HttpRouteRule rule) {
+            rules.add(rule);
+            return this;
+        }
 
         public HttpRoute build() {
             return new HttpRoute(namespace, name, service, rules);

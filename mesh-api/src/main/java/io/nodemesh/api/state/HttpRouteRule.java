@@ -13,8 +13,12 @@ import java.util.List;
  * @param retries  retry policy
  * @param fault    delays or aborts injected into matching requests; {@link HttpFault#NONE} (the default) for none
  */
-public record HttpRouteRule(List<HttpMatch> matches, List<WeightedBackend> backends, Duration timeout, RetryPolicy retries,
-                            HttpFault fault) {
+public record HttpRouteRule(
+        List<HttpMatch> matches,
+        List<WeightedBackend> backends,
+        Duration timeout,
+        RetryPolicy retries,
+        HttpFault fault) {
     public HttpRouteRule {
         matches = Lists.copy(matches);
         backends = Lists.copy(backends);
@@ -24,7 +28,8 @@ public record HttpRouteRule(List<HttpMatch> matches, List<WeightedBackend> backe
     }
 
     /** A rule without fault injection. */
-    public HttpRouteRule(List<HttpMatch> matches, List<WeightedBackend> backends, Duration timeout, RetryPolicy retries) {
+    public HttpRouteRule(
+            List<HttpMatch> matches, List<WeightedBackend> backends, Duration timeout, RetryPolicy retries) {
         this(matches, backends, timeout, retries, HttpFault.NONE);
     }
 
@@ -47,15 +52,39 @@ public record HttpRouteRule(List<HttpMatch> matches, List<WeightedBackend> backe
 
         private Builder() {}
 
-        public Builder match(HttpMatch match) { matches.add(match); return this; }
+        public Builder match(HttpMatch match) {
+            matches.add(match);
+            return this;
+        }
         /** Requests whose path starts with {@code prefix}. */
-        public Builder pathPrefix(String prefix) { return match(HttpMatch.path(PathMatch.prefix(prefix))); }
+        public Builder pathPrefix(String prefix) {
+            return match(HttpMatch.path(PathMatch.prefix(prefix)));
+        }
         /** A share {@code weight} of the matching requests to {@code service} ({@code namespace/name}) on the route's port. */
-        public Builder backend(String service, int weight) { backends.add(new WeightedBackend(service, 0, weight)); return this; }
-        public Builder backend(WeightedBackend backend) { backends.add(backend); return this; }
-        public Builder timeout(Duration t) { timeout = t; return this; }
-        public Builder retries(RetryPolicy r) { retries = r; return this; }
-        public Builder fault(HttpFault f) { fault = f; return this; }
+        public Builder backend(String service, int weight) {
+            backends.add(new WeightedBackend(service, 0, weight));
+            return this;
+        }
+
+        public Builder backend(WeightedBackend backend) {
+            backends.add(backend);
+            return this;
+        }
+
+        public Builder timeout(Duration t) {
+            timeout = t;
+            return this;
+        }
+
+        public Builder retries(RetryPolicy r) {
+            retries = r;
+            return this;
+        }
+
+        public Builder fault(HttpFault f) {
+            fault = f;
+            return this;
+        }
 
         public HttpRouteRule build() {
             return new HttpRouteRule(matches, backends, timeout, retries, fault);

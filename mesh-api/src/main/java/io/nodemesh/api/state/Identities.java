@@ -9,8 +9,7 @@ public final class Identities {
     /** Any source at all, in a policy's sources. */
     public static final String ANY = "*";
 
-    private static final Pattern SPIFFE = Pattern.compile(
-            "spiffe://[a-z0-9.\\-_]+(/[A-Za-z0-9.\\-_]+)+");
+    private static final Pattern SPIFFE = Pattern.compile("spiffe://[a-z0-9.\\-_]+(/[A-Za-z0-9.\\-_]+)+");
 
     private Identities() {}
 

@@ -59,7 +59,8 @@ public final class MeshIndex {
                 w.ips().forEach(ip -> workloadsByIp.putIfAbsent(IpAddresses.canonical(ip), w));
             }
         }
-        Map<String, Service> services = before == null ? null : replaced(previous.servicesByKey, before.services(), state.services());
+        Map<String, Service> services =
+                before == null ? null : replaced(previous.servicesByKey, before.services(), state.services());
         if (services == null) {
             services = new LinkedHashMap<>();
             for (Service s : state.services()) services.putIfAbsent(s.key(), s);
@@ -109,7 +110,8 @@ public final class MeshIndex {
     public Optional<Service> serviceByVip(String vip, int port, Protocol protocol) {
         String canonical = IpAddresses.canonical(vip);
         return state.services().stream()
-                .filter(s -> s.vips().stream().anyMatch(v -> IpAddresses.canonical(v).equals(canonical)))
+                .filter(s ->
+                        s.vips().stream().anyMatch(v -> IpAddresses.canonical(v).equals(canonical)))
                 .filter(s -> s.ports().stream().anyMatch(p -> p.port() == port && p.protocol() == protocol))
                 .findFirst();
     }
@@ -121,14 +123,17 @@ public final class MeshIndex {
     public List<Endpoint> endpoints(Service service) {
         if (service.selector().isEmpty()) return service.endpoints();
         return state.workloads().stream()
-                .filter(w -> w.labels().entrySet().containsAll(service.selector().entrySet()))
+                .filter(w ->
+                        w.labels().entrySet().containsAll(service.selector().entrySet()))
                 .flatMap(w -> w.ips().stream().map(ip -> Endpoint.ready(ip, w.key())))
                 .toList();
     }
 
     /** Endpoints that take new connections. */
     public List<Endpoint> readyEndpoints(Service service) {
-        return endpoints(service).stream().filter(e -> e.state() == EndpointState.READY).toList();
+        return endpoints(service).stream()
+                .filter(e -> e.state() == EndpointState.READY)
+                .toList();
     }
 
     /** The identity of whatever has {@code ip}: its workload's, or {@link Identities#HOST} for an address outside every workload. */

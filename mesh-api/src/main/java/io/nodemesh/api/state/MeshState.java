@@ -8,9 +8,15 @@ import java.util.function.UnaryOperator;
  * The whole mesh, cluster-wide, as one immutable value: every backend is told this and makes it so.
  * Build one with {@link #builder()}, check it with {@link #validate()}.
  */
-public record MeshState(List<Node> nodes, List<Workload> workloads, List<Service> services, List<Policy> policies,
-                        List<HttpRoute> routes, EncryptionSpec encryption) {
-    public static final MeshState EMPTY = new MeshState(List.of(), List.of(), List.of(), List.of(), List.of(), EncryptionSpec.NONE);
+public record MeshState(
+        List<Node> nodes,
+        List<Workload> workloads,
+        List<Service> services,
+        List<Policy> policies,
+        List<HttpRoute> routes,
+        EncryptionSpec encryption) {
+    public static final MeshState EMPTY =
+            new MeshState(List.of(), List.of(), List.of(), List.of(), List.of(), EncryptionSpec.NONE);
 
     public MeshState {
         nodes = Lists.copy(nodes);
@@ -63,9 +69,15 @@ public record MeshState(List<Node> nodes, List<Workload> workloads, List<Service
 
     /** Replaces the service with {@code key} by {@code change} applied to it. */
     public MeshState withService(String key, UnaryOperator<Service> change) {
-        return new MeshState(nodes, workloads,
-                services.stream().map(s -> s.key().equals(key) ? change.apply(s) : s).toList(),
-                policies, routes, encryption);
+        return new MeshState(
+                nodes,
+                workloads,
+                services.stream()
+                        .map(s -> s.key().equals(key) ? change.apply(s) : s)
+                        .toList(),
+                policies,
+                routes,
+                encryption);
     }
 
     public static final class Builder {
@@ -78,12 +90,35 @@ public record MeshState(List<Node> nodes, List<Workload> workloads, List<Service
 
         private Builder() {}
 
-        public Builder node(Node node) { nodes.add(node); return this; }
-        public Builder workload(Workload workload) { workloads.add(workload); return this; }
-        public Builder service(Service service) { services.add(service); return this; }
-        public Builder policy(Policy policy) { policies.add(policy); return this; }
-        public Builder route(HttpRoute route) { routes.add(route); return this; }
-        public Builder encryption(EncryptionSpec spec) { encryption = spec; return this; }
+        public Builder node(Node node) {
+            nodes.add(node);
+            return this;
+        }
+
+        public Builder workload(Workload workload) {
+            workloads.add(workload);
+            return this;
+        }
+
+        public Builder service(Service service) {
+            services.add(service);
+            return this;
+        }
+
+        public Builder policy(Policy policy) {
+            policies.add(policy);
+            return this;
+        }
+
+        public Builder route(HttpRoute route) {
+            routes.add(route);
+            return this;
+        }
+
+        public Builder encryption(EncryptionSpec spec) {
+            encryption = spec;
+            return this;
+        }
 
         public Builder removeService(String key) {
             services.removeIf(s -> s.key().equals(key));

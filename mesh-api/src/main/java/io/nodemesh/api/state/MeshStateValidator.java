@@ -20,6 +20,7 @@ final class MeshStateValidator {
     private final MeshState previousValid;
     /** The previous state's services by identity, built only when positions have shifted. */
     private Set<Service> previousServices;
+
     private final List<Violation> violations = new ArrayList<>();
     private final FieldRules rules = new FieldRules(violations);
     private final Set<String> identities = new HashSet<>();
@@ -29,6 +30,7 @@ final class MeshStateValidator {
     private Map<String, Service> services;
     /** Whether to try {@link #servicesUnchangedButFew()}; off in the full run that a fast-path violation falls back to. */
     private final boolean fastPath;
+
     private boolean usedFastPath;
     private final Map<String, String> workloadIps = new HashMap<>();
 
@@ -59,7 +61,8 @@ final class MeshStateValidator {
         new RouteRules(state, this::servicesByKey, rules).check();
         encryption();
         // The fast path only proves a state valid; what is wrong, and in which order, is the full algorithm's to say.
-        if (usedFastPath && !violations.isEmpty()) return new MeshStateValidator(state, previousValid, false).validate();
+        if (usedFastPath && !violations.isEmpty())
+            return new MeshStateValidator(state, previousValid, false).validate();
         return List.copyOf(violations);
     }
 
@@ -70,7 +73,9 @@ final class MeshStateValidator {
             Node n = state.nodes().get(i);
             String at = "nodes[" + (n.name() == null || n.name().isEmpty() ? i : n.name()) + "]";
             if (n.name() == null || !NODE_NAME.matcher(n.name()).matches()) {
-                add(at + ".name", "'" + n.name() + "' is not a valid node name (lower-case letters, digits, '-' and '.')");
+                add(
+                        at + ".name",
+                        "'" + n.name() + "' is not a valid node name (lower-case letters, digits, '-' and '.')");
             } else if (!nodeNames.add(n.name())) {
                 add(at + ".name", "duplicate node name '" + n.name() + "'");
             }
@@ -124,7 +129,9 @@ final class MeshStateValidator {
                 }
             }
             if (!Identities.isSpiffeId(w.identity())) {
-                add(at + ".identity", "'" + w.identity() + "' is not a SPIFFE id such as spiffe://cluster.local/ns/shop/sa/web");
+                add(
+                        at + ".identity",
+                        "'" + w.identity() + "' is not a SPIFFE id such as spiffe://cluster.local/ns/shop/sa/web");
             } else {
                 identities.add(w.identity());
             }
@@ -185,7 +192,9 @@ final class MeshStateValidator {
             if (j == index) continue;
             for (String vip : now.get(j).vips()) {
                 if (IpAddresses.isValid(vip) && gained.contains(IpAddresses.canonical(vip))) {
-                    add(at(now.get(index), index) + ".vips", vip + " is already a VIP of service " + now.get(j).key());
+                    add(
+                            at(now.get(index), index) + ".vips",
+                            vip + " is already a VIP of service " + now.get(j).key());
                 }
             }
         }
@@ -223,7 +232,9 @@ final class MeshStateValidator {
                 add(at(s, index) + ".vips[" + v + "]", vip + " is already a VIP of service " + owner);
             }
             if (workloadIps.containsKey(canonical)) {
-                add(at(s, index) + ".vips[" + v + "]", vip + " is the address of workload " + workloadIps.get(canonical));
+                add(
+                        at(s, index) + ".vips[" + v + "]",
+                        vip + " is the address of workload " + workloadIps.get(canonical));
             }
         }
     }
@@ -241,7 +252,8 @@ final class MeshStateValidator {
             if (!portKeys.add(port.port() + "/" + port.protocol())) {
                 add(path + ".port", "duplicate port " + port.port() + "/" + port.protocol());
             }
-            if (s.l7() && port.protocol() != Protocol.TCP) add(path + ".protocol", "an L7 service is HTTP over TCP, not " + port.protocol());
+            if (s.l7() && port.protocol() != Protocol.TCP)
+                add(path + ".protocol", "an L7 service is HTTP over TCP, not " + port.protocol());
         }
         if (!s.endpoints().isEmpty() && !s.selector().isEmpty()) {
             add(at + ".selector", "give either endpoints or a selector, not both");
@@ -286,45 +298,47 @@ final class MeshStateValidator {
             for (int s = 0; s < p.sources().size(); s++) {
                 String id = p.sources().get(s);
                 if (!id.equals(Identities.HOST) && !id.equals(Identities.ANY) && !identities.contains(id)) {
-                    add(at + ".sources[" + s + "]", "unknown identity '" + id + "' (no workload has it; use 'host' for node processes)");
+                    add(
+                            at + ".sources[" + s + "]",
+                            "unknown identity '" + id + "' (no workload has it; use 'host' for node processes)");
                 }
             }
             for (int d = 0; d < p.destinations().size(); d++) {
                 if (!identities.contains(p.destinations().get(d))) {
-                    add(at + ".destinations[" + d + "]", "unknown identity '" + p.destinations().get(d) + "'");
+                    add(
+                            at + ".destinations[" + d + "]",
+                            "unknown identity '" + p.destinations().get(d) + "'");
                 }
             }
             for (int s = 0; s < p.services().size(); s++) {
                 Service target = servicesByKey().get(p.services().get(s));
                 if (target == null) {
-                    add(at + ".services[" + s + "]", "unknown service '" + p.services().get(s) + "'");
+                    add(
+                            at + ".services[" + s + "]",
+                            "unknown service '" + p.services().get(s) + "'");
                 } else if (!p.http().isEmpty() && !target.l7()) {
                     // HTTP conditions are checked by the node proxy, which only sees the traffic of L7 services.
-                    add(at + ".services[" + s + "]", "service " + target.key()
-                            + " is not marked l7, so no proxy could check this policy's http conditions");
+                    add(
+                            at + ".services[" + s + "]",
+                            "service " + target.key()
+                                    + " is not marked l7, so no proxy could check this policy's http conditions");
                 }
             }
-            for (int n = 0; n < p.ports().size(); n++) rules.portRange(at + ".ports[" + n + "]", p.ports().get(n));
-            for (int h = 0; h < p.http().size(); h++) rules.httpMatch(at + ".http[" + h + "]", p.http().get(h));
+            for (int n = 0; n < p.ports().size(); n++)
+                rules.portRange(at + ".ports[" + n + "]", p.ports().get(n));
+            for (int h = 0; h < p.http().size(); h++)
+                rules.httpMatch(at + ".http[" + h + "]", p.http().get(h));
         }
     }
-
-
-
-
 
     private void encryption() {
         String td = state.encryption().trustDomain();
         if (!TRUST_DOMAIN.matcher(td).matches()) {
-            add("encryption.trustDomain", "'" + td + "' is not a SPIFFE trust domain (lower-case letters, digits, '.', '-', '_')");
+            add(
+                    "encryption.trustDomain",
+                    "'" + td + "' is not a SPIFFE trust domain (lower-case letters, digits, '.', '-', '_')");
         }
     }
-
-
-
-
-
-
 
     private void add(String path, String reason) {
         violations.add(new Violation(path, reason));

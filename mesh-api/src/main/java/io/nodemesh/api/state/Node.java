@@ -42,9 +42,20 @@ public record Node(String name, List<String> addresses, List<String> podCidrs, S
             this.name = name;
         }
 
-        public Builder address(String address) { addresses.add(address); return this; }
-        public Builder podCidr(String cidr) { podCidrs.add(cidr); return this; }
-        public Builder wireguardPublicKey(String key) { wireguardPublicKey = key; return this; }
+        public Builder address(String address) {
+            addresses.add(address);
+            return this;
+        }
+
+        public Builder podCidr(String cidr) {
+            podCidrs.add(cidr);
+            return this;
+        }
+
+        public Builder wireguardPublicKey(String key) {
+            wireguardPublicKey = key;
+            return this;
+        }
 
         public Node build() {
             return new Node(name, addresses, podCidrs, wireguardPublicKey);

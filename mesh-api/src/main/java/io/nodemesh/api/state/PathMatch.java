@@ -7,7 +7,11 @@ package io.nodemesh.api.state;
  * @param value the path, prefix or expression
  */
 public record PathMatch(Kind kind, String value) {
-    public enum Kind { EXACT, PREFIX, REGEX }
+    public enum Kind {
+        EXACT,
+        PREFIX,
+        REGEX
+    }
 
     public static final PathMatch ANY = new PathMatch(Kind.PREFIX, "/");
 

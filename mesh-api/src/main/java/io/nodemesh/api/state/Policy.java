@@ -22,8 +22,16 @@ import java.util.List;
  * @param ports        destination ports (the backend's target port); empty = any
  * @param http         L7 conditions, enforced by the node proxy; empty = L4 only
  */
-public record Policy(String namespace, String name, PolicyAction action, List<String> sources, List<String> destinations,
-                     List<String> services, List<Integer> ports, List<HttpMatch> http) implements NamespacedObject {
+public record Policy(
+        String namespace,
+        String name,
+        PolicyAction action,
+        List<String> sources,
+        List<String> destinations,
+        List<String> services,
+        List<Integer> ports,
+        List<HttpMatch> http)
+        implements NamespacedObject {
     public Policy {
         action = action == null ? PolicyAction.ALLOW : action;
         sources = Lists.copy(sources);
@@ -84,15 +92,30 @@ public record Policy(String namespace, String name, PolicyAction action, List<St
         }
 
         /** Source identities (SPIFFE ids, {@link Identities#HOST} or {@link Identities#ANY}). */
-        public Builder from(String... identities) { sources.addAll(List.of(identities)); return this; }
+        public Builder from(String... identities) {
+            sources.addAll(List.of(identities));
+            return this;
+        }
         /** Destination workload identities. */
-        public Builder to(String... identities) { destinations.addAll(List.of(identities)); return this; }
+        public Builder to(String... identities) {
+            destinations.addAll(List.of(identities));
+            return this;
+        }
         /** Destination services, {@code namespace/name}. */
-        public Builder toServices(String... keys) { services.addAll(List.of(keys)); return this; }
+        public Builder toServices(String... keys) {
+            services.addAll(List.of(keys));
+            return this;
+        }
         /** Destination (target) ports. */
-        public Builder ports(Integer... numbers) { ports.addAll(List.of(numbers)); return this; }
+        public Builder ports(Integer... numbers) {
+            ports.addAll(List.of(numbers));
+            return this;
+        }
         /** L7 conditions, enforced by the node proxy. */
-        public Builder http(HttpMatch... matches) { http.addAll(List.of(matches)); return this; }
+        public Builder http(HttpMatch... matches) {
+            http.addAll(List.of(matches));
+            return this;
+        }
 
         public Policy build() {
             return new Policy(namespace, name, action, sources, destinations, services, ports, http);

@@ -1,4 +1,7 @@
 package io.nodemesh.api.state;
 
 /** Transport protocol of a service port. */
-public enum Protocol { TCP, UDP }
+public enum Protocol {
+    TCP,
+    UDP
+}

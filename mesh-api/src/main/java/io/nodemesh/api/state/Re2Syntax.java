@@ -39,7 +39,8 @@ final class Re2Syntax {
                 char kind = regex.charAt(i + 2);
                 char after = i + 3 < regex.length() ? regex.charAt(i + 3) : '\0';
                 if (kind == '=' || kind == '!') return Optional.of("a lookahead (?" + kind + "...)");
-                if (kind == '<' && (after == '=' || after == '!')) return Optional.of("a lookbehind (?<" + after + "...)");
+                if (kind == '<' && (after == '=' || after == '!'))
+                    return Optional.of("a lookbehind (?<" + after + "...)");
                 if (kind == '>') return Optional.of("an atomic group (?>...)");
             }
             if ((c == '*' || c == '+' || c == '?' || c == '}') && next == '+') {

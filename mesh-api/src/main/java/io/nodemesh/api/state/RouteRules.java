@@ -28,27 +28,33 @@ final class RouteRules {
             if (parent == null) {
                 rules.add(at + ".service", "unknown service '" + r.service() + "'");
             } else if (!parent.l7()) {
-                rules.add(at + ".service", "service " + r.service() + " is not marked l7, so no proxy sees its requests");
+                rules.add(
+                        at + ".service", "service " + r.service() + " is not marked l7, so no proxy sees its requests");
             }
             if (r.rules().isEmpty()) rules.add(at + ".rules", "a route needs at least one rule");
             for (int j = 0; j < r.rules().size(); j++) {
                 HttpRouteRule rule = r.rules().get(j);
                 String rat = at + ".rules[" + j + "]";
-                for (int m = 0; m < rule.matches().size(); m++) rules.httpMatch(rat + ".matches[" + m + "]", rule.matches().get(m));
+                for (int m = 0; m < rule.matches().size(); m++)
+                    rules.httpMatch(rat + ".matches[" + m + "]", rule.matches().get(m));
                 if (rule.backends().isEmpty()) rules.add(rat + ".backends", "a rule needs at least one backend");
                 long total = 0;
                 for (int b = 0; b < rule.backends().size(); b++) {
                     WeightedBackend wb = rule.backends().get(b);
                     String bat = rat + ".backends[" + b + "]";
-                    if (!servicesByKey.get().containsKey(wb.service())) rules.add(bat + ".service", "unknown service '" + wb.service() + "'");
+                    if (!servicesByKey.get().containsKey(wb.service()))
+                        rules.add(bat + ".service", "unknown service '" + wb.service() + "'");
                     if (wb.weight() < 0) rules.add(bat + ".weight", wb.weight() + " is negative");
                     if (wb.port() != 0) backendPort(bat + ".port", wb);
                     total += Math.max(0, wb.weight());
                 }
-                if (!rule.backends().isEmpty() && total == 0) rules.add(rat + ".backends", "weights add up to 0: no backend would get traffic");
+                if (!rule.backends().isEmpty() && total == 0)
+                    rules.add(rat + ".backends", "weights add up to 0: no backend would get traffic");
                 if (rule.timeout().isNegative()) rules.add(rat + ".timeout", "must not be negative");
-                if (rule.retries().attempts() < 0) rules.add(rat + ".retries.attempts", rule.retries().attempts() + " is negative");
-                if (rule.retries().perTryTimeout().isNegative()) rules.add(rat + ".retries.perTryTimeout", "must not be negative");
+                if (rule.retries().attempts() < 0)
+                    rules.add(rat + ".retries.attempts", rule.retries().attempts() + " is negative");
+                if (rule.retries().perTryTimeout().isNegative())
+                    rules.add(rat + ".retries.perTryTimeout", "must not be negative");
                 rules.fault(rat + ".fault", rule.fault());
             }
         }
@@ -61,8 +67,13 @@ final class RouteRules {
         }
         Service target = servicesByKey.get().get(wb.service());
         if (target != null && target.ports().stream().noneMatch(p -> p.port() == wb.port())) {
-            rules.add(path, "service " + target.key() + " has no port " + wb.port() + " (it has "
-                    + target.ports().stream().map(p -> String.valueOf(p.port())).distinct().toList() + ")");
+            rules.add(
+                    path,
+                    "service " + target.key() + " has no port " + wb.port() + " (it has "
+                            + target.ports().stream()
+                                    .map(p -> String.valueOf(p.port()))
+                                    .distinct()
+                                    .toList() + ")");
         }
     }
 }

@@ -21,9 +21,17 @@ import java.util.Map;
  * @param affinity      client-IP session affinity, or {@link SessionAffinity#NONE}
  * @param layer         {@link ServiceLayer#L7} when its traffic must go through the node proxy (HTTP routing, L7 policy)
  */
-public record Service(String namespace, String name, List<String> vips, List<ServicePort> ports,
-                      List<Endpoint> endpoints, Map<String, String> selector, LoadBalancing loadBalancing,
-                      SessionAffinity affinity, ServiceLayer layer) implements NamespacedObject {
+public record Service(
+        String namespace,
+        String name,
+        List<String> vips,
+        List<ServicePort> ports,
+        List<Endpoint> endpoints,
+        Map<String, String> selector,
+        LoadBalancing loadBalancing,
+        SessionAffinity affinity,
+        ServiceLayer layer)
+        implements NamespacedObject {
     public Service {
         vips = Lists.copy(vips);
         ports = Lists.copy(ports);
@@ -87,24 +95,80 @@ public record Service(String namespace, String name, List<String> vips, List<Ser
             layer = s.layer;
         }
 
-        public Builder vip(String vip) { vips.add(vip); return this; }
-        public Builder vips(List<String> all) { vips.clear(); vips.addAll(all); return this; }
-        public Builder port(ServicePort port) { ports.add(port); return this; }
+        public Builder vip(String vip) {
+            vips.add(vip);
+            return this;
+        }
+
+        public Builder vips(List<String> all) {
+            vips.clear();
+            vips.addAll(all);
+            return this;
+        }
+
+        public Builder port(ServicePort port) {
+            ports.add(port);
+            return this;
+        }
         /** A TCP port, {@code port} on the VIP to {@code targetPort} on the backends. */
-        public Builder tcp(int port, int targetPort) { return port(ServicePort.tcp(port, targetPort)); }
-        public Builder udp(int port, int targetPort) { return port(ServicePort.udp(port, targetPort)); }
-        public Builder ports(List<ServicePort> all) { ports.clear(); ports.addAll(all); return this; }
-        public Builder endpoint(Endpoint endpoint) { endpoints.add(endpoint); return this; }
+        public Builder tcp(int port, int targetPort) {
+            return port(ServicePort.tcp(port, targetPort));
+        }
+
+        public Builder udp(int port, int targetPort) {
+            return port(ServicePort.udp(port, targetPort));
+        }
+
+        public Builder ports(List<ServicePort> all) {
+            ports.clear();
+            ports.addAll(all);
+            return this;
+        }
+
+        public Builder endpoint(Endpoint endpoint) {
+            endpoints.add(endpoint);
+            return this;
+        }
         /** A ready backend at {@code ip}, the address of workload {@code workload} ({@code namespace/name}, or empty). */
-        public Builder endpoint(String ip, String workload) { return endpoint(Endpoint.ready(ip, workload)); }
-        public Builder endpoints(List<Endpoint> all) { endpoints.clear(); endpoints.addAll(all); return this; }
-        public Builder select(String label, String value) { selector.put(label, value); return this; }
-        public Builder selector(Map<String, String> all) { selector.clear(); selector.putAll(all); return this; }
-        public Builder loadBalancing(LoadBalancing lb) { loadBalancing = lb; return this; }
-        public Builder affinity(SessionAffinity a) { affinity = a; return this; }
+        public Builder endpoint(String ip, String workload) {
+            return endpoint(Endpoint.ready(ip, workload));
+        }
+
+        public Builder endpoints(List<Endpoint> all) {
+            endpoints.clear();
+            endpoints.addAll(all);
+            return this;
+        }
+
+        public Builder select(String label, String value) {
+            selector.put(label, value);
+            return this;
+        }
+
+        public Builder selector(Map<String, String> all) {
+            selector.clear();
+            selector.putAll(all);
+            return this;
+        }
+
+        public Builder loadBalancing(LoadBalancing lb) {
+            loadBalancing = lb;
+            return this;
+        }
+
+        public Builder affinity(SessionAffinity a) {
+            affinity = a;
+            return this;
+        }
         /** Client-IP affinity that lasts {@code timeout} of idleness. */
-        public Builder clientIpAffinity(Duration timeout) { return affinity(SessionAffinity.clientIp(timeout)); }
-        public Builder layer(ServiceLayer l) { layer = l; return this; }
+        public Builder clientIpAffinity(Duration timeout) {
+            return affinity(SessionAffinity.clientIp(timeout));
+        }
+
+        public Builder layer(ServiceLayer l) {
+            layer = l;
+            return this;
+        }
 
         public Service build() {
             return new Service(namespace, name, vips, ports, endpoints, selector, loadBalancing, affinity, layer);

@@ -16,8 +16,15 @@ import java.util.Map;
  * @param labels    labels that service selectors match
  * @param placement its network namespace and cgroup on the node
  */
-public record Workload(String namespace, String name, String node, List<String> ips, String identity,
-                       Map<String, String> labels, Placement placement) implements NamespacedObject {
+public record Workload(
+        String namespace,
+        String name,
+        String node,
+        List<String> ips,
+        String identity,
+        Map<String, String> labels,
+        Placement placement)
+        implements NamespacedObject {
     public Workload {
         ips = Lists.copy(ips);
         labels = Lists.copy(labels);
@@ -29,7 +36,12 @@ public record Workload(String namespace, String name, String node, List<String> 
     }
 
     public Builder toBuilder() {
-        return new Builder(namespace, name).node(node).ips(ips).identity(identity).labels(labels).placement(placement);
+        return new Builder(namespace, name)
+                .node(node)
+                .ips(ips)
+                .identity(identity)
+                .labels(labels)
+                .placement(placement);
     }
 
     /** Collects a workload's fields; the placement defaults to {@link Placement#NONE}. */
@@ -47,15 +59,46 @@ public record Workload(String namespace, String name, String node, List<String> 
             this.name = name;
         }
 
-        public Builder node(String n) { node = n; return this; }
-        public Builder ip(String ip) { ips.add(ip); return this; }
-        public Builder ips(List<String> all) { ips.clear(); ips.addAll(all); return this; }
-        public Builder identity(String spiffeId) { identity = spiffeId; return this; }
-        public Builder label(String key, String value) { labels.put(key, value); return this; }
-        public Builder labels(Map<String, String> all) { labels.clear(); labels.putAll(all); return this; }
-        public Builder placement(Placement p) { placement = p; return this; }
+        public Builder node(String n) {
+            node = n;
+            return this;
+        }
+
+        public Builder ip(String ip) {
+            ips.add(ip);
+            return this;
+        }
+
+        public Builder ips(List<String> all) {
+            ips.clear();
+            ips.addAll(all);
+            return this;
+        }
+
+        public Builder identity(String spiffeId) {
+            identity = spiffeId;
+            return this;
+        }
+
+        public Builder label(String key, String value) {
+            labels.put(key, value);
+            return this;
+        }
+
+        public Builder labels(Map<String, String> all) {
+            labels.clear();
+            labels.putAll(all);
+            return this;
+        }
+
+        public Builder placement(Placement p) {
+            placement = p;
+            return this;
+        }
         /** Lives in network namespace {@code netns} and cgroup {@code cgroup} (relative to the cgroup root). */
-        public Builder placement(String netns, String cgroup) { return placement(new Placement(netns, cgroup)); }
+        public Builder placement(String netns, String cgroup) {
+            return placement(new Placement(netns, cgroup));
+        }
 
         public Workload build() {
             return new Workload(namespace, name, node, ips, identity, labels, placement);

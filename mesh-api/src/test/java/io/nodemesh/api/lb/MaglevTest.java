@@ -1,18 +1,17 @@
 package io.nodemesh.api.lb;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class MaglevTest {
     private static List<String> backends(int n) {
@@ -74,7 +73,8 @@ class MaglevTest {
         int[] counts = new int[3];
         for (int port = 32768; port < 32768 + 3000; port++) counts[Maglev.lookup(table, client, port)]++;
         // Binomial(3000, 1/3) has sd ≈ 26; 200 below the mean is ~8 sd, impossible for an even hash.
-        assertThat(Arrays.stream(counts).boxed().toList()).allSatisfy(c -> assertThat(c).isBetween(800, 1200));
+        assertThat(Arrays.stream(counts).boxed().toList())
+                .allSatisfy(c -> assertThat(c).isBetween(800, 1200));
     }
 
     @Test
@@ -82,7 +82,8 @@ class MaglevTest {
         byte[] addr = "ab".getBytes(StandardCharsets.US_ASCII);
         // Pinned like the table: the BPF program computes the same slot for the same client address and port.
         assertThat(Maglev.slot(addr, 80, Maglev.DEFAULT_TABLE_SIZE)).isEqualTo(10212);
-        assertThat(Maglev.slot(new byte[] {10, (byte) 244, 1, 5}, 40000, Maglev.DEFAULT_TABLE_SIZE)).isEqualTo(8988);
+        assertThat(Maglev.slot(new byte[] {10, (byte) 244, 1, 5}, 40000, Maglev.DEFAULT_TABLE_SIZE))
+                .isEqualTo(8988);
     }
 
     @Test

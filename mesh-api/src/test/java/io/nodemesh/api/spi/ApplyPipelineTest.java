@@ -1,5 +1,8 @@
 package io.nodemesh.api.spi;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.ApplyException;
 import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.InvalidStateException;
@@ -7,14 +10,9 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.Violation;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** The one apply: validation first, the backend's check, programming with undo, commit; a no-op when nothing changed. */
 class ApplyPipelineTest {
@@ -53,8 +51,10 @@ class ApplyPipelineTest {
     }
 
     private static MeshState state(String vip) {
-        return MeshState.builder().node(Node.of("n1", "192.168.0.1", "10.1.0.0/24"))
-                .service(Service.builder("shop", "web").vip(vip).tcp(80, 8080).build()).build();
+        return MeshState.builder()
+                .node(Node.of("n1", "192.168.0.1", "10.1.0.0/24"))
+                .service(Service.builder("shop", "web").vip(vip).tcp(80, 8080).build())
+                .build();
     }
 
     @Test
@@ -65,7 +65,8 @@ class ApplyPipelineTest {
         assertThat(first.generation()).isEqualTo(1);
         assertThat(pipeline.apply(state("10.96.0.1"))).isEqualTo(new ApplyResult(1, List.of()));
         assertThat(pipeline.apply(state("10.96.0.2")).generation()).isEqualTo(2);
-        assertThat(programmer.log).containsExactly("check 1", "program 2", "committed 1", "check 2", "program 1", "committed 2");
+        assertThat(programmer.log)
+                .containsExactly("check 1", "program 2", "committed 1", "check 2", "program 1", "committed 2");
         assertThat(pipeline.state()).isEqualTo(state("10.96.0.2"));
         assertThat(pipeline.index().service("shop/web")).isPresent();
     }
@@ -85,10 +86,12 @@ class ApplyPipelineTest {
         var programmer = new RecordingProgrammer();
         var pipeline = new ApplyPipeline("test", programmer);
         pipeline.apply(state("10.96.0.1"));
-        assertThatThrownBy(() -> pipeline.apply(state("not-an-ip"))).isInstanceOf(InvalidStateException.class)
+        assertThatThrownBy(() -> pipeline.apply(state("not-an-ip")))
+                .isInstanceOf(InvalidStateException.class)
                 .hasMessageContaining("services[shop/web].vips[0]");
         programmer.reject = true;
-        assertThatThrownBy(() -> pipeline.apply(state("10.96.0.2"))).isInstanceOf(InvalidStateException.class)
+        assertThatThrownBy(() -> pipeline.apply(state("10.96.0.2")))
+                .isInstanceOf(InvalidStateException.class)
                 .hasMessageContaining("too many for this backend");
         assertThat(programmer.dataplane).containsExactly("gen1");
         assertThat(pipeline.state()).isEqualTo(state("10.96.0.1"));
@@ -101,7 +104,8 @@ class ApplyPipelineTest {
         var pipeline = new ApplyPipeline("test", programmer);
         pipeline.apply(state("10.96.0.1"));
         programmer.failAfterOneStep = true;
-        assertThatThrownBy(() -> pipeline.apply(state("10.96.0.2"))).isInstanceOf(ApplyException.class)
+        assertThatThrownBy(() -> pipeline.apply(state("10.96.0.2")))
+                .isInstanceOf(ApplyException.class)
                 .hasMessage("test: programming failed: map full (rolled back; the previous state keeps serving)");
         assertThat(programmer.dataplane).containsExactly("gen1");
         assertThat(pipeline.state()).isEqualTo(state("10.96.0.1"));

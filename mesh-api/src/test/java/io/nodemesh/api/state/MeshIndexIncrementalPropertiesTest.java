@@ -1,16 +1,15 @@
 package io.nodemesh.api.state;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 
 /**
  * {@link MeshIndex#of(MeshState, MeshIndex)} builds each index from the last one; whatever the sequence of states, every lookup must
@@ -23,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * older state is indexed again.
  */
 class MeshIndexIncrementalPropertiesTest {
-    private static final List<String> IPS = List.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.1.7", "fd00::1", "fd00:0:0::2",
-            "FD00::3", "10.9.9.9");
+    private static final List<String> IPS =
+            List.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.1.7", "fd00::1", "fd00:0:0::2", "FD00::3", "10.9.9.9");
 
     @Property(tries = 80)
     void incrementalIndexLooksUpLikeAFreshOne(@ForAll long seed, @ForAll @IntRange(min = 1, max = 25) int steps) {
@@ -49,7 +48,8 @@ class MeshIndexIncrementalPropertiesTest {
         check(state);
         for (int step = 0; step < 15; step++) {
             Service s = state.services().get(rnd.nextInt(state.services().size()));
-            state = state.withService(s.key(), x -> x.withEndpoints(List.of(new Endpoint(pick(rnd, IPS), "", EndpointState.READY))));
+            state = state.withService(
+                    s.key(), x -> x.withEndpoints(List.of(new Endpoint(pick(rnd, IPS), "", EndpointState.READY))));
             check(state);
         }
     }
@@ -82,7 +82,8 @@ class MeshIndexIncrementalPropertiesTest {
             assertThat(incremental.endpoints(s)).isEqualTo(fresh.endpoints(s));
             for (ServicePort p : s.ports()) {
                 for (String vip : s.vips()) {
-                    assertThat(incremental.serviceByVip(vip, p.port(), p.protocol())).isEqualTo(fresh.serviceByVip(vip, p.port(), p.protocol()));
+                    assertThat(incremental.serviceByVip(vip, p.port(), p.protocol()))
+                            .isEqualTo(fresh.serviceByVip(vip, p.port(), p.protocol()));
                 }
             }
         }
@@ -123,8 +124,18 @@ class MeshIndexIncrementalPropertiesTest {
                 if (services.isEmpty()) return s;
                 int i = rnd.nextInt(services.size());
                 Service o = services.get(i);
-                services.set(i, new Service(o.namespace(), "s" + rnd.nextInt(100), o.vips(), o.ports(), o.endpoints(), o.selector(),
-                        o.loadBalancing(), o.affinity(), o.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
+                services.set(
+                        i,
+                        new Service(
+                                o.namespace(),
+                                "s" + rnd.nextInt(100),
+                                o.vips(),
+                                o.ports(),
+                                o.endpoints(),
+                                o.selector(),
+                                o.loadBalancing(),
+                                o.affinity(),
+                                o.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
                 return with(s, services);
             }
             case 7 -> { // reordered
@@ -150,8 +161,13 @@ class MeshIndexIncrementalPropertiesTest {
                 return new MeshState(nodes, s.workloads(), s.services(), s.policies(), s.routes(), s.encryption());
             }
             default -> { // the same lists in a new state (a policy-only change)
-                return new MeshState(s.nodes(), s.workloads(), s.services(), rnd.nextBoolean() ? s.policies() : policies(rnd),
-                        s.routes(), s.encryption());
+                return new MeshState(
+                        s.nodes(),
+                        s.workloads(),
+                        s.services(),
+                        rnd.nextBoolean() ? s.policies() : policies(rnd),
+                        s.routes(),
+                        s.encryption());
             }
         }
     }
@@ -162,12 +178,31 @@ class MeshIndexIncrementalPropertiesTest {
 
     private static Service changed(Service s, Random rnd) {
         return switch (rnd.nextInt(4)) {
-            case 0 -> s.withEndpoints(List.of(new Endpoint(pick(rnd, IPS), "a/w" + rnd.nextInt(10), EndpointState.READY)));
+            case 0 ->
+                s.withEndpoints(List.of(new Endpoint(pick(rnd, IPS), "a/w" + rnd.nextInt(10), EndpointState.READY)));
             case 1 -> s.withLoadBalancing(pick(rnd, List.of(LoadBalancing.values())));
-            case 2 -> new Service(s.namespace(), s.name(), s.vips(), List.of(ServicePort.tcp(1 + rnd.nextInt(9), 80)), s.endpoints(),
-                    s.selector(), s.loadBalancing(), s.affinity(), s.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
-            default -> new Service(s.namespace(), s.name(), s.vips(), s.ports(), s.endpoints(), s.selector(), s.loadBalancing(),
-                    s.affinity(), !s.l7() ? ServiceLayer.L7 : ServiceLayer.L4); // an equal-key copy, l7 flipped
+            case 2 ->
+                new Service(
+                        s.namespace(),
+                        s.name(),
+                        s.vips(),
+                        List.of(ServicePort.tcp(1 + rnd.nextInt(9), 80)),
+                        s.endpoints(),
+                        s.selector(),
+                        s.loadBalancing(),
+                        s.affinity(),
+                        s.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
+            default ->
+                new Service(
+                        s.namespace(),
+                        s.name(),
+                        s.vips(),
+                        s.ports(),
+                        s.endpoints(),
+                        s.selector(),
+                        s.loadBalancing(),
+                        s.affinity(),
+                        !s.l7() ? ServiceLayer.L7 : ServiceLayer.L4); // an equal-key copy, l7 flipped
         };
     }
 
@@ -188,8 +223,16 @@ class MeshIndexIncrementalPropertiesTest {
         for (int i = 0; i < serviceCount; i++) {
             Service s = service(rnd);
             int name = rnd.nextInt(20) == 0 ? rnd.nextInt(100) : names.get(i % 100);
-            services.add(new Service(i < 100 ? "a" : "b", "s" + name, s.vips(), s.ports(), s.endpoints(), s.selector(),
-                    s.loadBalancing(), s.affinity(), s.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
+            services.add(new Service(
+                    i < 100 ? "a" : "b",
+                    "s" + name,
+                    s.vips(),
+                    s.ports(),
+                    s.endpoints(),
+                    s.selector(),
+                    s.loadBalancing(),
+                    s.affinity(),
+                    s.l7() ? ServiceLayer.L7 : ServiceLayer.L4));
         }
         return new MeshState(nodes, workloads, services, policies(rnd), List.of(), EncryptionSpec.NONE);
     }
@@ -202,29 +245,51 @@ class MeshIndexIncrementalPropertiesTest {
     private static Workload workload(Random rnd) {
         List<String> ips = new ArrayList<>();
         for (int i = rnd.nextInt(3); i > 0; i--) ips.add(pick(rnd, IPS));
-        return new Workload(pick(rnd, List.of("a", "b")), "w" + rnd.nextInt(10), "n" + rnd.nextInt(6), ips, "id-" + rnd.nextInt(4),
-                Map.of("app", "app" + rnd.nextInt(3)), null);
+        return new Workload(
+                pick(rnd, List.of("a", "b")),
+                "w" + rnd.nextInt(10),
+                "n" + rnd.nextInt(6),
+                ips,
+                "id-" + rnd.nextInt(4),
+                Map.of("app", "app" + rnd.nextInt(3)),
+                null);
     }
 
     private static Service service(Random rnd) {
         List<Endpoint> endpoints = new ArrayList<>();
         Map<String, String> selector = Map.of();
         if (rnd.nextBoolean()) selector = Map.of("app", "app" + rnd.nextInt(3));
-        else for (int i = rnd.nextInt(3); i > 0; i--) endpoints.add(new Endpoint(pick(rnd, IPS), "a/w" + rnd.nextInt(10),
-                pick(rnd, List.of(EndpointState.values()))));
+        else
+            for (int i = rnd.nextInt(3); i > 0; i--)
+                endpoints.add(new Endpoint(
+                        pick(rnd, IPS), "a/w" + rnd.nextInt(10), pick(rnd, List.of(EndpointState.values()))));
         List<ServicePort> ports = new ArrayList<>();
         ports.add(rnd.nextBoolean() ? ServicePort.tcp(80, 8080) : ServicePort.udp(53, 53));
         if (rnd.nextBoolean()) ports.add(ServicePort.tcp(443, 8443));
-        return new Service(pick(rnd, List.of("a", "b")), "s" + rnd.nextInt(100), List.of("10.96.0." + rnd.nextInt(5)), ports,
-                endpoints, selector, pick(rnd, List.of(LoadBalancing.values())), null, rnd.nextBoolean() ? ServiceLayer.L7 : ServiceLayer.L4);
+        return new Service(
+                pick(rnd, List.of("a", "b")),
+                "s" + rnd.nextInt(100),
+                List.of("10.96.0." + rnd.nextInt(5)),
+                ports,
+                endpoints,
+                selector,
+                pick(rnd, List.of(LoadBalancing.values())),
+                null,
+                rnd.nextBoolean() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private static List<Policy> policies(Random rnd) {
         List<Policy> out = new ArrayList<>();
         for (int i = rnd.nextInt(4); i > 0; i--) {
-            out.add(new Policy("a", "p" + i, pick(rnd, List.of(PolicyAction.values())), List.of("id-" + rnd.nextInt(3)),
-                    List.of(rnd.nextBoolean() ? "*" : "id-" + rnd.nextInt(4)), rnd.nextBoolean() ? List.of() : List.of("a/s0"),
-                    rnd.nextBoolean() ? List.of() : List.of(80), List.of()));
+            out.add(new Policy(
+                    "a",
+                    "p" + i,
+                    pick(rnd, List.of(PolicyAction.values())),
+                    List.of("id-" + rnd.nextInt(3)),
+                    List.of(rnd.nextBoolean() ? "*" : "id-" + rnd.nextInt(4)),
+                    rnd.nextBoolean() ? List.of() : List.of("a/s0"),
+                    rnd.nextBoolean() ? List.of() : List.of(80),
+                    List.of()));
         }
         return out;
     }

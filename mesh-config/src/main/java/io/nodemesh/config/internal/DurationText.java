@@ -19,8 +19,12 @@ public final class DurationText {
 
     /** Units from largest to smallest, each in nanoseconds, as written. */
     private enum Unit {
-        H("h", 3_600_000_000_000L), M("m", 60_000_000_000L), S("s", 1_000_000_000L),
-        MS("ms", 1_000_000L), US("us", 1_000L), NS("ns", 1L);
+        H("h", 3_600_000_000_000L),
+        M("m", 60_000_000_000L),
+        S("s", 1_000_000_000L),
+        MS("ms", 1_000_000L),
+        US("us", 1_000L),
+        NS("ns", 1L);
 
         final String symbol;
         final BigInteger nanos;
@@ -87,7 +91,8 @@ public final class DurationText {
     public static String format(Duration duration) {
         if (duration.isZero()) return "0s";
         if (duration.isNegative()) return "-" + format(duration.negated());
-        BigInteger nanos = BigInteger.valueOf(duration.getSeconds()).multiply(NANOS_PER_SECOND)
+        BigInteger nanos = BigInteger.valueOf(duration.getSeconds())
+                .multiply(NANOS_PER_SECOND)
                 .add(BigInteger.valueOf(duration.getNano()));
         for (Unit unit : Unit.values()) {
             BigInteger[] qr = nanos.divideAndRemainder(unit.nanos);
@@ -97,6 +102,7 @@ public final class DurationText {
     }
 
     private static IllegalArgumentException invalid(String text) {
-        return new IllegalArgumentException("'" + text + "' is not a duration: write e.g. 30s, 250ms, 2m, 1h30m or PT30S");
+        return new IllegalArgumentException(
+                "'" + text + "' is not a duration: write e.g. 30s, 250ms, 2m, 1h30m or PT30S");
     }
 }

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.nodemesh.config.StateFileProblem;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +27,7 @@ public final class ParseProblems {
     private static final Pattern TOKEN = Pattern.compile("JsonToken\\.([A-Z_]+)");
     /** SnakeYAML's mark line: {@code  in 'reader', line 3, column 4:}. */
     private static final Pattern YAML_MARK = Pattern.compile("in '(?:reader|string)', line (\\d+), column (\\d+)");
+
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
     private static final Pattern SOURCE = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)\\]");
 
@@ -71,11 +71,13 @@ public final class ParseProblems {
 
     private static String reason(JsonProcessingException e) {
         return switch (e) {
-            case UnrecognizedPropertyException u -> "unknown field '" + u.getPropertyName() + "'" + known(u.getKnownPropertyIds());
+            case UnrecognizedPropertyException u ->
+                "unknown field '" + u.getPropertyName() + "'" + known(u.getKnownPropertyIds());
             case InvalidNullException n -> "must not be null";
             case InvalidFormatException f -> invalidValue(f);
             case MismatchedInputException m -> mismatched(m);
-            case ValueInstantiationException v -> v.getCause() == null ? v.getOriginalMessage() : v.getCause().getMessage();
+            case ValueInstantiationException v ->
+                v.getCause() == null ? v.getOriginalMessage() : v.getCause().getMessage();
             default -> syntax(e.getOriginalMessage());
         };
     }
@@ -85,7 +87,8 @@ public final class ParseProblems {
         if (target == Duration.class) return f.getOriginalMessage();
         if (target != null && target.isEnum()) {
             String values = Arrays.stream(target.getEnumConstants())
-                    .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+                    .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.joining(", "));
             return "'" + f.getValue() + "' is not one of: " + values;
         }
         return "'" + f.getValue() + "' is not " + describe(target);
@@ -111,18 +114,21 @@ public final class ParseProblems {
 
     private static String known(Collection<Object> ids) {
         if (ids == null || ids.isEmpty()) return "";
-        return " (expected one of: " + ids.stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
+        return " (expected one of: "
+                + ids.stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
     }
 
     private static String describe(Class<?> type) {
         if (type == null) return "a valid value";
-        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) return "a whole number";
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class)
+            return "a whole number";
         if (type == boolean.class || type == Boolean.class) return "true or false";
         if (type == String.class) return "a string";
         if (type == Duration.class) return "a duration such as 30s";
         if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "a list";
         if (Map.class.isAssignableFrom(type)) return "a map of names to strings";
-        if (type.getSimpleName().equals("MeshState")) return "a mesh state (an object with nodes, workloads, services, policies, routes, encryption)";
+        if (type.getSimpleName().equals("MeshState"))
+            return "a mesh state (an object with nodes, workloads, services, policies, routes, encryption)";
         if (type.isRecord()) return "a " + type.getSimpleName() + " object";
         return "a " + type.getSimpleName();
     }

@@ -22,16 +22,13 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.ServiceLayer;
-
-import org.yaml.snakeyaml.LoaderOptions;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /** The two configured mappers: strict when reading, terse and stable when writing. */
 public final class StateMappers {
@@ -66,10 +63,12 @@ public final class StateMappers {
                 // The api records are public in an exported package, so plain public access is all Jackson needs on the
                 // module path (io.nodemesh.api.state is not opened to it; ModulePathTest checks this).
                 .disable(MapperFeature.OVERRIDE_PUBLIC_ACCESS_MODIFIERS)
-                // `ips: [~]` is an error with a path, not a NullPointerException from List.copyOf in a record constructor.
+                // `ips: [~]` is an error with a path, not a NullPointerException from List.copyOf in a record
+                // constructor.
                 .defaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL))
                 // Leave out what reads back the same when absent: empty lists, "", 0, false, zero durations.
-                .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_DEFAULT, JsonInclude.Include.ALWAYS))
+                .defaultPropertyInclusion(
+                        JsonInclude.Value.construct(JsonInclude.Include.NON_DEFAULT, JsonInclude.Include.ALWAYS))
                 .addModule(new SimpleModule("nodemesh-state")
                         .addSerializer(Duration.class, new DurationSerializer())
                         .addDeserializer(Duration.class, new DurationDeserializer())
@@ -116,8 +115,11 @@ public final class StateMappers {
             }
             if (p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getLongValue() == 0) return Duration.ZERO;
             if (p.currentToken().isNumeric()) {
-                throw InvalidFormatException.from(p, p.getText() + " has no unit: write e.g. " + p.getText() + "s or "
-                        + p.getText() + "ms", p.getText(), Duration.class);
+                throw InvalidFormatException.from(
+                        p,
+                        p.getText() + " has no unit: write e.g. " + p.getText() + "s or " + p.getText() + "ms",
+                        p.getText(),
+                        Duration.class);
             }
             return (Duration) ctxt.handleUnexpectedToken(Duration.class, p);
         }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nodemesh.api.state.MeshState;
-
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -63,7 +62,8 @@ public final class ViolationLocator {
         String list = path.substring(0, open);
         String rest = path.substring(open + 1);
         List<String> keys = switch (list) {
-            case "nodes" -> state.nodes().stream().map(n -> String.valueOf(n.name())).toList();
+            case "nodes" ->
+                state.nodes().stream().map(n -> String.valueOf(n.name())).toList();
             case "workloads" -> state.workloads().stream().map(w -> w.key()).toList();
             case "services" -> state.services().stream().map(s -> s.key()).toList();
             case "policies" -> state.policies().stream().map(p -> p.key()).toList();
@@ -72,7 +72,8 @@ public final class ViolationLocator {
         };
         // Backwards: when two objects share a key, the violations that name it ("duplicate …") are about the later one.
         for (int i = keys.size() - 1; i >= 0; i--) {
-            if (rest.startsWith(keys.get(i) + "]")) return list + "[" + i + "]" + rest.substring(keys.get(i).length() + 1);
+            if (rest.startsWith(keys.get(i) + "]"))
+                return list + "[" + i + "]" + rest.substring(keys.get(i).length() + 1);
         }
         // Objects without a usable name are named by their position already.
         int close = rest.indexOf(']');
@@ -95,7 +96,7 @@ public final class ViolationLocator {
                 int index = 0;
                 while (p.nextToken() != JsonToken.END_ARRAY) walk(p, path + "[" + index++ + "]", out);
             }
-            default -> { }
+            default -> {}
         }
     }
 

@@ -1,26 +1,16 @@
 package io.nodemesh.contract.gen;
 
-import io.nodemesh.api.state.ServiceLayer;
-import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
-import io.nodemesh.api.state.EndpointState;
-import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
-import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
-import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.api.state.Policy;
-import io.nodemesh.api.state.PolicyAction;
-import io.nodemesh.api.state.Protocol;
-import io.nodemesh.api.state.RetryPolicy;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
-import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.api.state.Workload;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +26,16 @@ final class CorruptionSteps {
 
     // ---- picking an object and putting it back
 
-    static Optional<Broken> node(MeshState s, int k, UnaryOperator<Node> change, java.util.function.Function<Node, String> path) {
+    static Optional<Broken> node(
+            MeshState s, int k, UnaryOperator<Node> change, java.util.function.Function<Node, String> path) {
         return pickIndex(s.nodes(), k).map(i -> {
             Node changed = change.apply(s.nodes().get(i));
             return new Broken(withNodes(s, set(s.nodes(), i, changed)), path.apply(changed));
         });
     }
 
-    static Optional<Broken> workload(MeshState s, int k, UnaryOperator<Workload> change, java.util.function.Function<Workload, String> path) {
+    static Optional<Broken> workload(
+            MeshState s, int k, UnaryOperator<Workload> change, java.util.function.Function<Workload, String> path) {
         return pickIndex(s.workloads(), k).map(i -> {
             Workload changed = change.apply(s.workloads().get(i));
             return new Broken(withWorkloads(s, set(s.workloads(), i, changed)), path.apply(changed));
@@ -51,7 +43,8 @@ final class CorruptionSteps {
     }
 
     /** The path is computed from the service as it was, so a change that appends can name the new index. */
-    static Optional<Broken> service(MeshState s, int k, UnaryOperator<Service> change, java.util.function.Function<Service, String> path) {
+    static Optional<Broken> service(
+            MeshState s, int k, UnaryOperator<Service> change, java.util.function.Function<Service, String> path) {
         return pickIndex(s.services(), k).map(i -> {
             Service before = s.services().get(i);
             Service changed = change.apply(before);
@@ -62,14 +55,16 @@ final class CorruptionSteps {
         });
     }
 
-    static Optional<Broken> policy(MeshState s, int k, UnaryOperator<Policy> change, java.util.function.Function<Policy, String> path) {
+    static Optional<Broken> policy(
+            MeshState s, int k, UnaryOperator<Policy> change, java.util.function.Function<Policy, String> path) {
         return pickIndex(s.policies(), k).map(i -> {
             Policy changed = change.apply(s.policies().get(i));
             return new Broken(withPolicies(s, set(s.policies(), i, changed)), path.apply(changed));
         });
     }
 
-    static Optional<Broken> route(MeshState s, int k, UnaryOperator<HttpRoute> change, java.util.function.Function<HttpRoute, String> path) {
+    static Optional<Broken> route(
+            MeshState s, int k, UnaryOperator<HttpRoute> change, java.util.function.Function<HttpRoute, String> path) {
         return pickIndex(s.routes(), k).map(i -> {
             HttpRoute changed = change.apply(s.routes().get(i));
             return new Broken(withRoutes(s, set(s.routes(), i, changed)), path.apply(changed));
@@ -78,11 +73,18 @@ final class CorruptionSteps {
 
     /** Changes the first rule of a route. */
     static Optional<Broken> rule(MeshState s, int k, UnaryOperator<HttpRouteRule> change, String fieldPath) {
-        return pickIndex(s.routes(), k).filter(i -> !s.routes().get(i).rules().isEmpty()).map(i -> {
-            HttpRoute r = s.routes().get(i);
-            HttpRoute changed = new HttpRoute(r.namespace(), r.name(), r.service(), set(r.rules(), 0, change.apply(r.rules().getFirst())));
-            return new Broken(withRoutes(s, set(s.routes(), i, changed)), at(changed) + ".rules[0]" + fieldPath);
-        });
+        return pickIndex(s.routes(), k)
+                .filter(i -> !s.routes().get(i).rules().isEmpty())
+                .map(i -> {
+                    HttpRoute r = s.routes().get(i);
+                    HttpRoute changed = new HttpRoute(
+                            r.namespace(),
+                            r.name(),
+                            r.service(),
+                            set(r.rules(), 0, change.apply(r.rules().getFirst())));
+                    return new Broken(
+                            withRoutes(s, set(s.routes(), i, changed)), at(changed) + ".rules[0]" + fieldPath);
+                });
     }
 
     static boolean hasPort(Service service, int port) {
@@ -115,15 +117,42 @@ final class CorruptionSteps {
     }
 
     static Service withVips(Service v, List<String> vips) {
-        return new Service(v.namespace(), v.name(), vips, v.ports(), v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
+        return new Service(
+                v.namespace(),
+                v.name(),
+                vips,
+                v.ports(),
+                v.endpoints(),
+                v.selector(),
+                v.loadBalancing(),
+                v.affinity(),
+                v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     static Service withPorts(Service v, List<ServicePort> ports) {
-        return new Service(v.namespace(), v.name(), v.vips(), ports, v.endpoints(), v.selector(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
+        return new Service(
+                v.namespace(),
+                v.name(),
+                v.vips(),
+                ports,
+                v.endpoints(),
+                v.selector(),
+                v.loadBalancing(),
+                v.affinity(),
+                v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     static Service withEndpoints(Service v, List<Endpoint> endpoints) {
-        return new Service(v.namespace(), v.name(), v.vips(), v.ports(), endpoints, Map.of(), v.loadBalancing(), v.affinity(), v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
+        return new Service(
+                v.namespace(),
+                v.name(),
+                v.vips(),
+                v.ports(),
+                endpoints,
+                Map.of(),
+                v.loadBalancing(),
+                v.affinity(),
+                v.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     static HttpRouteRule withBackends(HttpRouteRule rule, List<WeightedBackend> backends) {

@@ -6,13 +6,12 @@ import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Protocol;
+import java.util.List;
+import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
-
-import java.util.List;
-import java.util.Optional;
 
 /**
  * jqwik generators of {@link MeshState}s, for property and differential tests of every backend.
@@ -55,7 +54,9 @@ public final class MeshStates {
 
     public static Arbitrary<Corruption> corruptedStates(Sizes sizes) {
         // No edge cases for the choice of kind: they would pile onto the first kinds.
-        return Combinators.combine(validStates(sizes), Arbitraries.integers().between(0, 10_000).withoutEdgeCases(),
+        return Combinators.combine(
+                        validStates(sizes),
+                        Arbitraries.integers().between(0, 10_000).withoutEdgeCases(),
                         Arbitraries.integers().between(0, 1_000))
                 .as(Corruptions::corrupt);
     }
@@ -68,9 +69,14 @@ public final class MeshStates {
      */
     public static Arbitrary<List<MeshState>> evolutions(Sizes sizes, int maxSteps) {
         Arbitrary<StateMutations.Step> step = Combinators.combine(
-                Arbitraries.integers().between(0, StateMutations.KIND_COUNT - 1).withoutEdgeCases(),
-                Arbitraries.integers().between(0, 1000), Arbitraries.integers().between(0, 1000)).as(StateMutations.Step::new);
-        return Combinators.combine(validStates(sizes), step.list().ofMinSize(1).ofMaxSize(maxSteps)).as(StateMutations::evolve);
+                        Arbitraries.integers()
+                                .between(0, StateMutations.KIND_COUNT - 1)
+                                .withoutEdgeCases(),
+                        Arbitraries.integers().between(0, 1000),
+                        Arbitraries.integers().between(0, 1000))
+                .as(StateMutations.Step::new);
+        return Combinators.combine(validStates(sizes), step.list().ofMinSize(1).ofMaxSize(maxSteps))
+                .as(StateMutations::evolve);
     }
 
     /** Evolutions of {@link Sizes#SMALL} states over up to 5 steps. */
@@ -102,13 +108,19 @@ public final class MeshStates {
 
     private static Arbitrary<StatePlan.WorkloadPlan> workload() {
         Arbitrary<Integer> small = Arbitraries.integers().between(0, 9);
-        return Combinators.combine(small, small, small, Arbitraries.of(false, true), Arbitraries.of(false, true),
-                Arbitraries.of(false, true)).as(StatePlan.WorkloadPlan::new);
+        return Combinators.combine(
+                        small,
+                        small,
+                        small,
+                        Arbitraries.of(false, true),
+                        Arbitraries.of(false, true),
+                        Arbitraries.of(false, true))
+                .as(StatePlan.WorkloadPlan::new);
     }
 
     private static Arbitrary<StatePlan.PortPlan> port() {
-        Arbitrary<Integer> ports = Arbitraries.oneOf(Arbitraries.of(80, 443, 53, 8080, 9090),
-                Arbitraries.integers().between(1, 65535));
+        Arbitrary<Integer> ports = Arbitraries.oneOf(
+                Arbitraries.of(80, 443, 53, 8080, 9090), Arbitraries.integers().between(1, 65535));
         return Combinators.combine(ports, ports, Arbitraries.of(Protocol.class)).as(StatePlan.PortPlan::new);
     }
 
@@ -116,44 +128,75 @@ public final class MeshStates {
         Arbitrary<Integer> small = Arbitraries.integers().between(0, 9);
         Arbitrary<Boolean> flag = Arbitraries.of(false, true);
         // Combinators takes at most eight arbitraries: the four yes/no choices travel as one tuple.
-        Arbitrary<Tuple.Tuple4<Boolean, Boolean, Boolean, Boolean>> flags = Combinators.combine(flag, flag, flag, flag).as(Tuple::of);
-        return Combinators.combine(small, small, port().list().ofMinSize(1).ofMaxSize(3),
+        Arbitrary<Tuple.Tuple4<Boolean, Boolean, Boolean, Boolean>> flags =
+                Combinators.combine(flag, flag, flag, flag).as(Tuple::of);
+        return Combinators.combine(
+                        small,
+                        small,
+                        port().list().ofMinSize(1).ofMaxSize(3),
                         Arbitraries.integers().between(0, 1000).list().ofMaxSize(4),
                         Arbitraries.of(EndpointState.class).list().ofMinSize(1).ofMaxSize(4),
                         Arbitraries.of(LoadBalancing.class),
-                        Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.integers().between(1, 86_400)),
+                        Arbitraries.oneOf(
+                                Arbitraries.just(0), Arbitraries.integers().between(1, 86_400)),
                         flags)
-                .as((namespace, app, ports, picks, states, lb, affinity, f) -> new StatePlan.ServicePlan(namespace, app,
-                        ports, f.get1(), picks, states, f.get2(), lb, affinity, f.get3(), f.get4()));
+                .as((namespace, app, ports, picks, states, lb, affinity, f) -> new StatePlan.ServicePlan(
+                        namespace, app, ports, f.get1(), picks, states, f.get2(), lb, affinity, f.get3(), f.get4()));
     }
 
     private static Arbitrary<StatePlan.PolicyPlan> policy() {
-        Arbitrary<List<Integer>> picks = Arbitraries.integers().between(0, 1000).list().ofMaxSize(3);
-        return Combinators.combine(Arbitraries.integers().between(0, 9), Arbitraries.of(PolicyAction.class), picks, picks,
+        Arbitrary<List<Integer>> picks =
+                Arbitraries.integers().between(0, 1000).list().ofMaxSize(3);
+        return Combinators.combine(
+                        Arbitraries.integers().between(0, 9),
+                        Arbitraries.of(PolicyAction.class),
+                        picks,
+                        picks,
                         picks.map(l -> l.subList(0, Math.min(1, l.size()))),
                         Arbitraries.integers().between(1, 65535).list().ofMaxSize(2),
-                        Arbitraries.integers().between(0, StateBuilder.MATCHES.size() - 1).list().ofMaxSize(2))
+                        Arbitraries.integers()
+                                .between(0, StateBuilder.MATCHES.size() - 1)
+                                .list()
+                                .ofMaxSize(2))
                 .as(StatePlan.PolicyPlan::new);
     }
 
     private static Arbitrary<StatePlan.RoutePlan> route() {
-        Arbitrary<StatePlan.BackendPlan> backend = Combinators.combine(Arbitraries.integers().between(0, 1000),
-                Arbitraries.integers().between(0, 100), Arbitraries.of(false, true)).as(StatePlan.BackendPlan::new);
-        Arbitrary<Integer> millis = Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.of(250, 1000, 30_000, 120_000),
+        Arbitrary<StatePlan.BackendPlan> backend = Combinators.combine(
+                        Arbitraries.integers().between(0, 1000),
+                        Arbitraries.integers().between(0, 100),
+                        Arbitraries.of(false, true))
+                .as(StatePlan.BackendPlan::new);
+        Arbitrary<Integer> millis = Arbitraries.oneOf(
+                Arbitraries.just(0),
+                Arbitraries.of(250, 1000, 30_000, 120_000),
                 Arbitraries.integers().between(1, 600_000));
         Arbitrary<StatePlan.RulePlan> rule = Combinators.combine(
-                        Arbitraries.integers().between(0, StateBuilder.MATCHES.size() - 1).list().ofMaxSize(2),
-                        backend.list().ofMinSize(1).ofMaxSize(3), millis, Arbitraries.integers().between(0, 5), millis,
-                        Arbitraries.of("5xx", "connect-failure", "reset").list().uniqueElements().ofMaxSize(2),
+                        Arbitraries.integers()
+                                .between(0, StateBuilder.MATCHES.size() - 1)
+                                .list()
+                                .ofMaxSize(2),
+                        backend.list().ofMinSize(1).ofMaxSize(3),
+                        millis,
+                        Arbitraries.integers().between(0, 5),
+                        millis,
+                        Arbitraries.of("5xx", "connect-failure", "reset")
+                                .list()
+                                .uniqueElements()
+                                .ofMaxSize(2),
                         // Mostly no fault (index 0), sometimes one of StateBuilder.FAULTS.
-                        Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(0)),
+                        Arbitraries.frequencyOf(
+                                Tuple.of(4, Arbitraries.just(0)),
                                 Tuple.of(1, Arbitraries.integers().between(1, StateBuilder.FAULTS.size() - 1))))
                 .as(StatePlan.RulePlan::new);
         return rule.list().ofMinSize(1).ofMaxSize(2).map(StatePlan.RoutePlan::new);
     }
 
     private static Arbitrary<StatePlan.EncryptionPlan> encryption() {
-        return Combinators.combine(Arbitraries.of(EncryptionSpec.Mode.class), Arbitraries.of(false, true),
-                Arbitraries.integers().between(0, 1)).as(StatePlan.EncryptionPlan::new);
+        return Combinators.combine(
+                        Arbitraries.of(EncryptionSpec.Mode.class),
+                        Arbitraries.of(false, true),
+                        Arbitraries.integers().between(0, 1))
+                .as(StatePlan.EncryptionPlan::new);
     }
 }

@@ -16,11 +16,14 @@ public record Sizes(int maxNodes, int maxWorkloadsPerNode, int maxServices, int 
     public static final Sizes LARGE = new Sizes(20, 20, 100, 40, 20);
 
     public Sizes {
-        if (maxNodes < 1 || maxNodes > 90) throw new IllegalArgumentException("maxNodes must be 1..90, was " + maxNodes);
+        if (maxNodes < 1 || maxNodes > 90)
+            throw new IllegalArgumentException("maxNodes must be 1..90, was " + maxNodes);
         if (maxWorkloadsPerNode < 0 || maxWorkloadsPerNode > 250) {
             throw new IllegalArgumentException("maxWorkloadsPerNode must be 0..250, was " + maxWorkloadsPerNode);
         }
-        if (maxServices < 0 || maxServices > 60_000) throw new IllegalArgumentException("maxServices must be 0..60000, was " + maxServices);
-        if (maxPolicies < 0 || maxRoutes < 0) throw new IllegalArgumentException("maxPolicies and maxRoutes must not be negative");
+        if (maxServices < 0 || maxServices > 60_000)
+            throw new IllegalArgumentException("maxServices must be 0..60000, was " + maxServices);
+        if (maxPolicies < 0 || maxRoutes < 0)
+            throw new IllegalArgumentException("maxPolicies and maxRoutes must not be negative");
     }
 }

@@ -1,11 +1,10 @@
 package io.nodemesh.contract.gen;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
-import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.MeshState;
@@ -16,11 +15,11 @@ import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.RetryPolicy;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.api.state.Workload;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -89,22 +88,29 @@ final class StateBuilder {
         workloads.forEach(b::workload);
 
         List<Service> services = new ArrayList<>();
-        for (int i = 0; i < plan.services().size(); i++) services.add(service(plan.services().get(i), i, workloads));
+        for (int i = 0; i < plan.services().size(); i++)
+            services.add(service(plan.services().get(i), i, workloads));
         services.forEach(b::service);
 
-        List<String> identities = workloads.stream().map(Workload::identity).distinct().toList();
-        for (int i = 0; i < plan.policies().size(); i++) b.policy(policy(plan.policies().get(i), i, identities, services));
+        List<String> identities =
+                workloads.stream().map(Workload::identity).distinct().toList();
+        for (int i = 0; i < plan.policies().size(); i++)
+            b.policy(policy(plan.policies().get(i), i, identities, services));
 
         List<Service> l7 = services.stream().filter(Service::l7).toList();
         for (int i = 0; i < Math.min(l7.size(), plan.routes().size()); i++) {
             b.route(route(plan.routes().get(i), l7.get(i), services));
         }
         StatePlan.EncryptionPlan ep = plan.encryption();
-        b.encryption(new EncryptionSpec(ep.mode(), ep.strict() ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE, trustDomain));
+        b.encryption(new EncryptionSpec(
+                ep.mode(),
+                ep.strict() ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE,
+                trustDomain));
         return b.build();
     }
 
-    private Workload workload(StatePlan.WorkloadPlan wp, String node, int nodeIndex, int hostIndex, int serial, boolean dualStack) {
+    private Workload workload(
+            StatePlan.WorkloadPlan wp, String node, int nodeIndex, int hostIndex, int serial, boolean dualStack) {
         String namespace = pick(NAMESPACES, wp.namespace());
         String app = pick(APPS, wp.app());
         String name = app + "-" + serial;
@@ -112,7 +118,8 @@ final class StateBuilder {
         if (dualStack) ips.add("fd00:" + (nodeIndex + 1) + "::" + Integer.toHexString(hostIndex + 2));
         Map<String, String> labels = new TreeMap<>(Map.of("app", app));
         if (wp.tier()) labels.put("tier", serial % 2 == 0 ? "frontend" : "backend");
-        Placement placement = new Placement(wp.netns() ? "/var/run/netns/" + name : "", wp.cgroup() ? "kubepods/" + name : "");
+        Placement placement =
+                new Placement(wp.netns() ? "/var/run/netns/" + name : "", wp.cgroup() ? "kubepods/" + name : "");
         String identity = Identities.spiffe(trustDomain, namespace, pick(APPS, wp.serviceAccount()));
         return new Workload(namespace, name, node, ips, identity, labels, placement);
     }
@@ -126,7 +133,8 @@ final class StateBuilder {
         Set<String> seen = new HashSet<>();
         for (StatePlan.PortPlan pp : sp.ports()) {
             Protocol protocol = sp.l7() ? Protocol.TCP : pp.protocol();
-            if (seen.add(pp.port() + "/" + protocol)) ports.add(new ServicePort("", pp.port(), pp.targetPort(), protocol));
+            if (seen.add(pp.port() + "/" + protocol))
+                ports.add(new ServicePort("", pp.port(), pp.targetPort(), protocol));
         }
         List<Endpoint> endpoints = new ArrayList<>();
         Map<String, String> selector = Map.of();
@@ -141,24 +149,51 @@ final class StateBuilder {
             }
             if (sp.external()) endpoints.add(Endpoint.ready("172.20." + (index / 250) + "." + (index % 250 + 1), ""));
         }
-        return new Service(namespace, app + "-svc-" + index, vips, ports, endpoints, selector, sp.loadBalancing(),
-                SessionAffinity.clientIp(Duration.ofSeconds(sp.affinitySeconds())), sp.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
+        return new Service(
+                namespace,
+                app + "-svc-" + index,
+                vips,
+                ports,
+                endpoints,
+                selector,
+                sp.loadBalancing(),
+                SessionAffinity.clientIp(Duration.ofSeconds(sp.affinitySeconds())),
+                sp.l7() ? ServiceLayer.L7 : ServiceLayer.L4);
     }
 
     private Policy policy(StatePlan.PolicyPlan pp, int index, List<String> identities, List<Service> services) {
         List<String> sourceCandidates = new ArrayList<>(identities);
         sourceCandidates.add(Identities.HOST);
         sourceCandidates.add(Identities.ANY);
-        List<String> sources = pp.sources().stream().map(i -> pick(sourceCandidates, i)).distinct().toList();
-        List<String> destinations = identities.isEmpty() ? List.of()
-                : pp.destinations().stream().map(i -> pick(identities, i)).distinct().toList();
+        List<String> sources = pp.sources().stream()
+                .map(i -> pick(sourceCandidates, i))
+                .distinct()
+                .toList();
+        List<String> destinations = identities.isEmpty()
+                ? List.of()
+                : pp.destinations().stream()
+                        .map(i -> pick(identities, i))
+                        .distinct()
+                        .toList();
         List<HttpMatch> http = pp.http().stream().map(i -> pick(MATCHES, i)).toList();
         // HTTP conditions need the node proxy: a policy with them may only name L7 services.
-        List<String> svc = services.isEmpty() ? List.of()
-                : pp.services().stream().map(i -> pick(services, i)).filter(s -> http.isEmpty() || s.l7())
-                .map(Service::key).distinct().toList();
-        return new Policy(pick(NAMESPACES, pp.namespace()), "policy-" + index, pp.action(), sources, destinations, svc,
-                pp.ports().stream().distinct().toList(), http);
+        List<String> svc = services.isEmpty()
+                ? List.of()
+                : pp.services().stream()
+                        .map(i -> pick(services, i))
+                        .filter(s -> http.isEmpty() || s.l7())
+                        .map(Service::key)
+                        .distinct()
+                        .toList();
+        return new Policy(
+                pick(NAMESPACES, pp.namespace()),
+                "policy-" + index,
+                pp.action(),
+                sources,
+                destinations,
+                svc,
+                pp.ports().stream().distinct().toList(),
+                http);
     }
 
     private HttpRoute route(StatePlan.RoutePlan rp, Service service, List<Service> services) {
@@ -173,9 +208,14 @@ final class StateBuilder {
                 WeightedBackend first = backends.getFirst();
                 backends.set(0, new WeightedBackend(first.service(), first.port(), 1));
             }
-            RetryPolicy retries = new RetryPolicy(rule.attempts(), Duration.ofMillis(rule.perTryTimeoutMillis()), rule.retryOn());
-            rules.add(new HttpRouteRule(rule.matches().stream().map(i -> pick(MATCHES, i)).toList(), backends,
-                    Duration.ofMillis(rule.timeoutMillis()), retries, pick(FAULTS, rule.fault())));
+            RetryPolicy retries =
+                    new RetryPolicy(rule.attempts(), Duration.ofMillis(rule.perTryTimeoutMillis()), rule.retryOn());
+            rules.add(new HttpRouteRule(
+                    rule.matches().stream().map(i -> pick(MATCHES, i)).toList(),
+                    backends,
+                    Duration.ofMillis(rule.timeoutMillis()),
+                    retries,
+                    pick(FAULTS, rule.fault())));
         }
         return new HttpRoute(service.namespace(), service.name() + "-route", service.key(), rules);
     }
@@ -188,7 +228,9 @@ final class StateBuilder {
     private static WeightedBackend backend(Service routed, Service target, StatePlan.BackendPlan bp) {
         boolean hasRoutedPorts = routed.ports().stream().allMatch(own -> hasTcpPort(target, own.port()));
         if (!bp.explicitPort() && hasRoutedPorts) return new WeightedBackend(target.key(), 0, bp.weight());
-        return target.ports().stream().filter(p -> p.protocol() == Protocol.TCP).findFirst()
+        return target.ports().stream()
+                .filter(p -> p.protocol() == Protocol.TCP)
+                .findFirst()
                 .map(p -> new WeightedBackend(target.key(), p.port(), bp.weight()))
                 .orElseGet(() -> new WeightedBackend(routed.key(), 0, bp.weight()));
     }

@@ -13,7 +13,6 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.api.state.Workload;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +50,8 @@ final class StateMutations {
         for (Step step : steps) {
             // The chosen kind, or the next that changes something and keeps the state valid.
             for (int k = 0; k < KINDS.size(); k++) {
-                MeshState next = KINDS.get(Math.floorMod(step.kind() + k, KINDS.size())).apply(current, step);
+                MeshState next =
+                        KINDS.get(Math.floorMod(step.kind() + k, KINDS.size())).apply(current, step);
                 if (!next.equals(current) && next.validate().isEmpty()) {
                     current = next;
                     break;
@@ -66,21 +66,27 @@ final class StateMutations {
         return withListedEndpoints(s, step, (service, endpoints) -> {
             int i = Math.floorMod(step.value(), endpoints.size());
             EndpointState[] states = EndpointState.values();
-            endpoints.set(i, endpoints.get(i).withState(states[Math.floorMod(step.value() / endpoints.size(), states.length)]));
+            endpoints.set(
+                    i,
+                    endpoints.get(i).withState(states[Math.floorMod(step.value() / endpoints.size(), states.length)]));
         });
     }
 
     private static MeshState removeEndpoint(MeshState s, Step step) {
-        return withListedEndpoints(s, step, (service, endpoints) -> endpoints.remove(Math.floorMod(step.value(), endpoints.size())));
+        return withListedEndpoints(
+                s, step, (service, endpoints) -> endpoints.remove(Math.floorMod(step.value(), endpoints.size())));
     }
 
     /** A pod going away takes its endpoints with it. */
     private static MeshState removeWorkload(MeshState s, Step step) {
         if (s.workloads().isEmpty()) return s;
-        Workload gone = s.workloads().get(Math.floorMod(step.pick(), s.workloads().size()));
+        Workload gone =
+                s.workloads().get(Math.floorMod(step.pick(), s.workloads().size()));
         List<Workload> workloads = s.workloads().stream().filter(w -> w != gone).toList();
         List<Service> services = s.services().stream()
-                .map(v -> v.withEndpoints(v.endpoints().stream().filter(e -> !e.workload().equals(gone.key())).toList()))
+                .map(v -> v.withEndpoints(v.endpoints().stream()
+                        .filter(e -> !e.workload().equals(gone.key()))
+                        .toList()))
                 .toList();
         return new MeshState(s.nodes(), workloads, services, s.policies(), s.routes(), s.encryption());
     }
@@ -95,8 +101,12 @@ final class StateMutations {
     private static MeshState affinity(MeshState s, Step step) {
         if (s.services().isEmpty()) return s;
         Service v = s.services().get(Math.floorMod(step.pick(), s.services().size()));
-        return s.withService(v.key(), x -> x.withAffinity(
-                x.affinity().enabled() ? SessionAffinity.NONE : SessionAffinity.clientIp(Duration.ofSeconds(1 + Math.floorMod(step.value(), 3600)))));
+        return s.withService(
+                v.key(),
+                x -> x.withAffinity(
+                        x.affinity().enabled()
+                                ? SessionAffinity.NONE
+                                : SessionAffinity.clientIp(Duration.ofSeconds(1 + Math.floorMod(step.value(), 3600)))));
     }
 
     private static MeshState routeWeights(MeshState s, Step step) {
@@ -125,13 +135,27 @@ final class StateMutations {
         Policy p = s.policies().get(i);
         PolicyAction flipped = p.action() == PolicyAction.ALLOW ? PolicyAction.DENY : PolicyAction.ALLOW;
         List<Policy> policies = new ArrayList<>(s.policies());
-        policies.set(i, new Policy(p.namespace(), p.name(), flipped, p.sources(), p.destinations(), p.services(), p.ports(), p.http()));
+        policies.set(
+                i,
+                new Policy(
+                        p.namespace(),
+                        p.name(),
+                        flipped,
+                        p.sources(),
+                        p.destinations(),
+                        p.services(),
+                        p.ports(),
+                        p.http()));
         return new MeshState(s.nodes(), s.workloads(), s.services(), policies, s.routes(), s.encryption());
     }
 
     private static MeshState removePolicy(MeshState s, Step step) {
         if (s.policies().isEmpty()) return s;
-        return s.toBuilder().removePolicy(s.policies().get(Math.floorMod(step.pick(), s.policies().size())).key()).build();
+        return s.toBuilder()
+                .removePolicy(s.policies()
+                        .get(Math.floorMod(step.pick(), s.policies().size()))
+                        .key())
+                .build();
     }
 
     /** Always changes something, so every state has at least one change to make. */
@@ -139,14 +163,19 @@ final class StateMutations {
         EncryptionSpec.Mode[] modes = EncryptionSpec.Mode.values();
         EncryptionSpec now = s.encryption();
         EncryptionSpec.Mode mode = modes[Math.floorMod(step.value(), modes.length)];
-        EncryptionSpec.Enforcement enforcement = mode != now.mode() ? now.enforcement()
+        EncryptionSpec.Enforcement enforcement = mode != now.mode()
+                ? now.enforcement()
                 : now.strict() ? EncryptionSpec.Enforcement.PERMISSIVE : EncryptionSpec.Enforcement.STRICT;
-        return s.toBuilder().encryption(new EncryptionSpec(mode, enforcement, now.trustDomain())).build();
+        return s.toBuilder()
+                .encryption(new EncryptionSpec(mode, enforcement, now.trustDomain()))
+                .build();
     }
 
     /** Applies {@code change} to a mutable copy of the endpoints of a service that lists some. */
-    private static MeshState withListedEndpoints(MeshState s, Step step, java.util.function.BiConsumer<Service, List<Endpoint>> change) {
-        List<Service> listed = s.services().stream().filter(v -> !v.endpoints().isEmpty()).toList();
+    private static MeshState withListedEndpoints(
+            MeshState s, Step step, java.util.function.BiConsumer<Service, List<Endpoint>> change) {
+        List<Service> listed =
+                s.services().stream().filter(v -> !v.endpoints().isEmpty()).toList();
         if (listed.isEmpty()) return s;
         Service v = listed.get(Math.floorMod(step.pick(), listed.size()));
         List<Endpoint> endpoints = new ArrayList<>(v.endpoints());

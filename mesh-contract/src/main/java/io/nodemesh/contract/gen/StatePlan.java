@@ -5,7 +5,6 @@ import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Protocol;
-
 import java.util.List;
 
 /**
@@ -13,8 +12,12 @@ import java.util.List;
  * of candidates when the state is built ({@link StateBuilder}), so every plan builds a valid state and jqwik can shrink
  * each choice on its own.
  */
-record StatePlan(List<NodePlan> nodes, List<ServicePlan> services, List<PolicyPlan> policies, List<RoutePlan> routes,
-                 EncryptionPlan encryption) {
+record StatePlan(
+        List<NodePlan> nodes,
+        List<ServicePlan> services,
+        List<PolicyPlan> policies,
+        List<RoutePlan> routes,
+        EncryptionPlan encryption) {
 
     record NodePlan(int prefix, byte[] wireguardKey, boolean dualStack, List<WorkloadPlan> workloads) {}
 
@@ -22,17 +25,38 @@ record StatePlan(List<NodePlan> nodes, List<ServicePlan> services, List<PolicyPl
 
     record PortPlan(int port, int targetPort, Protocol protocol) {}
 
-    record ServicePlan(int namespace, int app, List<PortPlan> ports, boolean bySelector, List<Integer> endpointPicks,
-                       List<EndpointState> endpointStates, boolean external, LoadBalancing loadBalancing,
-                       int affinitySeconds, boolean l7, boolean v6Vip) {}
+    record ServicePlan(
+            int namespace,
+            int app,
+            List<PortPlan> ports,
+            boolean bySelector,
+            List<Integer> endpointPicks,
+            List<EndpointState> endpointStates,
+            boolean external,
+            LoadBalancing loadBalancing,
+            int affinitySeconds,
+            boolean l7,
+            boolean v6Vip) {}
 
-    record PolicyPlan(int namespace, PolicyAction action, List<Integer> sources, List<Integer> destinations,
-                      List<Integer> services, List<Integer> ports, List<Integer> http) {}
+    record PolicyPlan(
+            int namespace,
+            PolicyAction action,
+            List<Integer> sources,
+            List<Integer> destinations,
+            List<Integer> services,
+            List<Integer> ports,
+            List<Integer> http) {}
 
     record BackendPlan(int service, int weight, boolean explicitPort) {}
 
-    record RulePlan(List<Integer> matches, List<BackendPlan> backends, int timeoutMillis, int attempts,
-                    int perTryTimeoutMillis, List<String> retryOn, int fault) {}
+    record RulePlan(
+            List<Integer> matches,
+            List<BackendPlan> backends,
+            int timeoutMillis,
+            int attempts,
+            int perTryTimeoutMillis,
+            List<String> retryOn,
+            int fault) {}
 
     record RoutePlan(List<RulePlan> rules) {}
 

@@ -31,7 +31,8 @@ public final class ArrayView<V> {
 
     private void check(int index) {
         if (index < 0 || index >= length()) {
-            throw new IndexOutOfBoundsException("array " + map.name() + " has " + length() + " entries, index " + index);
+            throw new IndexOutOfBoundsException(
+                    "array " + map.name() + " has " + length() + " entries, index " + index);
         }
     }
 }

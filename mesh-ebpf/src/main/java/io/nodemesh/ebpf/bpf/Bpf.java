@@ -3,7 +3,6 @@ package io.nodemesh.ebpf.bpf;
 import io.nodemesh.ebpf.internal.ffm.NativeSupport;
 import io.nodemesh.ebpf.internal.seam.BpfSeam;
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -105,8 +104,8 @@ public final class Bpf {
                     + " (create it on a mounted bpffs, e.g. mount -t bpf bpf /sys/fs/bpf)");
         }
         if (type != Libbpf.BPF_FS_MAGIC) {
-            throw new BpfException("pin directory " + dir + " is not on bpffs (filesystem magic 0x" + Long.toHexString(type)
-                    + "); pins can only live on a mounted bpffs such as /sys/fs/bpf");
+            throw new BpfException("pin directory " + dir + " is not on bpffs (filesystem magic 0x"
+                    + Long.toHexString(type) + "); pins can only live on a mounted bpffs such as /sys/fs/bpf");
         }
     }
 

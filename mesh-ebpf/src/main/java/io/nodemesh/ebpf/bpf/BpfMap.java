@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.bpf;
 
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,7 +139,8 @@ public final class BpfMap implements AutoCloseable {
             try {
                 return entriesBatched();
             } catch (BpfException e) {
-                if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOTSUPP && e.errno() != Errno.EOPNOTSUPP) throw failure("read", e);
+                if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOTSUPP && e.errno() != Errno.EOPNOTSUPP)
+                    throw failure("read", e);
                 batchUnsupported = true;
             }
         }
@@ -163,7 +163,8 @@ public final class BpfMap implements AutoCloseable {
             boolean done = n < 0;
             int read = done ? -n - 1 : n;
             for (int i = 0; i < read; i++) {
-                out.put(new Key(Arrays.copyOfRange(keys, i * keySize(), (i + 1) * keySize())),
+                out.put(
+                        new Key(Arrays.copyOfRange(keys, i * keySize(), (i + 1) * keySize())),
                         Arrays.copyOfRange(values, i * valueSize(), (i + 1) * valueSize()));
             }
             if (done || read == 0) return out;
@@ -192,7 +193,8 @@ public final class BpfMap implements AutoCloseable {
                 libbpf.updateBatch(fd, keys, values, entries.size(), flag.bits);
                 return;
             } catch (BpfException e) {
-                if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOTSUPP && e.errno() != Errno.EOPNOTSUPP) throw failure("batch update", e);
+                if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOTSUPP && e.errno() != Errno.EOPNOTSUPP)
+                    throw failure("batch update", e);
                 batchUnsupported = true;
             }
         }
@@ -217,7 +219,8 @@ public final class BpfMap implements AutoCloseable {
                 deleted = libbpf.deleteBatch(fd, raw, keys.size());
                 start = deleted;
             } catch (BpfException e) {
-                if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOTSUPP && e.errno() != Errno.EOPNOTSUPP) throw failure("batch delete from", e);
+                if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOTSUPP && e.errno() != Errno.EOPNOTSUPP)
+                    throw failure("batch delete from", e);
                 batchUnsupported = true;
             }
         }
@@ -250,20 +253,23 @@ public final class BpfMap implements AutoCloseable {
 
     private void checkKey(byte[] key) {
         if (key.length != keySize()) {
-            throw new IllegalArgumentException("map " + name() + " takes " + keySize() + "-byte keys, got " + key.length);
+            throw new IllegalArgumentException(
+                    "map " + name() + " takes " + keySize() + "-byte keys, got " + key.length);
         }
     }
 
     private void checkValue(byte[] value, int count) {
         if (value.length != valueSize() * count) {
-            throw new IllegalArgumentException("map " + name() + " takes " + valueSize() + "-byte values, got " + value.length);
+            throw new IllegalArgumentException(
+                    "map " + name() + " takes " + valueSize() + "-byte values, got " + value.length);
         }
     }
 
     private BpfException failure(String op, BpfException e) {
         boolean hashLike = type() == MapType.HASH || type() == MapType.PERCPU_HASH || type() == MapType.SOCKHASH;
         String hint = hashLike && (e.errno() == Errno.E2BIG || e.errno() == Errno.ENOSPC)
-                ? " — map " + name() + " is full (max_entries " + definition.maxEntries() + ")" : "";
+                ? " — map " + name() + " is full (max_entries " + definition.maxEntries() + ")"
+                : "";
         return new BpfException(op + " map " + name() + ": " + e.getMessage() + hint, e.errno(), true);
     }
 

@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.bpf;
 
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +27,13 @@ public final class BpfObject implements AutoCloseable {
         this.handle = handle;
         this.reusedMaps = Set.copyOf(reusedMaps);
         for (long p : libbpf.programs(handle)) {
-            Program program = new Program(libbpf, libbpf.programName(p), libbpf.programSection(p), p, libbpf.programType(p), libbpf.programFd(p));
+            Program program = new Program(
+                    libbpf,
+                    libbpf.programName(p),
+                    libbpf.programSection(p),
+                    p,
+                    libbpf.programType(p),
+                    libbpf.programFd(p));
             programs.put(program.name(), program);
         }
         for (long m : libbpf.maps(handle)) {
@@ -48,7 +53,10 @@ public final class BpfObject implements AutoCloseable {
                     + " bytes; corrupt or truncated?)");
         }
         options.pinRoot().ifPresent(dir -> Bpf.over(libbpf).requirePinDirectory(dir));
-        long handle = libbpf.openObject(spec.elf(), spec.name(), options.verifierLogSize(),
+        long handle = libbpf.openObject(
+                spec.elf(),
+                spec.name(),
+                options.verifierLogSize(),
                 options.pinRoot().map(Path::toString).orElse(""));
         List<Integer> reusedFds = new ArrayList<>();
         try {
@@ -57,7 +65,8 @@ public final class BpfObject implements AutoCloseable {
                 libbpf.loadObject(handle);
             } catch (BpfException e) {
                 String log = libbpf.verifierLog(handle);
-                if (!log.isBlank()) throw new VerifierException(spec.name(), libbpf.lastFailedProgram(), e.errno(), log);
+                if (!log.isBlank())
+                    throw new VerifierException(spec.name(), libbpf.lastFailedProgram(), e.errno(), log);
                 throw new BpfException("load BPF object " + spec.name() + ": " + e.getMessage(), e.errno(), true);
             }
             return new BpfObject(libbpf, spec.name(), handle, reused);
@@ -69,7 +78,8 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
-    private static Set<String> reusePins(Libbpf libbpf, long handle, String object, LoadOptions options, List<Integer> fds) {
+    private static Set<String> reusePins(
+            Libbpf libbpf, long handle, String object, LoadOptions options, List<Integer> fds) {
         if (options.pinRoot().isEmpty()) return Set.of();
         Path dir = options.pinRoot().get();
         Set<String> reused = new java.util.HashSet<>();
@@ -82,8 +92,9 @@ public final class BpfObject implements AutoCloseable {
             fds.add(fd);
             MapDefinition pinned = libbpf.mapInfo(fd).definition();
             if (!sameLayout(declared, pinned)) {
-                throw new BpfException("pinned map " + pin + " does not match object " + object + ": pinned " + describe(pinned)
-                        + ", declared " + describe(declared) + " (an older layout? uninstall first)");
+                throw new BpfException(
+                        "pinned map " + pin + " does not match object " + object + ": pinned " + describe(pinned)
+                                + ", declared " + describe(declared) + " (an older layout? uninstall first)");
             }
             libbpf.reuseMapFd(m, fd);
             reused.add(declared.name());
@@ -102,7 +113,10 @@ public final class BpfObject implements AutoCloseable {
     }
 
     static boolean sameLayout(MapDefinition a, MapDefinition b) {
-        return a.type() == b.type() && a.keySize() == b.keySize() && a.valueSize() == b.valueSize() && a.maxEntries() == b.maxEntries();
+        return a.type() == b.type()
+                && a.keySize() == b.keySize()
+                && a.valueSize() == b.valueSize()
+                && a.maxEntries() == b.maxEntries();
     }
 
     private static String describe(MapDefinition d) {
@@ -116,14 +130,17 @@ public final class BpfObject implements AutoCloseable {
     public Program program(String name) {
         ensureOpen();
         Program p = programs.get(name);
-        if (p == null) throw new BpfException("object " + this.name + " has no program " + name + " (it has " + programs.keySet() + ")");
+        if (p == null)
+            throw new BpfException(
+                    "object " + this.name + " has no program " + name + " (it has " + programs.keySet() + ")");
         return p;
     }
 
     public BpfMap map(String name) {
         ensureOpen();
         BpfMap m = maps.get(name);
-        if (m == null) throw new BpfException("object " + this.name + " has no map " + name + " (it has " + maps.keySet() + ")");
+        if (m == null)
+            throw new BpfException("object " + this.name + " has no map " + name + " (it has " + maps.keySet() + ")");
         return m;
     }
 

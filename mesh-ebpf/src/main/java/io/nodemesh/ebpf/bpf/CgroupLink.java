@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.bpf;
 
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -50,8 +49,11 @@ public final class CgroupLink implements Link {
         try {
             libbpf.updateLink(handle, replacement.handle());
         } catch (BpfException e) {
-            throw new BpfException("update link " + (pin == null ? "" : pin + " ") + "to program " + replacement.name() + ": "
-                    + e.getMessage(), e.errno(), true);
+            throw new BpfException(
+                    "update link " + (pin == null ? "" : pin + " ") + "to program " + replacement.name() + ": "
+                            + e.getMessage(),
+                    e.errno(),
+                    true);
         }
     }
 
@@ -61,7 +63,8 @@ public final class CgroupLink implements Link {
         try {
             libbpf.pinLink(handle, path.toString());
         } catch (BpfException e) {
-            throw new BpfException("pin link of program " + program + " at " + path + ": " + e.getMessage(), e.errno(), true);
+            throw new BpfException(
+                    "pin link of program " + program + " at " + path + ": " + e.getMessage(), e.errno(), true);
         }
         pin = path;
     }
@@ -90,6 +93,7 @@ public final class CgroupLink implements Link {
 
     @Override
     public String toString() {
-        return "CgroupLink[" + program + (cgroup == null ? "" : " at " + cgroup) + (pin == null ? "" : " pinned " + pin) + "]";
+        return "CgroupLink[" + program + (cgroup == null ? "" : " at " + cgroup) + (pin == null ? "" : " pinned " + pin)
+                + "]";
     }
 }

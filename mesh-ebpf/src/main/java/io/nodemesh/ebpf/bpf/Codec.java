@@ -22,9 +22,20 @@ public interface Codec<T> {
 
     static <T> Codec<T> of(int size, Function<T, byte[]> encode, Function<byte[], T> decode) {
         return new Codec<>() {
-            @Override public int size() { return size; }
-            @Override public byte[] encode(T value) { return encode.apply(value); }
-            @Override public T decode(byte[] bytes) { return decode.apply(bytes); }
+            @Override
+            public int size() {
+                return size;
+            }
+
+            @Override
+            public byte[] encode(T value) {
+                return encode.apply(value);
+            }
+
+            @Override
+            public T decode(byte[] bytes) {
+                return decode.apply(bytes);
+            }
         };
     }
 

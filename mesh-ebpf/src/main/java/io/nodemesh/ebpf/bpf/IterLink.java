@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.bpf;
 
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -38,8 +37,10 @@ public final class IterLink implements Link {
             byte[] out = libbpf.runIter(handle, netns.map(Path::toString).orElse(""));
             return new String(out, StandardCharsets.UTF_8);
         } catch (BpfException e) {
-            throw new BpfException("run iterator " + program + netns.map(p -> " in " + p).orElse("") + ": " + e.getMessage(),
-                    e.errno(), true);
+            throw new BpfException(
+                    "run iterator " + program + netns.map(p -> " in " + p).orElse("") + ": " + e.getMessage(),
+                    e.errno(),
+                    true);
         }
     }
 

@@ -16,7 +16,8 @@ public record LoadOptions(int verifierLogSize, Optional<Path> pinRoot) {
     public static final LoadOptions DEFAULTS = new LoadOptions(1 << 20, Optional.empty());
 
     public LoadOptions {
-        if (verifierLogSize < 256) throw new IllegalArgumentException("verifierLogSize must be at least 256, was " + verifierLogSize);
+        if (verifierLogSize < 256)
+            throw new IllegalArgumentException("verifierLogSize must be at least 256, was " + verifierLogSize);
         pinRoot = pinRoot == null ? Optional.empty() : pinRoot;
     }
 

@@ -9,10 +9,12 @@ final class MapViews {
         for (MapType t : types) ok |= map.type() == t;
         if (!ok) throw new BpfException("map " + map.name() + " is a " + map.type() + ", not usable as a " + view);
         if (key != null && key.size() != map.keySize()) {
-            throw new BpfException("map " + map.name() + " has " + map.keySize() + "-byte keys; the key codec makes " + key.size());
+            throw new BpfException(
+                    "map " + map.name() + " has " + map.keySize() + "-byte keys; the key codec makes " + key.size());
         }
         if (value != null && value.size() != map.valueSize()) {
-            throw new BpfException("map " + map.name() + " has " + map.valueSize() + "-byte values; the value codec makes " + value.size());
+            throw new BpfException("map " + map.name() + " has " + map.valueSize()
+                    + "-byte values; the value codec makes " + value.size());
         }
     }
 }

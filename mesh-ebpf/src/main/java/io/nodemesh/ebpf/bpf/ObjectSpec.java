@@ -43,7 +43,9 @@ public record ObjectSpec(String name, byte[] elf) {
     /** Reads {@code resource} (an absolute class-path resource like {@code /io/nodemesh/ebpf/bpf/x.bpf.o}). */
     public static ObjectSpec fromResource(Class<?> anchor, String resource) {
         try (InputStream in = anchor.getResourceAsStream(resource)) {
-            if (in == null) throw new BpfException("BPF object resource " + resource + " not found (was bpf/build.sh run by the build?)");
+            if (in == null)
+                throw new BpfException(
+                        "BPF object resource " + resource + " not found (was bpf/build.sh run by the build?)");
             String file = resource.substring(resource.lastIndexOf('/') + 1);
             return new ObjectSpec(file.replaceFirst("\\.o$", "").replaceFirst("\\.bpf$", ""), in.readAllBytes());
         } catch (IOException e) {

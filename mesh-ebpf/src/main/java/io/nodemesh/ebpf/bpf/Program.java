@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.bpf;
 
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.nio.file.Path;
 
 /** A loaded program of a {@link BpfObject}. Valid while its object is open. */
@@ -64,8 +63,11 @@ public final class Program {
             try {
                 link = libbpf.attachCgroup(handle, cgroupFd);
             } catch (BpfException e) {
-                throw new BpfException("attach program " + name + " (" + section + ") to cgroup " + options.cgroup() + ": "
-                        + e.getMessage(), e.errno(), true);
+                throw new BpfException(
+                        "attach program " + name + " (" + section + ") to cgroup " + options.cgroup() + ": "
+                                + e.getMessage(),
+                        e.errno(),
+                        true);
             }
             return new CgroupLink(libbpf, link, name, options.cgroup(), null);
         } finally {
@@ -80,12 +82,14 @@ public final class Program {
     public SkMsgLink attach(SkMsgAttach options) {
         BpfMap map = options.sockMap();
         if (map.type() != MapType.SOCKHASH && map.type() != MapType.SOCKMAP) {
-            throw new BpfException("attach program " + name + " to map " + map.name() + ": sk_msg attaches to a SOCKHASH or SOCKMAP, not " + map.type());
+            throw new BpfException("attach program " + name + " to map " + map.name()
+                    + ": sk_msg attaches to a SOCKHASH or SOCKMAP, not " + map.type());
         }
         try {
             libbpf.attachProgram(fd, map.fd(), SkMsgLink.BPF_SK_MSG_VERDICT, 0);
         } catch (BpfException e) {
-            throw new BpfException("attach program " + name + " to map " + map.name() + ": " + e.getMessage(), e.errno(), true);
+            throw new BpfException(
+                    "attach program " + name + " to map " + map.name() + ": " + e.getMessage(), e.errno(), true);
         }
         return new SkMsgLink(libbpf, name, fd, map);
     }
@@ -98,7 +102,8 @@ public final class Program {
         try {
             return new IterLink(libbpf, libbpf.attachIter(handle), name);
         } catch (BpfException e) {
-            throw new BpfException("attach iterator program " + name + " (" + section + "): " + e.getMessage(), e.errno(), true);
+            throw new BpfException(
+                    "attach iterator program " + name + " (" + section + "): " + e.getMessage(), e.errno(), true);
         }
     }
 

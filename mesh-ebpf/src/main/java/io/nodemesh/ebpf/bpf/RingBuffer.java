@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.bpf;
 
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +33,11 @@ public final class RingBuffer<T> implements AutoCloseable {
         this.ring = libbpf.openRing(map.fd(), record -> {
             if (!queue.offer(record)) dropped.incrementAndGet();
         });
-        this.poller = Thread.ofPlatform().daemon().name("nodemesh-ring-" + map.name()).unstarted(this::poll);
-        this.dispatcher = Thread.ofPlatform().daemon().name("nodemesh-ring-" + map.name() + "-deliver")
+        this.poller =
+                Thread.ofPlatform().daemon().name("nodemesh-ring-" + map.name()).unstarted(this::poll);
+        this.dispatcher = Thread.ofPlatform()
+                .daemon()
+                .name("nodemesh-ring-" + map.name() + "-deliver")
                 .unstarted(() -> dispatch(decoder, consumer));
         poller.start();
         dispatcher.start();
@@ -55,8 +57,12 @@ public final class RingBuffer<T> implements AutoCloseable {
             try {
                 libbpf.pollRing(ring, POLL_MILLIS);
             } catch (BpfException e) {
-                if (running) System.getLogger(RingBuffer.class.getName()).log(System.Logger.Level.WARNING,
-                        "polling ring buffer " + map.name() + " failed; stopping", e);
+                if (running)
+                    System.getLogger(RingBuffer.class.getName())
+                            .log(
+                                    System.Logger.Level.WARNING,
+                                    "polling ring buffer " + map.name() + " failed; stopping",
+                                    e);
                 return;
             }
         }
@@ -76,8 +82,11 @@ public final class RingBuffer<T> implements AutoCloseable {
                 delivered.incrementAndGet();
             } catch (RuntimeException e) {
                 dropped.incrementAndGet();
-                System.getLogger(RingBuffer.class.getName()).log(System.Logger.Level.WARNING,
-                        "ring buffer " + map.name() + " record could not be decoded or delivered", e);
+                System.getLogger(RingBuffer.class.getName())
+                        .log(
+                                System.Logger.Level.WARNING,
+                                "ring buffer " + map.name() + " record could not be decoded or delivered",
+                                e);
             }
         }
     }

@@ -35,9 +35,14 @@ public final class VerifierException extends BpfException {
         int omitted = Math.max(0, lines.size() - TAIL_LINES);
         StringBuilder sb = new StringBuilder("verifier rejected ")
                 .append(program.isEmpty() ? "a program" : "program " + program)
-                .append(" of object ").append(object).append(": ").append(Errno.name(errno)).append('\n');
+                .append(" of object ")
+                .append(object)
+                .append(": ")
+                .append(Errno.name(errno))
+                .append('\n');
         if (omitted > 0) sb.append("\t(").append(omitted).append(" lines omitted)\n");
-        for (String line : lines.subList(omitted, lines.size())) sb.append('\t').append(line).append('\n');
+        for (String line : lines.subList(omitted, lines.size()))
+            sb.append('\t').append(line).append('\n');
         return sb.toString().stripTrailing();
     }
 }

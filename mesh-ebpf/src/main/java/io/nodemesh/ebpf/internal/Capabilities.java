@@ -20,9 +20,11 @@ final class Capabilities {
             return Files.readAllLines(Path.of("/proc/self/status")).stream()
                     .filter(l -> l.startsWith("CapEff:"))
                     .map(l -> Long.parseUnsignedLong(l.substring(7).strip(), 16))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("/proc/self/status has no CapEff line"));
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("/proc/self/status has no CapEff line"));
         } catch (IOException | NumberFormatException e) {
-            throw new IllegalStateException("cannot read this process's capabilities from /proc/self/status: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read this process's capabilities from /proc/self/status: " + e.getMessage(), e);
         }
     }
 

@@ -7,11 +7,9 @@ import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.bpf.Codec;
 import io.nodemesh.ebpf.bpf.RingBuffer;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +26,7 @@ public final class DataplaneFlows implements Flows, AutoCloseable {
     private final RingBuffer<FlowEvent> ring;
     /** Built on first use: an apply only swaps the supplier (building an index of a big state costs milliseconds). */
     private volatile java.util.function.Supplier<FlowEventDecoder> decoder;
+
     private long kernelLostSeen;
     private long readerLostSeen;
 
@@ -67,8 +66,14 @@ public final class DataplaneFlows implements Flows, AutoCloseable {
 
     private long kernelLost() {
         try {
-            return lostCounter.lookupPerCpu(Codec.U32.encode(0)).map(values -> values.stream()
-                    .mapToLong(v -> ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong()).sum()).orElse(0L);
+            return lostCounter
+                    .lookupPerCpu(Codec.U32.encode(0))
+                    .map(values -> values.stream()
+                            .mapToLong(v -> ByteBuffer.wrap(v)
+                                    .order(ByteOrder.LITTLE_ENDIAN)
+                                    .getLong())
+                            .sum())
+                    .orElse(0L);
         } catch (RuntimeException e) {
             LOG.debug("cannot read nm_lost: {}", e.toString());
             return 0;

@@ -6,7 +6,6 @@ import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.internal.seam.BpfSeam;
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.Optional;
  */
 public final class EbpfAvailability {
     private static final Path SYSTEM_BPFFS = Path.of("/sys/fs/bpf");
+
     private EbpfAvailability() {}
 
     public static Availability check(EbpfSettings settings) {
@@ -45,7 +45,8 @@ public final class EbpfAvailability {
             throw new BpfException("bpffs is not mounted at " + bpffs + " and mounting it failed (" + e.getMessage()
                     + "); run: mount -t bpf bpf " + bpffs);
         }
-        if (!bpf.isOnBpffs(bpffs)) throw new BpfException("bpffs is not mounted at " + bpffs + " (mount -t bpf bpf " + bpffs + ")");
+        if (!bpf.isOnBpffs(bpffs))
+            throw new BpfException("bpffs is not mounted at " + bpffs + " (mount -t bpf bpf " + bpffs + ")");
     }
 
     /** Whether {@code dir}, or the nearest ancestor that exists, is on bpffs: then pins can go under it. */
@@ -55,14 +56,17 @@ public final class EbpfAvailability {
     }
 
     private static Path bpffsDir(EbpfSettings settings) {
-        return settings.pinRoot().getParent() == null ? settings.pinRoot() : settings.pinRoot().getParent();
+        return settings.pinRoot().getParent() == null
+                ? settings.pinRoot()
+                : settings.pinRoot().getParent();
     }
 
     static Optional<String> problem(EbpfSettings settings) {
         for (String object : List.of("service", "redirect", "steering")) {
             if (NodeInstallation.class.getResource("/io/nodemesh/ebpf/bpf/" + object + ".bpf.o") == null) {
-                return Optional.of("the eBPF programs were not built into this jar (" + object + ".bpf.o missing): build "
-                        + "nodemesh with clang and libbpf-dev installed (apt-get install clang libbpf-dev)");
+                return Optional.of(
+                        "the eBPF programs were not built into this jar (" + object + ".bpf.o missing): build "
+                                + "nodemesh with clang and libbpf-dev installed (apt-get install clang libbpf-dev)");
             }
         }
         long capabilities = Capabilities.effective();
@@ -79,8 +83,8 @@ public final class EbpfAvailability {
                         + ", or set " + EbpfSettings.PIN_ROOT.key() + ")");
             }
             if (!Capabilities.has(capabilities, Capabilities.CAP_SYS_ADMIN)) {
-                return Optional.of("bpffs is not mounted at " + bpffs + " and mounting it needs CAP_SYS_ADMIN; run: mount -t bpf bpf "
-                        + bpffs);
+                return Optional.of("bpffs is not mounted at " + bpffs
+                        + " and mounting it needs CAP_SYS_ADMIN; run: mount -t bpf bpf " + bpffs);
             }
         }
         if (!Files.isDirectory(settings.cgroupRoot())) {
@@ -89,7 +93,8 @@ public final class EbpfAvailability {
         }
         try {
             if (BpfSeam.libbpf(bpf).filesystemType(settings.cgroupRoot().toString()) != Libbpf.CGROUP2_SUPER_MAGIC) {
-                return Optional.of("cgroup v2 missing: " + settings.cgroupRoot() + " is not a cgroup2 mount (set ebpf.cgroupRoot)");
+                return Optional.of("cgroup v2 missing: " + settings.cgroupRoot()
+                        + " is not a cgroup2 mount (set ebpf.cgroupRoot)");
             }
         } catch (BpfException e) {
             return Optional.of("cgroup root " + settings.cgroupRoot() + " is not usable: " + e.getMessage());

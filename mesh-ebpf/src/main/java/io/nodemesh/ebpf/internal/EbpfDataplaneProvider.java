@@ -9,7 +9,6 @@ import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
 import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.ebpf.EbpfSettings;
-
 import java.util.List;
 import java.util.Set;
 

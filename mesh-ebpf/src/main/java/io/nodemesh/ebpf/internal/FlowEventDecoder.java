@@ -8,7 +8,6 @@ import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.ebpf.internal.plan.Allocations;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -44,28 +43,39 @@ final class FlowEventDecoder {
     }
 
     FlowEvent decode(byte[] record) {
-        if (record.length < RECORD_SIZE) throw new IllegalArgumentException("flow record of " + record.length + " bytes, expected " + RECORD_SIZE);
+        if (record.length < RECORD_SIZE)
+            throw new IllegalArgumentException("flow record of " + record.length + " bytes, expected " + RECORD_SIZE);
         ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
         long ts = b.getLong(0);
         long bytes = b.getLong(16);
         String src = ip(record, 24), dst = ip(record, 40), backend = ip(record, 56);
         int srcPort = Short.toUnsignedInt(b.getShort(72)), dstPort = Short.toUnsignedInt(b.getShort(74));
         int backendPort = Short.toUnsignedInt(b.getShort(76));
-        int type = Byte.toUnsignedInt(b.get(78)), verdict = Byte.toUnsignedInt(b.get(79)), path = Byte.toUnsignedInt(b.get(80));
+        int type = Byte.toUnsignedInt(b.get(78)),
+                verdict = Byte.toUnsignedInt(b.get(79)),
+                path = Byte.toUnsignedInt(b.get(80));
         int srcIdentity = b.getInt(84), dstIdentity = b.getInt(88), serviceId = b.getInt(92);
         FlowEvent.Type[] types = FlowEvent.Type.values();
         if (type < 1 || type > types.length) throw new IllegalArgumentException("unknown flow event type " + type);
         boolean hasBackend = !Arrays.equals(Arrays.copyOfRange(record, 56, 72), new byte[16]);
-        return new FlowEvent(bootEpoch.plus(Duration.ofNanos(ts)), node, types[type - 1],
-                peer(src, srcPort, srcIdentity), peer(dst, dstPort, hasBackend ? 0 : dstIdentity),
+        return new FlowEvent(
+                bootEpoch.plus(Duration.ofNanos(ts)),
+                node,
+                types[type - 1],
+                peer(src, srcPort, srcIdentity),
+                peer(dst, dstPort, hasBackend ? 0 : dstIdentity),
                 services.getOrDefault(serviceId, ""),
                 hasBackend ? peer(backend, backendPort, dstIdentity) : null,
-                enumAt(Verdict.values(), verdict), enumAt(FlowPath.values(), path), bytes);
+                enumAt(Verdict.values(), verdict),
+                enumAt(FlowPath.values(), path),
+                bytes);
     }
 
     private FlowPeer peer(String ip, int port, int identity) {
         Workload w = index.workloadByIp(ip).orElse(null);
-        String id = w != null ? w.identity() : identities.getOrDefault(identity, identity == 0 ? index.identityOf(ip) : "identity-" + identity);
+        String id = w != null
+                ? w.identity()
+                : identities.getOrDefault(identity, identity == 0 ? index.identityOf(ip) : "identity-" + identity);
         return new FlowPeer(ip, port, w == null ? "" : w.key(), id);
     }
 

@@ -3,7 +3,6 @@ package io.nodemesh.ebpf.internal;
 import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.internal.plan.PlacementResolver;
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

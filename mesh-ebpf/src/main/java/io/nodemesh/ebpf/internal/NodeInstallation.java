@@ -16,7 +16,6 @@ import io.nodemesh.ebpf.bpf.SkMsgAttach;
 import io.nodemesh.ebpf.bpf.SkMsgLink;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
 import io.nodemesh.ebpf.internal.seam.BpfSeam;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -31,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +48,7 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
 
     /** The objects bpf/build.sh compiles into the jar, in load order. */
     static final List<String> OBJECTS = List.of("service", "redirect", "steering");
+
     static final String RESOURCE_DIR = "/io/nodemesh/ebpf/bpf/";
     static final String SOCKHASH = "nm_sockhash";
     static final String CONFIG = "nm_config";
@@ -67,8 +66,13 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
     private final boolean reattached;
     private boolean closed;
 
-    private NodeInstallation(Bpf bpf, EbpfSettings settings, List<BpfObject> objects, Map<String, CgroupLink> links,
-                             List<SkMsgLink> skMsgLinks, boolean reattached) {
+    private NodeInstallation(
+            Bpf bpf,
+            EbpfSettings settings,
+            List<BpfObject> objects,
+            Map<String, CgroupLink> links,
+            List<SkMsgLink> skMsgLinks,
+            boolean reattached) {
         this.bpf = bpf;
         this.skMsgLinks = List.copyOf(skMsgLinks);
         this.settings = settings;
@@ -78,7 +82,9 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
         Map<String, BpfMap> m = new LinkedHashMap<>();
         Map<String, Program> p = new LinkedHashMap<>();
         for (BpfObject o : objects) {
-            o.maps().forEach((name, map) -> { if (!name.startsWith(".")) m.putIfAbsent(name, map); });
+            o.maps().forEach((name, map) -> {
+                if (!name.startsWith(".")) m.putIfAbsent(name, map);
+            });
             p.putAll(o.programs());
         }
         this.maps = Map.copyOf(m);
@@ -90,7 +96,12 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
      * loaded; on failure everything this call attached or pinned is removed again (earlier pins are left alone).
      */
     public static NodeInstallation install(Bpf bpf, EbpfSettings settings) {
-        return install(bpf, settings, OBJECTS.stream().map(n -> ObjectSpec.fromResource(NodeInstallation.class, RESOURCE_DIR + n + ".bpf.o")).toList());
+        return install(
+                bpf,
+                settings,
+                OBJECTS.stream()
+                        .map(n -> ObjectSpec.fromResource(NodeInstallation.class, RESOURCE_DIR + n + ".bpf.o"))
+                        .toList());
     }
 
     /** {@code dir} or the nearest directory above it that exists; null when none does. */
@@ -119,7 +130,9 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
             for (ObjectSpec spec : specs) objects.add(bpf.load(spec, LoadOptions.DEFAULTS.withPinRoot(pinRoot)));
             // Maps libbpf pinned just now are ours to remove if a later step fails.
             for (String pin : list(pinRoot)) {
-                if (!pinsBefore.contains(pin) && !pin.equals(LINK_DIR)) undo.push(() -> BpfSeam.libbpf(bpf).unpin(pinRoot.resolve(pin).toString()));
+                if (!pinsBefore.contains(pin) && !pin.equals(LINK_DIR))
+                    undo.push(
+                            () -> BpfSeam.libbpf(bpf).unpin(pinRoot.resolve(pin).toString()));
             }
             for (BpfObject o : objects) {
                 for (Program p : o.programs().values()) {
@@ -130,15 +143,27 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
                         // On a new sockhash, undo detaches; on a reused one our program replaced the old agent's
                         // (same job), and detaching would leave the running installation without one.
                         if (!pinsBefore.contains(SOCKHASH)) undo.push(link::detach);
-                    } else if (p.type() == Program.TYPE_SOCK_OPS || p.type() == Program.TYPE_CGROUP_SOCK_ADDR
+                    } else if (p.type() == Program.TYPE_SOCK_OPS
+                            || p.type() == Program.TYPE_CGROUP_SOCK_ADDR
                             || p.type() == Program.TYPE_CGROUP_SOCKOPT) {
-                        links.put(p.name(), attachOrReuse(bpf, p, attachPoint(settings, p), pinRoot.resolve(LINK_DIR).resolve(p.name()), undo));
+                        links.put(
+                                p.name(),
+                                attachOrReuse(
+                                        bpf,
+                                        p,
+                                        attachPoint(settings, p),
+                                        pinRoot.resolve(LINK_DIR).resolve(p.name()),
+                                        undo));
                     }
                 }
             }
             NodeInstallation installation = new NodeInstallation(bpf, settings, objects, links, skMsgLinks, !fresh);
-            LOG.info("eBPF dataplane {} at {} (pins under {}): programs {}", fresh ? "installed" : "reattached",
-                    settings.cgroupRoot(), pinRoot, installation.programs.keySet());
+            LOG.info(
+                    "eBPF dataplane {} at {} (pins under {}): programs {}",
+                    fresh ? "installed" : "reattached",
+                    settings.cgroupRoot(),
+                    pinRoot,
+                    installation.programs.keySet());
             return installation;
         } catch (RuntimeException e) {
             // Undo first: it detaches (unpin + close) what this call attached; closing first would leave pinned links.
@@ -156,7 +181,8 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
      * cgroup across restarts: changing {@code ebpf.proxyCgroup} needs an uninstall first.
      */
     static Path attachPoint(EbpfSettings settings, Program program) {
-        boolean proxyOnly = program.type() == Program.TYPE_CGROUP_SOCKOPT && !settings.proxyCgroup().isEmpty();
+        boolean proxyOnly = program.type() == Program.TYPE_CGROUP_SOCKOPT
+                && !settings.proxyCgroup().isEmpty();
         return proxyOnly ? Path.of(settings.proxyCgroup()) : settings.cgroupRoot();
     }
 
@@ -183,10 +209,13 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
         if (!Files.exists(config)) return;
         try (BpfMap map = bpf.openPinnedMap(config)) {
             Optional<byte[]> value = map.lookup(new byte[4]);
-            int version = value.map(v -> ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getInt(0)).orElse(0);
+            int version = value.map(v ->
+                            ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getInt(0))
+                    .orElse(0);
             if (version != 0 && version != LAYOUT_VERSION) {
-                throw new BpfException("pinned maps under " + pinRoot + " have layout version " + version + ", this agent writes "
-                        + LAYOUT_VERSION + ": refusing to reuse them (uninstall the old dataplane first: remove " + pinRoot + ")");
+                throw new BpfException("pinned maps under " + pinRoot + " have layout version " + version
+                        + ", this agent writes " + LAYOUT_VERSION
+                        + ": refusing to reuse them (uninstall the old dataplane first: remove " + pinRoot + ")");
             }
         }
     }
@@ -246,7 +275,8 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
     @Override
     public Program program(String name) {
         Program p = programs.get(name);
-        if (p == null) throw new BpfException("no program " + name + " in nodemesh's objects (have " + programs.keySet() + ")");
+        if (p == null)
+            throw new BpfException("no program " + name + " in nodemesh's objects (have " + programs.keySet() + ")");
         return p;
     }
 

@@ -10,24 +10,23 @@ import io.nodemesh.api.spi.UndoLog;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Violation;
-import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.ebpf.UdpReapStats;
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.plan.KernelConfig;
-import io.nodemesh.ebpf.internal.plan.StaleUdpBackends;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
 import io.nodemesh.ebpf.internal.plan.MapPlanner;
 import io.nodemesh.ebpf.internal.plan.PlanLimits;
+import io.nodemesh.ebpf.internal.plan.StaleUdpBackends;
 import io.nodemesh.ebpf.internal.seam.BpfSeam;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The apply half of the dataplane, the eBPF step of the {@link ApplyPipeline}: MeshState → {@link MapPlan} (the kernel
@@ -45,10 +44,17 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     private volatile MapPlan programmed;
     /** True until the first apply: the maps hold what a previous agent read back, not yet reconciled with a state. */
     private volatile boolean readBack = true;
+
     private MapPlan pending;
 
-    private NodeProgrammer(String node, MapPlanner planner, KernelConfig config, PlanWriter writer, MapPlan programmed,
-                           DataplaneFlows flows, UdpReaper udpReaper) {
+    private NodeProgrammer(
+            String node,
+            MapPlanner planner,
+            KernelConfig config,
+            PlanWriter writer,
+            MapPlan programmed,
+            DataplaneFlows flows,
+            UdpReaper udpReaper) {
         this.node = node;
         this.udpReaper = udpReaper;
         this.planner = planner;
@@ -62,14 +68,18 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     public static NodeProgrammer start(NodeInstallation installation, DataplaneOptions options) {
         EbpfSettings settings = installation.settings();
         String node = options.node().isEmpty() ? hostname() : options.node();
-        MapPlanner planner = new MapPlanner(PlanLimits.from(options),
+        MapPlanner planner = new MapPlanner(
+                PlanLimits.from(options),
                 new KernelPlacementResolver(BpfSeam.libbpf(installation.bpf()), settings.cgroupRoot()));
         PlanWriter writer = new PlanWriter(installation::map);
         // After a restart the maps hold the previous agent's plan: start from what is really there.
         MapPlan programmed = writer.readBack();
-        DataplaneFlows flows = new DataplaneFlows(installation.map("nm_events"), installation.map("nm_lost"),
+        DataplaneFlows flows = new DataplaneFlows(
+                installation.map("nm_events"),
+                installation.map("nm_lost"),
                 new FlowEventDecoder(node, MeshIndex.of(MeshState.EMPTY), programmed.allocations()));
-        return new NodeProgrammer(node, planner, kernelConfig(settings), writer, programmed, flows, UdpReaper.open(installation));
+        return new NodeProgrammer(
+                node, planner, kernelConfig(settings), writer, programmed, flows, UdpReaper.open(installation));
     }
 
     static KernelConfig kernelConfig(EbpfSettings s) {
@@ -102,7 +112,8 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         writer.write(was, plan); // undoes its own batches when one fails
         undo.onFailure("the maps", () -> writer.write(plan, was));
         // Only now, with the removed backends gone from the maps, may sockets reconnect: they get a live one.
-        List<Bytes> staleUdp = StaleUdpBackends.between(change.previous(), was.allocations(), change.next(), plan.allocations());
+        List<Bytes> staleUdp =
+                StaleUdpBackends.between(change.previous(), was.allocations(), change.next(), plan.allocations());
         if (!staleUdp.isEmpty()) udpReaper.reap(staleUdp, podNamespaces(change.previous(), change.next()));
         pending = plan;
     }
@@ -138,7 +149,8 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         Set<Path> out = new LinkedHashSet<>();
         for (MeshState s : List.of(before, after)) {
             for (Workload w : s.workloads()) {
-                if (w.node().equals(node) && !w.placement().netns().isEmpty()) out.add(Path.of(w.placement().netns()));
+                if (w.node().equals(node) && !w.placement().netns().isEmpty())
+                    out.add(Path.of(w.placement().netns()));
             }
         }
         return out;

@@ -4,12 +4,11 @@ import io.nodemesh.api.ApplyException;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.bpf.MapType;
 import io.nodemesh.ebpf.bpf.UpdateFlag;
-import io.nodemesh.ebpf.internal.plan.Allocations;
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
+import io.nodemesh.ebpf.internal.plan.Allocations;
 import io.nodemesh.ebpf.internal.plan.MapOp;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
-
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.Function;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,10 +60,16 @@ final class PlanWriter {
                 done++;
             }
         } catch (RuntimeException e) {
-            LOG.warn("writing the maps failed at batch {} of {} ({}); rolling back", done + 1, ops.size(), e.getMessage());
+            LOG.warn(
+                    "writing the maps failed at batch {} of {} ({}); rolling back",
+                    done + 1,
+                    ops.size(),
+                    e.getMessage());
             rollBack(to, from);
-            throw new ApplyException("programming the eBPF maps failed at " + describe(ops.get(done)) + ": " + e.getMessage()
-                    + "; rolled back to the previous state", e);
+            throw new ApplyException(
+                    "programming the eBPF maps failed at " + describe(ops.get(done)) + ": " + e.getMessage()
+                            + "; rolled back to the previous state",
+                    e);
         }
     }
 
@@ -85,7 +89,9 @@ final class PlanWriter {
         switch (op) {
             case MapOp.Put put -> {
                 Map<BpfMap.Key, byte[]> batch = new LinkedHashMap<>();
-                put.entries().forEach(e -> batch.put(new BpfMap.Key(e.key().toArray()), e.value().toArray()));
+                put.entries()
+                        .forEach(e -> batch.put(
+                                new BpfMap.Key(e.key().toArray()), e.value().toArray()));
                 map.updateBatch(batch, UpdateFlag.ANY);
             }
             case MapOp.Delete delete -> {
@@ -93,14 +99,17 @@ final class PlanWriter {
                     // Array entries cannot be deleted; zero means "not configured" to the programs.
                     for (Bytes k : delete.keys()) map.put(k.toArray(), new byte[map.valueSize()]);
                 } else {
-                    map.deleteAll(delete.keys().stream().map(k -> new BpfMap.Key(k.toArray())).toList());
+                    map.deleteAll(delete.keys().stream()
+                            .map(k -> new BpfMap.Key(k.toArray()))
+                            .toList());
                 }
             }
         }
     }
 
     private static String describe(MapOp op) {
-        return (op instanceof MapOp.Put ? "writing " : "deleting ") + op.size() + " entries of " + op.map().mapName();
+        return (op instanceof MapOp.Put ? "writing " : "deleting ") + op.size() + " entries of "
+                + op.map().mapName();
     }
 
     private static boolean allZero(byte[] v) {

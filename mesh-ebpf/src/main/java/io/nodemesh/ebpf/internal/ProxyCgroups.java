@@ -4,7 +4,6 @@ import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.bpf.Codec;
 import io.nodemesh.ebpf.bpf.HashMapView;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,13 +36,15 @@ public final class ProxyCgroups {
     /** A cgroup-v2 id is the inode number of the cgroup's directory. */
     static long cgroupId(Path cgroup) {
         if (!Files.isDirectory(cgroup) || !Files.exists(cgroup.resolve("cgroup.procs"))) {
-            throw new BpfException("ebpf.proxyCgroup = " + cgroup + " is not a cgroup-v2 directory (give the absolute path of the "
-                    + "node proxy's cgroup, e.g. /sys/fs/cgroup/system.slice/envoy.service)");
+            throw new BpfException(
+                    "ebpf.proxyCgroup = " + cgroup + " is not a cgroup-v2 directory (give the absolute path of the "
+                            + "node proxy's cgroup, e.g. /sys/fs/cgroup/system.slice/envoy.service)");
         }
         try {
             return ((Number) Files.getAttribute(cgroup, "unix:ino")).longValue();
         } catch (IOException | UnsupportedOperationException e) {
-            throw new BpfException("ebpf.proxyCgroup = " + cgroup + ": cannot read its cgroup id (" + e.getMessage() + ")");
+            throw new BpfException(
+                    "ebpf.proxyCgroup = " + cgroup + ": cannot read its cgroup id (" + e.getMessage() + ")");
         }
     }
 }

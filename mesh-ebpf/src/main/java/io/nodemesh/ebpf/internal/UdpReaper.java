@@ -7,14 +7,13 @@ import io.nodemesh.ebpf.bpf.IterLink;
 import io.nodemesh.ebpf.bpf.LoadOptions;
 import io.nodemesh.ebpf.bpf.ObjectSpec;
 import io.nodemesh.ebpf.internal.abi.Bytes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Breaks connected UDP sockets that still point at a backend an apply took away (see bpf/udp_reap.bpf.c): writes the
@@ -49,8 +48,14 @@ final class UdpReaper implements AutoCloseable {
     static UdpReaper open(NodeInstallation installation) {
         BpfObject object = null;
         try {
-            ObjectSpec spec = ObjectSpec.fromResource(NodeInstallation.class, "/io/nodemesh/ebpf/bpf/" + OBJECT + ".bpf.o");
-            object = installation.bpf().load(spec, LoadOptions.DEFAULTS.withPinRoot(installation.settings().pinRoot()));
+            ObjectSpec spec =
+                    ObjectSpec.fromResource(NodeInstallation.class, "/io/nodemesh/ebpf/bpf/" + OBJECT + ".bpf.o");
+            object = installation
+                    .bpf()
+                    .load(
+                            spec,
+                            LoadOptions.DEFAULTS.withPinRoot(
+                                    installation.settings().pinRoot()));
             IterLink link = object.program(PROGRAM).attachIterator();
             return new UdpReaper(object, link, null);
         } catch (RuntimeException e) {
@@ -84,13 +89,20 @@ final class UdpReaper implements AutoCloseable {
                 runIn(Optional.empty());
                 for (Path ns : netns) runIn(Optional.of(ns));
             } catch (RuntimeException e) {
-                LOG.warn("reaping connected UDP sockets of {} removed backends failed: {}", chunk.size(), e.getMessage());
+                LOG.warn(
+                        "reaping connected UDP sockets of {} removed backends failed: {}",
+                        chunk.size(),
+                        e.getMessage());
             } finally {
                 for (BpfMap.Key k : keys) map.delete(k.bytes());
             }
         }
-        LOG.info("UDP reaping: {} stale backend(s), {} namespace(s), {} socket(s) destroyed in {} ms", stale.size(),
-                netns.size() + 1, destroyed - destroyedBefore, String.format("%.2f", (System.nanoTime() - started) / 1e6));
+        LOG.info(
+                "UDP reaping: {} stale backend(s), {} namespace(s), {} socket(s) destroyed in {} ms",
+                stale.size(),
+                netns.size() + 1,
+                destroyed - destroyedBefore,
+                String.format("%.2f", (System.nanoTime() - started) / 1e6));
     }
 
     private void runIn(Optional<Path> netns) {
@@ -105,8 +117,11 @@ final class UdpReaper implements AutoCloseable {
         runs++;
         long n = out.lines().filter(l -> !l.isBlank()).count();
         destroyed += n;
-        if (n > 0) LOG.debug("destroyed {} connected UDP socket(s) pinned to removed backends in {}", n,
-                netns.map(Path::toString).orElse("the host namespace"));
+        if (n > 0)
+            LOG.debug(
+                    "destroyed {} connected UDP socket(s) pinned to removed backends in {}",
+                    n,
+                    netns.map(Path::toString).orElse("the host namespace"));
     }
 
     @Override

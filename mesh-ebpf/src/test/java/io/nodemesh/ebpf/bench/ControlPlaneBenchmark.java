@@ -8,17 +8,16 @@ import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.bpf.UpdateFlag;
-import io.nodemesh.ebpf.internal.plan.Allocations;
 import io.nodemesh.ebpf.internal.abi.Bytes;
-import io.nodemesh.ebpf.internal.plan.KernelConfig;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
+import io.nodemesh.ebpf.internal.plan.Allocations;
+import io.nodemesh.ebpf.internal.plan.KernelConfig;
 import io.nodemesh.ebpf.internal.plan.MapOp;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
 import io.nodemesh.ebpf.internal.plan.MapPlanner;
 import io.nodemesh.ebpf.internal.plan.PlacementResolver;
 import io.nodemesh.ebpf.internal.plan.PlanLimits;
 import io.nodemesh.ebpf.support.RootSupport;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +39,18 @@ import java.util.Map;
  */
 public final class ControlPlaneBenchmark {
     public static void main(String[] args) throws Exception {
-        int services = arg(args, 0, 10_000), backends = arg(args, 1, 10), rounds = arg(args, 2, 5), changes = arg(args, 3, 40);
+        int services = arg(args, 0, 10_000),
+                backends = arg(args, 1, 10),
+                rounds = arg(args, 2, 5),
+                changes = arg(args, 3, 40);
         MeshState state = ControlPlaneStates.big(services, backends);
-        System.out.printf("Control plane: %,d services x %d backends, %d rounds, %d single-endpoint changes%n%n",
+        System.out.printf(
+                "Control plane: %,d services x %d backends, %d rounds, %d single-endpoint changes%n%n",
                 services, backends, rounds, changes);
         pureTable(state, services, rounds, changes);
         if (!Privileges.isRoot() || Bpf.unavailability().isPresent()) {
-            System.out.println("\nkernel part skipped: " + (Privileges.isRoot() ? Bpf.unavailability().orElse("") : "needs root"));
+            System.out.println("\nkernel part skipped: "
+                    + (Privileges.isRoot() ? Bpf.unavailability().orElse("") : "needs root"));
             return;
         }
         kernelTable(state, services, rounds, changes);
@@ -55,8 +59,11 @@ public final class ControlPlaneBenchmark {
     /** Part 1: the planner alone. */
     private static void pureTable(MeshState state, int services, int rounds, int changes) {
         MapPlanner planner = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE);
-        BenchSamples validate = new BenchSamples(), limits = new BenchSamples(), plan = new BenchSamples(),
-                diff = new BenchSamples(), baseline = new BenchSamples();
+        BenchSamples validate = new BenchSamples(),
+                limits = new BenchSamples(),
+                plan = new BenchSamples(),
+                diff = new BenchSamples(),
+                baseline = new BenchSamples();
         MapPlan full = null;
         int ops = 0;
         for (int r = -3; r < rounds; r++) { // rounds -3..-1 warm the JIT up and are not recorded
@@ -71,7 +78,8 @@ public final class ControlPlaneBenchmark {
             long t3 = System.nanoTime();
             List<MapOp> d = MapPlan.diff(MapPlan.EMPTY, full);
             long t4 = System.nanoTime();
-            if (!v.isEmpty() || !cap.isEmpty()) throw new IllegalStateException("benchmark state is invalid: " + v + cap);
+            if (!v.isEmpty() || !cap.isEmpty())
+                throw new IllegalStateException("benchmark state is invalid: " + v + cap);
             ops = d.stream().mapToInt(MapOp::size).sum();
             long b0 = System.nanoTime();
             fillBaseline(full);
@@ -85,8 +93,12 @@ public final class ControlPlaneBenchmark {
             }
         }
         // one endpoint change: the agent's path minus the kernel, phase by phase (NodeProgrammer.apply does all five)
-        BenchSamples cValidate = new BenchSamples(), cLimits = new BenchSamples(), cPlan = new BenchSamples(),
-                cDiff = new BenchSamples(), cStateDiff = new BenchSamples(), change = new BenchSamples();
+        BenchSamples cValidate = new BenchSamples(),
+                cLimits = new BenchSamples(),
+                cPlan = new BenchSamples(),
+                cDiff = new BenchSamples(),
+                cStateDiff = new BenchSamples(),
+                change = new BenchSamples();
         MapPlan current = planner.plan(state, ControlPlaneStates.NODE, KernelConfig.DEFAULT, Allocations.NONE);
         MeshState now = state;
         int changedEntries = 0;
@@ -110,17 +122,23 @@ public final class ControlPlaneBenchmark {
                 cDiff.add(t4 - t3);
                 cStateDiff.add(t5 - t4);
                 change.add(t5 - t0);
-                changedEntries = Math.max(changedEntries, d.stream().mapToInt(MapOp::size).sum());
+                changedEntries = Math.max(
+                        changedEntries, d.stream().mapToInt(MapOp::size).sum());
             }
             current = p;
             now = next;
         }
-        System.out.printf("Part 1 - planner only, no kernel (median of %d rounds; one change: median and p99 of %d)%n", rounds, changes);
+        System.out.printf(
+                "Part 1 - planner only, no kernel (median of %d rounds; one change: median and p99 of %d)%n",
+                rounds, changes);
         row("step", "ms", "entries");
         row("baseline: HashMap fill of the plan's entries", BenchSamples.ms(baseline.median()), fmt(ops));
         row("MeshState.validate()", BenchSamples.ms(validate.median()), "");
         row("capacity validation (MapPlanner.validate)", BenchSamples.ms(limits.median()), "");
-        row("MapPlanner.plan (fresh)", BenchSamples.ms(plan.median()), fmt(full.size(KernelMap.BACKENDS) + full.size(KernelMap.SERVICES)));
+        row(
+                "MapPlanner.plan (fresh)",
+                BenchSamples.ms(plan.median()),
+                fmt(full.size(KernelMap.BACKENDS) + full.size(KernelMap.SERVICES)));
         row("MapPlan.diff(EMPTY, plan)", BenchSamples.ms(diff.median()), fmt(ops));
         row("total, fresh", BenchSamples.ms(validate.median() + limits.median() + plan.median() + diff.median()), "");
         row("one change: MeshState.validate(previous)", BenchSamples.ms(cValidate.median()), "");
@@ -142,12 +160,17 @@ public final class ControlPlaneBenchmark {
     /** Part 2: through EbpfDataplane into the kernel's maps. */
     private static void kernelTable(MeshState state, int services, int rounds, int changes) throws IOException {
         RootSupport.requireBpf(); // mounts bpffs if needed, sweeps leftovers of dead runs (nme<pid>)
-        Path cgroup = RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve("control-plane"); // empty: no socket is affected
+        Path cgroup = RootSupport.CGROUP2
+                .resolve(RootSupport.PREFIX)
+                .resolve("control-plane"); // empty: no socket is affected
         Path pins = RootSupport.BPFFS.resolve(RootSupport.PREFIX).resolve("control-plane");
         Files.createDirectories(cgroup);
-        DataplaneOptions options = new DataplaneOptions(ControlPlaneStates.NODE, Map.of(
-                "ebpf.cgroupRoot", cgroup.toString(), "ebpf.pinRoot", pins.toString()));
-        BenchSamples fresh = new BenchSamples(), change = new BenchSamples(), rawFull = new BenchSamples(), rawOne = new BenchSamples();
+        DataplaneOptions options = new DataplaneOptions(
+                ControlPlaneStates.NODE, Map.of("ebpf.cgroupRoot", cgroup.toString(), "ebpf.pinRoot", pins.toString()));
+        BenchSamples fresh = new BenchSamples(),
+                change = new BenchSamples(),
+                rawFull = new BenchSamples(),
+                rawOne = new BenchSamples();
         try {
             for (int r = -1; r < rounds; r++) {
                 EbpfDataplane dp = EbpfDataplane.open(options);
@@ -159,7 +182,8 @@ public final class ControlPlaneBenchmark {
                     if (r == rounds - 1) {
                         MeshState now = state;
                         for (int i = -5; i < changes; i++) {
-                            MeshState next = ControlPlaneStates.flipFirstEndpoint(now, Math.floorMod(i * 7919, services));
+                            MeshState next =
+                                    ControlPlaneStates.flipFirstEndpoint(now, Math.floorMod(i * 7919, services));
                             long c0 = System.nanoTime();
                             dp.apply(next);
                             long c1 = System.nanoTime();
@@ -175,7 +199,9 @@ public final class ControlPlaneBenchmark {
         } finally {
             RootSupport.cleanUp();
         }
-        System.out.printf("%nPart 2 - EbpfDataplane.apply into the kernel maps (batch ops; fresh: median of %d; change: %d)%n", rounds, changes);
+        System.out.printf(
+                "%nPart 2 - EbpfDataplane.apply into the kernel maps (batch ops; fresh: median of %d; change: %d)%n",
+                rounds, changes);
         row("step", "ms", "goal");
         row("baseline: raw UPDATE_BATCH of every entry", BenchSamples.ms(rawFull.median()), "");
         row("apply to a fresh dataplane, p50", BenchSamples.ms(fresh.median()), "<= 1000");
@@ -189,7 +215,8 @@ public final class ControlPlaneBenchmark {
      * Writes the plan's bytes again with raw batch updates (every map, one call each) and one single-entry update:
      * what the kernel side costs with no planning, diffing or validation in front of it.
      */
-    private static void rawBaselines(EbpfDataplane dp, MeshState state, int rounds, BenchSamples full, BenchSamples one) {
+    private static void rawBaselines(
+            EbpfDataplane dp, MeshState state, int rounds, BenchSamples full, BenchSamples one) {
         MapPlan plan = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE)
                 .plan(state, ControlPlaneStates.NODE, KernelConfig.DEFAULT, Allocations.NONE);
         Map<KernelMap, Map<BpfMap.Key, byte[]>> batches = new LinkedHashMap<>();

@@ -1,15 +1,14 @@
 package io.nodemesh.ebpf.bench;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +29,16 @@ final class ControlPlaneStates {
         for (int s = 0; s < services; s++) {
             List<Endpoint> endpoints = new ArrayList<>(backends);
             for (int e = 0; e < backends; e++) endpoints.add(Endpoint.ready(backendIp(s * backends + e), ""));
-            b.service(new Service("bench", "svc-" + s, List.of("10.96." + (s >> 8) + "." + (s & 255)),
-                    List.of(ServicePort.tcp(80, 8080)), endpoints, Map.of(), LoadBalancing.ROUND_ROBIN,
-                    SessionAffinity.NONE, ServiceLayer.L4));
+            b.service(new Service(
+                    "bench",
+                    "svc-" + s,
+                    List.of("10.96." + (s >> 8) + "." + (s & 255)),
+                    List.of(ServicePort.tcp(80, 8080)),
+                    endpoints,
+                    Map.of(),
+                    LoadBalancing.ROUND_ROBIN,
+                    SessionAffinity.NONE,
+                    ServiceLayer.L4));
         }
         return b.build();
     }

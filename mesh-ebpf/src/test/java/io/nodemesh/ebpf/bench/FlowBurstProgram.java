@@ -78,9 +78,22 @@ final class FlowBurstProgram {
             Path o = dir.resolve("flow-burst.bpf.o");
             Files.writeString(c, SOURCE);
             String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
-            Process p = new ProcessBuilder(List.of("clang", "-O2", "-g", "-Wall", "-target", "bpf", "-mcpu=v3",
-                    "-I/usr/include/" + arch + "-linux-gnu", "-I" + bpfSources.toAbsolutePath(), "-c", c.toString(), "-o", o.toString()))
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(List.of(
+                            "clang",
+                            "-O2",
+                            "-g",
+                            "-Wall",
+                            "-target",
+                            "bpf",
+                            "-mcpu=v3",
+                            "-I/usr/include/" + arch + "-linux-gnu",
+                            "-I" + bpfSources.toAbsolutePath(),
+                            "-c",
+                            c.toString(),
+                            "-o",
+                            o.toString()))
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("clang could not compile the flow burst program:\n" + out);

@@ -22,7 +22,6 @@ import io.nodemesh.ebpf.internal.plan.MapPlanner;
 import io.nodemesh.ebpf.internal.plan.PlacementResolver;
 import io.nodemesh.ebpf.internal.plan.PlanLimits;
 import io.nodemesh.ebpf.support.RootSupport;
-
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -58,11 +57,14 @@ public final class FlowDecodeBenchmark {
 
     public static void main(String[] args) throws Throwable {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2;
-        long[] rates = java.util.Arrays.stream((args.length > 1 ? args[1] : "100000,250000,500000,1000000,0").split(","))
-                .mapToLong(Long::parseLong).toArray();
+        long[] rates = java.util.Arrays.stream(
+                        (args.length > 1 ? args[1] : "100000,250000,500000,1000000,0").split(","))
+                .mapToLong(Long::parseLong)
+                .toArray();
         decoderTable();
         if (!Privileges.isRoot() || Bpf.unavailability().isPresent()) {
-            System.out.println("\nkernel part skipped: " + (Privileges.isRoot() ? Bpf.unavailability().orElse("") : "needs root"));
+            System.out.println("\nkernel part skipped: "
+                    + (Privileges.isRoot() ? Bpf.unavailability().orElse("") : "needs root"));
             return;
         }
         kernelTable(seconds, rates);
@@ -73,7 +75,8 @@ public final class FlowDecodeBenchmark {
     private static void decoderTable() throws Throwable {
         MeshState mesh = FlowRecords.mesh();
         Allocations allocations = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE)
-                .plan(mesh, FlowRecords.NODE, KernelConfig.DEFAULT, Allocations.NONE).allocations();
+                .plan(mesh, FlowRecords.NODE, KernelConfig.DEFAULT, Allocations.NONE)
+                .allocations();
         Object decoder = newDecoder(mesh.index(), allocations);
         MethodHandle decode = decodeHandle(decoder);
         List<byte[]> records = FlowRecords.records(1 << 20);
@@ -91,7 +94,9 @@ public final class FlowDecodeBenchmark {
             }
         }
         int n = records.size();
-        System.out.printf("Part 1 - decoding %,d kernel-format records in memory, one thread (best of 5 rounds; sink %d)%n", n, sink & 1);
+        System.out.printf(
+                "Part 1 - decoding %,d kernel-format records in memory, one thread (best of 5 rounds; sink %d)%n",
+                n, sink & 1);
         System.out.printf("%-52s %14s%n", "decoder", "events/s");
         System.out.printf("%-52s %,14.0f%n", "baseline: read every field, name nothing", n / (raw.min() / 1e9));
         System.out.printf("%-52s %,14.0f%n", "FlowEventDecoder.decode -> FlowEvent", n / (decoded.min() / 1e9));
@@ -102,8 +107,17 @@ public final class FlowDecodeBenchmark {
         ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
         long h = b.getLong(0) ^ b.getLong(8) ^ b.getLong(16);
         for (int off = 24; off < 72; off += 8) h ^= b.getLong(off);
-        return h ^ b.getShort(72) ^ b.getShort(74) ^ b.getShort(76) ^ b.get(78) ^ b.get(79) ^ b.get(80) ^ b.get(81)
-                ^ b.getInt(84) ^ b.getInt(88) ^ b.getInt(92);
+        return h
+                ^ b.getShort(72)
+                ^ b.getShort(74)
+                ^ b.getShort(76)
+                ^ b.get(78)
+                ^ b.get(79)
+                ^ b.get(80)
+                ^ b.get(81)
+                ^ b.getInt(84)
+                ^ b.getInt(88)
+                ^ b.getInt(92);
     }
 
     private static Object newDecoder(MeshIndex index, Allocations allocations) throws ReflectiveOperationException {
@@ -116,7 +130,10 @@ public final class FlowDecodeBenchmark {
     private static MethodHandle decodeHandle(Object decoder) throws ReflectiveOperationException {
         var m = decoder.getClass().getDeclaredMethod("decode", byte[].class);
         m.setAccessible(true);
-        return MethodHandles.lookup().unreflect(m).bindTo(decoder).asType(MethodType.methodType(FlowEvent.class, byte[].class));
+        return MethodHandles.lookup()
+                .unreflect(m)
+                .bindTo(decoder)
+                .asType(MethodType.methodType(FlowEvent.class, byte[].class));
     }
 
     // ---- Part 2: through the kernel ring buffer --------------------------------------------------------------------
@@ -128,35 +145,57 @@ public final class FlowDecodeBenchmark {
         Path work = Files.createTempDirectory("nmb-flows");
         Files.createDirectories(cgroup);
         Path original = currentCgroup();
-        DataplaneOptions options = new DataplaneOptions(FlowRecords.NODE, Map.of(
-                "ebpf.cgroupRoot", cgroup.toString(), "ebpf.pinRoot", pins.toString()));
+        DataplaneOptions options = new DataplaneOptions(
+                FlowRecords.NODE, Map.of("ebpf.cgroupRoot", cgroup.toString(), "ebpf.pinRoot", pins.toString()));
         Bpf bpf = Bpf.system();
         Path object = FlowBurstProgram.compile(Path.of(System.getProperty("nodemesh.bpfSources", "bpf")), work);
         List<Row> decodedRows = new java.util.ArrayList<>(), rawRows = new java.util.ArrayList<>();
         EbpfDataplane dp = EbpfDataplane.open(options);
         try (BpfObject burst = bpf.load(ObjectSpec.fromFile(object), LoadOptions.DEFAULTS.withPinRoot(pins));
-             CgroupLink link = burst.program(FlowBurstProgram.PROGRAM).attach(new CgroupAttach(cgroup));
-             BpfMap lostMap = bpf.openPinnedMap(pins.resolve("nm_lost"))) {
+                CgroupLink link = burst.program(FlowBurstProgram.PROGRAM).attach(new CgroupAttach(cgroup));
+                BpfMap lostMap = bpf.openPinnedMap(pins.resolve("nm_lost"))) {
             MeshState mesh = FlowRecords.mesh();
             dp.apply(mesh);
-            burst.map("nmb_template").put(Codec.U32.encode(0), FlowRecords.record(7, FlowRecords.podIp(1), FlowRecords.vip(2),
-                    FlowRecords.podIp(2), 2, 0, 1, 2, 3, 1));
+            burst.map("nmb_template")
+                    .put(
+                            Codec.U32.encode(0),
+                            FlowRecords.record(
+                                    7,
+                                    FlowRecords.podIp(1),
+                                    FlowRecords.vip(2),
+                                    FlowRecords.podIp(2),
+                                    2,
+                                    0,
+                                    1,
+                                    2,
+                                    3,
+                                    1));
             burst.map("nmb_burst").put(Codec.U32.encode(0), Codec.U32.encode(BURST));
             LongSupplier kernelLost = () -> kernelLost(lostMap);
-            write(cgroup.resolve("cgroup.procs"), ProcessHandle.current().pid()); // the driver's getsockopt calls must be seen
+            write(
+                    cgroup.resolve("cgroup.procs"),
+                    ProcessHandle.current().pid()); // the driver's getsockopt calls must be seen
             try {
                 // decoded: the dataplane's own reader, decoder and fan-out
                 AtomicLong delivered = new AtomicLong();
                 Flows flows = dp.flows();
                 try (var sub = flows.subscribe(e -> delivered.incrementAndGet())) {
-                    for (long rate : rates) decodedRows.add(drive(rate, seconds, delivered::get, () -> flows.stats().lost()));
+                    for (long rate : rates)
+                        decodedRows.add(drive(
+                                rate,
+                                seconds,
+                                delivered::get,
+                                () -> flows.stats().lost()));
                 }
                 // baseline: the same ring, the same RingBuffer, records delivered undecoded
                 dp.close();
                 AtomicLong rawDelivered = new AtomicLong();
                 try (BpfMap events = bpf.openPinnedMap(pins.resolve("nm_events"));
-                     RingBuffer<byte[]> ring = RingBuffer.open(events, r -> r, r -> rawDelivered.incrementAndGet())) {
-                    for (long rate : rates) rawRows.add(drive(rate, seconds, rawDelivered::get, () -> kernelLost.getAsLong() + ring.dropped()));
+                        RingBuffer<byte[]> ring =
+                                RingBuffer.open(events, r -> r, r -> rawDelivered.incrementAndGet())) {
+                    for (long rate : rates)
+                        rawRows.add(
+                                drive(rate, seconds, rawDelivered::get, () -> kernelLost.getAsLong() + ring.dropped()));
                 }
             } finally {
                 write(original.resolve("cgroup.procs"), ProcessHandle.current().pid());
@@ -170,17 +209,25 @@ public final class FlowDecodeBenchmark {
             }
             Files.delete(work);
         }
-        System.out.printf("%nPart 2 - kernel ring buffer (nm_events, 4 MiB) -> reader -> consumer; %.1f s per rate, bursts of %d events per getsockopt%n",
+        System.out.printf(
+                "%nPart 2 - kernel ring buffer (nm_events, 4 MiB) -> reader -> consumer; %.1f s per rate, bursts of %d events per getsockopt%n",
                 seconds, BURST);
-        System.out.printf("%-30s %12s %12s %12s %10s %14s%n", "path", "driven/s", "emitted", "delivered", "lost", "delivered/s");
+        System.out.printf(
+                "%-30s %12s %12s %12s %10s %14s%n", "path", "driven/s", "emitted", "delivered", "lost", "delivered/s");
         for (Row r : rawRows) r.print("baseline: raw records, no decode");
         for (Row r : decodedRows) r.print("EbpfDataplane.flows() decoded");
     }
 
     record Row(long rate, long emitted, long delivered, long lost, double seconds) {
         void print(String path) {
-            System.out.printf("%-30s %12s %,12d %,12d %,10d %,14.0f%n", path, rate == 0 ? "max" : String.format("%,d", rate),
-                    emitted, delivered, lost, delivered / seconds);
+            System.out.printf(
+                    "%-30s %12s %,12d %,12d %,10d %,14.0f%n",
+                    path,
+                    rate == 0 ? "max" : String.format("%,d", rate),
+                    emitted,
+                    delivered,
+                    lost,
+                    delivered / seconds);
         }
     }
 
@@ -222,13 +269,19 @@ public final class FlowDecodeBenchmark {
     }
 
     private static long kernelLost(BpfMap lost) {
-        return lost.lookupPerCpu(Codec.U32.encode(0)).map(vs -> vs.stream()
-                .mapToLong(v -> ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong()).sum()).orElse(0L);
+        return lost.lookupPerCpu(Codec.U32.encode(0))
+                .map(vs -> vs.stream()
+                        .mapToLong(v -> ByteBuffer.wrap(v)
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .getLong())
+                        .sum())
+                .orElse(0L);
     }
 
     private static Path currentCgroup() throws java.io.IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            if (line.startsWith("0::")) return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
+            if (line.startsWith("0::"))
+                return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
         }
         return RootSupport.CGROUP2;
     }

@@ -1,15 +1,14 @@
 package io.nodemesh.ebpf.bench;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Placement;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,12 +30,26 @@ final class FlowRecords {
         MeshState.Builder b = MeshState.builder();
         b.node(new Node(NODE, List.of("192.0.2.1"), List.of("10.64.0.0/24"), ""));
         for (int i = 0; i < 8; i++) {
-            b.workload(new Workload("bench", "pod-" + i, NODE, List.of(podIp(i)), "spiffe://cluster.local/ns/bench/sa/sa-" + (i % 4),
-                    Map.of("app", "app-" + (i % 4)), Placement.NONE));
+            b.workload(new Workload(
+                    "bench",
+                    "pod-" + i,
+                    NODE,
+                    List.of(podIp(i)),
+                    "spiffe://cluster.local/ns/bench/sa/sa-" + (i % 4),
+                    Map.of("app", "app-" + (i % 4)),
+                    Placement.NONE));
         }
         for (int s = 0; s < 4; s++) {
-            b.service(new Service("bench", "svc-" + s, List.of(vip(s)), List.of(ServicePort.tcp(80, 8080)), List.of(),
-                    Map.of("app", "app-" + s), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
+            b.service(new Service(
+                    "bench",
+                    "svc-" + s,
+                    List.of(vip(s)),
+                    List.of(ServicePort.tcp(80, 8080)),
+                    List.of(),
+                    Map.of("app", "app-" + s),
+                    LoadBalancing.RANDOM,
+                    SessionAffinity.NONE,
+                    ServiceLayer.L4));
         }
         return b.build();
     }
@@ -56,17 +69,35 @@ final class FlowRecords {
     static List<byte[]> records(int n) {
         List<byte[]> out = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
-            int type = 1 + k % 5;                       // CONNECT..CLOSE
-            int verdict = type == 4 ? 1 + (k / 5) % 2 : 0;  // DROP: a refusal verdict, else FORWARDED
+            int type = 1 + k % 5; // CONNECT..CLOSE
+            int verdict = type == 4 ? 1 + (k / 5) % 2 : 0; // DROP: a refusal verdict, else FORWARDED
             int path = type == 4 ? 0 : 1 + k % 2;
-            out.add(record(k, podIp(k % 8), vip(k % 4), type == 4 ? null : podIp((k + 3) % 8), type, verdict, path,
-                    2 + k % 4, 2 + (k + 3) % 4, 1 + k % 4));
+            out.add(record(
+                    k,
+                    podIp(k % 8),
+                    vip(k % 4),
+                    type == 4 ? null : podIp((k + 3) % 8),
+                    type,
+                    verdict,
+                    path,
+                    2 + k % 4,
+                    2 + (k + 3) % 4,
+                    1 + k % 4));
         }
         return out;
     }
 
-    static byte[] record(long cookie, String src, String dst, String backend, int type, int verdict, int path,
-                         int srcIdentity, int dstIdentity, int serviceId) {
+    static byte[] record(
+            long cookie,
+            String src,
+            String dst,
+            String backend,
+            int type,
+            int verdict,
+            int path,
+            int srcIdentity,
+            int dstIdentity,
+            int serviceId) {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, System.nanoTime());
         b.putLong(8, cookie);

@@ -1,12 +1,12 @@
 package io.nodemesh.ebpf.bench;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.ebpf.EbpfDataplane;
@@ -15,7 +15,6 @@ import io.nodemesh.ebpf.support.RawTcp;
 import io.nodemesh.ebpf.support.RawTcp.OriginalDst;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.TestCgroup;
-
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -51,12 +50,23 @@ public final class SteeringBenchmark {
         List<Socket> clients = new ArrayList<>();
         TestCgroup cgroup = TestCgroup.create("steerbench");
         DataplaneOptions options = new DataplaneOptions("n1", Map.of())
-                .with("ebpf.pinRoot", pinRoot.toString()).with("ebpf.cgroupRoot", cgroup.path().toString())
-                .with("ebpf.proxyAddress", PROXY).with("ebpf.proxyPort", Integer.toString(PROXY_PORT));
+                .with("ebpf.pinRoot", pinRoot.toString())
+                .with("ebpf.cgroupRoot", cgroup.path().toString())
+                .with("ebpf.proxyAddress", PROXY)
+                .with("ebpf.proxyPort", Integer.toString(PROXY_PORT));
         try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
-            dp.apply(MeshState.builder().node(Node.of("n1", "192.168.50.1", "10.200.0.0/16"))
-                    .service(new Service("t", "web", List.of(VIP), List.of(ServicePort.tcp(VIP_PORT, 8080)),
-                            List.of(Endpoint.ready("10.201.0.1", "")), Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L7))
+            dp.apply(MeshState.builder()
+                    .node(Node.of("n1", "192.168.50.1", "10.200.0.0/16"))
+                    .service(new Service(
+                            "t",
+                            "web",
+                            List.of(VIP),
+                            List.of(ServicePort.tcp(VIP_PORT, 8080)),
+                            List.of(Endpoint.ready("10.201.0.1", "")),
+                            Map.of(),
+                            LoadBalancing.RANDOM,
+                            SessionAffinity.NONE,
+                            ServiceLayer.L7))
                     .build());
             int outside = track(fds, RawTcp.listen(RawTcp.AF_INET, PROXY, OUTSIDE_PORT)); // made outside: no program
             cgroup.enter();
@@ -69,25 +79,33 @@ public final class SteeringBenchmark {
             int steered = track(fds, RawTcp.accept(proxy));
             OriginalDst answer = RawTcp.originalDst(steered, RawTcp.SOL_IP);
             if (!answer.equals(new OriginalDst.Address(new InetSocketAddress(VIP, VIP_PORT)))) {
-                throw new IllegalStateException("the steered socket answered " + answer + ", not the VIP: nothing to measure");
+                throw new IllegalStateException(
+                        "the steered socket answered " + answer + ", not the VIP: nothing to measure");
             }
             System.out.println("evidence: SO_ORIGINAL_DST on the steered socket = " + answer
                     + "; on the unsteered one = " + RawTcp.originalDst(direct, RawTcp.SOL_IP)
                     + "; baseline socket = " + RawTcp.originalDst(plain, RawTcp.SOL_IP));
 
-            String[] names = {"SO_RCVBUF, no program (baseline)", "SO_RCVBUF, program attached",
-                    "SO_ORIGINAL_DST unsteered, no program (baseline)", "SO_ORIGINAL_DST unsteered, program attached",
-                    "SO_ORIGINAL_DST steered, program attached"};
+            String[] names = {
+                "SO_RCVBUF, no program (baseline)",
+                "SO_RCVBUF, program attached",
+                "SO_ORIGINAL_DST unsteered, no program (baseline)",
+                "SO_ORIGINAL_DST unsteered, program attached",
+                "SO_ORIGINAL_DST steered, program attached"
+            };
             double[][] ns = new double[names.length][rounds];
             for (int r = -1; r < rounds; r++) { // round -1 warms up the JIT and the caches
                 double[] m = {
-                        perCall(plain, 1, 8, 4, calls), perCall(direct, 1, 8, 4, calls),
-                        perCall(plain, RawTcp.SOL_IP, RawTcp.SO_ORIGINAL_DST, 16, calls),
-                        perCall(direct, RawTcp.SOL_IP, RawTcp.SO_ORIGINAL_DST, 16, calls),
-                        perCall(steered, RawTcp.SOL_IP, RawTcp.SO_ORIGINAL_DST, 16, calls)};
+                    perCall(plain, 1, 8, 4, calls),
+                    perCall(direct, 1, 8, 4, calls),
+                    perCall(plain, RawTcp.SOL_IP, RawTcp.SO_ORIGINAL_DST, 16, calls),
+                    perCall(direct, RawTcp.SOL_IP, RawTcp.SO_ORIGINAL_DST, 16, calls),
+                    perCall(steered, RawTcp.SOL_IP, RawTcp.SO_ORIGINAL_DST, 16, calls)
+                };
                 if (r >= 0) for (int i = 0; i < m.length; i++) ns[i][r] = m[i];
             }
-            System.out.printf(Locale.ROOT, "getsockopt through FFM, %d calls x %d rounds (median ns/call)%n", calls, rounds);
+            System.out.printf(
+                    Locale.ROOT, "getsockopt through FFM, %d calls x %d rounds (median ns/call)%n", calls, rounds);
             System.out.printf(Locale.ROOT, "%-50s %10s %14s%n", "call", "ns/call", "vs baseline");
             double[] baseline = {median(ns[0]), median(ns[0]), median(ns[2]), median(ns[2]), median(ns[2])};
             for (int i = 0; i < names.length; i++) {
@@ -95,7 +113,8 @@ public final class SteeringBenchmark {
                 System.out.printf(Locale.ROOT, "%-50s %10.1f %+13.1f%n", names[i], med, med - baseline[i]);
             }
             System.out.println("per round: ");
-            for (int i = 0; i < names.length; i++) System.out.printf(Locale.ROOT, "  %-48s %s%n", names[i], format(ns[i]));
+            for (int i = 0; i < names.length; i++)
+                System.out.printf(Locale.ROOT, "  %-48s %s%n", names[i], format(ns[i]));
             cgroup.leave();
             dp.uninstall();
         } finally {

@@ -1,14 +1,11 @@
 package io.nodemesh.ebpf.bpf;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.ebpf.support.BpfFdLeakCheck;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.TestCgroup;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -21,9 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The typed API against the running kernel, with mesh-ebpf's own test object (src/test/bpf/core_test.bpf.c). */
 @ExtendWith(BpfFdLeakCheck.class)
@@ -52,7 +50,9 @@ class TypedApiRootTest {
             assertThat(obj.map("test_events").type()).isEqualTo(MapType.RINGBUF);
             MapInfo info = obj.map("local_ports").info();
             assertThat(info.definition()).isEqualTo(new MapDefinition("local_ports", MapType.HASH, 4, 4, 64));
-            assertThatThrownBy(() -> obj.map("nope")).hasMessageContaining("has no map nope").hasMessageContaining("local_ports");
+            assertThatThrownBy(() -> obj.map("nope"))
+                    .hasMessageContaining("has no map nope")
+                    .hasMessageContaining("local_ports");
         }
     }
 
@@ -65,7 +65,9 @@ class TypedApiRootTest {
             ports.put(80, 2, UpdateFlag.EXIST);
             assertThat(ports.get(80)).contains(2);
             assertThatThrownBy(() -> ports.put(80, 3, UpdateFlag.NO_EXIST))
-                    .isInstanceOf(BpfException.class).hasMessageContaining("EEXIST").hasMessageContaining("local_ports");
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("EEXIST")
+                    .hasMessageContaining("local_ports");
             assertThat(ports.remove(80)).isTrue();
             assertThat(ports.remove(80)).isFalse();
             assertThat(ports.get(80)).isEmpty();
@@ -76,9 +78,14 @@ class TypedApiRootTest {
             assertThat(ports.entries()).isEqualTo(many); // BPF_MAP_LOOKUP_BATCH sweeps
             assertThat(ports.keys()).hasSize(64);
             assertThatThrownBy(() -> ports.put(5000, 1))
-                    .isInstanceOf(BpfException.class).hasMessageContaining("E2BIG").hasMessageContaining("is full");
-            assertThat(obj.map("local_ports").deleteAll(ports.keys().stream()
-                    .map(k -> new BpfMap.Key(Codec.U32.encode(k))).toList())).isEqualTo(64);
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("E2BIG")
+                    .hasMessageContaining("is full");
+            assertThat(obj.map("local_ports")
+                            .deleteAll(ports.keys().stream()
+                                    .map(k -> new BpfMap.Key(Codec.U32.encode(k)))
+                                    .toList()))
+                    .isEqualTo(64);
             assertThat(ports.entries()).isEmpty();
         }
     }
@@ -96,7 +103,9 @@ class TypedApiRootTest {
             counters.set(3, 42L);
             assertThat(counters.get(3)).isEqualTo(42L);
             assertThat(counters.get(0)).isZero();
-            assertThatThrownBy(() -> counters.set(4, 1L)).isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("test_counters");
+            assertThatThrownBy(() -> counters.set(4, 1L))
+                    .isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageContaining("test_counters");
             assertThatThrownBy(() -> HashMapView.hash(obj.map("test_lru"), Codec.U64, Codec.U64))
                     .hasMessageContaining("LRU_HASH, not usable as a hash map");
             assertThatThrownBy(() -> HashMapView.hash(obj.map("local_ports"), Codec.U64, Codec.U32))
@@ -109,14 +118,19 @@ class TypedApiRootTest {
         assertThatThrownBy(() -> bpf.load(RootSupport.testObject("rejected")))
                 .isInstanceOfSatisfying(VerifierException.class, e -> {
                     assertThat(e.log()).contains("invalid mem access");
-                    assertThat(e.getMessage()).contains("verifier rejected").contains("rejected").contains("invalid mem access");
+                    assertThat(e.getMessage())
+                            .contains("verifier rejected")
+                            .contains("rejected")
+                            .contains("invalid mem access");
                     long lines = e.log().strip().lines().count();
                     if (lines > VerifierException.TAIL_LINES) {
-                        assertThat(e.getMessage()).contains("(" + (lines - VerifierException.TAIL_LINES) + " lines omitted)");
+                        assertThat(e.getMessage())
+                                .contains("(" + (lines - VerifierException.TAIL_LINES) + " lines omitted)");
                     }
                     assertThat(e.errnoName()).isEqualTo("EACCES");
                     assertThat(e.program()).isEqualTo("rejected_sockops");
-                    assertThat(e.getMessage()).startsWith("verifier rejected program rejected_sockops of object rejected");
+                    assertThat(e.getMessage())
+                            .startsWith("verifier rejected program rejected_sockops of object rejected");
                 });
     }
 
@@ -124,14 +138,18 @@ class TypedApiRootTest {
     void corruptOrTruncatedObjectIsAClearError() {
         byte[] elf = RootSupport.testObject("core_test").elf();
         assertThatThrownBy(() -> bpf.load(new ObjectSpec("truncated", Arrays.copyOf(elf, 300))))
-                .isInstanceOf(BpfException.class).isNotInstanceOf(VerifierException.class)
-                .hasMessageContaining("truncated").hasMessageMatching("(?s).*(E[A-Z0-9]+|LIBBPF_ERRNO__\\w+).*");
+                .isInstanceOf(BpfException.class)
+                .isNotInstanceOf(VerifierException.class)
+                .hasMessageContaining("truncated")
+                .hasMessageMatching("(?s).*(E[A-Z0-9]+|LIBBPF_ERRNO__\\w+).*");
         assertThatThrownBy(() -> bpf.load(new ObjectSpec("garbage", "not an object".getBytes())))
-                .isInstanceOf(BpfException.class).hasMessageContaining("garbage is not an ELF file");
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining("garbage is not an ELF file");
         byte[] flipped = elf.clone();
         for (int i = 64; i < Math.min(flipped.length, 2048); i++) flipped[i] ^= (byte) 0x5a;
         assertThatThrownBy(() -> bpf.load(new ObjectSpec("scrambled", flipped)))
-                .isInstanceOf(BpfException.class).hasMessageContaining("scrambled");
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining("scrambled");
     }
 
     @Test
@@ -144,11 +162,15 @@ class TypedApiRootTest {
             }
             assertThat(dir.resolve("local_ports")).exists();
             try (BpfMap pinned = bpf.openPinnedMap(dir.resolve("local_ports"))) {
-                assertThat(HashMapView.hash(pinned, Codec.U32, Codec.U32).get(7)).contains(77);
+                assertThat(HashMapView.hash(pinned, Codec.U32, Codec.U32).get(7))
+                        .contains(77);
             }
-            try (BpfObject again = bpf.load(RootSupport.testObject("core_test"), LoadOptions.DEFAULTS.withPinRoot(dir))) {
+            try (BpfObject again =
+                    bpf.load(RootSupport.testObject("core_test"), LoadOptions.DEFAULTS.withPinRoot(dir))) {
                 assertThat(again.reusedMaps()).contains("local_ports", "test_sockhash", "test_counters");
-                assertThat(HashMapView.hash(again.map("local_ports"), Codec.U32, Codec.U32).get(7)).contains(77);
+                assertThat(HashMapView.hash(again.map("local_ports"), Codec.U32, Codec.U32)
+                                .get(7))
+                        .contains(77);
             }
         } finally {
             RootSupport.removeTree(dir);
@@ -162,7 +184,8 @@ class TypedApiRootTest {
             try (BpfObject obj = bpf.load(RootSupport.testObject("core_test"))) {
                 obj.map("test_lru").pin(dir.resolve("local_ports")); // an LRU map where a HASH is declared
             }
-            assertThatThrownBy(() -> bpf.load(RootSupport.testObject("core_test"), LoadOptions.DEFAULTS.withPinRoot(dir)))
+            assertThatThrownBy(
+                            () -> bpf.load(RootSupport.testObject("core_test"), LoadOptions.DEFAULTS.withPinRoot(dir)))
                     .isInstanceOf(BpfException.class)
                     .hasMessageContaining(dir.resolve("local_ports").toString())
                     .hasMessageContaining("does not match");
@@ -176,11 +199,16 @@ class TypedApiRootTest {
         try (BpfObject obj = bpf.load(RootSupport.testObject("core_test"))) {
             BpfMap map = obj.map("local_ports");
             assertThatThrownBy(() -> map.pin(Path.of("/tmp", RootSupport.PREFIX + "-pin")))
-                    .isInstanceOf(BpfException.class).hasMessageContaining("/tmp").hasMessageContaining("not on bpffs");
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("/tmp")
+                    .hasMessageContaining("not on bpffs");
             Path missing = RootSupport.BPFFS.resolve(RootSupport.PREFIX).resolve("no/such/dir/x");
             assertThatThrownBy(() -> map.pin(missing))
-                    .isInstanceOf(BpfException.class).hasMessageContaining("no/such/dir").hasMessageContaining("ENOENT");
-            assertThat(Files.exists(Path.of("/tmp", RootSupport.PREFIX + "-pin"))).isFalse();
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("no/such/dir")
+                    .hasMessageContaining("ENOENT");
+            assertThat(Files.exists(Path.of("/tmp", RootSupport.PREFIX + "-pin")))
+                    .isFalse();
         }
     }
 
@@ -190,45 +218,58 @@ class TypedApiRootTest {
             Program sockops = obj.program("test_sockops");
             Path missing = RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve("missing");
             assertThatThrownBy(() -> sockops.attach(new CgroupAttach(missing)))
-                    .isInstanceOf(BpfException.class).hasMessageContaining(missing.toString()).hasMessageContaining("ENOENT");
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining(missing.toString())
+                    .hasMessageContaining("ENOENT");
             assertThatThrownBy(() -> sockops.attach(new CgroupAttach(Path.of("/tmp"))))
-                    .isInstanceOf(BpfException.class).hasMessageContaining("not a cgroup-v2 directory");
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("not a cgroup-v2 directory");
             assertThatThrownBy(() -> obj.program("test_sk_msg").attach(new SkMsgAttach(obj.map("local_ports"))))
-                    .isInstanceOf(BpfException.class).hasMessageContaining("SOCKHASH or SOCKMAP");
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("SOCKHASH or SOCKMAP");
         }
     }
 
     @Test
     void sockopsAndSkMsgRedirectBetweenLocalSocketsAndRingBufferReports() throws Exception {
         try (TestCgroup cgroup = TestCgroup.create("redirect");
-             BpfObject obj = bpf.load(RootSupport.testObject("core_test"));
-             Bpf.RunStats stats = bpf.enableRunStats()) {
+                BpfObject obj = bpf.load(RootSupport.testObject("core_test"));
+                Bpf.RunStats stats = bpf.enableRunStats()) {
             List<byte[]> events = new CopyOnWriteArrayList<>();
             try (RingBuffer<byte[]> ring = RingBuffer.open(obj.map("test_events"), b -> b, events::add);
-                 CgroupLink sockops = obj.program("test_sockops").attach(new CgroupAttach(cgroup.path()));
-                 SkMsgLink msg = obj.program("test_sk_msg").attach(new SkMsgAttach(obj.map("test_sockhash")))) {
+                    CgroupLink sockops = obj.program("test_sockops").attach(new CgroupAttach(cgroup.path()));
+                    SkMsgLink msg = obj.program("test_sk_msg").attach(new SkMsgAttach(obj.map("test_sockhash")))) {
                 SockHashView<byte[]> sockets = SockHashView.of(obj.map("test_sockhash"), Codec.bytes(16));
                 ArrayView<Long> counters = ArrayView.of(obj.map("test_counters"), Codec.U64);
                 // Listeners too must be made inside the cgroup: an accepted socket belongs to its listener's cgroup.
                 cgroup.enter();
                 try (ServerSocket plain = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                     ServerSocket meshed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                    HashMapView.hash(obj.map("local_ports"), Codec.U32, Codec.U32).put(meshed.getLocalPort(), 1);
+                        ServerSocket meshed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                    HashMapView.hash(obj.map("local_ports"), Codec.U32, Codec.U32)
+                            .put(meshed.getLocalPort(), 1);
                     // A port not listed: sockops runs but records nothing, and nothing is redirected.
-                    try (Socket c = new Socket(InetAddress.getLoopbackAddress(), plain.getLocalPort()); Socket s = plain.accept()) {
+                    try (Socket c = new Socket(InetAddress.getLoopbackAddress(), plain.getLocalPort());
+                            Socket s = plain.accept()) {
                         exchange(c, s, 10);
                         assertThat(sockets.size()).isZero();
                     }
                     assertThat(counters.get(1)).isZero();
-                    try (Socket c = new Socket(InetAddress.getLoopbackAddress(), meshed.getLocalPort()); Socket s = meshed.accept()) {
+                    try (Socket c = new Socket(InetAddress.getLoopbackAddress(), meshed.getLocalPort());
+                            Socket s = meshed.accept()) {
                         exchange(c, s, 100);
-                        assertThat(sockets.size()).as("both ends of the open connection are in the sockhash").isEqualTo(2);
-                        assertThat(counters.get(1)).as("messages sk_msg redirected").isGreaterThanOrEqualTo(200);
+                        assertThat(sockets.size())
+                                .as("both ends of the open connection are in the sockhash")
+                                .isEqualTo(2);
+                        assertThat(counters.get(1))
+                                .as("messages sk_msg redirected")
+                                .isGreaterThanOrEqualTo(200);
                     }
                 } finally {
                     cgroup.leave();
                 }
-                assertThat(sockets.size()).as("closed sockets leave the sockhash").isZero();
+                assertThat(sockets.size())
+                        .as("closed sockets leave the sockhash")
+                        .isZero();
                 assertThat(obj.program("test_sockops").info().runCount()).isPositive();
                 assertThat(obj.program("test_sk_msg").info().runCount()).isGreaterThanOrEqualTo(200);
                 long deadline = System.nanoTime() + 5_000_000_000L;
@@ -243,7 +284,7 @@ class TypedApiRootTest {
     void pinnedLinkKeepsTheProgramAttachedAfterItsHandleCloses() throws Exception {
         Path dir = RootSupport.pinDir("links");
         try (TestCgroup cgroup = TestCgroup.create("pinned-link");
-             BpfObject obj = bpf.load(RootSupport.testObject("core_test"))) {
+                BpfObject obj = bpf.load(RootSupport.testObject("core_test"))) {
             try (CgroupLink link = obj.program("test_sockops").attach(new CgroupAttach(cgroup.path()))) {
                 link.pin(dir.resolve("sockops"));
             }
@@ -252,13 +293,17 @@ class TypedApiRootTest {
             try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 HashMapView.hash(obj.map("local_ports"), Codec.U32, Codec.U32).put(server.getLocalPort(), 1);
                 connect(server);
-                assertThat(counters.get(0)).as("sockops still ran through the pinned link").isEqualTo(2);
+                assertThat(counters.get(0))
+                        .as("sockops still ran through the pinned link")
+                        .isEqualTo(2);
                 try (CgroupLink reopened = bpf.openPinnedCgroupLink(dir.resolve("sockops"))) {
                     reopened.detach();
                 }
                 assertThat(dir.resolve("sockops")).doesNotExist();
                 connect(server);
-                assertThat(counters.get(0)).as("detached: sockops no longer runs").isEqualTo(2);
+                assertThat(counters.get(0))
+                        .as("detached: sockops no longer runs")
+                        .isEqualTo(2);
             } finally {
                 cgroup.leave();
             }
@@ -268,7 +313,8 @@ class TypedApiRootTest {
     }
 
     private static void connect(ServerSocket server) throws Exception {
-        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()); Socket s = server.accept()) {
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                Socket s = server.accept()) {
             exchange(c, s, 1);
         }
     }

@@ -1,29 +1,28 @@
 package io.nodemesh.ebpf.differential;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.testing.EbpfContractHarness;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.LifecycleContext;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
+import net.jqwik.api.statistics.Statistics;
 import org.opentest4j.TestAbortedException;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Differential test (issue 4 §5): random small meshes and random connection attempts, each made for real on the kernel
@@ -96,15 +95,19 @@ class DifferentialRootTest {
                 }
                 disagreements.add(a + ": kernel " + actual + ", simulator " + expected);
             }
-            assertThat(disagreements).as("attempts on which kernel and simulator disagree, in state %s", s.state()).isEmpty();
+            assertThat(disagreements)
+                    .as("attempts on which kernel and simulator disagree, in state %s", s.state())
+                    .isEmpty();
         }
     }
 
     @AfterContainer
     static void removePods() {
         if (pods != null) {
-            System.out.printf("differential: %d attempts compared exactly, %d against several simulator outcomes; "
-                    + "%d known divergences (see KnownDivergences)%n", exact, membership, knownDivergences);
+            System.out.printf(
+                    "differential: %d attempts compared exactly, %d against several simulator outcomes; "
+                            + "%d known divergences (see KnownDivergences)%n",
+                    exact, membership, knownDivergences);
             pods.close();
             pods = null;
         }

@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.differential;
 
 import io.nodemesh.api.Verdict;
 import io.nodemesh.ebpf.support.SockKeys.SockKey;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,14 +33,21 @@ final class KernelProbe {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.ofLiteral(ip), port), TIMEOUT_MS);
             s.setSoTimeout(TIMEOUT_MS);
-            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            String line =
+                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
             if (line == null) return new Outcome.Broken("closed without an answer");
             String local = s.getLocalAddress().getHostAddress();
             int localPort = s.getLocalPort();
             List<SockKey> keys = sockhash.get();
-            Optional<SockKey> mine = keys.stream().filter(k -> k.localPort() == localPort && k.localIp().equals(local)).findFirst();
-            boolean redirected = mine.isPresent() && keys.stream().anyMatch(k -> k.localIp().equals(mine.get().remoteIp())
-                    && k.localPort() == mine.get().remotePort() && k.remoteIp().equals(local) && k.remotePort() == localPort);
+            Optional<SockKey> mine = keys.stream()
+                    .filter(k -> k.localPort() == localPort && k.localIp().equals(local))
+                    .findFirst();
+            boolean redirected = mine.isPresent()
+                    && keys.stream()
+                            .anyMatch(k -> k.localIp().equals(mine.get().remoteIp())
+                                    && k.localPort() == mine.get().remotePort()
+                                    && k.remoteIp().equals(local)
+                                    && k.remotePort() == localPort);
             return new Outcome.Reached(line.strip(), redirected);
         } catch (IOException e) {
             return refusal(e);

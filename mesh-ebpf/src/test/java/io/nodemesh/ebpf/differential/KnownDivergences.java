@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.differential;
 
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.state.MeshState;
-
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,7 +19,9 @@ final class KnownDivergences {
 
     /** The divergence that explains {@code actual} where the simulator expected one of {@code expected}, if any. */
     static Optional<String> explain(MeshState state, Attempt a, Set<Outcome> expected, Outcome actual) {
-        if (a.udp() && !a.connectedUdp() && actual.equals(new Outcome.Broken("ETIMEDOUT"))
+        if (a.udp()
+                && !a.connectedUdp()
+                && actual.equals(new Outcome.Broken("ETIMEDOUT"))
                 && expected.equals(Set.of(new Outcome.Refused(Verdict.NO_BACKEND)))) {
             // The programs refuse the datagram with ECONNREFUSED, but the JDK ignores ECONNREFUSED from send on an
             // unconnected socket (Linux reports ICMP errors of earlier datagrams that way), so the client only times

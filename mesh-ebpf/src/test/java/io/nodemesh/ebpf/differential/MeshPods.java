@@ -10,7 +10,6 @@ import io.nodemesh.ebpf.support.SockKeys;
 import io.nodemesh.ebpf.testing.EbpfContractHarness;
 import io.nodemesh.ebpf.testing.KeyServer;
 import io.nodemesh.ebpf.testing.Pod;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,10 +49,17 @@ final class MeshPods implements AutoCloseable {
         try {
             List<Workload> workloads = new ArrayList<>();
             for (int i = 0; i < LOCAL; i++) {
-                // no ports: the pod's servers are started here, one KeyServer per port (it survives a refused UDP reply)
-                Workload w = harness.startWorkload(new WorkloadSpec(NAMESPACE, "p" + i, EbpfContractHarness.NODE,
-                        ScenarioState.IDENTITIES.getFirst(), Map.of(), List.of()));
-                for (int port : PORTS) servers.add(harness.pod(w.key()).thread().call(() -> KeyServer.start(port, w.key())));
+                // no ports: the pod's servers are started here, one KeyServer per port (it survives a refused UDP
+                // reply)
+                Workload w = harness.startWorkload(new WorkloadSpec(
+                        NAMESPACE,
+                        "p" + i,
+                        EbpfContractHarness.NODE,
+                        ScenarioState.IDENTITIES.getFirst(),
+                        Map.of(),
+                        List.of()));
+                for (int port : PORTS)
+                    servers.add(harness.pod(w.key()).thread().call(() -> KeyServer.start(port, w.key())));
                 workloads.add(w);
             }
             for (int i = LOCAL; i < ALL; i++) {
@@ -61,8 +67,14 @@ final class MeshPods implements AutoCloseable {
                 Pod pod = harness.network().addPod(name);
                 String key = NAMESPACE + "/" + name;
                 servers.add(RemoteServer.start(pod, outside, key, PORTS));
-                workloads.add(new Workload(NAMESPACE, name, REMOTE_NODE, List.of(pod.ipv4(), pod.ipv6()),
-                        ScenarioState.IDENTITIES.getFirst(), Map.of(), Placement.NONE));
+                workloads.add(new Workload(
+                        NAMESPACE,
+                        name,
+                        REMOTE_NODE,
+                        List.of(pod.ipv4(), pod.ipv6()),
+                        ScenarioState.IDENTITIES.getFirst(),
+                        Map.of(),
+                        Placement.NONE));
             }
             return new MeshPods(harness, List.copyOf(workloads), servers);
         } catch (RuntimeException | Error e) {
@@ -127,7 +139,8 @@ final class MeshPods implements AutoCloseable {
     private static Path currentCgroup() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-                if (line.startsWith("0::")) return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
+                if (line.startsWith("0::"))
+                    return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
             }
             return RootSupport.CGROUP2;
         } catch (IOException e) {

@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.differential;
 
 import io.nodemesh.ebpf.testing.Pod;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -55,13 +54,24 @@ final class RemoteServer implements AutoCloseable {
      * that is not below the attach point). Returns once it listens.
      */
     static RemoteServer start(Pod pod, Path outsideCgroup, String answer, List<Integer> ports) {
-        List<String> argv = new java.util.ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
+        List<String> argv = new java.util.ArrayList<>(List.of(
+                "sh",
+                "-c",
+                "echo $$ > \"$0\" && exec \"$@\"",
                 outsideCgroup.resolve("cgroup.procs").toString(),
-                "ip", "netns", "exec", pod.netns(), "python3", "-c", SERVER, answer));
+                "ip",
+                "netns",
+                "exec",
+                pod.netns(),
+                "python3",
+                "-c",
+                SERVER,
+                answer));
         ports.forEach(p -> argv.add(Integer.toString(p)));
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            String line =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
             if (!"ready".equals(line)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("server for " + pod + " did not start: " + line);

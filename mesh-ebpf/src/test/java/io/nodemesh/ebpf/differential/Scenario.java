@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.differential;
 
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.PolicyAction;
-
 import java.util.List;
 import java.util.Set;
 
@@ -16,7 +15,8 @@ import java.util.Set;
  * @param policies policies, possibly none
  * @param attempts connection attempts, in order
  */
-record Scenario(List<PodTraits> pods, List<ServiceShape> services, List<PolicyShape> policies, List<AttemptShape> attempts) {
+record Scenario(
+        List<PodTraits> pods, List<ServiceShape> services, List<PolicyShape> policies, List<AttemptShape> attempts) {
 
     /** @param identity index into {@link ScenarioState#IDENTITIES}; {@code app} the value of label {@code app} */
     record PodTraits(int identity, String app) {}
@@ -28,8 +28,14 @@ record Scenario(List<PodTraits> pods, List<ServiceShape> services, List<PolicySh
      * @param port        service port, TCP and UDP: 80 (target 8080) or 81 (target 9090)
      * @param v6Vip       whether the service also has an IPv6 VIP
      */
-    record ServiceShape(boolean bySelector, String app, List<Integer> endpoints, Set<Integer> terminating,
-                        LoadBalancing lb, int port, boolean v6Vip) {}
+    record ServiceShape(
+            boolean bySelector,
+            String app,
+            List<Integer> endpoints,
+            Set<Integer> terminating,
+            LoadBalancing lb,
+            int port,
+            boolean v6Vip) {}
 
     /**
      * @param sources      identity indexes, {@link ScenarioState#HOST_SOURCE} for host, {@link ScenarioState#ANY_SOURCE} for *
@@ -37,8 +43,12 @@ record Scenario(List<PodTraits> pods, List<ServiceShape> services, List<PolicySh
      * @param services     service indexes (taken modulo the number of services)
      * @param ports        target ports
      */
-    record PolicyShape(PolicyAction action, List<Integer> sources, List<Integer> destinations, List<Integer> services,
-                       List<Integer> ports) {}
+    record PolicyShape(
+            PolicyAction action,
+            List<Integer> sources,
+            List<Integer> destinations,
+            List<Integer> services,
+            List<Integer> ports) {}
 
     /**
      * @param client    a local pod index, or {@link MeshPods#LOCAL} for a host process
@@ -48,5 +58,6 @@ record Scenario(List<PodTraits> pods, List<ServiceShape> services, List<PolicySh
      * @param udp       one UDP datagram instead of a TCP connect
      * @param connected for UDP: from a connected socket rather than an unconnected one
      */
-    record AttemptShape(int client, boolean toService, int target, boolean v6, int port, boolean udp, boolean connected) {}
+    record AttemptShape(
+            int client, boolean toService, int target, boolean v6, int port, boolean udp, boolean connected) {}
 }

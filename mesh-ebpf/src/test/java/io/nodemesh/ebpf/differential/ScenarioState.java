@@ -1,6 +1,5 @@
 package io.nodemesh.ebpf.differential;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.Identities;
@@ -9,13 +8,13 @@ import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.ebpf.differential.Scenario.AttemptShape;
 import io.nodemesh.ebpf.differential.Scenario.PolicyShape;
 import io.nodemesh.ebpf.differential.Scenario.ServiceShape;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,17 +34,26 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
         for (int i = 0; i < pods.size(); i++) {
             Workload w = pods.get(i);
             var traits = s.pods().get(i);
-            workloads.add(new Workload(w.namespace(), w.name(), w.node(), w.ips(), IDENTITIES.get(traits.identity()),
-                    Map.of("app", traits.app()), w.placement()));
+            workloads.add(new Workload(
+                    w.namespace(),
+                    w.name(),
+                    w.node(),
+                    w.ips(),
+                    IDENTITIES.get(traits.identity()),
+                    Map.of("app", traits.app()),
+                    w.placement()));
         }
         workloads.forEach(b::workload);
 
         List<Service> services = new ArrayList<>();
-        for (int i = 0; i < s.services().size(); i++) services.add(service(i, s.services().get(i), workloads));
+        for (int i = 0; i < s.services().size(); i++)
+            services.add(service(i, s.services().get(i), workloads));
         services.forEach(b::service);
-        for (int i = 0; i < s.policies().size(); i++) b.policy(policy(i, s.policies().get(i), services));
+        for (int i = 0; i < s.policies().size(); i++)
+            b.policy(policy(i, s.policies().get(i), services));
 
-        List<Attempt> attempts = s.attempts().stream().map(a -> attempt(a, workloads, services)).toList();
+        List<Attempt> attempts =
+                s.attempts().stream().map(a -> attempt(a, workloads, services)).toList();
         return new ScenarioState(b.build(), attempts);
     }
 
@@ -57,15 +65,25 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
             for (int pod : shape.endpoints()) {
                 Workload w = workloads.get(pod);
                 EndpointState st = shape.terminating().contains(pod) ? EndpointState.TERMINATING : EndpointState.READY;
-                // both addresses: the kernel picks among endpoints of the VIP's family, so each family sees the same pods
+                // both addresses: the kernel picks among endpoints of the VIP's family, so each family sees the same
+                // pods
                 for (String ip : w.ips()) endpoints.add(new Endpoint(ip, w.key(), st));
             }
         }
         int target = targetPort(shape.port());
-        List<ServicePort> ports = List.of(new ServicePort("tcp", shape.port(), target, Protocol.TCP),
+        List<ServicePort> ports = List.of(
+                new ServicePort("tcp", shape.port(), target, Protocol.TCP),
                 new ServicePort("udp", shape.port(), target, Protocol.UDP));
-        return new Service(MeshPods.NAMESPACE, "s" + i, vips, ports,
-                endpoints, shape.bySelector() ? Map.of("app", shape.app()) : Map.of(), shape.lb(), SessionAffinity.NONE, ServiceLayer.L4);
+        return new Service(
+                MeshPods.NAMESPACE,
+                "s" + i,
+                vips,
+                ports,
+                endpoints,
+                shape.bySelector() ? Map.of("app", shape.app()) : Map.of(),
+                shape.lb(),
+                SessionAffinity.NONE,
+                ServiceLayer.L4);
     }
 
     static int targetPort(int servicePort) {
@@ -73,22 +91,30 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
     }
 
     private static Policy policy(int i, PolicyShape shape, List<Service> services) {
-        List<String> sources = shape.sources().stream().map(n -> switch (n) {
-            case HOST_SOURCE -> Identities.HOST;
-            case ANY_SOURCE -> Identities.ANY;
-            default -> IDENTITIES.get(n);
-        }).toList();
-        List<String> destinations = shape.destinations().stream().map(IDENTITIES::get).toList();
+        List<String> sources = shape.sources().stream()
+                .map(n -> switch (n) {
+                    case HOST_SOURCE -> Identities.HOST;
+                    case ANY_SOURCE -> Identities.ANY;
+                    default -> IDENTITIES.get(n);
+                })
+                .toList();
+        List<String> destinations =
+                shape.destinations().stream().map(IDENTITIES::get).toList();
         List<String> svc = List.copyOf(new LinkedHashSet<>(shape.services().stream()
-                .map(n -> services.get(n % services.size()).key()).toList()));
-        return new Policy(MeshPods.NAMESPACE, "pol" + i, shape.action(), sources, destinations, svc, shape.ports(), List.of());
+                .map(n -> services.get(n % services.size()).key())
+                .toList()));
+        return new Policy(
+                MeshPods.NAMESPACE, "pol" + i, shape.action(), sources, destinations, svc, shape.ports(), List.of());
     }
 
     private static Attempt attempt(AttemptShape a, List<Workload> workloads, List<Service> services) {
-        String client = a.client() == MeshPods.LOCAL ? "" : workloads.get(a.client()).key();
+        String client =
+                a.client() == MeshPods.LOCAL ? "" : workloads.get(a.client()).key();
         if (a.toService()) {
             Service svc = services.get(a.target() % services.size());
-            String vip = a.v6() && svc.vips().size() > 1 ? svc.vips().get(1) : svc.vips().getFirst();
+            String vip = a.v6() && svc.vips().size() > 1
+                    ? svc.vips().get(1)
+                    : svc.vips().getFirst();
             return new Attempt(client, vip, svc.ports().getFirst().port(), a.udp(), a.connected());
         }
         Workload w = workloads.get(a.target());

@@ -8,7 +8,6 @@ import io.nodemesh.sim.SimConnection;
 import io.nodemesh.sim.SimulatedDataplane;
 import io.nodemesh.sim.Source;
 import io.nodemesh.sim.UdpSocket;
-
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -47,7 +46,8 @@ final class SimOracle implements AutoCloseable {
                     result = sim.sendDatagram(source, a.ip(), a.port(), 6);
                 }
                 switch (result) {
-                    case DatagramResult.Delivered d -> outcomes.add(new Outcome.Reached(d.backend().workload(), false));
+                    case DatagramResult.Delivered d ->
+                        outcomes.add(new Outcome.Reached(d.backend().workload(), false));
                     case DatagramResult.Dropped d -> outcomes.add(new Outcome.Refused(d.verdict()));
                 }
                 continue;

@@ -1,6 +1,8 @@
 package io.nodemesh.ebpf.differential;
 
-import io.nodemesh.api.state.ServiceLayer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -8,16 +10,13 @@ import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.contract.WorkloadSpec;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.testing.EbpfContractHarness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -27,9 +26,9 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The two UDP policy divergences the differential test found, fixed in service.bpf.c, on the real kernel:
@@ -65,17 +64,32 @@ class UdpPolicyRootTest {
     }
 
     private Workload workload(String name, List<Integer> ports) {
-        return harness.startWorkload(new WorkloadSpec(NS, name, EbpfContractHarness.NODE,
-                "spiffe://cluster.local/ns/" + NS + "/sa/" + name, Map.of("app", name), ports));
+        return harness.startWorkload(new WorkloadSpec(
+                NS,
+                name,
+                EbpfContractHarness.NODE,
+                "spiffe://cluster.local/ns/" + NS + "/sa/" + name,
+                Map.of("app", name),
+                ports));
     }
 
     private static Service udpService(Workload backend, int targetPort) {
-        return new Service(NS, "svc", List.of(VIP4, VIP6), List.of(new ServicePort("udp", VIP_PORT, targetPort, Protocol.UDP)),
-                backend.ips().stream().map(ip -> Endpoint.ready(ip, backend.key())).toList(), Map.of(),
-                LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L4);
+        return new Service(
+                NS,
+                "svc",
+                List.of(VIP4, VIP6),
+                List.of(new ServicePort("udp", VIP_PORT, targetPort, Protocol.UDP)),
+                backend.ips().stream()
+                        .map(ip -> Endpoint.ready(ip, backend.key()))
+                        .toList(),
+                Map.of(),
+                LoadBalancing.ROUND_ROBIN,
+                SessionAffinity.NONE,
+                ServiceLayer.L4);
     }
 
-    private static Policy policy(String name, PolicyAction action, List<String> from, List<String> to, List<String> services) {
+    private static Policy policy(
+            String name, PolicyAction action, List<String> from, List<String> to, List<String> services) {
         return new Policy(NS, name, action, from, to, services, List.of(), List.of());
     }
 
@@ -90,16 +104,29 @@ class UdpPolicyRootTest {
     void aReplyToAnAllowedRequestPassesUnderADenyOfTheReverseDirection() {
         Workload client = workload("client", List.of(CLIENT_PORT));
         Workload server = workload("server", List.of(SERVER_PORT));
-        harness.dataplane().apply(base(client, server)
-                .service(udpService(server, SERVER_PORT))
-                .policy(policy("client-to-server", PolicyAction.ALLOW, List.of(client.identity()), List.of(server.identity()), List.of()))
-                .policy(policy("no-server-to-client", PolicyAction.DENY, List.of(server.identity()), List.of(client.identity()), List.of()))
-                .build());
+        harness.dataplane()
+                .apply(base(client, server)
+                        .service(udpService(server, SERVER_PORT))
+                        .policy(policy(
+                                "client-to-server",
+                                PolicyAction.ALLOW,
+                                List.of(client.identity()),
+                                List.of(server.identity()),
+                                List.of()))
+                        .policy(policy(
+                                "no-server-to-client",
+                                PolicyAction.DENY,
+                                List.of(server.identity()),
+                                List.of(client.identity()),
+                                List.of()))
+                        .build());
 
         for (String ip : server.ips()) {
             SocketAddress to = address(ip, SERVER_PORT);
             Exchange e = harness.pod(client.key()).thread().call(() -> exchange(to, false));
-            assertThat(e.answer()).as("answer to an unconnected request to %s", ip).isEqualTo(server.key());
+            assertThat(e.answer())
+                    .as("answer to an unconnected request to %s", ip)
+                    .isEqualTo(server.key());
             assertThat(e.from()).isEqualTo(to);
 
             // The reverse direction stays denied for new flows: from a fresh server-side socket to the very client
@@ -109,7 +136,9 @@ class UdpPolicyRootTest {
             assertThatThrownBy(() -> harness.pod(server.key()).thread().call(() -> sendOnly(back)))
                     .as("a new datagram from the server's identity to the client's socket")
                     .hasStackTraceContaining("Operation not permitted");
-            assertThatThrownBy(() -> harness.pod(server.key()).thread().call(() -> exchange(address(clientIp, CLIENT_PORT), false)))
+            assertThatThrownBy(() -> harness.pod(server.key())
+                            .thread()
+                            .call(() -> exchange(address(clientIp, CLIENT_PORT), false)))
                     .as("a request from the server's identity to the client's UDP server")
                     .hasStackTraceContaining("Operation not permitted");
         }
@@ -117,7 +146,9 @@ class UdpPolicyRootTest {
             SocketAddress to = address(vip, VIP_PORT);
             for (boolean connected : List.of(false, true)) {
                 Exchange e = harness.pod(client.key()).thread().call(() -> exchange(to, connected));
-                assertThat(e.answer()).as("answer via %s, connected %s", vip, connected).isEqualTo(server.key());
+                assertThat(e.answer())
+                        .as("answer via %s, connected %s", vip, connected)
+                        .isEqualTo(server.key());
                 assertThat(e.from()).as("the reply shows the VIP").isEqualTo(to);
             }
         }
@@ -128,13 +159,24 @@ class UdpPolicyRootTest {
         Workload client = workload("client", List.of());
         Workload backend = workload("backend", List.of(SERVER_PORT));
         Workload other = workload("other", List.of());
-        harness.dataplane().apply(base(client, backend, other)
-                .service(udpService(backend, SERVER_PORT))
-                // the client is admitted through the service only ...
-                .policy(policy("client-via-service", PolicyAction.ALLOW, List.of(client.identity()), List.of(), List.of(NS + "/svc")))
-                // ... while the backend's identity is default-deny, selected by an ALLOW for someone else
-                .policy(policy("other-to-backend", PolicyAction.ALLOW, List.of(other.identity()), List.of(backend.identity()), List.of()))
-                .build());
+        harness.dataplane()
+                .apply(base(client, backend, other)
+                        .service(udpService(backend, SERVER_PORT))
+                        // the client is admitted through the service only ...
+                        .policy(policy(
+                                "client-via-service",
+                                PolicyAction.ALLOW,
+                                List.of(client.identity()),
+                                List.of(),
+                                List.of(NS + "/svc")))
+                        // ... while the backend's identity is default-deny, selected by an ALLOW for someone else
+                        .policy(policy(
+                                "other-to-backend",
+                                PolicyAction.ALLOW,
+                                List.of(other.identity()),
+                                List.of(backend.identity()),
+                                List.of()))
+                        .build());
 
         for (String vip : List.of(VIP4, VIP6)) {
             SocketAddress to = address(vip, VIP_PORT);
@@ -146,7 +188,10 @@ class UdpPolicyRootTest {
                     return List.of(ask(s, null), ask(s, null), ask(s, to), ask(s, null), ask(s, to));
                 }
             });
-            assertThat(answers).as("five exchanges on one socket connected to %s", vip).containsOnly(backend.key()).hasSize(5);
+            assertThat(answers)
+                    .as("five exchanges on one socket connected to %s", vip)
+                    .containsOnly(backend.key())
+                    .hasSize(5);
         }
         for (String ip : backend.ips()) {
             SocketAddress direct = address(ip, SERVER_PORT);
@@ -172,8 +217,10 @@ class UdpPolicyRootTest {
             s.send(new DatagramPacket(hello, hello.length, to));
             DatagramPacket reply = new DatagramPacket(new byte[256], 256);
             s.receive(reply);
-            return new Exchange(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8).strip(),
-                    reply.getSocketAddress(), s.getLocalPort());
+            return new Exchange(
+                    new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8).strip(),
+                    reply.getSocketAddress(),
+                    s.getLocalPort());
         }
     }
 

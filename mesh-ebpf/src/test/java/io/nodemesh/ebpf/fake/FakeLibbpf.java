@@ -8,7 +8,6 @@ import io.nodemesh.ebpf.bpf.MapInfo;
 import io.nodemesh.ebpf.bpf.MapType;
 import io.nodemesh.ebpf.bpf.ProgramInfo;
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,21 +51,27 @@ public final class FakeLibbpf implements Libbpf {
         }
     }
 
-    private record Obj(String name, ObjectDef def, String pinRoot, Map<Long, Integer> mapFds, Map<Long, Integer> progFds,
-                       Map<Long, Object> handles) {}
+    private record Obj(
+            String name,
+            ObjectDef def,
+            String pinRoot,
+            Map<Long, Integer> mapFds,
+            Map<Long, Integer> progFds,
+            Map<Long, Object> handles) {}
 
     private final Path bpffs;
     private final Path cgroupfs;
     private final Map<String, ObjectDef> definitions = new HashMap<>();
     private final Map<Long, Obj> objects = new HashMap<>();
     private final Map<Long, Object> handles = new HashMap<>(); // program/map handle -> ProgramDef/MapDef
-    private final Map<Integer, Object> fds = new HashMap<>();    // fd -> FakeMap | ProgramDef | String (dir) | Link
-    private final Map<String, Integer> pins = new HashMap<>();  // path -> fd of the pinned object
+    private final Map<Integer, Object> fds = new HashMap<>(); // fd -> FakeMap | ProgramDef | String (dir) | Link
+    private final Map<String, Integer> pins = new HashMap<>(); // path -> fd of the pinned object
     private final Map<Long, Link> links = new HashMap<>();
     /** cgroup path -> program names attached (links and prog_attach). */
     public final Map<String, List<String>> cgroupAttachments = new LinkedHashMap<>();
     /** sock map name -> sk_msg program attached. */
     public final Map<String, String> sockMapAttachments = new LinkedHashMap<>();
+
     private final Map<String, Integer> failUpdates = new HashMap<>();
     private final Set<String> failAttach = new java.util.HashSet<>();
     private final Map<String, String> rejectLoad = new HashMap<>();
@@ -115,8 +120,12 @@ public final class FakeLibbpf implements Libbpf {
 
     /** Entries of the live map pinned at, or named, {@code name}. */
     public Map<String, byte[]> contents(String mapName) {
-        return fds.values().stream().filter(o -> o instanceof FakeMap m && m.def.name().equals(mapName))
-                .map(o -> ((FakeMap) o).entries).findFirst().map(Map::copyOf).orElseThrow();
+        return fds.values().stream()
+                .filter(o -> o instanceof FakeMap m && m.def.name().equals(mapName))
+                .map(o -> ((FakeMap) o).entries)
+                .findFirst()
+                .map(Map::copyOf)
+                .orElseThrow();
     }
 
     @Override
@@ -183,12 +192,18 @@ public final class FakeLibbpf implements Libbpf {
 
     @Override
     public List<Long> programs(long object) {
-        return objects.get(object).handles().entrySet().stream().filter(e -> e.getValue() instanceof ProgramDef).map(Map.Entry::getKey).toList();
+        return objects.get(object).handles().entrySet().stream()
+                .filter(e -> e.getValue() instanceof ProgramDef)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     @Override
     public List<Long> maps(long object) {
-        return objects.get(object).handles().entrySet().stream().filter(e -> e.getValue() instanceof MapDef).map(Map.Entry::getKey).toList();
+        return objects.get(object).handles().entrySet().stream()
+                .filter(e -> e.getValue() instanceof MapDef)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     @Override
@@ -208,7 +223,11 @@ public final class FakeLibbpf implements Libbpf {
 
     @Override
     public int programFd(long program) {
-        return objects.values().stream().map(o -> o.progFds().get(program)).filter(java.util.Objects::nonNull).findFirst().orElse(-1);
+        return objects.values().stream()
+                .map(o -> o.progFds().get(program))
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(-1);
     }
 
     @Override
@@ -218,12 +237,17 @@ public final class FakeLibbpf implements Libbpf {
 
     @Override
     public int mapFd(long map) {
-        return objects.values().stream().map(o -> o.mapFds().get(map)).filter(java.util.Objects::nonNull).findFirst().orElse(-1);
+        return objects.values().stream()
+                .map(o -> o.mapFds().get(map))
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(-1);
     }
 
     @Override
     public void reuseMapFd(long map, int fd) {
-        for (Obj o : objects.values()) if (o.handles().containsKey(map)) o.mapFds().put(map, dup(fd));
+        for (Obj o : objects.values())
+            if (o.handles().containsKey(map)) o.mapFds().put(map, dup(fd));
     }
 
     @Override
@@ -355,7 +379,11 @@ public final class FakeLibbpf implements Libbpf {
         maybeFail(m);
         int ks = m.def.keySize(), vs = m.def.valueSize();
         for (int i = 0; i < count; i++) {
-            put(m, Arrays.copyOfRange(keys, i * ks, (i + 1) * ks), Arrays.copyOfRange(values, i * vs, (i + 1) * vs), flags);
+            put(
+                    m,
+                    Arrays.copyOfRange(keys, i * ks, (i + 1) * ks),
+                    Arrays.copyOfRange(values, i * vs, (i + 1) * vs),
+                    flags);
         }
     }
 
@@ -406,7 +434,8 @@ public final class FakeLibbpf implements Libbpf {
 
     @Override
     public void detachProgram(int programFd, int targetFd, int attachType) {
-        if (sockMapAttachments.remove(map(targetFd).def.name()) == null) throw new BpfException("detach program", Errno.ENOENT);
+        if (sockMapAttachments.remove(map(targetFd).def.name()) == null)
+            throw new BpfException("detach program", Errno.ENOENT);
     }
 
     @Override
@@ -431,7 +460,8 @@ public final class FakeLibbpf implements Libbpf {
     @Override
     public long openLink(String path) {
         Integer fd = pins.get(path);
-        if (fd == null || !(fds.get(fd) instanceof Link l)) throw new BpfException("open pinned link " + path, Errno.ENOENT);
+        if (fd == null || !(fds.get(fd) instanceof Link l))
+            throw new BpfException("open pinned link " + path, Errno.ENOENT);
         long h = nextHandle++;
         Link copy = new Link(l.program, l.cgroup);
         copy.pin = path;
@@ -458,14 +488,19 @@ public final class FakeLibbpf implements Libbpf {
         Link l = links.remove(link);
         fds.remove(l.fd);
         // the attachment ends with the last reference: no pin and no other open handle of it
-        boolean pinned = pins.keySet().stream().anyMatch(p -> fds.get(pins.get(p)) instanceof Link pl
-                && pl.program.equals(l.program) && java.util.Objects.equals(pl.cgroup, l.cgroup));
-        boolean otherHandle = links.values().stream().anyMatch(o -> o.program.equals(l.program) && java.util.Objects.equals(o.cgroup, l.cgroup));
-        if (!pinned && !otherHandle && l.cgroup != null) cgroupAttachments.getOrDefault(l.cgroup, new ArrayList<>()).remove(l.program);
+        boolean pinned = pins.keySet().stream()
+                .anyMatch(p -> fds.get(pins.get(p)) instanceof Link pl
+                        && pl.program.equals(l.program)
+                        && java.util.Objects.equals(pl.cgroup, l.cgroup));
+        boolean otherHandle = links.values().stream()
+                .anyMatch(o -> o.program.equals(l.program) && java.util.Objects.equals(o.cgroup, l.cgroup));
+        if (!pinned && !otherHandle && l.cgroup != null)
+            cgroupAttachments.getOrDefault(l.cgroup, new ArrayList<>()).remove(l.program);
     }
 
     private final Map<Long, Consumer<byte[]>> rings = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<Long, java.util.concurrent.BlockingQueue<byte[]>> ringRecords = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, java.util.concurrent.BlockingQueue<byte[]>> ringRecords =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Long> ringsByMap = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Queues a record in the ring buffer map {@code mapName}, as a program's bpf_ringbuf_output would. */
@@ -485,11 +520,13 @@ public final class FakeLibbpf implements Libbpf {
     @Override
     public int pollRing(long ring, int timeoutMillis) {
         try {
-            byte[] first = ringRecords.get(ring).poll(Math.min(timeoutMillis, 20), java.util.concurrent.TimeUnit.MILLISECONDS);
+            byte[] first =
+                    ringRecords.get(ring).poll(Math.min(timeoutMillis, 20), java.util.concurrent.TimeUnit.MILLISECONDS);
             if (first == null) return 0;
             int n = 1;
             rings.get(ring).accept(first);
-            for (byte[] r; (r = ringRecords.get(ring).poll()) != null; n++) rings.get(ring).accept(r);
+            for (byte[] r; (r = ringRecords.get(ring).poll()) != null; n++)
+                rings.get(ring).accept(r);
             return n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -535,6 +572,6 @@ public final class FakeLibbpf implements Libbpf {
     }
 
     static byte[] le32(int v) {
-        return new byte[]{(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
+        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
     }
 }

@@ -7,7 +7,6 @@ import io.nodemesh.ebpf.fake.FakeLibbpf.MapDef;
 import io.nodemesh.ebpf.fake.FakeLibbpf.ObjectDef;
 import io.nodemesh.ebpf.fake.FakeLibbpf.ProgramDef;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,23 +18,40 @@ public final class FakeNodemeshObjects {
         List<MapDef> maps = new ArrayList<>();
         for (KernelMap km : KernelMap.values()) {
             MapType type = km == KernelMap.CONFIG ? MapType.ARRAY : MapType.HASH;
-            maps.add(new MapDef(new MapDefinition(km.mapName(), type, km.keySize(), km.valueSize(), km.defaultMaxEntries()), true));
+            maps.add(new MapDef(
+                    new MapDefinition(km.mapName(), type, km.keySize(), km.valueSize(), km.defaultMaxEntries()), true));
         }
         maps.add(new MapDef(new MapDefinition("nm_sockhash", MapType.SOCKHASH, 40, 8, 65536), true));
         maps.add(new MapDef(new MapDefinition("nm_events", MapType.RINGBUF, 0, 0, 4 << 20), true));
         maps.add(new MapDef(new MapDefinition("nm_lost", MapType.PERCPU_ARRAY, 4, 8, 1), true));
         maps.add(new MapDef(new MapDefinition("nm_proxy_cgroups", MapType.HASH, 8, 4, 16), true));
         List<ProgramDef> service = new ArrayList<>();
-        for (String hook : List.of("connect4", "connect6", "sendmsg4", "sendmsg6", "recvmsg4", "recvmsg6", "getpeername4", "getpeername6")) {
+        for (String hook : List.of(
+                "connect4",
+                "connect6",
+                "sendmsg4",
+                "sendmsg6",
+                "recvmsg4",
+                "recvmsg6",
+                "getpeername4",
+                "getpeername6")) {
             service.add(new ProgramDef("nm_" + hook, "cgroup/" + hook, Program.TYPE_CGROUP_SOCK_ADDR));
         }
         fake.define("service", new ObjectDef(service, maps));
-        fake.define("redirect", new ObjectDef(List.of(
-                new ProgramDef("nm_sockops", "sockops", Program.TYPE_SOCK_OPS),
-                new ProgramDef("nm_msg", "sk_msg", Program.TYPE_SK_MSG)), maps));
-        fake.define("steering", new ObjectDef(List.of(
-                new ProgramDef("nm_steer_ops", "sockops", Program.TYPE_SOCK_OPS),
-                new ProgramDef("nm_orig_dst_get", "cgroup/getsockopt", Program.TYPE_CGROUP_SOCKOPT)), maps));
+        fake.define(
+                "redirect",
+                new ObjectDef(
+                        List.of(
+                                new ProgramDef("nm_sockops", "sockops", Program.TYPE_SOCK_OPS),
+                                new ProgramDef("nm_msg", "sk_msg", Program.TYPE_SK_MSG)),
+                        maps));
+        fake.define(
+                "steering",
+                new ObjectDef(
+                        List.of(
+                                new ProgramDef("nm_steer_ops", "sockops", Program.TYPE_SOCK_OPS),
+                                new ProgramDef("nm_orig_dst_get", "cgroup/getsockopt", Program.TYPE_CGROUP_SOCKOPT)),
+                        maps));
         return fake;
     }
 }

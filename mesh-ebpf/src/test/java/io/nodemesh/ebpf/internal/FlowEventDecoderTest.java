@@ -1,5 +1,8 @@
 package io.nodemesh.ebpf.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.Verdict;
@@ -8,26 +11,25 @@ import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Placement;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.ebpf.internal.plan.Allocations;
-
-import org.junit.jupiter.api.Test;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** struct nm_event bytes → FlowEvent, with names from the applied state. */
 class FlowEventDecoderTest {
     @Test
     void decodesARedirectBetweenTwoWorkloads() {
-        MeshState state = MeshState.builder().node(Node.of("n1", "192.168.0.1", "10.200.0.0/24"))
-                .workload(new Workload("t", "a", "n1", List.of("10.200.0.1"), "spiffe://c/ns/t/sa/a", Map.of(), Placement.NONE))
-                .workload(new Workload("t", "b", "n1", List.of("10.200.0.2"), "spiffe://c/ns/t/sa/b", Map.of(), Placement.NONE))
+        MeshState state = MeshState.builder()
+                .node(Node.of("n1", "192.168.0.1", "10.200.0.0/24"))
+                .workload(new Workload(
+                        "t", "a", "n1", List.of("10.200.0.1"), "spiffe://c/ns/t/sa/a", Map.of(), Placement.NONE))
+                .workload(new Workload(
+                        "t", "b", "n1", List.of("10.200.0.2"), "spiffe://c/ns/t/sa/b", Map.of(), Placement.NONE))
                 .build();
-        Allocations alloc = new Allocations(Map.of("t/svc", 7), Map.of(), Map.of("spiffe://c/ns/t/sa/a", 2, "spiffe://c/ns/t/sa/b", 3), Map.of());
+        Allocations alloc = new Allocations(
+                Map.of("t/svc", 7), Map.of(), Map.of("spiffe://c/ns/t/sa/a", 2, "spiffe://c/ns/t/sa/b", 3), Map.of());
         FlowEventDecoder decoder = new FlowEventDecoder("n1", state.index(), alloc);
         ByteBuffer b = ByteBuffer.allocate(96).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, System.nanoTime()).putLong(16, 640);

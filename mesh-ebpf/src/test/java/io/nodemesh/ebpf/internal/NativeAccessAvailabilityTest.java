@@ -1,15 +1,13 @@
 package io.nodemesh.ebpf.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.contract.Privileges;
-
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * A JVM started without {@code --enable-native-access} gets an unavailability naming the flag, not a crash or a
@@ -36,7 +34,9 @@ class NativeAccessAvailabilityTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("probe failed: %s", err).isZero();
-        assertThat(err).as("nothing may touch native code before access is checked").doesNotContain("restricted method");
+        assertThat(err)
+                .as("nothing may touch native code before access is checked")
+                .doesNotContain("restricted method");
         return out.lines().reduce((a, b) -> b).orElse("");
     }
 }

@@ -8,6 +8,7 @@ public final class NativeAccessProbe {
 
     public static void main(String[] args) {
         Availability a = new EbpfDataplaneProvider().availability();
-        System.out.println(a instanceof Availability.Unavailable(String reason) ? "UNAVAILABLE " + reason : "AVAILABLE");
+        System.out.println(
+                a instanceof Availability.Unavailable(String reason) ? "UNAVAILABLE " + reason : "AVAILABLE");
     }
 }

@@ -1,8 +1,6 @@
 package io.nodemesh.ebpf.support;
 
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +8,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test that leaves a BPF file descriptor open (a map, program, link or ring buffer fd, or a directory on
@@ -31,7 +30,9 @@ public final class BpfFdLeakCheck implements BeforeEachCallback, AfterEachCallba
         Map<Integer, String> before = context.getStore(NS).get("fds", Map.class);
         Map<Integer, String> after = bpfFds();
         after.keySet().removeAll(before.keySet());
-        assertThat(after).as("BPF file descriptors leaked by %s", context.getDisplayName()).isEmpty();
+        assertThat(after)
+                .as("BPF file descriptors leaked by %s", context.getDisplayName())
+                .isEmpty();
     }
 
     /** fd → link target, for fds that refer to BPF objects or bpffs/cgroup files. */

@@ -4,7 +4,6 @@ import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.testing.PodNetwork;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;

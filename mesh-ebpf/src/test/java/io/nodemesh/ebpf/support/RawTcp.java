@@ -1,5 +1,9 @@
 package io.nodemesh.ebpf.support;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -13,10 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * TCP sockets through libc, for what {@code java.net} cannot do: a node-proxy stand-in that asks the kernel for an
@@ -35,19 +35,25 @@ public final class RawTcp {
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     // int socket(int domain, int type, int protocol);
-    private static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKET =
+            handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     // int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen);
-    private static final MethodHandle SETSOCKOPT = handle("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT =
+            handle("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     // int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen);
-    private static final MethodHandle GETSOCKOPT = handle("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle GETSOCKOPT =
+            handle("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     // int bind(int fd, const struct sockaddr *addr, socklen_t len);
-    private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BIND =
+            handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     // int listen(int fd, int backlog);
     private static final MethodHandle LISTEN = handle("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     // int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
-    private static final MethodHandle ACCEPT4 = handle("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle ACCEPT4 =
+            handle("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     // ssize_t write(int fd, const void *buf, size_t count);
-    private static final MethodHandle WRITE = handle("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE =
+            handle("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     // int close(int fd);
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
@@ -68,10 +74,16 @@ public final class RawTcp {
             check(fd, state, "socket");
             try {
                 MemorySegment one = arena.allocateFrom(JAVA_INT, 1);
-                check((int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_REUSEADDR, one, 4), state, "setsockopt SO_REUSEADDR");
+                check(
+                        (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_REUSEADDR, one, 4),
+                        state,
+                        "setsockopt SO_REUSEADDR");
                 if (family == AF_INET6) {
                     MemorySegment zero = arena.allocateFrom(JAVA_INT, 0);
-                    check((int) SETSOCKOPT.invokeExact(state, fd, 41, IPV6_V6ONLY, zero, 4), state, "setsockopt IPV6_V6ONLY");
+                    check(
+                            (int) SETSOCKOPT.invokeExact(state, fd, 41, IPV6_V6ONLY, zero, 4),
+                            state,
+                            "setsockopt IPV6_V6ONLY");
                 }
                 MemorySegment sa = sockaddr(arena, family, ip, port);
                 check((int) BIND.invokeExact(state, fd, sa, (int) sa.byteSize()), state, "bind " + ip + ":" + port);
@@ -93,7 +105,8 @@ public final class RawTcp {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int fd = (int) ACCEPT4.invokeExact(state, listener, MemorySegment.NULL, MemorySegment.NULL, 0);
-            if (fd < 0 && errno(state) == EAGAIN) throw new IllegalStateException("no connection is waiting on listener fd " + listener);
+            if (fd < 0 && errno(state) == EAGAIN)
+                throw new IllegalStateException("no connection is waiting on listener fd " + listener);
             check(fd, state, "accept4");
             return fd;
         } catch (RuntimeException e) {
@@ -110,7 +123,8 @@ public final class RawTcp {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment buf = arena.allocate(size);
             MemorySegment len = arena.allocateFrom(JAVA_INT, size);
-            int rc = (int) GETSOCKOPT.invokeExact(state, fd, level, level == SOL_IPV6 ? IP6T_SO_ORIGINAL_DST : SO_ORIGINAL_DST, buf, len);
+            int rc = (int) GETSOCKOPT.invokeExact(
+                    state, fd, level, level == SOL_IPV6 ? IP6T_SO_ORIGINAL_DST : SO_ORIGINAL_DST, buf, len);
             if (rc != 0) return new OriginalDst.Failed(errno(state));
             return new OriginalDst.Address(decode(buf.toArray(ValueLayout.JAVA_BYTE), len.get(JAVA_INT, 0)));
         } catch (Throwable e) {
@@ -143,7 +157,9 @@ public final class RawTcp {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
             long n = (long) WRITE.invokeExact(state, fd, buf, (long) data.length);
-            if (n != data.length) throw new IllegalStateException("write fd " + fd + ": " + (n < 0 ? "errno " + errno(state) : n + " of " + data.length + " bytes"));
+            if (n != data.length)
+                throw new IllegalStateException("write fd " + fd + ": "
+                        + (n < 0 ? "errno " + errno(state) : n + " of " + data.length + " bytes"));
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable e) {
@@ -205,6 +221,7 @@ public final class RawTcp {
     }
 
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
+        return LINKER.downcallHandle(
+                LINKER.defaultLookup().find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
     }
 }

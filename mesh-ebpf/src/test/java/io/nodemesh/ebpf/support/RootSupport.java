@@ -5,7 +5,6 @@ import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.ObjectSpec;
 import io.nodemesh.ebpf.internal.seam.BpfSeam;
 import io.nodemesh.netlab.LabPrefix;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,6 +20,7 @@ import java.util.stream.Stream;
 public final class RootSupport {
     /** The run's prefix {@code nme<pid>}: leftovers with a dead pid are a crashed run's (see {@link LabPrefix#staleRuns()}). */
     public static final LabPrefix LAB = LabPrefix.forThisProcess("nme");
+
     public static final String PREFIX = LAB.value();
     public static final Path BPFFS = Path.of("/sys/fs/bpf");
     public static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
@@ -105,7 +105,9 @@ public final class RootSupport {
     public static void removeCgroupTree(Path dir) {
         if (!Files.isDirectory(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+            for (Path p : s.filter(Files::isDirectory)
+                    .sorted(Comparator.reverseOrder())
+                    .toList()) {
                 TestCgroup.moveProcsToParent(p);
                 Files.deleteIfExists(p);
             }

@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.support;
 
 import io.nodemesh.ebpf.bpf.BpfMap;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -31,13 +30,17 @@ public final class SockKeys {
 
     static SockKey decode(byte[] k) {
         ByteBuffer b = ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN);
-        return new SockKey(ip(Arrays.copyOfRange(k, 0, 16)), b.getInt(32), ip(Arrays.copyOfRange(k, 16, 32)), b.getInt(36));
+        return new SockKey(
+                ip(Arrays.copyOfRange(k, 0, 16)), b.getInt(32), ip(Arrays.copyOfRange(k, 16, 32)), b.getInt(36));
     }
 
     private static String ip(byte[] raw) {
         try {
-            boolean mapped = raw[10] == (byte) 0xff && raw[11] == (byte) 0xff && Arrays.equals(Arrays.copyOf(raw, 10), new byte[10]);
-            return InetAddress.getByAddress(mapped ? Arrays.copyOfRange(raw, 12, 16) : raw).getHostAddress();
+            boolean mapped = raw[10] == (byte) 0xff
+                    && raw[11] == (byte) 0xff
+                    && Arrays.equals(Arrays.copyOf(raw, 10), new byte[10]);
+            return InetAddress.getByAddress(mapped ? Arrays.copyOfRange(raw, 12, 16) : raw)
+                    .getHostAddress();
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }

@@ -44,7 +44,9 @@ public final class TestCgroup implements AutoCloseable {
     /** Moves the JVM back where it was. */
     public void leave() {
         if (!inside) return;
-        write(original.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+        write(
+                original.resolve("cgroup.procs"),
+                Long.toString(ProcessHandle.current().pid()));
         inside = false;
     }
 
@@ -56,7 +58,8 @@ public final class TestCgroup implements AutoCloseable {
 
     static Path currentCgroup() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            if (line.startsWith("0::")) return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
+            if (line.startsWith("0::"))
+                return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
         }
         return RootSupport.CGROUP2;
     }

@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.testing;
 
 import io.nodemesh.contract.ConnectOutcome;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,8 +30,11 @@ public final class Clients {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.ofLiteral(ip), port), TIMEOUT_MS);
             s.setSoTimeout(TIMEOUT_MS);
-            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
-            return line == null ? new ConnectOutcome.Failed("ECONNRESET (closed without an answer)") : new ConnectOutcome.Reached(line);
+            String line =
+                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            return line == null
+                    ? new ConnectOutcome.Failed("ECONNRESET (closed without an answer)")
+                    : new ConnectOutcome.Reached(line);
         } catch (IOException e) {
             return new ConnectOutcome.Failed(errnoName(e));
         }
@@ -50,9 +52,11 @@ public final class Clients {
             byte[] buf = new byte[512];
             DatagramPacket reply = new DatagramPacket(buf, buf.length);
             s.receive(reply);
-            String from = io.nodemesh.api.state.IpAddresses.canonical(reply.getAddress().getHostAddress());
+            String from = io.nodemesh.api.state.IpAddresses.canonical(
+                    reply.getAddress().getHostAddress());
             if (!from.equals(io.nodemesh.api.state.IpAddresses.canonical(ip)) || reply.getPort() != port) {
-                return new ConnectOutcome.Failed("answer came from " + from + ":" + reply.getPort() + ", not " + ip + ":" + port);
+                return new ConnectOutcome.Failed(
+                        "answer came from " + from + ":" + reply.getPort() + ", not " + ip + ":" + port);
             }
             return new ConnectOutcome.Reached(new String(buf, 0, reply.getLength(), StandardCharsets.UTF_8).strip());
         } catch (IOException e) {
@@ -63,7 +67,8 @@ public final class Clients {
     /** The outcome of a {@link #BASH_TCP_CLIENT} process: its output line, or bash's error turned into an errno name. */
     static ConnectOutcome fromProcess(Shell.Result r) {
         String out = r.output().strip();
-        if (r.ok() && !out.isEmpty()) return new ConnectOutcome.Reached(out.lines().reduce((a, b) -> b).orElse(out));
+        if (r.ok() && !out.isEmpty())
+            return new ConnectOutcome.Reached(out.lines().reduce((a, b) -> b).orElse(out));
         return new ConnectOutcome.Failed(errnoName(out.isEmpty() ? "exit " + r.exitCode() : out));
     }
 

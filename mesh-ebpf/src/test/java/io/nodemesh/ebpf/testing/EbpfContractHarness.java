@@ -12,7 +12,6 @@ import io.nodemesh.contract.WorkloadSpec;
 import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.ebpf.support.RootSupport;
 import io.nodemesh.ebpf.support.TestCgroup;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +66,11 @@ public final class EbpfContractHarness implements ContractHarness {
         try {
             network = PodNetwork.create(cgroup.path().resolve("pods"));
             cgroup.enter();
-            dataplane = open.apply(new DataplaneOptions(NODE, Map.of(
-                    "ebpf.cgroupRoot", cgroup.path().toString(),
-                    "ebpf.pinRoot", pinRoot.toString())));
+            dataplane = open.apply(new DataplaneOptions(
+                    NODE,
+                    Map.of(
+                            "ebpf.cgroupRoot", cgroup.path().toString(),
+                            "ebpf.pinRoot", pinRoot.toString())));
             return new EbpfContractHarness(cgroup, pinRoot, network, dataplane);
         } catch (RuntimeException | Error e) {
             if (dataplane != null) closeDataplane(dataplane);
@@ -101,20 +102,28 @@ public final class EbpfContractHarness implements ContractHarness {
 
     @Override
     public Workload startWorkload(WorkloadSpec spec) {
-        if (!spec.node().equals(NODE)) throw new IllegalArgumentException("this harness has one node, " + NODE + ", not " + spec.node());
+        if (!spec.node().equals(NODE))
+            throw new IllegalArgumentException("this harness has one node, " + NODE + ", not " + spec.node());
         String podName = podName(spec);
         Pod pod = network.addPodWithCgroup(podName);
         pods.put(spec.key(), pod);
         for (int port : spec.ports()) pod.serve(port, spec.key());
         String cgroupPath = cgroup.path().relativize(pod.cgroup().orElseThrow()).toString();
-        return new Workload(spec.namespace(), spec.name(), NODE, List.of(pod.ipv4(), pod.ipv6()), spec.identity(), spec.labels(),
+        return new Workload(
+                spec.namespace(),
+                spec.name(),
+                NODE,
+                List.of(pod.ipv4(), pod.ipv6()),
+                spec.identity(),
+                spec.labels(),
                 new Placement(pod.netnsPath().toString(), cgroupPath));
     }
 
     /** The pod behind a workload this harness started. */
     public Pod pod(String workloadKey) {
         Pod pod = pods.get(workloadKey);
-        if (pod == null) throw new IllegalArgumentException("no workload " + workloadKey + " was started by this harness");
+        if (pod == null)
+            throw new IllegalArgumentException("no workload " + workloadKey + " was started by this harness");
         return pod;
     }
 

@@ -1,6 +1,7 @@
 package io.nodemesh.ebpf.testing;
 
-import io.nodemesh.api.state.ServiceLayer;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -9,23 +10,21 @@ import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.contract.ConnectOutcome;
 import io.nodemesh.contract.WorkloadSpec;
 import io.nodemesh.ebpf.support.RootSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The kernel programs of bpf/ through the real dataplane and the contract harness: socket-level service load balancing
@@ -43,11 +42,15 @@ class EbpfHarnessRootTest {
     void start() {
         RootSupport.requireBpf();
         harness = EbpfContractHarness.start();
-        web = harness.startWorkload(new WorkloadSpec("shop", "web", EbpfContractHarness.NODE, WEB, Map.of("app", "web"), List.of(8080)));
+        web = harness.startWorkload(
+                new WorkloadSpec("shop", "web", EbpfContractHarness.NODE, WEB, Map.of("app", "web"), List.of(8080)));
         apis = List.of(
-                harness.startWorkload(new WorkloadSpec("shop", "api-1", EbpfContractHarness.NODE, API, Map.of("app", "api"), List.of(9090))),
-                harness.startWorkload(new WorkloadSpec("shop", "api-2", EbpfContractHarness.NODE, API, Map.of("app", "api"), List.of(9090))),
-                harness.startWorkload(new WorkloadSpec("shop", "api-3", EbpfContractHarness.NODE, API, Map.of("app", "api"), List.of(9090))));
+                harness.startWorkload(new WorkloadSpec(
+                        "shop", "api-1", EbpfContractHarness.NODE, API, Map.of("app", "api"), List.of(9090))),
+                harness.startWorkload(new WorkloadSpec(
+                        "shop", "api-2", EbpfContractHarness.NODE, API, Map.of("app", "api"), List.of(9090))),
+                harness.startWorkload(new WorkloadSpec(
+                        "shop", "api-3", EbpfContractHarness.NODE, API, Map.of("app", "api"), List.of(9090))));
     }
 
     @AfterEach
@@ -61,12 +64,26 @@ class EbpfHarnessRootTest {
         harness.nodes().forEach(b::node);
         b.workload(web);
         apis.forEach(b::workload);
-        b.service(new Service("shop", "api", List.of("10.96.0.10", "fd00:96::10"),
+        b.service(new Service(
+                "shop",
+                "api",
+                List.of("10.96.0.10", "fd00:96::10"),
                 List.of(ServicePort.tcp(80, 9090), new ServicePort("udp", 80, 9090, Protocol.UDP)),
-                List.of(), Map.of("app", "api"), lb, SessionAffinity.NONE, ServiceLayer.L4));
-        b.service(new Service("shop", "empty", List.of("10.96.0.11"), List.of(ServicePort.tcp(80, 9090)),
-                List.of(new Endpoint(apis.get(0).ips().get(0), "shop/api-1", EndpointState.TERMINATING)), Map.of(),
-                LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
+                List.of(),
+                Map.of("app", "api"),
+                lb,
+                SessionAffinity.NONE,
+                ServiceLayer.L4));
+        b.service(new Service(
+                "shop",
+                "empty",
+                List.of("10.96.0.11"),
+                List.of(ServicePort.tcp(80, 9090)),
+                List.of(new Endpoint(apis.get(0).ips().get(0), "shop/api-1", EndpointState.TERMINATING)),
+                Map.of(),
+                LoadBalancing.RANDOM,
+                SessionAffinity.NONE,
+                ServiceLayer.L4));
         for (Policy p : policies) b.policy(p);
         return b.build();
     }
@@ -86,8 +103,8 @@ class EbpfHarnessRootTest {
         harness.dataplane().apply(state(LoadBalancing.ROUND_ROBIN));
         Pod pod = harness.pod("shop/web");
         Set<String> all = Set.of("shop/api-1", "shop/api-2", "shop/api-3");
-        assertThat(reached(pod, "10.96.0.10", 80, 6)).isEqualTo(all);              // Java: v6 socket, v4-mapped VIP
-        assertThat(reached(pod, "fd00:96::10", 80, 6)).isEqualTo(all);             // v6 VIP, v6 backends
+        assertThat(reached(pod, "10.96.0.10", 80, 6)).isEqualTo(all); // Java: v6 socket, v4-mapped VIP
+        assertThat(reached(pod, "fd00:96::10", 80, 6)).isEqualTo(all); // v6 VIP, v6 backends
         assertThat(Clients.tcp("10.96.0.10", 80)).isInstanceOf(ConnectOutcome.Reached.class); // a host process
         // an AF_INET socket of a separate process in the pod's cgroup (connect4)
         assertThat(pod.connectFromProcess("10.96.0.10", 80)).isInstanceOf(ConnectOutcome.Reached.class);
@@ -103,7 +120,8 @@ class EbpfHarnessRootTest {
             try (var s = new java.net.DatagramSocket()) {
                 s.setSoTimeout(3000);
                 byte[] hello = "hi".getBytes();
-                s.send(new java.net.DatagramPacket(hello, hello.length, java.net.InetAddress.ofLiteral("10.96.0.10"), 80));
+                s.send(new java.net.DatagramPacket(
+                        hello, hello.length, java.net.InetAddress.ofLiteral("10.96.0.10"), 80));
                 var reply = new java.net.DatagramPacket(new byte[256], 256);
                 s.receive(reply);
                 return reply.getAddress().getHostAddress() + ":" + reply.getPort();
@@ -112,23 +130,37 @@ class EbpfHarnessRootTest {
         assertThat(replyFrom).isIn("10.96.0.10:80", "::ffff:10.96.0.10:80");
 
         io.nodemesh.contract.Privileges.requireBinary("python3", "python3");
-        Shell.Result peer = pod.exec("python3", "-c",
+        Shell.Result peer = pod.exec(
+                "python3",
+                "-c",
                 "import socket; s = socket.create_connection(('10.96.0.10', 80), 3); print('%s:%d' % s.getpeername()); print(s.recv(100).decode().strip())");
         assertThat(peer.ok()).as(peer.output()).isTrue();
-        assertThat(peer.output().lines().toList().getFirst()).isEqualTo("10.96.0.10:80"); // not the backend's 10.200.x.y:9090
+        assertThat(peer.output().lines().toList().getFirst())
+                .isEqualTo("10.96.0.10:80"); // not the backend's 10.200.x.y:9090
         assertThat(peer.output().lines().toList().get(1)).startsWith("shop/api-");
     }
 
     @Test
     void aServiceWithoutReadyBackendsRefusesAtOnce() {
         harness.dataplane().apply(state(LoadBalancing.RANDOM));
-        assertThat(harness.pod("shop/web").connect("10.96.0.11", 80)).isEqualTo(new ConnectOutcome.Failed("ECONNREFUSED"));
+        assertThat(harness.pod("shop/web").connect("10.96.0.11", 80))
+                .isEqualTo(new ConnectOutcome.Failed("ECONNREFUSED"));
     }
 
     @Test
     void aDenyPolicyRefusesTheConnect() {
-        harness.dataplane().apply(state(LoadBalancing.RANDOM, new Policy("shop", "no-web", PolicyAction.DENY, List.of(WEB),
-                List.of(API), List.of(), List.of(), List.of())));
+        harness.dataplane()
+                .apply(state(
+                        LoadBalancing.RANDOM,
+                        new Policy(
+                                "shop",
+                                "no-web",
+                                PolicyAction.DENY,
+                                List.of(WEB),
+                                List.of(API),
+                                List.of(),
+                                List.of(),
+                                List.of())));
         Pod pod = harness.pod("shop/web");
         assertThat(pod.connect("10.96.0.10", 80)).isEqualTo(new ConnectOutcome.Failed("EPERM"));
         assertThat(pod.connect(apis.get(0).ips().get(0), 9090)).isEqualTo(new ConnectOutcome.Failed("EPERM"));
@@ -138,8 +170,8 @@ class EbpfHarnessRootTest {
 
     @Test
     void maglevAndAffinityStillReachReadyBackends() {
-        MeshState s = state(LoadBalancing.MAGLEV).withService("shop/api",
-                svc -> svc.withAffinity(SessionAffinity.clientIp(Duration.ofMinutes(5))));
+        MeshState s = state(LoadBalancing.MAGLEV)
+                .withService("shop/api", svc -> svc.withAffinity(SessionAffinity.clientIp(Duration.ofMinutes(5))));
         harness.dataplane().apply(s);
         Set<String> seen = reached(harness.pod("shop/web"), "10.96.0.10", 80, 5);
         assertThat(seen).hasSize(1); // affinity: one client pod, one backend

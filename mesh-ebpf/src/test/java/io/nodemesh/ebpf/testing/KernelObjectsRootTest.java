@@ -1,13 +1,12 @@
 package io.nodemesh.ebpf.testing;
 
-import io.nodemesh.contract.Privileges;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodemesh.contract.Privileges;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every program of bpf/ builds with bpf/build.sh and passes this kernel's verifier on its own (bpf/verify.sh loads
@@ -30,8 +29,9 @@ class KernelObjectsRootTest {
         assertThat(out.resolve("steering.bpf.o")).isRegularFile();
 
         String verdict = Shell.check(bpf.resolve("verify.sh").toString(), out.toString());
-        assertThat(verdict).contains("service: verifier accepted 8 programs: nm_connect4 nm_connect6 nm_getpeername4 "
-                + "nm_getpeername6 nm_recvmsg4 nm_recvmsg6 nm_sendmsg4 nm_sendmsg6");
+        assertThat(verdict)
+                .contains("service: verifier accepted 8 programs: nm_connect4 nm_connect6 nm_getpeername4 "
+                        + "nm_getpeername6 nm_recvmsg4 nm_recvmsg6 nm_sendmsg4 nm_sendmsg6");
         assertThat(verdict).contains("redirect: verifier accepted 2 programs: nm_msg nm_sockops");
         assertThat(verdict).contains("steering: verifier accepted 2 programs: nm_orig_dst_get nm_steer_ops");
         assertThat(verdict).doesNotContain("REJECTED");

@@ -61,7 +61,9 @@ public final class KeyServer implements AutoCloseable {
     }
 
     private void serve(Socket s) {
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        try (s;
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream()) {
             s.setTcpNoDelay(true);
             out.write(answer);
             out.flush();

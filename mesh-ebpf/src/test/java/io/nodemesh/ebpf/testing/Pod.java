@@ -3,7 +3,6 @@ package io.nodemesh.ebpf.testing;
 import io.nodemesh.contract.ConnectOutcome;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.netlab.NetnsThread;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,14 @@ public final class Pod {
     private final NetnsThread thread;
     private final List<AutoCloseable> servers = new CopyOnWriteArrayList<>();
 
-    Pod(String name, String netns, String hostVeth, String ipv4, String ipv6, Optional<Path> cgroup, NetnsThread thread) {
+    Pod(
+            String name,
+            String netns,
+            String hostVeth,
+            String ipv4,
+            String ipv6,
+            Optional<Path> cgroup,
+            NetnsThread thread) {
         this.name = name;
         this.netns = netns;
         this.hostVeth = hostVeth;
@@ -94,7 +100,11 @@ public final class Pod {
     public Shell.Result exec(String... command) {
         List<String> argv = new ArrayList<>();
         if (cgroup.isPresent()) {
-            argv.addAll(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.get().resolve("cgroup.procs").toString()));
+            argv.addAll(List.of(
+                    "sh",
+                    "-c",
+                    "echo $$ > \"$0\" && exec \"$@\"",
+                    cgroup.get().resolve("cgroup.procs").toString()));
         }
         argv.addAll(Netns.named(netns).wrap(List.of(command)));
         return Shell.run(argv);
@@ -102,7 +112,8 @@ public final class Pod {
 
     /** A TCP connection from a separate process in the pod (an AF_INET socket, in the pod's cgroup if it has one). */
     public ConnectOutcome connectFromProcess(String ip, int port) {
-        return Clients.fromProcess(exec("timeout", "5", "bash", "-c", Clients.BASH_TCP_CLIENT, "client", ip, Integer.toString(port)));
+        return Clients.fromProcess(
+                exec("timeout", "5", "bash", "-c", Clients.BASH_TCP_CLIENT, "client", ip, Integer.toString(port)));
     }
 
     void stopServers() {

@@ -9,7 +9,6 @@ import io.nodemesh.netlab.NetnsThread;
 import io.nodemesh.netlab.Routes;
 import io.nodemesh.netlab.StaleSweep;
 import io.nodemesh.netlab.VethPair;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -108,13 +107,15 @@ public final class PodNetwork implements AutoCloseable {
 
     private synchronized Pod add(String name, boolean withCgroup) {
         if (closed) throw new IllegalStateException("pod network is closed");
-        if (!name.matches("[a-z0-9][a-z0-9-]{0,30}")) throw new IllegalArgumentException("pod name '" + name + "' must be a short DNS label");
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,30}"))
+            throw new IllegalArgumentException("pod name '" + name + "' must be a short DNS label");
         int index = pods.size() + 2;
         if (index > 254) throw new IllegalStateException("a pod network holds at most 253 pods");
         String veth = prefix + "p" + index;
         String ipv4 = "10.200." + subnet + "." + index;
         String ipv6 = "fd00:200::" + subnet + ":" + Integer.toHexString(index);
-        if (pods.stream().anyMatch(p -> p.pod().name().equals(name))) throw new IllegalArgumentException("pod " + name + " already exists");
+        if (pods.stream().anyMatch(p -> p.pod().name().equals(name)))
+            throw new IllegalArgumentException("pod " + name + " already exists");
         NetnsThread thread = null;
         Optional<Path> cgroup = Optional.empty();
         Netns netns = null;
@@ -176,7 +177,8 @@ public final class PodNetwork implements AutoCloseable {
         sweep.rootLinks();
         // cgroup directories are trees removed with rmdir (their control files go with them): RootSupport's job
         try (Stream<Path> s = Files.list(RootSupport.CGROUP2)) {
-            s.filter(p -> RootSupport.LAB.staleRuns().test(p.getFileName().toString())).forEach(RootSupport::removeCgroupTree);
+            s.filter(p -> RootSupport.LAB.staleRuns().test(p.getFileName().toString()))
+                    .forEach(RootSupport::removeCgroupTree);
         } catch (IOException e) {
             // no cgroup v2 here: nothing to sweep
         }

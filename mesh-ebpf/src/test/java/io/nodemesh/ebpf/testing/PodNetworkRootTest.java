@@ -1,17 +1,16 @@
 package io.nodemesh.ebpf.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.contract.ConnectOutcome;
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.support.RootSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The pod fixtures themselves, as root: pods reach each other and the host over v4 and v6, and cleanup leaves nothing. */
 class PodNetworkRootTest {
@@ -27,7 +26,8 @@ class PodNetworkRootTest {
     @AfterEach
     void cleanUp() {
         if (net != null) net.close();
-        RootSupport.removeCgroupTree(RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve("pods"));
+        RootSupport.removeCgroupTree(
+                RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve("pods"));
     }
 
     @Test
@@ -60,7 +60,8 @@ class PodNetworkRootTest {
         b.serve(7000, "ns/b");
         assertThat(a.cgroup()).isPresent();
         String cgroupLine = a.exec("cat", "/proc/self/cgroup").output();
-        assertThat(cgroupLine).contains("0::/" + RootSupport.CGROUP2.relativize(a.cgroup().orElseThrow()));
+        assertThat(cgroupLine)
+                .contains("0::/" + RootSupport.CGROUP2.relativize(a.cgroup().orElseThrow()));
         assertThat(a.exec("ip", "-o", "addr", "show", "dev", "eth0").output()).contains(a.ipv4() + "/24");
         assertThat(a.connectFromProcess(b.ipv4(), 7000)).isEqualTo(new ConnectOutcome.Reached("ns/b"));
         assertThat(a.connectFromProcess(b.ipv4(), 7001)).isEqualTo(new ConnectOutcome.Failed("ECONNREFUSED"));
@@ -76,7 +77,8 @@ class PodNetworkRootTest {
         // a pod whose creation fails half-way (its netns exists already) is undone without touching the others
         Shell.check("ip", "netns", "add", RootSupport.PREFIX + "-clash");
         try {
-            assertThatThrownBy(() -> net.addPod("clash")).hasMessageContaining("ip netns add " + RootSupport.PREFIX + "-clash");
+            assertThatThrownBy(() -> net.addPod("clash"))
+                    .hasMessageContaining("ip netns add " + RootSupport.PREFIX + "-clash");
         } finally {
             Shell.run("ip", "netns", "del", RootSupport.PREFIX + "-clash");
         }
@@ -91,7 +93,8 @@ class PodNetworkRootTest {
         assertThat(Shell.check("ip", "-o", "link", "show")).doesNotContain(RootSupport.PREFIX);
         assertThat(Shell.run("ip", "link", "show", bridge).ok()).isFalse();
         assertThat(cgroup).doesNotExist();
-        assertThat(RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve("pods")).doesNotExist();
+        assertThat(RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve("pods"))
+                .doesNotExist();
     }
 
     @Test

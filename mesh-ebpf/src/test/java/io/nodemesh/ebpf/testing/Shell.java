@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.testing;
 
 import io.nodemesh.netlab.CommandResult;
 import io.nodemesh.netlab.Commands;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -37,7 +36,8 @@ public final class Shell {
     public static String check(String... command) {
         Result r = run(command);
         if (!r.ok()) {
-            throw new IllegalStateException("'" + String.join(" ", command) + "' failed (exit " + r.exitCode() + "): " + r.output().strip());
+            throw new IllegalStateException("'" + String.join(" ", command) + "' failed (exit " + r.exitCode() + "): "
+                    + r.output().strip());
         }
         return r.output();
     }

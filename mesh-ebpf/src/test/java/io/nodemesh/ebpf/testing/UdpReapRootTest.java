@@ -1,20 +1,19 @@
 package io.nodemesh.ebpf.testing;
 
-import io.nodemesh.api.state.ServiceLayer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.contract.WorkloadSpec;
 import io.nodemesh.ebpf.support.RootSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -25,9 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Connected UDP sockets and removed backends, on the real kernel: a socket a client pod connected to a UDP VIP is
@@ -47,13 +46,28 @@ class UdpReapRootTest {
     void start() {
         RootSupport.requireBpf();
         harness = EbpfContractHarness.start();
-        client = harness.startWorkload(new WorkloadSpec("dns", "client", EbpfContractHarness.NODE,
-                "spiffe://cluster.local/ns/dns/sa/client", Map.of("app", "client"), List.of()));
+        client = harness.startWorkload(new WorkloadSpec(
+                "dns",
+                "client",
+                EbpfContractHarness.NODE,
+                "spiffe://cluster.local/ns/dns/sa/client",
+                Map.of("app", "client"),
+                List.of()));
         backends = List.of(
-                harness.startWorkload(new WorkloadSpec("dns", "resolver-1", EbpfContractHarness.NODE,
-                        "spiffe://cluster.local/ns/dns/sa/resolver", Map.of("app", "resolver"), List.of(TARGET))),
-                harness.startWorkload(new WorkloadSpec("dns", "resolver-2", EbpfContractHarness.NODE,
-                        "spiffe://cluster.local/ns/dns/sa/resolver", Map.of("app", "resolver"), List.of(TARGET))));
+                harness.startWorkload(new WorkloadSpec(
+                        "dns",
+                        "resolver-1",
+                        EbpfContractHarness.NODE,
+                        "spiffe://cluster.local/ns/dns/sa/resolver",
+                        Map.of("app", "resolver"),
+                        List.of(TARGET))),
+                harness.startWorkload(new WorkloadSpec(
+                        "dns",
+                        "resolver-2",
+                        EbpfContractHarness.NODE,
+                        "spiffe://cluster.local/ns/dns/sa/resolver",
+                        Map.of("app", "resolver"),
+                        List.of(TARGET))));
     }
 
     @AfterEach
@@ -67,9 +81,18 @@ class UdpReapRootTest {
         harness.nodes().forEach(b::node);
         b.workload(client);
         backends.forEach(b::workload);
-        b.service(new Service("dns", "resolver", List.of(VIP), List.of(new ServicePort("dns", PORT, TARGET, Protocol.UDP)),
-                serving.stream().map(w -> Endpoint.ready(w.ips().get(0), w.key())).toList(), Map.of(),
-                LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, ServiceLayer.L4));
+        b.service(new Service(
+                "dns",
+                "resolver",
+                List.of(VIP),
+                List.of(new ServicePort("dns", PORT, TARGET, Protocol.UDP)),
+                serving.stream()
+                        .map(w -> Endpoint.ready(w.ips().get(0), w.key()))
+                        .toList(),
+                Map.of(),
+                LoadBalancing.ROUND_ROBIN,
+                SessionAffinity.NONE,
+                ServiceLayer.L4));
         return b.build();
     }
 
@@ -123,10 +146,15 @@ class UdpReapRootTest {
 
                 DatagramSocket stale = onFirst;
                 // The kernel disconnected it: the next exchange fails at once (no reply to wait for).
-                assertThatThrownBy(() -> exchange(stale)).isInstanceOf(IOException.class)
+                assertThatThrownBy(() -> exchange(stale))
+                        .isInstanceOf(IOException.class)
                         .isNotInstanceOf(SocketTimeoutException.class);
-                assertThat(exchange(onSecond)).as("socket on the surviving backend").isEqualTo(backends.get(1).key());
-                assertThat(exchange(direct)).as("direct socket to the removed pod").isEqualTo(backends.get(0).key());
+                assertThat(exchange(onSecond))
+                        .as("socket on the surviving backend")
+                        .isEqualTo(backends.get(1).key());
+                assertThat(exchange(direct))
+                        .as("direct socket to the removed pod")
+                        .isEqualTo(backends.get(0).key());
 
                 // What a resolver does next: a new socket, through connect4/6, to a live backend. (Reusing the old one
                 // works too, once the pending ECONNABORTED has been reported: the JDK's connect() reports it.)
@@ -149,7 +177,8 @@ class UdpReapRootTest {
         io.nodemesh.contract.Privileges.requireBinary("python3", "python3");
         harness.dataplane().apply(state(backends));
         Pod pod = harness.pod(client.key());
-        String script = String.join("\n",
+        String script = String.join(
+                "\n",
                 "import socket, sys",
                 "def ask(s):",
                 "    s.send(b'q\\n')",
@@ -167,16 +196,31 @@ class UdpReapRootTest {
                 "t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); t.settimeout(3)",
                 "t.connect((sys.argv[1], int(sys.argv[2])))",
                 "print('again', ask(t), flush=True)");
-        List<String> argv = List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
+        List<String> argv = List.of(
+                "sh",
+                "-c",
+                "echo $$ > \"$0\" && exec \"$@\"",
                 pod.cgroup().orElseThrow().resolve("cgroup.procs").toString(),
-                "ip", "netns", "exec", pod.netns(), "python3", "-c", script, VIP, Integer.toString(PORT));
+                "ip",
+                "netns",
+                "exec",
+                pod.netns(),
+                "python3",
+                "-c",
+                script,
+                VIP,
+                Integer.toString(PORT));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-             var in = p.getOutputStream()) {
+        try (var out = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                var in = p.getOutputStream()) {
             String first = out.readLine();
             assertThat(first).as("first answer").startsWith("first dns/resolver-");
             String reached = first.substring("first ".length());
-            Workload survivor = backends.stream().filter(w -> !w.key().equals(reached)).findFirst().orElseThrow();
+            Workload survivor = backends.stream()
+                    .filter(w -> !w.key().equals(reached))
+                    .findFirst()
+                    .orElseThrow();
             long before = stats().destroyed();
             harness.dataplane().apply(state(List.of(survivor)));
             assertThat(stats().destroyed() - before).as("sockets destroyed").isEqualTo(1);
@@ -197,6 +241,7 @@ class UdpReapRootTest {
         harness.dataplane().apply(state(backends));
         harness.dataplane().apply(state(backends));
         assertThat(stats().runs()).isZero();
-        assertThat(harness.pod(client.key()).sendUdp(VIP, PORT)).isInstanceOf(io.nodemesh.contract.ConnectOutcome.Reached.class);
+        assertThat(harness.pod(client.key()).sendUdp(VIP, PORT))
+                .isInstanceOf(io.nodemesh.contract.ConnectOutcome.Reached.class);
     }
 }

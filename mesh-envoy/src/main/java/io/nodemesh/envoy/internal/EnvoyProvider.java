@@ -9,7 +9,6 @@ import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
 import io.nodemesh.envoy.EnvoyDataplane;
 import io.nodemesh.envoy.EnvoyOptions;
-
 import java.util.List;
 import java.util.Set;
 

@@ -18,7 +18,6 @@ import io.nodemesh.envoy.internal.translate.MeshTranslator;
 import io.nodemesh.envoy.internal.translate.ProtoSchemaCheck;
 import io.nodemesh.envoy.internal.translate.SharedChecks;
 import io.nodemesh.envoy.internal.xds.NodeSnapshots;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +45,7 @@ public final class SnapshotPublisher implements Programmer {
     private final Consumer<MeshState> onServed;
     /** Name and schema checks of the shared resources, incremental from the last apply that passed. */
     private final SharedChecks sharedChecks = new SharedChecks();
+
     private Prepared pending;
     /** The xDS version: one more with every apply and every rotation. */
     private long version;
@@ -54,8 +54,13 @@ public final class SnapshotPublisher implements Programmer {
      * @param onlyNode the one node served, or empty for every node of the state
      * @param onServed told each state once it is served (access-log decoding)
      */
-    public SnapshotPublisher(String onlyNode, boolean schemaCheck, MeshTranslator translator, NodeSnapshots snapshots,
-                             MeshCredentials credentials, Consumer<MeshState> onServed) {
+    public SnapshotPublisher(
+            String onlyNode,
+            boolean schemaCheck,
+            MeshTranslator translator,
+            NodeSnapshots snapshots,
+            MeshCredentials credentials,
+            Consumer<MeshState> onServed) {
         this.onlyNode = onlyNode;
         this.schemaCheck = schemaCheck;
         this.translator = translator;
@@ -107,18 +112,25 @@ public final class SnapshotPublisher implements Programmer {
     /** Translates and checks everything; serves nothing. */
     private Prepared translate(MeshState state, MeshIndex index) {
         try {
-            MeshCredentials.Issuer issuer = credentials.forTrustDomain(state.encryption().trustDomain());
+            MeshCredentials.Issuer issuer =
+                    credentials.forTrustDomain(state.encryption().trustDomain());
             MeshResources shared = translator.shared(state, index);
             issuer.certificates().retain(MeshTranslator.identitiesInUse(state));
-            List<String> nodes = state.nodes().stream().map(Node::name).filter(n -> onlyNode.isEmpty() || onlyNode.equals(n)).toList();
-            Map<String, MeshResources> perNode = new LinkedHashMap<>(translator.forNodes(index, nodes, shared, issuer.certificates()));
+            List<String> nodes = state.nodes().stream()
+                    .map(Node::name)
+                    .filter(n -> onlyNode.isEmpty() || onlyNode.equals(n))
+                    .toList();
+            Map<String, MeshResources> perNode =
+                    new LinkedHashMap<>(translator.forNodes(index, nodes, shared, issuer.certificates()));
             List<Violation> problems = checkResources(shared, perNode);
             if (!problems.isEmpty()) throw new InvalidStateException(problems);
             return new Prepared(issuer, shared, perNode);
         } catch (InvalidStateException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ApplyException("translating the mesh state to Envoy resources failed; the previous snapshots keep serving: " + e, e);
+            throw new ApplyException(
+                    "translating the mesh state to Envoy resources failed; the previous snapshots keep serving: " + e,
+                    e);
         }
     }
 
@@ -132,9 +144,15 @@ public final class SnapshotPublisher implements Programmer {
         Set<com.google.protobuf.Message> good = ConcurrentHashMap.newKeySet();
         for (MeshResources r : perNode.values()) {
             if (!problems.isEmpty()) break;
-            if (r.listeners().size() == shared.listeners().size() && r.secrets().isEmpty()) continue; // nothing of its own
-            MeshResources own = new MeshResources(List.of(), List.of(),
-                    r.listeners().subList(shared.listeners().size(), r.listeners().size()), List.of(), r.secrets());
+            if (r.listeners().size() == shared.listeners().size() && r.secrets().isEmpty())
+                continue; // nothing of its own
+            MeshResources own = new MeshResources(
+                    List.of(),
+                    List.of(),
+                    r.listeners()
+                            .subList(shared.listeners().size(), r.listeners().size()),
+                    List.of(),
+                    r.secrets());
             problems.addAll(EnvoyValidator.uniqueNames(own));
             // A node's own listener must not take the name of a shared one either.
             if (sharedNames == null && !own.listeners().isEmpty()) {
@@ -142,7 +160,8 @@ public final class SnapshotPublisher implements Programmer {
             }
             for (var l : own.listeners()) {
                 if (sharedNames.contains(l.getName())) {
-                    problems.add(new Violation("listeners[" + l.getName() + "]", "duplicate listeners name once translated to Envoy"));
+                    problems.add(new Violation(
+                            "listeners[" + l.getName() + "]", "duplicate listeners name once translated to Envoy"));
                 }
             }
             if (schemaCheck) problems.addAll(ProtoSchemaCheck.check(own, good));
@@ -152,12 +171,14 @@ public final class SnapshotPublisher implements Programmer {
 
     private void serve(MeshState state, Prepared prepared) {
         long next = ++version;
-        credentials.writeFiles(state, prepared.issuer()); // before serving: a gRPC server given a TLS listener finds its files
+        credentials.writeFiles(
+                state, prepared.issuer()); // before serving: a gRPC server given a TLS listener finds its files
         NodeSnapshots.Batch batch = new NodeSnapshots.Batch();
         Map<String, Snapshot> snaps = new LinkedHashMap<>();
         prepared.perNode().forEach((node, r) -> snaps.put(node, snapshots.prepare(node, r, next, batch)));
         snapshots.pack(batch);
-        snaps.forEach((node, snap) -> snapshots.serve(node, snap, batch, prepared.perNode().get(node)));
+        snaps.forEach((node, snap) ->
+                snapshots.serve(node, snap, batch, prepared.perNode().get(node)));
         for (String gone : snapshots.nodes()) {
             if (!prepared.perNode().containsKey(gone)) snapshots.remove(gone);
         }

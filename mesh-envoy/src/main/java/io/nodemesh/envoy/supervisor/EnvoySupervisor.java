@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +31,13 @@ public final class EnvoySupervisor implements AutoCloseable {
     private Process current;
     /** Earlier epochs still draining after a hot restart; Envoy's new epoch ends them, close() makes sure. */
     private final List<Process> draining = new CopyOnWriteArrayList<>();
+
     private int epoch;
     private volatile boolean closed;
     private Thread watcher;
 
-    public EnvoySupervisor(SupervisorConfig config, Seams.Launcher launcher, Seams.Readiness readiness, Seams.Sleeper sleeper) {
+    public EnvoySupervisor(
+            SupervisorConfig config, Seams.Launcher launcher, Seams.Readiness readiness, Seams.Sleeper sleeper) {
         this.config = config;
         this.launcher = launcher;
         this.readiness = readiness;
@@ -45,7 +46,8 @@ public final class EnvoySupervisor implements AutoCloseable {
 
     /** The real thing: processes, the admin endpoint on {@code adminPort}, real sleeps. */
     public static EnvoySupervisor forEnvoy(SupervisorConfig config, int adminPort) {
-        return new EnvoySupervisor(config, Seams.Launcher.processes(), Seams.Readiness.admin(adminPort), Seams.Sleeper.real());
+        return new EnvoySupervisor(
+                config, Seams.Launcher.processes(), Seams.Readiness.admin(adminPort), Seams.Sleeper.real());
     }
 
     public void onEvent(Consumer<SupervisorEvent> listener) {
@@ -123,7 +125,8 @@ public final class EnvoySupervisor implements AutoCloseable {
             }
             Instant since = Instant.now();
             try {
-                while (watched.isAlive() && !closed && watched == currentProcess()) watched.waitFor(100, TimeUnit.MILLISECONDS);
+                while (watched.isAlive() && !closed && watched == currentProcess())
+                    watched.waitFor(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }

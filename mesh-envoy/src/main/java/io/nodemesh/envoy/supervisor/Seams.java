@@ -28,12 +28,19 @@ public final class Seams {
 
         /** Envoy's admin {@code GET /ready}: 200 once it initialised (listeners and clusters warmed). */
         static Readiness admin(int adminPort) {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(1))
+                    .build();
             URI uri = URI.create("http://127.0.0.1:" + adminPort + "/ready");
             return epoch -> {
                 try {
-                    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    return http.send(
+                                            HttpRequest.newBuilder(uri)
+                                                    .timeout(Duration.ofSeconds(1))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200;
                 } catch (IOException e) {
                     return false;
                 } catch (InterruptedException e) {

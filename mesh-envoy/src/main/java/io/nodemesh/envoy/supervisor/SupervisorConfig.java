@@ -18,27 +18,53 @@ import java.util.List;
  * @param stableAfter     a process that stayed up this long resets the backoff
  * @param extraArgs       more arguments (e.g. {@code --concurrency 2})
  */
-public record SupervisorConfig(Path binary, Path bootstrap, int baseId, Duration drainTime, Duration parentShutdown,
-                               Duration readyTimeout, Duration firstBackoff, Duration maxBackoff, Duration stableAfter,
-                               List<String> extraArgs) {
+public record SupervisorConfig(
+        Path binary,
+        Path bootstrap,
+        int baseId,
+        Duration drainTime,
+        Duration parentShutdown,
+        Duration readyTimeout,
+        Duration firstBackoff,
+        Duration maxBackoff,
+        Duration stableAfter,
+        List<String> extraArgs) {
     public SupervisorConfig {
         extraArgs = List.copyOf(extraArgs);
         if (!parentShutdown.minus(drainTime).isPositive()) {
-            throw new IllegalArgumentException("parentShutdown (" + parentShutdown + ") must be longer than drainTime (" + drainTime + ")");
+            throw new IllegalArgumentException(
+                    "parentShutdown (" + parentShutdown + ") must be longer than drainTime (" + drainTime + ")");
         }
     }
 
     public static SupervisorConfig defaults(Path binary, Path bootstrap) {
-        return new SupervisorConfig(binary, bootstrap, 0, Duration.ofSeconds(30), Duration.ofSeconds(45),
-                Duration.ofSeconds(30), Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofSeconds(60), List.of());
+        return new SupervisorConfig(
+                binary,
+                bootstrap,
+                0,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(45),
+                Duration.ofSeconds(30),
+                Duration.ofMillis(250),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                List.of());
     }
 
     /** Envoy's command line for hot-restart {@code epoch}. */
     List<String> command(int epoch) {
-        var cmd = new java.util.ArrayList<>(List.of(binary.toString(), "-c", bootstrap.toString(),
-                "--restart-epoch", Integer.toString(epoch), "--base-id", Integer.toString(baseId),
-                "--drain-time-s", Long.toString(drainTime.toSeconds()),
-                "--parent-shutdown-time-s", Long.toString(parentShutdown.toSeconds())));
+        var cmd = new java.util.ArrayList<>(List.of(
+                binary.toString(),
+                "-c",
+                bootstrap.toString(),
+                "--restart-epoch",
+                Integer.toString(epoch),
+                "--base-id",
+                Integer.toString(baseId),
+                "--drain-time-s",
+                Long.toString(drainTime.toSeconds()),
+                "--parent-shutdown-time-s",
+                Long.toString(parentShutdown.toSeconds())));
         cmd.addAll(extraArgs);
         return cmd;
     }

@@ -2,7 +2,6 @@ package io.nodemesh.envoy.bench;
 
 import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -124,7 +123,8 @@ record LightResponse(String typeUrl, String version, String nonce, int resources
                 case WireFormat.WIRETYPE_FIXED32 -> in.skip(4);
                 case WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
                     int n = (int) in.varint();
-                    if (tag >>> 3 == RESOURCE_NAME) name = new String(in.bytes(n), java.nio.charset.StandardCharsets.UTF_8);
+                    if (tag >>> 3 == RESOURCE_NAME)
+                        name = new String(in.bytes(n), java.nio.charset.StandardCharsets.UTF_8);
                     else in.skip(n);
                 }
                 default -> throw new IOException("unexpected wire type in tag " + tag);

@@ -1,6 +1,5 @@
 package io.nodemesh.envoy.bench;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -14,11 +13,11 @@ import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.envoy.EnvoyDataplane;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,11 @@ import java.util.concurrent.TimeUnit;
  * See docs/envoy.md.
  */
 public final class XdsPushBenchmark {
-    private static final List<String> TYPES = List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
-            Resources.V3.LISTENER_TYPE_URL, Resources.V3.ROUTE_TYPE_URL);
+    private static final List<String> TYPES = List.of(
+            Resources.V3.CLUSTER_TYPE_URL,
+            Resources.V3.ENDPOINT_TYPE_URL,
+            Resources.V3.LISTENER_TYPE_URL,
+            Resources.V3.ROUTE_TYPE_URL);
 
     public static void main(String[] args) throws Exception {
         // Before any logger exists: the server's and java-control-plane's per-request logging is not what is measured.
@@ -49,8 +51,15 @@ public final class XdsPushBenchmark {
         boolean schemaCheck = args.length <= 3 || Boolean.parseBoolean(args[3]);
         boolean delta = args.length > 4 && args[4].equals("delta");
         MeshState state = state(services, clients, l7Share);
-        System.out.printf("mesh: %d services (%d L7), %d nodes, %d workloads; %d clients (%s xDS); schema check %s%n", services,
-                state.services().stream().filter(Service::l7).count(), state.nodes().size(), state.workloads().size(), clients, delta ? "delta" : "state-of-the-world", schemaCheck);
+        System.out.printf(
+                "mesh: %d services (%d L7), %d nodes, %d workloads; %d clients (%s xDS); schema check %s%n",
+                services,
+                state.services().stream().filter(Service::l7).count(),
+                state.nodes().size(),
+                state.workloads().size(),
+                clients,
+                delta ? "delta" : "state-of-the-world",
+                schemaCheck);
 
         // Baseline 1: translation alone (no serving), warmed up.
         // A fresh translator each time: a reused one would hand back its cached translation.
@@ -58,8 +67,12 @@ public final class XdsPushBenchmark {
         long t0 = System.nanoTime();
         var shared = new MeshTranslator(15001).shared(state);
         long translateNs = System.nanoTime() - t0;
-        System.out.printf("translated: %d clusters, %d assignments, %d listeners, %d routes%n", shared.clusters().size(),
-                shared.endpoints().size(), shared.listeners().size(), shared.routes().size());
+        System.out.printf(
+                "translated: %d clusters, %d assignments, %d listeners, %d routes%n",
+                shared.clusters().size(),
+                shared.endpoints().size(),
+                shared.listeners().size(),
+                shared.routes().size());
 
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"translate cluster-wide resources only (baseline)", ms(translateNs), "-", "-"});
@@ -76,8 +89,12 @@ public final class XdsPushBenchmark {
             serialize(shared, n);
             t0 = System.nanoTime();
             long written = serialize(shared, n);
-            rows.add(new String[] {"serialize full config for " + n + " client(s) only (baseline)", ms(System.nanoTime() - t0), "-",
-                    String.format("%.1f", written / 1e6)});
+            rows.add(new String[] {
+                "serialize full config for " + n + " client(s) only (baseline)",
+                ms(System.nanoTime() - t0),
+                "-",
+                String.format("%.1f", written / 1e6)
+            });
         }
         for (int n : clients == 1 ? List.of(1) : List.of(1, clients)) {
             // Several rounds, each with a fresh dataplane and fresh clients: the first also pays for JIT compilation of
@@ -86,27 +103,52 @@ public final class XdsPushBenchmark {
             for (int round = 0; round < ROUNDS; round++) {
                 Result r = run(state, n, schemaCheck, delta);
                 rounds.add(r);
-                System.out.printf("round %d, %d client(s): first full config %s ms (apply %s ms), %s ms of CPU; one change %s ms (apply %s ms)%n",
-                        round + 1, n, ms(r.firstFullNs), ms(r.applyNs), ms(r.firstFullCpuNs), ms(r.changeNs), ms(r.changeApplyNs));
+                System.out.printf(
+                        "round %d, %d client(s): first full config %s ms (apply %s ms), %s ms of CPU; one change %s ms (apply %s ms)%n",
+                        round + 1,
+                        n,
+                        ms(r.firstFullNs),
+                        ms(r.applyNs),
+                        ms(r.firstFullCpuNs),
+                        ms(r.changeNs),
+                        ms(r.changeApplyNs));
             }
             Result cold = rounds.getFirst();
             List<Result> warm = rounds.size() > 1 ? rounds.subList(1, rounds.size()) : rounds;
-            rows.add(new String[] {"first full config, " + n + " client(s), first round", ms(cold.applyNs), ms(cold.firstFullNs), cold.bytes});
-            rows.add(new String[] {"first full config, " + n + " client(s), median of later", ms(median(warm, Result::applyNs)),
-                    ms(median(warm, Result::firstFullNs)), cold.bytes});
-            rows.add(new String[] {"one endpoint change, " + n + " client(s), median", ms(median(warm, Result::changeApplyNs)),
-                    ms(median(warm, Result::changeNs)), "-"});
+            rows.add(new String[] {
+                "first full config, " + n + " client(s), first round",
+                ms(cold.applyNs),
+                ms(cold.firstFullNs),
+                cold.bytes
+            });
+            rows.add(new String[] {
+                "first full config, " + n + " client(s), median of later",
+                ms(median(warm, Result::applyNs)),
+                ms(median(warm, Result::firstFullNs)),
+                cold.bytes
+            });
+            rows.add(new String[] {
+                "one endpoint change, " + n + " client(s), median",
+                ms(median(warm, Result::changeApplyNs)),
+                ms(median(warm, Result::changeNs)),
+                "-"
+            });
         }
-        System.out.printf("load average at the end: %s%n", java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
+        System.out.printf(
+                "load average at the end: %s%n",
+                java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                        .trim());
         System.out.printf("%n%-52s %14s %22s %12s%n", "case", "apply() ms", "until all clients ms", "MB received");
         for (String[] row : rows) System.out.printf("%-52s %14s %22s %12s%n", (Object[]) row);
         System.exit(0); // a benchmark's main: grpc's non-daemon threads must not keep it alive
     }
 
     /** Writes one DiscoveryResponse per type per client, as the server does after packing each resource once. */
-    private static long serialize(io.nodemesh.envoy.internal.translate.MeshResources shared, int clients) throws java.io.IOException {
+    private static long serialize(io.nodemesh.envoy.internal.translate.MeshResources shared, int clients)
+            throws java.io.IOException {
         List<List<com.google.protobuf.Any>> packed = new ArrayList<>();
-        for (List<? extends com.google.protobuf.Message> list : List.of(shared.clusters(), shared.endpoints(), shared.listeners(), shared.routes())) {
+        for (List<? extends com.google.protobuf.Message> list :
+                List.of(shared.clusters(), shared.endpoints(), shared.listeners(), shared.routes())) {
             List<com.google.protobuf.Any> anys = new ArrayList<>(list.size());
             for (var m : list) {
                 var any = com.google.protobuf.Any.pack(m);
@@ -119,8 +161,12 @@ public final class XdsPushBenchmark {
         var sink = java.io.OutputStream.nullOutputStream();
         for (int c = 0; c < clients; c++) {
             for (int t = 0; t < packed.size(); t++) {
-                DiscoveryResponse r = DiscoveryResponse.newBuilder().setVersionInfo("1").setNonce(Integer.toString(c))
-                        .setTypeUrl(TYPES.get(t)).addAllResources(packed.get(t)).build();
+                DiscoveryResponse r = DiscoveryResponse.newBuilder()
+                        .setVersionInfo("1")
+                        .setNonce(Integer.toString(c))
+                        .setTypeUrl(TYPES.get(t))
+                        .addAllResources(packed.get(t))
+                        .build();
                 r.writeTo(sink);
                 written += r.getSerializedSize();
             }
@@ -128,15 +174,21 @@ public final class XdsPushBenchmark {
         return written;
     }
 
-    private record Result(long applyNs, long firstFullNs, long firstFullCpuNs, long changeApplyNs, long changeNs, String bytes) {}
+    private record Result(
+            long applyNs, long firstFullNs, long firstFullCpuNs, long changeApplyNs, long changeNs, String bytes) {}
 
     /** CPU time of the whole process (server and clients): on two cores, whether a phase was short of CPU. */
     private static long cpuNs() {
-        return ProcessHandle.current().info().totalCpuDuration().orElse(java.time.Duration.ZERO).toNanos();
+        return ProcessHandle.current()
+                .info()
+                .totalCpuDuration()
+                .orElse(java.time.Duration.ZERO)
+                .toNanos();
     }
 
     private static Result run(MeshState state, int clients, boolean schemaCheck, boolean delta) throws Exception {
-        try (EnvoyDataplane dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.schemaCheck", Boolean.toString(schemaCheck)))) {
+        try (EnvoyDataplane dp = new EnvoyDataplane(
+                DataplaneOptions.DEFAULTS.with("envoy.schemaCheck", Boolean.toString(schemaCheck)))) {
             List<String> clusterNames = new ArrayList<>();
             List<String> routeNames = new ArrayList<>();
             for (Service s : state.services()) {
@@ -158,7 +210,9 @@ public final class XdsPushBenchmark {
             if (!full.await(300, TimeUnit.SECONDS)) throw new IllegalStateException("clients never got a full config");
             long firstFullNs = System.nanoTime() - t0;
             long firstFullCpuNs = cpuNs() - cpu0;
-            if (Boolean.getBoolean("bench.threads")) System.out.println("CPU ms by thread, first full config to " + clients + ": " + ThreadCpu.since(threads0));
+            if (Boolean.getBoolean("bench.threads"))
+                System.out.println(
+                        "CPU ms by thread, first full config to " + clients + ": " + ThreadCpu.since(threads0));
             long bytes = all.stream().mapToLong(c -> c.bytes).sum();
 
             // One change: one service's backend moves; every client must see it. Repeated, and the median reported,
@@ -167,10 +221,12 @@ public final class XdsPushBenchmark {
             List<Long> applies = new ArrayList<>();
             List<Long> propagations = new ArrayList<>();
             MeshState current = state;
-            if (Boolean.getBoolean("bench.phases")) System.err.println("PHASE changes " + clients + " " + java.time.LocalTime.now());
+            if (Boolean.getBoolean("bench.phases"))
+                System.err.println("PHASE changes " + clients + " " + java.time.LocalTime.now());
             for (int round = 0; round < CHANGES; round++) {
                 final int r = round;
-                current = current.withService(state.services().get(0).key(),
+                current = current.withService(
+                        state.services().get(0).key(),
                         s -> s.withEndpoints(List.of(Endpoint.ready("10.255.255." + (r + 1), ""))));
                 CountDownLatch change = new CountDownLatch(clients);
                 String version = Long.toString(round + 2);
@@ -178,13 +234,15 @@ public final class XdsPushBenchmark {
                 t0 = System.nanoTime();
                 dp.apply(current);
                 applies.add(System.nanoTime() - t0);
-                if (!change.await(300, TimeUnit.SECONDS)) throw new IllegalStateException("clients never got change " + round);
+                if (!change.await(300, TimeUnit.SECONDS))
+                    throw new IllegalStateException("clients never got change " + round);
                 propagations.add(System.nanoTime() - t0);
             }
             long changeApplyNs = median(applies);
             long changeNs = median(propagations);
             all.forEach(Client::close);
-            return new Result(applyNs, firstFullNs, firstFullCpuNs, changeApplyNs, changeNs, String.format("%.1f", bytes / 1e6));
+            return new Result(
+                    applyNs, firstFullNs, firstFullCpuNs, changeApplyNs, changeNs, String.format("%.1f", bytes / 1e6));
         }
     }
 
@@ -203,28 +261,53 @@ public final class XdsPushBenchmark {
         volatile long bytes;
         private boolean counted;
 
-        Client(int port, String nodeId, List<String> clusters, List<String> routes, CountDownLatch full, boolean delta) {
-            this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(512 << 20)
-                    .flowControlWindow(ENVOY_STREAM_WINDOW).build();
+        Client(
+                int port,
+                String nodeId,
+                List<String> clusters,
+                List<String> routes,
+                CountDownLatch full,
+                boolean delta) {
+            this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
+                    .usePlaintext()
+                    .maxInboundMessageSize(512 << 20)
+                    .flowControlWindow(ENVOY_STREAM_WINDOW)
+                    .build();
             this.node = Node.newBuilder().setId(nodeId).build();
             this.full = full;
-            this.names = Map.of(Resources.V3.CLUSTER_TYPE_URL, List.of(), Resources.V3.ENDPOINT_TYPE_URL, clusters,
-                    Resources.V3.LISTENER_TYPE_URL, List.of(), Resources.V3.ROUTE_TYPE_URL, routes);
+            this.names = Map.of(
+                    Resources.V3.CLUSTER_TYPE_URL,
+                    List.of(),
+                    Resources.V3.ENDPOINT_TYPE_URL,
+                    clusters,
+                    Resources.V3.LISTENER_TYPE_URL,
+                    List.of(),
+                    Resources.V3.ROUTE_TYPE_URL,
+                    routes);
             if (delta) {
                 this.stream = null;
                 var method = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().toBuilder(
-                        io.grpc.protobuf.ProtoUtils.marshaller(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.getDefaultInstance()),
-                        LightResponse.marshaller(true)).build();
-                this.deltaStream = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(channel.newCall(method, io.grpc.CallOptions.DEFAULT), new DeltaObserver());
+                                io.grpc.protobuf.ProtoUtils.marshaller(
+                                        io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest
+                                                .getDefaultInstance()),
+                                LightResponse.marshaller(true))
+                        .build();
+                this.deltaStream = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
+                        channel.newCall(method, io.grpc.CallOptions.DEFAULT), new DeltaObserver());
                 for (String type : TYPES) {
-                    deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setNode(node)
-                            .setTypeUrl(type).addAllResourceNamesSubscribe(names.get(type)).build());
+                    deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+                            .setNode(node)
+                            .setTypeUrl(type)
+                            .addAllResourceNamesSubscribe(names.get(type))
+                            .build());
                 }
             } else {
                 this.deltaStream = null;
                 var method = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
-                        ENCODED, LightResponse.marshaller(false)).build();
-                this.stream = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(channel.newCall(method, io.grpc.CallOptions.DEFAULT), this);
+                                ENCODED, LightResponse.marshaller(false))
+                        .build();
+                this.stream = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
+                        channel.newCall(method, io.grpc.CallOptions.DEFAULT), this);
                 for (String type : TYPES) send(type, "", "");
             }
         }
@@ -233,11 +316,16 @@ public final class XdsPushBenchmark {
         private final class DeltaObserver implements StreamObserver<LightResponse> {
             @Override
             public void onNext(LightResponse r) {
-                if (Boolean.getBoolean("bench.trace")) System.err.println(node.getId() + " delta " + r.typeUrl() + " " + r.resources() + " v" + r.version());
+                if (Boolean.getBoolean("bench.trace"))
+                    System.err.println(
+                            node.getId() + " delta " + r.typeUrl() + " " + r.resources() + " v" + r.version());
                 bytes += r.bytes();
                 synchronized (Client.this) {
-                    deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setNode(node)
-                            .setTypeUrl(r.typeUrl()).setResponseNonce(r.nonce()).build());
+                    deltaStream.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+                            .setNode(node)
+                            .setTypeUrl(r.typeUrl())
+                            .setResponseNonce(r.nonce())
+                            .build());
                     versions.put(r.typeUrl(), r.version());
                     if (!counted && versions.keySet().containsAll(TYPES)) {
                         counted = true;
@@ -245,7 +333,9 @@ public final class XdsPushBenchmark {
                     }
                 }
                 CountDownLatch l = endpointsLatch;
-                if (l != null && r.typeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL) && r.names().contains(awaitedCluster)) {
+                if (l != null
+                        && r.typeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL)
+                        && r.names().contains(awaitedCluster)) {
                     endpointsLatch = null;
                     l.countDown();
                 }
@@ -284,7 +374,12 @@ public final class XdsPushBenchmark {
         private final Map<String, byte[]> requests = new ConcurrentHashMap<>();
 
         private byte[] template(String type) {
-            return DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type).addAllResourceNames(names.get(type)).build().toByteArray();
+            return DiscoveryRequest.newBuilder()
+                    .setNode(node)
+                    .setTypeUrl(type)
+                    .addAllResourceNames(names.get(type))
+                    .build()
+                    .toByteArray();
         }
 
         void awaitEndpointsChange(String version, String cluster, CountDownLatch latch) {
@@ -295,7 +390,8 @@ public final class XdsPushBenchmark {
 
         @Override
         public void onNext(LightResponse r) {
-            if (Boolean.getBoolean("bench.trace")) System.err.println(node.getId() + " sotw " + r.typeUrl() + " " + r.resources() + " v" + r.version());
+            if (Boolean.getBoolean("bench.trace"))
+                System.err.println(node.getId() + " sotw " + r.typeUrl() + " " + r.resources() + " v" + r.version());
             bytes += r.bytes();
             versions.put(r.typeUrl(), r.version());
             send(r.typeUrl(), r.version(), r.nonce());
@@ -306,7 +402,9 @@ public final class XdsPushBenchmark {
                 }
             }
             CountDownLatch l = endpointsLatch;
-            if (l != null && r.typeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL) && r.version().equals(awaitedEndpoints)) {
+            if (l != null
+                    && r.typeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL)
+                    && r.version().equals(awaitedEndpoints)) {
                 endpointsLatch = null;
                 l.countDown();
             }
@@ -331,8 +429,11 @@ public final class XdsPushBenchmark {
     static MeshState state(int services, int nodes, double l7Share) {
         var b = MeshState.builder();
         for (int n = 0; n < nodes; n++) {
-            b.node(new io.nodemesh.api.state.Node("node-" + n, List.of("192.168." + n / 250 + "." + (n % 250 + 1)),
-                    List.of("10." + (n / 250) + "." + (n % 250) + ".0/24"), ""));
+            b.node(new io.nodemesh.api.state.Node(
+                    "node-" + n,
+                    List.of("192.168." + n / 250 + "." + (n % 250 + 1)),
+                    List.of("10." + (n / 250) + "." + (n % 250) + ".0/24"),
+                    ""));
         }
         int l7Every = l7Share <= 0 ? Integer.MAX_VALUE : (int) Math.round(1 / l7Share);
         for (int i = 0; i < services; i++) {
@@ -344,8 +445,16 @@ public final class XdsPushBenchmark {
                 String ip = "10." + (node / 250) + "." + (node % 250) + "." + host;
                 eps.add(Endpoint.ready(ip, ""));
             }
-            b.service(new Service(ns, "svc" + i, List.of("172.16." + (i / 250) + "." + (i % 250 + 1)),
-                    List.of(ServicePort.tcp(8080, 8080)), eps, Map.of(), LoadBalancing.ROUND_ROBIN, SessionAffinity.NONE, (i % l7Every == 0 ? ServiceLayer.L7 : ServiceLayer.L4)));
+            b.service(new Service(
+                    ns,
+                    "svc" + i,
+                    List.of("172.16." + (i / 250) + "." + (i % 250 + 1)),
+                    List.of(ServicePort.tcp(8080, 8080)),
+                    eps,
+                    Map.of(),
+                    LoadBalancing.ROUND_ROBIN,
+                    SessionAffinity.NONE,
+                    (i % l7Every == 0 ? ServiceLayer.L7 : ServiceLayer.L4)));
         }
         return b.build();
     }
@@ -359,17 +468,18 @@ public final class XdsPushBenchmark {
     private static final int ENVOY_STREAM_WINDOW = 256 << 20;
 
     /** Requests the clients encoded themselves. */
-    private static final io.grpc.MethodDescriptor.Marshaller<byte[]> ENCODED = new io.grpc.MethodDescriptor.Marshaller<>() {
-        @Override
-        public java.io.InputStream stream(byte[] value) {
-            return new java.io.ByteArrayInputStream(value);
-        }
+    private static final io.grpc.MethodDescriptor.Marshaller<byte[]> ENCODED =
+            new io.grpc.MethodDescriptor.Marshaller<>() {
+                @Override
+                public java.io.InputStream stream(byte[] value) {
+                    return new java.io.ByteArrayInputStream(value);
+                }
 
-        @Override
-        public byte[] parse(java.io.InputStream stream) {
-            throw new UnsupportedOperationException("clients only send requests");
-        }
-    };
+                @Override
+                public byte[] parse(java.io.InputStream stream) {
+                    throw new UnsupportedOperationException("clients only send requests");
+                }
+            };
 
     private static long median(List<Result> results, java.util.function.ToLongFunction<Result> value) {
         return median(results.stream().map(r -> value.applyAsLong(r)).toList());
@@ -388,5 +498,4 @@ public final class XdsPushBenchmark {
     }
 
     private XdsPushBenchmark() {}
-
 }

@@ -1,9 +1,7 @@
 package io.nodemesh.envoy.supervisor;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +11,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The supervisor's logic against a fake envoy (a shell script that is a real child process): readiness, restart after a
@@ -24,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EnvoySupervisorTest {
     @TempDir
     Path dir;
+
     private Path script;
     private final List<Duration> slept = new CopyOnWriteArrayList<>();
     private EnvoySupervisor supervisor;
@@ -44,9 +44,21 @@ class EnvoySupervisorTest {
     }
 
     private EnvoySupervisor supervisor(Duration readyTimeout) {
-        var config = new SupervisorConfig(script, dir.resolve("bootstrap.json"), 7, Duration.ofSeconds(2), Duration.ofSeconds(3),
-                readyTimeout, Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofHours(1), List.of("--concurrency", "1"));
-        supervisor = new EnvoySupervisor(config, Seams.Launcher.processes(), epoch -> Files.exists(dir.resolve("ready-" + epoch)),
+        var config = new SupervisorConfig(
+                script,
+                dir.resolve("bootstrap.json"),
+                7,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(3),
+                readyTimeout,
+                Duration.ofMillis(100),
+                Duration.ofMillis(400),
+                Duration.ofHours(1),
+                List.of("--concurrency", "1"));
+        supervisor = new EnvoySupervisor(
+                config,
+                Seams.Launcher.processes(),
+                epoch -> Files.exists(dir.resolve("ready-" + epoch)),
                 d -> slept.add(d));
         return supervisor;
     }
@@ -61,7 +73,9 @@ class EnvoySupervisorTest {
         supervisor(Duration.ofSeconds(30)).start();
         assertThat(supervisor.events()).hasSize(2);
         assertThat(supervisor.events().get(0)).isInstanceOf(SupervisorEvent.Started.class);
-        assertThat(supervisor.events().get(1)).isEqualTo(new SupervisorEvent.Ready(0, ((SupervisorEvent.Started) supervisor.events().get(0)).pid()));
+        assertThat(supervisor.events().get(1))
+                .isEqualTo(new SupervisorEvent.Ready(
+                        0, ((SupervisorEvent.Started) supervisor.events().get(0)).pid()));
         assertThat(starts(0)).isEqualTo(1);
     }
 
@@ -79,10 +93,16 @@ class EnvoySupervisorTest {
             waitFor(() -> starts(0) == want && readyEvents() == readies);
         }
         assertThat(readyEvents()).isEqualTo(5);
-        assertThat(slept).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(400));
-        assertThat(supervisor.events()).filteredOn(e -> e instanceof SupervisorEvent.Exited)
-                .allSatisfy(e -> assertThat(((SupervisorEvent.Exited) e).exitCode()).isEqualTo(3));
-        assertThat(supervisor.epoch()).as("after a crash there is no parent: epoch 0 again").isZero();
+        assertThat(slept)
+                .containsExactly(
+                        Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(400));
+        assertThat(supervisor.events())
+                .filteredOn(e -> e instanceof SupervisorEvent.Exited)
+                .allSatisfy(
+                        e -> assertThat(((SupervisorEvent.Exited) e).exitCode()).isEqualTo(3));
+        assertThat(supervisor.epoch())
+                .as("after a crash there is no parent: epoch 0 again")
+                .isZero();
     }
 
     @Test
@@ -101,33 +121,52 @@ class EnvoySupervisorTest {
     @Test
     void aProcessThatNeverBecomesReadyFailsStartAndIsStopped() throws Exception {
         Files.createFile(dir.resolve("never-ready"));
-        assertThatThrownBy(() -> supervisor(Duration.ofMillis(500)).start()).isInstanceOf(IOException.class).hasMessageContaining("not ready");
+        assertThatThrownBy(() -> supervisor(Duration.ofMillis(500)).start())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not ready");
         var started = (SupervisorEvent.Started) supervisor.events().getFirst();
-        assertThat(ProcessHandle.of(started.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(started.pid()).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
     }
 
     @Test
     void aProcessThatExitsAtOnceReportsItsExitCode() throws Exception {
         Files.createFile(dir.resolve("exit-at-start"));
-        assertThatThrownBy(() -> supervisor(Duration.ofSeconds(30)).start()).isInstanceOf(IOException.class).hasMessageContaining("exited with 7");
+        assertThatThrownBy(() -> supervisor(Duration.ofSeconds(30)).start())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("exited with 7");
     }
 
     @Test
     void backoffDoublesUpToTheCap() {
         var s = supervisor(Duration.ofSeconds(1));
         assertThat(List.of(s.backoff(1), s.backoff(2), s.backoff(3), s.backoff(10)))
-                .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(400));
+                .containsExactly(
+                        Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(400));
     }
 
     @Test
     void commandLineCarriesEpochBaseIdAndDrainTimes() {
         var config = SupervisorConfig.defaults(Path.of("/usr/bin/envoy"), Path.of("/etc/envoy.json"));
-        assertThat(config.command(3)).containsExactly("/usr/bin/envoy", "-c", "/etc/envoy.json", "--restart-epoch", "3",
-                "--base-id", "0", "--drain-time-s", "30", "--parent-shutdown-time-s", "45");
+        assertThat(config.command(3))
+                .containsExactly(
+                        "/usr/bin/envoy",
+                        "-c",
+                        "/etc/envoy.json",
+                        "--restart-epoch",
+                        "3",
+                        "--base-id",
+                        "0",
+                        "--drain-time-s",
+                        "30",
+                        "--parent-shutdown-time-s",
+                        "45");
     }
 
     private long readyEvents() {
-        return supervisor.events().stream().filter(e -> e instanceof SupervisorEvent.Ready).count();
+        return supervisor.events().stream()
+                .filter(e -> e instanceof SupervisorEvent.Ready)
+                .count();
     }
 
     private interface Check {

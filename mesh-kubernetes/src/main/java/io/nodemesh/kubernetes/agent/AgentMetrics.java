@@ -12,7 +12,6 @@ import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.kubernetes.FeedListener;
-
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -30,23 +29,58 @@ public final class AgentMetrics implements FeedListener, AutoCloseable {
     private final Flows.Subscription subscription;
 
     public AgentMetrics(MeshDataplane dataplane) {
-        applies = Counter.builder("nodemesh.applies").description("applies that changed the dataplane").register(registry);
+        applies = Counter.builder("nodemesh.applies")
+                .description("applies that changed the dataplane")
+                .register(registry);
         notApplied = Counter.builder("nodemesh.apply.failures")
-                .description("states rejected, held back or failed in the backend (the previous state kept serving)").register(registry);
+                .description("states rejected, held back or failed in the backend (the previous state kept serving)")
+                .register(registry);
         applyLatency = Timer.builder("nodemesh.apply.latency")
-                .description("from the first change of a batch to the end of its apply").publishPercentiles(0.5, 0.99).register(registry);
+                .description("from the first change of a batch to the end of its apply")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
         for (Verdict v : Verdict.values()) {
-            flows.put(v, Counter.builder("nodemesh.flows").tag("verdict", v.name().toLowerCase(java.util.Locale.ROOT))
-                    .description("flow events by verdict").register(registry));
+            flows.put(
+                    v,
+                    Counter.builder("nodemesh.flows")
+                            .tag("verdict", v.name().toLowerCase(java.util.Locale.ROOT))
+                            .description("flow events by verdict")
+                            .register(registry));
         }
-        Gauge.builder("nodemesh.state.objects", dataplane, d -> d.state().services().size()).tag("kind", "service").register(registry);
-        Gauge.builder("nodemesh.state.objects", dataplane, d -> d.state().workloads().size()).tag("kind", "workload").register(registry);
-        Gauge.builder("nodemesh.state.objects", dataplane, d -> d.state().nodes().size()).tag("kind", "node").register(registry);
-        Gauge.builder("nodemesh.state.objects", dataplane, d -> d.state().policies().size()).tag("kind", "policy").register(registry);
-        Gauge.builder("nodemesh.state.endpoints", dataplane,
-                d -> d.state().services().stream().mapToInt(s -> s.endpoints().size()).sum()).register(registry);
+        Gauge.builder(
+                        "nodemesh.state.objects",
+                        dataplane,
+                        d -> d.state().services().size())
+                .tag("kind", "service")
+                .register(registry);
+        Gauge.builder(
+                        "nodemesh.state.objects",
+                        dataplane,
+                        d -> d.state().workloads().size())
+                .tag("kind", "workload")
+                .register(registry);
+        Gauge.builder(
+                        "nodemesh.state.objects",
+                        dataplane,
+                        d -> d.state().nodes().size())
+                .tag("kind", "node")
+                .register(registry);
+        Gauge.builder(
+                        "nodemesh.state.objects",
+                        dataplane,
+                        d -> d.state().policies().size())
+                .tag("kind", "policy")
+                .register(registry);
+        Gauge.builder(
+                        "nodemesh.state.endpoints",
+                        dataplane,
+                        d -> d.state().services().stream()
+                                .mapToInt(s -> s.endpoints().size())
+                                .sum())
+                .register(registry);
         Gauge.builder("nodemesh.flows.lost", dataplane, d -> d.flows().stats().lost())
-                .description("flow events the backend could not deliver").register(registry);
+                .description("flow events the backend could not deliver")
+                .register(registry);
         subscription = dataplane.flows().subscribe(this::flow);
     }
 

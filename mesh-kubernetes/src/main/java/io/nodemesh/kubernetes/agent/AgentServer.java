@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.Flows;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +37,8 @@ public final class AgentServer implements AutoCloseable {
     }
 
     /** Serves on {@code address} (port 0 picks a free one, see {@link #port()}). */
-    public static AgentServer start(InetSocketAddress address, ReadinessCheck readiness, AgentMetrics metrics, Flows flows)
-            throws IOException {
+    public static AgentServer start(
+            InetSocketAddress address, ReadinessCheck readiness, AgentMetrics metrics, Flows flows) throws IOException {
         HttpServer http = HttpServer.create(address, 0);
         AgentServer agent = new AgentServer(http);
         http.createContext("/healthz", ex -> agent.text(ex, 200, "ok\n"));
@@ -81,9 +79,9 @@ public final class AgentServer implements AutoCloseable {
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0);
         try (Flows.Subscription sub = flows.subscribe(e -> {
-                 if (!queue.offer(e)) droppedFlows.incrementAndGet();
-             });
-             OutputStream out = ex.getResponseBody()) {
+                    if (!queue.offer(e)) droppedFlows.incrementAndGet();
+                });
+                OutputStream out = ex.getResponseBody()) {
             out.write(": nodemesh flows\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             while (!closed) {

@@ -16,7 +16,8 @@ public record MeshHttpRouteSpec(String service, List<Rule> rules) {
      * @param retries  retries; absent = none
      * @param fault    delays or aborts injected into matching requests (for testing how callers cope); absent = none
      */
-    public record Rule(List<HttpMatchSpec> matches, List<Backend> backends, String timeout, Retries retries, Fault fault) {}
+    public record Rule(
+            List<HttpMatchSpec> matches, List<Backend> backends, String timeout, Retries retries, Fault fault) {}
 
     /**
      * @param service {@code name} or {@code namespace/name}

@@ -13,5 +13,10 @@ import java.util.List;
  * @param ports        destination (backend) ports; empty = any
  * @param http         L7 conditions enforced by the node proxy; empty = L4 only
  */
-public record MeshPolicySpec(String action, List<String> sources, List<String> destinations, List<String> services,
-                             List<Integer> ports, List<HttpMatchSpec> http) {}
+public record MeshPolicySpec(
+        String action,
+        List<String> sources,
+        List<String> destinations,
+        List<String> services,
+        List<Integer> ports,
+        List<HttpMatchSpec> http) {}

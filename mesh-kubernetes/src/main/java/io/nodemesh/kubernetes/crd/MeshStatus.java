@@ -1,7 +1,6 @@
 package io.nodemesh.kubernetes.crd;
 
 import io.fabric8.kubernetes.api.model.Condition;
-
 import java.util.List;
 
 /**

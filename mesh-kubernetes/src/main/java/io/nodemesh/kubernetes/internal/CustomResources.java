@@ -24,7 +24,12 @@ final class CustomResources {
     }
 
     private static ResourceDefinitionContext context(String kind, String plural, boolean namespaced) {
-        return new ResourceDefinitionContext.Builder().withGroup(MeshConfig.GROUP).withVersion(MeshConfig.VERSION)
-                .withKind(kind).withPlural(plural).withNamespaced(namespaced).build();
+        return new ResourceDefinitionContext.Builder()
+                .withGroup(MeshConfig.GROUP)
+                .withVersion(MeshConfig.VERSION)
+                .withKind(kind)
+                .withPlural(plural)
+                .withNamespaced(namespaced)
+                .build();
     }
 }

@@ -1,7 +1,6 @@
 package io.nodemesh.kubernetes.internal;
 
 import io.nodemesh.api.state.MeshState;
-
 import java.util.List;
 
 /**
@@ -16,7 +15,8 @@ final class DeletionGuard {
     static String check(MeshState applied, MeshState next, boolean errorSinceLastApply) {
         if (!errorSinceLastApply) return null;
         record Count(String kind, int before, int after) {}
-        for (Count c : List.of(new Count("node", applied.nodes().size(), next.nodes().size()),
+        for (Count c : List.of(
+                new Count("node", applied.nodes().size(), next.nodes().size()),
                 new Count("pod", applied.workloads().size(), next.workloads().size()),
                 new Count("service", applied.services().size(), next.services().size()))) {
             if (c.before() > 0 && c.after() == 0) {

@@ -3,7 +3,6 @@ package io.nodemesh.kubernetes.internal;
 import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.kubernetes.crd.MeshHttpRouteSpec;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -27,7 +26,9 @@ final class FaultReader {
                 violations.add(new Violation(at + ".delay.duration", "missing"));
             } else {
                 Duration parsed = GoDuration.parse(d);
-                if (parsed == null) violations.add(new Violation(at + ".delay.duration", "'" + d + "' is not a duration such as 2s, 500ms or 1m30s"));
+                if (parsed == null)
+                    violations.add(new Violation(
+                            at + ".delay.duration", "'" + d + "' is not a duration such as 2s, 500ms or 1m30s"));
                 else delay = parsed;
             }
             delayPercent = percent(fault.delay().percent(), at + ".delay.percent", violations);
@@ -37,7 +38,9 @@ final class FaultReader {
         if (fault.abort() != null) {
             Integer s = fault.abort().status();
             if (s == null) violations.add(new Violation(at + ".abort.status", "missing"));
-            else if (s < 200 || s > 599) violations.add(new Violation(at + ".abort.status", s + " is not an HTTP status to abort with (200..599)"));
+            else if (s < 200 || s > 599)
+                violations.add(
+                        new Violation(at + ".abort.status", s + " is not an HTTP status to abort with (200..599)"));
             else status = s;
             abortPercent = percent(fault.abort().percent(), at + ".abort.percent", violations);
         }

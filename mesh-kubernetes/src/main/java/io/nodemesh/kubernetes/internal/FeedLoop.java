@@ -11,7 +11,6 @@ import io.nodemesh.api.state.Violation;
 import io.nodemesh.kubernetes.FeedHealth;
 import io.nodemesh.kubernetes.FeedListener;
 import io.nodemesh.kubernetes.FeedOptions;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +67,8 @@ public final class FeedLoop implements AutoCloseable {
      * With {@code stripCachedMetadata} false the informer caches keep managedFields and the last-applied annotation:
      * only for the benchmark to measure what stripping saves.
      */
-    public FeedLoop(KubernetesClient client, MeshDataplane dataplane, FeedOptions options, boolean stripCachedMetadata) {
+    public FeedLoop(
+            KubernetesClient client, MeshDataplane dataplane, FeedOptions options, boolean stripCachedMetadata) {
         this.client = client;
         this.dataplane = dataplane;
         this.options = options;
@@ -104,8 +103,10 @@ public final class FeedLoop implements AutoCloseable {
 
     public FeedHealth health() {
         List<String> problems = new ArrayList<>(cache.problems());
-        if (!options.nodeName().isEmpty() && cache.synced() && cache.nodes().stream()
-                .noneMatch(n -> n.getMetadata().getName().equals(options.nodeName()))) {
+        if (!options.nodeName().isEmpty()
+                && cache.synced()
+                && cache.nodes().stream()
+                        .noneMatch(n -> n.getMetadata().getName().equals(options.nodeName()))) {
             problems.add("node " + options.nodeName() + " is not in the API server's node list");
         }
         String p = problem;
@@ -127,7 +128,8 @@ public final class FeedLoop implements AutoCloseable {
         long at = Math.min(now + options.quietPeriod().toNanos(), deadline);
         if (scheduled != null && !scheduled.isDone()) {
             if (scheduledAtNanos <= at) {
-                if (at - scheduledAtNanos < options.quietPeriod().toNanos() / 4) return; // close enough: spare a reschedule
+                if (at - scheduledAtNanos < options.quietPeriod().toNanos() / 4)
+                    return; // close enough: spare a reschedule
             }
             scheduled.cancel(false);
         }
@@ -196,11 +198,21 @@ public final class FeedLoop implements AutoCloseable {
                 succeeded(candidate, result, started, out);
                 break;
             } catch (InvalidStateException e) {
-                MeshState next = round < MAX_QUARANTINE_ROUNDS ? Quarantine.without(candidate, e.violations(),
-                        assembler.lastGoodPolicies(), assembler.lastGoodRoutes(), assembly.verdicts(), out) : null;
+                MeshState next = round < MAX_QUARANTINE_ROUNDS
+                        ? Quarantine.without(
+                                candidate,
+                                e.violations(),
+                                assembler.lastGoodPolicies(),
+                                assembler.lastGoodRoutes(),
+                                assembly.verdicts(),
+                                out)
+                        : null;
                 if (next == null) {
-                    notApplied("the cluster's state was rejected: " + e.violations().stream().limit(10)
-                            .map(Violation::toString).collect(Collectors.joining("; ")));
+                    notApplied("the cluster's state was rejected: "
+                            + e.violations().stream()
+                                    .limit(10)
+                                    .map(Violation::toString)
+                                    .collect(Collectors.joining("; ")));
                     writeStatuses(assembly, false);
                     return;
                 }
@@ -227,7 +239,11 @@ public final class FeedLoop implements AutoCloseable {
         if (result == null || result.unchanged()) return;
         applies++;
         Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
-        LOG.debug("applied generation {} ({} changes) in {} ms", result.generation(), result.changes().size(), took.toMillis());
+        LOG.debug(
+                "applied generation {} ({} changes) in {} ms",
+                result.generation(),
+                result.changes().size(),
+                took.toMillis());
         for (FeedListener l : listeners) {
             try {
                 l.applied(applied, result, took);
@@ -266,7 +282,9 @@ public final class FeedLoop implements AutoCloseable {
      */
     private void writeStatuses(StateAssembler.Assembly assembly, boolean applied) {
         if (!writesStatus()) return;
-        var verdicts = assembly.verdicts().all().stream().filter(v -> applied || !v.accepted()).toList();
+        var verdicts = assembly.verdicts().all().stream()
+                .filter(v -> applied || !v.accepted())
+                .toList();
         statusWriter.write(verdicts);
     }
 
@@ -274,14 +292,21 @@ public final class FeedLoop implements AutoCloseable {
         String node = options.nodeName();
         String key = options.wireguardPublicKey();
         if (node.isEmpty() || key.isEmpty()) return;
-        var own = cache.nodes().stream().filter(n -> n.getMetadata().getName().equals(node)).findFirst().orElse(null);
+        var own = cache.nodes().stream()
+                .filter(n -> n.getMetadata().getName().equals(node))
+                .findFirst()
+                .orElse(null);
         if (own == null) return;
         var annotations = own.getMetadata().getAnnotations();
         if (annotations != null && key.equals(annotations.get(FeedOptions.WIREGUARD_KEY_ANNOTATION))) return;
         try {
             client.nodes().withName(node).edit(n -> {
-                n.getMetadata().setAnnotations(n.getMetadata().getAnnotations() == null
-                        ? new java.util.HashMap<>() : new java.util.HashMap<>(n.getMetadata().getAnnotations()));
+                n.getMetadata()
+                        .setAnnotations(
+                                n.getMetadata().getAnnotations() == null
+                                        ? new java.util.HashMap<>()
+                                        : new java.util.HashMap<>(
+                                                n.getMetadata().getAnnotations()));
                 n.getMetadata().getAnnotations().put(FeedOptions.WIREGUARD_KEY_ANNOTATION, key);
                 return n;
             });

@@ -20,14 +20,15 @@ final class GoDuration {
         while (at < text.length()) {
             if (!m.find(at) || m.start() != at) return null;
             double value = Double.parseDouble(m.group(1));
-            nanos += value * switch (m.group(2)) {
-                case "ns" -> 1d;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
+            nanos += value
+                    * switch (m.group(2)) {
+                        case "ns" -> 1d;
+                        case "us", "µs" -> 1e3;
+                        case "ms" -> 1e6;
+                        case "s" -> 1e9;
+                        case "m" -> 60e9;
+                        default -> 3600e9;
+                    };
             at = m.end();
         }
         return Duration.ofNanos((long) nanos);

@@ -4,7 +4,6 @@ import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.kubernetes.crd.HttpMatchSpec;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +31,8 @@ final class HttpMatchReader {
                     default -> null;
                 };
                 if (kind == null) {
-                    violations.add(new Violation(path + ".path.type", "'" + type + "' is not Exact, PathPrefix or RegularExpression"));
+                    violations.add(new Violation(
+                            path + ".path.type", "'" + type + "' is not Exact, PathPrefix or RegularExpression"));
                     continue;
                 }
                 pm = new PathMatch(kind, m.path().value());

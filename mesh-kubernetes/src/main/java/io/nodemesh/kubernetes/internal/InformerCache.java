@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +31,8 @@ final class InformerCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InformerCache.class);
     private static final String BY_SERVICE = "byService";
 
-    private final Map<ResourceKind, SharedIndexInformer<? extends HasMetadata>> informers = new EnumMap<>(ResourceKind.class);
+    private final Map<ResourceKind, SharedIndexInformer<? extends HasMetadata>> informers =
+            new EnumMap<>(ResourceKind.class);
     private final Map<ResourceKind, String> lastErrors = new ConcurrentHashMap<>();
     private final Map<ResourceKind, Instant> errorTimes = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -57,20 +56,33 @@ final class InformerCache implements AutoCloseable {
         this.strip = strip;
         nodes = register(ResourceKind.NODE, client.nodes().runnableInformer(0), onChange);
         pods = register(ResourceKind.POD, client.pods().inAnyNamespace().runnableInformer(0), onChange);
-        services = register(ResourceKind.SERVICE, client.services().inAnyNamespace().runnableInformer(0), onChange);
-        slices = register(ResourceKind.ENDPOINT_SLICE,
-                client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), onChange);
+        services = register(
+                ResourceKind.SERVICE, client.services().inAnyNamespace().runnableInformer(0), onChange);
+        slices = register(
+                ResourceKind.ENDPOINT_SLICE,
+                client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0),
+                onChange);
         slices.addIndexers(Map.of(BY_SERVICE, (Function<EndpointSlice, List<String>>) InformerCache::serviceOf));
-        configs = register(ResourceKind.MESH_CONFIG,
-                client.genericKubernetesResources(CustomResources.CONFIG).runnableInformer(0), onChange);
-        policies = register(ResourceKind.MESH_POLICY,
-                client.genericKubernetesResources(CustomResources.POLICY).inAnyNamespace().runnableInformer(0), onChange);
-        routes = register(ResourceKind.MESH_HTTP_ROUTE,
-                client.genericKubernetesResources(CustomResources.ROUTE).inAnyNamespace().runnableInformer(0), onChange);
+        configs = register(
+                ResourceKind.MESH_CONFIG,
+                client.genericKubernetesResources(CustomResources.CONFIG).runnableInformer(0),
+                onChange);
+        policies = register(
+                ResourceKind.MESH_POLICY,
+                client.genericKubernetesResources(CustomResources.POLICY)
+                        .inAnyNamespace()
+                        .runnableInformer(0),
+                onChange);
+        routes = register(
+                ResourceKind.MESH_HTTP_ROUTE,
+                client.genericKubernetesResources(CustomResources.ROUTE)
+                        .inAnyNamespace()
+                        .runnableInformer(0),
+                onChange);
     }
 
-    private <T extends HasMetadata> SharedIndexInformer<T> register(ResourceKind kind, SharedIndexInformer<T> informer,
-                                                                     BiConsumer<ResourceKind, HasMetadata> onChange) {
+    private <T extends HasMetadata> SharedIndexInformer<T> register(
+            ResourceKind kind, SharedIndexInformer<T> informer, BiConsumer<ResourceKind, HasMetadata> onChange) {
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
@@ -98,7 +110,8 @@ final class InformerCache implements AutoCloseable {
                 }
             }
         });
-        if (strip) informer.itemStore(new StrippingItemStore<>()); // before start: the first list is cached stripped too
+        if (strip)
+            informer.itemStore(new StrippingItemStore<>()); // before start: the first list is cached stripped too
         informer.exceptionHandler(handler(kind));
         informers.put(kind, informer);
         return informer;
@@ -129,10 +142,13 @@ final class InformerCache implements AutoCloseable {
     /** Starts every informer; the result completes when all have listed once. */
     java.util.concurrent.CompletableFuture<Void> start() {
         List<java.util.concurrent.CompletableFuture<Void>> started = new ArrayList<>();
-        informers.values().forEach(i -> started.add(i.start().toCompletableFuture().whenComplete((ok, failure) -> {
-            if (failure != null) LOG.warn("informer failed to start: {}", failure.getMessage());
-        })));
-        return java.util.concurrent.CompletableFuture.allOf(started.toArray(java.util.concurrent.CompletableFuture[]::new));
+        informers
+                .values()
+                .forEach(i -> started.add(i.start().toCompletableFuture().whenComplete((ok, failure) -> {
+                    if (failure != null) LOG.warn("informer failed to start: {}", failure.getMessage());
+                })));
+        return java.util.concurrent.CompletableFuture.allOf(
+                started.toArray(java.util.concurrent.CompletableFuture[]::new));
     }
 
     boolean synced() {

@@ -2,7 +2,6 @@ package io.nodemesh.kubernetes.internal;
 
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.nodemesh.api.state.Node;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,6 @@ package io.nodemesh.kubernetes.internal;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-
 import java.util.HashSet;
 import java.util.Set;
 
@@ -12,7 +11,13 @@ import java.util.Set;
  */
 final class PendingChanges {
     /** One drained batch. */
-    record Batch(boolean everything, boolean nodes, boolean config, boolean customResources, Set<String> services, Set<String> pods) {}
+    record Batch(
+            boolean everything,
+            boolean nodes,
+            boolean config,
+            boolean customResources,
+            Set<String> services,
+            Set<String> pods) {}
 
     private boolean everything = true; // the first assembly translates all
     private boolean nodes;

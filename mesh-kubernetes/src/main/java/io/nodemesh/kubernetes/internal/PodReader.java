@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.PodIP;
 import io.nodemesh.api.state.Identities;
 import io.nodemesh.api.state.Placement;
 import io.nodemesh.api.state.Workload;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,14 +27,24 @@ final class PodReader {
         if ("Succeeded".equals(phase) || "Failed".equals(phase)) return Optional.empty();
         List<String> ips = new ArrayList<>();
         if (status.getPodIPs() != null) {
-            for (PodIP ip : status.getPodIPs()) if (ip.getIp() != null && !ips.contains(ip.getIp())) ips.add(ip.getIp());
+            for (PodIP ip : status.getPodIPs())
+                if (ip.getIp() != null && !ips.contains(ip.getIp())) ips.add(ip.getIp());
         }
-        if (status.getPodIP() != null && !status.getPodIP().isEmpty() && !ips.contains(status.getPodIP())) ips.add(status.getPodIP());
+        if (status.getPodIP() != null && !status.getPodIP().isEmpty() && !ips.contains(status.getPodIP()))
+            ips.add(status.getPodIP());
         if (ips.isEmpty()) return Optional.empty();
         String namespace = pod.getMetadata().getNamespace();
-        String account = spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty()
-                ? "default" : spec.getServiceAccountName();
-        return Optional.of(new Workload(namespace, pod.getMetadata().getName(), spec.getNodeName(), ips,
-                Identities.spiffe(trustDomain, namespace, account), pod.getMetadata().getLabels(), Placement.NONE));
+        String account = spec.getServiceAccountName() == null
+                        || spec.getServiceAccountName().isEmpty()
+                ? "default"
+                : spec.getServiceAccountName();
+        return Optional.of(new Workload(
+                namespace,
+                pod.getMetadata().getName(),
+                spec.getNodeName(),
+                ips,
+                Identities.spiffe(trustDomain, namespace, account),
+                pod.getMetadata().getLabels(),
+                Placement.NONE));
     }
 }

@@ -6,7 +6,6 @@ import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.kubernetes.crd.MeshPolicy;
 import io.nodemesh.kubernetes.crd.MeshPolicySpec;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +37,8 @@ final class PolicyReader {
         if (spec.services() != null) spec.services().forEach(s -> services.add(Refs.service(s, ns)));
         List<Integer> ports = spec.ports() == null ? List.of() : spec.ports();
         List<HttpMatch> http = HttpMatchReader.read(spec.http(), "spec.http", violations);
-        Policy policy = new Policy(ns, cr.getMetadata().getName(), action, sources, destinations, services, ports, http);
+        Policy policy =
+                new Policy(ns, cr.getMetadata().getName(), action, sources, destinations, services, ports, http);
         return new Translated<>(violations.isEmpty() ? policy : null, violations);
     }
 
@@ -47,5 +47,4 @@ final class PolicyReader {
         if (refs != null) refs.forEach(r -> out.add(Refs.identity(r, trustDomain)));
         return out;
     }
-
 }

@@ -4,7 +4,6 @@ import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.Violation;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +23,19 @@ import org.slf4j.LoggerFactory;
  */
 final class Quarantine {
     private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
-    private static final Pattern OWNER = Pattern.compile("^(nodes|workloads|services|policies|routes)\\[([^\\]]*)\\](.*)$");
+    private static final Pattern OWNER =
+            Pattern.compile("^(nodes|workloads|services|policies|routes)\\[([^\\]]*)\\](.*)$");
 
     private Quarantine() {}
 
     /** What to apply next, or null when a violation names no object this can take out. */
-    static MeshState without(MeshState state, List<Violation> violations, Map<String, Policy> lastGoodPolicies,
-                             Map<String, HttpRoute> lastGoodRoutes, Verdicts verdicts, List<String> leftOut) {
+    static MeshState without(
+            MeshState state,
+            List<Violation> violations,
+            Map<String, Policy> lastGoodPolicies,
+            Map<String, HttpRoute> lastGoodRoutes,
+            Verdicts verdicts,
+            List<String> leftOut) {
         Map<String, List<Violation>> byOwner = new LinkedHashMap<>();
         for (Violation v : violations) {
             Matcher m = OWNER.matcher(v.path());
@@ -50,8 +54,10 @@ final class Quarantine {
             String key = entry.getKey().substring(kind.length() + 1);
             List<Violation> found = entry.getValue();
             switch (kind) {
-                case "policies" -> replace(policies, Policy::key, key, lastGoodPolicies.get(key), "policy", found, verdicts);
-                case "routes" -> replace(routes, HttpRoute::key, key, lastGoodRoutes.get(key), "route", found, verdicts);
+                case "policies" ->
+                    replace(policies, Policy::key, key, lastGoodPolicies.get(key), "policy", found, verdicts);
+                case "routes" ->
+                    replace(routes, HttpRoute::key, key, lastGoodRoutes.get(key), "route", found, verdicts);
                 case "nodes" -> leave(nodes, n -> n.name(), key, "node", found, leftOut);
                 case "workloads" -> leave(workloads, w -> w.key(), key, "pod", found, leftOut);
                 default -> leave(services, s -> s.key(), key, "service", found, leftOut);
@@ -60,8 +66,14 @@ final class Quarantine {
         return new MeshState(nodes, workloads, services, policies, routes, state.encryption());
     }
 
-    private static <T> void replace(List<T> items, Function<T, String> keyOf, String key, T lastGood, String kind,
-                                    List<Violation> found, Verdicts verdicts) {
+    private static <T> void replace(
+            List<T> items,
+            Function<T, String> keyOf,
+            String key,
+            T lastGood,
+            String kind,
+            List<Violation> found,
+            Verdicts verdicts) {
         for (int i = 0; i < items.size(); i++) {
             if (!keyOf.apply(items.get(i)).equals(key)) continue;
             boolean fallBack = lastGood != null && !lastGood.equals(items.get(i));
@@ -72,10 +84,16 @@ final class Quarantine {
         }
     }
 
-    private static <T> void leave(List<T> items, Function<T, String> keyOf, String key, String kind, List<Violation> found,
-                                  List<String> leftOut) {
+    private static <T> void leave(
+            List<T> items,
+            Function<T, String> keyOf,
+            String key,
+            String kind,
+            List<Violation> found,
+            List<String> leftOut) {
         if (items.removeIf(i -> keyOf.apply(i).equals(key))) {
-            String why = kind + " " + key + " left out of the mesh: " + found.stream().map(Violation::toString).toList();
+            String why = kind + " " + key + " left out of the mesh: "
+                    + found.stream().map(Violation::toString).toList();
             LOG.warn(why);
             leftOut.add(why);
         }

@@ -10,7 +10,9 @@ final class Refs {
     /** {@code namespace/name}, or just the name for a cluster-scoped object. */
     static String key(HasMetadata o) {
         String ns = o.getMetadata().getNamespace();
-        return ns == null || ns.isEmpty() ? o.getMetadata().getName() : ns + "/" + o.getMetadata().getName();
+        return ns == null || ns.isEmpty()
+                ? o.getMetadata().getName()
+                : ns + "/" + o.getMetadata().getName();
     }
 
     /** A service reference: {@code name} means the referring object's namespace. */

@@ -7,7 +7,6 @@ import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.kubernetes.crd.MeshHttpRoute;
 import io.nodemesh.kubernetes.crd.MeshHttpRouteSpec;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,8 @@ final class RouteReader {
             violations.add(new Violation("spec", "missing"));
             return new Translated<>(null, violations);
         }
-        if (spec.service() == null || spec.service().isEmpty()) violations.add(new Violation("spec.service", "missing"));
+        if (spec.service() == null || spec.service().isEmpty())
+            violations.add(new Violation("spec.service", "missing"));
         List<HttpRouteRule> rules = new ArrayList<>();
         List<MeshHttpRouteSpec.Rule> specRules = spec.rules() == null ? List.of() : spec.rules();
         for (int i = 0; i < specRules.size(); i++) {
@@ -43,18 +43,22 @@ final class RouteReader {
                         violations.add(new Violation(at + ".backends[" + b + "].service", "missing"));
                         continue;
                     }
-                    backends.add(new WeightedBackend(Refs.service(backend.service(), ns),
-                            backend.port() == null ? 0 : backend.port(), backend.weight() == null ? 1 : backend.weight()));
+                    backends.add(new WeightedBackend(
+                            Refs.service(backend.service(), ns),
+                            backend.port() == null ? 0 : backend.port(),
+                            backend.weight() == null ? 1 : backend.weight()));
                 }
             }
             Duration timeout = duration(r.timeout(), at + ".timeout", violations);
             RetryPolicy retries = RetryPolicy.NONE;
             if (r.retries() != null) {
-                retries = new RetryPolicy(r.retries().attempts() == null ? 0 : r.retries().attempts(),
-                        duration(r.retries().perTryTimeout(), at + ".retries.perTryTimeout", violations), r.retries().retryOn());
+                retries = new RetryPolicy(
+                        r.retries().attempts() == null ? 0 : r.retries().attempts(),
+                        duration(r.retries().perTryTimeout(), at + ".retries.perTryTimeout", violations),
+                        r.retries().retryOn());
             }
-            rules.add(new HttpRouteRule(matches, backends, timeout, retries,
-                    FaultReader.read(r.fault(), at + ".fault", violations)));
+            rules.add(new HttpRouteRule(
+                    matches, backends, timeout, retries, FaultReader.read(r.fault(), at + ".fault", violations)));
         }
         HttpRoute route = new HttpRoute(ns, cr.getMetadata().getName(), Refs.service(spec.service(), ns), rules);
         return new Translated<>(violations.isEmpty() ? route : null, violations);

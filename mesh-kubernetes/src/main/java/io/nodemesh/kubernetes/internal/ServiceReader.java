@@ -1,6 +1,5 @@
 package io.nodemesh.kubernetes.internal;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
@@ -10,9 +9,9 @@ import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +37,8 @@ final class ServiceReader {
 
     private ServiceReader() {}
 
-    static Optional<Service> read(io.fabric8.kubernetes.api.model.Service svc, List<EndpointSlice> slices, boolean routed) {
+    static Optional<Service> read(
+            io.fabric8.kubernetes.api.model.Service svc, List<EndpointSlice> slices, boolean routed) {
         var spec = svc.getSpec();
         if (spec == null || "ExternalName".equals(spec.getType())) return Optional.empty();
         List<String> vips = new ArrayList<>();
@@ -53,14 +53,26 @@ final class ServiceReader {
                 Protocol protocol = protocol(p.getProtocol());
                 if (protocol == null || p.getPort() == null) continue;
                 String name = p.getName() == null ? "" : p.getName();
-                ports.add(new ServicePort(name, p.getPort(), targetPort(name, protocol, p.getTargetPort(), p.getPort(), slices), protocol));
+                ports.add(new ServicePort(
+                        name,
+                        p.getPort(),
+                        targetPort(name, protocol, p.getTargetPort(), p.getPort(), slices),
+                        protocol));
             }
         }
         var meta = svc.getMetadata();
         Map<String, String> annotations = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
         boolean l7 = routed || "true".equalsIgnoreCase(annotations.get(L7_ANNOTATION));
-        return Optional.of(new Service(meta.getNamespace(), meta.getName(), vips, ports, endpoints(slices),
-                Map.of(), loadBalancing(annotations.get(LOAD_BALANCING_ANNOTATION)), affinity(spec), l7 ? ServiceLayer.L7 : ServiceLayer.L4));
+        return Optional.of(new Service(
+                meta.getNamespace(),
+                meta.getName(),
+                vips,
+                ports,
+                endpoints(slices),
+                Map.of(),
+                loadBalancing(annotations.get(LOAD_BALANCING_ANNOTATION)),
+                affinity(spec),
+                l7 ? ServiceLayer.L7 : ServiceLayer.L4));
     }
 
     private static List<Endpoint> endpoints(List<EndpointSlice> slices) {
@@ -72,13 +84,17 @@ final class ServiceReader {
                 String workload = "";
                 var ref = e.getTargetRef();
                 if (ref != null && "Pod".equals(ref.getKind()) && ref.getName() != null) {
-                    workload = (ref.getNamespace() == null ? slice.getMetadata().getNamespace() : ref.getNamespace()) + "/" + ref.getName();
+                    workload = (ref.getNamespace() == null ? slice.getMetadata().getNamespace() : ref.getNamespace())
+                            + "/" + ref.getName();
                 }
                 EndpointState state = state(e.getConditions());
                 for (String ip : e.getAddresses()) {
                     Endpoint candidate = new Endpoint(ip, workload, state);
                     // The same address can sit in two slices while the controller moves it: the readiest wins.
-                    byIp.merge(ip, candidate, (a, b) -> b.state().ordinal() < a.state().ordinal() ? b : a);
+                    byIp.merge(
+                            ip,
+                            candidate,
+                            (a, b) -> b.state().ordinal() < a.state().ordinal() ? b : a);
                 }
             }
         }
@@ -93,12 +109,14 @@ final class ServiceReader {
     }
 
     /** The slices carry the resolved target port under the service port's name; a named targetPort needs them. */
-    private static int targetPort(String name, Protocol protocol, IntOrString target, int port, List<EndpointSlice> slices) {
+    private static int targetPort(
+            String name, Protocol protocol, IntOrString target, int port, List<EndpointSlice> slices) {
         for (EndpointSlice slice : slices) {
             if (slice.getPorts() == null) continue;
             for (EndpointPort ep : slice.getPorts()) {
                 String epName = ep.getName() == null ? "" : ep.getName();
-                if (epName.equals(name) && protocol == protocol(ep.getProtocol()) && ep.getPort() != null) return ep.getPort();
+                if (epName.equals(name) && protocol == protocol(ep.getProtocol()) && ep.getPort() != null)
+                    return ep.getPort();
             }
         }
         if (target != null && target.getIntVal() != null && target.getIntVal() > 0) return target.getIntVal();
@@ -123,7 +141,9 @@ final class ServiceReader {
         if (!"ClientIP".equals(spec.getSessionAffinity())) return SessionAffinity.NONE;
         int seconds = DEFAULT_AFFINITY_SECONDS;
         var config = spec.getSessionAffinityConfig();
-        if (config != null && config.getClientIP() != null && config.getClientIP().getTimeoutSeconds() != null) {
+        if (config != null
+                && config.getClientIP() != null
+                && config.getClientIP().getTimeoutSeconds() != null) {
             seconds = config.getClientIP().getTimeoutSeconds();
         }
         return SessionAffinity.clientIp(Duration.ofSeconds(seconds));

@@ -15,7 +15,6 @@ import io.nodemesh.api.state.Workload;
 import io.nodemesh.kubernetes.crd.MeshConfig;
 import io.nodemesh.kubernetes.crd.MeshHttpRoute;
 import io.nodemesh.kubernetes.crd.MeshPolicy;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -33,6 +32,7 @@ import java.util.TreeMap;
 final class StateAssembler {
     /** The synthetic policy that makes {@code defaultPolicy: deny} so: it selects every workload and allows only node processes. */
     static final String DEFAULT_DENY_NAMESPACE = "nodemesh-system";
+
     static final String DEFAULT_DENY_NAME = "default-deny";
 
     /** One assembled state and the verdicts on nodemesh's resources that went into it. */
@@ -50,6 +50,7 @@ final class StateAssembler {
     private final Map<String, Linked> linked = new HashMap<>();
     /** Whether the set of workload keys changed in this assembly (endpoint links depend on nothing else of the pods). */
     private boolean workloadKeysChanged;
+
     private final Map<String, Policy> lastGoodPolicies = new HashMap<>();
     private final Map<String, HttpRoute> lastGoodRoutes = new HashMap<>();
     private MeshSettings settings = MeshSettings.DEFAULTS;
@@ -68,10 +69,14 @@ final class StateAssembler {
         settings = next;
 
         if (everything || batch.nodes()) {
-            // Nodes change status all the time; an unchanged translation keeps its object, so the backend sees no change.
+            // Nodes change status all the time; an unchanged translation keeps its object, so the backend sees no
+            // change.
             Map<String, Node> before = new HashMap<>(nodes);
             nodes.clear();
-            cache.nodes().forEach(n -> nodes.put(n.getMetadata().getName(), same(before.get(n.getMetadata().getName()), NodeReader.read(n))));
+            cache.nodes()
+                    .forEach(n -> nodes.put(
+                            n.getMetadata().getName(),
+                            same(before.get(n.getMetadata().getName()), NodeReader.read(n))));
         }
         workloadKeysChanged = false;
         if (everything) {
@@ -104,14 +109,26 @@ final class StateAssembler {
         Map<String, Policy> policies = policies(verdicts);
         List<Policy> policyList = new ArrayList<>(policies.values());
         if (settings.defaultDeny()) {
-            policyList.add(new Policy(DEFAULT_DENY_NAMESPACE, DEFAULT_DENY_NAME, PolicyAction.ALLOW,
-                    List.of(Identities.HOST), List.of(), List.of(), List.of(), List.of()));
+            policyList.add(new Policy(
+                    DEFAULT_DENY_NAMESPACE,
+                    DEFAULT_DENY_NAME,
+                    PolicyAction.ALLOW,
+                    List.of(Identities.HOST),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of()));
         }
         policyList.sort(Comparator.comparing(Policy::key));
         List<HttpRoute> routeList = new ArrayList<>(routes.values());
         routeList.sort(Comparator.comparing(HttpRoute::key));
-        MeshState state = new MeshState(new ArrayList<>(nodes.values()), new ArrayList<>(workloads.values()),
-                linkedServices(), policyList, routeList, settings.encryption());
+        MeshState state = new MeshState(
+                new ArrayList<>(nodes.values()),
+                new ArrayList<>(workloads.values()),
+                linkedServices(),
+                policyList,
+                routeList,
+                settings.encryption());
         return new Assembly(state, verdicts, policies, routes);
     }
 
@@ -133,7 +150,8 @@ final class StateAssembler {
     }
 
     private void putPod(String key, io.fabric8.kubernetes.api.model.Pod pod, Workload previous) {
-        var w = pod == null || excluded(pod.getMetadata().getNamespace()) ? null
+        var w = pod == null || excluded(pod.getMetadata().getNamespace())
+                ? null
                 : PodReader.read(pod, settings.trustDomain()).orElse(null);
         if (w == null) {
             if (workloads.remove(key) != null) workloadKeysChanged = true;
@@ -151,8 +169,10 @@ final class StateAssembler {
     }
 
     private void putService(String key, io.fabric8.kubernetes.api.model.Service svc) {
-        var s = svc == null || excluded(svc.getMetadata().getNamespace()) ? null
-                : ServiceReader.read(svc, cache.slicesOf(key), routed.contains(key)).orElse(null);
+        var s = svc == null || excluded(svc.getMetadata().getNamespace())
+                ? null
+                : ServiceReader.read(svc, cache.slicesOf(key), routed.contains(key))
+                        .orElse(null);
         if (s == null) {
             services.remove(key);
             linked.remove(key);
@@ -199,7 +219,10 @@ final class StateAssembler {
         if (!dangling) return s;
         List<Endpoint> fixed = new ArrayList<>(s.endpoints().size());
         for (Endpoint e : s.endpoints()) {
-            fixed.add(e.workload().isEmpty() || workloads.containsKey(e.workload()) ? e : new Endpoint(e.ip(), "", e.state()));
+            fixed.add(
+                    e.workload().isEmpty() || workloads.containsKey(e.workload())
+                            ? e
+                            : new Endpoint(e.ip(), "", e.state()));
         }
         return s.withEndpoints(fixed);
     }
@@ -208,7 +231,8 @@ final class StateAssembler {
     private MeshSettings settings(Verdicts verdicts) {
         List<GenericKubernetesResource> all = new ArrayList<>(cache.configs());
         if (all.isEmpty()) return MeshSettings.DEFAULTS;
-        all.sort(Comparator.comparing((GenericKubernetesResource r) -> !MeshConfig.DEFAULT_NAME.equals(r.getMetadata().getName()))
+        all.sort(Comparator.comparing((GenericKubernetesResource r) ->
+                        !MeshConfig.DEFAULT_NAME.equals(r.getMetadata().getName()))
                 .thenComparing(r -> String.valueOf(r.getMetadata().getCreationTimestamp()))
                 .thenComparing(r -> r.getMetadata().getName()));
         MeshSettings chosen = lastGoodSettings;
@@ -217,8 +241,14 @@ final class StateAssembler {
             String id = Verdicts.id("config", r.getMetadata().getName());
             verdicts.seen(id, r);
             if (i > 0) {
-                verdicts.reject(id, List.of(new Violation("metadata.name", "ignored: MeshConfig "
-                        + all.getFirst().getMetadata().getName() + " is the one in force (there should be one, named default)")), false);
+                verdicts.reject(
+                        id,
+                        List.of(new Violation(
+                                "metadata.name",
+                                "ignored: MeshConfig "
+                                        + all.getFirst().getMetadata().getName()
+                                        + " is the one in force (there should be one, named default)")),
+                        false);
                 continue;
             }
             MeshConfig typed;
@@ -271,7 +301,8 @@ final class StateAssembler {
         return out;
     }
 
-    private static <T> void fallBack(String key, String id, Translated<T> t, T lastGood, Map<String, T> out, Verdicts verdicts) {
+    private static <T> void fallBack(
+            String key, String id, Translated<T> t, T lastGood, Map<String, T> out, Verdicts verdicts) {
         if (t.ok()) {
             out.put(key, t.value());
             return;

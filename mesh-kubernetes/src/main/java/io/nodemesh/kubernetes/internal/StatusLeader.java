@@ -6,12 +6,10 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectorBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.nodemesh.kubernetes.StatusElection;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,15 +62,23 @@ final class StatusLeader implements AutoCloseable {
                 .withReleaseOnCancel(true) // a clean stop hands the lease over at once instead of after leaseDuration
                 .withLeaderCallbacks(new LeaderCallbacks(this::elected, this::deposed, this::newLeader))
                 .build();
-        running = new LeaderElectorBuilder(client, executor).withConfig(config).build().start();
+        running = new LeaderElectorBuilder(client, executor)
+                .withConfig(config)
+                .build()
+                .start();
         running.whenComplete((ok, failure) -> {
             leading = false;
             if (closed) return;
             if (failure != null && !(failure instanceof java.util.concurrent.CancellationException)) {
-                LOG.warn("status election on lease {}/{} failed: {}; standing again", namespace, election.leaseName(), failure.toString());
+                LOG.warn(
+                        "status election on lease {}/{} failed: {}; standing again",
+                        namespace,
+                        election.leaseName(),
+                        failure.toString());
             }
             // Lost (or never won) the lease: stand again after a pause, as a candidate among the others.
-            CompletableFuture.delayedExecutor(election.retryPeriod().toMillis(), TimeUnit.MILLISECONDS).execute(this::start);
+            CompletableFuture.delayedExecutor(election.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(this::start);
         });
     }
 

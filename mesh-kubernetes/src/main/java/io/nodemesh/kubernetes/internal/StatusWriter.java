@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.kubernetes.crd.MeshStatus;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +36,11 @@ final class StatusWriter {
                 writeOne(v);
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409 || e.getCode() == 404) continue; // newer version or gone: its event follows
-                LOG.warn("could not write the status of {} {}: {}", v.resource().getKind(), Refs.key(v.resource()), e.getMessage());
+                LOG.warn(
+                        "could not write the status of {} {}: {}",
+                        v.resource().getKind(),
+                        Refs.key(v.resource()),
+                        e.getMessage());
             }
         }
     }
@@ -50,12 +52,17 @@ final class StatusWriter {
         String reason = v.accepted() ? "Applied" : "Invalid";
         String message = message(v);
         Map<String, Object> current = currentCondition(r);
-        if (current != null && status.equals(current.get("status")) && reason.equals(current.get("reason"))
-                && message.equals(current.get("message")) && Objects.equals(number(current.get("observedGeneration")), generation)) {
+        if (current != null
+                && status.equals(current.get("status"))
+                && reason.equals(current.get("reason"))
+                && message.equals(current.get("message"))
+                && Objects.equals(number(current.get("observedGeneration")), generation)) {
             return;
         }
-        String since = current != null && status.equals(current.get("status")) && current.get("lastTransitionTime") != null
-                ? current.get("lastTransitionTime").toString() : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String since =
+                current != null && status.equals(current.get("status")) && current.get("lastTransitionTime") != null
+                        ? current.get("lastTransitionTime").toString()
+                        : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         Map<String, Object> condition = new LinkedHashMap<>();
         condition.put("type", MeshStatus.ACCEPTED);
         condition.put("status", status);
@@ -74,7 +81,8 @@ final class StatusWriter {
     static String message(Verdicts.Verdict v) {
         if (v.accepted()) return "applied";
         List<Violation> violations = v.violations();
-        return violations.size() + (violations.size() == 1 ? " violation: " : " violations: ")
+        return violations.size()
+                + (violations.size() == 1 ? " violation: " : " violations: ")
                 + violations.stream().map(Violation::toString).collect(Collectors.joining("; "))
                 + (v.previousServing() ? " (the previous version keeps serving)" : " (not applied)");
     }
@@ -84,7 +92,8 @@ final class StatusWriter {
         Object status = r.getAdditionalProperties().get("status");
         if (!(status instanceof Map<?, ?> map) || !(map.get("conditions") instanceof List<?> list)) return null;
         for (Object c : list) {
-            if (c instanceof Map<?, ?> cm && MeshStatus.ACCEPTED.equals(cm.get("type"))) return (Map<String, Object>) cm;
+            if (c instanceof Map<?, ?> cm && MeshStatus.ACCEPTED.equals(cm.get("type")))
+                return (Map<String, Object>) cm;
         }
         return null;
     }

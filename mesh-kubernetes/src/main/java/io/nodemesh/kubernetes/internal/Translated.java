@@ -1,7 +1,6 @@
 package io.nodemesh.kubernetes.internal;
 
 import io.nodemesh.api.state.Violation;
-
 import java.util.List;
 
 /**

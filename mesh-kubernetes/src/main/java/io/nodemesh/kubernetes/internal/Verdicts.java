@@ -2,7 +2,6 @@ package io.nodemesh.kubernetes.internal;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.nodemesh.api.state.Violation;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +39,8 @@ final class Verdicts {
 
     List<Verdict> all() {
         List<Verdict> out = new ArrayList<>();
-        resources.forEach((id, r) -> out.add(new Verdict(r, List.copyOf(violations.get(id)), previousServing.getOrDefault(id, false))));
+        resources.forEach((id, r) ->
+                out.add(new Verdict(r, List.copyOf(violations.get(id)), previousServing.getOrDefault(id, false))));
         return out;
     }
 

@@ -25,7 +25,10 @@ public final class FullRebuild implements AutoCloseable {
 
     /** One incremental translation, as the feed does for a batch that names only {@code serviceKey}. */
     public MeshState rebuildOne(String serviceKey) {
-        return assembler.assemble(new PendingChanges.Batch(false, false, false, false, java.util.Set.of(serviceKey), java.util.Set.of())).state();
+        return assembler
+                .assemble(new PendingChanges.Batch(
+                        false, false, false, false, java.util.Set.of(serviceKey), java.util.Set.of()))
+                .state();
     }
 
     @Override

@@ -14,13 +14,14 @@ import java.util.function.Consumer;
  * @param workDir       where HAProxy configs and logs go
  * @param log           progress lines
  */
-public record CalibrationOptions(String prefix, int secondsPerRun, int cpu, int smallBytes, int largeBytes, Path workDir,
-                                 Consumer<String> log) {
+public record CalibrationOptions(
+        String prefix, int secondsPerRun, int cpu, int smallBytes, int largeBytes, Path workDir, Consumer<String> log) {
     public CalibrationOptions {
         if (!prefix.matches("nmp\\d+")) throw new IllegalArgumentException("prefix must be nmp<digits>, got " + prefix);
         if (secondsPerRun < 1) throw new IllegalArgumentException("secondsPerRun must be >= 1, got " + secondsPerRun);
         if (cpu < 0) throw new IllegalArgumentException("cpu must be >= 0, got " + cpu);
-        if (smallBytes < 16) throw new IllegalArgumentException("smallBytes must be >= 16 (sockperf's minimum), got " + smallBytes);
+        if (smallBytes < 16)
+            throw new IllegalArgumentException("smallBytes must be >= 16 (sockperf's minimum), got " + smallBytes);
         if (largeBytes != 0 && largeBytes <= smallBytes) {
             throw new IllegalArgumentException("largeBytes must be 0 or more than smallBytes, got " + largeBytes);
         }

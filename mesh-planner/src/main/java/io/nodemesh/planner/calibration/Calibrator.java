@@ -13,7 +13,6 @@ import io.nodemesh.planner.Planner;
 import io.nodemesh.planner.PlannerParameters;
 import io.nodemesh.planner.ProgressListener;
 import io.nodemesh.planner.TrafficPattern;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
@@ -65,7 +64,8 @@ public final class Calibrator {
         try {
             Files.createDirectories(options.workDir());
         } catch (IOException e) {
-            throw new CalibrationException("cannot create work directory " + options.workDir() + ": " + e.getMessage(), e);
+            throw new CalibrationException(
+                    "cannot create work directory " + options.workDir() + ": " + e.getMessage(), e);
         }
         try {
             List<String> swept = NetnsLab.sweepStale(options.prefix());
@@ -79,18 +79,29 @@ public final class Calibrator {
 
     private CalibrationResult calibrate() {
         NetnsLab lab = new NetnsLab(options.prefix());
-        String whyNot = redirect == null ? "no redirect path given (the CLI passes the eBPF one unless --no-redirect)"
-                : redirect.unavailability().map(r -> "eBPF backend unavailable: " + r).orElse(null);
-        // Closed in reverse: the daemons (some inside the redirect cgroup) end before the installation and its cgroup go.
-        try (lab; RedirectSession session = new RedirectSession(); Daemons daemons = new Daemons(options.workDir(), options.cpu())) {
+        String whyNot = redirect == null
+                ? "no redirect path given (the CLI passes the eBPF one unless --no-redirect)"
+                : redirect.unavailability()
+                        .map(r -> "eBPF backend unavailable: " + r)
+                        .orElse(null);
+        // Closed in reverse: the daemons (some inside the redirect cgroup) end before the installation and its cgroup
+        // go.
+        try (lab;
+                RedirectSession session = new RedirectSession();
+                Daemons daemons = new Daemons(options.workDir(), options.cpu())) {
             lab.create();
-            options.log().accept("namespaces " + lab.namespaces() + " up; measuring, " + options.secondsPerRun() + " s per run, pinned to CPU " + options.cpu());
+            options.log()
+                    .accept("namespaces " + lab.namespaces() + " up; measuring, " + options.secondsPerRun()
+                            + " s per run, pinned to CPU " + options.cpu());
             if (whyNot == null) {
-                session.installed = redirect.install(options.prefix(), List.of(
-                        new RedirectPath.Pod("a", NetnsLab.POD_A_IP, "/var/run/netns/" + lab.podA),
-                        new RedirectPath.Pod("b", NetnsLab.POD_B_IP, "/var/run/netns/" + lab.podB)));
-                options.log().accept("socket redirect installed: " + session.installed.description() + ", cgroup "
-                        + session.installed.cgroup());
+                session.installed = redirect.install(
+                        options.prefix(),
+                        List.of(
+                                new RedirectPath.Pod("a", NetnsLab.POD_A_IP, "/var/run/netns/" + lab.podA),
+                                new RedirectPath.Pod("b", NetnsLab.POD_B_IP, "/var/run/netns/" + lab.podB)));
+                options.log()
+                        .accept("socket redirect installed: " + session.installed.description() + ", cgroup "
+                                + session.installed.cgroup());
                 daemons.sockperfServer(lab.podB, session.installed.cgroup(), NetnsLab.POD_B_IP, REDIRECT_PORT);
             } else {
                 options.log().accept("socket redirect not measured: " + whyNot);
@@ -102,42 +113,103 @@ public final class Calibrator {
             daemons.haproxy(lab.podA, "sidecar-a", "127.0.0.1", SIDECAR_A_PORT, NetnsLab.POD_B_IP, SIDECAR_B_PORT);
             daemons.haproxy(lab.node, "node-proxy", NetnsLab.NODE_IP, NODE_PROXY_PORT, NetnsLab.POD_B_IP, SERVER_PORT);
 
-            List<Integer> sizes = options.largeBytes() > 0 ? List.of(options.smallBytes(), options.largeBytes())
+            List<Integer> sizes = options.largeBytes() > 0
+                    ? List.of(options.smallBytes(), options.largeBytes())
                     : List.of(options.smallBytes());
             double[][] hop = new double[5][sizes.size()];
             for (int i = 0; i < sizes.size(); i++) {
                 int bytes = sizes.get(i);
-                hop[0][i] = measure("loopback", lab.podB, "127.0.0.1", SERVER_PORT, bytes, "client and server in pod b on 127.0.0.1");
-                hop[1][i] = measure("podToPod", lab.podA, NetnsLab.POD_B_IP, SERVER_PORT, bytes, "pod a -> pod b over veth + bridge");
-                hop[2][i] = measure("podToNode", lab.podA, NetnsLab.NODE_IP, NODE_SERVER_PORT, bytes, "pod a -> node namespace over veth");
-                hop[3][i] = measure("relayPath", lab.podB, "127.0.0.1", RELAY_PORT, bytes,
+                hop[0][i] = measure(
+                        "loopback",
+                        lab.podB,
+                        "127.0.0.1",
+                        SERVER_PORT,
+                        bytes,
+                        "client and server in pod b on 127.0.0.1");
+                hop[1][i] = measure(
+                        "podToPod",
+                        lab.podA,
+                        NetnsLab.POD_B_IP,
+                        SERVER_PORT,
+                        bytes,
+                        "pod a -> pod b over veth + bridge");
+                hop[2][i] = measure(
+                        "podToNode",
+                        lab.podA,
+                        NetnsLab.NODE_IP,
+                        NODE_SERVER_PORT,
+                        bytes,
+                        "pod a -> node namespace over veth");
+                hop[3][i] = measure(
+                        "relayPath",
+                        lab.podB,
+                        "127.0.0.1",
+                        RELAY_PORT,
+                        bytes,
                         "pod b: client -> HAProxy -> server, all on 127.0.0.1 (= 2 x loopback + relay)");
                 if (session.installed != null) {
-                    hop[4][i] = measureRedirected(session.installed, "redirect", lab.podA, bytes,
+                    hop[4][i] = measureRedirected(
+                            session.installed,
+                            "redirect",
+                            lab.podA,
+                            bytes,
                             "pod a -> pod b, both in the eBPF cgroup: sk_msg redirect");
                 }
             }
             PlannerParameters fitted = fit(sizes, hop, session.installed);
 
             int small = options.smallBytes();
-            double sidecar = measure("sidecarPath", lab.podA, "127.0.0.1", SIDECAR_A_PORT, small,
+            double sidecar = measure(
+                    "sidecarPath",
+                    lab.podA,
+                    "127.0.0.1",
+                    SIDECAR_A_PORT,
+                    small,
                     "pod a -> HAProxy sidecar a -> veth -> HAProxy sidecar b -> pod b");
-            double nodeProxy = measure("nodeProxyPath", lab.podA, NetnsLab.NODE_IP, NODE_PROXY_PORT, small,
+            double nodeProxy = measure(
+                    "nodeProxyPath",
+                    lab.podA,
+                    NetnsLab.NODE_IP,
+                    NODE_PROXY_PORT,
+                    small,
                     "pod a -> HAProxy in the node namespace -> pod b");
-            double direct = measure("directPath", lab.podA, NetnsLab.POD_B_IP, SERVER_PORT, small,
+            double direct = measure(
+                    "directPath",
+                    lab.podA,
+                    NetnsLab.POD_B_IP,
+                    SERVER_PORT,
+                    small,
                     "pod a -> pod b over veth + bridge (a second, separate run)");
-            double redirected = session.installed == null ? Double.NaN
-                    : measureRedirected(session.installed, "redirectPath", lab.podA, small,
-                    "pod a -> pod b, sk_msg redirect (a second, separate run)");
+            double redirected = session.installed == null
+                    ? Double.NaN
+                    : measureRedirected(
+                            session.installed,
+                            "redirectPath",
+                            lab.podA,
+                            small,
+                            "pod a -> pod b, sk_msg redirect (a second, separate run)");
             String redirectNote = session.installed != null
                     ? "hop measured alone is a calibration input: this checks the eBPF model and repeatability"
-                    : "not measured (" + whyNot + "); hop from the parameter file: " + base.network().socketRedirect().source();
+                    : "not measured (" + whyNot + "); hop from the parameter file: "
+                            + base.network().socketRedirect().source();
             List<Comparison> comparisons = List.of(
-                    compare(fitted, Dataplane.SIDECAR, "sidecar: pod -> 2 HAProxy sidecars -> pod", sidecar,
+                    compare(
+                            fitted,
+                            Dataplane.SIDECAR,
+                            "sidecar: pod -> 2 HAProxy sidecars -> pod",
+                            sidecar,
                             "predicted from loopback, veth and relay hops measured alone"),
-                    compare(fitted, Dataplane.NODE_PROXY, "node proxy: pod -> 1 HAProxy on the node -> pod", nodeProxy,
+                    compare(
+                            fitted,
+                            Dataplane.NODE_PROXY,
+                            "node proxy: pod -> 1 HAProxy on the node -> pod",
+                            nodeProxy,
                             "predicted from pod->node veth and relay hops measured alone"),
-                    compare(fitted, null, "direct veth: pod -> bridge -> pod", direct,
+                    compare(
+                            fitted,
+                            null,
+                            "direct veth: pod -> bridge -> pod",
+                            direct,
                             "veth is a calibration input: this checks run-to-run repeatability"),
                     compare(fitted, Dataplane.EBPF, "eBPF socket redirect: pod -> pod", redirected, redirectNote));
             return new CalibrationResult(fitted, measurements, comparisons);
@@ -152,29 +224,60 @@ public final class Calibrator {
      */
     private double measureRedirected(RedirectPath.Installed r, String name, String clientNetns, int bytes, String how) {
         long before = r.messagesHandled();
-        SocketWatch watch = SocketWatch.start(() -> r.socketsBetween(NetnsLab.POD_A_IP, NetnsLab.POD_B_IP, REDIRECT_PORT));
+        SocketWatch watch =
+                SocketWatch.start(() -> r.socketsBetween(NetnsLab.POD_A_IP, NetnsLab.POD_B_IP, REDIRECT_PORT));
         Sockperf.PingPong run;
         try {
-            run = Sockperf.pingPong(clientNetns, r.cgroup(), options.cpu(), NetnsLab.POD_B_IP, REDIRECT_PORT, bytes,
+            run = Sockperf.pingPong(
+                    clientNetns,
+                    r.cgroup(),
+                    options.cpu(),
+                    NetnsLab.POD_B_IP,
+                    REDIRECT_PORT,
+                    bytes,
                     options.secondsPerRun());
         } finally {
             watch.stop();
         }
         long handled = r.messagesHandled() - before;
         if (watch.failure() != null) {
-            throw new CalibrationException(name + ": cannot read the redirect map: " + watch.failure().getMessage(), watch.failure());
+            throw new CalibrationException(
+                    name + ": cannot read the redirect map: " + watch.failure().getMessage(), watch.failure());
         }
         long expected = (long) Math.floor(2 * run.sentMessages() * 0.99);
         if (watch.maxSockets() < 2 || run.sentMessages() == 0 || handled < expected) {
-            throw new CalibrationException(String.format(Locale.ROOT, "%s at %d B was not redirected: the redirect map held at most %d"
-                    + " socket(s) of the connection (2 expected) and sk_msg ran %d times for %d messages each way"
-                    + " (at least %d expected); its p50 %.2f us is not used",
-                    name, bytes, watch.maxSockets(), handled, run.sentMessages(), expected, run.p50Us()));
+            throw new CalibrationException(String.format(
+                    Locale.ROOT,
+                    "%s at %d B was not redirected: the redirect map held at most %d"
+                            + " socket(s) of the connection (2 expected) and sk_msg ran %d times for %d messages each way"
+                            + " (at least %d expected); its p50 %.2f us is not used",
+                    name,
+                    bytes,
+                    watch.maxSockets(),
+                    handled,
+                    run.sentMessages(),
+                    expected,
+                    run.p50Us()));
         }
-        measurements.add(new Measurement(name, bytes, run.p50Us(), how + String.format(Locale.ROOT,
-                " (proof: %d sockets in the map, sk_msg ran %d times for %d messages)", watch.maxSockets(), handled, run.sentMessages())));
-        options.log().accept(String.format(Locale.ROOT, "  %-13s %6d B  p50 %8.2f us  (redirected: sk_msg ran %d times)",
-                name, bytes, run.p50Us(), handled));
+        measurements.add(new Measurement(
+                name,
+                bytes,
+                run.p50Us(),
+                how
+                        + String.format(
+                                Locale.ROOT,
+                                " (proof: %d sockets in the map, sk_msg ran %d times for %d messages)",
+                                watch.maxSockets(),
+                                handled,
+                                run.sentMessages())));
+        options.log()
+                .accept(String.format(
+                        Locale.ROOT,
+                        "  %-13s %6d B  p50 %8.2f us  (redirected: sk_msg ran %d times)",
+                        name,
+                        bytes,
+                        run.p50Us(),
+                        handled));
         return run.p50Us();
     }
 
@@ -190,18 +293,29 @@ public final class Calibrator {
         String when = "nodemesh calibrate " + Instant.now() + " (sockperf p50 pinned to CPU " + options.cpu() + ")";
         NetworkParameters n = base.network();
         LinearCost loopback = line(sizes, hop[0], n.loopback(), "measured: " + when + ", 127.0.0.1 in a pod");
-        LinearCost podToPod = line(sizes, hop[1], n.podToPod(), "measured: " + when + ", veth + bridge between two pods");
+        LinearCost podToPod =
+                line(sizes, hop[1], n.podToPod(), "measured: " + when + ", veth + bridge between two pods");
         LinearCost podToNode = line(sizes, hop[2], n.podToNode(), "measured: " + when + ", pod -> node namespace");
         double[] relay = new double[sizes.size()];
         for (int i = 0; i < sizes.size(); i++) relay[i] = Math.max(0.05, hop[3][i] - 2 * hop[0][i]);
-        LinearCost relayCost = line(sizes, relay, base.sidecar().relay(),
+        LinearCost relayCost = line(
+                sizes,
+                relay,
+                base.sidecar().relay(),
                 "measured: " + when + ", HAProxy TCP relay = relay path - 2 x loopback");
-        LinearCost socketRedirect = redirected == null ? n.socketRedirect()
-                : line(sizes, hop[4], n.socketRedirect(), "measured: " + when + ", " + redirected.description()
-                        + " between two pods (redirect proven per run)");
-        NetworkParameters net = new NetworkParameters(loopback, podToPod, podToNode, n.nodeToNode(), socketRedirect, n.wireguard());
+        LinearCost socketRedirect = redirected == null
+                ? n.socketRedirect()
+                : line(
+                        sizes,
+                        hop[4],
+                        n.socketRedirect(),
+                        "measured: " + when + ", " + redirected.description()
+                                + " between two pods (redirect proven per run)");
+        NetworkParameters net =
+                new NetworkParameters(loopback, podToPod, podToNode, n.nodeToNode(), socketRedirect, n.wireguard());
         return base.withNetwork(net)
-                .withProxies(base.sidecar().withRelay(relayCost), base.nodeProxy().withRelay(relayCost))
+                .withProxies(
+                        base.sidecar().withRelay(relayCost), base.nodeProxy().withRelay(relayCost))
                 .withDescription("calibrated on " + hostName() + " at " + Instant.now()
                         + ": network hops" + (redirected == null ? "" : ", socket redirect")
                         + " and proxy relay measured, the rest from " + base.description());
@@ -215,7 +329,10 @@ public final class Calibrator {
         double kb = (sizes.get(1) - sizes.get(0)) / 1024.0;
         double slope = Math.max(0, (v[1] - v[0]) / kb);
         double fixed = Math.max(0, v[0] - slope * sizes.get(0) / 1024.0);
-        return new LinearCost(round(fixed), round(slope), source + "; slope from " + sizes.get(0) + " and " + sizes.get(1) + " bytes");
+        return new LinearCost(
+                round(fixed),
+                round(slope),
+                source + "; slope from " + sizes.get(0) + " and " + sizes.get(1) + " bytes");
     }
 
     /** Simulates one request stream pod a -> pod b on one node at a light load and takes half the round-trip p50. */
@@ -225,9 +342,16 @@ public final class Calibrator {
             predicted = p.network().podToPod().us(options.smallBytes());
         } else {
             ClusterShape shape = ClusterShape.of(1, 2, 1);
-            PlanRequest req = new PlanRequest(shape, List.of(new Model(dataplane, Encryption.NONE)), List.of(1000.0),
-                    options.smallBytes(), 20_000, TrafficPattern.PAIR, 1);
-            LoadPoint point = new Planner(p).plan(req, ProgressListener.NONE).loads().getFirst();
+            PlanRequest req = new PlanRequest(
+                    shape,
+                    List.of(new Model(dataplane, Encryption.NONE)),
+                    List.of(1000.0),
+                    options.smallBytes(),
+                    20_000,
+                    TrafficPattern.PAIR,
+                    1);
+            LoadPoint point =
+                    new Planner(p).plan(req, ProgressListener.NONE).loads().getFirst();
             predicted = point.p50Us() / 2;
         }
         return new Comparison(path, predicted, measured, note);
@@ -251,7 +375,8 @@ public final class Calibrator {
     public static java.util.Optional<String> missingTool() {
         for (String binary : List.of("ip", "sockperf", "haproxy", "taskset", "ss")) {
             if (!onPath(binary)) {
-                return java.util.Optional.of(binary + " not found on PATH (Debian: iproute2, sockperf, haproxy, util-linux)");
+                return java.util.Optional.of(
+                        binary + " not found on PATH (Debian: iproute2, sockperf, haproxy, util-linux)");
             }
         }
         return java.util.Optional.empty();

@@ -3,7 +3,6 @@ package io.nodemesh.planner.calibration;
 import io.nodemesh.netlab.ChildProcess;
 import io.nodemesh.netlab.CommandException;
 import io.nodemesh.netlab.Netns;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,18 @@ final class Daemons implements AutoCloseable {
 
     /** The same with the server (and so its listener and accepted sockets) inside {@code cgroup}; null: none. */
     void sockperfServer(String netns, Path cgroup, String ip, int port) {
-        start(netns, cgroup, "sockperf-" + port, port, "sockperf", "server", "--tcp", "-i", ip, "-p", Integer.toString(port));
+        start(
+                netns,
+                cgroup,
+                "sockperf-" + port,
+                port,
+                "sockperf",
+                "server",
+                "--tcp",
+                "-i",
+                ip,
+                "-p",
+                Integer.toString(port));
     }
 
     /** An HAProxy in TCP mode relaying {@code listenIp:listenPort} to {@code target}, one thread, in {@code netns}. */
@@ -66,8 +76,11 @@ final class Daemons implements AutoCloseable {
         List<String> cmd = InCgroup.wrap(cgroup, Netns.named(netns).wrap(Pinning.onCpu(cpu, args)));
         ChildProcess p;
         try {
-            p = ChildProcess.start(name, new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve(name + ".log").toFile()));
+            p = ChildProcess.start(
+                    name,
+                    new ProcessBuilder(cmd)
+                            .redirectErrorStream(true)
+                            .redirectOutput(workDir.resolve(name + ".log").toFile()));
         } catch (CommandException e) {
             throw new CalibrationException(e.getMessage(), e);
         }
@@ -94,7 +107,10 @@ final class Daemons implements AutoCloseable {
 
     /** Pids of the processes started and still running (for leak checks). */
     List<Long> livePids() {
-        return processes.stream().filter(ChildProcess::isAlive).map(ChildProcess::pid).toList();
+        return processes.stream()
+                .filter(ChildProcess::isAlive)
+                .map(ChildProcess::pid)
+                .toList();
     }
 
     @Override

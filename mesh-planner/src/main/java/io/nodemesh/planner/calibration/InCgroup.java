@@ -15,7 +15,8 @@ final class InCgroup {
 
     static List<String> wrap(Path cgroup, List<String> argv) {
         if (cgroup == null) return argv;
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString()));
         cmd.addAll(argv);
         return cmd;
     }

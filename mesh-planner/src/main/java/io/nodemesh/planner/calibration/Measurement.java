@@ -8,5 +8,4 @@ package io.nodemesh.planner.calibration;
  * @param p50Us one-way p50 in µs
  * @param how   the setup, e.g. {@code client pod a -> server pod b over veth+bridge}
  */
-public record Measurement(String name, int bytes, double p50Us, String how) {
-}
+public record Measurement(String name, int bytes, double p50Us, String how) {}

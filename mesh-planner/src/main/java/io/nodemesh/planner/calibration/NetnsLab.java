@@ -7,7 +7,6 @@ import io.nodemesh.netlab.Links;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.netlab.StaleSweep;
 import io.nodemesh.netlab.VethPair;
-
 import java.util.ArrayList;
 import java.util.List;
 

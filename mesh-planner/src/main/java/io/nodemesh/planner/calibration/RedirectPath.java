@@ -13,8 +13,7 @@ import java.util.Optional;
  */
 public interface RedirectPath {
     /** A pod of the calibration's node: name, its one IPv4 address and its network namespace file. */
-    record Pod(String name, String ip, String netnsPath) {
-    }
+    record Pod(String name, String ip, String netnsPath) {}
 
     /** Why this path cannot be installed here (no root, no bpffs, no libbpf …), or empty. Never throws. */
     Optional<String> unavailability();

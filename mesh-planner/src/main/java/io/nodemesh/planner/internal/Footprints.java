@@ -21,8 +21,15 @@ public final class Footprints {
         return switch (model.dataplane()) {
             case SIDECAR -> {
                 double each = p.sidecar().memory().mb(shape.services(), pods);
-                yield new Footprint(model, pods, maxPods, (double) pods / nodes, each, each * pods / nodes,
-                        each * maxPods, each * pods);
+                yield new Footprint(
+                        model,
+                        pods,
+                        maxPods,
+                        (double) pods / nodes,
+                        each,
+                        each * pods / nodes,
+                        each * maxPods,
+                        each * pods);
             }
             case NODE_PROXY -> {
                 double each = nodeProxyMemoryMb(shape, model, p);
@@ -32,7 +39,14 @@ public final class Footprints {
                 boolean proxy = shape.l7Services() > 0;
                 double each = proxy ? nodeProxyMemoryMb(shape, model, p) : 0;
                 double perNode = each + mapsMb;
-                yield new Footprint(model, proxy ? nodes : 0, proxy ? 1 : 0, proxy ? 1 : 0, each, perNode, perNode,
+                yield new Footprint(
+                        model,
+                        proxy ? nodes : 0,
+                        proxy ? 1 : 0,
+                        proxy ? 1 : 0,
+                        each,
+                        perNode,
+                        perNode,
                         perNode * nodes);
             }
         };

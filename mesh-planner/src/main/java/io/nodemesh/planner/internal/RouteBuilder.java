@@ -5,7 +5,6 @@ import io.nodemesh.planner.Model;
 import io.nodemesh.planner.NetworkParameters;
 import io.nodemesh.planner.PlannerParameters;
 import io.nodemesh.planner.ProxyParameters;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,7 +50,8 @@ final class RouteBuilder {
                 // app -> lo -> client sidecar -> (veth/bridge | off node, wire, on node) -> server sidecar -> lo -> app
                 delay(n.loopback().us(bytes));
                 visit(Route.SRC_SIDECAR, p.sidecar(), l7, mtls);
-                if (cross) crossNodes(); else delay(n.podToPod().us(bytes));
+                if (cross) crossNodes();
+                else delay(n.podToPod().us(bytes));
                 visit(Route.DST_SIDECAR, p.sidecar(), l7, mtls);
                 delay(n.loopback().us(bytes));
             }
@@ -85,11 +85,16 @@ final class RouteBuilder {
 
     private void crossNodes() {
         NetworkParameters n = p.network();
-        delay(n.podToNode().us(bytes) + n.nodeToNode().us(bytes) + wireguard() + n.podToNode().us(bytes));
+        delay(n.podToNode().us(bytes)
+                + n.nodeToNode().us(bytes)
+                + wireguard()
+                + n.podToNode().us(bytes));
     }
 
     private double wireguard() {
-        return model.encryption() == Encryption.WIREGUARD ? p.network().wireguard().us(bytes) : 0;
+        return model.encryption() == Encryption.WIREGUARD
+                ? p.network().wireguard().us(bytes)
+                : 0;
     }
 
     private void delay(double us) {

@@ -8,7 +8,6 @@ import io.nodemesh.planner.PlanRequest;
 import io.nodemesh.planner.Planner;
 import io.nodemesh.planner.ProgressListener;
 import io.nodemesh.planner.TrafficPattern;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,12 +26,25 @@ public final class ScaleBenchmark {
 
     public static void main(String[] args) {
         long requests = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
-        List<Model> models = args.length > 1 ? Model.parseList(args[1]) : List.of(Model.parse("sidecar+mtls"),
-                Model.parse("node+mtls"), Model.parse("ebpf+wireguard"));
+        List<Model> models = args.length > 1
+                ? Model.parseList(args[1])
+                : List.of(Model.parse("sidecar+mtls"), Model.parse("node+mtls"), Model.parse("ebpf+wireguard"));
         Planner planner = new Planner(ParameterFile.defaults());
         List<String> rows = new ArrayList<>();
-        rows.add(String.format(Locale.ROOT, "%-16s %6s %8s %8s %10s %10s %12s %9s %9s %10s %9s", "model", "nodes", "pods",
-                "services", "requests", "wall s", "req/s (wall)", "p50 us", "p99 us", "heap MB", "baseline s"));
+        rows.add(String.format(
+                Locale.ROOT,
+                "%-16s %6s %8s %8s %10s %10s %12s %9s %9s %10s %9s",
+                "model",
+                "nodes",
+                "pods",
+                "services",
+                "requests",
+                "wall s",
+                "req/s (wall)",
+                "p50 us",
+                "p99 us",
+                "heap MB",
+                "baseline s"));
         for (int nodes : new int[] {10, 100, 1000}) {
             ClusterShape shape = ClusterShape.of(nodes, nodes, 100).withL7Fraction(0.1);
             double rps = 50.0 * shape.pods();
@@ -40,13 +52,25 @@ public final class ScaleBenchmark {
             for (Model m : models) {
                 System.gc();
                 long t0 = System.nanoTime();
-                PlanRequest req = new PlanRequest(shape, List.of(m), List.of(rps), 1024, requests, TrafficPattern.UNIFORM, 1);
+                PlanRequest req =
+                        new PlanRequest(shape, List.of(m), List.of(rps), 1024, requests, TrafficPattern.UNIFORM, 1);
                 LoadPoint p = planner.plan(req, ProgressListener.NONE).loads().getFirst();
                 double wall = (System.nanoTime() - t0) / 1e9;
                 Runtime rt = Runtime.getRuntime();
                 long heapMb = (rt.totalMemory() - rt.freeMemory()) >> 20;
-                rows.add(String.format(Locale.ROOT, "%-16s %6d %8d %8d %10d %10.2f %12.0f %9.1f %9.1f %10d %9.2f", m.name(),
-                        nodes, shape.pods(), shape.services(), requests, wall, requests / wall, p.p50Us(), p.p99Us(), heapMb,
+                rows.add(String.format(
+                        Locale.ROOT,
+                        "%-16s %6d %8d %8d %10d %10.2f %12.0f %9.1f %9.1f %10d %9.2f",
+                        m.name(),
+                        nodes,
+                        shape.pods(),
+                        shape.services(),
+                        requests,
+                        wall,
+                        requests / wall,
+                        p.p50Us(),
+                        p.p99Us(),
+                        heapMb,
                         baseline));
                 System.err.println(rows.getLast());
             }
@@ -72,7 +96,7 @@ public final class ScaleBenchmark {
             sink += (service * pps + rng.nextInt(pps)) % shape.nodes() + client % shape.nodes();
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        if (sink == 42 && time < 0) System.out.println();     // keep the loop from being optimised away
+        if (sink == 42 && time < 0) System.out.println(); // keep the loop from being optimised away
         return s;
     }
 }

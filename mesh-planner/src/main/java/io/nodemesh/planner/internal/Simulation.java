@@ -7,7 +7,6 @@ import io.nodemesh.planner.PlannerParameters;
 import io.nodemesh.planner.ProgressListener;
 import io.nodemesh.planner.ProxyUsage;
 import io.nodemesh.planner.TrafficPattern;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,7 +58,8 @@ public final class Simulation {
     private int freeHead = -1;
     private int slotsUsed;
 
-    public Simulation(ClusterShape shape, Model model, PlannerParameters params, int messageBytes, TrafficPattern traffic) {
+    public Simulation(
+            ClusterShape shape, Model model, PlannerParameters params, int messageBytes, TrafficPattern traffic) {
         this.shape = shape;
         this.model = model;
         this.params = params;
@@ -92,21 +92,27 @@ public final class Simulation {
      *
      * @param progress told every 65,536 finished requests, with {@code doneBefore} added (a plan runs many points)
      */
-    public LoadPoint run(double rps, long requests, long seed, ProgressListener progress, long doneBefore, long planTotal,
-                         String label) {
+    public LoadPoint run(
+            double rps,
+            long requests,
+            long seed,
+            ProgressListener progress,
+            long doneBefore,
+            long planTotal,
+            String label) {
         Rng rng = new Rng(seed * 0x9E3779B97F4A7C15L + model.name().hashCode() * 31L + Double.hashCode(rps));
         EventHeap heap = new EventHeap();
         LatencyHistogram hist = new LatencyHistogram();
         double meanGapNs = 1e9 / rps;
         long warmup = requests / 10;
-        long lastMeasured = requests - 1;        // arrivals [warmup, requests-1) are measured; the last one closes the window
+        long lastMeasured = requests - 1; // arrivals [warmup, requests-1) are measured; the last one closes the window
 
         long now = 0;
         long lastArrival = 0;
         long generated = 0;
         long finished = 0;
         int inFlight = 0;
-        double area = 0;                          // integral of in-flight count over time, in request·ns
+        double area = 0; // integral of in-flight count over time, in request·ns
         long lastT = 0;
         double areaAtStart = 0;
         double areaAtEnd = 0;
@@ -127,8 +133,14 @@ public final class Simulation {
             int slot = ev >>> 2;
             switch (type) {
                 case GEN -> {
-                    if (generated == warmup) { areaAtStart = area; windowStart = t; }
-                    if (generated == lastMeasured) { areaAtEnd = area; windowEnd = t; }
+                    if (generated == warmup) {
+                        areaAtStart = area;
+                        windowStart = t;
+                    }
+                    if (generated == lastMeasured) {
+                        areaAtEnd = area;
+                        windowEnd = t;
+                    }
                     int s = allocate();
                     start[s] = t;
                     step[s] = 0;
@@ -148,7 +160,8 @@ public final class Simulation {
                         startService(heap, rng, st, slot, t);
                     } else {
                         next[slot] = -1;
-                        if (queueTail[st] < 0) queueHead[st] = slot; else next[queueTail[st]] = slot;
+                        if (queueTail[st] < 0) queueHead[st] = slot;
+                        else next[queueTail[st]] = slot;
                         queueTail[st] = slot;
                     }
                 }
@@ -175,7 +188,8 @@ public final class Simulation {
                         latencySum += lat;
                         latencyCount++;
                     }
-                    if (t >= windowStart && (windowEnd == 0 || t <= windowEnd) && generated > warmup) finishedInWindow++;
+                    if (t >= windowStart && (windowEnd == 0 || t <= windowEnd) && generated > warmup)
+                        finishedInWindow++;
                     release(slot);
                     if ((finished & 0xFFFF) == 0) progress.progress(doneBefore + finished, planTotal, label);
                 }
@@ -191,9 +205,20 @@ public final class Simulation {
         // Rates are per second of offered load (the arrival span): work that queued up and drained after the last
         // arrival was offered during it, so a saturated proxy shows a utilization above 1.
         double loadNs = Math.max(1, lastArrival);
-        return new LoadPoint(model, rps, latencyCount, finishedInWindow / windowNs * 1e9, hist.quantile(0.5) / 1000,
-                hist.quantile(0.99) / 1000, meanNs / 1000, littleL, lambdaPerNs * meanNs, maxUtilization(loadNs),
-                maxNodeVcpu(loadNs), busiest(loadNs), now / 1e9);
+        return new LoadPoint(
+                model,
+                rps,
+                latencyCount,
+                finishedInWindow / windowNs * 1e9,
+                hist.quantile(0.5) / 1000,
+                hist.quantile(0.99) / 1000,
+                meanNs / 1000,
+                littleL,
+                lambdaPerNs * meanNs,
+                maxUtilization(loadNs),
+                maxNodeVcpu(loadNs),
+                busiest(loadNs),
+                now / 1e9);
     }
 
     private void startService(EventHeap heap, Rng rng, int st, int slot, long t) {
@@ -224,7 +249,7 @@ public final class Simulation {
         int server;
         if (traffic == TrafficPattern.PAIR) {
             client = 0;
-            server = 1;                            // pod 1 is on node 1 under the even spread (node 0 if only one node)
+            server = 1; // pod 1 is on node 1 under the even spread (node 0 if only one node)
         } else {
             client = rng.nextInt(pods);
             int clientService = client / pps;
@@ -255,7 +280,8 @@ public final class Simulation {
 
     private void grow() {
         int n = start.length * 2;
-        if (n > (Integer.MAX_VALUE >>> 2)) throw new IllegalStateException("more than " + (n / 2) + " requests in flight");
+        if (n > (Integer.MAX_VALUE >>> 2))
+            throw new IllegalStateException("more than " + (n / 2) + " requests in flight");
         start = Arrays.copyOf(start, n);
         step = Arrays.copyOf(step, n);
         route = Arrays.copyOf(route, n);
@@ -297,10 +323,15 @@ public final class Simulation {
         List<ProxyUsage> out = new ArrayList<>();
         for (int st : best.subList(0, Math.min(5, best.size()))) {
             boolean sidecar = st < pods;
-            double mem = sidecar ? params.sidecar().memory().mb(shape.services(), shape.pods())
+            double mem = sidecar
+                    ? params.sidecar().memory().mb(shape.services(), shape.pods())
                     : Footprints.nodeProxyMemoryMb(shape, model, params);
-            out.add(new ProxyUsage(sidecar ? "sidecar" : "node-proxy", nodeOf(st), busyNs[st] / simNs,
-                    visits[st] / 2.0 / simNs * 1e9, mem));
+            out.add(new ProxyUsage(
+                    sidecar ? "sidecar" : "node-proxy",
+                    nodeOf(st),
+                    busyNs[st] / simNs,
+                    visits[st] / 2.0 / simNs * 1e9,
+                    mem));
         }
         return out;
     }

@@ -4,25 +4,24 @@ import io.nodemesh.planner.Footprint;
 import io.nodemesh.planner.LoadPoint;
 import io.nodemesh.planner.Model;
 import io.nodemesh.planner.PlanReport;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.util.ArrayList;
+import java.util.List;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.io.IOException;
-import java.text.DecimalFormat;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * PNG charts of a plan: proxies per node and memory per node (bars, one per model) and p50/p99 latency against load
@@ -42,14 +41,30 @@ public final class ChartReport {
         DefaultCategoryDataset proxies = new DefaultCategoryDataset();
         DefaultCategoryDataset memory = new DefaultCategoryDataset();
         for (Footprint f : r.footprints()) {
-            proxies.addValue(f.proxiesPerNodeMean(), "proxies per node (mean)", f.model().name());
-            memory.addValue(f.memoryPerNodeMeanMb(), "MB per node (mean)", f.model().name());
-            memory.addValue(f.memoryPerNodeMaxMb(), "MB per node (fullest node)", f.model().name());
+            proxies.addValue(
+                    f.proxiesPerNodeMean(), "proxies per node (mean)", f.model().name());
+            memory.addValue(
+                    f.memoryPerNodeMeanMb(), "MB per node (mean)", f.model().name());
+            memory.addValue(
+                    f.memoryPerNodeMaxMb(),
+                    "MB per node (fullest node)",
+                    f.model().name());
         }
-        files.add(save(ChartFactory.createBarChart("Proxies per node", "model", "proxies", proxies,
-                PlotOrientation.VERTICAL, true, false, false), dir.resolve("proxies-per-node.png")));
-        files.add(save(ChartFactory.createBarChart("Mesh dataplane memory per node", "model", "MB", memory,
-                PlotOrientation.VERTICAL, true, false, false), dir.resolve("memory-per-node.png")));
+        files.add(save(
+                ChartFactory.createBarChart(
+                        "Proxies per node", "model", "proxies", proxies, PlotOrientation.VERTICAL, true, false, false),
+                dir.resolve("proxies-per-node.png")));
+        files.add(save(
+                ChartFactory.createBarChart(
+                        "Mesh dataplane memory per node",
+                        "model",
+                        "MB",
+                        memory,
+                        PlotOrientation.VERTICAL,
+                        true,
+                        false,
+                        false),
+                dir.resolve("memory-per-node.png")));
         if (!r.loads().isEmpty()) {
             files.add(latencyChart(r, true, dir.resolve("latency-p50.png")));
             files.add(latencyChart(r, false, dir.resolve("latency-p99.png")));
@@ -67,8 +82,15 @@ public final class ChartReport {
             data.addSeries(series);
         }
         String q = p50 ? "p50" : "p99";
-        JFreeChart chart = ChartFactory.createXYLineChart(q + " round-trip latency against load", "offered load (rps)",
-                q + " latency (us, log scale)", data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                q + " round-trip latency against load",
+                "offered load (rps)",
+                q + " latency (us, log scale)",
+                data,
+                PlotOrientation.VERTICAL,
+                true,
+                false,
+                false);
         double min = Double.MAX_VALUE;
         for (LoadPoint p : r.loads()) min = Math.min(min, p50 ? p.p50Us() : p.p99Us());
         XYPlot plot = chart.getXYPlot();

@@ -8,7 +8,6 @@ import io.nodemesh.planner.Footprint;
 import io.nodemesh.planner.LoadPoint;
 import io.nodemesh.planner.PlanReport;
 import io.nodemesh.planner.ProxyUsage;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,8 @@ public final class JsonReport {
         root.put("seed", r.request().seed());
         root.put("requestsPerLoad", r.request().requestsPerLoad());
         root.put("parameters", r.parameters().description());
-        root.put("footprints", r.footprints().stream().map(JsonReport::footprint).toList());
+        root.put(
+                "footprints", r.footprints().stream().map(JsonReport::footprint).toList());
         root.put("loads", r.loads().stream().map(JsonReport::load).toList());
         root.put("wallSeconds", r.wallSeconds());
         try {
@@ -73,7 +73,8 @@ public final class JsonReport {
         m.put("saturated", p.saturated());
         m.put("vcpuPerNodeMax", p.proxyVcpuPerNodeMax());
         m.put("simulatedSeconds", p.simulatedSeconds());
-        List<Map<String, Object>> busiest = p.busiestProxies().stream().map(JsonReport::usage).toList();
+        List<Map<String, Object>> busiest =
+                p.busiestProxies().stream().map(JsonReport::usage).toList();
         m.put("busiestProxies", busiest);
         return m;
     }

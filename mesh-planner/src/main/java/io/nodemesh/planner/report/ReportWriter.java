@@ -1,7 +1,6 @@
 package io.nodemesh.planner.report;
 
 import io.nodemesh.planner.PlanReport;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,21 +1,20 @@
 package io.nodemesh.planner.calibration;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.netlab.Leftovers;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.planner.ParameterFile;
 import io.nodemesh.planner.PlannerParameters;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A short real calibration: network namespaces {@code nmp<pid>-…}, HAProxy and sockperf pinned to CPU 0. Checks that
@@ -24,13 +23,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class CalibrationRootTest {
     private final String prefix = "nmp" + ProcessHandle.current().pid();
+
     @TempDir
     Path work;
 
     @BeforeEach
     void gate() {
         Privileges.requireRoot();
-        Privileges.require(Calibrator.missingTool().isEmpty(), Calibrator.missingTool().orElse(""));
+        Privileges.require(
+                Calibrator.missingTool().isEmpty(), Calibrator.missingTool().orElse(""));
         NetnsLab.sweepStale(prefix);
     }
 
@@ -54,17 +55,30 @@ class CalibrationRootTest {
         CalibrationOptions options = new CalibrationOptions(prefix, 1, 0, 64, 0, work, log::add);
         CalibrationResult r = Calibrator.run(options, ParameterFile.defaults(), unavailable("test: no eBPF here"));
 
-        assertThat(r.measurements()).extracting(Measurement::name).containsExactly("loopback", "podToPod", "podToNode",
-                "relayPath", "sidecarPath", "nodeProxyPath", "directPath");
+        assertThat(r.measurements())
+                .extracting(Measurement::name)
+                .containsExactly(
+                        "loopback", "podToPod", "podToNode", "relayPath", "sidecarPath", "nodeProxyPath", "directPath");
         assertThat(r.measurements()).allSatisfy(m -> assertThat(m.p50Us()).isPositive());
         assertThat(r.comparisons()).hasSize(4);
-        assertThat(r.comparisons().stream().filter(Comparison::measured)).hasSize(3)
+        assertThat(r.comparisons().stream().filter(Comparison::measured))
+                .hasSize(3)
                 .allSatisfy(c -> assertThat(c.predictedUs()).isPositive());
-        assertThat(r.comparisons().getLast().measured()).as("socket redirect comes from the parameter file").isFalse();
+        assertThat(r.comparisons().getLast().measured())
+                .as("socket redirect comes from the parameter file")
+                .isFalse();
         assertThat(r.comparisons().getLast().note()).as("the reason is printed").contains("test: no eBPF here");
-        assertThat(r.parameters().network().socketRedirect()).isEqualTo(ParameterFile.defaults().network().socketRedirect());
-        assertThat(r.comparisonTable()).contains("predicted us", "measured us", "sidecar", "node proxy", "direct veth",
-                "eBPF socket redirect", "n/a");
+        assertThat(r.parameters().network().socketRedirect())
+                .isEqualTo(ParameterFile.defaults().network().socketRedirect());
+        assertThat(r.comparisonTable())
+                .contains(
+                        "predicted us",
+                        "measured us",
+                        "sidecar",
+                        "node proxy",
+                        "direct veth",
+                        "eBPF socket redirect",
+                        "n/a");
         assertThat(r.parameters().network().podToPod().source()).contains("nodemesh calibrate");
 
         PlannerParameters back = ParameterFile.parse(ParameterFile.write(r.parameters(), "test"), "calibrated");

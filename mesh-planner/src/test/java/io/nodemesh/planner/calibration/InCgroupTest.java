@@ -1,14 +1,13 @@
 package io.nodemesh.planner.calibration;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cgroup wrapper writes its own pid, then execs the command in place: the command runs with that very pid, so it
@@ -25,7 +24,7 @@ class InCgroupTest {
 
     @Test
     void theCommandRunsWithThePidWrittenToCgroupProcs() throws Exception {
-        Path spaced = Files.createDirectories(dir.resolve("a cgroup"));   // a path with a space stays one argument
+        Path spaced = Files.createDirectories(dir.resolve("a cgroup")); // a path with a space stays one argument
         List<String> cmd = InCgroup.wrap(spaced, List.of("sh", "-c", "echo $$; echo \"$1\"", "sh", "two words"));
         Process p = new ProcessBuilder(cmd).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -33,7 +32,8 @@ class InCgroupTest {
         List<String> lines = out.lines().toList();
         assertThat(lines).hasSize(2);
         assertThat(lines.get(1)).as("arguments pass through unsplit").isEqualTo("two words");
-        assertThat(Files.readString(spaced.resolve("cgroup.procs")).strip()).isEqualTo(lines.getFirst())
+        assertThat(Files.readString(spaced.resolve("cgroup.procs")).strip())
+                .isEqualTo(lines.getFirst())
                 .isEqualTo(Long.toString(p.pid()));
     }
 

@@ -1,5 +1,7 @@
 package io.nodemesh.planner.report;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nodemesh.planner.ClusterShape;
@@ -10,16 +12,13 @@ import io.nodemesh.planner.PlanRequest;
 import io.nodemesh.planner.Planner;
 import io.nodemesh.planner.ProgressListener;
 import io.nodemesh.planner.TrafficPattern;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReportWriterTest {
     private static PlanReport report;
@@ -27,8 +26,14 @@ class ReportWriterTest {
 
     @BeforeAll
     static void plan() {
-        PlanRequest req = new PlanRequest(ClusterShape.of(4, 10, 3).withL7Fraction(0.3), Model.parseList("sidecar,node,ebpf"),
-                List.of(2000.0, 8000.0), 512, 70_000, TrafficPattern.UNIFORM, 11);
+        PlanRequest req = new PlanRequest(
+                ClusterShape.of(4, 10, 3).withL7Fraction(0.3),
+                Model.parseList("sidecar,node,ebpf"),
+                List.of(2000.0, 8000.0),
+                512,
+                70_000,
+                TrafficPattern.UNIFORM,
+                11);
         report = new Planner(ParameterFile.defaults()).plan(req, (done, total, what) -> progress.add(done));
     }
 
@@ -41,8 +46,17 @@ class ReportWriterTest {
     @Test
     void writesTableCsvJsonAndPngCharts(@TempDir Path dir) throws Exception {
         List<Path> files = ReportWriter.writeAll(report, dir);
-        assertThat(files).extracting(p -> p.getFileName().toString()).contains("table.txt", "footprints.csv", "loads.csv",
-                "plan.json", "proxies-per-node.png", "memory-per-node.png", "latency-p50.png", "latency-p99.png");
+        assertThat(files)
+                .extracting(p -> p.getFileName().toString())
+                .contains(
+                        "table.txt",
+                        "footprints.csv",
+                        "loads.csv",
+                        "plan.json",
+                        "proxies-per-node.png",
+                        "memory-per-node.png",
+                        "latency-p50.png",
+                        "latency-p99.png");
         for (Path f : files) {
             if (f.toString().endsWith(".png")) {
                 byte[] head = Arrays8.head(f);
@@ -67,9 +81,17 @@ class ReportWriterTest {
         PlanRequest again = report.request();
         PlanReport second = new Planner(ParameterFile.defaults()).plan(again, ProgressListener.NONE);
         assertThat(second.loads()).isEqualTo(report.loads());
-        PlanRequest otherSeed = new PlanRequest(again.shape(), again.models(), again.rps(), again.messageBytes(),
-                again.requestsPerLoad(), again.traffic(), 12);
-        assertThat(new Planner(ParameterFile.defaults()).plan(otherSeed, ProgressListener.NONE).loads())
+        PlanRequest otherSeed = new PlanRequest(
+                again.shape(),
+                again.models(),
+                again.rps(),
+                again.messageBytes(),
+                again.requestsPerLoad(),
+                again.traffic(),
+                12);
+        assertThat(new Planner(ParameterFile.defaults())
+                        .plan(otherSeed, ProgressListener.NONE)
+                        .loads())
                 .isNotEqualTo(report.loads());
     }
 

@@ -5,7 +5,6 @@ import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.WeightedBackend;
-
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +58,8 @@ final class BackendPicker {
             }
             case MAGLEV -> {
                 int[] table = snapshot.maglevTable(service, ready);
-                byte[] address = IpAddresses.parse(clientIp).map(InetAddress::getAddress).orElse(new byte[0]);
+                byte[] address =
+                        IpAddresses.parse(clientIp).map(InetAddress::getAddress).orElse(new byte[0]);
                 yield ready.get(Maglev.lookup(table, address, clientPort));
             }
         };

@@ -3,14 +3,14 @@ package io.nodemesh.sim.internal;
 import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.sim.HttpRequest;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /** Whether a request fits an {@link HttpMatch}, as Envoy's route and RBAC matchers decide it. */
 final class HttpMatching {
-    // Validation has compiled every regex of an applied state already; keep the compiled form instead of recompiling per request.
+    // Validation has compiled every regex of an applied state already; keep the compiled form instead of recompiling
+    // per request.
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
     private HttpMatching() {}

@@ -15,7 +15,6 @@ import io.nodemesh.sim.ConnectResult;
 import io.nodemesh.sim.DatagramResult;
 import io.nodemesh.sim.SendResult;
 import io.nodemesh.sim.SimConnection;
-
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,6 +38,7 @@ import java.util.Optional;
 public final class NodeKernel {
     /** Linux's default ephemeral port range ({@code net.ipv4.ip_local_port_range}). */
     private static final int FIRST_EPHEMERAL = 32768;
+
     private static final int LAST_EPHEMERAL = 60999;
 
     private final String node;
@@ -114,14 +114,26 @@ public final class NodeKernel {
         }
         FlowPeer dst = new FlowPeer(ip, port, "", "");
         Optional<Service> otherPort = index.state().services().stream()
-                .filter(svc -> svc.vips().stream().anyMatch(v -> sameIp(v, ip))).findFirst();
-        String reason = otherPort.map(svc -> "service " + svc.key() + " exposes no TCP port " + port)
+                .filter(svc -> svc.vips().stream().anyMatch(v -> sameIp(v, ip)))
+                .findFirst();
+        String reason = otherPort
+                .map(svc -> "service " + svc.key() + " exposes no TCP port " + port)
                 .orElse("no service VIP or workload has address " + ip + " in the simulated mesh");
-        publish(now, FlowEvent.Type.DROP, src, dst, otherPort.map(Service::key).orElse(""), null, Verdict.NO_BACKEND, FlowPath.NONE, 0);
+        publish(
+                now,
+                FlowEvent.Type.DROP,
+                src,
+                dst,
+                otherPort.map(Service::key).orElse(""),
+                null,
+                Verdict.NO_BACKEND,
+                FlowPath.NONE,
+                0);
         return new ConnectResult.Refused(Verdict.NO_BACKEND, reason);
     }
 
-    private ConnectResult connectToService(Snapshot s, Instant now, FlowPeer src, Service service, String vip, int port, long id) {
+    private ConnectResult connectToService(
+            Snapshot s, Instant now, FlowPeer src, Service service, String vip, int port, long id) {
         MeshIndex index = s.index();
         FlowPeer dst = new FlowPeer(vip, port, "", "");
         List<Endpoint> ready = s.readyEndpoints(service);
@@ -144,8 +156,10 @@ public final class NodeKernel {
      */
     Endpoint pick(Snapshot s, Instant now, Service service, List<Endpoint> ready, FlowPeer src) {
         if (service.affinity().enabled()) {
-            Optional<Endpoint> sticky = affinity.lookup(service.key(), src.ip(), service.affinity().timeout(), now)
-                    .flatMap(ip -> ready.stream().filter(e -> sameIp(e.ip(), ip)).findFirst());
+            Optional<Endpoint> sticky = affinity.lookup(
+                            service.key(), src.ip(), service.affinity().timeout(), now)
+                    .flatMap(
+                            ip -> ready.stream().filter(e -> sameIp(e.ip(), ip)).findFirst());
             if (sticky.isPresent()) return sticky.get();
         }
         return picker.pick(s, service, ready, src.ip(), src.port());
@@ -164,7 +178,9 @@ public final class NodeKernel {
     static int targetPort(Service service, int port, Protocol protocol) {
         return service.ports().stream()
                 .filter(p -> p.port() == port && p.protocol() == protocol)
-                .mapToInt(ServicePort::targetPort).findFirst().orElse(port);
+                .mapToInt(ServicePort::targetPort)
+                .findFirst()
+                .orElse(port);
     }
 
     static Optional<Workload> workloadOf(MeshIndex index, Endpoint e) {
@@ -174,13 +190,24 @@ public final class NodeKernel {
     /** The flow-event view of a chosen endpoint: address, target port, and the workload and identity behind it. */
     static FlowPeer backendPeer(MeshIndex index, Endpoint chosen, int targetPort) {
         Optional<Workload> w = workloadOf(index, chosen);
-        return new FlowPeer(chosen.ip(), targetPort, w.map(Workload::key).orElse(""),
+        return new FlowPeer(
+                chosen.ip(),
+                targetPort,
+                w.map(Workload::key).orElse(""),
                 w.map(Workload::identity).orElse(index.identityOf(chosen.ip())));
     }
 
     /** Policy, then path; opens the socket when both let it through. */
-    private ConnectResult admit(Snapshot s, Instant now, long id, FlowPeer src, FlowPeer dst, FlowPeer backend,
-                                String service, boolean l7, Optional<Workload> backendWorkload) {
+    private ConnectResult admit(
+            Snapshot s,
+            Instant now,
+            long id,
+            FlowPeer src,
+            FlowPeer dst,
+            FlowPeer backend,
+            String service,
+            boolean l7,
+            Optional<Workload> backendWorkload) {
         MeshIndex index = s.index();
         if (!RequestPolicy.connectionAllows(index, src.identity(), backend.identity(), service, backend.port(), l7)) {
             publish(now, FlowEvent.Type.DROP, src, dst, service, backend, Verdict.DROPPED_POLICY, FlowPath.NONE, 0);
@@ -194,8 +221,16 @@ public final class NodeKernel {
         FlowPath path = ((PathChooser.Choice.Go) choice).path();
         SimConnection connection = new SimConnection(id, node, src, dst, backend, service, path);
         sockets.put(id, new OpenConnection(connection, this, s.generation()));
-        publish(now, service.isEmpty() ? FlowEvent.Type.CONNECT : FlowEvent.Type.TRANSLATE, src, dst, service, backend,
-                Verdict.FORWARDED, path, 0);
+        publish(
+                now,
+                service.isEmpty() ? FlowEvent.Type.CONNECT : FlowEvent.Type.TRANSLATE,
+                src,
+                dst,
+                service,
+                backend,
+                Verdict.FORWARDED,
+                path,
+                0);
         return new ConnectResult.Connected(connection);
     }
 
@@ -209,8 +244,16 @@ public final class NodeKernel {
         }
         c.bytes += bytes;
         if (c.path == FlowPath.SOCKET_REDIRECT) {
-            publish(now, FlowEvent.Type.REDIRECT, conn.client(), conn.peer(), conn.service(), conn.backend(),
-                    Verdict.FORWARDED, FlowPath.SOCKET_REDIRECT, bytes);
+            publish(
+                    now,
+                    FlowEvent.Type.REDIRECT,
+                    conn.client(),
+                    conn.peer(),
+                    conn.service(),
+                    conn.backend(),
+                    Verdict.FORWARDED,
+                    FlowPath.SOCKET_REDIRECT,
+                    bytes);
         }
         return new SendResult.Delivered(c.path, bytes);
     }
@@ -221,21 +264,57 @@ public final class NodeKernel {
         SimConnection conn = c.connection;
         FlowPeer backend = conn.backend();
         Optional<Workload> backendWorkload = index.workloadByIp(backend.ip());
-        if (!backend.workload().isEmpty() && backendWorkload.filter(w -> w.key().equals(backend.workload())).isEmpty()) {
-            publish(now, FlowEvent.Type.DROP, conn.client(), conn.peer(), conn.service(), backend, Verdict.NO_BACKEND, FlowPath.NONE, bytes);
-            return new SendResult.Dropped(Verdict.NO_BACKEND, "backend workload " + backend.workload() + " no longer exists");
+        if (!backend.workload().isEmpty()
+                && backendWorkload
+                        .filter(w -> w.key().equals(backend.workload()))
+                        .isEmpty()) {
+            publish(
+                    now,
+                    FlowEvent.Type.DROP,
+                    conn.client(),
+                    conn.peer(),
+                    conn.service(),
+                    backend,
+                    Verdict.NO_BACKEND,
+                    FlowPath.NONE,
+                    bytes);
+            return new SendResult.Dropped(
+                    Verdict.NO_BACKEND, "backend workload " + backend.workload() + " no longer exists");
         }
-        String sourceIdentity = conn.client().workload().isEmpty() ? conn.client().identity()
-                : index.workload(conn.client().workload()).map(Workload::identity).orElse(conn.client().identity());
+        String sourceIdentity = conn.client().workload().isEmpty()
+                ? conn.client().identity()
+                : index.workload(conn.client().workload())
+                        .map(Workload::identity)
+                        .orElse(conn.client().identity());
         String backendIdentity = backendWorkload.map(Workload::identity).orElse(index.identityOf(backend.ip()));
-        boolean l7 = !conn.service().isEmpty() && index.service(conn.service()).map(Service::l7).orElse(false);
-        if (!RequestPolicy.connectionAllows(index, sourceIdentity, backendIdentity, conn.service(), backend.port(), l7)) {
-            publish(now, FlowEvent.Type.DROP, conn.client(), conn.peer(), conn.service(), backend, Verdict.DROPPED_POLICY, FlowPath.NONE, bytes);
+        boolean l7 = !conn.service().isEmpty()
+                && index.service(conn.service()).map(Service::l7).orElse(false);
+        if (!RequestPolicy.connectionAllows(
+                index, sourceIdentity, backendIdentity, conn.service(), backend.port(), l7)) {
+            publish(
+                    now,
+                    FlowEvent.Type.DROP,
+                    conn.client(),
+                    conn.peer(),
+                    conn.service(),
+                    backend,
+                    Verdict.DROPPED_POLICY,
+                    FlowPath.NONE,
+                    bytes);
             return new SendResult.Dropped(Verdict.DROPPED_POLICY, denial(conn.client(), backend, conn.service()));
         }
         PathChooser.Choice choice = PathChooser.choose(index, node, backendWorkload.map(Workload::node), l7);
         if (choice instanceof PathChooser.Choice.Refuse(String reason)) {
-            publish(now, FlowEvent.Type.DROP, conn.client(), conn.peer(), conn.service(), backend, Verdict.DROPPED_POLICY, FlowPath.NONE, bytes);
+            publish(
+                    now,
+                    FlowEvent.Type.DROP,
+                    conn.client(),
+                    conn.peer(),
+                    conn.service(),
+                    backend,
+                    Verdict.DROPPED_POLICY,
+                    FlowPath.NONE,
+                    bytes);
             return new SendResult.Dropped(Verdict.DROPPED_POLICY, reason);
         }
         c.path = ((PathChooser.Choice.Go) choice).path();
@@ -249,7 +328,16 @@ public final class NodeKernel {
         c.open = false;
         sockets.remove(c.connection.id());
         SimConnection conn = c.connection;
-        publish(now, FlowEvent.Type.CLOSE, conn.client(), conn.peer(), conn.service(), conn.backend(), Verdict.FORWARDED, c.path, c.bytes);
+        publish(
+                now,
+                FlowEvent.Type.CLOSE,
+                conn.client(),
+                conn.peer(),
+                conn.service(),
+                conn.backend(),
+                Verdict.FORWARDED,
+                c.path,
+                c.bytes);
         return true;
     }
 
@@ -259,14 +347,23 @@ public final class NodeKernel {
         return port;
     }
 
-    void publish(Instant now, FlowEvent.Type type, FlowPeer src, FlowPeer dst, String service, FlowPeer backend,
-                         Verdict verdict, FlowPath path, long bytes) {
+    void publish(
+            Instant now,
+            FlowEvent.Type type,
+            FlowPeer src,
+            FlowPeer dst,
+            String service,
+            FlowPeer backend,
+            Verdict verdict,
+            FlowPath path,
+            long bytes) {
         hub.publish(new FlowEvent(now, node, type, src, dst, service, backend, verdict, path, bytes));
     }
 
     static String denial(FlowPeer src, FlowPeer backend, String service) {
-        return "policy denies " + src.identity() + " -> " + (backend.identity().isEmpty() ? backend.ip() : backend.identity())
-                + " port " + backend.port() + (service.isEmpty() ? "" : " (service " + service + ")");
+        return "policy denies " + src.identity() + " -> "
+                + (backend.identity().isEmpty() ? backend.ip() : backend.identity()) + " port " + backend.port()
+                + (service.isEmpty() ? "" : " (service " + service + ")");
     }
 
     static boolean sameIp(String a, String b) {

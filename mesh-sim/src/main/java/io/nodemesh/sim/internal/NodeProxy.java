@@ -14,7 +14,6 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.sim.HttpRequest;
 import io.nodemesh.sim.RequestResult;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,43 +38,93 @@ public final class NodeProxy {
     /** A rule that matched: its route's key (empty for the default route) and index. */
     private record Match(String route, int rule, List<WeightedBackend> backends, HttpFault fault) {}
 
-    public RequestResult handle(Snapshot s, Instant now, NodeKernel.ClientEnd client, String ip, int port, HttpRequest request) {
+    public RequestResult handle(
+            Snapshot s, Instant now, NodeKernel.ClientEnd client, String ip, int port, HttpRequest request) {
         MeshIndex index = s.index();
-        Service service = s.serviceByVip(ip, port, Protocol.TCP).filter(Service::l7).orElseThrow(() ->
-                new IllegalArgumentException("no L7 service has VIP " + ip + ":" + port
-                        + " (requests go through the node proxy only for services marked l7; use connect for the others)"));
+        Service service = s.serviceByVip(ip, port, Protocol.TCP)
+                .filter(Service::l7)
+                .orElseThrow(
+                        () -> new IllegalArgumentException(
+                                "no L7 service has VIP " + ip + ":" + port
+                                        + " (requests go through the node proxy only for services marked l7; use connect for the others)"));
         FlowPeer src = kernel.clientPeer(client);
         FlowPeer dst = new FlowPeer(ip, port, "", "");
 
         Optional<Match> match = match(s, service, port, request);
         if (match.isEmpty()) {
-            return reject(now, src, dst, service, null, 404, Verdict.NO_BACKEND,
-                    "no rule of the routes for service " + service.key() + " matches " + request.method() + " " + request.pathOnly());
+            return reject(
+                    now,
+                    src,
+                    dst,
+                    service,
+                    null,
+                    404,
+                    Verdict.NO_BACKEND,
+                    "no rule of the routes for service " + service.key() + " matches " + request.method() + " "
+                            + request.pathOnly());
         }
         // As Envoy's fault filter: the delay first, then the abort, each drawn on its own from the seeded stream.
         HttpFault fault = match.get().fault();
         Duration delay = fault.delays() && kernel.picker().chance(fault.delayPercent()) ? fault.delay() : Duration.ZERO;
         if (fault.aborts() && kernel.picker().chance(fault.abortPercent())) {
-            return reject(now, src, dst, service, null, fault.abortStatus(), Verdict.NO_BACKEND, "fault injected by rule "
-                    + match.get().rule() + " of route " + match.get().route() + ": aborted with " + fault.abortStatus());
+            return reject(
+                    now,
+                    src,
+                    dst,
+                    service,
+                    null,
+                    fault.abortStatus(),
+                    Verdict.NO_BACKEND,
+                    "fault injected by rule " + match.get().rule() + " of route "
+                            + match.get().route() + ": aborted with " + fault.abortStatus());
         }
         WeightedBackend split = kernel.picker().weighted(match.get().backends());
         Service target = index.service(split.service()).orElseThrow(); // validation guarantees it exists
         int targetServicePort = split.port() == 0 ? port : split.port();
         List<Endpoint> ready = s.readyEndpoints(target);
         if (ready.isEmpty()) {
-            return reject(now, src, dst, service, null, 503, Verdict.NO_BACKEND, "service " + target.key() + " has no ready endpoint");
+            return reject(
+                    now,
+                    src,
+                    dst,
+                    service,
+                    null,
+                    503,
+                    Verdict.NO_BACKEND,
+                    "service " + target.key() + " has no ready endpoint");
         }
         Endpoint chosen = kernel.pick(s, now, target, ready, src);
-        FlowPeer backend = NodeKernel.backendPeer(index, chosen, NodeKernel.targetPort(target, targetServicePort, Protocol.TCP));
-        if (!RequestPolicy.requestAllows(index, client.identity(), backend.identity(), service.key(), backend.port(), request)) {
-            return reject(now, src, dst, service, backend, 403, Verdict.DROPPED_POLICY,
-                    RequestPolicy.denial(client.identity(), backend.identity().isEmpty() ? backend.ip() : backend.identity(),
-                            service.key(), request));
+        FlowPeer backend =
+                NodeKernel.backendPeer(index, chosen, NodeKernel.targetPort(target, targetServicePort, Protocol.TCP));
+        if (!RequestPolicy.requestAllows(
+                index, client.identity(), backend.identity(), service.key(), backend.port(), request)) {
+            return reject(
+                    now,
+                    src,
+                    dst,
+                    service,
+                    backend,
+                    403,
+                    Verdict.DROPPED_POLICY,
+                    RequestPolicy.denial(
+                            client.identity(),
+                            backend.identity().isEmpty() ? backend.ip() : backend.identity(),
+                            service.key(),
+                            request));
         }
         kernel.remember(now, target, src, chosen);
-        kernel.publish(now, FlowEvent.Type.TRANSLATE, src, dst, service.key(), backend, Verdict.FORWARDED, FlowPath.NODE_PROXY, 0);
-        return new RequestResult.Routed(match.get().route(), match.get().rule(), target.key(), backend, FlowPath.NODE_PROXY, delay);
+        kernel.publish(
+                now,
+                FlowEvent.Type.TRANSLATE,
+                src,
+                dst,
+                service.key(),
+                backend,
+                Verdict.FORWARDED,
+                FlowPath.NODE_PROXY,
+                0);
+        return new RequestResult.Routed(
+                match.get().route(), match.get().rule(), target.key(), backend, FlowPath.NODE_PROXY, delay);
     }
 
     /** First match wins across the service's routes; no route at all means the service's own endpoints. */
@@ -87,7 +136,8 @@ public final class NodeProxy {
         for (HttpRoute route : routes) {
             for (int i = 0; i < route.rules().size(); i++) {
                 HttpRouteRule rule = route.rules().get(i);
-                if (rule.matches().isEmpty() || rule.matches().stream().anyMatch(m -> HttpMatching.matches(m, request))) {
+                if (rule.matches().isEmpty()
+                        || rule.matches().stream().anyMatch(m -> HttpMatching.matches(m, request))) {
                     return Optional.of(new Match(route.key(), i, rule.backends(), rule.fault()));
                 }
             }
@@ -95,8 +145,15 @@ public final class NodeProxy {
         return Optional.empty();
     }
 
-    private RequestResult reject(Instant now, FlowPeer src, FlowPeer dst, Service service, FlowPeer backend, int status,
-                                 Verdict verdict, String reason) {
+    private RequestResult reject(
+            Instant now,
+            FlowPeer src,
+            FlowPeer dst,
+            Service service,
+            FlowPeer backend,
+            int status,
+            Verdict verdict,
+            String reason) {
         kernel.publish(now, FlowEvent.Type.DROP, src, dst, service.key(), backend, verdict, FlowPath.NODE_PROXY, 0);
         return new RequestResult.Rejected(status, verdict, reason);
     }

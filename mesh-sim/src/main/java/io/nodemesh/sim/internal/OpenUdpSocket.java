@@ -14,9 +14,11 @@ public final class OpenUdpSocket {
     final NodeKernel kernel;
     /** The endpoint datagrams go to now, or null when the last translation found none. */
     Endpoint backend;
+
     long bytes;
     /** Where and how the last delivered datagram went, for the close event. */
     FlowPeer lastBackend;
+
     FlowPath lastPath = FlowPath.NONE;
     boolean open = true;
 

@@ -4,7 +4,6 @@ import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.Node;
-
 import java.util.Optional;
 
 /** Which way an allowed connection's bytes go, given where both ends live. Mirrors the eBPF, Envoy and WireGuard backends. */
@@ -34,17 +33,23 @@ final class PathChooser {
             case NONE -> new Choice.Go(FlowPath.KERNEL_STACK);
             case MTLS -> new Choice.Go(FlowPath.NODE_PROXY);
             case WIREGUARD -> {
-                String missing = !hasKey(index, clientNode) ? clientNode : !hasKey(index, backendNode.get()) ? backendNode.get() : null;
+                String missing = !hasKey(index, clientNode)
+                        ? clientNode
+                        : !hasKey(index, backendNode.get()) ? backendNode.get() : null;
                 if (missing == null) yield new Choice.Go(FlowPath.ENCRYPTED_TUNNEL);
                 // Without a key on both ends there is no tunnel: strict mode fails closed, otherwise it goes in clear.
                 yield enc.strict()
-                        ? new Choice.Refuse("strict encryption: node " + missing + " has no WireGuard key, so traffic would leave in clear")
+                        ? new Choice.Refuse("strict encryption: node " + missing
+                                + " has no WireGuard key, so traffic would leave in clear")
                         : new Choice.Go(FlowPath.KERNEL_STACK);
             }
         };
     }
 
     private static boolean hasKey(MeshIndex index, String node) {
-        return index.node(node).map(Node::wireguardPublicKey).filter(k -> !k.isEmpty()).isPresent();
+        return index.node(node)
+                .map(Node::wireguardPublicKey)
+                .filter(k -> !k.isEmpty())
+                .isPresent();
     }
 }

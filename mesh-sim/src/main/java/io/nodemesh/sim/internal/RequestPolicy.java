@@ -5,7 +5,6 @@ import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.sim.HttpRequest;
-
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -24,19 +23,32 @@ import java.util.function.Predicate;
 final class RequestPolicy {
     private RequestPolicy() {}
 
-    static boolean connectionAllows(MeshIndex index, String source, String destination, String service, int port, boolean l7) {
+    static boolean connectionAllows(
+            MeshIndex index, String source, String destination, String service, int port, boolean l7) {
         if (!l7) return index.allows(source, destination, service, port);
-        return decide(index, source, destination, service, port, p -> p.action() == PolicyAction.ALLOW || p.http().isEmpty());
+        return decide(
+                index,
+                source,
+                destination,
+                service,
+                port,
+                p -> p.action() == PolicyAction.ALLOW || p.http().isEmpty());
     }
 
-    static boolean requestAllows(MeshIndex index, String source, String destination, String service, int port, HttpRequest request) {
-        return decide(index, source, destination, service, port,
+    static boolean requestAllows(
+            MeshIndex index, String source, String destination, String service, int port, HttpRequest request) {
+        return decide(
+                index,
+                source,
+                destination,
+                service,
+                port,
                 p -> p.http().isEmpty() || p.http().stream().anyMatch(m -> HttpMatching.matches(m, request)));
     }
 
     /** {@link MeshIndex#allows} where a policy only counts as matching when {@code http} also holds for it. */
-    private static boolean decide(MeshIndex index, String source, String destination, String service, int port,
-                                  Predicate<Policy> http) {
+    private static boolean decide(
+            MeshIndex index, String source, String destination, String service, int port, Predicate<Policy> http) {
         boolean selected = false;
         boolean allowed = false;
         List<Policy> policies = index.state().policies();
@@ -52,7 +64,7 @@ final class RequestPolicy {
 
     /** What a denial says: who, to what, and which request. */
     static String denial(String source, String destination, String service, HttpRequest request) {
-        return "L7 policy denies " + (source.equals(Identities.HOST) ? "a host process" : source) + " " + request.method()
-                + " " + request.pathOnly() + " to " + destination + " (service " + service + ")";
+        return "L7 policy denies " + (source.equals(Identities.HOST) ? "a host process" : source) + " "
+                + request.method() + " " + request.pathOnly() + " to " + destination + " (service " + service + ")";
     }
 }

@@ -1,7 +1,6 @@
 package io.nodemesh.sim.internal;
 
 import io.nodemesh.api.state.Service;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

@@ -8,7 +8,6 @@ import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
 import io.nodemesh.sim.SimSettings;
 import io.nodemesh.sim.SimulatedDataplane;
-
 import java.util.List;
 import java.util.Set;
 

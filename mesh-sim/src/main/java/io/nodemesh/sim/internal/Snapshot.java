@@ -4,17 +4,16 @@ import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.IpAddresses;
-import io.nodemesh.api.state.Protocol;
-import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
-
+import io.nodemesh.api.state.ServicePort;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -86,7 +85,8 @@ public final class Snapshot {
      * same objects in both are carried over, everything else is derived afresh.
      */
     public static Snapshot after(Snapshot previous, MeshState state, long generation) {
-        return new Snapshot(previous, state, generation, ServiceChanges.between(previous.state.services(), state.services()));
+        return new Snapshot(
+                previous, state, generation, ServiceChanges.between(previous.state.services(), state.services()));
     }
 
     /** {@link #after(Snapshot, MeshState, long)} with the index of {@code state} already built (by the apply pipeline). */
@@ -120,7 +120,9 @@ public final class Snapshot {
         for (int i = 0; i < changes.added().size(); i++) {
             Service old = changes.removed().get(i);
             Service now = changes.added().get(i);
-            if (!old.key().equals(now.key()) || !old.vips().equals(now.vips()) || !old.ports().equals(now.ports())) return false;
+            if (!old.key().equals(now.key())
+                    || !old.vips().equals(now.vips())
+                    || !old.ports().equals(now.ports())) return false;
         }
         return true;
     }
@@ -130,8 +132,10 @@ public final class Snapshot {
     }
 
     private void indexRoutes() {
-        // Routes are few (one per L7 service at most, usually): regrouping them every time is cheaper than tracking them.
-        for (HttpRoute r : state.routes()) routes.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r);
+        // Routes are few (one per L7 service at most, usually): regrouping them every time is cheaper than tracking
+        // them.
+        for (HttpRoute r : state.routes())
+            routes.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r);
     }
 
     /** {@link MeshIndex#serviceByVip} from a hash map kept per apply. */
@@ -183,7 +187,8 @@ public final class Snapshot {
 
     /** The Maglev table of {@code service} over its ready endpoints (named by address, in endpoint order). */
     int[] maglevTable(Service service, List<Endpoint> ready) {
-        return maglevTables.computeIfAbsent(service.key(),
+        return maglevTables.computeIfAbsent(
+                service.key(),
                 k -> Maglev.table(ready.stream().map(Endpoint::ip).toList(), maglevTableSize));
     }
 }

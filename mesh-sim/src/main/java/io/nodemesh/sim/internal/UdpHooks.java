@@ -12,7 +12,6 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.sim.DatagramResult;
 import io.nodemesh.sim.UdpSocket;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +54,9 @@ final class UdpHooks {
         return switch (resolve(s, ip, port)) {
             case Target.ViaService(Service service) -> {
                 List<Endpoint> ready = s.readyEndpoints(service);
-                if (ready.isEmpty()) yield noBackend(now, src, dst, service.key(), bytes, "service " + service.key() + " has no ready endpoint");
+                if (ready.isEmpty())
+                    yield noBackend(
+                            now, src, dst, service.key(), bytes, "service " + service.key() + " has no ready endpoint");
                 Endpoint chosen = kernel.pick(s, now, service, ready, src);
                 DatagramResult r = deliver(s, now, src, dst, service, chosen, bytes, false);
                 if (r.delivered()) kernel.remember(now, service, src, chosen);
@@ -70,7 +71,8 @@ final class UdpHooks {
         FlowPeer src = kernel.clientPeer(client);
         Target target = resolve(s, ip, port);
         String service = target instanceof Target.ViaService(Service svc) ? svc.key() : "";
-        OpenUdpSocket o = new OpenUdpSocket(new UdpSocket(id, kernel.node(), src, new FlowPeer(ip, port, "", ""), service), kernel);
+        OpenUdpSocket o = new OpenUdpSocket(
+                new UdpSocket(id, kernel.node(), src, new FlowPeer(ip, port, "", ""), service), kernel);
         // connect4 translates once; nothing is sent yet, so there is no flow event and no policy verdict until a send.
         if (target instanceof Target.ViaService(Service svc)) {
             List<Endpoint> ready = s.readyEndpoints(svc);
@@ -88,7 +90,8 @@ final class UdpHooks {
         DatagramResult r;
         if (socket.service().isEmpty()) {
             r = switch (resolve(s, dst.ip(), dst.port())) {
-                case Target.Direct(FlowPeer peer, Optional<Workload> w) -> deliverDirect(s, now, src, dst, peer, w, bytes);
+                case Target.Direct(FlowPeer peer, Optional<Workload> w) ->
+                    deliverDirect(s, now, src, dst, peer, w, bytes);
                 // A VIP that appeared since connect does not retarget a socket connected to a plain address.
                 case Target.ViaService v -> noBackend(now, src, dst, "", bytes, "no workload has address " + dst.ip());
                 case Target.Nowhere(String service, String reason) -> noBackend(now, src, dst, service, bytes, reason);
@@ -98,7 +101,12 @@ final class UdpHooks {
                     .filter(v -> v.key().equals(socket.service()));
             if (service.isEmpty()) {
                 o.backend = null;
-                r = noBackend(now, src, dst, socket.service(), bytes,
+                r = noBackend(
+                        now,
+                        src,
+                        dst,
+                        socket.service(),
+                        bytes,
                         "service " + socket.service() + " no longer has UDP " + dst.ip() + ":" + dst.port());
             } else {
                 r = sendViaService(s, now, o, service.get(), src, dst, bytes);
@@ -112,14 +120,16 @@ final class UdpHooks {
         return r;
     }
 
-    private DatagramResult sendViaService(Snapshot s, Instant now, OpenUdpSocket o, Service service, FlowPeer src,
-                                          FlowPeer dst, long bytes) {
+    private DatagramResult sendViaService(
+            Snapshot s, Instant now, OpenUdpSocket o, Service service, FlowPeer src, FlowPeer dst, long bytes) {
         boolean retranslated = false;
         if (o.backend == null || !stillThere(s, service, o.backend)) {
             List<Endpoint> ready = s.readyEndpoints(service);
             boolean hadOne = o.backend != null;
             o.backend = null;
-            if (ready.isEmpty()) return noBackend(now, src, dst, service.key(), bytes, "service " + service.key() + " has no ready endpoint");
+            if (ready.isEmpty())
+                return noBackend(
+                        now, src, dst, service.key(), bytes, "service " + service.key() + " has no ready endpoint");
             o.backend = kernel.pick(s, now, service, ready, src);
             retranslated = hadOne;
         }
@@ -132,16 +142,27 @@ final class UdpHooks {
         if (!o.open) return false;
         o.open = false;
         UdpSocket socket = o.socket;
-        kernel.publish(now, FlowEvent.Type.CLOSE, socket.client(), socket.peer(), socket.service(), o.lastBackend,
-                Verdict.FORWARDED, o.lastPath, o.bytes);
+        kernel.publish(
+                now,
+                FlowEvent.Type.CLOSE,
+                socket.client(),
+                socket.peer(),
+                socket.service(),
+                o.lastBackend,
+                Verdict.FORWARDED,
+                o.lastPath,
+                o.bytes);
         return true;
     }
 
     /** A connected socket keeps its backend while the service still lists it (in any state) and its workload exists. */
     private static boolean stillThere(Snapshot s, Service service, Endpoint backend) {
         String ip = IpAddresses.canonical(backend.ip());
-        boolean listed = s.endpoints(service).stream().anyMatch(e -> IpAddresses.canonical(e.ip()).equals(ip));
-        return listed && (backend.workload().isEmpty() || s.index().workload(backend.workload()).isPresent());
+        boolean listed = s.endpoints(service).stream()
+                .anyMatch(e -> IpAddresses.canonical(e.ip()).equals(ip));
+        return listed
+                && (backend.workload().isEmpty()
+                        || s.index().workload(backend.workload()).isPresent());
     }
 
     private Target resolve(Snapshot s, String ip, int port) {
@@ -155,45 +176,79 @@ final class UdpHooks {
         }
         String canonical = IpAddresses.canonical(ip);
         Optional<Service> otherPort = index.state().services().stream()
-                .filter(svc -> svc.vips().stream().anyMatch(v -> IpAddresses.canonical(v).equals(canonical))).findFirst();
-        return otherPort.<Target>map(svc -> new Target.Nowhere(svc.key(), "service " + svc.key() + " exposes no UDP port " + port))
-                .orElse(new Target.Nowhere("", "no service VIP or workload has address " + ip + " in the simulated mesh"));
+                .filter(svc -> svc.vips().stream()
+                        .anyMatch(v -> IpAddresses.canonical(v).equals(canonical)))
+                .findFirst();
+        return otherPort
+                .<Target>map(
+                        svc -> new Target.Nowhere(svc.key(), "service " + svc.key() + " exposes no UDP port " + port))
+                .orElse(new Target.Nowhere(
+                        "", "no service VIP or workload has address " + ip + " in the simulated mesh"));
     }
 
-    private DatagramResult deliver(Snapshot s, Instant now, FlowPeer src, FlowPeer dst, Service service, Endpoint chosen,
-                                   long bytes, boolean retranslated) {
+    private DatagramResult deliver(
+            Snapshot s,
+            Instant now,
+            FlowPeer src,
+            FlowPeer dst,
+            Service service,
+            Endpoint chosen,
+            long bytes,
+            boolean retranslated) {
         MeshIndex index = s.index();
-        FlowPeer backend = NodeKernel.backendPeer(index, chosen, NodeKernel.targetPort(service, dst.port(), Protocol.UDP));
-        return admit(s, now, src, dst, service.key(), backend, NodeKernel.workloadOf(index, chosen), bytes, retranslated);
+        FlowPeer backend =
+                NodeKernel.backendPeer(index, chosen, NodeKernel.targetPort(service, dst.port(), Protocol.UDP));
+        return admit(
+                s, now, src, dst, service.key(), backend, NodeKernel.workloadOf(index, chosen), bytes, retranslated);
     }
 
-    private DatagramResult deliverDirect(Snapshot s, Instant now, FlowPeer src, FlowPeer dst, FlowPeer peer,
-                                         Optional<Workload> w, long bytes) {
+    private DatagramResult deliverDirect(
+            Snapshot s, Instant now, FlowPeer src, FlowPeer dst, FlowPeer peer, Optional<Workload> w, long bytes) {
         return admit(s, now, src, dst, "", peer, w, bytes, false);
     }
 
     /** Policy, then path (strict encryption may refuse); one flow event either way. */
-    private DatagramResult admit(Snapshot s, Instant now, FlowPeer src, FlowPeer dst, String service, FlowPeer backend,
-                                 Optional<Workload> backendWorkload, long bytes, boolean retranslated) {
+    private DatagramResult admit(
+            Snapshot s,
+            Instant now,
+            FlowPeer src,
+            FlowPeer dst,
+            String service,
+            FlowPeer backend,
+            Optional<Workload> backendWorkload,
+            long bytes,
+            boolean retranslated) {
         MeshIndex index = s.index();
         if (!index.allows(src.identity(), backend.identity(), service, backend.port())) {
-            kernel.publish(now, FlowEvent.Type.DROP, src, dst, service, backend, Verdict.DROPPED_POLICY, FlowPath.NONE, bytes);
+            kernel.publish(
+                    now, FlowEvent.Type.DROP, src, dst, service, backend, Verdict.DROPPED_POLICY, FlowPath.NONE, bytes);
             return new DatagramResult.Dropped(Verdict.DROPPED_POLICY, NodeKernel.denial(src, backend, service));
         }
-        PathChooser.Choice choice = PathChooser.choose(index, kernel.node(), backendWorkload.map(Workload::node), false);
+        PathChooser.Choice choice =
+                PathChooser.choose(index, kernel.node(), backendWorkload.map(Workload::node), false);
         if (choice instanceof PathChooser.Choice.Refuse(String reason)) {
-            kernel.publish(now, FlowEvent.Type.DROP, src, dst, service, backend, Verdict.DROPPED_POLICY, FlowPath.NONE, bytes);
+            kernel.publish(
+                    now, FlowEvent.Type.DROP, src, dst, service, backend, Verdict.DROPPED_POLICY, FlowPath.NONE, bytes);
             return new DatagramResult.Dropped(Verdict.DROPPED_POLICY, reason);
         }
         FlowPath path = ((PathChooser.Choice.Go) choice).path();
         // sockops/sk_msg only see TCP sockets: a same-node datagram still crosses the stack.
         if (path == FlowPath.SOCKET_REDIRECT) path = FlowPath.KERNEL_STACK;
-        kernel.publish(now, service.isEmpty() ? FlowEvent.Type.CONNECT : FlowEvent.Type.TRANSLATE, src, dst, service, backend,
-                Verdict.FORWARDED, path, bytes);
+        kernel.publish(
+                now,
+                service.isEmpty() ? FlowEvent.Type.CONNECT : FlowEvent.Type.TRANSLATE,
+                src,
+                dst,
+                service,
+                backend,
+                Verdict.FORWARDED,
+                path,
+                bytes);
         return new DatagramResult.Delivered(backend, dst, path, bytes, retranslated);
     }
 
-    private DatagramResult noBackend(Instant now, FlowPeer src, FlowPeer dst, String service, long bytes, String reason) {
+    private DatagramResult noBackend(
+            Instant now, FlowPeer src, FlowPeer dst, String service, long bytes, String reason) {
         kernel.publish(now, FlowEvent.Type.DROP, src, dst, service, null, Verdict.NO_BACKEND, FlowPath.NONE, bytes);
         return new DatagramResult.Dropped(Verdict.NO_BACKEND, reason);
     }
@@ -202,6 +257,7 @@ final class UdpHooks {
     private static FlowPeer currentClient(MeshIndex index, FlowPeer client) {
         if (client.workload().isEmpty()) return client;
         return index.workload(client.workload())
-                .map(w -> new FlowPeer(client.ip(), client.port(), client.workload(), w.identity())).orElse(client);
+                .map(w -> new FlowPeer(client.ip(), client.port(), client.workload(), w.identity()))
+                .orElse(client);
     }
 }

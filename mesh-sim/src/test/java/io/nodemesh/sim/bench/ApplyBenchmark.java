@@ -1,16 +1,15 @@
 package io.nodemesh.sim.bench;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.StateDiff;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.sim.SimulatedDataplane;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,8 +32,13 @@ public final class ApplyBenchmark {
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int perService = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 50;
-        System.out.printf(Locale.ROOT, "sim apply of one changed service: %,d services x %,d endpoints, %d rounds (first %d are warm-up)%n",
-                services, perService, rounds, rounds / 5);
+        System.out.printf(
+                Locale.ROOT,
+                "sim apply of one changed service: %,d services x %,d endpoints, %d rounds (first %d are warm-up)%n",
+                services,
+                perService,
+                rounds,
+                rounds / 5);
         List<Service> list = new ArrayList<>(services);
         for (int s = 0; s < services; s++) list.add(service(s, perService, 0));
         MeshState state = state(list);
@@ -46,7 +50,8 @@ public final class ApplyBenchmark {
         try (SimulatedDataplane dp = SimulatedDataplane.seeded(1)) {
             long t = System.nanoTime();
             dp.apply(state);
-            System.out.printf(Locale.ROOT, "first apply (whole state, JIT cold): %.0f ms%n", (System.nanoTime() - t) / 1e6);
+            System.out.printf(
+                    Locale.ROOT, "first apply (whole state, JIT cold): %.0f ms%n", (System.nanoTime() - t) / 1e6);
             for (int r = 0; r < rounds; r++) {
                 int target = (r * 7919) % services;
                 List<Service> next = new ArrayList<>(dp.state().services());
@@ -87,11 +92,13 @@ public final class ApplyBenchmark {
     private static void row(String what, List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
-        System.out.printf(Locale.ROOT, "| %s | %.2f ms | %.2f ms |%n", what, sorted.get(sorted.size() / 2), sorted.getLast());
+        System.out.printf(
+                Locale.ROOT, "| %s | %.2f ms | %.2f ms |%n", what, sorted.get(sorted.size() / 2), sorted.getLast());
     }
 
     private static MeshState state(List<Service> services) {
-        List<Node> nodes = List.of(Node.of("node-0", "192.168.0.1", "10.128.0.0/16"), Node.of("node-1", "192.168.0.2", "10.129.0.0/16"));
+        List<Node> nodes = List.of(
+                Node.of("node-0", "192.168.0.1", "10.128.0.0/16"), Node.of("node-1", "192.168.0.2", "10.129.0.0/16"));
         return new MeshState(nodes, List.of(), services, List.of(), List.of(), null);
     }
 
@@ -101,7 +108,15 @@ public final class ApplyBenchmark {
             int n = i * perService + e + generation;
             endpoints.add(Endpoint.ready("10." + (64 + (n >> 16 & 63)) + "." + (n >> 8 & 255) + "." + (n & 255), ""));
         }
-        return new Service("bench", "svc-" + i, List.of("10.96." + (i >> 8 & 255) + "." + (i & 255)), List.of(ServicePort.tcp(80, 8080)),
-                endpoints, Map.of(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4);
+        return new Service(
+                "bench",
+                "svc-" + i,
+                List.of("10.96." + (i >> 8 & 255) + "." + (i & 255)),
+                List.of(ServicePort.tcp(80, 8080)),
+                endpoints,
+                Map.of(),
+                LoadBalancing.RANDOM,
+                SessionAffinity.NONE,
+                ServiceLayer.L4);
     }
 }

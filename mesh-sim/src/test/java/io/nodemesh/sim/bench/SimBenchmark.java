@@ -1,24 +1,23 @@
 package io.nodemesh.sim.bench;
 
-import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.lb.Maglev;
-import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.HttpMatch;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.HttpRouteRule;
+import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
-import io.nodemesh.api.state.PathMatch;
-import io.nodemesh.api.state.WeightedBackend;
-import io.nodemesh.sim.HttpRequest;
 import io.nodemesh.api.state.Node;
+import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
+import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.sim.ConnectResult;
+import io.nodemesh.sim.HttpRequest;
 import io.nodemesh.sim.SimulatedDataplane;
 import io.nodemesh.sim.Source;
-
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -50,8 +49,9 @@ public final class SimBenchmark {
 
     /** The per-operation cost of a UDP datagram (sendmsg translation) and of a routed HTTP request, same driver loop. */
     private static void udpAndHttp(int operations) {
-        System.out.println("One unconnected UDP datagram / one routed HTTP request (2 rules, 90:10 split), article cluster, "
-                + operations + " operations");
+        System.out.println(
+                "One unconnected UDP datagram / one routed HTTP request (2 rules, 90:10 split), article cluster, "
+                        + operations + " operations");
         System.out.printf("  %-14s %12s %14s%n", "operation", "ns/op", "ops/s");
         MeshState state = udpAndL7Cluster();
         List<String> pods = state.workloads().stream().map(Workload::key).toList();
@@ -69,14 +69,24 @@ public final class SimBenchmark {
                         int svc = 1 + random.nextInt(20);
                         switch (op) {
                             case 0 -> sink += pod.length() + svc;
-                            case 1 -> sink += dp.sendDatagram(Source.workload(pod), "10.97.0." + svc, 53, 64).delivered() ? 1 : 0;
-                            default -> sink += dp.request(Source.workload(pod), "10.96.0." + svc, 80, request).routed() ? 1 : 0;
+                            case 1 ->
+                                sink += dp.sendDatagram(Source.workload(pod), "10.97.0." + svc, 53, 64)
+                                                .delivered()
+                                        ? 1
+                                        : 0;
+                            default ->
+                                sink += dp.request(Source.workload(pod), "10.96.0." + svc, 80, request)
+                                                .routed()
+                                        ? 1
+                                        : 0;
                         }
                     }
                     long elapsed = System.nanoTime() - start;
                     if (round > 0) best = Math.min(best, (double) elapsed / operations);
                 }
-                System.out.printf("  %-14s %12.0f %14s%n", names[op], best, op == 0 ? "(baseline)" : String.format("%,.0f", 1e9 / best));
+                System.out.printf(
+                        "  %-14s %12.0f %14s%n",
+                        names[op], best, op == 0 ? "(baseline)" : String.format("%,.0f", 1e9 / best));
             }
         }
     }
@@ -88,15 +98,41 @@ public final class SimBenchmark {
         base.nodes().forEach(b::node);
         base.workloads().forEach(b::workload);
         for (Service s : base.services()) {
-            b.service(new Service(s.namespace(), s.name(), s.vips(), s.ports(), s.endpoints(), s.selector(), s.loadBalancing(),
-                    s.affinity(), ServiceLayer.L7));
-            b.service(new Service(s.namespace(), s.name() + "-udp", List.of(s.vips().getFirst().replace("10.96.", "10.97.")),
-                    List.of(ServicePort.udp(53, 5353)), List.of(), s.selector(), LoadBalancing.RANDOM, SessionAffinity.NONE, ServiceLayer.L4));
-            b.route(new HttpRoute(s.namespace(), s.name(), s.key(), List.of(
-                    new HttpRouteRule(List.of(new HttpMatch(PathMatch.ANY, "", Map.of("x-canary", "true"))),
-                            List.of(new WeightedBackend(s.key(), 0, 1)), null, null),
-                    new HttpRouteRule(List.of(HttpMatch.path(PathMatch.prefix("/api"))),
-                            List.of(new WeightedBackend(s.key(), 0, 90), new WeightedBackend(s.key(), 0, 10)), null, null))));
+            b.service(new Service(
+                    s.namespace(),
+                    s.name(),
+                    s.vips(),
+                    s.ports(),
+                    s.endpoints(),
+                    s.selector(),
+                    s.loadBalancing(),
+                    s.affinity(),
+                    ServiceLayer.L7));
+            b.service(new Service(
+                    s.namespace(),
+                    s.name() + "-udp",
+                    List.of(s.vips().getFirst().replace("10.96.", "10.97.")),
+                    List.of(ServicePort.udp(53, 5353)),
+                    List.of(),
+                    s.selector(),
+                    LoadBalancing.RANDOM,
+                    SessionAffinity.NONE,
+                    ServiceLayer.L4));
+            b.route(new HttpRoute(
+                    s.namespace(),
+                    s.name(),
+                    s.key(),
+                    List.of(
+                            new HttpRouteRule(
+                                    List.of(new HttpMatch(PathMatch.ANY, "", Map.of("x-canary", "true"))),
+                                    List.of(new WeightedBackend(s.key(), 0, 1)),
+                                    null,
+                                    null),
+                            new HttpRouteRule(
+                                    List.of(HttpMatch.path(PathMatch.prefix("/api"))),
+                                    List.of(new WeightedBackend(s.key(), 0, 90), new WeightedBackend(s.key(), 0, 10)),
+                                    null,
+                                    null))));
         }
         return b.build();
     }
@@ -105,19 +141,24 @@ public final class SimBenchmark {
         System.out.println("Maglev table build, M = " + Maglev.DEFAULT_TABLE_SIZE);
         System.out.printf("  %9s %16s %20s%n", "backends", "Maglev (µs)", "baseline i%n (µs)");
         for (int n : new int[] {3, 10, 100, 1000}) {
-            List<String> names = IntStream.range(0, n).mapToObj(i -> "10.0." + (i / 250) + "." + (i % 250)).toList();
+            List<String> names = IntStream.range(0, n)
+                    .mapToObj(i -> "10.0." + (i / 250) + "." + (i % 250))
+                    .toList();
             double maglev = timeMicros(() -> sink += Maglev.table(names)[0], 200);
-            double baseline = timeMicros(() -> {
-                int[] t = new int[Maglev.DEFAULT_TABLE_SIZE];
-                for (int i = 0; i < t.length; i++) t[i] = i % n;
-                sink += t[0];
-            }, 200);
+            double baseline = timeMicros(
+                    () -> {
+                        int[] t = new int[Maglev.DEFAULT_TABLE_SIZE];
+                        for (int i = 0; i < t.length; i++) t[i] = i % n;
+                        sink += t[0];
+                    },
+                    200);
             System.out.printf("  %9d %16.1f %20.1f%n", n, maglev, baseline);
         }
     }
 
     private static void connects(int connections) {
-        System.out.println("Simulated connect + 1 send + close, article cluster (3 nodes, 20 services x 5 pods), " + connections + " connections");
+        System.out.println("Simulated connect + 1 send + close, article cluster (3 nodes, 20 services x 5 pods), "
+                + connections + " connections");
         System.out.printf("  %-14s %12s %14s%n", "mode", "ns/conn", "conns/s");
         double baseline = perConnection(null, connections);
         System.out.printf("  %-14s %12.0f %14s%n", "driver only", baseline, "(baseline)");
@@ -164,11 +205,25 @@ public final class SimBenchmark {
         int g = 0;
         for (int s = 0; s < 20; s++) {
             for (int p = 0; p < 5; p++, g++) {
-                b.workload(new Workload("demo", "svc-" + s + "-" + p, "node-" + (g % 3), List.of("10." + (128 + g % 3) + ".0." + (2 + g / 3)),
-                        "spiffe://cluster.local/ns/demo/sa/svc-" + s, Map.of("app", "svc-" + s), null));
+                b.workload(new Workload(
+                        "demo",
+                        "svc-" + s + "-" + p,
+                        "node-" + (g % 3),
+                        List.of("10." + (128 + g % 3) + ".0." + (2 + g / 3)),
+                        "spiffe://cluster.local/ns/demo/sa/svc-" + s,
+                        Map.of("app", "svc-" + s),
+                        null));
             }
-            b.service(new Service("demo", "svc-" + s, List.of("10.96.0." + (s + 1)), List.of(ServicePort.tcp(80, 8080)), List.of(),
-                    Map.of("app", "svc-" + s), lb, SessionAffinity.NONE, ServiceLayer.L4));
+            b.service(new Service(
+                    "demo",
+                    "svc-" + s,
+                    List.of("10.96.0." + (s + 1)),
+                    List.of(ServicePort.tcp(80, 8080)),
+                    List.of(),
+                    Map.of("app", "svc-" + s),
+                    lb,
+                    SessionAffinity.NONE,
+                    ServiceLayer.L4));
         }
         return b.build();
     }
@@ -183,5 +238,4 @@ public final class SimBenchmark {
         }
         return best;
     }
-
 }

@@ -1,6 +1,7 @@
 package io.nodemesh.sim.internal;
 
-import io.nodemesh.api.state.ServiceLayer;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -8,24 +9,21 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 
 /**
  * A snapshot made incrementally after the previous one answers every lookup exactly as one built afresh from the same
@@ -53,8 +51,13 @@ class SnapshotProperties {
             if (random.nextInt(3) == 0) workloads = workloads(random);
             List<Service> services = new ArrayList<>(current.values());
             if (random.nextInt(4) == 0) Collections.shuffle(services, random);
-            MeshState state = new MeshState(List.of(Node.of("n1", "192.168.0.1", "10.1.0.0/16")), workloads, services,
-                    List.of(), List.of(), null);
+            MeshState state = new MeshState(
+                    List.of(Node.of("n1", "192.168.0.1", "10.1.0.0/16")),
+                    workloads,
+                    services,
+                    List.of(),
+                    List.of(),
+                    null);
 
             incremental = Snapshot.after(incremental, state, step + 1);
             Snapshot fresh = new Snapshot(state, step + 1, TABLE);
@@ -69,7 +72,8 @@ class SnapshotProperties {
             List<Endpoint> ready = incremental.readyEndpoints(s);
             assertThat(ready).as("ready endpoints of %s", s.key()).isEqualTo(fresh.readyEndpoints(s));
             if (s.loadBalancing() == LoadBalancing.MAGLEV) {
-                assertThat(incremental.maglevTable(s, ready)).as("Maglev table of %s", s.key())
+                assertThat(incremental.maglevTable(s, ready))
+                        .as("Maglev table of %s", s.key())
                         .isEqualTo(fresh.maglevTable(s, fresh.readyEndpoints(s)));
             }
         }
@@ -78,7 +82,8 @@ class SnapshotProperties {
             for (int v = 0; v < 3; v++) {
                 for (int port : new int[] {80, 81}) {
                     for (Protocol p : Protocol.values()) {
-                        assertThat(incremental.serviceByVip(vip(i, v), port, p)).as("%s:%d/%s", vip(i, v), port, p)
+                        assertThat(incremental.serviceByVip(vip(i, v), port, p))
+                                .as("%s:%d/%s", vip(i, v), port, p)
                                 .isEqualTo(fresh.serviceByVip(vip(i, v), port, p));
                     }
                 }
@@ -94,24 +99,46 @@ class SnapshotProperties {
         LoadBalancing lb = LoadBalancing.values()[random.nextInt(LoadBalancing.values().length)];
         if (random.nextBoolean()) {
             // Selects its workloads: its endpoints follow the workloads list.
-            return new Service("ns", "svc-" + i, List.of(vip(i, variant)), List.of(new ServicePort("p", port, 8080, protocol)),
-                    List.of(), Map.of("app", "svc-" + i), lb, SessionAffinity.NONE, ServiceLayer.L4);
+            return new Service(
+                    "ns",
+                    "svc-" + i,
+                    List.of(vip(i, variant)),
+                    List.of(new ServicePort("p", port, 8080, protocol)),
+                    List.of(),
+                    Map.of("app", "svc-" + i),
+                    lb,
+                    SessionAffinity.NONE,
+                    ServiceLayer.L4);
         }
         List<Endpoint> endpoints = new ArrayList<>();
         for (int e = 0; e < 1 + random.nextInt(4); e++) {
             EndpointState state = EndpointState.values()[random.nextInt(EndpointState.values().length)];
             endpoints.add(new Endpoint("10.2." + i + "." + (e + 1 + random.nextInt(3)), "", state));
         }
-        return new Service("ns", "svc-" + i, List.of(vip(i, variant)), List.of(new ServicePort("p", port, 8080, protocol)),
-                endpoints.stream().distinct().toList(), Map.of(), lb, SessionAffinity.NONE, ServiceLayer.L4);
+        return new Service(
+                "ns",
+                "svc-" + i,
+                List.of(vip(i, variant)),
+                List.of(new ServicePort("p", port, 8080, protocol)),
+                endpoints.stream().distinct().toList(),
+                Map.of(),
+                lb,
+                SessionAffinity.NONE,
+                ServiceLayer.L4);
     }
 
     private static List<Workload> workloads(Random random) {
         List<Workload> out = new ArrayList<>();
         for (int i = 0; i < SERVICES; i++) {
             for (int w = 0; w < random.nextInt(3); w++) {
-                out.add(new Workload("ns", "w-" + i + "-" + w, "n1", List.of("10.1." + i + "." + (w + 1)),
-                        "spiffe://cluster.local/ns/ns/sa/w", Map.of("app", "svc-" + i), null));
+                out.add(new Workload(
+                        "ns",
+                        "w-" + i + "-" + w,
+                        "n1",
+                        List.of("10.1." + i + "." + (w + 1)),
+                        "spiffe://cluster.local/ns/ns/sa/w",
+                        Map.of("app", "svc-" + i),
+                        null));
             }
         }
         return out;

@@ -3,7 +3,6 @@ package io.nodemesh.wireguard.internal;
 import io.nodemesh.wireguard.PresharedKey;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.uapi.PeerUpdate;
-
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +12,13 @@ import java.util.Optional;
  * The preshared key is part of it, so a changed mesh secret (or a rotated key on either end) changes every affected
  * peer and each is updated in its own request, like any other change.
  */
-record DesiredPeer(String node, WireguardKey key, InetSocketAddress endpoint, int keepalive, List<String> allowedIps,
-                   Optional<PresharedKey> presharedKey) {
+record DesiredPeer(
+        String node,
+        WireguardKey key,
+        InetSocketAddress endpoint,
+        int keepalive,
+        List<String> allowedIps,
+        Optional<PresharedKey> presharedKey) {
     DesiredPeer {
         allowedIps = List.copyOf(allowedIps);
         presharedKey = presharedKey == null ? Optional.empty() : presharedKey;

@@ -8,7 +8,6 @@ import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.uapi.DeviceState;
 import io.nodemesh.wireguard.uapi.PeerState;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +44,12 @@ final class FlowPoller {
     private final Map<String, Long> lastDrop = new HashMap<>();
     private Thread thread;
 
-    FlowPoller(String node, FlowHub hub, Supplier<DeviceState> device, Supplier<List<StrictModeFirewall.Drops>> drops, Clock clock) {
+    FlowPoller(
+            String node,
+            FlowHub hub,
+            Supplier<DeviceState> device,
+            Supplier<List<StrictModeFirewall.Drops>> drops,
+            Clock clock) {
         this.node = node;
         this.hub = hub;
         this.device = device;
@@ -70,9 +73,33 @@ final class FlowPoller {
             long rx = delta(p.rxBytes(), last[1]);
             seen.put(p.publicKey(), new long[] {p.txBytes(), p.rxBytes()});
             FlowPeer peer = v.peers().get(p.publicKey());
-            if (peer == null) peer = new FlowPeer(p.endpoint().map(e -> e.getAddress().getHostAddress()).orElse(""), 0, "", "");
-            if (tx > 0) hub.publish(new FlowEvent(now, node, FlowEvent.Type.CLOSE, v.self(), peer, "", null, Verdict.FORWARDED, FlowPath.ENCRYPTED_TUNNEL, tx));
-            if (rx > 0) hub.publish(new FlowEvent(now, node, FlowEvent.Type.CLOSE, peer, v.self(), "", null, Verdict.FORWARDED, FlowPath.ENCRYPTED_TUNNEL, rx));
+            if (peer == null)
+                peer = new FlowPeer(
+                        p.endpoint().map(e -> e.getAddress().getHostAddress()).orElse(""), 0, "", "");
+            if (tx > 0)
+                hub.publish(new FlowEvent(
+                        now,
+                        node,
+                        FlowEvent.Type.CLOSE,
+                        v.self(),
+                        peer,
+                        "",
+                        null,
+                        Verdict.FORWARDED,
+                        FlowPath.ENCRYPTED_TUNNEL,
+                        tx));
+            if (rx > 0)
+                hub.publish(new FlowEvent(
+                        now,
+                        node,
+                        FlowEvent.Type.CLOSE,
+                        peer,
+                        v.self(),
+                        "",
+                        null,
+                        Verdict.FORWARDED,
+                        FlowPath.ENCRYPTED_TUNNEL,
+                        rx));
         }
         lastPeer.clear();
         lastPeer.putAll(seen);
@@ -86,7 +113,17 @@ final class FlowPoller {
             if (bytes <= 0) continue;
             FlowPeer owner = v.cidrOwners().get(c.cidr());
             FlowPeer destination = new FlowPeer(c.cidr(), 0, "", owner == null ? "" : owner.identity());
-            hub.publish(new FlowEvent(now, node, FlowEvent.Type.DROP, v.self(), destination, "", null, Verdict.DROPPED_POLICY, FlowPath.NONE, bytes));
+            hub.publish(new FlowEvent(
+                    now,
+                    node,
+                    FlowEvent.Type.DROP,
+                    v.self(),
+                    destination,
+                    "",
+                    null,
+                    Verdict.DROPPED_POLICY,
+                    FlowPath.NONE,
+                    bytes));
         }
     }
 

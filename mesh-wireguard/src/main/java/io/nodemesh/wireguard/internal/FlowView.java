@@ -5,7 +5,6 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardSettings;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,14 +25,23 @@ record FlowView(FlowPeer self, Map<WireguardKey, FlowPeer> peers, Map<String, Fl
         FlowPeer self = new FlowPeer("", settings.listenPort(), "", identity(settings.node()));
         Map<String, FlowPeer> owners = new HashMap<>();
         for (Node n : state.nodes()) {
-            FlowPeer peer = new FlowPeer(n.addresses().isEmpty() ? "" : n.addresses().getFirst(),
-                    n.name().equals(settings.node()) ? settings.listenPort() : settings.peerPort(), "", identity(n.name()));
+            FlowPeer peer = new FlowPeer(
+                    n.addresses().isEmpty() ? "" : n.addresses().getFirst(),
+                    n.name().equals(settings.node()) ? settings.listenPort() : settings.peerPort(),
+                    "",
+                    identity(n.name()));
             if (n.name().equals(settings.node())) self = peer;
             for (String cidr : n.podCidrs()) owners.put(cidr, peer);
         }
         Map<WireguardKey, FlowPeer> peers = new HashMap<>();
         for (DesiredPeer p : plan.peers().values()) {
-            peers.put(p.key(), new FlowPeer(p.endpoint().getAddress().getHostAddress(), p.endpoint().getPort(), "", identity(p.node())));
+            peers.put(
+                    p.key(),
+                    new FlowPeer(
+                            p.endpoint().getAddress().getHostAddress(),
+                            p.endpoint().getPort(),
+                            "",
+                            identity(p.node())));
         }
         return new FlowView(self, peers, owners);
     }

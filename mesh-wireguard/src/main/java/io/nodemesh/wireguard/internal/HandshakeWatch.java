@@ -3,7 +3,6 @@ package io.nodemesh.wireguard.internal;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.uapi.DeviceState;
 import io.nodemesh.wireguard.uapi.PeerState;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -58,7 +57,8 @@ final class HandshakeWatch {
             var e = it.next();
             Watched w = e.getValue();
             Optional<PeerState> peer = device.peer(e.getKey());
-            boolean settled = peer.map(p -> p.lastHandshake().isAfter(w.since())).orElse(true);
+            boolean settled =
+                    peer.map(p -> p.lastHandshake().isAfter(w.since())).orElse(true);
             if (settled || now.isAfter(w.since().plus(GIVE_UP))) {
                 it.remove();
                 continue;
@@ -74,7 +74,11 @@ final class HandshakeWatch {
     }
 
     /** Runs rounds every 250 ms on a virtual thread until nothing is watched or {@code open} says stop. */
-    static Thread start(HandshakeWatch watch, Supplier<Boolean> open, Supplier<DeviceState> device, Consumer<WireguardKey> recreate) {
+    static Thread start(
+            HandshakeWatch watch,
+            Supplier<Boolean> open,
+            Supplier<DeviceState> device,
+            Consumer<WireguardKey> recreate) {
         return Thread.ofVirtual().name("wireguard-handshake-watch").start(() -> {
             while (open.get() && !watch.isEmpty()) {
                 try {

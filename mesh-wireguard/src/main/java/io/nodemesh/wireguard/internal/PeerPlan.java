@@ -7,7 +7,6 @@ import io.nodemesh.api.state.Node;
 import io.nodemesh.wireguard.PresharedSecret;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardSettings;
-
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,7 +37,8 @@ record PeerPlan(Map<String, DesiredPeer> peers, boolean strict, Set<String> guar
      * As {@link #of(MeshState, WireguardSettings)}, with each peer's preshared key derived from {@code secret} and the
      * pair ({@code own}, peer key) when a secret is given.
      */
-    static PeerPlan of(MeshState state, WireguardSettings settings, Optional<PresharedSecret> secret, WireguardKey own) {
+    static PeerPlan of(
+            MeshState state, WireguardSettings settings, Optional<PresharedSecret> secret, WireguardKey own) {
         if (state.encryption().mode() != EncryptionSpec.Mode.WIREGUARD) return NONE;
         Map<String, DesiredPeer> peers = new LinkedHashMap<>();
         Set<String> guarded = new LinkedHashSet<>(settings.strictCidrs());
@@ -52,8 +52,15 @@ record PeerPlan(Map<String, DesiredPeer> peers, boolean strict, Set<String> guar
             if (n.wireguardPublicKey().isEmpty() || n.addresses().isEmpty()) continue;
             var address = IpAddresses.parse(n.addresses().getFirst()).orElseThrow();
             WireguardKey peerKey = WireguardKey.parse(n.wireguardPublicKey());
-            peers.put(n.name(), new DesiredPeer(n.name(), peerKey, new InetSocketAddress(address, settings.peerPort()),
-                    settings.keepalive(), n.podCidrs(), secret.map(s -> s.pskFor(own, peerKey))));
+            peers.put(
+                    n.name(),
+                    new DesiredPeer(
+                            n.name(),
+                            peerKey,
+                            new InetSocketAddress(address, settings.peerPort()),
+                            settings.keepalive(),
+                            n.podCidrs(),
+                            secret.map(s -> s.pskFor(own, peerKey))));
         }
         boolean strict = state.encryption().strict();
         return new PeerPlan(peers, strict, strict ? guarded : Set.of(), strict ? local : Set.of());

@@ -14,7 +14,6 @@ import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardSettings;
 import io.nodemesh.wireguard.uapi.DeviceUpdate;
 import io.nodemesh.wireguard.uapi.PeerUpdate;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +47,21 @@ final class PeerProgrammer implements Programmer {
     private volatile PeerPlan programmed = PeerPlan.NONE; // volatile: the flow poller reads whether strict mode is on
     /** The mesh secret as last programmed (read on open, then on every apply), empty without a secret file. */
     private Optional<PresharedSecret> secret;
+
     private PeerPlan pendingPlan;
     private Optional<PresharedSecret> pendingSecret;
 
-    PeerProgrammer(WireguardSettings settings, Netns host, UserspaceDevice device, TunnelRoutes routes, StrictModeFirewall firewall,
-                   FlowPoller poller, boolean nftAvailable, Optional<PresharedSecret> secret, Supplier<WireguardKey> ownKey,
-                   BiConsumer<PeerPlan, PeerPlan> onCommit) {
+    PeerProgrammer(
+            WireguardSettings settings,
+            Netns host,
+            UserspaceDevice device,
+            TunnelRoutes routes,
+            StrictModeFirewall firewall,
+            FlowPoller poller,
+            boolean nftAvailable,
+            Optional<PresharedSecret> secret,
+            Supplier<WireguardKey> ownKey,
+            BiConsumer<PeerPlan, PeerPlan> onCommit) {
         this.settings = settings;
         this.host = host;
         this.device = device;
@@ -77,8 +84,8 @@ final class PeerProgrammer implements Programmer {
 
     @Override
     public List<Violation> check(StateChange change) {
-        return WireguardStateCheck.check(change.next(), settings, ownKey.get(), this::endpointChanged, this::unreachableReason,
-                nftAvailable);
+        return WireguardStateCheck.check(
+                change.next(), settings, ownKey.get(), this::endpointChanged, this::unreachableReason, nftAvailable);
     }
 
     /** A changed secret file takes effect on the next apply, even of the same state. */
@@ -87,7 +94,8 @@ final class PeerProgrammer implements Programmer {
         if (settings.presharedSecretFile().isEmpty()) return false;
         try {
             Optional<PresharedSecret> now = readSecret(settings);
-            return now.isPresent() != secret.isPresent() || (now.isPresent() && !now.get().sameAs(secret.get()));
+            return now.isPresent() != secret.isPresent()
+                    || (now.isPresent() && !now.get().sameAs(secret.get()));
         } catch (IllegalArgumentException e) {
             return true; // programming reads it again and reports what is wrong
         }
@@ -103,7 +111,8 @@ final class PeerProgrammer implements Programmer {
             throw new DataplaneException(e.getMessage(), e);
         }
         PeerPlan want = PeerPlan.of(change.next(), settings, nextSecret, ownKey.get());
-        poller.pollQuietly(); // account the traffic so far before peers or the strict-mode table (and their counters) change
+        poller.pollQuietly(); // account the traffic so far before peers or the strict-mode table (and their counters)
+        // change
         program(programmed, want, undo);
         pendingPlan = want;
         pendingSecret = nextSecret;
@@ -134,7 +143,10 @@ final class PeerProgrammer implements Programmer {
                 done.put(peer.node(), peer);
             }
         } catch (RuntimeException e) {
-            LOG.error("wireguard: node {} rotated its key but could not update every preshared key: {}", settings.node(), e.getMessage());
+            LOG.error(
+                    "wireguard: node {} rotated its key but could not update every preshared key: {}",
+                    settings.node(),
+                    e.getMessage());
         } finally {
             programmed = new PeerPlan(done, programmed.strict(), programmed.guardedCidrs(), programmed.localCidrs());
         }
@@ -142,14 +154,23 @@ final class PeerProgrammer implements Programmer {
 
     /** Re-creates a peer (one request: remove, add) so it initiates a handshake at once. */
     void recreate(WireguardKey key) {
-        programmed.peers().values().stream().filter(p -> p.key().equals(key)).findFirst().ifPresent(peer -> {
-            LOG.debug("wireguard: node {} re-creating peer {} which has had no handshake since its key changed", settings.node(), peer.node());
-            device.uapi().set(DeviceUpdate.peers(List.of(peer.removal(), peer.upsert())));
-        });
+        programmed.peers().values().stream()
+                .filter(p -> p.key().equals(key))
+                .findFirst()
+                .ifPresent(peer -> {
+                    LOG.debug(
+                            "wireguard: node {} re-creating peer {} which has had no handshake since its key changed",
+                            settings.node(),
+                            peer.node());
+                    device.uapi().set(DeviceUpdate.peers(List.of(peer.removal(), peer.upsert())));
+                });
     }
 
     private void program(PeerPlan was, PeerPlan want, UndoLog undo) {
-        if (want.strict() && (!was.strict() || !want.guardedCidrs().equals(was.guardedCidrs()) || !want.localCidrs().equals(was.localCidrs()))) {
+        if (want.strict()
+                && (!was.strict()
+                        || !want.guardedCidrs().equals(was.guardedCidrs())
+                        || !want.localCidrs().equals(was.localCidrs()))) {
             firewall.apply(want.guardedCidrs(), want.localCidrs());
             poller.dropCountersReset();
             undo.onFailure("the strict-mode table", () -> {
@@ -190,7 +211,8 @@ final class PeerProgrammer implements Programmer {
             undo.onFailure("peer " + old.node(), () -> uapi(old.upsert()));
         } else {
             device.uapi().set(DeviceUpdate.peers(List.of(old.removal(), peer.upsert())));
-            undo.onFailure("peer " + old.node() + "'s old key",
+            undo.onFailure(
+                    "peer " + old.node() + "'s old key",
                     () -> device.uapi().set(DeviceUpdate.peers(List.of(peer.removal(), old.upsert()))));
         }
         for (String cidr : peer.allowedIps()) if (!old.allowedIps().contains(cidr)) addRoute(peer, cidr, undo);
@@ -201,7 +223,8 @@ final class PeerProgrammer implements Programmer {
         try {
             routes.add(cidr);
         } catch (CommandException e) {
-            throw new DataplaneException("peer " + peer.node() + ": route for podCidrs " + cidr + " failed: " + e.getMessage(), e);
+            throw new DataplaneException(
+                    "peer " + peer.node() + ": route for podCidrs " + cidr + " failed: " + e.getMessage(), e);
         }
         undo.onFailure("removing the route for " + cidr, () -> routes.remove(cidr));
     }
@@ -210,7 +233,8 @@ final class PeerProgrammer implements Programmer {
         try {
             routes.remove(cidr);
         } catch (CommandException e) {
-            throw new DataplaneException("peer " + peer.node() + ": removing route for podCidrs " + cidr + " failed: " + e.getMessage(), e);
+            throw new DataplaneException(
+                    "peer " + peer.node() + ": removing route for podCidrs " + cidr + " failed: " + e.getMessage(), e);
         }
         undo.onFailure("the route for " + cidr, () -> routes.add(cidr));
     }
@@ -221,8 +245,12 @@ final class PeerProgrammer implements Programmer {
 
     private boolean endpointChanged(Node n) {
         DesiredPeer old = programmed.peers().get(n.name());
-        return old == null || !old.endpoint().getAddress().getHostAddress().equals(
-                io.nodemesh.api.state.IpAddresses.canonical(n.addresses().getFirst()));
+        return old == null
+                || !old.endpoint()
+                        .getAddress()
+                        .getHostAddress()
+                        .equals(io.nodemesh.api.state.IpAddresses.canonical(
+                                n.addresses().getFirst()));
     }
 
     /** {@code ip route get} in the node's namespace: the kernel's own answer to "can a packet go there". */
@@ -233,9 +261,15 @@ final class PeerProgrammer implements Programmer {
 
     private void warnIfOwnKeyDiffers(MeshState next) {
         WireguardKey own = ownKey.get();
-        next.nodes().stream().filter(n -> n.name().equals(settings.node())).findFirst()
-                .filter(n -> !n.wireguardPublicKey().isEmpty() && !n.wireguardPublicKey().equals(own.base64()))
-                .ifPresent(n -> LOG.warn("wireguard: the state carries key {} for node {}, but its key is {}; publish publicKey()",
-                        n.wireguardPublicKey(), n.name(), own));
+        next.nodes().stream()
+                .filter(n -> n.name().equals(settings.node()))
+                .findFirst()
+                .filter(n -> !n.wireguardPublicKey().isEmpty()
+                        && !n.wireguardPublicKey().equals(own.base64()))
+                .ifPresent(n -> LOG.warn(
+                        "wireguard: the state carries key {} for node {}, but its key is {}; publish publicKey()",
+                        n.wireguardPublicKey(),
+                        n.name(),
+                        own));
     }
 }

@@ -4,7 +4,6 @@ import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.netlab.CommandResult;
 import io.nodemesh.netlab.Commands;
 import io.nodemesh.netlab.Netns;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -29,6 +28,7 @@ final class StrictModeFirewall {
     static final String TABLE = "nodemesh_wireguard";
     /** The drop counter of guarded addresses no per-CIDR rule matched (none should reach it; it keeps the chain closed). */
     static final String OTHER = "other";
+
     private static final Pattern COUNTER = Pattern.compile("\\{\"counter\": \\{([^}]*)}");
     private static final Pattern COMMENT = Pattern.compile("\"comment\": \"([^\"]*)\"");
     private static final Pattern PACKETS = Pattern.compile("\"packets\": (\\d+)");
@@ -67,18 +67,31 @@ final class StrictModeFirewall {
         sb.append("  chain leak {\n");
         for (int i = 0; i < counted.size(); i++) {
             boolean v6 = isV6(counted.get(i));
-            sb.append("    ").append(v6 ? "ip6" : "ip").append(" daddr ").append(counted.get(i))
-              .append(" counter name \"d").append(i).append("\" drop\n");
+            sb.append("    ")
+                    .append(v6 ? "ip6" : "ip")
+                    .append(" daddr ")
+                    .append(counted.get(i))
+                    .append(" counter name \"d")
+                    .append(i)
+                    .append("\" drop\n");
         }
         sb.append("    counter name \"").append(OTHER).append("\" drop\n  }\n");
         for (String hook : List.of("output", "forward")) {
-            sb.append("  chain ").append(hook).append(" {\n")
-              .append("    type filter hook ").append(hook).append(" priority 0; policy accept;\n")
-              .append("    ip daddr @local4 accept\n")
-              .append("    ip6 daddr @local6 accept\n")
-              .append("    ip daddr @remote4 oifname != \"").append(tunnel).append("\" jump leak\n")
-              .append("    ip6 daddr @remote6 oifname != \"").append(tunnel).append("\" jump leak\n")
-              .append("  }\n");
+            sb.append("  chain ")
+                    .append(hook)
+                    .append(" {\n")
+                    .append("    type filter hook ")
+                    .append(hook)
+                    .append(" priority 0; policy accept;\n")
+                    .append("    ip daddr @local4 accept\n")
+                    .append("    ip6 daddr @local6 accept\n")
+                    .append("    ip daddr @remote4 oifname != \"")
+                    .append(tunnel)
+                    .append("\" jump leak\n")
+                    .append("    ip6 daddr @remote6 oifname != \"")
+                    .append(tunnel)
+                    .append("\" jump leak\n")
+                    .append("  }\n");
         }
         return sb.append("}\n").toString();
     }
@@ -111,7 +124,8 @@ final class StrictModeFirewall {
             Matcher c = COMMENT.matcher(body);
             Matcher p = PACKETS.matcher(body);
             Matcher b = BYTES.matcher(body);
-            if (c.find() && p.find() && b.find()) out.add(new Drops(c.group(1), Long.parseLong(p.group(1)), Long.parseLong(b.group(1))));
+            if (c.find() && p.find() && b.find())
+                out.add(new Drops(c.group(1), Long.parseLong(p.group(1)), Long.parseLong(b.group(1))));
         }
         return out;
     }
@@ -122,27 +136,46 @@ final class StrictModeFirewall {
     }
 
     private static List<String> filter(Collection<String> cidrs, boolean v6) {
-        return cidrs.stream().filter(c -> IpAddresses.parseCidr(c).map(x -> x.network().getAddress().length == 16).orElse(false) == v6)
-                .sorted().distinct().toList();
+        return cidrs.stream()
+                .filter(c -> IpAddresses.parseCidr(c)
+                                .map(x -> x.network().getAddress().length == 16)
+                                .orElse(false)
+                        == v6)
+                .sorted()
+                .distinct()
+                .toList();
     }
 
     private static boolean isV6(String cidr) {
-        return IpAddresses.parseCidr(cidr).map(x -> x.network().getAddress().length == 16).orElse(false);
+        return IpAddresses.parseCidr(cidr)
+                .map(x -> x.network().getAddress().length == 16)
+                .orElse(false);
     }
 
     /** Longest prefix first, so a drop counts against the node's pod CIDR rather than a cluster-wide range around it. */
     private static List<String> mostSpecificFirst(Collection<String> cidrs) {
-        return cidrs.stream().distinct().sorted(Comparator.comparingInt((String c) -> -IpAddresses.parseCidr(c).orElseThrow().prefix())
-                .thenComparing(Comparator.naturalOrder())).toList();
+        return cidrs.stream()
+                .distinct()
+                .sorted(Comparator.comparingInt((String c) ->
+                                -IpAddresses.parseCidr(c).orElseThrow().prefix())
+                        .thenComparing(Comparator.naturalOrder()))
+                .toList();
     }
 
     private static void counter(StringBuilder sb, String name, String comment) {
-        sb.append("  counter ").append(name).append(" { comment \"").append(comment).append("\"; }\n");
+        sb.append("  counter ")
+                .append(name)
+                .append(" { comment \"")
+                .append(comment)
+                .append("\"; }\n");
     }
 
     private static void set(StringBuilder sb, String name, String type, List<String> elements) {
         sb.append("  set ").append(name).append(" { type ").append(type).append("; flags interval; auto-merge;");
-        if (!elements.isEmpty()) sb.append(" elements = { ").append(elements.stream().collect(Collectors.joining(", "))).append(" };");
+        if (!elements.isEmpty())
+            sb.append(" elements = { ")
+                    .append(elements.stream().collect(Collectors.joining(", ")))
+                    .append(" };");
         sb.append(" }\n");
     }
 }

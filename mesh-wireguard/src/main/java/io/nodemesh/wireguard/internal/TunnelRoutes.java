@@ -3,7 +3,6 @@ package io.nodemesh.wireguard.internal;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.wireguard.WireguardSettings;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,21 +18,23 @@ final class TunnelRoutes {
     }
 
     void add(String cidr) {
-        List<String> args = new ArrayList<>(List.of("route", "replace", cidr, "dev", settings.iface(), "metric",
-                Integer.toString(settings.routeMetric())));
+        List<String> args = new ArrayList<>(List.of(
+                "route", "replace", cidr, "dev", settings.iface(), "metric", Integer.toString(settings.routeMetric())));
         source(cidr).ifPresent(src -> args.addAll(List.of("src", src)));
         host.ipChecked(args.toArray(String[]::new));
     }
 
     /** Removes the route; one that is already gone is fine. */
     void remove(String cidr) {
-        var r = host.ip("route", "del", cidr, "dev", settings.iface(), "metric", Integer.toString(settings.routeMetric()));
+        var r = host.ip(
+                "route", "del", cidr, "dev", settings.iface(), "metric", Integer.toString(settings.routeMetric()));
         if (!r.ok() && !r.stderr().contains("No such process")) r.orThrow();
     }
 
     /** The interface address as source for host-originated traffic, when it is of the route's family. */
     private Optional<String> source(String cidr) {
-        return settings.address().map(a -> a.substring(0, a.indexOf('/')))
+        return settings.address()
+                .map(a -> a.substring(0, a.indexOf('/')))
                 .filter(a -> IpAddresses.isV6(a) == IpAddresses.isV6(cidr.substring(0, cidr.indexOf('/'))));
     }
 }

@@ -9,7 +9,6 @@ import io.nodemesh.wireguard.WireguardSettings;
 import io.nodemesh.wireguard.uapi.DeviceUpdate;
 import io.nodemesh.wireguard.uapi.UapiClient;
 import io.nodemesh.wireguard.uapi.UapiException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +33,8 @@ final class UserspaceDevice implements AutoCloseable {
      * wireguard-go's own log level; {@code verbose} (system property {@code nodemesh.wireguard.logLevel} or environment
      * variable {@code NODEMESH_WIREGUARD_LOG_LEVEL}) keeps its log file after close, for diagnosis.
      */
-    private static final String LOG_LEVEL = System.getProperty("nodemesh.wireguard.logLevel",
-            System.getenv().getOrDefault("NODEMESH_WIREGUARD_LOG_LEVEL", "error"));
+    private static final String LOG_LEVEL = System.getProperty(
+            "nodemesh.wireguard.logLevel", System.getenv().getOrDefault("NODEMESH_WIREGUARD_LOG_LEVEL", "error"));
 
     private final WireguardSettings settings;
     private final Netns host;
@@ -61,12 +59,14 @@ final class UserspaceDevice implements AutoCloseable {
         try {
             log = Files.createTempFile("nodemesh-" + settings.iface() + "-", ".log");
             ProcessBuilder pb = new ProcessBuilder(host.wrap(List.of(settings.binary(), "-f", settings.iface())))
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
             pb.environment().put("LOG_LEVEL", LOG_LEVEL);
             pb.environment().put("WG_PROCESS_FOREGROUND", "1");
             process = ChildProcess.start(settings.binary() + " for " + settings.iface(), pb);
         } catch (IOException | CommandException e) {
-            throw new DataplaneException("cannot start " + settings.binary() + " for " + settings.iface() + ": " + e.getMessage(), e);
+            throw new DataplaneException(
+                    "cannot start " + settings.binary() + " for " + settings.iface() + ": " + e.getMessage(), e);
         }
         UserspaceDevice device = new UserspaceDevice(settings, host, process, log, uapi);
         try {
@@ -94,15 +94,17 @@ final class UserspaceDevice implements AutoCloseable {
         if (Files.exists(uapi.socket())) {
             try {
                 uapi.get();
-                throw new DataplaneException("interface " + settings.iface() + " is already served by a running WireGuard device ("
-                        + uapi.socket() + "); pick another " + WireguardSettings.INTERFACE.key() + " or stop that one");
+                throw new DataplaneException("interface " + settings.iface()
+                        + " is already served by a running WireGuard device (" + uapi.socket() + "); pick another "
+                        + WireguardSettings.INTERFACE.key() + " or stop that one");
             } catch (UapiException stale) {
                 deleteQuietly(uapi.socket()); // left by a process that died: nothing listens on it
             }
         }
         if (host.ip("link", "show", "dev", settings.iface()).ok()) {
             throw new DataplaneException("interface " + settings.iface() + " already exists"
-                    + (host.isRoot() ? "" : " in netns " + host.name()) + "; remove it or pick another " + WireguardSettings.INTERFACE.key());
+                    + (host.isRoot() ? "" : " in netns " + host.name()) + "; remove it or pick another "
+                    + WireguardSettings.INTERFACE.key());
         }
     }
 
@@ -110,8 +112,8 @@ final class UserspaceDevice implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             if (!process.isAlive()) {
-                throw new DataplaneException(settings.binary() + " for " + settings.iface() + " exited with " + process.process().exitValue()
-                        + " before opening its UAPI socket: " + logTail());
+                throw new DataplaneException(settings.binary() + " for " + settings.iface() + " exited with "
+                        + process.process().exitValue() + " before opening its UAPI socket: " + logTail());
             }
             if (Files.exists(uapi.socket())) {
                 try {
@@ -122,7 +124,8 @@ final class UserspaceDevice implements AutoCloseable {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new DataplaneException(settings.binary() + " did not open " + uapi.socket() + " within 10 s: " + logTail());
+                throw new DataplaneException(
+                        settings.binary() + " did not open " + uapi.socket() + " within 10 s: " + logTail());
             }
             try {
                 Thread.sleep(20);
@@ -148,7 +151,11 @@ final class UserspaceDevice implements AutoCloseable {
         process.close();
         if (host.ip("link", "show", "dev", settings.iface()).ok()) {
             var r = host.ip("link", "del", "dev", settings.iface());
-            if (!r.ok()) LOG.warn("could not delete interface {}: {}", settings.iface(), r.stderr().strip());
+            if (!r.ok())
+                LOG.warn(
+                        "could not delete interface {}: {}",
+                        settings.iface(),
+                        r.stderr().strip());
         }
         deleteQuietly(uapi.socket());
         if (LOG_LEVEL.equals("error")) deleteQuietly(log);

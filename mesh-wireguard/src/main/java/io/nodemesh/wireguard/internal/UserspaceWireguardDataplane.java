@@ -17,12 +17,10 @@ import io.nodemesh.wireguard.WireguardPrivateKey;
 import io.nodemesh.wireguard.WireguardSettings;
 import io.nodemesh.wireguard.uapi.DeviceState;
 import io.nodemesh.wireguard.uapi.DeviceUpdate;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,16 +45,34 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     private volatile WireguardPrivateKey key;
     private volatile boolean closed;
 
-    private UserspaceWireguardDataplane(WireguardSettings settings, Netns host, UserspaceDevice device,
-                                        WireguardPrivateKey key, boolean nftAvailable, Optional<PresharedSecret> secret) {
+    private UserspaceWireguardDataplane(
+            WireguardSettings settings,
+            Netns host,
+            UserspaceDevice device,
+            WireguardPrivateKey key,
+            boolean nftAvailable,
+            Optional<PresharedSecret> secret) {
         this.settings = settings;
         this.device = device;
         this.key = key;
         this.firewall = new StrictModeFirewall(host, settings.iface());
-        this.poller = new FlowPoller(settings.node(), flows, device.uapi()::get,
-                () -> this.peers.programmed().strict() ? firewall.drops() : List.of(), java.time.Clock.systemUTC());
-        this.peers = new PeerProgrammer(settings, host, device, new TunnelRoutes(host, settings), firewall, poller, nftAvailable,
-                secret, () -> this.key.publicKey(), this::watchKeyChanges);
+        this.poller = new FlowPoller(
+                settings.node(),
+                flows,
+                device.uapi()::get,
+                () -> this.peers.programmed().strict() ? firewall.drops() : List.of(),
+                java.time.Clock.systemUTC());
+        this.peers = new PeerProgrammer(
+                settings,
+                host,
+                device,
+                new TunnelRoutes(host, settings),
+                firewall,
+                poller,
+                nftAvailable,
+                secret,
+                () -> this.key.publicKey(),
+                this::watchKeyChanges);
         this.pipeline = new ApplyPipeline("wireguard on node " + settings.node(), peers);
         poller.start(settings.flowInterval(), "wireguard-flows-" + settings.iface());
     }
@@ -71,8 +87,12 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
         }
         WireguardPrivateKey key = PrivateKeyFile.loadOrCreate(settings.keyFile());
         UserspaceDevice device = UserspaceDevice.start(settings, host, key);
-        LOG.info("wireguard: node {} interface {} (wireguard-go pid {}) public key {}", settings.node(), settings.iface(),
-                device.pid(), key.publicKey());
+        LOG.info(
+                "wireguard: node {} interface {} (wireguard-go pid {}) public key {}",
+                settings.node(),
+                settings.iface(),
+                device.pid(),
+                key.publicKey());
         try {
             return new UserspaceWireguardDataplane(settings, host, device, key, nftAvailable, secret);
         } catch (RuntimeException e) {
@@ -123,7 +143,10 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
             device.uapi().set(DeviceUpdate.privateKey(next));
         } catch (RuntimeException e) {
             PrivateKeyFile.store(settings.keyFile(), previous);
-            throw new ApplyException("wireguard on node " + settings.node() + ": setting the new key failed, kept the old one: " + e.getMessage(), e);
+            throw new ApplyException(
+                    "wireguard on node " + settings.node() + ": setting the new key failed, kept the old one: "
+                            + e.getMessage(),
+                    e);
         }
         key = next;
         peers.refreshPresharedKeys();

@@ -9,7 +9,6 @@ import io.nodemesh.api.Option;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.spi.DataplaneProvider;
 import io.nodemesh.wireguard.WireguardSettings;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +38,23 @@ public final class WireguardProvider implements DataplaneProvider {
         } catch (IllegalArgumentException e) {
             return Availability.unavailable(e.getMessage());
         }
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        if (!System.getProperty("os.name", "")
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("linux")) {
             return Availability.unavailable("needs Linux (TUN devices, ip, nftables)");
         }
         Boolean root = isRoot();
-        if (root == null) return Availability.unknown("cannot read /proc/self/status to tell whether this process is root");
-        if (!root) return Availability.unavailable("needs root (CAP_NET_ADMIN) to create the WireGuard interface and routes");
-        if (!Files.exists(Path.of("/dev/net/tun"))) return Availability.unavailable("needs /dev/net/tun: wireguard-go runs over a TUN device");
+        if (root == null)
+            return Availability.unknown("cannot read /proc/self/status to tell whether this process is root");
+        if (!root)
+            return Availability.unavailable("needs root (CAP_NET_ADMIN) to create the WireGuard interface and routes");
+        if (!Files.exists(Path.of("/dev/net/tun")))
+            return Availability.unavailable("needs /dev/net/tun: wireguard-go runs over a TUN device");
         if (!onPath(binary)) {
-            return Availability.unavailable(binary + " not found" + (binary.equals("wireguard-go") ? " (apt-get install wireguard-go)"
-                    : " (option " + WireguardSettings.BINARY.key() + ")"));
+            return Availability.unavailable(binary + " not found"
+                    + (binary.equals("wireguard-go")
+                            ? " (apt-get install wireguard-go)"
+                            : " (option " + WireguardSettings.BINARY.key() + ")"));
         }
         if (!onPath("ip")) return Availability.unavailable("ip not found (apt-get install iproute2)");
         return Availability.AVAILABLE;
@@ -76,8 +82,12 @@ public final class WireguardProvider implements DataplaneProvider {
     /** Whether the effective uid is 0; null when it cannot be told. */
     static Boolean isRoot() {
         try {
-            return Files.readString(Path.of("/proc/self/status")).lines().filter(l -> l.startsWith("Uid:"))
-                    .findFirst().map(l -> l.split("\\s+")[2].equals("0")).orElse(null);
+            return Files.readString(Path.of("/proc/self/status"))
+                    .lines()
+                    .filter(l -> l.startsWith("Uid:"))
+                    .findFirst()
+                    .map(l -> l.split("\\s+")[2].equals("0"))
+                    .orElse(null);
         } catch (IOException e) {
             return null;
         }

@@ -6,7 +6,6 @@ import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardSettings;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,12 +24,18 @@ final class WireguardStateCheck {
 
     private WireguardStateCheck() {}
 
-    static List<Violation> check(MeshState state, WireguardSettings settings, WireguardKey own,
-                                 Predicate<Node> endpointChanged, Reachability reach, boolean nftAvailable) {
+    static List<Violation> check(
+            MeshState state,
+            WireguardSettings settings,
+            WireguardKey own,
+            Predicate<Node> endpointChanged,
+            Reachability reach,
+            boolean nftAvailable) {
         List<Violation> violations = new ArrayList<>(state.validate());
         if (!violations.isEmpty() || state.encryption().mode() != EncryptionSpec.Mode.WIREGUARD) return violations;
         if (state.encryption().strict() && !nftAvailable) {
-            violations.add(new Violation("encryption.strict", "strict mode needs nftables: nft not found (apt-get install nftables)"));
+            violations.add(new Violation(
+                    "encryption.strict", "strict mode needs nftables: nft not found (apt-get install nftables)"));
         }
         Map<WireguardKey, String> keyOwners = new HashMap<>();
         for (Node n : state.nodes()) {
@@ -38,20 +43,28 @@ final class WireguardStateCheck {
             String at = "nodes[" + n.name() + "]";
             WireguardKey key = WireguardKey.parse(n.wireguardPublicKey());
             if (key.isZero()) {
-                violations.add(new Violation(at + ".wireguardPublicKey", "the all-zero key is not a usable WireGuard public key"));
+                violations.add(new Violation(
+                        at + ".wireguardPublicKey", "the all-zero key is not a usable WireGuard public key"));
             } else if (key.equals(own)) {
-                violations.add(new Violation(at + ".wireguardPublicKey", "is the public key of this node (" + settings.node() + "), not of a peer"));
+                violations.add(new Violation(
+                        at + ".wireguardPublicKey",
+                        "is the public key of this node (" + settings.node() + "), not of a peer"));
             } else {
                 String other = keyOwners.putIfAbsent(key, n.name());
-                if (other != null) violations.add(new Violation(at + ".wireguardPublicKey", "is also the key of node " + other + "; each peer needs its own key"));
+                if (other != null)
+                    violations.add(new Violation(
+                            at + ".wireguardPublicKey",
+                            "is also the key of node " + other + "; each peer needs its own key"));
             }
             if (n.addresses().isEmpty()) {
-                violations.add(new Violation(at + ".addresses", "a WireGuard peer needs an underlay address for its endpoint"));
+                violations.add(new Violation(
+                        at + ".addresses", "a WireGuard peer needs an underlay address for its endpoint"));
             } else if (endpointChanged.test(n)) {
                 String why = reach.unreachableReason(n.addresses().getFirst());
                 if (why != null) {
-                    violations.add(new Violation(at + ".addresses[0]", n.addresses().getFirst() + " is unreachable from node "
-                            + settings.node() + ": " + why));
+                    violations.add(new Violation(
+                            at + ".addresses[0]",
+                            n.addresses().getFirst() + " is unreachable from node " + settings.node() + ": " + why));
                 }
             }
         }

@@ -2,7 +2,6 @@ package io.nodemesh.wireguard.uapi;
 
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardPrivateKey;
-
 import java.util.List;
 import java.util.Optional;
 

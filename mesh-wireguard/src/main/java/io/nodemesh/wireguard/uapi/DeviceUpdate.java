@@ -1,7 +1,6 @@
 package io.nodemesh.wireguard.uapi;
 
 import io.nodemesh.wireguard.WireguardPrivateKey;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -11,8 +10,11 @@ import java.util.OptionalInt;
  *
  * @param replacePeers remove every peer not in {@code peers} (used only to bring up a fresh device)
  */
-public record DeviceUpdate(Optional<WireguardPrivateKey> privateKey, OptionalInt listenPort, boolean replacePeers,
-                           List<PeerUpdate> peers) {
+public record DeviceUpdate(
+        Optional<WireguardPrivateKey> privateKey,
+        OptionalInt listenPort,
+        boolean replacePeers,
+        List<PeerUpdate> peers) {
     public DeviceUpdate {
         privateKey = privateKey == null ? Optional.empty() : privateKey;
         listenPort = listenPort == null ? OptionalInt.empty() : listenPort;

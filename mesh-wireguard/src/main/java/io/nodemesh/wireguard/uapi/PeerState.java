@@ -1,7 +1,6 @@
 package io.nodemesh.wireguard.uapi;
 
 import io.nodemesh.wireguard.WireguardKey;
-
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
@@ -16,15 +15,27 @@ import java.util.Optional;
  * @param txBytes       bytes sent to the peer since it was added
  * @param hasPresharedKey whether the peer has a (non-zero) preshared key; the key itself is never kept
  */
-public record PeerState(WireguardKey publicKey, Optional<InetSocketAddress> endpoint, List<String> allowedIps,
-                        int persistentKeepalive, Instant lastHandshake, long rxBytes, long txBytes,
-                        boolean hasPresharedKey) {
+public record PeerState(
+        WireguardKey publicKey,
+        Optional<InetSocketAddress> endpoint,
+        List<String> allowedIps,
+        int persistentKeepalive,
+        Instant lastHandshake,
+        long rxBytes,
+        long txBytes,
+        boolean hasPresharedKey) {
     public PeerState {
         allowedIps = List.copyOf(allowedIps);
     }
 
-    public PeerState(WireguardKey publicKey, Optional<InetSocketAddress> endpoint, List<String> allowedIps,
-                     int persistentKeepalive, Instant lastHandshake, long rxBytes, long txBytes) {
+    public PeerState(
+            WireguardKey publicKey,
+            Optional<InetSocketAddress> endpoint,
+            List<String> allowedIps,
+            int persistentKeepalive,
+            Instant lastHandshake,
+            long rxBytes,
+            long txBytes) {
         this(publicKey, endpoint, allowedIps, persistentKeepalive, lastHandshake, rxBytes, txBytes, false);
     }
 

@@ -3,7 +3,6 @@ package io.nodemesh.wireguard.uapi;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.wireguard.PresharedKey;
 import io.nodemesh.wireguard.WireguardKey;
-
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -23,9 +22,16 @@ import java.util.OptionalInt;
  * @param allowedIps          CIDRs routed to and accepted from the peer
  * @param presharedKey        the pair's preshared key, or empty to leave as is (it never prints)
  */
-public record PeerUpdate(String name, WireguardKey publicKey, boolean remove, boolean updateOnly,
-                         Optional<InetSocketAddress> endpoint, OptionalInt persistentKeepalive,
-                         boolean replaceAllowedIps, List<String> allowedIps, Optional<PresharedKey> presharedKey) {
+public record PeerUpdate(
+        String name,
+        WireguardKey publicKey,
+        boolean remove,
+        boolean updateOnly,
+        Optional<InetSocketAddress> endpoint,
+        OptionalInt persistentKeepalive,
+        boolean replaceAllowedIps,
+        List<String> allowedIps,
+        Optional<PresharedKey> presharedKey) {
     public PeerUpdate {
         presharedKey = presharedKey == null ? Optional.empty() : presharedKey;
         Objects.requireNonNull(publicKey, "publicKey");
@@ -34,33 +40,68 @@ public record PeerUpdate(String name, WireguardKey publicKey, boolean remove, bo
         persistentKeepalive = persistentKeepalive == null ? OptionalInt.empty() : persistentKeepalive;
         allowedIps = List.copyOf(allowedIps);
         if (endpoint.isPresent() && endpoint.get().isUnresolved()) {
-            throw new IllegalArgumentException("peer " + name + ": endpoint " + endpoint.get() + " must be an IP address, not a host name");
+            throw new IllegalArgumentException(
+                    "peer " + name + ": endpoint " + endpoint.get() + " must be an IP address, not a host name");
         }
-        if (persistentKeepalive.isPresent() && (persistentKeepalive.getAsInt() < 0 || persistentKeepalive.getAsInt() > 65535)) {
-            throw new IllegalArgumentException("peer " + name + ": persistent keepalive " + persistentKeepalive.getAsInt() + " is outside 0..65535");
+        if (persistentKeepalive.isPresent()
+                && (persistentKeepalive.getAsInt() < 0 || persistentKeepalive.getAsInt() > 65535)) {
+            throw new IllegalArgumentException("peer " + name + ": persistent keepalive "
+                    + persistentKeepalive.getAsInt() + " is outside 0..65535");
         }
         for (String cidr : allowedIps) {
             if (IpAddresses.parseCidr(cidr).isEmpty()) {
-                throw new IllegalArgumentException("peer " + name + ": allowed IP '" + cidr + "' is not a CIDR such as 10.1.0.0/24");
+                throw new IllegalArgumentException(
+                        "peer " + name + ": allowed IP '" + cidr + "' is not a CIDR such as 10.1.0.0/24");
             }
         }
     }
 
     /** Without a preshared key line: the device keeps whatever preshared key the peer has. */
-    public PeerUpdate(String name, WireguardKey publicKey, boolean remove, boolean updateOnly, Optional<InetSocketAddress> endpoint,
-                      OptionalInt persistentKeepalive, boolean replaceAllowedIps, List<String> allowedIps) {
-        this(name, publicKey, remove, updateOnly, endpoint, persistentKeepalive, replaceAllowedIps, allowedIps, Optional.empty());
+    public PeerUpdate(
+            String name,
+            WireguardKey publicKey,
+            boolean remove,
+            boolean updateOnly,
+            Optional<InetSocketAddress> endpoint,
+            OptionalInt persistentKeepalive,
+            boolean replaceAllowedIps,
+            List<String> allowedIps) {
+        this(
+                name,
+                publicKey,
+                remove,
+                updateOnly,
+                endpoint,
+                persistentKeepalive,
+                replaceAllowedIps,
+                allowedIps,
+                Optional.empty());
     }
 
     /** Creates the peer or sets all of it: endpoint, keepalive and exactly these allowed IPs. */
-    public static PeerUpdate upsert(String name, WireguardKey key, InetSocketAddress endpoint, int keepalive, List<String> allowedIps) {
+    public static PeerUpdate upsert(
+            String name, WireguardKey key, InetSocketAddress endpoint, int keepalive, List<String> allowedIps) {
         return upsert(name, key, endpoint, keepalive, allowedIps, Optional.empty());
     }
 
     /** As {@link #upsert(String, WireguardKey, InetSocketAddress, int, List)}, and sets the preshared key when given. */
-    public static PeerUpdate upsert(String name, WireguardKey key, InetSocketAddress endpoint, int keepalive, List<String> allowedIps,
-                                    Optional<PresharedKey> presharedKey) {
-        return new PeerUpdate(name, key, false, false, Optional.of(endpoint), OptionalInt.of(keepalive), true, allowedIps, presharedKey);
+    public static PeerUpdate upsert(
+            String name,
+            WireguardKey key,
+            InetSocketAddress endpoint,
+            int keepalive,
+            List<String> allowedIps,
+            Optional<PresharedKey> presharedKey) {
+        return new PeerUpdate(
+                name,
+                key,
+                false,
+                false,
+                Optional.of(endpoint),
+                OptionalInt.of(keepalive),
+                true,
+                allowedIps,
+                presharedKey);
     }
 
     public static PeerUpdate remove(String name, WireguardKey key) {

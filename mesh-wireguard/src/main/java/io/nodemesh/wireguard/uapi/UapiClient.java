@@ -39,7 +39,8 @@ public final class UapiClient {
     public DeviceState get() {
         String reply = exchange("get=1\n\n");
         int errno = UapiCodec.errno(reply);
-        if (errno != 0) throw new UapiException("get on " + socket + " failed: " + Errno.describe(errno), errno, "", "", null);
+        if (errno != 0)
+            throw new UapiException("get on " + socket + " failed: " + Errno.describe(errno), errno, "", "", null);
         try {
             return UapiCodec.decodeGet(reply);
         } catch (IllegalArgumentException e) {
@@ -66,20 +67,36 @@ public final class UapiClient {
             // the device is gone; report what we know
         }
         throw culprit.map(l -> refused(l, errno))
-                .orElseGet(() -> new UapiException("set on " + socket + " failed (" + Errno.describe(errno) + ") in a request for "
-                        + lines.stream().map(l -> l.peer().isEmpty() ? l.key() : "peer " + l.peer() + " " + l.key())
-                        .distinct().collect(Collectors.joining(", ")), errno, onlyPeer(lines), "", null));
+                .orElseGet(() -> new UapiException(
+                        "set on " + socket + " failed (" + Errno.describe(errno) + ") in a request for "
+                                + lines.stream()
+                                        .map(l -> l.peer().isEmpty() ? l.key() : "peer " + l.peer() + " " + l.key())
+                                        .distinct()
+                                        .collect(Collectors.joining(", ")),
+                        errno,
+                        onlyPeer(lines),
+                        "",
+                        null));
     }
 
     private UapiException refused(UapiLine line, int errno) {
-        String value = line.key().equals("private_key") || line.key().equals("preshared_key") ? "<redacted>" : line.value();
+        String value =
+                line.key().equals("private_key") || line.key().equals("preshared_key") ? "<redacted>" : line.value();
         String where = line.peer().isEmpty() ? "device " + socket : "peer " + line.peer();
-        return new UapiException(where + ": wireguard-go refused " + line.key() + "=" + value + " (" + Errno.describe(errno) + ")",
-                errno, line.peer(), line.key(), null);
+        return new UapiException(
+                where + ": wireguard-go refused " + line.key() + "=" + value + " (" + Errno.describe(errno) + ")",
+                errno,
+                line.peer(),
+                line.key(),
+                null);
     }
 
     private static String onlyPeer(List<UapiLine> lines) {
-        var peers = lines.stream().map(UapiLine::peer).filter(p -> !p.isEmpty()).distinct().toList();
+        var peers = lines.stream()
+                .map(UapiLine::peer)
+                .filter(p -> !p.isEmpty())
+                .distinct()
+                .toList();
         return peers.size() == 1 ? peers.getFirst() : "";
     }
 
@@ -88,8 +105,13 @@ public final class UapiClient {
             channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
             return readReply(channel);
         } catch (IOException e) {
-            throw new UapiException("cannot talk to the WireGuard UAPI socket " + socket + " (" + e.getMessage()
-                    + "); is the wireguard-go process for this interface running?", 0, "", "", e);
+            throw new UapiException(
+                    "cannot talk to the WireGuard UAPI socket " + socket + " (" + e.getMessage()
+                            + "); is the wireguard-go process for this interface running?",
+                    0,
+                    "",
+                    "",
+                    e);
         }
     }
 
@@ -121,6 +143,9 @@ public final class UapiClient {
 
     private static boolean endsReply(CharSequence s) {
         int n = s.length();
-        return n >= 2 && s.charAt(n - 1) == '\n' && s.charAt(n - 2) == '\n' && s.toString().contains("errno=");
+        return n >= 2
+                && s.charAt(n - 1) == '\n'
+                && s.charAt(n - 2) == '\n'
+                && s.toString().contains("errno=");
     }
 }

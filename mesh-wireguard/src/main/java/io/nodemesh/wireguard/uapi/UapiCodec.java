@@ -3,7 +3,6 @@ package io.nodemesh.wireguard.uapi;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardPrivateKey;
-
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -33,7 +32,8 @@ final class UapiCodec {
             }
             if (peer.updateOnly()) lines.add(new UapiLine("update_only", "true", who));
             peer.endpoint().ifPresent(e -> lines.add(new UapiLine("endpoint", endpoint(e), who)));
-            peer.persistentKeepalive().ifPresent(k -> lines.add(new UapiLine("persistent_keepalive_interval", Integer.toString(k), who)));
+            peer.persistentKeepalive()
+                    .ifPresent(k -> lines.add(new UapiLine("persistent_keepalive_interval", Integer.toString(k), who)));
             peer.presharedKey().ifPresent(k -> lines.add(new UapiLine("preshared_key", k.revealHex(), who)));
             if (peer.replaceAllowedIps()) lines.add(new UapiLine("replace_allowed_ips", "true", who));
             for (String cidr : peer.allowedIps()) lines.add(new UapiLine("allowed_ip", canonicalCidr(cidr), who));
@@ -49,7 +49,9 @@ final class UapiCodec {
 
     static String endpoint(InetSocketAddress e) {
         InetAddress a = e.getAddress();
-        String host = a instanceof Inet6Address ? "[" + a.getHostAddress().replaceFirst("%.*$", "") + "]" : a.getHostAddress();
+        String host = a instanceof Inet6Address
+                ? "[" + a.getHostAddress().replaceFirst("%.*$", "") + "]"
+                : a.getHostAddress();
         return host + ":" + e.getPort();
     }
 
@@ -102,7 +104,7 @@ final class UapiCodec {
                     case "private_key" -> privateKey = Optional.of(WireguardPrivateKey.fromHex(value));
                     case "listen_port" -> listenPort = Integer.parseInt(value);
                     case "fwmark" -> fwmark = Integer.parseInt(value);
-                    default -> { } // errno and fields of newer versions
+                    default -> {} // errno and fields of newer versions
                 }
                 continue;
             }
@@ -114,8 +116,9 @@ final class UapiCodec {
                 case "last_handshake_time_nsec" -> peer.handshakeNsec = Long.parseLong(value);
                 case "rx_bytes" -> peer.rx = Long.parseLong(value);
                 case "tx_bytes" -> peer.tx = Long.parseLong(value);
-                case "preshared_key" -> peer.psk = !value.chars().allMatch(c -> c == '0'); // only whether, never the key
-                default -> { } // protocol_version, errno
+                case "preshared_key" ->
+                    peer.psk = !value.chars().allMatch(c -> c == '0'); // only whether, never the key
+                default -> {} // protocol_version, errno
             }
         }
         if (peer != null) peers.add(peer.build());
@@ -127,7 +130,8 @@ final class UapiCodec {
         if (colon < 0) throw new IllegalArgumentException("malformed endpoint '" + value + "'");
         String host = value.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        InetAddress address = IpAddresses.parse(host).orElseThrow(() -> new IllegalArgumentException("malformed endpoint '" + value + "'"));
+        InetAddress address = IpAddresses.parse(host)
+                .orElseThrow(() -> new IllegalArgumentException("malformed endpoint '" + value + "'"));
         return new InetSocketAddress(address, Integer.parseInt(value.substring(colon + 1)));
     }
 
@@ -140,22 +144,29 @@ final class UapiCodec {
         for (UapiLine line : lines) {
             switch (line.key()) {
                 case "private_key" -> {
-                    if (device.privateKey().map(k -> !k.revealHex().equals(line.value())).orElse(true)) return Optional.of(line);
+                    if (device.privateKey()
+                            .map(k -> !k.revealHex().equals(line.value()))
+                            .orElse(true)) return Optional.of(line);
                 }
                 case "listen_port" -> {
                     if (device.listenPort() != Integer.parseInt(line.value())) return Optional.of(line);
                 }
-                case "public_key" -> current = device.peer(WireguardKey.fromHex(line.value())).orElse(null);
+                case "public_key" ->
+                    current = device.peer(WireguardKey.fromHex(line.value())).orElse(null);
                 case "endpoint" -> {
-                    if (current == null || current.endpoint().map(e -> !endpoint(e).equals(line.value())).orElse(true)) return Optional.of(line);
+                    if (current == null
+                            || current.endpoint()
+                                    .map(e -> !endpoint(e).equals(line.value()))
+                                    .orElse(true)) return Optional.of(line);
                 }
                 case "persistent_keepalive_interval" -> {
-                    if (current == null || current.persistentKeepalive() != Integer.parseInt(line.value())) return Optional.of(line);
+                    if (current == null || current.persistentKeepalive() != Integer.parseInt(line.value()))
+                        return Optional.of(line);
                 }
                 case "allowed_ip" -> {
                     if (current == null || !current.allowedIps().contains(line.value())) return Optional.of(line);
                 }
-                default -> { } // remove, update_only, replace_*: no trace to compare; preshared_key: not read back
+                default -> {} // remove, update_only, replace_*: no trace to compare; preshared_key: not read back
             }
         }
         return Optional.empty();
@@ -177,7 +188,15 @@ final class UapiCodec {
         }
 
         PeerState build() {
-            return new PeerState(key, endpoint, allowedIps, keepalive, Instant.ofEpochSecond(handshakeSec, handshakeNsec), rx, tx, psk);
+            return new PeerState(
+                    key,
+                    endpoint,
+                    allowedIps,
+                    keepalive,
+                    Instant.ofEpochSecond(handshakeSec, handshakeNsec),
+                    rx,
+                    tx,
+                    psk);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.nodemesh.wireguard.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
@@ -8,7 +10,6 @@ import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.uapi.DeviceState;
 import io.nodemesh.wireguard.uapi.PeerState;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,10 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class FlowPollerTest {
     private static final WireguardKey B = WireguardKey.parse("IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=");
@@ -31,7 +29,8 @@ class FlowPollerTest {
     private final AtomicReference<List<StrictModeFirewall.Drops>> drops = new AtomicReference<>(List.of());
     private final FlowHub hub = new FlowHub();
     private final List<FlowEvent> events = new ArrayList<>();
-    private final FlowPoller poller = new FlowPoller("node-a", hub, this::device, drops::get, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    private final FlowPoller poller =
+            new FlowPoller("node-a", hub, this::device, drops::get, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
 
     FlowPollerTest() {
         hub.subscribe(events::add);
@@ -40,16 +39,41 @@ class FlowPollerTest {
 
     private DeviceState device() {
         Long[] c = counters.get();
-        return new DeviceState(Optional.empty(), 51820, 0, List.of(new PeerState(B, Optional.empty(), List.of(), 0, Instant.EPOCH, c[1], c[0])));
+        return new DeviceState(
+                Optional.empty(),
+                51820,
+                0,
+                List.of(new PeerState(B, Optional.empty(), List.of(), 0, Instant.EPOCH, c[1], c[0])));
     }
 
     @Test
     void publishesTheIncreaseOfEachPeerCounterBothWays() {
         counters.set(new Long[] {1000L, 400L}); // tx, rx
         poller.poll();
-        assertThat(events).containsExactly(
-                new FlowEvent(Instant.EPOCH, "node-a", FlowEvent.Type.CLOSE, SELF, NODE_B, "", null, Verdict.FORWARDED, FlowPath.ENCRYPTED_TUNNEL, 1000),
-                new FlowEvent(Instant.EPOCH, "node-a", FlowEvent.Type.CLOSE, NODE_B, SELF, "", null, Verdict.FORWARDED, FlowPath.ENCRYPTED_TUNNEL, 400));
+        assertThat(events)
+                .containsExactly(
+                        new FlowEvent(
+                                Instant.EPOCH,
+                                "node-a",
+                                FlowEvent.Type.CLOSE,
+                                SELF,
+                                NODE_B,
+                                "",
+                                null,
+                                Verdict.FORWARDED,
+                                FlowPath.ENCRYPTED_TUNNEL,
+                                1000),
+                        new FlowEvent(
+                                Instant.EPOCH,
+                                "node-a",
+                                FlowEvent.Type.CLOSE,
+                                NODE_B,
+                                SELF,
+                                "",
+                                null,
+                                Verdict.FORWARDED,
+                                FlowPath.ENCRYPTED_TUNNEL,
+                                400));
         events.clear();
         poller.poll();
         assertThat(events).as("nothing moved, nothing published").isEmpty();
@@ -65,7 +89,8 @@ class FlowPollerTest {
 
     @Test
     void strictModeDropsBecomeDropEventsForTheOwningNode() {
-        drops.set(List.of(new StrictModeFirewall.Drops("10.210.2.0/24", 3, 180), new StrictModeFirewall.Drops("other", 0, 0)));
+        drops.set(List.of(
+                new StrictModeFirewall.Drops("10.210.2.0/24", 3, 180), new StrictModeFirewall.Drops("other", 0, 0)));
         poller.poll();
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(FlowEvent.Type.DROP);

@@ -1,29 +1,28 @@
 package io.nodemesh.wireguard.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.wireguard.WireguardPrivateKey;
 import io.nodemesh.wireguard.WireguardSettings;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** Generated clusters: what a node's plan holds, whatever the cluster looks like. */
 class PeerPlanPropertiesTest {
     private static final List<String> KEYS = java.util.stream.IntStream.range(0, 8)
-            .mapToObj(i -> WireguardPrivateKey.generate().publicKey().base64()).toList();
+            .mapToObj(i -> WireguardPrivateKey.generate().publicKey().base64())
+            .toList();
 
     /** Node i has pod CIDR 10.210.i.0/24 and, when keyed[i], key i; node 0 is "this node". */
     @Provide
@@ -32,7 +31,11 @@ class PeerPlanPropertiesTest {
     }
 
     static MeshState cluster(List<Boolean> keyed, boolean strict) {
-        var b = MeshState.builder().encryption(new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), ""));
+        var b = MeshState.builder()
+                .encryption(new EncryptionSpec(
+                        EncryptionSpec.Mode.WIREGUARD,
+                        (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE),
+                        ""));
         for (int i = 0; i < keyed.size(); i++) {
             Node n = Node.of("n" + i, "10.211.0." + (i + 1), "10.210." + i + ".0/24");
             b.node(keyed.get(i) ? n.withWireguardPublicKey(KEYS.get(i)) : n);
@@ -43,7 +46,8 @@ class PeerPlanPropertiesTest {
     static final WireguardSettings SELF = WireguardSettings.from(DataplaneOptions.forNode("n0"));
 
     @Property(tries = 200)
-    void peersAreExactlyTheOtherKeyedNodesWithTheirPodCidrs(@ForAll("keyed") List<Boolean> keyed, @ForAll boolean strict) {
+    void peersAreExactlyTheOtherKeyedNodesWithTheirPodCidrs(
+            @ForAll("keyed") List<Boolean> keyed, @ForAll boolean strict) {
         MeshState s = cluster(keyed, strict);
         assertThat(s.validate()).isEmpty();
         PeerPlan plan = PeerPlan.of(s, SELF);
@@ -73,13 +77,26 @@ class PeerPlanPropertiesTest {
         // Changing one node's CIDR changes that peer's desired form and no other: what keeps the others from flapping.
         MeshState before = cluster(keyed, false);
         int target = Math.floorMod(pick, keyed.size());
-        MeshState after = new MeshState(before.nodes().stream().map(n -> n.name().equals("n" + target)
-                ? new Node(n.name(), n.addresses(), List.of(n.podCidrs().getFirst(), "10.220." + target + ".0/24"), n.wireguardPublicKey())
-                : n).toList(), List.of(), List.of(), List.of(), List.of(), before.encryption());
+        MeshState after = new MeshState(
+                before.nodes().stream()
+                        .map(n -> n.name().equals("n" + target)
+                                ? new Node(
+                                        n.name(),
+                                        n.addresses(),
+                                        List.of(n.podCidrs().getFirst(), "10.220." + target + ".0/24"),
+                                        n.wireguardPublicKey())
+                                : n)
+                        .toList(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                before.encryption());
         PeerPlan a = PeerPlan.of(before, SELF);
         PeerPlan b = PeerPlan.of(after, SELF);
         for (String name : a.peers().keySet()) {
-            if (name.equals("n" + target)) assertThat(b.peers().get(name)).isNotEqualTo(a.peers().get(name));
+            if (name.equals("n" + target))
+                assertThat(b.peers().get(name)).isNotEqualTo(a.peers().get(name));
             else assertThat(b.peers().get(name)).isEqualTo(a.peers().get(name));
         }
     }

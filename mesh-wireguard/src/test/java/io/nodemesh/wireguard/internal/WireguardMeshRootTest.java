@@ -1,5 +1,8 @@
 package io.nodemesh.wireguard.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
@@ -11,10 +14,9 @@ import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.testing.Await;
 import io.nodemesh.wireguard.testing.EchoClient;
 import io.nodemesh.wireguard.testing.MeshTopology;
-import io.nodemesh.wireguard.testing.WireguardNodes;
 import io.nodemesh.wireguard.testing.UnderlayCapture;
+import io.nodemesh.wireguard.testing.WireguardNodes;
 import io.nodemesh.wireguard.uapi.PeerState;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Three nodes as network namespaces on an underlay bridge, each running wireguard-go configured by nodemesh, with a pod
@@ -64,22 +62,38 @@ class WireguardMeshRootTest {
     /** The cluster with every node's current public key and the given encryption. */
     private MeshState state(EncryptionSpec encryption) {
         var b = MeshState.builder().encryption(encryption);
-        for (int i = 1; i <= NODES; i++) b.node(topo.meshNode(i).withWireguardPublicKey(dp(i).publicKey().base64()));
+        for (int i = 1; i <= NODES; i++)
+            b.node(topo.meshNode(i).withWireguardPublicKey(dp(i).publicKey().base64()));
         return b.build();
     }
 
     private static EncryptionSpec wireguard(boolean strict) {
-        return new EncryptionSpec(EncryptionSpec.Mode.WIREGUARD, (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE), "");
+        return new EncryptionSpec(
+                EncryptionSpec.Mode.WIREGUARD,
+                (strict ? EncryptionSpec.Enforcement.STRICT : EncryptionSpec.Enforcement.PERMISSIVE),
+                "");
     }
 
     private static MeshState withNode(MeshState s, String name, UnaryOperator<Node> change) {
-        return new MeshState(s.nodes().stream().map(n -> n.name().equals(name) ? change.apply(n) : n).toList(),
-                s.workloads(), s.services(), s.policies(), s.routes(), s.encryption());
+        return new MeshState(
+                s.nodes().stream()
+                        .map(n -> n.name().equals(name) ? change.apply(n) : n)
+                        .toList(),
+                s.workloads(),
+                s.services(),
+                s.policies(),
+                s.routes(),
+                s.encryption());
     }
 
     private static MeshState withoutNode(MeshState s, String name) {
-        return new MeshState(s.nodes().stream().filter(n -> !n.name().equals(name)).toList(),
-                s.workloads(), s.services(), s.policies(), s.routes(), s.encryption());
+        return new MeshState(
+                s.nodes().stream().filter(n -> !n.name().equals(name)).toList(),
+                s.workloads(),
+                s.services(),
+                s.policies(),
+                s.routes(),
+                s.encryption());
     }
 
     private void applyAll(MeshState s) {
@@ -88,7 +102,8 @@ class WireguardMeshRootTest {
 
     private void awaitReachable(int from, int to) {
         assertThat(Await.until(() -> EchoClient.canReach(topo.podNs(from), MeshTopology.podIp(to), 3000), 30))
-                .as("pod %d reaches pod %d", from, to).isTrue();
+                .as("pod %d reaches pod %d", from, to)
+                .isTrue();
     }
 
     private static String marker() {
@@ -97,7 +112,10 @@ class WireguardMeshRootTest {
 
     /** Sends {@code lines} round trips of {@code marker} from pod {@code from} to pod {@code to} through a capture. */
     private UnderlayCapture capturedTraffic(int from, int to, String marker, int lines) throws Exception {
-        UnderlayCapture capture = UnderlayCapture.start(topo.underlayNs(), MeshTopology.UNDERLAY_BRIDGE, new UnderlayCapture.FlushProbe(topo.nodeNs(3), "10.211.0.255"));
+        UnderlayCapture capture = UnderlayCapture.start(
+                topo.underlayNs(),
+                MeshTopology.UNDERLAY_BRIDGE,
+                new UnderlayCapture.FlushProbe(topo.nodeNs(3), "10.211.0.255"));
         try (EchoClient c = EchoClient.connect(topo.podNs(from), MeshTopology.podIp(to), 10_000)) {
             for (int i = 0; i < lines; i++) c.roundTrip(marker + "-" + i);
         }
@@ -113,19 +131,30 @@ class WireguardMeshRootTest {
         String marker = marker();
         try (UnderlayCapture capture = capturedTraffic(1, 2, marker, 50)) {
             var packets = capture.stop();
-            assertThat(capture.contains(marker)).as("marker in clear on the underlay").isFalse();
+            assertThat(capture.contains(marker))
+                    .as("marker in clear on the underlay")
+                    .isFalse();
             assertThat(packets).as("IPv4 packets on the underlay").isNotEmpty();
             // The kernel's own IGMP membership reports (224.0.0.0/24, link-local) may cross too; they carry no traffic.
-            assertThat(packets).filteredOn(p -> !(p.protocol() == 2 && p.dst().startsWith("224.0.0."))).allSatisfy(p -> {
-                assertThat(p.isUdp()).as("%s -> %s proto %d", p.src(), p.dst(), p.protocol()).isTrue();
-                assertThat(List.of(p.srcPort(), p.dstPort())).containsOnly(WG_PORT);
-                assertThat(p.src()).startsWith("10.211.0.");
-                assertThat(p.dst()).startsWith("10.211.0.");
-            });
+            assertThat(packets)
+                    .filteredOn(p -> !(p.protocol() == 2 && p.dst().startsWith("224.0.0.")))
+                    .allSatisfy(p -> {
+                        assertThat(p.isUdp())
+                                .as("%s -> %s proto %d", p.src(), p.dst(), p.protocol())
+                                .isTrue();
+                        assertThat(List.of(p.srcPort(), p.dstPort())).containsOnly(WG_PORT);
+                        assertThat(p.src()).startsWith("10.211.0.");
+                        assertThat(p.dst()).startsWith("10.211.0.");
+                    });
             // Enough ciphertext crossed for 50 round trips: the traffic really went through the tunnel.
-            assertThat(packets.stream().filter(p -> p.dst().equals(MeshTopology.nodeAddress(2))).count()).isGreaterThanOrEqualTo(50);
+            assertThat(packets.stream()
+                            .filter(p -> p.dst().equals(MeshTopology.nodeAddress(2)))
+                            .count())
+                    .isGreaterThanOrEqualTo(50);
         }
-        assertThat(dp(1).device().peer(dp(2).publicKey())).get().satisfies(p -> assertThat(p.hasHandshake()).isTrue());
+        assertThat(dp(1).device().peer(dp(2).publicKey()))
+                .get()
+                .satisfies(p -> assertThat(p.hasHandshake()).isTrue());
 
         // Control: the same traffic without encryption shows the marker, so the check above can fail.
         applyAll(state(EncryptionSpec.NONE));
@@ -133,7 +162,9 @@ class WireguardMeshRootTest {
         awaitReachable(1, 2);
         String clear = marker();
         try (UnderlayCapture capture = capturedTraffic(1, 2, clear, 5)) {
-            assertThat(capture.contains(clear)).as("marker in clear without encryption").isTrue();
+            assertThat(capture.contains(clear))
+                    .as("marker in clear without encryption")
+                    .isTrue();
         }
     }
 
@@ -149,20 +180,30 @@ class WireguardMeshRootTest {
             assertThat(before.hasHandshake()).isTrue();
 
             // node-3 gains a pod CIDR, then leaves the mesh: node-1's peer node-2 must not notice either change.
-            MeshState grown = withNode(s, "node-3", n -> new Node(n.name(), n.addresses(),
-                    List.of(MeshTopology.podCidr(3), "10.210.33.0/24"), n.wireguardPublicKey()));
+            MeshState grown = withNode(
+                    s,
+                    "node-3",
+                    n -> new Node(
+                            n.name(),
+                            n.addresses(),
+                            List.of(MeshTopology.podCidr(3), "10.210.33.0/24"),
+                            n.wireguardPublicKey()));
             var result = dp(1).apply(grown);
             assertThat(result.changes()).extracting(Object::toString).containsExactly("updated node node-3");
             assertThat(dp(1).device().peer(dp(3).publicKey()).orElseThrow().allowedIps())
                     .containsExactlyInAnyOrder(MeshTopology.podCidr(3), "10.210.33.0/24");
-            assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "10.210.33.0/24")).contains("dev " + topo.wgIface(1));
+            assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "10.210.33.0/24"))
+                    .contains("dev " + topo.wgIface(1));
             dp(1).apply(withoutNode(grown, "node-3"));
             assertThat(dp(1).device().peer(dp(3).publicKey())).isEmpty();
-            assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "10.210.33.0/24")).isBlank();
+            assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "10.210.33.0/24"))
+                    .isBlank();
 
             PeerState after = dp(1).device().peer(dp(2).publicKey()).orElseThrow();
             assertThat(after.lastHandshake()).as("node-2 session untouched").isEqualTo(before.lastHandshake());
-            assertThat(after.txBytes()).as("node-2 counters kept (a re-created peer starts at 0)").isGreaterThanOrEqualTo(before.txBytes());
+            assertThat(after.txBytes())
+                    .as("node-2 counters kept (a re-created peer starts at 0)")
+                    .isGreaterThanOrEqualTo(before.txBytes());
             assertThat(after.rxBytes()).isGreaterThanOrEqualTo(before.rxBytes());
             open.roundTrip("after");
             PeerState later = dp(1).device().peer(dp(2).publicKey()).orElseThrow();
@@ -179,7 +220,10 @@ class WireguardMeshRootTest {
         try (EchoClient open = EchoClient.connect(topo.podNs(1), MeshTopology.podIp(2), 2_000)) {
             open.roundTrip("established");
             dp(1).apply(withoutNode(s, "node-2"));
-            UnderlayCapture capture = UnderlayCapture.start(topo.underlayNs(), MeshTopology.UNDERLAY_BRIDGE, new UnderlayCapture.FlushProbe(topo.nodeNs(3), "10.211.0.255"));
+            UnderlayCapture capture = UnderlayCapture.start(
+                    topo.underlayNs(),
+                    MeshTopology.UNDERLAY_BRIDGE,
+                    new UnderlayCapture.FlushProbe(topo.nodeNs(3), "10.211.0.255"));
             AtomicBoolean failed = new AtomicBoolean();
             for (int i = 0; i < 3; i++) {
                 try {
@@ -203,14 +247,18 @@ class WireguardMeshRootTest {
         String marker = marker();
         try (UnderlayCapture capture = markerAfterPeerRemoval(true, marker)) {
             assertThat(capture.contains(marker)).as("marker in clear").isFalse();
-            assertThat(capture.stop()).as("packets addressed to pods on the underlay")
+            assertThat(capture.stop())
+                    .as("packets addressed to pods on the underlay")
                     .noneMatch(p -> p.dst().startsWith("10.210.") || p.src().startsWith("10.210."));
-            assertThat(((UserspaceWireguardDataplane) dp(1)).strictDrops()).as("strict-mode drops").isPositive();
+            assertThat(((UserspaceWireguardDataplane) dp(1)).strictDrops())
+                    .as("strict-mode drops")
+                    .isPositive();
         }
         // The guard covers a node whose key is merely missing (still in the state) too.
         MeshState keyless = withNode(state(wireguard(true)), "node-3", n -> n.withWireguardPublicKey(""));
         dp(1).apply(keyless);
-        assertThat(EchoClient.canReach(topo.podNs(1), MeshTopology.podIp(3), 2_000)).isFalse();
+        assertThat(EchoClient.canReach(topo.podNs(1), MeshTopology.podIp(3), 2_000))
+                .isFalse();
     }
 
     @Test
@@ -256,16 +304,23 @@ class WireguardMeshRootTest {
                 for (int i = 1; i <= NODES; i++) if (i != node) dp(i).apply(rotated);
                 dp(node).apply(rotated);
                 long mark = done.get();
-                assertThat(Await.until(() -> done.get() > mark + 200 || !failures.isEmpty(), 60)).as("traffic resumes").isTrue();
+                assertThat(Await.until(() -> done.get() > mark + 200 || !failures.isEmpty(), 60))
+                        .as("traffic resumes")
+                        .isTrue();
             }
             assertThat(dp(2).publicKey()).isNotEqualTo(old2);
             assertThat(dp(1).publicKey()).isNotEqualTo(old1);
             assertThat(dp(1).device().peer(old2)).isEmpty();
-            assertThat(dp(1).device().peer(dp(2).publicKey())).get().satisfies(p -> assertThat(p.hasHandshake()).isTrue());
-            assertThat(dp(2).device().peer(dp(1).publicKey())).get().satisfies(p -> assertThat(p.hasHandshake()).isTrue());
+            assertThat(dp(1).device().peer(dp(2).publicKey()))
+                    .get()
+                    .satisfies(p -> assertThat(p.hasHandshake()).isTrue());
+            assertThat(dp(2).device().peer(dp(1).publicKey()))
+                    .get()
+                    .satisfies(p -> assertThat(p.hasHandshake()).isTrue());
             Path keyFile = topo.options(2).get(io.nodemesh.wireguard.WireguardSettings.KEY_FILE);
             assertThat(PrivateKeyFile.load(keyFile).publicKey()).isEqualTo(dp(2).publicKey());
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+                    .isEqualTo("rw-------");
         } finally {
             stop.set(true);
             traffic.join();
@@ -281,30 +336,54 @@ class WireguardMeshRootTest {
         applyAll(good);
         awaitReachable(1, 2);
         awaitReachable(1, 3);
-        var peersBefore = dp(1).device().peers().stream().map(p -> p.publicKey() + " " + p.lastHandshake()).toList();
+        var peersBefore = dp(1).device().peers().stream()
+                .map(p -> p.publicKey() + " " + p.lastHandshake())
+                .toList();
 
-        assertRejected(withNode(good, "node-3", n -> n.withWireguardPublicKey("not-a-key")),
-                "nodes[node-3].wireguardPublicKey", "not a WireGuard key");
-        assertRejected(withNode(good, "node-3", n -> new Node(n.name(), n.addresses(), List.of("10.210.2.128/25"), n.wireguardPublicKey())),
-                "nodes[node-3].podCidrs[0]", "overlaps the pod CIDR of node node-2");
-        assertRejected(withNode(good, "node-3", n -> new Node(n.name(), List.of("192.0.2.3"), n.podCidrs(), n.wireguardPublicKey())),
-                "nodes[node-3].addresses[0]", "unreachable");
-        assertRejected(withNode(good, "node-3", n -> n.withWireguardPublicKey(dp(1).publicKey().base64())),
-                "nodes[node-3].wireguardPublicKey", "public key of this node");
+        assertRejected(
+                withNode(good, "node-3", n -> n.withWireguardPublicKey("not-a-key")),
+                "nodes[node-3].wireguardPublicKey",
+                "not a WireGuard key");
+        assertRejected(
+                withNode(
+                        good,
+                        "node-3",
+                        n -> new Node(n.name(), n.addresses(), List.of("10.210.2.128/25"), n.wireguardPublicKey())),
+                "nodes[node-3].podCidrs[0]",
+                "overlaps the pod CIDR of node node-2");
+        assertRejected(
+                withNode(
+                        good,
+                        "node-3",
+                        n -> new Node(n.name(), List.of("192.0.2.3"), n.podCidrs(), n.wireguardPublicKey())),
+                "nodes[node-3].addresses[0]",
+                "unreachable");
+        assertRejected(
+                withNode(
+                        good,
+                        "node-3",
+                        n -> n.withWireguardPublicKey(dp(1).publicKey().base64())),
+                "nodes[node-3].wireguardPublicKey",
+                "public key of this node");
 
         assertThat(dp(1).state()).isEqualTo(good);
-        assertThat(dp(1).device().peers().stream().map(p -> p.publicKey() + " " + p.lastHandshake()).toList())
+        assertThat(dp(1).device().peers().stream()
+                        .map(p -> p.publicKey() + " " + p.lastHandshake())
+                        .toList())
                 .containsExactlyInAnyOrderElementsOf(peersBefore);
         awaitReachable(1, 2);
         awaitReachable(1, 3);
     }
 
     private void assertRejected(MeshState bad, String path, String reason) {
-        assertThatThrownBy(() -> dp(1).apply(bad)).isInstanceOfSatisfying(InvalidStateException.class, e ->
-                assertThat(e.violations()).anySatisfy(v -> {
-                    assertThat(v.path()).isEqualTo(path);
-                    assertThat(v.reason()).contains(reason);
-                })).hasMessageContaining(path);
+        assertThatThrownBy(() -> dp(1).apply(bad))
+                .isInstanceOfSatisfying(
+                        InvalidStateException.class,
+                        e -> assertThat(e.violations()).anySatisfy(v -> {
+                            assertThat(v.path()).isEqualTo(path);
+                            assertThat(v.reason()).contains(reason);
+                        }))
+                .hasMessageContaining(path);
     }
 
     @Test
@@ -317,9 +396,12 @@ class WireguardMeshRootTest {
         Commands.check("ip", "-n", topo.nodeNs(1), "address", "del", "10.210.1.254/32", "dev", topo.wgIface(1));
         assertThatThrownBy(() -> dp(1).apply(state(wireguard(false))))
                 .isInstanceOf(io.nodemesh.api.ApplyException.class)
-                .hasMessageContaining("peer node-3").hasMessageContaining("podCidrs " + MeshTopology.podCidr(3))
+                .hasMessageContaining("peer node-3")
+                .hasMessageContaining("podCidrs " + MeshTopology.podCidr(3))
                 .hasMessageContaining("rolled back");
-        assertThat(dp(1).device().peer(dp(3).publicKey())).as("node-3 peer rolled back").isEmpty();
+        assertThat(dp(1).device().peer(dp(3).publicKey()))
+                .as("node-3 peer rolled back")
+                .isEmpty();
         assertThat(dp(1).state()).isEqualTo(twoNodes);
         awaitReachable(1, 2);
     }
@@ -328,13 +410,19 @@ class WireguardMeshRootTest {
     void closeRemovesProcessInterfaceSocketRoutesAndStrictTable() {
         applyAll(state(wireguard(true)));
         String iface = topo.wgIface(1);
-        assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "dev", iface)).contains(MeshTopology.podCidr(2));
-        assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables")).contains(StrictModeFirewall.TABLE);
+        assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "dev", iface))
+                .contains(MeshTopology.podCidr(2));
+        assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables"))
+                .contains(StrictModeFirewall.TABLE);
         dp(1).close();
-        assertThat(Commands.run("ip", "-n", topo.nodeNs(1), "link", "show", iface).exit()).isNotZero();
+        assertThat(Commands.run("ip", "-n", topo.nodeNs(1), "link", "show", iface)
+                        .exit())
+                .isNotZero();
         assertThat(Path.of("/var/run/wireguard", iface + ".sock")).doesNotExist();
         assertThat(Commands.check("ip", "netns", "pids", topo.nodeNs(1))).isBlank();
-        assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables")).doesNotContain(StrictModeFirewall.TABLE);
-        assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", MeshTopology.podCidr(2))).doesNotContain("metric 10 ");
+        assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables"))
+                .doesNotContain(StrictModeFirewall.TABLE);
+        assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", MeshTopology.podCidr(2)))
+                .doesNotContain("metric 10 ");
     }
 }

@@ -1,21 +1,21 @@
 package io.nodemesh.wireguard.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneException;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.spi.Availability;
-
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class WireguardProviderTest {
     @Test
     void isFoundByServiceLoaderWithNodeEncryption() {
         assertThat(Dataplanes.providers()).containsKey("wireguard");
-        assertThat(Dataplanes.providers().get("wireguard").capabilities()).containsExactlyInAnyOrder(Capability.NODE_ENCRYPTION, Capability.FLOWS);
+        assertThat(Dataplanes.providers().get("wireguard").capabilities())
+                .containsExactlyInAnyOrder(Capability.NODE_ENCRYPTION, Capability.FLOWS);
     }
 
     @Test
@@ -33,6 +33,8 @@ class WireguardProviderTest {
     void openingWithoutANodeSaysHowToGiveOne() {
         var provider = new WireguardProvider();
         if (!provider.availability().isAvailable()) return; // the unavailable path is the test above
-        assertThatThrownBy(() -> provider.open(DataplaneOptions.DEFAULTS)).isInstanceOf(DataplaneException.class).hasMessageContaining("forNode");
+        assertThatThrownBy(() -> provider.open(DataplaneOptions.DEFAULTS))
+                .isInstanceOf(DataplaneException.class)
+                .hasMessageContaining("forNode");
     }
 }

@@ -41,7 +41,8 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private static void serve(Socket c) {
-        try (c; var in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
+        try (c;
+                var in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
             OutputStream out = c.getOutputStream();
             for (String line; (line = in.readLine()) != null; ) {
                 out.write((line + "\n").getBytes(StandardCharsets.UTF_8));

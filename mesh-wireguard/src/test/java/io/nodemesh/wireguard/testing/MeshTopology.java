@@ -11,7 +11,6 @@ import io.nodemesh.netlab.Routes;
 import io.nodemesh.netlab.StaleSweep;
 import io.nodemesh.netlab.VethPair;
 import io.nodemesh.wireguard.WireguardSettings;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,15 +91,41 @@ public final class MeshTopology implements AutoCloseable {
         Netns.named(ns).ipChecked(args);
     }
 
-    public int size() { return nodes; }
-    public String underlayNs() { return PREFIX + "u"; }
-    public String nodeNs(int i) { return PREFIX + "n" + i; }
-    public String podNs(int i) { return PREFIX + "p" + i; }
-    public String wgIface(int i) { return PREFIX + "w" + i; }
-    public String nodeName(int i) { return "node-" + i; }
-    public static String nodeAddress(int i) { return "10.211.0." + i; }
-    public static String podIp(int i) { return "10.210." + i + ".10"; }
-    public static String podCidr(int i) { return "10.210." + i + ".0/24"; }
+    public int size() {
+        return nodes;
+    }
+
+    public String underlayNs() {
+        return PREFIX + "u";
+    }
+
+    public String nodeNs(int i) {
+        return PREFIX + "n" + i;
+    }
+
+    public String podNs(int i) {
+        return PREFIX + "p" + i;
+    }
+
+    public String wgIface(int i) {
+        return PREFIX + "w" + i;
+    }
+
+    public String nodeName(int i) {
+        return "node-" + i;
+    }
+
+    public static String nodeAddress(int i) {
+        return "10.211.0." + i;
+    }
+
+    public static String podIp(int i) {
+        return "10.210." + i + ".10";
+    }
+
+    public static String podCidr(int i) {
+        return "10.210." + i + ".0/24";
+    }
 
     public Node meshNode(int i) {
         return Node.of(nodeName(i), nodeAddress(i), podCidr(i));
@@ -111,7 +136,9 @@ public final class MeshTopology implements AutoCloseable {
         return DataplaneOptions.forNode(nodeName(i))
                 .with(WireguardSettings.NETNS, nodeNs(i))
                 .with(WireguardSettings.INTERFACE, wgIface(i))
-                .with(WireguardSettings.KEY_FILE, keyDir.resolve("node-" + i + ".key").toString())
+                .with(
+                        WireguardSettings.KEY_FILE,
+                        keyDir.resolve("node-" + i + ".key").toString())
                 .with(WireguardSettings.ADDRESS, "10.210." + i + ".254/32")
                 .with(WireguardSettings.STRICT_CIDRS, "10.210.0.0/16");
     }
@@ -129,7 +156,8 @@ public final class MeshTopology implements AutoCloseable {
         ours.rootLinks();
         ours.files(SOCKETS);
         try (Stream<Path> files = Files.walk(keyDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // temp dir
         }
@@ -145,7 +173,8 @@ public final class MeshTopology implements AutoCloseable {
         } catch (IOException ignored) {
             // no socket dir
         }
-        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("wireguard-go -f " + PREFIX))
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("wireguard-go -f " + PREFIX))
                 .forEach(p -> left.add("process " + p.pid()));
         return left;
     }

@@ -2,7 +2,6 @@ package io.nodemesh.wireguard.testing;
 
 import io.nodemesh.netlab.ChildProcess;
 import io.nodemesh.netlab.Netns;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 public final class UnderlayCapture implements AutoCloseable {
     /** One IPv4 packet seen on the wire: protocol number, ports (0 if not UDP/TCP), and the whole frame. */
     public record Packet(int protocol, String src, String dst, int srcPort, int dstPort, byte[] frame) {
-        public boolean isUdp() { return protocol == 17; }
+        public boolean isUdp() {
+            return protocol == 17;
+        }
     }
 
     /**
@@ -53,17 +54,21 @@ public final class UnderlayCapture implements AutoCloseable {
      * Starts dumpcap writing pcap to its stdout, and returns once the pcap header has arrived: dumpcap writes it only
      * after the capture handle is active, so no packet sent after this returns can be missed.
      */
-    public static UnderlayCapture start(String netns, String iface, FlushProbe probe) throws IOException, InterruptedException {
-        ChildProcess child = ChildProcess.start("dumpcap on " + iface, new ProcessBuilder(
-                Netns.named(netns).wrap(List.of("dumpcap", "-q", "-P", "-i", iface, "-w", "-")))
-                .redirectError(ProcessBuilder.Redirect.DISCARD));
+    public static UnderlayCapture start(String netns, String iface, FlushProbe probe)
+            throws IOException, InterruptedException {
+        ChildProcess child = ChildProcess.start(
+                "dumpcap on " + iface,
+                new ProcessBuilder(Netns.named(netns).wrap(List.of("dumpcap", "-q", "-P", "-i", iface, "-w", "-")))
+                        .redirectError(ProcessBuilder.Redirect.DISCARD));
         Process p = child.process();
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
             byte[] buf = new byte[65536];
             try (var in = p.getInputStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
-                    synchronized (stream) { stream.write(buf, 0, n); }
+                    synchronized (stream) {
+                        stream.write(buf, 0, n);
+                    }
                 }
             } catch (IOException ignored) {
                 // process ended
@@ -81,7 +86,9 @@ public final class UnderlayCapture implements AutoCloseable {
     }
 
     private static int size(ByteArrayOutputStream s) {
-        synchronized (s) { return s.size(); }
+        synchronized (s) {
+            return s.size();
+        }
     }
 
     /** Stops capturing (SIGTERM lets dumpcap flush) and reads the frames. */
@@ -90,7 +97,9 @@ public final class UnderlayCapture implements AutoCloseable {
         flush();
         process.stop(Duration.ofSeconds(10)); // SIGTERM first: dumpcap then flushes what it holds
         reader.join(10_000);
-        synchronized (stream) { raw = stream.toByteArray(); }
+        synchronized (stream) {
+            raw = stream.toByteArray();
+        }
         byte[] token = probe.token().getBytes(StandardCharsets.US_ASCII);
         packets = parse(raw).stream().filter(p -> indexOf(p.frame(), token) < 0).toList();
         return packets;
@@ -100,13 +109,16 @@ public final class UnderlayCapture implements AutoCloseable {
         byte[] token = probe.token().getBytes(StandardCharsets.US_ASCII);
         try (java.net.DatagramSocket socket = Netns.named(probe.fromNs()).call(java.net.DatagramSocket::new)) {
             socket.setBroadcast(true); // a broadcast draws no ICMP port-unreachable back onto the wire
-            var packet = new java.net.DatagramPacket(token, token.length, new java.net.InetSocketAddress(probe.toIp(), 9));
+            var packet =
+                    new java.net.DatagramPacket(token, token.length, new java.net.InetSocketAddress(probe.toIp(), 9));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (System.nanoTime() < deadline) {
                 socket.send(packet);
                 Thread.sleep(100);
                 byte[] now;
-                synchronized (stream) { now = stream.toByteArray(); }
+                synchronized (stream) {
+                    now = stream.toByteArray();
+                }
                 if (indexOf(now, token) >= 0) return;
             }
         }
@@ -130,7 +142,8 @@ public final class UnderlayCapture implements AutoCloseable {
     static List<Packet> parse(byte[] pcap) {
         ByteBuffer b = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
         int magic = b.getInt(0);
-        if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) throw new IllegalStateException("not a little-endian pcap file: magic " + Integer.toHexString(magic));
+        if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d)
+            throw new IllegalStateException("not a little-endian pcap file: magic " + Integer.toHexString(magic));
         List<Packet> out = new ArrayList<>();
         int pos = 24;
         while (pos + 16 <= pcap.length) {
@@ -144,8 +157,10 @@ public final class UnderlayCapture implements AutoCloseable {
             if (etherType != 0x0800) continue; // ARP and the like carry no payload
             int ihl = (frame[14] & 0x0f) * 4;
             int proto = frame[23] & 0xff;
-            String src = (frame[26] & 0xff) + "." + (frame[27] & 0xff) + "." + (frame[28] & 0xff) + "." + (frame[29] & 0xff);
-            String dst = (frame[30] & 0xff) + "." + (frame[31] & 0xff) + "." + (frame[32] & 0xff) + "." + (frame[33] & 0xff);
+            String src =
+                    (frame[26] & 0xff) + "." + (frame[27] & 0xff) + "." + (frame[28] & 0xff) + "." + (frame[29] & 0xff);
+            String dst =
+                    (frame[30] & 0xff) + "." + (frame[31] & 0xff) + "." + (frame[32] & 0xff) + "." + (frame[33] & 0xff);
             int l4 = 14 + ihl;
             int sp = 0;
             int dp = 0;

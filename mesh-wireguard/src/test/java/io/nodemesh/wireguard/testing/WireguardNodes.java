@@ -1,10 +1,11 @@
 package io.nodemesh.wireguard.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.wireguard.WireguardDataplane;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The root tests' mesh: a {@link MeshTopology} whose nodes each run a {@code wireguard} dataplane, with an echo server
@@ -36,7 +35,8 @@ public final class WireguardNodes implements AutoCloseable {
         Privileges.requireRoot();
         Privileges.requireBinary("wireguard-go", "wireguard-go");
         Privileges.requireBinary("nft", "nftables");
-        for (int i = 0; i + 1 < binaryAndPackage.length; i += 2) Privileges.requireBinary(binaryAndPackage[i], binaryAndPackage[i + 1]);
+        for (int i = 0; i + 1 < binaryAndPackage.length; i += 2)
+            Privileges.requireBinary(binaryAndPackage[i], binaryAndPackage[i + 1]);
         Privileges.require(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
     }
 

@@ -1,27 +1,29 @@
 package io.nodemesh.wireguard.uapi;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.wireguard.WireguardKey;
 import io.nodemesh.wireguard.WireguardPrivateKey;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class UapiCodecTest {
     static final WireguardKey PEER = WireguardPrivateKey.generate().publicKey();
 
     @Test
     void encodesAPeerUpsertInWireOrderWithHexKeys() throws Exception {
-        var update = DeviceUpdate.peer(PeerUpdate.upsert("node-b", PEER,
-                new InetSocketAddress(InetAddress.getByName("10.211.0.2"), 51820), 25, List.of("10.210.2.7/24", "fd00:2::/64")));
+        var update = DeviceUpdate.peer(PeerUpdate.upsert(
+                "node-b",
+                PEER,
+                new InetSocketAddress(InetAddress.getByName("10.211.0.2"), 51820),
+                25,
+                List.of("10.210.2.7/24", "fd00:2::/64")));
         assertThat(UapiCodec.request("set", UapiCodec.encode(update))).isEqualTo("""
                 set=1
                 public_key=%s
@@ -37,18 +39,28 @@ class UapiCodecTest {
     @Test
     void encodesRemovalAndDeviceFieldsAndBracketsV6Endpoints() throws Exception {
         var key = WireguardPrivateKey.generate();
-        var update = new DeviceUpdate(Optional.of(key), OptionalInt.of(51821), true, List.of(PeerUpdate.remove("gone", PEER)));
-        assertThat(UapiCodec.encode(update)).extracting(UapiLine::text).containsExactly(
-                "private_key=" + key.revealHex() + "\n", "listen_port=51821\n", "replace_peers=true\n",
-                "public_key=" + PEER.hex() + "\n", "remove=true\n");
-        assertThat(UapiCodec.endpoint(new InetSocketAddress(InetAddress.getByName("fd00::1"), 5))).isEqualTo("[fd00:0:0:0:0:0:0:1]:5");
+        var update = new DeviceUpdate(
+                Optional.of(key), OptionalInt.of(51821), true, List.of(PeerUpdate.remove("gone", PEER)));
+        assertThat(UapiCodec.encode(update))
+                .extracting(UapiLine::text)
+                .containsExactly(
+                        "private_key=" + key.revealHex() + "\n",
+                        "listen_port=51821\n",
+                        "replace_peers=true\n",
+                        "public_key=" + PEER.hex() + "\n",
+                        "remove=true\n");
+        assertThat(UapiCodec.endpoint(new InetSocketAddress(InetAddress.getByName("fd00::1"), 5)))
+                .isEqualTo("[fd00:0:0:0:0:0:0:1]:5");
     }
 
     @Test
     void encodesUpdateOnlyAndLeavesOutWhatIsNotGiven() {
-        var update = DeviceUpdate.peer(new PeerUpdate("node-b", PEER, false, true, Optional.empty(), OptionalInt.of(0), false, List.of()));
-        assertThat(UapiCodec.encode(update)).extracting(UapiLine::text).containsExactly(
-                "public_key=" + PEER.hex() + "\n", "update_only=true\n", "persistent_keepalive_interval=0\n");
+        var update = DeviceUpdate.peer(
+                new PeerUpdate("node-b", PEER, false, true, Optional.empty(), OptionalInt.of(0), false, List.of()));
+        assertThat(UapiCodec.encode(update))
+                .extracting(UapiLine::text)
+                .containsExactly(
+                        "public_key=" + PEER.hex() + "\n", "update_only=true\n", "persistent_keepalive_interval=0\n");
     }
 
     @Test
@@ -93,11 +105,25 @@ class UapiCodecTest {
 
     @Test
     void findsTheFirstLineTheDeviceDidNotTake() throws Exception {
-        var update = DeviceUpdate.peer(PeerUpdate.upsert("node-b", PEER,
-                new InetSocketAddress(InetAddress.getByName("10.211.0.2"), 51820), 0, List.of("10.210.2.0/24", "10.210.3.0/24")));
+        var update = DeviceUpdate.peer(PeerUpdate.upsert(
+                "node-b",
+                PEER,
+                new InetSocketAddress(InetAddress.getByName("10.211.0.2"), 51820),
+                0,
+                List.of("10.210.2.0/24", "10.210.3.0/24")));
         var lines = UapiCodec.encode(update);
-        var applied = new DeviceState(Optional.empty(), 51820, 0, List.of(new PeerState(PEER,
-                Optional.of(new InetSocketAddress(InetAddress.getByName("10.211.0.2"), 51820)), List.of("10.210.2.0/24"), 0, Instant.EPOCH, 0, 0)));
+        var applied = new DeviceState(
+                Optional.empty(),
+                51820,
+                0,
+                List.of(new PeerState(
+                        PEER,
+                        Optional.of(new InetSocketAddress(InetAddress.getByName("10.211.0.2"), 51820)),
+                        List.of("10.210.2.0/24"),
+                        0,
+                        Instant.EPOCH,
+                        0,
+                        0)));
         assertThat(UapiCodec.firstNotApplied(lines, applied)).get().satisfies(l -> {
             assertThat(l.key()).isEqualTo("allowed_ip");
             assertThat(l.value()).isEqualTo("10.210.3.0/24");
@@ -107,11 +133,15 @@ class UapiCodecTest {
 
     @Test
     void peerUpdatesRejectBadValuesNamingThePeer() {
-        assertThatThrownBy(() -> PeerUpdate.upsert("node-c", PEER, InetSocketAddress.createUnresolved("host", 1), 0, List.of()))
-                .hasMessageContaining("peer node-c").hasMessageContaining("endpoint");
+        assertThatThrownBy(() ->
+                        PeerUpdate.upsert("node-c", PEER, InetSocketAddress.createUnresolved("host", 1), 0, List.of()))
+                .hasMessageContaining("peer node-c")
+                .hasMessageContaining("endpoint");
         assertThatThrownBy(() -> PeerUpdate.upsert("node-c", PEER, new InetSocketAddress(1), 0, List.of("10.0.0.0/33")))
-                .hasMessageContaining("peer node-c").hasMessageContaining("allowed IP");
+                .hasMessageContaining("peer node-c")
+                .hasMessageContaining("allowed IP");
         assertThatThrownBy(() -> PeerUpdate.upsert("node-c", PEER, new InetSocketAddress(1), 70000, List.of()))
-                .hasMessageContaining("peer node-c").hasMessageContaining("keepalive");
+                .hasMessageContaining("peer node-c")
+                .hasMessageContaining("keepalive");
     }
 }

@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.internal.abi;
 
 import io.nodemesh.api.state.IpAddresses;
-
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -33,7 +32,9 @@ public final class Addresses {
         for (int i = 0; i < 10; i++) mapped &= ip[i] == 0;
         mapped &= ip[10] == (byte) 0xff && ip[11] == (byte) 0xff;
         try {
-            if (mapped) return InetAddress.getByAddress(java.util.Arrays.copyOfRange(ip, 12, 16)).getHostAddress();
+            if (mapped)
+                return InetAddress.getByAddress(java.util.Arrays.copyOfRange(ip, 12, 16))
+                        .getHostAddress();
             return InetAddress.getByAddress(ip).getHostAddress();
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException(e);

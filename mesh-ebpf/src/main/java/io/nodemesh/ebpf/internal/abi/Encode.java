@@ -47,8 +47,15 @@ public final class Encode {
     }
 
     /** The decoded form of an nm_service_value. */
-    public record ServiceValue(int serviceId, int backendSet, int backendCount, long affinityTimeoutSeconds,
-                               int maglevSize, int targetPort, int lb, int flags) {}
+    public record ServiceValue(
+            int serviceId,
+            int backendSet,
+            int backendCount,
+            long affinityTimeoutSeconds,
+            int maglevSize,
+            int targetPort,
+            int lb,
+            int flags) {}
 
     public static Bytes serviceValue(ServiceValue v) {
         return new StructWriter(SERVICE_VALUE)
@@ -65,8 +72,15 @@ public final class Encode {
 
     public static ServiceValue decodeServiceValue(Bytes bytes) {
         var r = new StructReader(SERVICE_VALUE, bytes.toArray());
-        return new ServiceValue((int) r.u32("service_id"), (int) r.u32("backend_set"), (int) r.u32("backend_count"),
-                r.u32("affinity_timeout_s"), (int) r.u32("maglev_size"), r.u16("target_port"), r.u8("lb"), r.u8("flags"));
+        return new ServiceValue(
+                (int) r.u32("service_id"),
+                (int) r.u32("backend_set"),
+                (int) r.u32("backend_count"),
+                r.u32("affinity_timeout_s"),
+                (int) r.u32("maglev_size"),
+                r.u16("target_port"),
+                r.u8("lb"),
+                r.u8("flags"));
     }
 
     /** nm_udp_stale key: {@code backendIp} is the 16-byte kernel form, {@code backendPort} host order. */

@@ -38,12 +38,14 @@ public final class KernelAbi {
 
     /** getsockopt options steering.bpf.c answers for the node proxy (SO_ORIGINAL_DST, IP6T_SO_ORIGINAL_DST). */
     public static final int SOL_IP = 0;
+
     public static final int SOL_IPV6 = 41;
     public static final int SO_ORIGINAL_DST = 80;
     public static final int IP6T_SO_ORIGINAL_DST = 80;
 
     /** nm_event.type = FlowEvent.Type ordinal + 1. */
     public static final int EV_CONNECT = 1;
+
     public static final int EV_TRANSLATE = 2;
     public static final int EV_REDIRECT = 3;
     public static final int EV_DROP = 4;
@@ -51,11 +53,13 @@ public final class KernelAbi {
 
     /** nm_event.verdict = io.nodemesh.api.Verdict ordinal. */
     public static final int VERDICT_FORWARDED = 0;
+
     public static final int VERDICT_DROPPED_POLICY = 1;
     public static final int VERDICT_NO_BACKEND = 2;
 
     /** nm_event.path = io.nodemesh.api.FlowPath ordinal. */
     public static final int PATH_SOCKET_REDIRECT = 0;
+
     public static final int PATH_KERNEL_STACK = 1;
     public static final int PATH_NODE_PROXY = 2;
     public static final int PATH_ENCRYPTED_TUNNEL = 3;
@@ -63,6 +67,7 @@ public final class KernelAbi {
 
     /** Default max_entries of the maps (maps.h). */
     public static final int MAX_SOCKETS = 65536;
+
     public static final int MAX_IDENTITIES = 65536;
     public static final int MAX_SERVICES = 10000;
     public static final int MAX_BACKEND_SETS = 2 * MAX_SERVICES + 1;
@@ -77,6 +82,7 @@ public final class KernelAbi {
     public static final int MAX_UDP_PEERS = 65536;
     /** nm_udp_stale entries (udp_reap.bpf.o's private map): stale backends handled per iterator run. */
     public static final int MAX_UDP_STALE = 4096;
+
     public static final int MAX_PROXY_CGROUPS = 16;
     public static final int EVENTS_BYTES = 4 * 1024 * 1024;
     public static final int MAX_BACKENDS_PER_SERVICE = 1024;

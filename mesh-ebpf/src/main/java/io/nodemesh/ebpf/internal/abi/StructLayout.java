@@ -16,16 +16,21 @@ public record StructLayout(String cName, int size, List<Field> fields) {
         fields = List.copyOf(fields);
         int end = 0;
         for (Field f : fields) {
-            if (f.offset() != end) throw new IllegalArgumentException(cName + "." + f.name() + " at " + f.offset() + ", expected " + end + " (no holes)");
+            if (f.offset() != end)
+                throw new IllegalArgumentException(
+                        cName + "." + f.name() + " at " + f.offset() + ", expected " + end + " (no holes)");
             end += f.size();
         }
-        if (end != size) throw new IllegalArgumentException(cName + " fields end at " + end + " but the struct is " + size + " bytes");
+        if (end != size)
+            throw new IllegalArgumentException(
+                    cName + " fields end at " + end + " but the struct is " + size + " bytes");
     }
 
     /** Lays out fields back to back from name/size pairs, the way nodemesh.h declares them (explicit padding). */
     static StructLayout of(String cName, Object... nameSizePairs) {
         Map<String, Integer> sizes = new LinkedHashMap<>();
-        for (int i = 0; i < nameSizePairs.length; i += 2) sizes.put((String) nameSizePairs[i], (Integer) nameSizePairs[i + 1]);
+        for (int i = 0; i < nameSizePairs.length; i += 2)
+            sizes.put((String) nameSizePairs[i], (Integer) nameSizePairs[i + 1]);
         int offset = 0;
         var list = new java.util.ArrayList<Field>();
         for (var e : sizes.entrySet()) {

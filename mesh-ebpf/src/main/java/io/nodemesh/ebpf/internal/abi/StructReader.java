@@ -11,7 +11,8 @@ public final class StructReader {
 
     public StructReader(StructLayout layout, byte[] bytes) {
         if (bytes.length < layout.size()) {
-            throw new IllegalArgumentException(layout.cName() + " needs " + layout.size() + " bytes, got " + bytes.length);
+            throw new IllegalArgumentException(
+                    layout.cName() + " needs " + layout.size() + " bytes, got " + bytes.length);
         }
         this.layout = layout;
         this.buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -40,7 +41,8 @@ public final class StructReader {
 
     private StructLayout.Field field(String name, int size) {
         StructLayout.Field f = layout.field(name);
-        if (f.size() != size) throw new IllegalArgumentException(layout.cName() + "." + name + " is " + f.size() + " bytes, not " + size);
+        if (f.size() != size)
+            throw new IllegalArgumentException(layout.cName() + "." + name + " is " + f.size() + " bytes, not " + size);
         return f;
     }
 }

@@ -50,13 +50,15 @@ final class StructWriter {
     private void check(StructLayout.Field f, int size, long value, long max) {
         width(f, size);
         if (value < 0 || value > max) {
-            throw new IllegalArgumentException(layout.cName() + "." + f.name() + " = " + value + " does not fit in " + size + " bytes");
+            throw new IllegalArgumentException(
+                    layout.cName() + "." + f.name() + " = " + value + " does not fit in " + size + " bytes");
         }
     }
 
     private void width(StructLayout.Field f, int size) {
         if (f.size() != size) {
-            throw new IllegalArgumentException(layout.cName() + "." + f.name() + " is " + f.size() + " bytes, not " + size);
+            throw new IllegalArgumentException(
+                    layout.cName() + "." + f.name() + " is " + f.size() + " bytes, not " + size);
         }
     }
 }

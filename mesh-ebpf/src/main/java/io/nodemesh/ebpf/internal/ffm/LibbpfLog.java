@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +21,7 @@ final class LibbpfLog {
     /** libbpf names the program whose load failed only in a message: "prog 'x': BPF program load failed: ...". */
     private static final java.util.regex.Pattern FAILED_PROGRAM =
             java.util.regex.Pattern.compile("prog '([^']+)': (?:BPF program load failed|failed to load)");
+
     private static final ThreadLocal<String> LAST_FAILED_PROGRAM = ThreadLocal.withInitial(() -> "");
 
     private LibbpfLog() {}
@@ -37,9 +37,14 @@ final class LibbpfLog {
         if (!"amd64".equals(System.getProperty("os.arch")) && !"x86_64".equals(System.getProperty("os.arch"))) return;
         try {
             MemorySegment stub = LibbpfFunctions.LINKER.upcallStub(
-                    MethodHandles.lookup().findStatic(LibbpfLog.class, "print",
-                            MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class)),
-                    LibbpfFunctions.PRINT_FN, Arena.global());
+                    MethodHandles.lookup()
+                            .findStatic(
+                                    LibbpfLog.class,
+                                    "print",
+                                    MethodType.methodType(
+                                            int.class, int.class, MemorySegment.class, MemorySegment.class)),
+                    LibbpfFunctions.PRINT_FN,
+                    Arena.global());
             MemorySegment previous = (MemorySegment) LibbpfFunctions.libbpf_set_print.invokeExact(stub);
         } catch (Throwable t) {
             LOG.debug("libbpf messages stay on stderr: {}", t.toString());
@@ -49,7 +54,9 @@ final class LibbpfLog {
     /** The upcall; must never throw into native code. */
     private static int print(int level, MemorySegment format, MemorySegment args) {
         try {
-            boolean wanted = level == LIBBPF_WARN ? LOG.isWarnEnabled() : level == LIBBPF_INFO ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
+            boolean wanted = level == LIBBPF_WARN
+                    ? LOG.isWarnEnabled()
+                    : level == LIBBPF_INFO ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
             if (!wanted && level != LIBBPF_WARN) return 0;
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment buf = a.allocate(BUFFER);

@@ -1,5 +1,9 @@
 package io.nodemesh.ebpf.internal.ffm;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -8,10 +12,6 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Downcalls into the C library for what libbpf does not cover. Every one reports failure through errno. ({@code setns}
@@ -40,14 +40,18 @@ final class LibcFunctions {
     static final MethodHandle statfs = fn("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     // int unlink(const char *pathname);
     static final MethodHandle unlink = fn("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    // int mount(const char *source, const char *target, const char *filesystemtype, unsigned long mountflags, const void *data);
-    static final MethodHandle mount = fn("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    // int mount(const char *source, const char *target, const char *filesystemtype, unsigned long mountflags, const
+    // void *data);
+    static final MethodHandle mount =
+            fn("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     // int socket(int domain, int type, int protocol);
     static final MethodHandle socket = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     // int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen);
-    static final MethodHandle getsockopt = fn("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle getsockopt =
+            fn("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     // int vsnprintf(char *str, size_t size, const char *format, va_list ap);   (va_list is a pointer on x86-64)
-    static final MethodHandle vsnprintf = LINKER.downcallHandle(LIBC.find("vsnprintf").orElseThrow(),
+    static final MethodHandle vsnprintf = LINKER.downcallHandle(
+            LIBC.find("vsnprintf").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     // ssize_t read(int fd, void *buf, size_t count);
     static final MethodHandle read = fn("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -55,8 +59,10 @@ final class LibcFunctions {
     static final MethodHandle unshare = fn("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private static MethodHandle fn(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name)),
-                descriptor, CAPTURE_ERRNO);
+        return LINKER.downcallHandle(
+                LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name)),
+                descriptor,
+                CAPTURE_ERRNO);
     }
 
     static int errno(MemorySegment captured) {

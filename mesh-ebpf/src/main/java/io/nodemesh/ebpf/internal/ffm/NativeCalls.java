@@ -1,15 +1,14 @@
 package io.nodemesh.ebpf.internal.ffm;
 
-import io.nodemesh.ebpf.bpf.BpfException;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-
 import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.BATCH_OPTS;
 import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.BATCH_OPTS_ELEM_FLAGS;
 import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.BATCH_OPTS_SZ;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import io.nodemesh.ebpf.bpf.BpfException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 
 /**
  * What every part of {@link NativeLibbpf} shares: invoking a downcall handle without checked {@code Throwable}s,

@@ -1,17 +1,16 @@
 package io.nodemesh.ebpf.internal.ffm;
 
+import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.libbpf_major_version;
+import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.libbpf_minor_version;
+import static io.nodemesh.ebpf.internal.ffm.NativeCalls.rethrow;
+
 import io.nodemesh.ebpf.bpf.LibbpfVersion;
 import io.nodemesh.ebpf.bpf.MapDefinition;
 import io.nodemesh.ebpf.bpf.MapInfo;
 import io.nodemesh.ebpf.bpf.ProgramInfo;
 import io.nodemesh.ebpf.internal.seam.Libbpf;
-
 import java.util.List;
 import java.util.function.Consumer;
-
-import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.libbpf_major_version;
-import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.libbpf_minor_version;
-import static io.nodemesh.ebpf.internal.ffm.NativeCalls.rethrow;
 
 /**
  * The real {@link Libbpf}: FFM downcalls into libbpf.so.1 and libc. Obtain it through {@link NativeSupport}.
@@ -32,7 +31,8 @@ public final class NativeLibbpf implements Libbpf {
     @Override
     public LibbpfVersion version() {
         try {
-            return new LibbpfVersion((int) libbpf_major_version.invokeExact(), (int) libbpf_minor_version.invokeExact());
+            return new LibbpfVersion(
+                    (int) libbpf_major_version.invokeExact(), (int) libbpf_minor_version.invokeExact());
         } catch (Throwable t) {
             throw rethrow(t);
         }

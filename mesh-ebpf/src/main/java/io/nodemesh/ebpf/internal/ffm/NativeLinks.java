@@ -1,10 +1,5 @@
 package io.nodemesh.ebpf.internal.ffm;
 
-import io.nodemesh.ebpf.bpf.BpfException;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
 import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.*;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.call;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.callLong;
@@ -13,6 +8,10 @@ import static io.nodemesh.ebpf.internal.ffm.NativeCalls.get;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.ptr;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.run;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import io.nodemesh.ebpf.bpf.BpfException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Attaching programs: cgroup links, {@code bpf_prog_attach}/{@code detach2}, pinned links and their program swaps, and
@@ -25,7 +24,8 @@ final class NativeLinks {
     static long attachCgroup(long program, int cgroupFd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(ERRNO_STATE);
-            MemorySegment link = get(() -> (MemorySegment) bpf_program__attach_cgroup.invokeExact(errno, ptr(program), cgroupFd));
+            MemorySegment link =
+                    get(() -> (MemorySegment) bpf_program__attach_cgroup.invokeExact(errno, ptr(program), cgroupFd));
             if (link.equals(MemorySegment.NULL)) throw new BpfException("attach program to cgroup", errno(errno));
             return link.address();
         }
@@ -69,7 +69,9 @@ final class NativeLinks {
     }
 
     static void disconnectLink(long link) {
-        run(() -> { bpf_link__disconnect.invokeExact(ptr(link)); });
+        run(() -> {
+            bpf_link__disconnect.invokeExact(ptr(link));
+        });
         destroyLink(link);
     }
 
@@ -82,7 +84,8 @@ final class NativeLinks {
     static long attachIter(long program) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(ERRNO_STATE);
-            MemorySegment link = get(() -> (MemorySegment) bpf_program__attach_iter.invokeExact(errno, ptr(program), MemorySegment.NULL));
+            MemorySegment link = get(() ->
+                    (MemorySegment) bpf_program__attach_iter.invokeExact(errno, ptr(program), MemorySegment.NULL));
             if (link.equals(MemorySegment.NULL)) throw new BpfException("attach iterator program", errno(errno));
             return link.address();
         }

@@ -1,10 +1,5 @@
 package io.nodemesh.ebpf.internal.ffm;
 
-import io.nodemesh.ebpf.bpf.BpfException;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
 import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.*;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.batchOpts;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.bytes;
@@ -12,6 +7,10 @@ import static io.nodemesh.ebpf.internal.ffm.NativeCalls.call;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.check;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.nodemesh.ebpf.bpf.BpfException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /** Map element operations on a map fd, one at a time and in batches. ENOENT is an answer here, not an error. */
 @SuppressWarnings("restricted") // the whole point of this package; access is checked by NativeSupport
@@ -68,7 +67,8 @@ final class NativeMaps {
             MemorySegment opts = batchOpts(a, flags);
             int rc = call(() -> (int) bpf_map_update_batch.invokeExact(mapFd, k, v, n, opts));
             if (rc < 0) {
-                throw new BpfException("batch update (" + n.get(JAVA_INT, 0) + " of " + count + " entries written)", -rc);
+                throw new BpfException(
+                        "batch update (" + n.get(JAVA_INT, 0) + " of " + count + " entries written)", -rc);
             }
         }
     }

@@ -1,16 +1,5 @@
 package io.nodemesh.ebpf.internal.ffm;
 
-import io.nodemesh.ebpf.bpf.BpfException;
-import io.nodemesh.ebpf.bpf.MapDefinition;
-import io.nodemesh.ebpf.bpf.MapType;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.*;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.call;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.check;
@@ -20,6 +9,16 @@ import static io.nodemesh.ebpf.internal.ffm.NativeCalls.rethrow;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.run;
 import static io.nodemesh.ebpf.internal.ffm.NativeCalls.string;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import io.nodemesh.ebpf.bpf.BpfException;
+import io.nodemesh.ebpf.bpf.MapDefinition;
+import io.nodemesh.ebpf.bpf.MapType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * libbpf objects: opening an ELF from memory, loading it, walking its programs and maps, closing it. Holds the native
@@ -72,7 +71,9 @@ final class NativeObjects {
 
     void closeObject(long object) {
         ObjectMemory memory = objects.remove(object);
-        run(() -> { bpf_object__close.invokeExact(ptr(object)); });
+        run(() -> {
+            bpf_object__close.invokeExact(ptr(object));
+        });
         if (memory != null) memory.arena().close();
     }
 

@@ -1,7 +1,14 @@
 package io.nodemesh.ebpf.internal.ffm;
 
-import io.nodemesh.ebpf.bpf.BpfException;
+import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.*;
+import static io.nodemesh.ebpf.internal.ffm.NativeCalls.call;
+import static io.nodemesh.ebpf.internal.ffm.NativeCalls.check;
+import static io.nodemesh.ebpf.internal.ffm.NativeCalls.ptr;
+import static io.nodemesh.ebpf.internal.ffm.NativeCalls.rethrow;
+import static io.nodemesh.ebpf.internal.ffm.NativeCalls.run;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import io.nodemesh.ebpf.bpf.BpfException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -10,14 +17,6 @@ import java.lang.invoke.MethodType;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-
-import static io.nodemesh.ebpf.internal.ffm.LibbpfFunctions.*;
-import static io.nodemesh.ebpf.internal.ffm.NativeCalls.call;
-import static io.nodemesh.ebpf.internal.ffm.NativeCalls.check;
-import static io.nodemesh.ebpf.internal.ffm.NativeCalls.ptr;
-import static io.nodemesh.ebpf.internal.ffm.NativeCalls.rethrow;
-import static io.nodemesh.ebpf.internal.ffm.NativeCalls.run;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * libbpf ring buffers: an upcall stub per ring that copies each record out to a Java consumer, polled on the caller's
@@ -32,8 +31,12 @@ final class NativeRings {
 
     static {
         try {
-            RING_SAMPLE = MethodHandles.lookup().findStatic(NativeRings.class, "ringSample",
-                    MethodType.methodType(int.class, Consumer.class, MemorySegment.class, MemorySegment.class, long.class));
+            RING_SAMPLE = MethodHandles.lookup()
+                    .findStatic(
+                            NativeRings.class,
+                            "ringSample",
+                            MethodType.methodType(
+                                    int.class, Consumer.class, MemorySegment.class, MemorySegment.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -48,7 +51,8 @@ final class NativeRings {
             sink.accept(data.reinterpret(size).toArray(JAVA_BYTE));
         } catch (RuntimeException e) {
             // An exception must never unwind into native code: the record is counted as consumed and dropped.
-            System.getLogger(NativeLibbpf.class.getName()).log(System.Logger.Level.WARNING, "ring buffer consumer failed", e);
+            System.getLogger(NativeLibbpf.class.getName())
+                    .log(System.Logger.Level.WARNING, "ring buffer consumer failed", e);
         }
         return 0;
     }
@@ -58,8 +62,10 @@ final class NativeRings {
         try {
             MemorySegment stub = LINKER.upcallStub(RING_SAMPLE.bindTo(sink), RING_SAMPLE_FN, arena);
             MemorySegment errno = arena.allocate(ERRNO_STATE);
-            MemorySegment rb = (MemorySegment) ring_buffer__new.invokeExact(errno, mapFd, stub, MemorySegment.NULL, MemorySegment.NULL);
-            if (rb.equals(MemorySegment.NULL)) throw new BpfException("open ring buffer on map fd " + mapFd, errno(errno));
+            MemorySegment rb = (MemorySegment)
+                    ring_buffer__new.invokeExact(errno, mapFd, stub, MemorySegment.NULL, MemorySegment.NULL);
+            if (rb.equals(MemorySegment.NULL))
+                throw new BpfException("open ring buffer on map fd " + mapFd, errno(errno));
             rings.put(rb.address(), new RingMemory(arena));
             return rb.address();
         } catch (Throwable t) {
@@ -76,7 +82,9 @@ final class NativeRings {
 
     void closeRing(long ring) {
         RingMemory memory = rings.remove(ring);
-        run(() -> { ring_buffer__free.invokeExact(ptr(ring)); });
+        run(() -> {
+            ring_buffer__free.invokeExact(ptr(ring));
+        });
         if (memory != null) memory.arena().close();
     }
 }

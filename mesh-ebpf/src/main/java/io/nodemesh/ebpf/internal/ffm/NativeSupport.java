@@ -4,7 +4,6 @@ import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.bpf.LibbpfVersion;
 import io.nodemesh.ebpf.internal.seam.Libbpf;
 import io.nodemesh.netlab.Setns;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
 import java.util.List;
@@ -26,12 +25,17 @@ public final class NativeSupport {
     /** What stops the FFM layer from working, or empty when nothing does. */
     public static Optional<String> problem() {
         // This module's downcalls, and mesh-netlab's Setns (network namespaces); one module on the class path.
-        List<Module> lacking = Stream.of(NativeSupport.class.getModule(), Setns.class.getModule()).distinct()
-                .filter(m -> !m.isNativeAccessEnabled()).toList();
+        List<Module> lacking = Stream.of(NativeSupport.class.getModule(), Setns.class.getModule())
+                .distinct()
+                .filter(m -> !m.isNativeAccessEnabled())
+                .toList();
         if (!lacking.isEmpty()) {
             boolean named = lacking.stream().allMatch(Module::isNamed);
-            String flag = "--enable-native-access=" + lacking.stream().map(m -> m.isNamed() ? m.getName() : "ALL-UNNAMED")
-                    .distinct().collect(Collectors.joining(","));
+            String flag = "--enable-native-access="
+                    + lacking.stream()
+                            .map(m -> m.isNamed() ? m.getName() : "ALL-UNNAMED")
+                            .distinct()
+                            .collect(Collectors.joining(","));
             return Optional.of("native access is not enabled for nodemesh's eBPF backend: start the JVM with " + flag
                     + (named ? " (module path)" : " (class path)"));
         }
@@ -43,7 +47,8 @@ public final class NativeSupport {
         try {
             LibbpfVersion v = libbpf().version();
             if (!v.atLeast(LibbpfVersion.MINIMUM)) {
-                return Optional.of("libbpf " + v + " is too old; nodemesh needs " + LibbpfVersion.MINIMUM + " or newer");
+                return Optional.of(
+                        "libbpf " + v + " is too old; nodemesh needs " + LibbpfVersion.MINIMUM + " or newer");
             }
         } catch (LinkageError | RuntimeException e) {
             return Optional.of("libbpf.so.1 could not be bound: " + e);
@@ -57,7 +62,8 @@ public final class NativeSupport {
         if (l != null) return l;
         synchronized (NativeSupport.class) {
             if (instance == null) {
-                if (!NativeSupport.class.getModule().isNativeAccessEnabled()) throw new BpfException(problem().orElseThrow());
+                if (!NativeSupport.class.getModule().isNativeAccessEnabled())
+                    throw new BpfException(problem().orElseThrow());
                 try {
                     instance = new NativeLibbpf();
                     instance.version(); // binds the symbols now, so a bad library fails here and not mid-operation

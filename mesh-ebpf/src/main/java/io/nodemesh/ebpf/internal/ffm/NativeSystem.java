@@ -1,18 +1,17 @@
 package io.nodemesh.ebpf.internal.ffm;
 
+import static io.nodemesh.ebpf.internal.ffm.NativeCalls.call;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.netlab.Setns;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-
-import static io.nodemesh.ebpf.internal.ffm.NativeCalls.call;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The libc system calls around libbpf: {@code statfs} for filesystem magics, mounting bpffs, and work inside a network
@@ -44,7 +43,10 @@ final class NativeSystem {
     }
 
     static long netnsCookie(String netnsPath) {
-        return inNetns(netnsPath, "nodemesh-netns-cookie", "reading the netns cookie of",
+        return inNetns(
+                netnsPath,
+                "nodemesh-netns-cookie",
+                "reading the netns cookie of",
                 () -> netnsCookieOnThisThread(netnsPath));
     }
 
@@ -52,14 +54,16 @@ final class NativeSystem {
     private static long netnsCookieOnThisThread(String netnsPath) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(LibcFunctions.ERRNO_STATE);
-            int sock = call(() -> (int) LibcFunctions.socket.invokeExact(errno, LibcFunctions.AF_INET, LibcFunctions.SOCK_STREAM, 0));
+            int sock = call(() ->
+                    (int) LibcFunctions.socket.invokeExact(errno, LibcFunctions.AF_INET, LibcFunctions.SOCK_STREAM, 0));
             if (sock < 0) throw new BpfException("socket in " + netnsPath, LibcFunctions.errno(errno));
             try {
                 MemorySegment cookie = a.allocate(JAVA_LONG);
                 MemorySegment len = a.allocateFrom(JAVA_INT, 8);
-                int rc = call(() -> (int) LibcFunctions.getsockopt.invokeExact(errno, sock, LibcFunctions.SOL_SOCKET,
-                        LibcFunctions.SO_NETNS_COOKIE, cookie, len));
-                if (rc < 0) throw new BpfException("getsockopt(SO_NETNS_COOKIE) in " + netnsPath, LibcFunctions.errno(errno));
+                int rc = call(() -> (int) LibcFunctions.getsockopt.invokeExact(
+                        errno, sock, LibcFunctions.SOL_SOCKET, LibcFunctions.SO_NETNS_COOKIE, cookie, len));
+                if (rc < 0)
+                    throw new BpfException("getsockopt(SO_NETNS_COOKIE) in " + netnsPath, LibcFunctions.errno(errno));
                 return cookie.get(JAVA_LONG, 0);
             } finally {
                 NativeFds.closeFd(sock);
@@ -99,7 +103,8 @@ final class NativeSystem {
         try {
             Setns.enter(Path.of(netnsPath));
         } catch (Setns.Failure f) {
-            String what = f.call() == Setns.Failure.Call.OPEN ? "open " + netnsPath : "enter network namespace " + netnsPath;
+            String what =
+                    f.call() == Setns.Failure.Call.OPEN ? "open " + netnsPath : "enter network namespace " + netnsPath;
             throw new BpfException(what, f.errno());
         }
     }

@@ -11,8 +11,11 @@ import java.util.Map;
  * @param identities  identity (SPIFFE id) → numeric identity (≥ 2; {@code host} is always 1)
  * @param slots       backend-set key → canonical endpoint addresses by slot
  */
-public record Allocations(Map<String, Integer> services, Map<String, Integer> backendSets,
-                          Map<String, Integer> identities, Map<String, List<String>> slots) {
+public record Allocations(
+        Map<String, Integer> services,
+        Map<String, Integer> backendSets,
+        Map<String, Integer> identities,
+        Map<String, List<String>> slots) {
     public static final Allocations NONE = new Allocations(Map.of(), Map.of(), Map.of(), Map.of());
 
     public Allocations {

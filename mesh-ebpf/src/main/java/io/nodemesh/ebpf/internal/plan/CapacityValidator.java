@@ -10,7 +10,6 @@ import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,11 +42,13 @@ final class CapacityValidator {
         if (c == null) {
             var readyEndpoints = ServiceEntries.ready(index, s);
             Map<ServiceEntries.Family, Integer> ready = new java.util.EnumMap<>(ServiceEntries.Family.class);
-            for (ServiceEntries.Family f : ServiceEntries.families(s)) ready.put(f, ServiceEntries.readyAddresses(readyEndpoints, f).size());
+            for (ServiceEntries.Family f : ServiceEntries.families(s))
+                ready.put(f, ServiceEntries.readyAddresses(readyEndpoints, f).size());
             List<String> vipPorts = new ArrayList<>();
             for (String vip : s.vips()) {
                 if (!IpAddresses.isValid(vip)) continue;
-                for (ServicePort p : s.ports()) vipPorts.add(IpAddresses.canonical(vip) + "|" + p.port() + "|" + p.protocol());
+                for (ServicePort p : s.ports())
+                    vipPorts.add(IpAddresses.canonical(vip) + "|" + p.port() + "|" + p.protocol());
             }
             c = new Counts(ready, vipPorts);
         }
@@ -62,7 +63,7 @@ final class CapacityValidator {
     private static final class Last {
         MeshState state;
         MeshIndex index;
-        Counts[] counts;                       // per service index; null for a duplicate key (skipped, as the plan does)
+        Counts[] counts; // per service index; null for a duplicate key (skipped, as the plan does)
         final TreeMap<Integer, List<Violation>> perService = new TreeMap<>();
         final Map<String, Integer> vipPortRefs = new HashMap<>();
         long backends;
@@ -81,7 +82,13 @@ final class CapacityValidator {
         over(out, "services", last.serviceKeys, "services", "ebpf.maxServices", limits.maxServices());
         over(out, "services", last.vipPortRefs.size(), "VIP:port entries", "ebpf.maxVipPorts", limits.maxVipPorts());
         over(out, "services", last.backends, "ready backends", "ebpf.maxBackends", limits.maxBackends());
-        over(out, "services", last.maglevEntries, "Maglev table entries", "ebpf.maxMaglevEntries", limits.maxMaglevEntries());
+        over(
+                out,
+                "services",
+                last.maglevEntries,
+                "Maglev table entries",
+                "ebpf.maxMaglevEntries",
+                limits.maxMaglevEntries());
         out.addAll(last.workloads);
         out.addAll(last.policies);
         return out;
@@ -90,7 +97,9 @@ final class CapacityValidator {
     /** Recounts only the services whose records changed; false when anything else changed (then: {@link #whole}). */
     private boolean incremental(MeshState state) {
         Last l = last;
-        if (l == null || !SameElements.of(l.state.workloads(), state.workloads()) || !SameElements.of(l.state.policies(), state.policies())) {
+        if (l == null
+                || !SameElements.of(l.state.workloads(), state.workloads())
+                || !SameElements.of(l.state.policies(), state.policies())) {
             return false;
         }
         List<Service> before = l.state.services(), after = state.services();
@@ -147,11 +156,22 @@ final class CapacityValidator {
         for (Workload w : state.workloads()) {
             for (String ip : w.ips()) if (IpAddresses.isValid(ip)) addresses.add(IpAddresses.canonical(ip));
         }
-        over(workloads, "workloads", addresses.size(), "workload addresses", "ebpf.maxIdentities", limits.maxIdentities());
+        over(
+                workloads,
+                "workloads",
+                addresses.size(),
+                "workload addresses",
+                "ebpf.maxIdentities",
+                limits.maxIdentities());
         Map<String, Integer> perNode = new HashMap<>();
         for (Workload w : state.workloads()) perNode.merge(w.node(), 1, Integer::sum);
-        perNode.forEach((node, count) -> over(workloads, "workloads", count, "workloads on node " + node,
-                "ebpf.maxIdentities", limits.maxIdentities()));
+        perNode.forEach((node, count) -> over(
+                workloads,
+                "workloads",
+                count,
+                "workloads on node " + node,
+                "ebpf.maxIdentities",
+                limits.maxIdentities()));
         l.workloads = workloads;
 
         // the exact rule count: compile with throwaway ids (the count does not depend on which numbers are chosen)
@@ -161,15 +181,24 @@ final class CapacityValidator {
         serviceKeys.forEach(k -> serviceIds.put(k, serviceIds.size() + 1));
         var rules = new TreeMap<Bytes, Bytes>();
         var selected = new TreeMap<Bytes, Bytes>();
-        PolicyEntries.compile(state,
+        PolicyEntries.compile(
+                state,
                 id -> switch (id) {
                     case "*", "" -> KernelAbi.IDENTITY_ANY;
                     case "host" -> KernelAbi.IDENTITY_HOST;
                     default -> ids.computeIfAbsent(id, k -> ids.size() + KernelAbi.IDENTITY_FIRST_WORKLOAD);
                 },
-                key -> serviceIds.getOrDefault(key, 0), rules, selected);
+                key -> serviceIds.getOrDefault(key, 0),
+                rules,
+                selected);
         over(policies, "policies", rules.size(), "kernel policy rules", "ebpf.maxPolicyRules", limits.maxPolicyRules());
-        over(policies, "policies", selected.size(), "kernel policy selections", "ebpf.maxPolicyRules", limits.maxPolicyRules());
+        over(
+                policies,
+                "policies",
+                selected.size(),
+                "kernel policy selections",
+                "ebpf.maxPolicyRules",
+                limits.maxPolicyRules());
         l.policies = policies;
         last = l;
     }
@@ -193,17 +222,20 @@ final class CapacityValidator {
             int ready = entry.getValue();
             String family = entry.getKey() == ServiceEntries.Family.V4 ? "IPv4" : "IPv6";
             if (ready > limits.maxBackendsPerService()) {
-                out.add(new Violation("services[" + s.key() + "].endpoints", ready + " ready " + family
-                        + " backends exceed ebpf.maxBackendsPerService = " + limits.maxBackendsPerService()));
+                out.add(new Violation(
+                        "services[" + s.key() + "].endpoints",
+                        ready + " ready " + family + " backends exceed ebpf.maxBackendsPerService = "
+                                + limits.maxBackendsPerService()));
             }
             if (s.loadBalancing() == LoadBalancing.MAGLEV && ready > limits.maglevTableSize()) {
-                out.add(new Violation("services[" + s.key() + "].loadBalancing", ready + " ready " + family
-                        + " backends exceed the Maglev table size ebpf.maglevTableSize = " + limits.maglevTableSize()));
+                out.add(new Violation(
+                        "services[" + s.key() + "].loadBalancing",
+                        ready + " ready " + family + " backends exceed the Maglev table size ebpf.maglevTableSize = "
+                                + limits.maglevTableSize()));
             }
         }
         return out;
     }
-
 
     private static void over(List<Violation> out, String path, long count, String what, String limit, int max) {
         if (count > max) out.add(new Violation(path, count + " " + what + " exceed " + limit + " = " + max));

@@ -22,6 +22,7 @@ final class ChunkedMap<K, V> extends AbstractMap<K, V> {
 
     /** Iteration order; shared by versions that only replace values. */
     private final List<K> order;
+
     private final List<Map<K, V>> chunks;
 
     private ChunkedMap(List<K> order, List<Map<K, V>> chunks) {

@@ -45,7 +45,8 @@ final class IdAllocator {
         Integer id = assigned.get(key);
         if (id != null) return id;
         int free = used.nextClearBit(first);
-        if (free > last) throw new IllegalStateException("no free " + what + " id: all " + (last - first + 1) + " are taken");
+        if (free > last)
+            throw new IllegalStateException("no free " + what + " id: all " + (last - first + 1) + " are taken");
         used.set(free);
         assigned.put(key, free);
         return free;

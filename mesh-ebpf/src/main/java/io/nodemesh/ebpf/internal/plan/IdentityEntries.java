@@ -9,7 +9,6 @@ import io.nodemesh.ebpf.internal.abi.Addresses;
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.Encode;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
-
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,10 @@ final class IdentityEntries {
     }
 
     private static void add(Set<String> names, String identity) {
-        if (identity != null && !identity.isEmpty() && !identity.equals(Identities.HOST) && !identity.equals(Identities.ANY)) {
+        if (identity != null
+                && !identity.isEmpty()
+                && !identity.equals(Identities.HOST)
+                && !identity.equals(Identities.ANY)) {
             names.add(identity);
         }
     }
@@ -69,14 +71,22 @@ final class IdentityEntries {
 
     /** The address flow events name a workload's client sockets by: its first IPv4 address, else its first address. */
     private static java.util.Optional<byte[]> address(Workload w) {
-        return w.ips().stream().filter(Addresses::isV4).findFirst()
+        return w.ips().stream()
+                .filter(Addresses::isV4)
+                .findFirst()
                 .or(() -> w.ips().stream().filter(IpAddresses::isValid).findFirst())
                 .map(Addresses::toKernel);
     }
 
     /** nm_netns_identity (+ nm_netns_addr) and nm_cgroup_identity for the workloads on {@code node}; what cannot be resolved is a warning. */
-    void placementEntries(MeshState state, String node, PlacementResolver resolver, NavigableMap<Bytes, Bytes> netns,
-                          NavigableMap<Bytes, Bytes> netnsAddresses, NavigableMap<Bytes, Bytes> cgroups, List<String> warnings) {
+    void placementEntries(
+            MeshState state,
+            String node,
+            PlacementResolver resolver,
+            NavigableMap<Bytes, Bytes> netns,
+            NavigableMap<Bytes, Bytes> netnsAddresses,
+            NavigableMap<Bytes, Bytes> cgroups,
+            List<String> warnings) {
         for (Workload w : state.workloads()) {
             if (!w.node().equals(node)) continue;
             Bytes identity = Encode.u32(id(w.identity()));
@@ -86,14 +96,17 @@ final class IdentityEntries {
                 if (cookie.isPresent()) {
                     netns.put(Encode.u64(cookie.getAsLong()), identity);
                     address(w).ifPresent(ip -> netnsAddresses.put(Encode.u64(cookie.getAsLong()), Encode.ipKey(ip)));
-                }
-                else warnings.add("workloads[" + w.key() + "].placement.netns: " + netnsPath + " not found; known by address only");
+                } else
+                    warnings.add("workloads[" + w.key() + "].placement.netns: " + netnsPath
+                            + " not found; known by address only");
             }
             String cgroupPath = w.placement().cgroup();
             if (!cgroupPath.isEmpty()) {
                 OptionalLong id = resolver.cgroupId(cgroupPath);
                 if (id.isPresent()) cgroups.put(Encode.u64(id.getAsLong()), identity);
-                else warnings.add("workloads[" + w.key() + "].placement.cgroup: " + cgroupPath + " not found; known by address only");
+                else
+                    warnings.add("workloads[" + w.key() + "].placement.cgroup: " + cgroupPath
+                            + " not found; known by address only");
             }
         }
     }

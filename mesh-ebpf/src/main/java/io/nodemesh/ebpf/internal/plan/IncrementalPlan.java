@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
-
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,11 +23,15 @@ final class IncrementalPlan {
     /** The plan of {@code next} derived from the planner's last one, or null when the whole state must be planned. */
     static MapPlan of(MapPlanner planner, MeshState next, String node, KernelConfig config, Allocations previous) {
         var last = planner.last();
-        if (last == null || previous != last.plan().allocations() || !last.node().equals(node) || !last.config().equals(config)) {
+        if (last == null
+                || previous != last.plan().allocations()
+                || !last.node().equals(node)
+                || !last.config().equals(config)) {
             return null;
         }
         MeshState was = last.state();
-        if (!SameElements.of(was.workloads(), next.workloads()) || !SameElements.of(was.policies(), next.policies())) return null;
+        if (!SameElements.of(was.workloads(), next.workloads()) || !SameElements.of(was.policies(), next.policies()))
+            return null;
         List<Service> before = was.services(), after = next.services();
         if (before.size() != after.size()) return null;
         Map<String, MapPlan.Segment> segments = new LinkedHashMap<>();
@@ -38,7 +41,8 @@ final class IncrementalPlan {
             if (s == old) continue;
             // Same key, same VIP families: same service id and backend sets, so nothing outside this service moves
             // (policy refers to services by id, identities do not depend on services).
-            if (!s.key().equals(old.key()) || !ServiceEntries.families(s).equals(ServiceEntries.families(old))) return null;
+            if (!s.key().equals(old.key()) || !ServiceEntries.families(s).equals(ServiceEntries.families(old)))
+                return null;
             if (s.equals(old)) continue;
             Integer serviceId = previous.services().get(s.key());
             if (serviceId == null) return null;
@@ -60,8 +64,16 @@ final class IncrementalPlan {
             segments.put(ServiceEntries.owner(s.key()), output.segment());
             slots.putAll(output.slots());
         }
-        MapPlan plan = segments.isEmpty() ? last.plan() : last.plan().replacing(segments, new Allocations(previous.services(),
-                previous.backendSets(), previous.identities(), ChunkedMap.copyOf(previous.slots()).replacing(slots)));
+        MapPlan plan = segments.isEmpty()
+                ? last.plan()
+                : last.plan()
+                        .replacing(
+                                segments,
+                                new Allocations(
+                                        previous.services(),
+                                        previous.backendSets(),
+                                        previous.identities(),
+                                        ChunkedMap.copyOf(previous.slots()).replacing(slots)));
         planner.remember(next, plan);
         return plan;
     }

@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
-
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -34,8 +33,8 @@ public record KernelConfig(Set<Feature> features, String proxyIp, int proxyPort)
     }
 
     /** Redirect, policy and load balancing on; no node proxy. */
-    public static final KernelConfig DEFAULT = new KernelConfig(
-            EnumSet.of(Feature.REDIRECT, Feature.POLICY, Feature.LOAD_BALANCING), "", 0);
+    public static final KernelConfig DEFAULT =
+            new KernelConfig(EnumSet.of(Feature.REDIRECT, Feature.POLICY, Feature.LOAD_BALANCING), "", 0);
 
     public KernelConfig {
         features = features.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(features));
@@ -43,9 +42,11 @@ public record KernelConfig(Set<Feature> features, String proxyIp, int proxyPort)
         if (!proxyIp.isEmpty() && !IpAddresses.isValid(proxyIp)) {
             throw new IllegalArgumentException("node proxy address '" + proxyIp + "' is not an IP address");
         }
-        if (proxyPort < 0 || proxyPort > 65535) throw new IllegalArgumentException("node proxy port " + proxyPort + " is outside 0..65535");
+        if (proxyPort < 0 || proxyPort > 65535)
+            throw new IllegalArgumentException("node proxy port " + proxyPort + " is outside 0..65535");
         if (proxyIp.isEmpty() != (proxyPort == 0)) {
-            throw new IllegalArgumentException("give the node proxy's address and port together (got '" + proxyIp + "', " + proxyPort + ")");
+            throw new IllegalArgumentException(
+                    "give the node proxy's address and port together (got '" + proxyIp + "', " + proxyPort + ")");
         }
     }
 

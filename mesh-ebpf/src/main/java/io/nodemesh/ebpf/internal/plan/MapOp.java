@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
-
 import java.util.List;
 
 /**

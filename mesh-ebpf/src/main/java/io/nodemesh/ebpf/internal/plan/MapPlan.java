@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -50,9 +49,11 @@ public final class MapPlan {
     private final Map<String, Segment> segments;
     /** This plan's number, and the number of the plan it was derived from with {@link #replacing} (0: none). */
     private final long id = IDS.incrementAndGet();
+
     private final long baseId;
     /** Owners whose segment differs from the base plan's (null when not derived): all {@link #diff} needs to visit. */
     private final Set<String> changedOwners;
+
     private final Allocations allocations;
     private final List<String> warnings;
     private final Map<KernelMap, NavigableMap<Bytes, Bytes>> merged = new EnumMap<>(KernelMap.class);
@@ -66,8 +67,12 @@ public final class MapPlan {
         this(allocations, warnings, ChunkedMap.copyOf(new LinkedHashMap<>(segments)), 0, null);
     }
 
-    private MapPlan(Allocations allocations, List<String> warnings, ChunkedMap<String, Segment> segments, long baseId,
-                    Set<String> changedOwners) {
+    private MapPlan(
+            Allocations allocations,
+            List<String> warnings,
+            ChunkedMap<String, Segment> segments,
+            long baseId,
+            Set<String> changedOwners) {
         this.segments = segments;
         this.allocations = allocations;
         this.warnings = List.copyOf(warnings);
@@ -145,12 +150,27 @@ public final class MapPlan {
         // One plan derived from the other (a small change, or rolling one back): only its changed owners can differ.
         Set<String> owners = to.baseId == from.id ? to.changedOwners : from.baseId == to.id ? from.changedOwners : null;
         List<MapOp> ops = new ArrayList<>();
-        for (KernelMap m : List.of(KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS,
-                KernelMap.CGROUP_IDENTITY, KernelMap.POLICY, KernelMap.POLICY_SELECTED, KernelMap.BACKENDS, KernelMap.MAGLEV, KernelMap.SERVICES)) {
+        for (KernelMap m : List.of(
+                KernelMap.IP_IDENTITY,
+                KernelMap.NETNS_IDENTITY,
+                KernelMap.NETNS_ADDRESS,
+                KernelMap.CGROUP_IDENTITY,
+                KernelMap.POLICY,
+                KernelMap.POLICY_SELECTED,
+                KernelMap.BACKENDS,
+                KernelMap.MAGLEV,
+                KernelMap.SERVICES)) {
             put(ops, m, from, to, owners);
         }
-        for (KernelMap m : List.of(KernelMap.SERVICES, KernelMap.MAGLEV, KernelMap.BACKENDS, KernelMap.POLICY,
-                KernelMap.POLICY_SELECTED, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS,
+        for (KernelMap m : List.of(
+                KernelMap.SERVICES,
+                KernelMap.MAGLEV,
+                KernelMap.BACKENDS,
+                KernelMap.POLICY,
+                KernelMap.POLICY_SELECTED,
+                KernelMap.IP_IDENTITY,
+                KernelMap.NETNS_IDENTITY,
+                KernelMap.NETNS_ADDRESS,
                 KernelMap.CGROUP_IDENTITY)) {
             delete(ops, m, from, to, owners);
         }
@@ -218,7 +238,8 @@ public final class MapPlan {
         Set<Bytes> keys = new HashSet<>();
         for (String owner : owners(to, candidates)) {
             Segment t = to.segments.get(owner);
-            if (t != null && t != from.segments.get(owner)) keys.addAll(t.entries(m).keySet());
+            if (t != null && t != from.segments.get(owner))
+                keys.addAll(t.entries(m).keySet());
         }
         return keys;
     }

@@ -6,7 +6,6 @@ import io.nodemesh.ebpf.internal.abi.Addresses;
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.Encode;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -25,6 +24,7 @@ public final class MapPlanner {
     private final PlacementResolver resolver;
     /** Services' entries from earlier plans, reused when nothing they depend on changed. */
     private final ServiceCache cache = new ServiceCache();
+
     private final CapacityValidator capacity;
     /** What the last plan was made from, for the incremental path; null before the first plan. */
     private Last last;
@@ -33,8 +33,13 @@ public final class MapPlanner {
      * The inputs and by-products of the last plan. {@code index} is the index of the state whose workloads the plan
      * used: it stays valid as long as the workloads list does (service lookups in it may be stale; none are made).
      */
-    record Last(MeshState state, String node, KernelConfig config, MapPlan plan, IdentityEntries identities,
-                        io.nodemesh.api.state.MeshIndex index) {}
+    record Last(
+            MeshState state,
+            String node,
+            KernelConfig config,
+            MapPlan plan,
+            IdentityEntries identities,
+            io.nodemesh.api.state.MeshIndex index) {}
 
     public MapPlanner(PlanLimits limits, PlacementResolver resolver) {
         this.limits = limits;
@@ -87,28 +92,45 @@ public final class MapPlanner {
 
         IdentityEntries identities = new IdentityEntries(state, previous.identities());
         identities.ipEntries(state, node, maps.get(KernelMap.IP_IDENTITY));
-        identities.placementEntries(state, node, resolver, maps.get(KernelMap.NETNS_IDENTITY),
-                maps.get(KernelMap.NETNS_ADDRESS), maps.get(KernelMap.CGROUP_IDENTITY), warnings);
+        identities.placementEntries(
+                state,
+                node,
+                resolver,
+                maps.get(KernelMap.NETNS_IDENTITY),
+                maps.get(KernelMap.NETNS_ADDRESS),
+                maps.get(KernelMap.CGROUP_IDENTITY),
+                warnings);
 
         ServiceEntries services = new ServiceEntries(state, limits, previous);
         var index = state.index();
-        Map<String, MapPlan.Segment> serviceSegments = services.segments(state, index, node, identities, limits, previous, cache);
+        Map<String, MapPlan.Segment> serviceSegments =
+                services.segments(state, index, node, identities, limits, previous, cache);
 
-        PolicyEntries.compile(state, identities::id, services::serviceId, maps.get(KernelMap.POLICY),
+        PolicyEntries.compile(
+                state,
+                identities::id,
+                services::serviceId,
+                maps.get(KernelMap.POLICY),
                 maps.get(KernelMap.POLICY_SELECTED));
 
         byte[] proxyIp = config.proxyIp().isEmpty() ? new byte[16] : Addresses.toKernel(config.proxyIp());
-        maps.get(KernelMap.CONFIG).put(Encode.u32(0),
-                Encode.config(config.flags(), proxyIp, config.proxyPort(), policyGeneration(maps)));
+        maps.get(KernelMap.CONFIG)
+                .put(Encode.u32(0), Encode.config(config.flags(), proxyIp, config.proxyPort(), policyGeneration(maps)));
 
         Map<String, MapPlan.Segment> segments = new LinkedHashMap<>();
-        segments.put("identities", segment(maps, KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS,
-                KernelMap.CGROUP_IDENTITY));
+        segments.put(
+                "identities",
+                segment(
+                        maps,
+                        KernelMap.IP_IDENTITY,
+                        KernelMap.NETNS_IDENTITY,
+                        KernelMap.NETNS_ADDRESS,
+                        KernelMap.CGROUP_IDENTITY));
         segments.put("policy", segment(maps, KernelMap.POLICY, KernelMap.POLICY_SELECTED));
         segments.putAll(serviceSegments);
         segments.put("config", segment(maps, KernelMap.CONFIG));
-        var allocations = new Allocations(services.serviceIdsAssigned(), services.backendSetsAssigned(),
-                identities.assigned(), services.slots());
+        var allocations = new Allocations(
+                services.serviceIdsAssigned(), services.backendSetsAssigned(), identities.assigned(), services.slots());
         MapPlan plan = MapPlan.ofSegments(segments, allocations, warnings);
         last = new Last(state, node, config, plan, identities, index);
         return plan;
@@ -126,12 +148,18 @@ public final class MapPlanner {
      */
     static long policyGeneration(Map<KernelMap, NavigableMap<Bytes, Bytes>> maps) {
         long h = 0xcbf29ce484222325L;
-        for (KernelMap m : List.of(KernelMap.POLICY, KernelMap.POLICY_SELECTED, KernelMap.IP_IDENTITY,
-                KernelMap.NETNS_IDENTITY, KernelMap.CGROUP_IDENTITY)) {
+        for (KernelMap m : List.of(
+                KernelMap.POLICY,
+                KernelMap.POLICY_SELECTED,
+                KernelMap.IP_IDENTITY,
+                KernelMap.NETNS_IDENTITY,
+                KernelMap.CGROUP_IDENTITY)) {
             h = mix(h, m.ordinal());
             for (var e : maps.get(m).entrySet()) {
-                for (int i = 0; i < e.getKey().length(); i++) h = mix(h, e.getKey().get(i));
-                for (int i = 0; i < e.getValue().length(); i++) h = mix(h, e.getValue().get(i));
+                for (int i = 0; i < e.getKey().length(); i++)
+                    h = mix(h, e.getKey().get(i));
+                for (int i = 0; i < e.getValue().length(); i++)
+                    h = mix(h, e.getValue().get(i));
             }
         }
         long folded = (h ^ (h >>> 32)) & 0xffff_ffffL;

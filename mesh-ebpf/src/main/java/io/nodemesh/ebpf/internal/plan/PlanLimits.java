@@ -4,7 +4,6 @@ import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Option;
 import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
-
 import java.util.List;
 
 /**
@@ -22,14 +21,27 @@ import java.util.List;
  * @param maxMaglevEntries       nm_maglev entries (table size × Maglev backend sets), {@code ebpf.maxMaglevEntries}
  * @param maglevTableSize        entries of each Maglev table, a prime, {@code ebpf.maglevTableSize}
  */
-public record PlanLimits(int maxServices, int maxVipPorts, int maxBackends, int maxBackendsPerService, int maxIdentities,
-                         int maxPolicyRules, int maxMaglevEntries, int maglevTableSize) {
+public record PlanLimits(
+        int maxServices,
+        int maxVipPorts,
+        int maxBackends,
+        int maxBackendsPerService,
+        int maxIdentities,
+        int maxPolicyRules,
+        int maxMaglevEntries,
+        int maglevTableSize) {
     /** A prime ≥ 100 × the ~10 backends of a typical service (the Maglev paper's rule of thumb). */
     public static final int DEFAULT_MAGLEV_TABLE_SIZE = 1021;
 
-    public static final PlanLimits DEFAULTS = new PlanLimits(KernelAbi.MAX_SERVICES, KernelAbi.MAX_VIP_PORTS,
-            KernelAbi.MAX_BACKENDS, KernelAbi.MAX_BACKENDS_PER_SERVICE, KernelAbi.MAX_IDENTITIES, KernelAbi.MAX_POLICY,
-            KernelAbi.MAX_MAGLEV, DEFAULT_MAGLEV_TABLE_SIZE);
+    public static final PlanLimits DEFAULTS = new PlanLimits(
+            KernelAbi.MAX_SERVICES,
+            KernelAbi.MAX_VIP_PORTS,
+            KernelAbi.MAX_BACKENDS,
+            KernelAbi.MAX_BACKENDS_PER_SERVICE,
+            KernelAbi.MAX_IDENTITIES,
+            KernelAbi.MAX_POLICY,
+            KernelAbi.MAX_MAGLEV,
+            DEFAULT_MAGLEV_TABLE_SIZE);
 
     public PlanLimits {
         positive("ebpf.maxServices", maxServices);
@@ -53,27 +65,45 @@ public record PlanLimits(int maxServices, int maxVipPorts, int maxBackends, int 
         return 2 * maxServices + 1;
     }
 
-    static final Option<Integer> MAX_SERVICES = limit("ebpf.maxServices", DEFAULTS.maxServices, "Service objects (ids)");
-    static final Option<Integer> MAX_VIP_PORTS = limit("ebpf.maxVipPorts", DEFAULTS.maxVipPorts, "VIPs x ports over all services");
-    static final Option<Integer> MAX_BACKENDS = limit("ebpf.maxBackends", DEFAULTS.maxBackends, "ready endpoints over all services");
-    static final Option<Integer> MAX_BACKENDS_PER_SERVICE = limit("ebpf.maxBackendsPerService", DEFAULTS.maxBackendsPerService,
-            "ready endpoints of one service and family");
-    static final Option<Integer> MAX_IDENTITIES = limit("ebpf.maxIdentities", DEFAULTS.maxIdentities, "entries of each identity map");
-    static final Option<Integer> MAX_POLICY_RULES = limit("ebpf.maxPolicyRules", DEFAULTS.maxPolicyRules, "policy map entries");
-    static final Option<Integer> MAX_MAGLEV_ENTRIES = limit("ebpf.maxMaglevEntries", DEFAULTS.maxMaglevEntries,
-            "Maglev map entries (table size x backend sets)");
-    static final Option<Integer> MAGLEV_TABLE_SIZE = limit("ebpf.maglevTableSize", DEFAULTS.maglevTableSize,
-            "entries of each Maglev table, a prime");
+    static final Option<Integer> MAX_SERVICES =
+            limit("ebpf.maxServices", DEFAULTS.maxServices, "Service objects (ids)");
+    static final Option<Integer> MAX_VIP_PORTS =
+            limit("ebpf.maxVipPorts", DEFAULTS.maxVipPorts, "VIPs x ports over all services");
+    static final Option<Integer> MAX_BACKENDS =
+            limit("ebpf.maxBackends", DEFAULTS.maxBackends, "ready endpoints over all services");
+    static final Option<Integer> MAX_BACKENDS_PER_SERVICE = limit(
+            "ebpf.maxBackendsPerService", DEFAULTS.maxBackendsPerService, "ready endpoints of one service and family");
+    static final Option<Integer> MAX_IDENTITIES =
+            limit("ebpf.maxIdentities", DEFAULTS.maxIdentities, "entries of each identity map");
+    static final Option<Integer> MAX_POLICY_RULES =
+            limit("ebpf.maxPolicyRules", DEFAULTS.maxPolicyRules, "policy map entries");
+    static final Option<Integer> MAX_MAGLEV_ENTRIES =
+            limit("ebpf.maxMaglevEntries", DEFAULTS.maxMaglevEntries, "Maglev map entries (table size x backend sets)");
+    static final Option<Integer> MAGLEV_TABLE_SIZE =
+            limit("ebpf.maglevTableSize", DEFAULTS.maglevTableSize, "entries of each Maglev table, a prime");
 
     /** The capacity options, each {@code ebpf.<component>}. */
-    public static final List<Option<?>> OPTIONS = List.of(MAX_SERVICES, MAX_VIP_PORTS, MAX_BACKENDS, MAX_BACKENDS_PER_SERVICE,
-            MAX_IDENTITIES, MAX_POLICY_RULES, MAX_MAGLEV_ENTRIES, MAGLEV_TABLE_SIZE);
+    public static final List<Option<?>> OPTIONS = List.of(
+            MAX_SERVICES,
+            MAX_VIP_PORTS,
+            MAX_BACKENDS,
+            MAX_BACKENDS_PER_SERVICE,
+            MAX_IDENTITIES,
+            MAX_POLICY_RULES,
+            MAX_MAGLEV_ENTRIES,
+            MAGLEV_TABLE_SIZE);
 
     /** Reads the {@code ebpf.*} capacity options, defaulting each to {@link #DEFAULTS}. */
     public static PlanLimits from(DataplaneOptions options) {
-        return new PlanLimits(options.get(MAX_SERVICES), options.get(MAX_VIP_PORTS), options.get(MAX_BACKENDS),
-                options.get(MAX_BACKENDS_PER_SERVICE), options.get(MAX_IDENTITIES), options.get(MAX_POLICY_RULES),
-                options.get(MAX_MAGLEV_ENTRIES), options.get(MAGLEV_TABLE_SIZE));
+        return new PlanLimits(
+                options.get(MAX_SERVICES),
+                options.get(MAX_VIP_PORTS),
+                options.get(MAX_BACKENDS),
+                options.get(MAX_BACKENDS_PER_SERVICE),
+                options.get(MAX_IDENTITIES),
+                options.get(MAX_POLICY_RULES),
+                options.get(MAX_MAGLEV_ENTRIES),
+                options.get(MAGLEV_TABLE_SIZE));
     }
 
     private static Option<Integer> limit(String key, int defaultValue, String what) {

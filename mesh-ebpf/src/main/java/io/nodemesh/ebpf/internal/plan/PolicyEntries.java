@@ -9,7 +9,6 @@ import io.nodemesh.ebpf.internal.abi.Encode;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
 import io.nodemesh.ebpf.internal.abi.KernelLayouts;
 import io.nodemesh.ebpf.internal.abi.StructReader;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,8 +31,12 @@ final class PolicyEntries {
      * @param identityId numeric identity of a SPIFFE id / {@code host} / {@code *}
      * @param serviceId  service id of a {@code namespace/name}, 0 when the state has no such service
      */
-    static void compile(MeshState state, ToIntFunction<String> identityId, ToIntFunction<String> serviceId,
-                        NavigableMap<Bytes, Bytes> rules, NavigableMap<Bytes, Bytes> selected) {
+    static void compile(
+            MeshState state,
+            ToIntFunction<String> identityId,
+            ToIntFunction<String> serviceId,
+            NavigableMap<Bytes, Bytes> rules,
+            NavigableMap<Bytes, Bytes> selected) {
         for (Policy p : state.policies()) {
             List<Selector> selectors = selectors(p, identityId, serviceId);
             List<Integer> sources = sources(p, identityId);
@@ -44,21 +47,25 @@ final class PolicyEntries {
                     for (int port : ports) {
                         Bytes key = Encode.policyKey(d.identity(), d.service(), src, port);
                         Bytes old = rules.get(key);
-                        int bits = old == null ? 0 : (int) new StructReader(KernelLayouts.U32, old.toArray()).u32("value");
+                        int bits =
+                                old == null ? 0 : (int) new StructReader(KernelLayouts.U32, old.toArray()).u32("value");
                         rules.put(key, Encode.u32(bits | bit));
                     }
                 }
-                if (p.action() == PolicyAction.ALLOW) selected.put(Encode.selectedKey(d.identity(), d.service()), Encode.u32(1));
+                if (p.action() == PolicyAction.ALLOW)
+                    selected.put(Encode.selectedKey(d.identity(), d.service()), Encode.u32(1));
             }
         }
     }
 
-    private static List<Selector> selectors(Policy p, ToIntFunction<String> identityId, ToIntFunction<String> serviceId) {
+    private static List<Selector> selectors(
+            Policy p, ToIntFunction<String> identityId, ToIntFunction<String> serviceId) {
         if (p.destinations().isEmpty() && p.services().isEmpty()) return List.of(new Selector(0, 0));
         Set<Selector> out = new LinkedHashSet<>();
         for (String d : p.destinations()) {
             int id = identityId.applyAsInt(d);
-            // a destination of "*" would select everything in MeshIndex only if some workload had identity "*": none can
+            // a destination of "*" would select everything in MeshIndex only if some workload had identity "*": none
+            // can
             if (id != KernelAbi.IDENTITY_ANY) out.add(new Selector(id, 0));
         }
         for (String s : p.services()) {

@@ -2,7 +2,6 @@ package io.nodemesh.ebpf.internal.plan;
 
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.Workload;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,11 @@ final class ServiceCache {
     record Context(List<Workload> workloads, Map<String, Integer> identities, String node, int maglevTableSize) {}
 
     /** Inputs of one service. */
-    record Inputs(Service service, int serviceId, Map<String, Integer> backendSets, Map<String, List<String>> previousSlots) {}
+    record Inputs(
+            Service service,
+            int serviceId,
+            Map<String, Integer> backendSets,
+            Map<String, List<String>> previousSlots) {}
 
     /** What planning one service produced. */
     record Output(MapPlan.Segment segment, Map<String, List<String>> slots) {}
@@ -44,8 +47,10 @@ final class ServiceCache {
         // The usual next round: the previous slots handed in are the ones this output chose, and the slot assignment
         // of an unchanged service keeps them as they are.
         Inputs was = c.inputs();
-        boolean sameButSlots = was.service().equals(inputs.service()) && was.serviceId() == inputs.serviceId()
-                && was.backendSets().equals(inputs.backendSets()) && inputs.previousSlots().equals(c.output().slots());
+        boolean sameButSlots = was.service().equals(inputs.service())
+                && was.serviceId() == inputs.serviceId()
+                && was.backendSets().equals(inputs.backendSets())
+                && inputs.previousSlots().equals(c.output().slots());
         return sameButSlots ? c.output() : null;
     }
 

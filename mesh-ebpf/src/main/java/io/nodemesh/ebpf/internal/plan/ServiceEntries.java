@@ -15,7 +15,6 @@ import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.Encode;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
-
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,7 +29,8 @@ import java.util.Set;
 final class ServiceEntries {
     /** The two address families, as used in backend-set keys. */
     enum Family {
-        V4("v4"), V6("v6");
+        V4("v4"),
+        V6("v6");
 
         final String tag;
 
@@ -104,23 +104,37 @@ final class ServiceEntries {
             if (parsed.isEmpty()) continue;
             java.net.InetAddress a = parsed.get();
             String canonical = a.getHostAddress();
-            out.putIfAbsent(canonical, new ReadyEndpoint(canonical, Addresses.toKernel(a),
-                    a instanceof java.net.Inet4Address ? Family.V4 : Family.V6, e));
+            out.putIfAbsent(
+                    canonical,
+                    new ReadyEndpoint(
+                            canonical,
+                            Addresses.toKernel(a),
+                            a instanceof java.net.Inet4Address ? Family.V4 : Family.V6,
+                            e));
         }
         return out;
     }
 
     /** The ready endpoint addresses of {@code s} in family {@code f}, canonical and distinct, in the state's order. */
     static List<String> readyAddresses(Map<String, ReadyEndpoint> ready, Family f) {
-        return ready.values().stream().filter(r -> r.family() == f).map(ReadyEndpoint::canonical).toList();
+        return ready.values().stream()
+                .filter(r -> r.family() == f)
+                .map(ReadyEndpoint::canonical)
+                .toList();
     }
 
     /**
      * One segment per service (owner {@code service:<key>}), in state order; unchanged services reuse their cached
      * segment.
      */
-    Map<String, MapPlan.Segment> segments(MeshState state, MeshIndex index, String node, IdentityEntries identities,
-                                          PlanLimits limits, Allocations previous, ServiceCache cache) {
+    Map<String, MapPlan.Segment> segments(
+            MeshState state,
+            MeshIndex index,
+            String node,
+            IdentityEntries identities,
+            PlanLimits limits,
+            Allocations previous,
+            ServiceCache cache) {
         cache.begin(new ServiceCache.Context(state.workloads(), identities.assigned(), node, limits.maglevTableSize()));
         Map<String, MapPlan.Segment> out = new java.util.LinkedHashMap<>();
         for (Service s : state.services()) {
@@ -150,8 +164,13 @@ final class ServiceEntries {
         return "service:" + serviceKey;
     }
 
-    static ServiceCache.Output plan(MeshIndex index, Service s, ServiceCache.Inputs in, String node,
-                                            IdentityEntries identities, PlanLimits limits) {
+    static ServiceCache.Output plan(
+            MeshIndex index,
+            Service s,
+            ServiceCache.Inputs in,
+            String node,
+            IdentityEntries identities,
+            PlanLimits limits) {
         var services = new java.util.TreeMap<Bytes, Bytes>();
         var backends = new java.util.TreeMap<Bytes, Bytes>();
         var maglev = new java.util.TreeMap<Bytes, Bytes>();
@@ -163,7 +182,9 @@ final class ServiceEntries {
             List<String> order = SlotAssigner.assign(in.previousSlots().get(setKey), readyAddresses(ready, f));
             slots.put(setKey, order);
             for (int slot = 0; slot < order.size(); slot++) {
-                backends.put(Encode.backendKey(set, slot), backendValue(index, ready.get(order.get(slot)), node, identities));
+                backends.put(
+                        Encode.backendKey(set, slot),
+                        backendValue(index, ready.get(order.get(slot)), node, identities));
             }
             boolean useMaglev = s.loadBalancing() == LoadBalancing.MAGLEV && !order.isEmpty();
             if (useMaglev) {
@@ -172,12 +193,22 @@ final class ServiceEntries {
             }
             for (String vip : s.vips()) {
                 var parsedVip = IpAddresses.parse(vip);
-                if (parsedVip.isEmpty() || (parsedVip.get() instanceof java.net.Inet4Address ? Family.V4 : Family.V6) != f) continue;
+                if (parsedVip.isEmpty()
+                        || (parsedVip.get() instanceof java.net.Inet4Address ? Family.V4 : Family.V6) != f) continue;
                 byte[] vipBytes = Addresses.toKernel(parsedVip.get());
                 for (ServicePort port : s.ports()) {
-                    var value = new Encode.ServiceValue(in.serviceId(), set, order.size(), affinitySeconds(s),
-                            useMaglev ? limits.maglevTableSize() : 0, port.targetPort(), lb(s.loadBalancing()), flags(s));
-                    services.putIfAbsent(Encode.serviceKey(vipBytes, port.port(), proto(port.protocol())), Encode.serviceValue(value));
+                    var value = new Encode.ServiceValue(
+                            in.serviceId(),
+                            set,
+                            order.size(),
+                            affinitySeconds(s),
+                            useMaglev ? limits.maglevTableSize() : 0,
+                            port.targetPort(),
+                            lb(s.loadBalancing()),
+                            flags(s));
+                    services.putIfAbsent(
+                            Encode.serviceKey(vipBytes, port.port(), proto(port.protocol())),
+                            Encode.serviceValue(value));
                 }
             }
         }
@@ -190,7 +221,9 @@ final class ServiceEntries {
 
     /** The backend's identity and locality: its endpoint's workload, else the workload with its address, else host. */
     private static Bytes backendValue(MeshIndex index, ReadyEndpoint r, String node, IdentityEntries identities) {
-        Workload owner = (r.endpoint().workload().isEmpty() ? java.util.Optional.<Workload>empty() : index.workload(r.endpoint().workload()))
+        Workload owner = (r.endpoint().workload().isEmpty()
+                        ? java.util.Optional.<Workload>empty()
+                        : index.workload(r.endpoint().workload()))
                 .or(() -> index.workloadByIp(r.canonical()))
                 .orElse(null);
         int identity = owner == null ? KernelAbi.IDENTITY_HOST : identities.id(owner.identity());

@@ -7,7 +7,6 @@ import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.ebpf.internal.abi.Addresses;
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.Encode;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -41,7 +40,8 @@ public final class StaleUdpBackends {
             if (serviceId == null) continue;
             List<String> nowSlots = now.slots().get(setKey);
             Service next = udpAfter.get(serviceKey);
-            boolean sameService = next != null && serviceId.equals(now.services().get(serviceKey));
+            boolean sameService =
+                    next != null && serviceId.equals(now.services().get(serviceKey));
             // The common case: an untouched service keeps the very same slot list and service record.
             if (sameService && nowSlots == e.getValue() && next == old) continue;
             Set<String> keptAddresses = sameService && nowSlots != null ? Set.copyOf(nowSlots) : Set.of();

@@ -6,7 +6,6 @@ import io.nodemesh.ebpf.bpf.LibbpfVersion;
 import io.nodemesh.ebpf.bpf.MapDefinition;
 import io.nodemesh.ebpf.bpf.MapInfo;
 import io.nodemesh.ebpf.bpf.ProgramInfo;
-
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -168,7 +167,8 @@ public interface Libbpf {
 
     /** {@code bpf_program__attach_iter(program, NULL)}: a link iterators are created from (not attached to any hook). */
     default long attachIter(long program) {
-        throw new BpfException("BPF iterators are not supported by " + getClass().getSimpleName());
+        throw new BpfException(
+                "BPF iterators are not supported by " + getClass().getSimpleName());
     }
 
     /**
@@ -176,7 +176,8 @@ public interface Libbpf {
      * iterators walk the namespace their iterator was created in), read to the end and closed: what the program wrote.
      */
     default byte[] runIter(long link, String netnsPath) {
-        throw new BpfException("BPF iterators are not supported by " + getClass().getSimpleName());
+        throw new BpfException(
+                "BPF iterators are not supported by " + getClass().getSimpleName());
     }
 
     // --- system ------------------------------------------------------------------------------------------------

@@ -1,14 +1,13 @@
 package io.nodemesh.ebpf.internal.abi;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.Verdict;
-import org.junit.jupiter.api.Test;
-
 import java.util.HexFormat;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class EncodeTest {
     private static String hex(Bytes b) {
@@ -17,12 +16,16 @@ class EncodeTest {
 
     @Test
     void ipv4IsStoredV4MappedAndIpv6AsIs() {
-        assertThat(HexFormat.of().formatHex(Addresses.toKernel("10.96.0.1"))).isEqualTo("00000000000000000000ffff0a600001");
-        assertThat(HexFormat.of().formatHex(Addresses.toKernel("fd00:200::1"))).isEqualTo("fd000200000000000000000000000001");
-        assertThat(HexFormat.of().formatHex(Addresses.toKernel("::ffff:10.96.0.1"))).isEqualTo("00000000000000000000ffff0a600001");
+        assertThat(HexFormat.of().formatHex(Addresses.toKernel("10.96.0.1")))
+                .isEqualTo("00000000000000000000ffff0a600001");
+        assertThat(HexFormat.of().formatHex(Addresses.toKernel("fd00:200::1")))
+                .isEqualTo("fd000200000000000000000000000001");
+        assertThat(HexFormat.of().formatHex(Addresses.toKernel("::ffff:10.96.0.1")))
+                .isEqualTo("00000000000000000000ffff0a600001");
         assertThat(Addresses.fromKernel(Addresses.toKernel("10.96.0.1"))).isEqualTo("10.96.0.1");
         assertThat(Addresses.fromKernel(Addresses.toKernel("fd00:200::1"))).isEqualTo("fd00:200:0:0:0:0:0:1");
-        assertThatThrownBy(() -> Addresses.toKernel("not-an-ip")).hasMessageContaining("'not-an-ip' is not an IP address");
+        assertThatThrownBy(() -> Addresses.toKernel("not-an-ip"))
+                .hasMessageContaining("'not-an-ip' is not an IP address");
     }
 
     @Test
@@ -36,15 +39,20 @@ class EncodeTest {
         var v = new Encode.ServiceValue(7, 13, 3, 30, 1021, 8080, KernelAbi.LB_MAGLEV, KernelAbi.SVC_F_AFFINITY);
         Bytes bytes = Encode.serviceValue(v);
         assertThat(bytes.length()).isEqualTo(24);
-        assertThat(hex(bytes)).isEqualTo("07000000" + "0d000000" + "03000000" + "1e000000" + "fd030000" + "901f" + "02" + "02");
+        assertThat(hex(bytes))
+                .isEqualTo("07000000" + "0d000000" + "03000000" + "1e000000" + "fd030000" + "901f" + "02" + "02");
         assertThat(Encode.decodeServiceValue(bytes)).isEqualTo(v);
     }
 
     @Test
     void policyKeyAndConfig() {
-        assertThat(hex(Encode.policyKey(2, 0, 1, 443))).isEqualTo("02000000" + "00000000" + "01000000" + "bb01" + "0000");
-        Bytes config = Encode.config(KernelAbi.CFG_F_REDIRECT | KernelAbi.CFG_F_POLICY, Addresses.toKernel("127.0.0.1"), 15001, 0xdeadbeefL);
-        assertThat(hex(config)).isEqualTo(String.format("%02x000000", KernelAbi.LAYOUT_VERSION) + "03000000" + "00000000000000000000ffff7f000001" + "993a" + "0000" + "efbeadde");
+        assertThat(hex(Encode.policyKey(2, 0, 1, 443)))
+                .isEqualTo("02000000" + "00000000" + "01000000" + "bb01" + "0000");
+        Bytes config = Encode.config(
+                KernelAbi.CFG_F_REDIRECT | KernelAbi.CFG_F_POLICY, Addresses.toKernel("127.0.0.1"), 15001, 0xdeadbeefL);
+        assertThat(hex(config))
+                .isEqualTo(String.format("%02x000000", KernelAbi.LAYOUT_VERSION) + "03000000"
+                        + "00000000000000000000ffff7f000001" + "993a" + "0000" + "efbeadde");
     }
 
     @Test
@@ -82,6 +90,7 @@ class EncodeTest {
         assertThat(r.u8("type")).isEqualTo(KernelAbi.EV_DROP);
         assertThat(r.u8("verdict")).isEqualTo(KernelAbi.VERDICT_NO_BACKEND);
         assertThat(r.u32("service_id")).isEqualTo(5);
-        assertThatThrownBy(() -> new StructReader(KernelLayouts.EVENT, new byte[10])).hasMessageContaining("nm_event needs 96 bytes, got 10");
+        assertThatThrownBy(() -> new StructReader(KernelLayouts.EVENT, new byte[10]))
+                .hasMessageContaining("nm_event needs 96 bytes, got 10");
     }
 }

@@ -1,7 +1,6 @@
 package io.nodemesh.ebpf.internal.abi;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -15,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Java encoders must match {@code bpf/nodemesh.h} byte for byte: a C program built with gcc from the header prints
@@ -30,11 +29,17 @@ class KernelLayoutTest {
     @Test
     void everyStructFieldHasTheOffsetAndSizeTheCompilerGivesIt() throws Exception {
         StringBuilder c = new StringBuilder("#include <stdio.h>\n#include <stddef.h>\n#include \"nodemesh.h\"\n")
-                .append("#define M(s, f) printf(\"%s.%s %zu %zu\\n\", #s, #f, offsetof(struct s, f), sizeof(((struct s *)0)->f));\n")
+                .append(
+                        "#define M(s, f) printf(\"%s.%s %zu %zu\\n\", #s, #f, offsetof(struct s, f), sizeof(((struct s *)0)->f));\n")
                 .append("int main(void) {\n");
         for (StructLayout s : KernelLayouts.STRUCTS) {
-            c.append("printf(\"%s %zu\\n\", \"").append(s.cName()).append("\", sizeof(struct ").append(s.cName()).append("));\n");
-            for (StructLayout.Field f : s.fields()) c.append("M(").append(s.cName()).append(", ").append(f.name()).append(")\n");
+            c.append("printf(\"%s %zu\\n\", \"")
+                    .append(s.cName())
+                    .append("\", sizeof(struct ")
+                    .append(s.cName())
+                    .append("));\n");
+            for (StructLayout.Field f : s.fields())
+                c.append("M(").append(s.cName()).append(", ").append(f.name()).append(")\n");
         }
         c.append("return 0; }\n");
         Map<String, String> out = runC(c.toString());
@@ -46,7 +51,9 @@ class KernelLayoutTest {
                 expect(mismatches, out, s.cName() + "." + f.name(), f.offset() + " " + f.size());
             }
         }
-        assertThat(mismatches).as("Java layouts that differ from bpf/nodemesh.h").isEmpty();
+        assertThat(mismatches)
+                .as("Java layouts that differ from bpf/nodemesh.h")
+                .isEmpty();
     }
 
     @Test
@@ -56,7 +63,11 @@ class KernelLayoutTest {
         for (Field f : KernelAbi.class.getFields()) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) {
                 constants.add(f);
-                c.append("printf(\"%s %lld\\n\", \"").append(f.getName()).append("\", (long long)(NM_").append(f.getName()).append("));\n");
+                c.append("printf(\"%s %lld\\n\", \"")
+                        .append(f.getName())
+                        .append("\", (long long)(NM_")
+                        .append(f.getName())
+                        .append("));\n");
             }
         }
         c.append("return 0; }\n");
@@ -64,7 +75,9 @@ class KernelLayoutTest {
         assertThat(constants).hasSizeGreaterThan(40);
         List<String> mismatches = new ArrayList<>();
         for (Field f : constants) expect(mismatches, out, f.getName(), Integer.toString(f.getInt(null)));
-        assertThat(mismatches).as("KernelAbi constants that differ from bpf/nodemesh.h").isEmpty();
+        assertThat(mismatches)
+                .as("KernelAbi constants that differ from bpf/nodemesh.h")
+                .isEmpty();
     }
 
     /** Each planned map in maps.h has the key and value types and the max_entries KernelMap says. */
@@ -80,9 +93,14 @@ class KernelLayoutTest {
             String body = bodies.get(km.mapName());
             assertThat(body).as("map %s in maps.h", km.mapName()).isNotNull();
             assertThat(field(body, "__type\\(key, ([^)]+)\\)")).as(km + " key").isEqualTo(cType(km.keyLayout()));
-            assertThat(field(body, "__type\\(value, ([^)]+)\\)")).as(km + " value").isEqualTo(cType(km.valueLayout()));
-            c.append("printf(\"%s %lld\\n\", \"").append(km.name()).append("\", (long long)(")
-                    .append(field(body, "__uint\\(max_entries, ([^)]+)\\)")).append("));\n");
+            assertThat(field(body, "__type\\(value, ([^)]+)\\)"))
+                    .as(km + " value")
+                    .isEqualTo(cType(km.valueLayout()));
+            c.append("printf(\"%s %lld\\n\", \"")
+                    .append(km.name())
+                    .append("\", (long long)(")
+                    .append(field(body, "__uint\\(max_entries, ([^)]+)\\)"))
+                    .append("));\n");
         }
         c.append("return 0; }\n");
         Map<String, String> out = runC(c.toString());

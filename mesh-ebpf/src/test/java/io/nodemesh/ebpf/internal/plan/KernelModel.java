@@ -7,7 +7,6 @@ import io.nodemesh.ebpf.internal.abi.KernelAbi;
 import io.nodemesh.ebpf.internal.abi.KernelLayouts;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
 import io.nodemesh.ebpf.internal.abi.StructReader;
-
 import java.util.NavigableMap;
 import java.util.Optional;
 
@@ -25,14 +24,16 @@ final class KernelModel {
     /** nm_identity_of_ip: the address's identity, or host. */
     int identityOfIp(String ip) {
         Bytes info = plan.entries(KernelMap.IP_IDENTITY).get(Encode.ipKey(Addresses.toKernel(ip)));
-        return info == null ? KernelAbi.IDENTITY_HOST : (int) new StructReader(KernelLayouts.IP_INFO, info.toArray()).u32("identity");
+        return info == null
+                ? KernelAbi.IDENTITY_HOST
+                : (int) new StructReader(KernelLayouts.IP_INFO, info.toArray()).u32("identity");
     }
 
     /** nm_policy_allows, lookup for lookup. */
     boolean allows(int src, int dst, int svc, int port) {
         int bits = 0;
-        for (int s : new int[]{src, 0}) {
-            for (int p : new int[]{port, 0}) {
+        for (int s : new int[] {src, 0}) {
+            for (int p : new int[] {port, 0}) {
                 bits |= rule(dst, 0, s, p);
                 if (svc != 0) bits |= rule(0, svc, s, p);
                 bits |= rule(0, 0, s, p);
@@ -61,7 +62,8 @@ final class KernelModel {
     /** The backend address in a slot, as connect4/6 reads it. */
     Optional<String> backend(int backendSet, int slot) {
         Bytes v = plan.entries(KernelMap.BACKENDS).get(Encode.backendKey(backendSet, slot));
-        return Optional.ofNullable(v).map(b -> Addresses.fromKernel(new StructReader(KernelLayouts.BACKEND_VALUE, b.toArray()).bytes("ip")));
+        return Optional.ofNullable(v)
+                .map(b -> Addresses.fromKernel(new StructReader(KernelLayouts.BACKEND_VALUE, b.toArray()).bytes("ip")));
     }
 
     int backendIdentity(int backendSet, int slot) {

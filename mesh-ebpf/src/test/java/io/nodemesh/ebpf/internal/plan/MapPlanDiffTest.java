@@ -1,24 +1,23 @@
 package io.nodemesh.ebpf.internal.plan;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import io.nodemesh.ebpf.internal.abi.Encode;
 import io.nodemesh.ebpf.internal.abi.KernelLayouts;
 import io.nodemesh.ebpf.internal.abi.KernelMap;
 import io.nodemesh.ebpf.internal.abi.StructReader;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Applying {@code MapPlan.diff(a, b)} to maps holding plan a, one operation at a time, ends in exactly plan b — and after
@@ -26,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * points at exist.
  */
 class MapPlanDiffTest {
-    private static final MapPlanner PLANNER = new MapPlanner(new PlanLimits(100, 1000, 1000, 64, 1000, 10_000, 10_000, 13),
-            PlacementResolver.NONE);
+    private static final MapPlanner PLANNER =
+            new MapPlanner(new PlanLimits(100, 1000, 1000, 64, 1000, 10_000, 10_000, 13), PlacementResolver.NONE);
 
     @Provide
     Arbitrary<MeshState> states() {
@@ -35,8 +34,8 @@ class MapPlanDiffTest {
     }
 
     @Property(tries = 300)
-    void diffReachesTheTargetWithoutEverExposingAHalfProgrammedVip(@ForAll("states") MeshState a, @ForAll("states") MeshState b,
-                                                                   @ForAll("nodes") String node) {
+    void diffReachesTheTargetWithoutEverExposingAHalfProgrammedVip(
+            @ForAll("states") MeshState a, @ForAll("states") MeshState b, @ForAll("nodes") String node) {
         MapPlan from = PLANNER.plan(a, node, KernelConfig.DEFAULT, Allocations.NONE);
         MapPlan to = PLANNER.plan(b, node, KernelConfig.DEFAULT, from.allocations());
         Map<KernelMap, TreeMap<Bytes, Bytes>> live = copy(from);
@@ -45,22 +44,30 @@ class MapPlanDiffTest {
         for (int i = 0; i < ops.size(); i++) {
             MapOp op = ops.get(i);
             switch (op) {
-                case MapOp.Put put -> put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
-                case MapOp.Delete del -> del.keys().forEach(k -> assertThat(live.get(del.map()).remove(k)).isNotNull());
+                case MapOp.Put put ->
+                    put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
+                case MapOp.Delete del ->
+                    del.keys()
+                            .forEach(k ->
+                                    assertThat(live.get(del.map()).remove(k)).isNotNull());
             }
             assertConsistent(live, "after op " + i + " " + op.map() + " of " + ops.size());
         }
-        for (KernelMap m : KernelMap.values()) assertThat(live.get(m)).as(m.name()).isEqualTo(to.entries(m));
+        for (KernelMap m : KernelMap.values())
+            assertThat(live.get(m)).as(m.name()).isEqualTo(to.entries(m));
 
         // rollback is the reverse diff and reaches the start again
         for (MapOp op : MapPlan.diff(to, from)) {
             switch (op) {
-                case MapOp.Put put -> put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
-                case MapOp.Delete del -> del.keys().forEach(k -> live.get(del.map()).remove(k));
+                case MapOp.Put put ->
+                    put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
+                case MapOp.Delete del ->
+                    del.keys().forEach(k -> live.get(del.map()).remove(k));
             }
             assertConsistent(live, "rolling back");
         }
-        for (KernelMap m : KernelMap.values()) assertThat(live.get(m)).as(m.name()).isEqualTo(from.entries(m));
+        for (KernelMap m : KernelMap.values())
+            assertThat(live.get(m)).as(m.name()).isEqualTo(from.entries(m));
     }
 
     /** The same, from raw map contents (what an agent reads back from pinned maps after a restart). */
@@ -74,12 +81,17 @@ class MapPlanDiffTest {
         Map<KernelMap, TreeMap<Bytes, Bytes>> live = copy(readBack);
         for (MapOp op : MapPlan.diff(readBack, to)) {
             switch (op) {
-                case MapOp.Put put -> put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
-                case MapOp.Delete del -> del.keys().forEach(k -> assertThat(live.get(del.map()).remove(k)).isNotNull());
+                case MapOp.Put put ->
+                    put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
+                case MapOp.Delete del ->
+                    del.keys()
+                            .forEach(k ->
+                                    assertThat(live.get(del.map()).remove(k)).isNotNull());
             }
             assertConsistent(live, "from read-back contents");
         }
-        for (KernelMap m : KernelMap.values()) assertThat(live.get(m)).as(m.name()).isEqualTo(to.entries(m));
+        for (KernelMap m : KernelMap.values())
+            assertThat(live.get(m)).as(m.name()).isEqualTo(to.entries(m));
     }
 
     /** Small edits of one state (the common case) go through the planner's cache and the segment-skipping diff. */
@@ -89,19 +101,27 @@ class MapPlanDiffTest {
         MapPlan from = planner.plan(a, "n1", KernelConfig.DEFAULT, Allocations.NONE);
         MeshState b = edit(a, edit);
         MapPlan to = planner.plan(b, "n1", KernelConfig.DEFAULT, from.allocations());
-        MapPlan fresh = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE).plan(b, "n1", KernelConfig.DEFAULT, from.allocations());
+        MapPlan fresh = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE)
+                .plan(b, "n1", KernelConfig.DEFAULT, from.allocations());
         for (KernelMap m : KernelMap.values()) {
-            assertThat(to.entries(m)).as("cached plan of %s equals a fresh plan", m).isEqualTo(fresh.entries(m));
+            assertThat(to.entries(m))
+                    .as("cached plan of %s equals a fresh plan", m)
+                    .isEqualTo(fresh.entries(m));
         }
         Map<KernelMap, TreeMap<Bytes, Bytes>> live = copy(from);
         for (MapOp op : MapPlan.diff(from, to)) {
             switch (op) {
-                case MapOp.Put put -> put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
-                case MapOp.Delete del -> del.keys().forEach(k -> assertThat(live.get(del.map()).remove(k)).isNotNull());
+                case MapOp.Put put ->
+                    put.entries().forEach(e -> live.get(put.map()).put(e.key(), e.value()));
+                case MapOp.Delete del ->
+                    del.keys()
+                            .forEach(k ->
+                                    assertThat(live.get(del.map()).remove(k)).isNotNull());
             }
             assertConsistent(live, "small edit " + edit);
         }
-        for (KernelMap m : KernelMap.values()) assertThat(live.get(m)).as(m.name()).isEqualTo(to.entries(m));
+        for (KernelMap m : KernelMap.values())
+            assertThat(live.get(m)).as(m.name()).isEqualTo(to.entries(m));
     }
 
     @Provide
@@ -117,7 +137,11 @@ class MapPlanDiffTest {
             case 1 -> {
                 MeshState out = a;
                 for (var svc : a.services()) {
-                    if (!svc.endpoints().isEmpty()) out = out.withService(svc.key(), x -> x.withEndpoints(x.endpoints().subList(1, x.endpoints().size())));
+                    if (!svc.endpoints().isEmpty())
+                        out = out.withService(
+                                svc.key(),
+                                x -> x.withEndpoints(
+                                        x.endpoints().subList(1, x.endpoints().size())));
                 }
                 return out;
             }
@@ -126,36 +150,56 @@ class MapPlanDiffTest {
             }
             case 3 -> {
                 if (!a.services().isEmpty()) b.removeService(a.services().get(0).key());
-                b.service(new io.nodemesh.api.state.Service("a", "new", List.of("10.96.9.9"), List.of(io.nodemesh.api.state.ServicePort.tcp(80, 8080)),
-                        List.of(io.nodemesh.api.state.Endpoint.ready("172.16.9.9", "")), Map.of(), io.nodemesh.api.state.LoadBalancing.MAGLEV,
-                        io.nodemesh.api.state.SessionAffinity.NONE, io.nodemesh.api.state.ServiceLayer.L4));
+                b.service(new io.nodemesh.api.state.Service(
+                        "a",
+                        "new",
+                        List.of("10.96.9.9"),
+                        List.of(io.nodemesh.api.state.ServicePort.tcp(80, 8080)),
+                        List.of(io.nodemesh.api.state.Endpoint.ready("172.16.9.9", "")),
+                        Map.of(),
+                        io.nodemesh.api.state.LoadBalancing.MAGLEV,
+                        io.nodemesh.api.state.SessionAffinity.NONE,
+                        io.nodemesh.api.state.ServiceLayer.L4));
             }
             case 4 -> {
                 MeshState out = a;
-                for (var svc : a.services()) out = out.withService(svc.key(), x -> x.withLoadBalancing(io.nodemesh.api.state.LoadBalancing.MAGLEV));
+                for (var svc : a.services())
+                    out = out.withService(
+                            svc.key(), x -> x.withLoadBalancing(io.nodemesh.api.state.LoadBalancing.MAGLEV));
                 return out;
             }
             case 5 -> {
                 if (!a.workloads().isEmpty()) {
-                    return new MeshState(a.nodes(), a.workloads().subList(0, a.workloads().size() - 1), a.services(), List.of(), a.routes(), a.encryption());
+                    return new MeshState(
+                            a.nodes(),
+                            a.workloads().subList(0, a.workloads().size() - 1),
+                            a.services(),
+                            List.of(),
+                            a.routes(),
+                            a.encryption());
                 }
             }
-            default -> { }
+            default -> {}
         }
         return b.build();
     }
 
     @Test
     void replanningTheSameStateReusesEverySegmentAndWritesNothing() {
-        MeshState s = StateGen.build(List.of(new StateGen.WorkloadShape(0, 0, true, 0)),
-                List.of(new StateGen.ServiceShape(0, 2, false, true, List.of(), 0, false),
-                        new StateGen.ServiceShape(1, 0, false, false, List.of(0, 0), 0, false)), List.of());
+        MeshState s = StateGen.build(
+                List.of(new StateGen.WorkloadShape(0, 0, true, 0)),
+                List.of(
+                        new StateGen.ServiceShape(0, 2, false, true, List.of(), 0, false),
+                        new StateGen.ServiceShape(1, 0, false, false, List.of(0, 0), 0, false)),
+                List.of());
         MapPlanner planner = new MapPlanner(PlanLimits.DEFAULTS, PlacementResolver.NONE);
         MapPlan first = planner.plan(s, "n1", KernelConfig.DEFAULT, Allocations.NONE);
         MapPlan second = planner.plan(s, "n1", KernelConfig.DEFAULT, first.allocations());
         assertThat(MapPlan.diff(first, second)).isEmpty();
         for (String owner : List.of("service:a/s0", "service:a/s1")) {
-            assertThat(second.segments().get(owner)).as(owner).isSameAs(first.segments().get(owner));
+            assertThat(second.segments().get(owner))
+                    .as(owner)
+                    .isSameAs(first.segments().get(owner));
         }
     }
 
@@ -166,29 +210,56 @@ class MapPlanDiffTest {
 
     @Test
     void diffOrdersBackendsBeforeServicesAndConfigLast() {
-        MeshState s = StateGen.build(List.of(new StateGen.WorkloadShape(0, 0, true, 0)),
+        MeshState s = StateGen.build(
+                List.of(new StateGen.WorkloadShape(0, 0, true, 0)),
                 List.of(new StateGen.ServiceShape(0, 2, false, true, List.of(), 0, false)),
                 List.of(new StateGen.PolicyShape(false, List.of("*"), List.of(0), List.of(), List.of())));
-        List<KernelMap> order = MapPlan.diff(MapPlan.EMPTY, PLANNER.plan(s, "n1", KernelConfig.DEFAULT, Allocations.NONE))
-                .stream().map(MapOp::map).toList();
-        assertThat(order).containsExactly(KernelMap.IP_IDENTITY, KernelMap.POLICY, KernelMap.POLICY_SELECTED,
-                KernelMap.BACKENDS, KernelMap.MAGLEV, KernelMap.SERVICES, KernelMap.CONFIG);
-        List<MapOp> teardown = MapPlan.diff(PLANNER.plan(s, "n1", KernelConfig.DEFAULT, Allocations.NONE), MapPlan.EMPTY);
+        List<KernelMap> order =
+                MapPlan.diff(MapPlan.EMPTY, PLANNER.plan(s, "n1", KernelConfig.DEFAULT, Allocations.NONE)).stream()
+                        .map(MapOp::map)
+                        .toList();
+        assertThat(order)
+                .containsExactly(
+                        KernelMap.IP_IDENTITY,
+                        KernelMap.POLICY,
+                        KernelMap.POLICY_SELECTED,
+                        KernelMap.BACKENDS,
+                        KernelMap.MAGLEV,
+                        KernelMap.SERVICES,
+                        KernelMap.CONFIG);
+        List<MapOp> teardown =
+                MapPlan.diff(PLANNER.plan(s, "n1", KernelConfig.DEFAULT, Allocations.NONE), MapPlan.EMPTY);
         assertThat(teardown).allMatch(op -> op instanceof MapOp.Delete);
-        assertThat(teardown.stream().map(MapOp::map).toList()).containsExactly(KernelMap.SERVICES, KernelMap.MAGLEV,
-                KernelMap.BACKENDS, KernelMap.POLICY, KernelMap.POLICY_SELECTED, KernelMap.IP_IDENTITY, KernelMap.CONFIG);
+        assertThat(teardown.stream().map(MapOp::map).toList())
+                .containsExactly(
+                        KernelMap.SERVICES,
+                        KernelMap.MAGLEV,
+                        KernelMap.BACKENDS,
+                        KernelMap.POLICY,
+                        KernelMap.POLICY_SELECTED,
+                        KernelMap.IP_IDENTITY,
+                        KernelMap.CONFIG);
     }
 
     @Test
     void oneEndpointChangeTouchesOneSlotAndTheCounts() {
-        MeshState s = StateGen.build(List.of(new StateGen.WorkloadShape(0, 0, false, 0), new StateGen.WorkloadShape(1, 0, false, 0),
+        MeshState s = StateGen.build(
+                List.of(
+                        new StateGen.WorkloadShape(0, 0, false, 0),
+                        new StateGen.WorkloadShape(1, 0, false, 0),
                         new StateGen.WorkloadShape(2, 0, false, 0)),
-                List.of(new StateGen.ServiceShape(1, 0, false, false, List.of(0, 0, 0), 0, false)), List.of());
+                List.of(new StateGen.ServiceShape(1, 0, false, false, List.of(0, 0, 0), 0, false)),
+                List.of());
         MapPlan before = PLANNER.plan(s, "n1", KernelConfig.DEFAULT, Allocations.NONE);
-        MeshState changed = s.withService("a/s0", svc -> svc.withEndpoints(List.of(svc.endpoints().get(0), svc.endpoints().get(2))));
+        MeshState changed = s.withService(
+                "a/s0",
+                svc -> svc.withEndpoints(
+                        List.of(svc.endpoints().get(0), svc.endpoints().get(2))));
         List<MapOp> ops = MapPlan.diff(before, PLANNER.plan(changed, "n1", KernelConfig.DEFAULT, before.allocations()));
-        // slot 1 takes the backend that was in slot 2; the two service entries (TCP and UDP) get the new count; slot 2 goes
-        assertThat(ops).extracting(op -> op.map() + (op instanceof MapOp.Put ? " put " : " delete ") + op.size())
+        // slot 1 takes the backend that was in slot 2; the two service entries (TCP and UDP) get the new count; slot 2
+        // goes
+        assertThat(ops)
+                .extracting(op -> op.map() + (op instanceof MapOp.Put ? " put " : " delete ") + op.size())
                 .containsExactly("BACKENDS put 1", "SERVICES put 2", "BACKENDS delete 1");
     }
 
@@ -204,7 +275,8 @@ class MapPlanDiffTest {
             Encode.ServiceValue sv = Encode.decodeServiceValue(v);
             for (int slot = 0; slot < sv.backendCount(); slot++) {
                 if (!live.get(KernelMap.BACKENDS).containsKey(Encode.backendKey(sv.backendSet(), slot))) {
-                    problems.add("service " + k + " counts slot " + slot + " of set " + sv.backendSet() + " which is missing");
+                    problems.add("service " + k + " counts slot " + slot + " of set " + sv.backendSet()
+                            + " which is missing");
                 }
             }
             for (int i = 0; i < sv.maglevSize(); i++) {

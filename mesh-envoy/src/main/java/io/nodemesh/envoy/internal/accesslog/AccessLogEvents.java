@@ -18,7 +18,6 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.envoy.internal.translate.Names;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -60,7 +59,8 @@ final class AccessLogEvents {
             for (ServicePort p : s.ports()) {
                 if (p.protocol() != Protocol.TCP) continue;
                 serviceByCluster.putIfAbsent(Names.cluster(s.key(), p.port()), s.key());
-                for (String vip : s.vips()) serviceByVipPort.putIfAbsent(IpAddresses.canonical(vip) + "|" + p.port(), s.key());
+                for (String vip : s.vips())
+                    serviceByVipPort.putIfAbsent(IpAddresses.canonical(vip) + "|" + p.port(), s.key());
             }
         }
     }
@@ -72,12 +72,22 @@ final class AccessLogEvents {
     /** The event of one HTTP request, or empty for a log type that does not end a request (not configured by nodemesh). */
     Optional<FlowEvent> http(String node, HTTPAccessLogEntry e) {
         AccessLogCommon c = e.getCommonProperties();
-        if (c.getAccessLogType() != AccessLogType.NotSet && c.getAccessLogType() != AccessLogType.DownstreamEnd) return Optional.empty();
+        if (c.getAccessLogType() != AccessLogType.NotSet && c.getAccessLogType() != AccessLogType.DownstreamEnd)
+            return Optional.empty();
         Verdict verdict = e.getResponse().getResponseCodeDetails().startsWith("rbac_access_denied")
-                || c.getResponseFlags().hasUnauthorizedDetails() ? Verdict.DROPPED_POLICY : noBackend(c.getResponseFlags());
-        long bytes = e.getRequest().getRequestHeadersBytes() + e.getRequest().getRequestBodyBytes()
-                + e.getResponse().getResponseHeadersBytes() + e.getResponse().getResponseBodyBytes();
-        return Optional.of(event(node, c, verdict == Verdict.FORWARDED ? FlowEvent.Type.TRANSLATE : FlowEvent.Type.DROP, verdict, bytes));
+                        || c.getResponseFlags().hasUnauthorizedDetails()
+                ? Verdict.DROPPED_POLICY
+                : noBackend(c.getResponseFlags());
+        long bytes = e.getRequest().getRequestHeadersBytes()
+                + e.getRequest().getRequestBodyBytes()
+                + e.getResponse().getResponseHeadersBytes()
+                + e.getResponse().getResponseBodyBytes();
+        return Optional.of(event(
+                node,
+                c,
+                verdict == Verdict.FORWARDED ? FlowEvent.Type.TRANSLATE : FlowEvent.Type.DROP,
+                verdict,
+                bytes));
     }
 
     /** The event of one passthrough TCP connection: its end (with bytes both ways), or its upstream connect. */
@@ -89,15 +99,18 @@ final class AccessLogEvents {
             default -> null;
         };
         if (type == null) return Optional.empty();
-        Verdict verdict = c.getConnectionTerminationDetails().startsWith("rbac_access_denied") ? Verdict.DROPPED_POLICY
+        Verdict verdict = c.getConnectionTerminationDetails().startsWith("rbac_access_denied")
+                ? Verdict.DROPPED_POLICY
                 : noBackend(c.getResponseFlags());
-        long bytes = e.getConnectionProperties().getReceivedBytes() + e.getConnectionProperties().getSentBytes();
+        long bytes = e.getConnectionProperties().getReceivedBytes()
+                + e.getConnectionProperties().getSentBytes();
         return Optional.of(event(node, c, verdict == Verdict.FORWARDED ? type : FlowEvent.Type.DROP, verdict, bytes));
     }
 
     private static Verdict noBackend(ResponseFlags f) {
         return f.getNoHealthyUpstream() || f.getNoRouteFound() || f.getNoClusterFound() || f.getFaultInjected()
-                ? Verdict.NO_BACKEND : Verdict.FORWARDED;
+                ? Verdict.NO_BACKEND
+                : Verdict.FORWARDED;
     }
 
     private FlowEvent event(String node, AccessLogCommon c, FlowEvent.Type type, Verdict verdict, long bytes) {
@@ -110,19 +123,28 @@ final class AccessLogEvents {
         FlowPeer destination = service != null ? new FlowPeer(addressed.ip(), addressed.port(), "", "") : addressed;
         if (service == null) service = serviceByCluster.getOrDefault(c.getUpstreamCluster(), "");
         FlowPeer backend = c.hasUpstreamRemoteAddress() && verdict == Verdict.FORWARDED
-                ? peer("upstream_remote_address", c.getUpstreamRemoteAddress()) : null;
-        Instant time = c.hasStartTime() ? Instant.ofEpochSecond(c.getStartTime().getSeconds(), c.getStartTime().getNanos()) : clock.instant();
-        return new FlowEvent(time, node, type, source, destination, service, backend, verdict, FlowPath.NODE_PROXY, bytes);
+                ? peer("upstream_remote_address", c.getUpstreamRemoteAddress())
+                : null;
+        Instant time = c.hasStartTime()
+                ? Instant.ofEpochSecond(
+                        c.getStartTime().getSeconds(), c.getStartTime().getNanos())
+                : clock.instant();
+        return new FlowEvent(
+                time, node, type, source, destination, service, backend, verdict, FlowPath.NODE_PROXY, bytes);
     }
 
     /** An IP socket address as a peer, named after the workload that has it ({@code host} for any other address). */
     private FlowPeer peer(String field, Address a) {
-        if (!a.hasSocketAddress()) throw new UnusableEntry(field + " is not an IP socket address: " + a.getAddressCase());
+        if (!a.hasSocketAddress())
+            throw new UnusableEntry(field + " is not an IP socket address: " + a.getAddressCase());
         String raw = a.getSocketAddress().getAddress();
         if (!IpAddresses.isValid(raw)) throw new UnusableEntry(field + " '" + raw + "' is not an IP address");
         String ip = IpAddresses.canonical(raw);
         Optional<Workload> w = index.workloadByIp(ip);
-        return new FlowPeer(ip, a.getSocketAddress().getPortValue(), w.map(Workload::key).orElse(""),
+        return new FlowPeer(
+                ip,
+                a.getSocketAddress().getPortValue(),
+                w.map(Workload::key).orElse(""),
                 w.map(Workload::identity).orElse(index.identityOf(ip)));
     }
 }

@@ -17,7 +17,6 @@ import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.envoy.AccessLogStats;
 import io.nodemesh.envoy.internal.xds.NodeSnapshots;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +45,15 @@ public final class AccessLogReceiver implements BindableService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogReceiver.class);
     static final int QUEUE_CAPACITY = 16_384;
 
-    private static final MethodDescriptor<byte[], StreamAccessLogsResponse> STREAM = MethodDescriptor.<byte[], StreamAccessLogsResponse>newBuilder()
-            .setType(MethodDescriptor.MethodType.CLIENT_STREAMING)
-            .setFullMethodName(AccessLogServiceGrpc.getStreamAccessLogsMethod().getFullMethodName())
-            .setRequestMarshaller(new RawBytes())
-            .setResponseMarshaller(AccessLogServiceGrpc.getStreamAccessLogsMethod().getResponseMarshaller())
-            .build();
+    private static final MethodDescriptor<byte[], StreamAccessLogsResponse> STREAM =
+            MethodDescriptor.<byte[], StreamAccessLogsResponse>newBuilder()
+                    .setType(MethodDescriptor.MethodType.CLIENT_STREAMING)
+                    .setFullMethodName(
+                            AccessLogServiceGrpc.getStreamAccessLogsMethod().getFullMethodName())
+                    .setRequestMarshaller(new RawBytes())
+                    .setResponseMarshaller(
+                            AccessLogServiceGrpc.getStreamAccessLogsMethod().getResponseMarshaller())
+                    .build();
 
     private final FlowHub hub;
     private final String fallbackNode;
@@ -62,8 +63,14 @@ public final class AccessLogReceiver implements BindableService, AutoCloseable {
     private volatile MeshState state = MeshState.EMPTY;
     /** Lookups for {@link #state}, built when the first entry after an apply needs them. */
     private volatile AccessLogEvents events;
-    private final AtomicLong streams = new AtomicLong(), entries = new AtomicLong(), published = new AtomicLong(),
-            malformed = new AtomicLong(), unusable = new AtomicLong(), ignored = new AtomicLong(), lost = new AtomicLong();
+
+    private final AtomicLong streams = new AtomicLong(),
+            entries = new AtomicLong(),
+            published = new AtomicLong(),
+            malformed = new AtomicLong(),
+            unusable = new AtomicLong(),
+            ignored = new AtomicLong(),
+            lost = new AtomicLong();
 
     /** {@code fallbackNode}: the node of a stream whose first message lacks the identifier (the dataplane's own node, or empty). */
     public AccessLogReceiver(FlowHub hub, String fallbackNode, Clock clock) {
@@ -75,7 +82,8 @@ public final class AccessLogReceiver implements BindableService, AutoCloseable {
         this.fallbackNode = fallbackNode.isEmpty() ? "unknown" : fallbackNode;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(capacity);
-        this.publisher = Thread.ofPlatform().daemon().name("envoy-access-log-flows").start(this::publishLoop);
+        this.publisher =
+                Thread.ofPlatform().daemon().name("envoy-access-log-flows").start(this::publishLoop);
     }
 
     /** The state entries are resolved against from now on. */
@@ -84,7 +92,14 @@ public final class AccessLogReceiver implements BindableService, AutoCloseable {
     }
 
     public AccessLogStats stats() {
-        return new AccessLogStats(streams.get(), entries.get(), published.get(), malformed.get(), unusable.get(), ignored.get(), lost.get());
+        return new AccessLogStats(
+                streams.get(),
+                entries.get(),
+                published.get(),
+                malformed.get(),
+                unusable.get(),
+                ignored.get(),
+                lost.get());
     }
 
     @Override
@@ -151,8 +166,11 @@ public final class AccessLogReceiver implements BindableService, AutoCloseable {
                 message = StreamAccessLogsMessage.parseFrom(bytes);
             } catch (InvalidProtocolBufferException e) {
                 malformed.incrementAndGet();
-                LOG.warn("access-log stream of node {}: skipped a message of {} bytes that does not parse: {}",
-                        node == null ? "(not yet identified)" : node, bytes.length, e.getMessage());
+                LOG.warn(
+                        "access-log stream of node {}: skipped a message of {} bytes that does not parse: {}",
+                        node == null ? "(not yet identified)" : node,
+                        bytes.length,
+                        e.getMessage());
                 return;
             }
             if (message.hasIdentifier()) {
@@ -160,7 +178,9 @@ public final class AccessLogReceiver implements BindableService, AutoCloseable {
                 if (node.isEmpty()) node = fallbackNode;
             } else if (node == null) {
                 malformed.incrementAndGet();
-                LOG.warn("access-log stream opened without an identifier; its entries are reported for node {}", fallbackNode);
+                LOG.warn(
+                        "access-log stream opened without an identifier; its entries are reported for node {}",
+                        fallbackNode);
                 node = fallbackNode;
             }
             AccessLogEvents events = events();

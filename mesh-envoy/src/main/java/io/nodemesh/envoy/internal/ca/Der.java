@@ -12,7 +12,8 @@ import java.time.format.DateTimeFormatter;
  * and nodemesh takes no crypto dependency, so certificates are assembled here from their ASN.1 parts.
  */
 final class Der {
-    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC_TIME =
+            DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private Der() {}
 

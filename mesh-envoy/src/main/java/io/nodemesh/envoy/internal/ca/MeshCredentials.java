@@ -3,14 +3,12 @@ package io.nodemesh.envoy.internal.ca;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Workload;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +34,8 @@ public final class MeshCredentials {
      * @param files    where to keep workload credentials as files, or null for nowhere
      * @param onlyNode the node whose workloads get files, or empty for every node
      */
-    public MeshCredentials(String trustDomain, Duration certLifetime, Clock clock, WorkloadCredentialFiles files, String onlyNode) {
+    public MeshCredentials(
+            String trustDomain, Duration certLifetime, Clock clock, WorkloadCredentialFiles files, String onlyNode) {
         this.certLifetime = certLifetime;
         this.clock = clock;
         this.files = files;
@@ -85,7 +84,8 @@ public final class MeshCredentials {
                 String bundle = issuer.ca().root().certificatePem();
                 for (Workload w : state.workloads()) {
                     if (!onlyNode.isEmpty() && !onlyNode.equals(w.node())) continue;
-                    if (keep.add(w.identity())) files.write(issuer.certificates().current(w.identity()), bundle);
+                    if (keep.add(w.identity()))
+                        files.write(issuer.certificates().current(w.identity()), bundle);
                 }
             }
             files.retain(keep);

@@ -35,12 +35,25 @@ public final class SpiffeCa {
         Instant now = clock.instant();
         byte[] name = name("nodemesh CA " + trustDomain);
         byte[] extensions = Der.sequence(
-                extension("2.5.29.19", true, Der.sequence(Der.bool(true))),                    // basicConstraints cA
-                extension("2.5.29.15", true, Der.bitString(new byte[] {0x06}, 1)),             // keyCertSign, cRLSign
-                extension("2.5.29.17", false, Der.sequence(Der.implicitPrimitive(6,            // the trust domain's URI
-                        ("spiffe://" + trustDomain).getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
-        this.root = new IssuedCertificate("", sign(name, name, keys.getPublic().getEncoded(), now.minusSeconds(60),
-                now.plus(rootLifetime), extensions, keys.getPrivate()), keys.getPrivate());
+                extension("2.5.29.19", true, Der.sequence(Der.bool(true))), // basicConstraints cA
+                extension("2.5.29.15", true, Der.bitString(new byte[] {0x06}, 1)), // keyCertSign, cRLSign
+                extension(
+                        "2.5.29.17",
+                        false,
+                        Der.sequence(Der.implicitPrimitive(
+                                6, // the trust domain's URI
+                                ("spiffe://" + trustDomain).getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
+        this.root = new IssuedCertificate(
+                "",
+                sign(
+                        name,
+                        name,
+                        keys.getPublic().getEncoded(),
+                        now.minusSeconds(60),
+                        now.plus(rootLifetime),
+                        extensions,
+                        keys.getPrivate()),
+                keys.getPrivate());
     }
 
     public String trustDomain() {
@@ -61,13 +74,26 @@ public final class SpiffeCa {
         Instant notAfter = now.plus(lifetime);
         if (notAfter.isAfter(root.notAfter())) notAfter = root.notAfter();
         byte[] extensions = Der.sequence(
-                extension("2.5.29.19", true, Der.sequence()),                                   // not a CA
-                extension("2.5.29.15", true, Der.bitString(new byte[] {(byte) 0xa0}, 5)),       // digitalSignature, keyEncipherment
+                extension("2.5.29.19", true, Der.sequence()), // not a CA
+                extension(
+                        "2.5.29.15",
+                        true,
+                        Der.bitString(new byte[] {(byte) 0xa0}, 5)), // digitalSignature, keyEncipherment
                 extension("2.5.29.37", false, Der.sequence(Der.oid("1.3.6.1.5.5.7.3.1"), Der.oid("1.3.6.1.5.5.7.3.2"))),
-                extension("2.5.29.17", true, Der.sequence(Der.implicitPrimitive(6,             // SAN critical: empty subject
-                        spiffeId.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
-        X509Certificate cert = sign(rootName(), Der.sequence(), keys.getPublic().getEncoded(), now.minusSeconds(60),
-                notAfter, extensions, root.key());
+                extension(
+                        "2.5.29.17",
+                        true,
+                        Der.sequence(Der.implicitPrimitive(
+                                6, // SAN critical: empty subject
+                                spiffeId.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
+        X509Certificate cert = sign(
+                rootName(),
+                Der.sequence(),
+                keys.getPublic().getEncoded(),
+                now.minusSeconds(60),
+                notAfter,
+                extensions,
+                root.key());
         return new IssuedCertificate(spiffeId, cert, keys.getPrivate());
     }
 
@@ -75,22 +101,31 @@ public final class SpiffeCa {
         return root.certificate().getSubjectX500Principal().getEncoded();
     }
 
-    private static X509Certificate sign(byte[] issuer, byte[] subject, byte[] spki, Instant notBefore, Instant notAfter,
-                                        byte[] extensions, PrivateKey signer) {
+    private static X509Certificate sign(
+            byte[] issuer,
+            byte[] subject,
+            byte[] spki,
+            Instant notBefore,
+            Instant notAfter,
+            byte[] extensions,
+            PrivateKey signer) {
         byte[] algorithm = Der.sequence(Der.oid(ECDSA_SHA256));
         byte[] tbs = Der.sequence(
-                Der.explicit(0, Der.integer(BigInteger.TWO)),                          // v3
-                Der.integer(new BigInteger(127, RANDOM).add(BigInteger.ONE)),         // positive, ≤ 20 octets
-                algorithm, issuer,
+                Der.explicit(0, Der.integer(BigInteger.TWO)), // v3
+                Der.integer(new BigInteger(127, RANDOM).add(BigInteger.ONE)), // positive, ≤ 20 octets
+                algorithm,
+                issuer,
                 Der.sequence(Der.utcTime(notBefore), Der.utcTime(notAfter)),
-                subject, spki,
+                subject,
+                spki,
                 Der.explicit(3, extensions));
         try {
             Signature s = Signature.getInstance("SHA256withECDSA");
             s.initSign(signer);
             s.update(tbs);
             byte[] der = Der.sequence(tbs, algorithm, Der.bitString(s.sign(), 0));
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+            return (X509Certificate)
+                    CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK could not sign a certificate with SHA256withECDSA", e);
         }
@@ -103,7 +138,8 @@ public final class SpiffeCa {
     }
 
     private static byte[] extension(String oid, boolean critical, byte[] value) {
-        return critical ? Der.sequence(Der.oid(oid), Der.bool(true), Der.octetString(value))
+        return critical
+                ? Der.sequence(Der.oid(oid), Der.bool(true), Der.octetString(value))
                 : Der.sequence(Der.oid(oid), Der.octetString(value));
     }
 

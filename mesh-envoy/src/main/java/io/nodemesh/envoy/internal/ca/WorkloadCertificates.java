@@ -6,7 +6,6 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
 import io.nodemesh.envoy.internal.translate.Names;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +43,8 @@ public final class WorkloadCertificates implements MeshTranslator.CertificateSou
 
     public IssuedCertificate current(String spiffeId) {
         Instant now = clock.instant();
-        return issued.compute(spiffeId, (id, c) -> c == null || !now.isBefore(rotationDue(c)) ? ca.issue(id, lifetime) : c);
+        return issued.compute(
+                spiffeId, (id, c) -> c == null || !now.isBefore(rotationDue(c)) ? ca.issue(id, lifetime) : c);
     }
 
     /** Forgets certificates of identities no longer in the mesh. */
@@ -54,16 +54,19 @@ public final class WorkloadCertificates implements MeshTranslator.CertificateSou
 
     @Override
     public Secret trustBundle() {
-        return Secret.newBuilder().setName(Names.TRUST_BUNDLE)
+        return Secret.newBuilder()
+                .setName(Names.TRUST_BUNDLE)
                 .setValidationContext(CertificateValidationContext.newBuilder()
-                        .setTrustedCa(DataSource.newBuilder().setInlineString(ca.root().certificatePem())))
+                        .setTrustedCa(DataSource.newBuilder()
+                                .setInlineString(ca.root().certificatePem())))
                 .build();
     }
 
     @Override
     public Secret certificate(String spiffeId) {
         IssuedCertificate c = current(spiffeId);
-        return Secret.newBuilder().setName(Names.workloadSecret(spiffeId))
+        return Secret.newBuilder()
+                .setName(Names.workloadSecret(spiffeId))
                 .setTlsCertificate(TlsCertificate.newBuilder()
                         .setCertificateChain(DataSource.newBuilder().setInlineString(c.certificatePem()))
                         .setPrivateKey(DataSource.newBuilder().setInlineString(c.keyPem())))

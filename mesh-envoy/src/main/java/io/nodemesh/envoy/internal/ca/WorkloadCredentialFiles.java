@@ -1,7 +1,6 @@
 package io.nodemesh.envoy.internal.ca;
 
 import io.nodemesh.envoy.Bootstraps;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -72,7 +71,9 @@ public final class WorkloadCredentialFiles {
             Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(key, cert.keyPem());
             Files.writeString(version.resolve(Bootstraps.CA_FILE), caPem);
-            Path previous = Files.isSymbolicLink(dir.resolve(DATA)) ? dir.resolve(Files.readSymbolicLink(dir.resolve(DATA))) : null;
+            Path previous = Files.isSymbolicLink(dir.resolve(DATA))
+                    ? dir.resolve(Files.readSymbolicLink(dir.resolve(DATA)))
+                    : null;
             Path next = dir.resolve("..data_tmp");
             Files.deleteIfExists(next);
             Files.createSymbolicLink(next, version.getFileName());

@@ -8,7 +8,6 @@ import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLog
 import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
 import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig;
 import io.nodemesh.envoy.Bootstraps;
-
 import java.util.List;
 
 /**
@@ -24,12 +23,21 @@ import java.util.List;
 public final class AccessLogTranslator {
     /** Log names, sent back in the stream's identifier. */
     public static final String HTTP_LOG = "nodemesh-http";
+
     public static final String TCP_LOG = "nodemesh-passthrough";
 
-    private static final List<AccessLog> HTTP = List.of(AccessLog.newBuilder().setName("envoy.access_loggers.http_grpc")
-            .setTypedConfig(Any.pack(HttpGrpcAccessLogConfig.newBuilder().setCommonConfig(common(HTTP_LOG)).build())).build());
-    private static final List<AccessLog> TCP = List.of(AccessLog.newBuilder().setName("envoy.access_loggers.tcp_grpc")
-            .setTypedConfig(Any.pack(TcpGrpcAccessLogConfig.newBuilder().setCommonConfig(common(TCP_LOG)).build())).build());
+    private static final List<AccessLog> HTTP = List.of(AccessLog.newBuilder()
+            .setName("envoy.access_loggers.http_grpc")
+            .setTypedConfig(Any.pack(HttpGrpcAccessLogConfig.newBuilder()
+                    .setCommonConfig(common(HTTP_LOG))
+                    .build()))
+            .build());
+    private static final List<AccessLog> TCP = List.of(AccessLog.newBuilder()
+            .setName("envoy.access_loggers.tcp_grpc")
+            .setTypedConfig(Any.pack(TcpGrpcAccessLogConfig.newBuilder()
+                    .setCommonConfig(common(TCP_LOG))
+                    .build()))
+            .build());
 
     private final boolean enabled;
 
@@ -49,9 +57,11 @@ public final class AccessLogTranslator {
     }
 
     private static CommonGrpcAccessLogConfig common(String logName) {
-        return CommonGrpcAccessLogConfig.newBuilder().setLogName(logName).setTransportApiVersion(ApiVersion.V3)
-                .setGrpcService(GrpcService.newBuilder().setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
-                        .setClusterName(Bootstraps.XDS_CLUSTER)))
+        return CommonGrpcAccessLogConfig.newBuilder()
+                .setLogName(logName)
+                .setTransportApiVersion(ApiVersion.V3)
+                .setGrpcService(GrpcService.newBuilder()
+                        .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(Bootstraps.XDS_CLUSTER)))
                 .build();
     }
 }

@@ -12,7 +12,6 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.Rou
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
-
 import java.util.List;
 
 /** One EDS cluster per TCP service port, plus the passthrough cluster of the outbound listener. */
@@ -41,7 +40,8 @@ final class ClusterTranslator {
      * The policy as a preference list: Envoy takes the first it knows, and so does proxyless gRPC (gRFC A52), which has
      * neither random nor maglev — so each is followed by the closest policy gRPC does have.
      */
-    private static final java.util.Map<LoadBalancing, LoadBalancingPolicy> POLICIES = new java.util.EnumMap<>(LoadBalancing.class);
+    private static final java.util.Map<LoadBalancing, LoadBalancingPolicy> POLICIES =
+            new java.util.EnumMap<>(LoadBalancing.class);
 
     static {
         for (LoadBalancing lb : LoadBalancing.values()) POLICIES.put(lb, buildPolicy(lb));
@@ -59,9 +59,11 @@ final class ClusterTranslator {
         };
         var b = LoadBalancingPolicy.newBuilder();
         for (Message m : prefs) {
-            b.addPolicies(LoadBalancingPolicy.Policy.newBuilder().setTypedExtensionConfig(TypedExtensionConfig.newBuilder()
-                    .setName("envoy.load_balancing_policies." + snake(m.getDescriptorForType().getName()))
-                    .setTypedConfig(Any.pack(m))));
+            b.addPolicies(LoadBalancingPolicy.Policy.newBuilder()
+                    .setTypedExtensionConfig(TypedExtensionConfig.newBuilder()
+                            .setName("envoy.load_balancing_policies."
+                                    + snake(m.getDescriptorForType().getName()))
+                            .setTypedConfig(Any.pack(m))));
         }
         return b.build();
     }

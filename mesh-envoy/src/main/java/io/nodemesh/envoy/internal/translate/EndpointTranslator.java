@@ -14,7 +14,6 @@ import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Workload;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,10 +32,14 @@ final class EndpointTranslator {
         Map<String, LocalityLbEndpoints.Builder> byNode = new LinkedHashMap<>();
         for (Endpoint e : index.endpoints(s)) {
             if (e.state() == EndpointState.NOT_READY) continue;
-            String node = index.workload(e.workload()).map(Workload::node)
-                    .or(() -> index.workloadByIp(e.ip()).map(Workload::node)).orElse("");
-            var locality = byNode.computeIfAbsent(node, n -> LocalityLbEndpoints.newBuilder()
-                    .setLocality(Locality.newBuilder().setRegion(REGION).setZone(n)));
+            String node = index.workload(e.workload())
+                    .map(Workload::node)
+                    .or(() -> index.workloadByIp(e.ip()).map(Workload::node))
+                    .orElse("");
+            var locality = byNode.computeIfAbsent(
+                    node,
+                    n -> LocalityLbEndpoints.newBuilder()
+                            .setLocality(Locality.newBuilder().setRegion(REGION).setZone(n)));
             locality.addLbEndpoints(LbEndpoint.newBuilder()
                     .setHealthStatus(e.state() == EndpointState.READY ? HealthStatus.HEALTHY : HealthStatus.DRAINING)
                     .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
@@ -45,14 +48,20 @@ final class EndpointTranslator {
         var cla = ClusterLoadAssignment.newBuilder().setClusterName(Names.cluster(s.key(), p.port()));
         for (var locality : byNode.values()) {
             // gRPC drops localities without a weight; weigh each by how many endpoints take new requests in it.
-            long ready = locality.getLbEndpointsList().stream().filter(l -> l.getHealthStatus() == HealthStatus.HEALTHY).count();
-            cla.addEndpoints(locality.setLoadBalancingWeight(com.google.protobuf.UInt32Value.of((int) Math.max(1, ready))));
+            long ready = locality.getLbEndpointsList().stream()
+                    .filter(l -> l.getHealthStatus() == HealthStatus.HEALTHY)
+                    .count();
+            cla.addEndpoints(
+                    locality.setLoadBalancingWeight(com.google.protobuf.UInt32Value.of((int) Math.max(1, ready))));
         }
         return cla.build();
     }
 
     static Address address(String ip, int port) {
-        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
-                .setAddress(IpAddresses.canonical(ip)).setPortValue(port)).build();
+        return Address.newBuilder()
+                .setSocketAddress(SocketAddress.newBuilder()
+                        .setAddress(IpAddresses.canonical(ip))
+                        .setPortValue(port))
+                .build();
     }
 }

@@ -11,7 +11,6 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.WeightedBackend;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,10 +26,24 @@ import java.util.regex.Pattern;
 public final class EnvoyValidator {
     /** Java regex constructs RE2 rejects: lookaround, backreferences, possessive quantifiers, atomic groups. */
     private static final Pattern NOT_RE2 = Pattern.compile("\\(\\?<?[=!]|\\\\[1-9]|\\\\k<|[*+?}]\\+|\\(\\?>");
-    private static final Set<String> RETRY_ON = Set.of("5xx", "gateway-error", "reset", "reset-before-request",
-            "connect-failure", "envoy-ratelimited", "retriable-4xx", "refused-stream", "retriable-status-codes",
-            "retriable-headers", "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal",
-            "resource-exhausted", "unavailable");
+
+    private static final Set<String> RETRY_ON = Set.of(
+            "5xx",
+            "gateway-error",
+            "reset",
+            "reset-before-request",
+            "connect-failure",
+            "envoy-ratelimited",
+            "retriable-4xx",
+            "refused-stream",
+            "retriable-status-codes",
+            "retriable-headers",
+            "http3-post-connect-failure",
+            "cancelled",
+            "deadline-exceeded",
+            "internal",
+            "resource-exhausted",
+            "unavailable");
 
     private EnvoyValidator() {}
 
@@ -47,7 +60,8 @@ public final class EnvoyValidator {
             for (int j = 0; j < r.rules().size(); j++) {
                 HttpRouteRule rule = r.rules().get(j);
                 String rat = at + ".rules[" + j + "]";
-                for (int m = 0; m < rule.matches().size(); m++) re2(rat + ".matches[" + m + "]", rule.matches().get(m), out);
+                for (int m = 0; m < rule.matches().size(); m++)
+                    re2(rat + ".matches[" + m + "]", rule.matches().get(m), out);
                 long total = 0;
                 for (int b = 0; b < rule.backends().size(); b++) {
                     WeightedBackend wb = rule.backends().get(b);
@@ -56,19 +70,29 @@ public final class EnvoyValidator {
                     if (target == null || parent == null) continue; // mesh-api validation reports those
                     for (ServicePort own : parent.ports()) {
                         int port = wb.port() == 0 ? own.port() : wb.port();
-                        boolean has = target.ports().stream().anyMatch(p -> p.port() == port && p.protocol() == Protocol.TCP);
+                        boolean has =
+                                target.ports().stream().anyMatch(p -> p.port() == port && p.protocol() == Protocol.TCP);
                         if (!has) {
-                            out.add(new Violation(rat + ".backends[" + b + "].port", "service " + wb.service()
-                                    + " has no TCP port " + port + (wb.port() == 0 ? " (the port of " + r.service() + " it would take)" : "")));
+                            out.add(new Violation(
+                                    rat + ".backends[" + b + "].port",
+                                    "service " + wb.service() + " has no TCP port " + port
+                                            + (wb.port() == 0
+                                                    ? " (the port of " + r.service() + " it would take)"
+                                                    : "")));
                             break;
                         }
                     }
                 }
-                if (total > 0xFFFF_FFFFL) out.add(new Violation(rat + ".backends", "weights add up to " + total + ", more than Envoy's 4294967295"));
+                if (total > 0xFFFF_FFFFL)
+                    out.add(new Violation(
+                            rat + ".backends", "weights add up to " + total + ", more than Envoy's 4294967295"));
                 for (int k = 0; k < rule.retries().retryOn().size(); k++) {
                     String cond = rule.retries().retryOn().get(k);
                     if (!RETRY_ON.contains(cond)) {
-                        out.add(new Violation(rat + ".retries.retryOn[" + k + "]", "'" + cond + "' is not an Envoy retry condition; use one of " + new java.util.TreeSet<>(RETRY_ON)));
+                        out.add(new Violation(
+                                rat + ".retries.retryOn[" + k + "]",
+                                "'" + cond + "' is not an Envoy retry condition; use one of "
+                                        + new java.util.TreeSet<>(RETRY_ON)));
                     }
                 }
             }
@@ -77,13 +101,17 @@ public final class EnvoyValidator {
             String prefix = "spiffe://" + state.encryption().trustDomain() + "/";
             for (var w : state.workloads()) {
                 if (w.identity() != null && !w.identity().startsWith(prefix)) {
-                    out.add(new Violation("workloads[" + w.key() + "].identity", "'" + w.identity() + "' is outside the mTLS trust domain '"
-                            + state.encryption().trustDomain() + "', so the mesh CA cannot issue its certificate"));
+                    out.add(new Violation(
+                            "workloads[" + w.key() + "].identity",
+                            "'" + w.identity() + "' is outside the mTLS trust domain '"
+                                    + state.encryption().trustDomain()
+                                    + "', so the mesh CA cannot issue its certificate"));
                 }
             }
         }
         for (Policy p : state.policies()) {
-            for (int h = 0; h < p.http().size(); h++) re2("policies[" + p.key() + "].http[" + h + "]", p.http().get(h), out);
+            for (int h = 0; h < p.http().size(); h++)
+                re2("policies[" + p.key() + "].http[" + h + "]", p.http().get(h), out);
         }
         return out;
     }
@@ -102,7 +130,9 @@ public final class EnvoyValidator {
     private static <T> void unique(String kind, List<T> items, Function<T, String> name, List<Violation> out) {
         Set<String> seen = new HashSet<>();
         for (T item : items) {
-            if (!seen.add(name.apply(item))) out.add(new Violation(kind + "[" + name.apply(item) + "]", "duplicate " + kind + " name once translated to Envoy"));
+            if (!seen.add(name.apply(item)))
+                out.add(new Violation(
+                        kind + "[" + name.apply(item) + "]", "duplicate " + kind + " name once translated to Envoy"));
         }
     }
 
@@ -110,8 +140,11 @@ public final class EnvoyValidator {
         if (m.path().kind() != PathMatch.Kind.REGEX) return;
         var bad = NOT_RE2.matcher(m.path().value());
         if (bad.find()) {
-            out.add(new Violation(at + ".path.value", "'" + bad.group() + "' at index " + bad.start()
-                    + " is not RE2 syntax (Envoy and gRPC use RE2: no lookaround, backreferences, possessive or atomic groups)"));
+            out.add(
+                    new Violation(
+                            at + ".path.value",
+                            "'" + bad.group() + "' at index " + bad.start()
+                                    + " is not RE2 syntax (Envoy and gRPC use RE2: no lookaround, backreferences, possessive or atomic groups)"));
         }
     }
 }

@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.nodemesh.api.state.HttpFault;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
-
 import java.util.Optional;
 
 /**
@@ -25,13 +24,17 @@ final class FaultTranslator {
 
     /** Whether some rule of some route of {@code s} injects a fault. */
     static boolean hasFaults(MeshState state, Service s) {
-        return state.routes().stream().filter(r -> r.service().equals(s.key()))
+        return state.routes().stream()
+                .filter(r -> r.service().equals(s.key()))
                 .anyMatch(r -> r.rules().stream().anyMatch(rule -> rule.fault().active()));
     }
 
     /** The connection manager's fault filter: no fault of its own, routes override it. */
     static HttpFilter filter() {
-        return HttpFilter.newBuilder().setName(FAULT).setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build();
+        return HttpFilter.newBuilder()
+                .setName(FAULT)
+                .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance()))
+                .build();
     }
 
     /** The per-route config of a rule, none when it injects nothing. */
@@ -39,15 +42,21 @@ final class FaultTranslator {
         if (!f.active()) return Optional.empty();
         var fault = HTTPFault.newBuilder();
         if (f.delays()) {
-            fault.setDelay(FaultDelay.newBuilder().setFixedDelay(Protos.duration(f.delay())).setPercentage(percent(f.delayPercent())));
+            fault.setDelay(FaultDelay.newBuilder()
+                    .setFixedDelay(Protos.duration(f.delay()))
+                    .setPercentage(percent(f.delayPercent())));
         }
         if (f.aborts()) {
-            fault.setAbort(FaultAbort.newBuilder().setHttpStatus(f.abortStatus()).setPercentage(percent(f.abortPercent())));
+            fault.setAbort(
+                    FaultAbort.newBuilder().setHttpStatus(f.abortStatus()).setPercentage(percent(f.abortPercent())));
         }
         return Optional.of(Any.pack(fault.build()));
     }
 
     private static FractionalPercent percent(int percent) {
-        return FractionalPercent.newBuilder().setNumerator(percent).setDenominator(FractionalPercent.DenominatorType.HUNDRED).build();
+        return FractionalPercent.newBuilder()
+                .setNumerator(percent)
+                .setDenominator(FractionalPercent.DenominatorType.HUNDRED)
+                .build();
     }
 }

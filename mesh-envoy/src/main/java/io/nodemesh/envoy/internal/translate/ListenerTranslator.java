@@ -22,7 +22,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,27 +46,43 @@ final class ListenerTranslator {
         return Listener.newBuilder()
                 .setName(Names.OUTBOUND_LISTENER)
                 .setAddress(EndpointTranslator.address("0.0.0.0", port))
-                .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_dst")
+                .addListenerFilters(ListenerFilter.newBuilder()
+                        .setName("envoy.filters.listener.original_dst")
                         .setTypedConfig(Any.pack(OriginalDst.getDefaultInstance())))
                 .addAllFilterChains(serviceChains)
-                .setDefaultFilterChain(FilterChain.newBuilder().setName("passthrough")
-                        .addFilters(Filter.newBuilder().setName("envoy.filters.network.tcp_proxy")
-                                .setTypedConfig(Any.pack(TcpProxy.newBuilder().setStatPrefix("passthrough")
-                                        .setCluster(Names.PASSTHROUGH_CLUSTER).addAllAccessLog(passthroughLogs).build()))))
+                .setDefaultFilterChain(FilterChain.newBuilder()
+                        .setName("passthrough")
+                        .addFilters(Filter.newBuilder()
+                                .setName("envoy.filters.network.tcp_proxy")
+                                .setTypedConfig(Any.pack(TcpProxy.newBuilder()
+                                        .setStatPrefix("passthrough")
+                                        .setCluster(Names.PASSTHROUGH_CLUSTER)
+                                        .addAllAccessLog(passthroughLogs)
+                                        .build()))))
                 .build();
     }
 
-    static FilterChain serviceChain(Service s, ServicePort p, List<HttpFilter> rbac, boolean faults, List<AccessLog> accessLogs) {
+    static FilterChain serviceChain(
+            Service s, ServicePort p, List<HttpFilter> rbac, boolean faults, List<AccessLog> accessLogs) {
         var match = FilterChainMatch.newBuilder().setDestinationPort(com.google.protobuf.UInt32Value.of(p.port()));
         s.vips().forEach(v -> match.addPrefixRanges(Protos.host(v)));
-        return FilterChain.newBuilder().setName(Names.route(s, p)).setFilterChainMatch(match)
-                .addFilters(hcm(Names.route(s, p), rdsManager(Names.route(s, p), rbac, faults).toBuilder().addAllAccessLog(accessLogs).build())).build();
+        return FilterChain.newBuilder()
+                .setName(Names.route(s, p))
+                .setFilterChainMatch(match)
+                .addFilters(hcm(
+                        Names.route(s, p),
+                        rdsManager(Names.route(s, p), rbac, faults).toBuilder()
+                                .addAllAccessLog(accessLogs)
+                                .build()))
+                .build();
     }
 
     /** A proxyless gRPC client's listener: the same routes, reached by name instead of by address. */
     static Listener api(String name, Service s, ServicePort p, boolean faults) {
-        return Listener.newBuilder().setName(name)
-                .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(rdsManager(Names.route(s, p), List.of(), faults))))
+        return Listener.newBuilder()
+                .setName(name)
+                .setApiListener(ApiListener.newBuilder()
+                        .setApiListener(Any.pack(rdsManager(Names.route(s, p), List.of(), faults))))
                 .build();
     }
 
@@ -82,18 +97,29 @@ final class ListenerTranslator {
      * certificate provider (its bootstrap's, pointing at the workload's credential files).
      */
     static Listener grpcServer(int port, List<ServedAddress> served) {
-        var listener = Listener.newBuilder().setName(Names.grpcServerListener("0.0.0.0", port))
+        var listener = Listener.newBuilder()
+                .setName(Names.grpcServerListener("0.0.0.0", port))
                 .setAddress(EndpointTranslator.address("0.0.0.0", port));
         for (ServedAddress a : served) {
-            RouteConfiguration inline = RouteConfiguration.newBuilder().setName("inbound|" + Names.hostPort(a.ip(), port))
-                    .addVirtualHosts(VirtualHost.newBuilder().setName(a.host()).addDomains("*")
-                            .addRoutes(Route.newBuilder().setName("serve").setMatch(RouteMatch.newBuilder().setPrefix("/"))
+            RouteConfiguration inline = RouteConfiguration.newBuilder()
+                    .setName("inbound|" + Names.hostPort(a.ip(), port))
+                    .addVirtualHosts(VirtualHost.newBuilder()
+                            .setName(a.host())
+                            .addDomains("*")
+                            .addRoutes(Route.newBuilder()
+                                    .setName("serve")
+                                    .setMatch(RouteMatch.newBuilder().setPrefix("/"))
                                     .setNonForwardingAction(NonForwardingAction.getDefaultInstance())))
                     .build();
-            var manager = HttpConnectionManager.newBuilder().setStatPrefix("inbound").setRouteConfig(inline)
-                    .addAllHttpFilters(a.rbac()).addHttpFilters(router()).build();
+            var manager = HttpConnectionManager.newBuilder()
+                    .setStatPrefix("inbound")
+                    .setRouteConfig(inline)
+                    .addAllHttpFilters(a.rbac())
+                    .addHttpFilters(router())
+                    .build();
             // gRPC ignores chains that match on destination port, so match on the address alone.
-            var chain = FilterChain.newBuilder().setName("inbound|" + Names.hostPort(a.ip(), port))
+            var chain = FilterChain.newBuilder()
+                    .setName("inbound|" + Names.hostPort(a.ip(), port))
                     .setFilterChainMatch(FilterChainMatch.newBuilder().addPrefixRanges(Protos.host(a.ip())))
                     .addFilters(hcm("inbound", manager));
             if (a.identityForTls() != null) chain.setTransportSocket(downstreamTls(a.identityForTls()));
@@ -115,16 +141,24 @@ final class ListenerTranslator {
         List<HttpFilter> filters = new ArrayList<>(rbac);
         if (faults) filters.add(FaultTranslator.filter());
         filters.add(router());
-        return HttpConnectionManager.newBuilder().setStatPrefix(routeName)
+        return HttpConnectionManager.newBuilder()
+                .setStatPrefix(routeName)
                 .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(Protos.ads()))
-                .addAllHttpFilters(filters).build();
+                .addAllHttpFilters(filters)
+                .build();
     }
 
     private static Filter hcm(String name, HttpConnectionManager manager) {
-        return Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(manager)).build();
+        return Filter.newBuilder()
+                .setName(HCM)
+                .setTypedConfig(Any.pack(manager))
+                .build();
     }
 
     private static HttpFilter router() {
-        return HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
+        return HttpFilter.newBuilder()
+                .setName(ROUTER)
+                .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+                .build();
     }
 }

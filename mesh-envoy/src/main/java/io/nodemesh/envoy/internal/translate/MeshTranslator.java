@@ -17,7 +17,6 @@ import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.Workload;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,13 +43,21 @@ public final class MeshTranslator {
     }
 
     /** What one service translates to; kept between applies and reused while its inputs are equal. */
-    private record ServiceTranslation(Service service, List<HttpRoute> routes, List<Cluster> clusters,
-                                      List<ClusterLoadAssignment> endpoints, List<RouteConfiguration> routeConfigs,
-                                      List<FilterChain> chains, List<Listener> apiListeners) {}
+    private record ServiceTranslation(
+            Service service,
+            List<HttpRoute> routes,
+            List<Cluster> clusters,
+            List<ClusterLoadAssignment> endpoints,
+            List<RouteConfiguration> routeConfigs,
+            List<FilterChain> chains,
+            List<Listener> apiListeners) {}
 
     /** Inputs every service's translation depends on besides itself and its routes. */
-    private record Context(List<io.nodemesh.api.state.Node> nodes, List<Workload> workloads, List<io.nodemesh.api.state.Policy> policies,
-                           EncryptionSpec encryption) {}
+    private record Context(
+            List<io.nodemesh.api.state.Node> nodes,
+            List<Workload> workloads,
+            List<io.nodemesh.api.state.Policy> policies,
+            EncryptionSpec encryption) {}
 
     private final Map<String, ServiceTranslation> cache = new HashMap<>();
     private Context cachedFor;
@@ -74,10 +81,25 @@ public final class MeshTranslator {
             cachedFor = context;
         }
         Map<String, List<HttpRoute>> routesByService = new HashMap<>();
-        state.routes().forEach(r -> routesByService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r));
+        state.routes()
+                .forEach(r -> routesByService
+                        .computeIfAbsent(r.service(), k -> new ArrayList<>())
+                        .add(r));
         int n = state.services().size();
-        Layout layout = new Layout(state.services(), state.routes(), context, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>(), new ArrayList<>(), new int[n], new int[n], new int[n], new int[n], new int[n]);
+        Layout layout = new Layout(
+                state.services(),
+                state.routes(),
+                context,
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new int[n],
+                new int[n],
+                new int[n],
+                new int[n],
+                new int[n]);
         layout.clusters.add(ClusterTranslator.passthrough());
         Map<String, ServiceTranslation> next = new HashMap<>();
         for (int i = 0; i < n; i++) {
@@ -85,7 +107,9 @@ public final class MeshTranslator {
             String key = s.key(); // built anew on every call: once per service here
             List<HttpRoute> own = routesByService.getOrDefault(key, List.of());
             ServiceTranslation t = cache.get(key);
-            if (t == null || t.service() != s && !t.service().equals(s) || !t.routes().equals(own)) t = reuseEqual(t, translate(state, index, s, own));
+            if (t == null
+                    || t.service() != s && !t.service().equals(s)
+                    || !t.routes().equals(own)) t = reuseEqual(t, translate(state, index, s, own));
             next.put(key, t);
             layout.append(i, t);
         }
@@ -96,9 +120,20 @@ public final class MeshTranslator {
     }
 
     /** Where each service's messages sit in the shared lists of the last translation, so a few can be replaced in place. */
-    private record Layout(List<Service> services, List<HttpRoute> routes, Context context, List<Cluster> clusters,
-                          List<ClusterLoadAssignment> endpoints, List<RouteConfiguration> routeConfigs, List<FilterChain> chains,
-                          List<Listener> apiListeners, int[] clusterAt, int[] endpointAt, int[] routeAt, int[] chainAt, int[] listenerAt) {
+    private record Layout(
+            List<Service> services,
+            List<HttpRoute> routes,
+            Context context,
+            List<Cluster> clusters,
+            List<ClusterLoadAssignment> endpoints,
+            List<RouteConfiguration> routeConfigs,
+            List<FilterChain> chains,
+            List<Listener> apiListeners,
+            int[] clusterAt,
+            int[] endpointAt,
+            int[] routeAt,
+            int[] chainAt,
+            int[] listenerAt) {
         void append(int i, ServiceTranslation t) {
             clusterAt[i] = clusters.size();
             endpointAt[i] = endpoints.size();
@@ -114,20 +149,39 @@ public final class MeshTranslator {
 
         /** The same positions over copies of the lists, with {@code services} now. */
         Layout copy(List<Service> services) {
-            return new Layout(services, routes, context, new ArrayList<>(clusters), new ArrayList<>(endpoints), new ArrayList<>(routeConfigs),
-                    new ArrayList<>(chains), new ArrayList<>(apiListeners), clusterAt, endpointAt, routeAt, chainAt, listenerAt);
+            return new Layout(
+                    services,
+                    routes,
+                    context,
+                    new ArrayList<>(clusters),
+                    new ArrayList<>(endpoints),
+                    new ArrayList<>(routeConfigs),
+                    new ArrayList<>(chains),
+                    new ArrayList<>(apiListeners),
+                    clusterAt,
+                    endpointAt,
+                    routeAt,
+                    chainAt,
+                    listenerAt);
         }
 
         /** Puts {@code t} where service {@code i}'s messages were; false if it does not translate to as many. */
         boolean replace(int i, ServiceTranslation before, ServiceTranslation t) {
-            if (before.clusters().size() != t.clusters().size() || before.endpoints().size() != t.endpoints().size()
-                    || before.routeConfigs().size() != t.routeConfigs().size() || before.chains().size() != t.chains().size()
+            if (before.clusters().size() != t.clusters().size()
+                    || before.endpoints().size() != t.endpoints().size()
+                    || before.routeConfigs().size() != t.routeConfigs().size()
+                    || before.chains().size() != t.chains().size()
                     || before.apiListeners().size() != t.apiListeners().size()) return false;
-            for (int k = 0; k < t.clusters().size(); k++) clusters.set(clusterAt[i] + k, t.clusters().get(k));
-            for (int k = 0; k < t.endpoints().size(); k++) endpoints.set(endpointAt[i] + k, t.endpoints().get(k));
-            for (int k = 0; k < t.routeConfigs().size(); k++) routeConfigs.set(routeAt[i] + k, t.routeConfigs().get(k));
-            for (int k = 0; k < t.chains().size(); k++) chains.set(chainAt[i] + k, t.chains().get(k));
-            for (int k = 0; k < t.apiListeners().size(); k++) apiListeners.set(listenerAt[i] + k, t.apiListeners().get(k));
+            for (int k = 0; k < t.clusters().size(); k++)
+                clusters.set(clusterAt[i] + k, t.clusters().get(k));
+            for (int k = 0; k < t.endpoints().size(); k++)
+                endpoints.set(endpointAt[i] + k, t.endpoints().get(k));
+            for (int k = 0; k < t.routeConfigs().size(); k++)
+                routeConfigs.set(routeAt[i] + k, t.routeConfigs().get(k));
+            for (int k = 0; k < t.chains().size(); k++)
+                chains.set(chainAt[i] + k, t.chains().get(k));
+            for (int k = 0; k < t.apiListeners().size(); k++)
+                apiListeners.set(listenerAt[i] + k, t.apiListeners().get(k));
             return true;
         }
 
@@ -152,7 +206,10 @@ public final class MeshTranslator {
     private MeshResources replaceChanged(MeshState state, MeshIndex index, Context context) {
         Layout last = layout;
         List<Service> services = state.services();
-        if (last == null || last.services.size() != services.size() || !context.equals(last.context) || !context.equals(cachedFor)
+        if (last == null
+                || last.services.size() != services.size()
+                || !context.equals(last.context)
+                || !context.equals(cachedFor)
                 || last.routes != state.routes() && !last.routes.equals(state.routes())) return null;
         List<Integer> changed = new ArrayList<>();
         for (int i = 0; i < services.size(); i++) {
@@ -166,7 +223,9 @@ public final class MeshTranslator {
             String key = s.key();
             ServiceTranslation before = cache.get(key);
             if (before == null || !key.equals(last.services.get(i).key())) return null;
-            ServiceTranslation t = before.service().equals(s) ? before : reuseEqual(before, translate(state, index, s, before.routes()));
+            ServiceTranslation t = before.service().equals(s)
+                    ? before
+                    : reuseEqual(before, translate(state, index, s, before.routes()));
             if (!next.replace(i, before, t)) return null;
             updates.put(key, t);
         }
@@ -183,15 +242,21 @@ public final class MeshTranslator {
      */
     private static ServiceTranslation reuseEqual(ServiceTranslation before, ServiceTranslation fresh) {
         if (before == null) return fresh;
-        return new ServiceTranslation(fresh.service(), fresh.routes(), reuse(before.clusters(), fresh.clusters()),
-                reuse(before.endpoints(), fresh.endpoints()), reuse(before.routeConfigs(), fresh.routeConfigs()),
-                reuse(before.chains(), fresh.chains()), reuse(before.apiListeners(), fresh.apiListeners()));
+        return new ServiceTranslation(
+                fresh.service(),
+                fresh.routes(),
+                reuse(before.clusters(), fresh.clusters()),
+                reuse(before.endpoints(), fresh.endpoints()),
+                reuse(before.routeConfigs(), fresh.routeConfigs()),
+                reuse(before.chains(), fresh.chains()),
+                reuse(before.apiListeners(), fresh.apiListeners()));
     }
 
     private static <T> List<T> reuse(List<T> before, List<T> fresh) {
         if (before.size() != fresh.size()) return fresh;
         List<T> out = new ArrayList<>(fresh.size());
-        for (int i = 0; i < fresh.size(); i++) out.add(fresh.get(i).equals(before.get(i)) ? before.get(i) : fresh.get(i));
+        for (int i = 0; i < fresh.size(); i++)
+            out.add(fresh.get(i).equals(before.get(i)) ? before.get(i) : fresh.get(i));
         return out;
     }
 
@@ -219,23 +284,32 @@ public final class MeshTranslator {
         boolean first = true;
         boolean faults = s.l7() && FaultTranslator.hasFaults(state, s);
         // mTLS: the backends of L7 services are the ones served with mTLS (their gRPC server listeners), so only their
-        // clusters get TLS; the node proxy gets clusters and routes of its own (NodeProxyResources, TlsContexts say why).
+        // clusters get TLS; the node proxy gets clusters and routes of its own (NodeProxyResources, TlsContexts say
+        // why).
         boolean mtls = state.encryption().mode() == EncryptionSpec.Mode.MTLS;
         String td = state.encryption().trustDomain();
         List<String> peers = mtls && s.l7() ? identities.stream().sorted().toList() : List.of();
         for (ServicePort p : s.ports()) {
             if (p.protocol() != Protocol.TCP) continue; // UDP stays on the eBPF path
-            Cluster cluster = ClusterTranslator.cluster(s, p, mtls && s.l7() ? TlsContexts.grpcClient(td, peers) : null);
+            Cluster cluster =
+                    ClusterTranslator.cluster(s, p, mtls && s.l7() ? TlsContexts.grpcClient(td, peers) : null);
             clusters.add(cluster);
-            if (mtls) clusters.add(NodeProxyResources.cluster(cluster, s.l7() ? TlsContexts.nodeProxyClient(td, peers) : null));
+            if (mtls)
+                clusters.add(
+                        NodeProxyResources.cluster(cluster, s.l7() ? TlsContexts.nodeProxyClient(td, peers) : null));
             endpoints.add(EndpointTranslator.assignment(index, s, p));
             if (!s.l7()) continue;
             RouteConfiguration route = RouteTranslator.routeConfiguration(state, s, p);
             routes.add(route);
             if (mtls) routes.add(NodeProxyResources.route(route));
             // The outbound chain sees the VIP port, policies name the target port.
-            FilterChain chain = ListenerTranslator.serviceChain(s, p, RbacTranslator.filters(state, s, identities,
-                    t -> t == p.targetPort() ? Optional.of(p.port()) : Optional.empty()), faults, accessLogs.http());
+            FilterChain chain = ListenerTranslator.serviceChain(
+                    s,
+                    p,
+                    RbacTranslator.filters(
+                            state, s, identities, t -> t == p.targetPort() ? Optional.of(p.port()) : Optional.empty()),
+                    faults,
+                    accessLogs.http());
             chains.add(mtls ? NodeProxyResources.chain(chain) : chain);
             listeners.add(ListenerTranslator.api(Names.route(s, p), s, p, faults));
             // The bare host (no port) names the service's first port, as xds:///name.namespace does.
@@ -259,7 +333,8 @@ public final class MeshTranslator {
      * Every listed node's resources: one pass over the services finds the backends of each node (rather than one pass
      * per node), then each node gets the shared lists plus its own server listeners and secrets.
      */
-    public Map<String, MeshResources> forNodes(MeshIndex index, List<String> nodes, MeshResources shared, CertificateSource certificates) {
+    public Map<String, MeshResources> forNodes(
+            MeshIndex index, List<String> nodes, MeshResources shared, CertificateSource certificates) {
         MeshState state = index.state();
         boolean mtls = state.encryption().mode() == EncryptionSpec.Mode.MTLS;
         Map<String, Map<Integer, Map<String, ListenerTranslator.ServedAddress>>> byNode = new HashMap<>();
@@ -275,9 +350,14 @@ public final class MeshTranslator {
                 var byPort = byNode.computeIfAbsent(w.get().node(), k -> new java.util.TreeMap<>());
                 for (ServicePort p : s.ports()) {
                     // Two services on the same backend address and port share its chain; the first one's policy wins.
-                    byPort.computeIfAbsent(p.targetPort(), k -> new java.util.LinkedHashMap<>()).putIfAbsent(
-                            io.nodemesh.api.state.IpAddresses.canonical(e.ip()),
-                            new ListenerTranslator.ServedAddress(e.ip(), Names.host(s), rbac, mtls ? w.get().identity() : null));
+                    byPort.computeIfAbsent(p.targetPort(), k -> new java.util.LinkedHashMap<>())
+                            .putIfAbsent(
+                                    io.nodemesh.api.state.IpAddresses.canonical(e.ip()),
+                                    new ListenerTranslator.ServedAddress(
+                                            e.ip(),
+                                            Names.host(s),
+                                            rbac,
+                                            mtls ? w.get().identity() : null));
                 }
             }
         }
@@ -292,16 +372,26 @@ public final class MeshTranslator {
             // A node with no server listeners of its own gets the shared list itself, so the snapshot stage can share
             // its resource map between all such nodes.
             List<Listener> listeners = own.isEmpty() ? shared.listeners() : new ArrayList<>(shared.listeners());
-            own.forEach((port, served) -> listeners.add(ListenerTranslator.grpcServer(port, List.copyOf(served.values()))));
+            own.forEach(
+                    (port, served) -> listeners.add(ListenerTranslator.grpcServer(port, List.copyOf(served.values()))));
             List<Secret> secrets = new ArrayList<>();
             if (mtls) {
                 secrets.add(certificates.trustBundle());
-                for (String id : identitiesByNode.getOrDefault(node, List.of())) secrets.add(certificates.certificate(id));
-                // The node Envoy's client certificate, under a name all nodes share (the clusters naming it are shared).
-                secrets.add(certificates.certificate(TlsContexts.nodeProxyIdentity(state.encryption().trustDomain(), node))
-                        .toBuilder().setName(TlsContexts.NODE_PROXY_SECRET).build());
+                for (String id : identitiesByNode.getOrDefault(node, List.of()))
+                    secrets.add(certificates.certificate(id));
+                // The node Envoy's client certificate, under a name all nodes share (the clusters naming it are
+                // shared).
+                secrets.add(
+                        certificates
+                                .certificate(TlsContexts.nodeProxyIdentity(
+                                        state.encryption().trustDomain(), node))
+                                .toBuilder()
+                                .setName(TlsContexts.NODE_PROXY_SECRET)
+                                .build());
             }
-            out.put(node, new MeshResources(shared.clusters(), shared.endpoints(), listeners, shared.routes(), secrets));
+            out.put(
+                    node,
+                    new MeshResources(shared.clusters(), shared.endpoints(), listeners, shared.routes(), secrets));
         }
         return out;
     }
@@ -311,7 +401,9 @@ public final class MeshTranslator {
         java.util.Set<String> ids = new java.util.HashSet<>();
         state.workloads().forEach(w -> ids.add(w.identity()));
         if (state.encryption().mode() == EncryptionSpec.Mode.MTLS) {
-            state.nodes().forEach(n -> ids.add(TlsContexts.nodeProxyIdentity(state.encryption().trustDomain(), n.name())));
+            state.nodes()
+                    .forEach(n -> ids.add(
+                            TlsContexts.nodeProxyIdentity(state.encryption().trustDomain(), n.name())));
         }
         return ids;
     }
@@ -319,7 +411,10 @@ public final class MeshTranslator {
     private static List<String> backendIdentities(MeshIndex index, Service s) {
         return index.endpoints(s).stream()
                 .map(e -> index.workload(e.workload()).or(() -> index.workloadByIp(e.ip())))
-                .flatMap(Optional::stream).map(Workload::identity).distinct().toList();
+                .flatMap(Optional::stream)
+                .map(Workload::identity)
+                .distinct()
+                .toList();
     }
 
     /** Issues the SDS secrets of workloads; backed by the mesh CA. */

@@ -3,15 +3,15 @@ package io.nodemesh.envoy.internal.translate;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 
 /**
  * In mTLS mode the node Envoy and proxyless gRPC cannot share a cluster (their certificates come from SDS and from a
@@ -31,7 +31,8 @@ final class NodeProxyResources {
 
     /** The node proxy's copy of {@code shared}: its own name, the shared assignment, {@code tls} (or none). */
     static Cluster cluster(Cluster shared, TransportSocket tls) {
-        var b = shared.toBuilder().setName(name(shared.getName()))
+        var b = shared.toBuilder()
+                .setName(name(shared.getName()))
                 .setEdsClusterConfig(shared.getEdsClusterConfig().toBuilder().setServiceName(shared.getName()));
         if (tls == null) b.clearTransportSocket();
         else b.setTransportSocket(tls);
@@ -50,10 +51,13 @@ final class NodeProxyResources {
             try {
                 HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
                 if (!hcm.hasRds()) continue;
-                f.setTypedConfig(Any.pack(hcm.toBuilder().setRds(hcm.getRds().toBuilder()
-                        .setRouteConfigName(name(hcm.getRds().getRouteConfigName()))).build()));
+                f.setTypedConfig(Any.pack(hcm.toBuilder()
+                        .setRds(hcm.getRds().toBuilder()
+                                .setRouteConfigName(name(hcm.getRds().getRouteConfigName())))
+                        .build()));
             } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("filter chain " + chain.getName() + " holds an unreadable connection manager", e);
+                throw new IllegalStateException(
+                        "filter chain " + chain.getName() + " holds an unreadable connection manager", e);
             }
         }
         return b.build();
@@ -66,9 +70,11 @@ final class NodeProxyResources {
             for (Route.Builder r : vh.getRoutesBuilderList()) {
                 if (!r.hasRoute()) continue;
                 RouteAction.Builder a = r.getRouteBuilder();
-                if (a.getClusterSpecifierCase() == RouteAction.ClusterSpecifierCase.CLUSTER) a.setCluster(name(a.getCluster()));
+                if (a.getClusterSpecifierCase() == RouteAction.ClusterSpecifierCase.CLUSTER)
+                    a.setCluster(name(a.getCluster()));
                 if (a.hasWeightedClusters()) {
-                    for (WeightedCluster.ClusterWeight.Builder w : a.getWeightedClustersBuilder().getClustersBuilderList()) {
+                    for (WeightedCluster.ClusterWeight.Builder w :
+                            a.getWeightedClustersBuilder().getClustersBuilderList()) {
                         w.setName(name(w.getName()));
                     }
                 }

@@ -26,7 +26,6 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsCont
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.pgv.validate.Validate;
 import io.nodemesh.api.state.Violation;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -127,7 +126,9 @@ public final class ProtoSchemaCheck {
     private static Plan plan(Descriptor d) {
         Plan p = PLANS.get(d);
         if (p != null) return p;
-        List<OneofDescriptor> oneofs = d.getRealOneofs().stream().filter(o -> o.getOptions().getExtension(Validate.required)).toList();
+        List<OneofDescriptor> oneofs = d.getRealOneofs().stream()
+                .filter(o -> o.getOptions().getExtension(Validate.required))
+                .toList();
         List<FieldPlan> fields = new ArrayList<>();
         for (FieldDescriptor f : d.getFields()) {
             Validate.FieldRules rules = f.getOptions().getExtension(Validate.rules);
@@ -179,7 +180,12 @@ public final class ProtoSchemaCheck {
         Plan plan = plan(m.getDescriptorForType());
         for (OneofDescriptor oneof : plan.requiredOneofs()) {
             if (!m.hasOneof(oneof)) {
-                out.add(new Violation(at + "." + oneof.getName(), "one of " + oneof.getFields().stream().map(FieldDescriptor::getName).toList() + " is required"));
+                out.add(new Violation(
+                        at + "." + oneof.getName(),
+                        "one of "
+                                + oneof.getFields().stream()
+                                        .map(FieldDescriptor::getName)
+                                        .toList() + " is required"));
             }
         }
         for (FieldPlan fp : plan.fields()) {
@@ -187,11 +193,19 @@ public final class ProtoSchemaCheck {
             Validate.FieldRules rules = fp.rules();
             if (f.isRepeated()) {
                 int n = m.getRepeatedFieldCount(f);
-                if (rules.hasRepeated() && rules.getRepeated().hasMinItems() && n < rules.getRepeated().getMinItems()) {
-                    out.add(new Violation(at.field(f.getName()).toString(), "needs at least " + rules.getRepeated().getMinItems() + " item(s), has " + n));
+                if (rules.hasRepeated()
+                        && rules.getRepeated().hasMinItems()
+                        && n < rules.getRepeated().getMinItems()) {
+                    out.add(new Violation(
+                            at.field(f.getName()).toString(),
+                            "needs at least " + rules.getRepeated().getMinItems() + " item(s), has " + n));
                 }
-                if (rules.hasMap() && rules.getMap().hasMinPairs() && n < rules.getMap().getMinPairs()) {
-                    out.add(new Violation(at.field(f.getName()).toString(), "needs at least " + rules.getMap().getMinPairs() + " entries, has " + n));
+                if (rules.hasMap()
+                        && rules.getMap().hasMinPairs()
+                        && n < rules.getMap().getMinPairs()) {
+                    out.add(new Violation(
+                            at.field(f.getName()).toString(),
+                            "needs at least " + rules.getMap().getMinPairs() + " entries, has " + n));
                 }
                 boolean itemRules = rules.hasRepeated() && rules.getRepeated().hasItems();
                 if (!itemRules && !fp.message()) continue;
@@ -219,40 +233,82 @@ public final class ProtoSchemaCheck {
 
     /** Rules on one value: strings, numbers (also inside wrapper messages), enums. */
     private static void scalar(Path path, Validate.FieldRules rules, Object v, List<Violation> out) {
-        if (v instanceof Message wrapper && wrapper.getDescriptorForType().getFile().getName().equals("google/protobuf/wrappers.proto")) {
+        if (v instanceof Message wrapper
+                && wrapper.getDescriptorForType().getFile().getName().equals("google/protobuf/wrappers.proto")) {
             v = wrapper.getField(wrapper.getDescriptorForType().findFieldByName("value"));
         }
         if (rules.hasString() && v instanceof String s) {
             var r = rules.getString();
-            if (r.hasMinLen() && s.codePointCount(0, s.length()) < r.getMinLen()) out.add(new Violation(path.toString(), "must have at least " + r.getMinLen() + " character(s)"));
-            if (r.hasMinBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < r.getMinBytes()) out.add(new Violation(path.toString(), "must have at least " + r.getMinBytes() + " byte(s)"));
-            if (r.hasMaxBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > r.getMaxBytes()) out.add(new Violation(path.toString(), "must have at most " + r.getMaxBytes() + " bytes"));
-            if (r.hasMaxLen() && s.codePointCount(0, s.length()) > r.getMaxLen()) out.add(new Violation(path.toString(), "must have at most " + r.getMaxLen() + " characters"));
+            if (r.hasMinLen() && s.codePointCount(0, s.length()) < r.getMinLen())
+                out.add(new Violation(path.toString(), "must have at least " + r.getMinLen() + " character(s)"));
+            if (r.hasMinBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < r.getMinBytes())
+                out.add(new Violation(path.toString(), "must have at least " + r.getMinBytes() + " byte(s)"));
+            if (r.hasMaxBytes() && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > r.getMaxBytes())
+                out.add(new Violation(path.toString(), "must have at most " + r.getMaxBytes() + " bytes"));
+            if (r.hasMaxLen() && s.codePointCount(0, s.length()) > r.getMaxLen())
+                out.add(new Violation(path.toString(), "must have at most " + r.getMaxLen() + " characters"));
         }
         if (rules.hasUint32() && v instanceof Integer i) {
             long x = Integer.toUnsignedLong(i);
             var r = rules.getUint32();
-            bounds(path, x, r.hasGt() ? (Long) Integer.toUnsignedLong(r.getGt()) : null, r.hasGte() ? (Long) Integer.toUnsignedLong(r.getGte()) : null,
-                    r.hasLt() ? (Long) Integer.toUnsignedLong(r.getLt()) : null, r.hasLte() ? (Long) Integer.toUnsignedLong(r.getLte()) : null, out);
+            bounds(
+                    path,
+                    x,
+                    r.hasGt() ? (Long) Integer.toUnsignedLong(r.getGt()) : null,
+                    r.hasGte() ? (Long) Integer.toUnsignedLong(r.getGte()) : null,
+                    r.hasLt() ? (Long) Integer.toUnsignedLong(r.getLt()) : null,
+                    r.hasLte() ? (Long) Integer.toUnsignedLong(r.getLte()) : null,
+                    out);
         }
         if (rules.hasInt32() && v instanceof Integer i) {
             var r = rules.getInt32();
-            bounds(path, i, r.hasGt() ? (long) r.getGt() : null, r.hasGte() ? (long) r.getGte() : null,
-                    r.hasLt() ? (long) r.getLt() : null, r.hasLte() ? (long) r.getLte() : null, out);
+            bounds(
+                    path,
+                    i,
+                    r.hasGt() ? (long) r.getGt() : null,
+                    r.hasGte() ? (long) r.getGte() : null,
+                    r.hasLt() ? (long) r.getLt() : null,
+                    r.hasLte() ? (long) r.getLte() : null,
+                    out);
         }
         if (rules.hasInt64() && v instanceof Long l) {
             var r = rules.getInt64();
-            bounds(path, l, r.hasGt() ? r.getGt() : null, r.hasGte() ? r.getGte() : null, r.hasLt() ? r.getLt() : null, r.hasLte() ? r.getLte() : null, out);
+            bounds(
+                    path,
+                    l,
+                    r.hasGt() ? r.getGt() : null,
+                    r.hasGte() ? r.getGte() : null,
+                    r.hasLt() ? r.getLt() : null,
+                    r.hasLte() ? r.getLte() : null,
+                    out);
         }
-        if (rules.hasEnum() && rules.getEnum().getDefinedOnly() && v instanceof EnumValueDescriptor e && e.getIndex() < 0) {
-            out.add(new Violation(path.toString(), "value " + e.getNumber() + " is not defined in " + e.getType().getName()));
+        if (rules.hasEnum()
+                && rules.getEnum().getDefinedOnly()
+                && v instanceof EnumValueDescriptor e
+                && e.getIndex() < 0) {
+            out.add(new Violation(
+                    path.toString(),
+                    "value " + e.getNumber() + " is not defined in "
+                            + e.getType().getName()));
         }
-        if (rules.hasDuration() && v instanceof Message dur && dur.getDescriptorForType().getFullName().equals("google.protobuf.Duration")) {
+        if (rules.hasDuration()
+                && v instanceof Message dur
+                && dur.getDescriptorForType().getFullName().equals("google.protobuf.Duration")) {
             long nanos = (Long) dur.getField(dur.getDescriptorForType().findFieldByName("seconds")) * 1_000_000_000L
                     + (Integer) dur.getField(dur.getDescriptorForType().findFieldByName("nanos"));
             var r = rules.getDuration();
-            if (r.hasGt() && nanos <= r.getGt().getSeconds() * 1_000_000_000L + r.getGt().getNanos()) out.add(new Violation(path.toString(), "must be longer than " + r.getGt().getSeconds() + "s"));
-            if (r.hasGte() && nanos < r.getGte().getSeconds() * 1_000_000_000L + r.getGte().getNanos()) out.add(new Violation(path.toString(), "must be at least " + r.getGte().getSeconds() + "s"));
+            if (r.hasGt()
+                    && nanos
+                            <= r.getGt().getSeconds() * 1_000_000_000L
+                                    + r.getGt().getNanos())
+                out.add(new Violation(
+                        path.toString(), "must be longer than " + r.getGt().getSeconds() + "s"));
+            if (r.hasGte()
+                    && nanos
+                            < r.getGte().getSeconds() * 1_000_000_000L
+                                    + r.getGte().getNanos())
+                out.add(new Violation(
+                        path.toString(), "must be at least " + r.getGte().getSeconds() + "s"));
         }
     }
 
@@ -267,11 +323,24 @@ public final class ProtoSchemaCheck {
     private static Map<String, Descriptor> known() {
         Map<String, Descriptor> map = new HashMap<>();
         Set<String> files = new HashSet<>();
-        List<Descriptor> roots = List.of(Cluster.getDescriptor(), ClusterLoadAssignment.getDescriptor(), Listener.getDescriptor(),
-                RouteConfiguration.getDescriptor(), Secret.getDescriptor(), HttpConnectionManager.getDescriptor(),
-                Router.getDescriptor(), RBAC.getDescriptor(), io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(), OriginalDst.getDescriptor(), TcpProxy.getDescriptor(),
-                DownstreamTlsContext.getDescriptor(), Random.getDescriptor(), RoundRobin.getDescriptor(), Maglev.getDescriptor(),
-                RingHash.getDescriptor(), io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor(),
+        List<Descriptor> roots = List.of(
+                Cluster.getDescriptor(),
+                ClusterLoadAssignment.getDescriptor(),
+                Listener.getDescriptor(),
+                RouteConfiguration.getDescriptor(),
+                Secret.getDescriptor(),
+                HttpConnectionManager.getDescriptor(),
+                Router.getDescriptor(),
+                RBAC.getDescriptor(),
+                io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(),
+                OriginalDst.getDescriptor(),
+                TcpProxy.getDescriptor(),
+                DownstreamTlsContext.getDescriptor(),
+                Random.getDescriptor(),
+                RoundRobin.getDescriptor(),
+                Maglev.getDescriptor(),
+                RingHash.getDescriptor(),
+                io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor(),
                 io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
                 io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig.getDescriptor());
         for (Descriptor d : roots) addFile(d.getFile(), files, map);

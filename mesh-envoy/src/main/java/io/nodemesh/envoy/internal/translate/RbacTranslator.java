@@ -19,7 +19,6 @@ import io.nodemesh.api.state.Policy;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.Workload;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,7 +47,9 @@ final class RbacTranslator {
      * node proxies are trusted as the class comment says.
      */
     static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities) {
-        String proxies = state.encryption().mode() == EncryptionSpec.Mode.MTLS ? nodeProxyPrefix(state.encryption().trustDomain()) : null;
+        String proxies = state.encryption().mode() == EncryptionSpec.Mode.MTLS
+                ? nodeProxyPrefix(state.encryption().trustDomain())
+                : null;
         return filters(state, s, backendIdentities, java.util.Optional::of, proxies);
     }
 
@@ -62,56 +63,100 @@ final class RbacTranslator {
      *                 connection it sees can have that port — the node proxy's outbound chain of one service port sees
      *                 the VIP port, and only connections headed for that port's target port
      */
-    static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities,
-                                    java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
+    static List<HttpFilter> filters(
+            MeshState state,
+            Service s,
+            List<String> backendIdentities,
+            java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
         // The node proxy's own chains judge the pod itself: no proxy to trust there.
         return filters(state, s, backendIdentities, portSeen, null);
     }
 
     /** @param trustedProxies principal prefix of the node proxies a server trusts (see the class comment), or null */
-    private static List<HttpFilter> filters(MeshState state, Service s, List<String> backendIdentities,
-                                            java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen,
-                                            String trustedProxies) {
+    private static List<HttpFilter> filters(
+            MeshState state,
+            Service s,
+            List<String> backendIdentities,
+            java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen,
+            String trustedProxies) {
         List<Policy> deny = new ArrayList<>();
         List<Policy> allow = new ArrayList<>();
         for (Policy p : state.policies()) {
-            boolean selects = p.selects("", s.key()) || backendIdentities.stream().anyMatch(id -> p.selects(id, s.key()));
+            boolean selects =
+                    p.selects("", s.key()) || backendIdentities.stream().anyMatch(id -> p.selects(id, s.key()));
             if (!selects) continue;
             (p.action() == PolicyAction.DENY ? deny : allow).add(p);
         }
         List<HttpFilter> filters = new ArrayList<>();
-        if (!deny.isEmpty()) filters.add(filter(FILTER + ".deny", RBAC.Action.DENY, deny, state, portSeen, trustedProxies));
-        if (!allow.isEmpty()) filters.add(filter(FILTER + ".allow", RBAC.Action.ALLOW, allow, state, portSeen, trustedProxies));
+        if (!deny.isEmpty())
+            filters.add(filter(FILTER + ".deny", RBAC.Action.DENY, deny, state, portSeen, trustedProxies));
+        if (!allow.isEmpty())
+            filters.add(filter(FILTER + ".allow", RBAC.Action.ALLOW, allow, state, portSeen, trustedProxies));
         return filters;
     }
 
-    private static HttpFilter filter(String name, RBAC.Action action, List<Policy> policies, MeshState state,
-                                     java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen,
-                                     String trustedProxies) {
+    private static HttpFilter filter(
+            String name,
+            RBAC.Action action,
+            List<Policy> policies,
+            MeshState state,
+            java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen,
+            String trustedProxies) {
         var rbac = RBAC.newBuilder().setAction(action);
         for (Policy p : policies) {
             Principal principal = principal(p, state);
             if (trustedProxies != null) principal = trusting(principal, action, trustedProxies);
-            rbac.putPolicies(p.key(), io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
-                    .addPermissions(permission(p, portSeen)).addPrincipals(principal).build());
+            rbac.putPolicies(
+                    p.key(),
+                    io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
+                            .addPermissions(permission(p, portSeen))
+                            .addPrincipals(principal)
+                            .build());
         }
-        Builder filter = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rbac);
-        return HttpFilter.newBuilder().setName(name).setTypedConfig(Any.pack(filter.build())).build();
+        Builder filter = io.envoyproxy
+                .envoy
+                .extensions
+                .filters
+                .http
+                .rbac
+                .v3
+                .RBAC
+                .newBuilder()
+                .setRules(rbac);
+        return HttpFilter.newBuilder()
+                .setName(name)
+                .setTypedConfig(Any.pack(filter.build()))
+                .build();
     }
 
     /** Ports AND (any of the HTTP matches). */
-    private static Permission permission(Policy p, java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
+    private static Permission permission(
+            Policy p, java.util.function.Function<Integer, java.util.Optional<Integer>> portSeen) {
         List<Permission> and = new ArrayList<>();
         if (!p.ports().isEmpty()) {
-            List<Permission> ports = p.ports().stream().map(portSeen).flatMap(java.util.Optional::stream).distinct()
-                    .map(port -> Permission.newBuilder().setDestinationPort(port).build()).toList();
-            // No port this proxy sees can match: the policy matches nothing here (but an ALLOW still makes it default-deny).
-            and.add(ports.isEmpty() ? Permission.newBuilder().setNotRule(Permission.newBuilder().setAny(true)).build() : or(ports));
+            List<Permission> ports = p.ports().stream()
+                    .map(portSeen)
+                    .flatMap(java.util.Optional::stream)
+                    .distinct()
+                    .map(port ->
+                            Permission.newBuilder().setDestinationPort(port).build())
+                    .toList();
+            // No port this proxy sees can match: the policy matches nothing here (but an ALLOW still makes it
+            // default-deny).
+            and.add(
+                    ports.isEmpty()
+                            ? Permission.newBuilder()
+                                    .setNotRule(Permission.newBuilder().setAny(true))
+                                    .build()
+                            : or(ports));
         }
-        if (!p.http().isEmpty()) and.add(or(p.http().stream().map(RbacTranslator::http).toList()));
+        if (!p.http().isEmpty())
+            and.add(or(p.http().stream().map(RbacTranslator::http).toList()));
         if (and.isEmpty()) return Permission.newBuilder().setAny(true).build();
         if (and.size() == 1) return and.getFirst();
-        return Permission.newBuilder().setAndRules(Permission.Set.newBuilder().addAllRules(and)).build();
+        return Permission.newBuilder()
+                .setAndRules(Permission.Set.newBuilder().addAllRules(and))
+                .build();
     }
 
     private static Permission http(HttpMatch m) {
@@ -119,20 +164,40 @@ final class RbacTranslator {
         var path = switch (m.path().kind()) {
             case EXACT -> StringMatcher.newBuilder().setExact(m.path().value());
             case PREFIX -> StringMatcher.newBuilder().setPrefix(m.path().value());
-            case REGEX -> StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(m.path().value()));
+            case REGEX ->
+                StringMatcher.newBuilder()
+                        .setSafeRegex(
+                                RegexMatcher.newBuilder().setRegex(m.path().value()));
         };
-        and.add(Permission.newBuilder().setUrlPath(PathMatcher.newBuilder().setPath(path)).build());
-        if (!m.method().isEmpty()) and.add(Permission.newBuilder().setHeader(RouteTranslator.header(":method", m.method())).build());
-        m.headers().forEach((k, v) -> and.add(Permission.newBuilder().setHeader(RouteTranslator.header(k, v)).build()));
-        return and.size() == 1 ? and.getFirst() : Permission.newBuilder().setAndRules(Permission.Set.newBuilder().addAllRules(and)).build();
+        and.add(Permission.newBuilder()
+                .setUrlPath(PathMatcher.newBuilder().setPath(path))
+                .build());
+        if (!m.method().isEmpty())
+            and.add(Permission.newBuilder()
+                    .setHeader(RouteTranslator.header(":method", m.method()))
+                    .build());
+        m.headers()
+                .forEach((k, v) -> and.add(Permission.newBuilder()
+                        .setHeader(RouteTranslator.header(k, v))
+                        .build()));
+        return and.size() == 1
+                ? and.getFirst()
+                : Permission.newBuilder()
+                        .setAndRules(Permission.Set.newBuilder().addAllRules(and))
+                        .build();
     }
 
     private static Permission or(List<Permission> rules) {
-        return rules.size() == 1 ? rules.getFirst() : Permission.newBuilder().setOrRules(Permission.Set.newBuilder().addAllRules(rules)).build();
+        return rules.size() == 1
+                ? rules.getFirst()
+                : Permission.newBuilder()
+                        .setOrRules(Permission.Set.newBuilder().addAllRules(rules))
+                        .build();
     }
 
     private static Principal principal(Policy p, MeshState state) {
-        if (p.sources().isEmpty() || p.sources().contains(Identities.ANY)) return Principal.newBuilder().setAny(true).build();
+        if (p.sources().isEmpty() || p.sources().contains(Identities.ANY))
+            return Principal.newBuilder().setAny(true).build();
         List<Principal> ids = new ArrayList<>();
         for (String source : p.sources()) {
             if (source.equals(Identities.HOST)) {
@@ -140,14 +205,18 @@ final class RbacTranslator {
                 for (Node n : state.nodes()) n.addresses().forEach(a -> ids.add(ip(a)));
                 continue;
             }
-            ids.add(Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
-                    .setPrincipalName(StringMatcher.newBuilder().setExact(source))).build());
+            ids.add(Principal.newBuilder()
+                    .setAuthenticated(Principal.Authenticated.newBuilder()
+                            .setPrincipalName(StringMatcher.newBuilder().setExact(source)))
+                    .build());
             for (Workload w : state.workloads()) {
                 if (w.identity().equals(source)) w.ips().forEach(ip -> ids.add(ip(ip)));
             }
         }
         if (ids.size() == 1) return ids.getFirst();
-        return Principal.newBuilder().setOrIds(Principal.Set.newBuilder().addAllIds(ids)).build();
+        return Principal.newBuilder()
+                .setOrIds(Principal.Set.newBuilder().addAllIds(ids))
+                .build();
     }
 
     /**
@@ -157,16 +226,21 @@ final class RbacTranslator {
      */
     private static Principal trusting(Principal principal, RBAC.Action action, String proxyPrefix) {
         if (principal.getAny()) return principal;
-        Principal proxy = Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
-                .setPrincipalName(StringMatcher.newBuilder().setPrefix(proxyPrefix))).build();
+        Principal proxy = Principal.newBuilder()
+                .setAuthenticated(Principal.Authenticated.newBuilder()
+                        .setPrincipalName(StringMatcher.newBuilder().setPrefix(proxyPrefix)))
+                .build();
         if (action == RBAC.Action.ALLOW) {
             var ids = Principal.Set.newBuilder();
             if (principal.hasOrIds()) ids.addAllIds(principal.getOrIds().getIdsList());
             else ids.addIds(principal);
             return Principal.newBuilder().setOrIds(ids.addIds(proxy)).build();
         }
-        return Principal.newBuilder().setAndIds(Principal.Set.newBuilder().addIds(principal)
-                .addIds(Principal.newBuilder().setNotId(proxy))).build();
+        return Principal.newBuilder()
+                .setAndIds(Principal.Set.newBuilder()
+                        .addIds(principal)
+                        .addIds(Principal.newBuilder().setNotId(proxy)))
+                .build();
     }
 
     private static Principal ip(String ip) {

@@ -19,7 +19,6 @@ import io.nodemesh.api.state.PathMatch;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.WeightedBackend;
-
 import java.util.List;
 import java.util.Map;
 
@@ -32,10 +31,12 @@ final class RouteTranslator {
     private RouteTranslator() {}
 
     static RouteConfiguration routeConfiguration(MeshState state, Service s, ServicePort p) {
-        List<HttpRoute> routes = state.routes().stream().filter(r -> r.service().equals(s.key())).toList();
+        List<HttpRoute> routes =
+                state.routes().stream().filter(r -> r.service().equals(s.key())).toList();
         var vhost = VirtualHost.newBuilder().setName(Names.host(s)).addDomains("*");
         if (routes.isEmpty()) {
-            vhost.addRoutes(Route.newBuilder().setName("default")
+            vhost.addRoutes(Route.newBuilder()
+                    .setName("default")
                     .setMatch(RouteMatch.newBuilder().setPrefix("/"))
                     .setRoute(RouteAction.newBuilder().setCluster(Names.cluster(s.key(), p.port()))));
         }
@@ -43,17 +44,23 @@ final class RouteTranslator {
             for (int i = 0; i < r.rules().size(); i++) {
                 HttpRouteRule rule = r.rules().get(i);
                 RouteAction action = action(rule, p.port());
-                List<HttpMatch> matches = rule.matches().isEmpty() ? List.of(HttpMatch.path(PathMatch.ANY)) : rule.matches();
+                List<HttpMatch> matches =
+                        rule.matches().isEmpty() ? List.of(HttpMatch.path(PathMatch.ANY)) : rule.matches();
                 var fault = FaultTranslator.perRoute(rule.fault());
                 for (int m = 0; m < matches.size(); m++) {
-                    var route = Route.newBuilder().setName(r.key() + "/rules[" + i + "]/matches[" + m + "]")
-                            .setMatch(match(matches.get(m))).setRoute(action);
+                    var route = Route.newBuilder()
+                            .setName(r.key() + "/rules[" + i + "]/matches[" + m + "]")
+                            .setMatch(match(matches.get(m)))
+                            .setRoute(action);
                     fault.ifPresent(f -> route.putTypedPerFilterConfig(FaultTranslator.FAULT, f));
                     vhost.addRoutes(route);
                 }
             }
         }
-        return RouteConfiguration.newBuilder().setName(Names.route(s, p)).addVirtualHosts(vhost).build();
+        return RouteConfiguration.newBuilder()
+                .setName(Names.route(s, p))
+                .addVirtualHosts(vhost)
+                .build();
     }
 
     static RouteMatch match(HttpMatch m) {
@@ -70,19 +77,23 @@ final class RouteTranslator {
     }
 
     static HeaderMatcher header(String name, String value) {
-        return HeaderMatcher.newBuilder().setName(name)
-                .setStringMatch(StringMatcher.newBuilder().setExact(value)).build();
+        return HeaderMatcher.newBuilder()
+                .setName(name)
+                .setStringMatch(StringMatcher.newBuilder().setExact(value))
+                .build();
     }
 
     private static RouteAction action(HttpRouteRule rule, int ownPort) {
         var a = RouteAction.newBuilder();
-        List<WeightedBackend> backends = rule.backends().stream().filter(b -> b.weight() > 0).toList();
+        List<WeightedBackend> backends =
+                rule.backends().stream().filter(b -> b.weight() > 0).toList();
         if (backends.size() == 1) {
             a.setCluster(cluster(backends.getFirst(), ownPort));
         } else {
             var wc = WeightedCluster.newBuilder();
             for (WeightedBackend b : backends) {
-                wc.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(cluster(b, ownPort))
+                wc.addClusters(WeightedCluster.ClusterWeight.newBuilder()
+                        .setName(cluster(b, ownPort))
                         .setWeight(UInt32Value.of(b.weight())));
             }
             a.setWeightedClusters(wc);
@@ -90,12 +101,18 @@ final class RouteTranslator {
         if (rule.timeout().isPositive()) {
             a.setTimeout(Protos.duration(rule.timeout()));
             // Envoy reads the timeout above; proxyless gRPC reads only the stream duration (gRFC A31), so give both.
-            a.setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(Protos.duration(rule.timeout())));
+            a.setMaxStreamDuration(
+                    RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(Protos.duration(rule.timeout())));
         }
         if (rule.retries().attempts() > 0) {
-            var retry = RetryPolicy.newBuilder().setNumRetries(UInt32Value.of(rule.retries().attempts()))
-                    .setRetryOn(rule.retries().retryOn().isEmpty() ? "5xx,connect-failure,unavailable" : String.join(",", rule.retries().retryOn()));
-            if (rule.retries().perTryTimeout().isPositive()) retry.setPerTryTimeout(Protos.duration(rule.retries().perTryTimeout()));
+            var retry = RetryPolicy.newBuilder()
+                    .setNumRetries(UInt32Value.of(rule.retries().attempts()))
+                    .setRetryOn(
+                            rule.retries().retryOn().isEmpty()
+                                    ? "5xx,connect-failure,unavailable"
+                                    : String.join(",", rule.retries().retryOn()));
+            if (rule.retries().perTryTimeout().isPositive())
+                retry.setPerTryTimeout(Protos.duration(rule.retries().perTryTimeout()));
             a.setRetryPolicy(retry);
         }
         return a.build();

@@ -2,7 +2,6 @@ package io.nodemesh.envoy.internal.translate;
 
 import com.google.protobuf.Message;
 import io.nodemesh.api.state.Violation;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -52,7 +51,8 @@ public final class SharedChecks {
     }
 
     /** Positions whose object differs but whose name is the same; null if the lists differ in length or a name moved. */
-    private static List<Integer> replacedKeepingNames(Kind<?> k, List<? extends Message> before, List<? extends Message> after) {
+    private static List<Integer> replacedKeepingNames(
+            Kind<?> k, List<? extends Message> before, List<? extends Message> after) {
         if (before.size() != after.size()) return null;
         List<Integer> replaced = new ArrayList<>();
         for (int i = 0; i < after.size(); i++) {
@@ -72,7 +72,8 @@ public final class SharedChecks {
     }
 
     /** One resource type: how to reach its list and its name. */
-    private record Kind<T extends Message>(String label, Function<MeshResources, List<T>> lists, Function<T, String> names) {
+    private record Kind<T extends Message>(
+            String label, Function<MeshResources, List<T>> lists, Function<T, String> names) {
         List<? extends Message> list(MeshResources r) {
             return lists.apply(r);
         }
@@ -92,19 +93,26 @@ public final class SharedChecks {
          */
         List<Violation> schema(List<Message> all) {
             int slices = all.size() < 2 * SLICE ? 1 : (all.size() + SLICE - 1) / SLICE;
-            return java.util.stream.IntStream.range(0, slices).parallel().mapToObj(i -> {
-                List<Violation> out = new ArrayList<>();
-                Set<Message> clean = ProtoSchemaCheck.identitySet();
-                for (Message m : all.subList(i * all.size() / slices, (i + 1) * all.size() / slices)) schema(m, out, clean);
-                return out;
-            }).flatMap(List::stream).toList();
+            return java.util.stream.IntStream.range(0, slices)
+                    .parallel()
+                    .mapToObj(i -> {
+                        List<Violation> out = new ArrayList<>();
+                        Set<Message> clean = ProtoSchemaCheck.identitySet();
+                        for (Message m : all.subList(i * all.size() / slices, (i + 1) * all.size() / slices))
+                            schema(m, out, clean);
+                        return out;
+                    })
+                    .flatMap(List::stream)
+                    .toList();
         }
 
         void unique(List<? extends Message> items, List<Violation> out) {
             Set<String> seen = new HashSet<>();
             for (Message m : items) {
                 String n = nameOf(m);
-                if (!seen.add(n)) out.add(new Violation(label + "[" + n + "]", "duplicate " + label + " name once translated to Envoy"));
+                if (!seen.add(n))
+                    out.add(new Violation(
+                            label + "[" + n + "]", "duplicate " + label + " name once translated to Envoy"));
             }
         }
     }
@@ -115,7 +123,14 @@ public final class SharedChecks {
     private static final List<Kind<?>> KINDS = List.of(
             new Kind<>("listeners", MeshResources::listeners, io.envoyproxy.envoy.config.listener.v3.Listener::getName),
             new Kind<>("clusters", MeshResources::clusters, io.envoyproxy.envoy.config.cluster.v3.Cluster::getName),
-            new Kind<>("routes", MeshResources::routes, io.envoyproxy.envoy.config.route.v3.RouteConfiguration::getName),
-            new Kind<>("endpoints", MeshResources::endpoints, io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment::getClusterName),
-            new Kind<>("secrets", MeshResources::secrets, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName));
+            new Kind<>(
+                    "routes", MeshResources::routes, io.envoyproxy.envoy.config.route.v3.RouteConfiguration::getName),
+            new Kind<>(
+                    "endpoints",
+                    MeshResources::endpoints,
+                    io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment::getClusterName),
+            new Kind<>(
+                    "secrets",
+                    MeshResources::secrets,
+                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName));
 }

@@ -12,7 +12,6 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMat
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.nodemesh.envoy.Bootstraps;
-
 import java.util.List;
 
 /**
@@ -44,7 +43,9 @@ final class TlsContexts {
     }
 
     private static CertificateProviderPluginInstance provider() {
-        return CertificateProviderPluginInstance.newBuilder().setInstanceName(Bootstraps.CERTIFICATE_PROVIDER).build();
+        return CertificateProviderPluginInstance.newBuilder()
+                .setInstanceName(Bootstraps.CERTIFICATE_PROVIDER)
+                .build();
     }
 
     /**
@@ -53,9 +54,12 @@ final class TlsContexts {
      * reads the client's SPIFFE id as the authenticated principal).
      */
     static TransportSocket grpcServer() {
-        var tls = DownstreamTlsContext.newBuilder().setRequireClientCertificate(BoolValue.of(true))
-                .setCommonTlsContext(CommonTlsContext.newBuilder().setTlsCertificateProviderInstance(provider())
-                        .setValidationContext(CertificateValidationContext.newBuilder().setCaCertificateProviderInstance(provider())));
+        var tls = DownstreamTlsContext.newBuilder()
+                .setRequireClientCertificate(BoolValue.of(true))
+                .setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .setTlsCertificateProviderInstance(provider())
+                        .setValidationContext(CertificateValidationContext.newBuilder()
+                                .setCaCertificateProviderInstance(provider())));
         return socket(Any.pack(tls.build()));
     }
 
@@ -67,8 +71,10 @@ final class TlsContexts {
     static TransportSocket grpcClient(String trustDomain, List<String> backendIds) {
         var validation = CertificateValidationContext.newBuilder().setCaCertificateProviderInstance(provider());
         sans(validation, trustDomain, backendIds);
-        var tls = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
-                .setTlsCertificateProviderInstance(provider()).setValidationContext(validation));
+        var tls = UpstreamTlsContext.newBuilder()
+                .setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .setTlsCertificateProviderInstance(provider())
+                        .setValidationContext(validation));
         return socket(Any.pack(tls.build()));
     }
 
@@ -77,12 +83,16 @@ final class TlsContexts {
         var validation = CertificateValidationContext.newBuilder();
         sans(validation, trustDomain, backendIds);
         validation.clearMatchSubjectAltNames(); // Envoy reads the typed matchers; the old field is deprecated there
-        var tls = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
-                .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(NODE_PROXY_SECRET).setSdsConfig(Protos.ads()))
-                .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                        .setDefaultValidationContext(validation)
-                        .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName(Names.TRUST_BUNDLE)
-                                .setSdsConfig(Protos.ads()))));
+        var tls = UpstreamTlsContext.newBuilder()
+                .setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder()
+                                .setName(NODE_PROXY_SECRET)
+                                .setSdsConfig(Protos.ads()))
+                        .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                                .setDefaultValidationContext(validation)
+                                .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder()
+                                        .setName(Names.TRUST_BUNDLE)
+                                        .setSdsConfig(Protos.ads()))));
         return socket(Any.pack(tls.build()));
     }
 
@@ -93,15 +103,24 @@ final class TlsContexts {
     @SuppressWarnings("deprecation") // match_subject_alt_names: the field grpc-java reads
     private static void sans(CertificateValidationContext.Builder v, String trustDomain, List<String> backendIds) {
         List<StringMatcher> matchers = backendIds.isEmpty()
-                ? List.of(StringMatcher.newBuilder().setPrefix("spiffe://" + trustDomain + "/").build())
-                : backendIds.stream().map(id -> StringMatcher.newBuilder().setExact(id).build()).toList();
+                ? List.of(StringMatcher.newBuilder()
+                        .setPrefix("spiffe://" + trustDomain + "/")
+                        .build())
+                : backendIds.stream()
+                        .map(id -> StringMatcher.newBuilder().setExact(id).build())
+                        .toList();
         for (StringMatcher m : matchers) {
-            v.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder().setSanType(SubjectAltNameMatcher.SanType.URI).setMatcher(m));
+            v.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
+                    .setSanType(SubjectAltNameMatcher.SanType.URI)
+                    .setMatcher(m));
             v.addMatchSubjectAltNames(m);
         }
     }
 
     private static TransportSocket socket(Any config) {
-        return TransportSocket.newBuilder().setName(TRANSPORT_SOCKET).setTypedConfig(config).build();
+        return TransportSocket.newBuilder()
+                .setName(TRANSPORT_SOCKET)
+                .setTypedConfig(config)
+                .build();
     }
 }

@@ -3,7 +3,6 @@ package io.nodemesh.envoy.internal.xds;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.VersionedResource;
-
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;

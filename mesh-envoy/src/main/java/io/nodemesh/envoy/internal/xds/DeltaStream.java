@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -52,6 +51,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         Map<String, VersionedResource<?>> acked;
         /** The map the response in flight brings the client to; null: none in flight. */
         Map<String, VersionedResource<?>> inflight;
+
         String inflightNonce = "";
         String inflightVersion = "";
         final String typeUrl;
@@ -106,17 +106,21 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         if (closed) return;
         ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(request.getTypeUrl());
         if (type == null) {
-            out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("unknown type URL " + request.getTypeUrl()).asRuntimeException());
+            out.onError(io.grpc.Status.INVALID_ARGUMENT
+                    .withDescription("unknown type URL " + request.getTypeUrl())
+                    .asRuntimeException());
             close();
             return;
         }
-        if (request.hasNode() && group.isEmpty()) streams.joined(this, NodeSnapshots.group(request.getNode().getId()));
+        if (request.hasNode() && group.isEmpty())
+            streams.joined(this, NodeSnapshots.group(request.getNode().getId()));
         if (request.hasNode()) group = NodeSnapshots.group(request.getNode().getId());
         Subscription s = types.get(type);
         if (s == null) {
             s = new Subscription(request.getTypeUrl());
             // An empty first subscription is the legacy wildcard; "*" asks for everything explicitly.
-            s.wildcard = request.getResourceNamesSubscribeCount() == 0 || request.getResourceNamesSubscribeList().contains("*");
+            s.wildcard = request.getResourceNamesSubscribeCount() == 0
+                    || request.getResourceNamesSubscribeList().contains("*");
             types.put(type, s);
         }
         subscribe(s, request);
@@ -127,7 +131,11 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
                 s.inflight = null;
                 s.inflightNonce = "";
                 // The node goes back to what this client accepted; that snapshot change refreshes every stream.
-                streams.nacked(group, request.getTypeUrl(), rejected, request.getErrorDetail().getMessage());
+                streams.nacked(
+                        group,
+                        request.getTypeUrl(),
+                        rejected,
+                        request.getErrorDetail().getMessage());
                 return;
             }
             s.acked = s.inflight;
@@ -195,8 +203,13 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         s.inflight = now;
         s.inflightNonce = nonce;
         s.inflightVersion = version;
-        sender.send(DeltaDiscoveryResponse.newBuilder().setSystemVersionInfo(version).setTypeUrl(s.typeUrl).setNonce(nonce)
-                .addAllResources(send).addAllRemovedResources(removed).build());
+        sender.send(DeltaDiscoveryResponse.newBuilder()
+                .setSystemVersionInfo(version)
+                .setTypeUrl(s.typeUrl)
+                .setNonce(nonce)
+                .addAllResources(send)
+                .addAllRemovedResources(removed)
+                .build());
     }
 
     private static boolean wants(Subscription s, String name) {

@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.ServerCallHandler;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,9 +38,11 @@ final class DeltaStreams {
     private final Map<String, Set<DeltaStream>> byGroup = new ConcurrentHashMap<>();
     /** Subscriptions are interned immutable sets (or null for wildcard), kept as they are. */
     private final MapAnswers<Set<String>, List<Resource>> answers = new MapAnswers<>(16, names -> names);
+
     private final Map<Set<String>, Set<String>> names = new Recent<>(64);
     /** A few large responses on their way at once across streams (see {@link SendBudget}). */
-    private final SendBudget budget = new SendBudget(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+    private final SendBudget budget =
+            new SendBudget(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
 
     DeltaStreams(MeshCache cache, PackedResources packed, StreamExecutors executors, Rejections rejections) {
         this.cache = cache;
@@ -88,7 +89,11 @@ final class DeltaStreams {
     }
 
     Resource resource(String name, VersionedResource<?> r) {
-        return Resource.newBuilder().setName(name).setVersion(r.version()).setResource(packed.serialize(r.resource(), ApiVersion.V3)).build();
+        return Resource.newBuilder()
+                .setName(name)
+                .setVersion(r.version())
+                .setResource(packed.serialize(r.resource(), ApiVersion.V3))
+                .build();
     }
 
     /** Every resource of {@code resources} that {@code subscribed} names (all when null), shared by every asker alike. */

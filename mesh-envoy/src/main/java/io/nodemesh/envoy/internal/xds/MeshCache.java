@@ -13,7 +13,6 @@ import io.envoyproxy.controlplane.cache.WatchCancelledException;
 import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -45,6 +44,7 @@ final class MeshCache extends SimpleCache<String> {
     private final Map<Watch, Set<String>> covered = Collections.synchronizedMap(new WeakHashMap<>());
     /** Nodes share resource maps, so one apply's diff of a type serves every node's watches. */
     private final ResourceDiffs diffs = new ResourceDiffs();
+
     private final CompleteAnswers answers = new CompleteAnswers();
 
     private final NodeGroup<String> groups;
@@ -86,12 +86,20 @@ final class MeshCache extends SimpleCache<String> {
     }
 
     @Override
-    public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames, Consumer<Response> responseConsumer,
-                             boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+    public Watch createWatch(
+            boolean ads,
+            XdsRequest request,
+            Set<String> knownResourceNames,
+            Consumer<Response> responseConsumer,
+            boolean hasClusterChanged,
+            boolean allowDefaultEmptyEdsUpdate) {
         SotwCoverage coverage = requesting.get();
         requesting.remove();
-        if (coverage == null || !partialAllowed(request.getResourceType()) || request.getResourceNamesList().isEmpty()) {
-            return super.createWatch(ads, request, knownResourceNames, responseConsumer, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+        if (coverage == null
+                || !partialAllowed(request.getResourceType())
+                || request.getResourceNamesList().isEmpty()) {
+            return super.createWatch(
+                    ads, request, knownResourceNames, responseConsumer, hasClusterChanged, allowDefaultEmptyEdsUpdate);
         }
         String type = request.getTypeUrl();
         Set<String> held = coverage.asked(type, request.getResourceNamesList());
@@ -106,12 +114,15 @@ final class MeshCache extends SimpleCache<String> {
             // Its ACK arrived after the next snapshot was set (common when changes come quickly): it runs the version
             // before the current one, so the changes between the two are all it lacks.
             Transition t = transitions.get(groups.hash(request.v3Request().getNode()));
-            if (t != null && t.previous != null && getSnapshot(groups.hash(request.v3Request().getNode())) == t.current) {
+            if (t != null
+                    && t.previous != null
+                    && getSnapshot(groups.hash(request.v3Request().getNode())) == t.current) {
                 List<Message> changes = changes(request, held, t.previous, t.current);
                 if (changes != null) {
                     Watch answered = new Watch(ads, allowDefaultEmptyEdsUpdate, request, recording);
                     try {
-                        answered.respond(Response.create(request, changes, t.current.version(request.getResourceType())));
+                        answered.respond(
+                                Response.create(request, changes, t.current.version(request.getResourceType())));
                     } catch (WatchCancelledException e) {
                         // cannot happen to a watch nobody else holds yet; nothing to send either way
                     }
@@ -129,9 +140,12 @@ final class MeshCache extends SimpleCache<String> {
     }
 
     @Override
-    protected void respondWithSpecificOrder(String group, Snapshot previous, Snapshot snapshot,
-                                            Map<ResourceType, CacheStatusInfo<String>> status,
-                                            Map<ResourceType, DeltaCacheStatusInfo<String>> deltaStatus) {
+    protected void respondWithSpecificOrder(
+            String group,
+            Snapshot previous,
+            Snapshot snapshot,
+            Map<ResourceType, CacheStatusInfo<String>> status,
+            Map<ResourceType, DeltaCacheStatusInfo<String>> deltaStatus) {
         // State of the world, in type order: just the changes where a client may be sent only those, else the complete
         // answer shared with every other client asking the same. What is left (a client asking for names the snapshot
         // lacks) goes to the stock code.
@@ -139,7 +153,8 @@ final class MeshCache extends SimpleCache<String> {
             CacheStatusInfo<String> s = status.get(type);
             if (s == null) continue;
             s.watchesRemoveIf((id, watch) -> watch.request().getResourceType() == type
-                    && (previous != null && respondWithChanges(watch, type, previous, snapshot) || respondComplete(watch, type, snapshot)));
+                    && (previous != null && respondWithChanges(watch, type, previous, snapshot)
+                            || respondComplete(watch, type, snapshot)));
         }
         // Delta over ADS is nodemesh's own (DeltaStreams); only the per-type delta services use these watches.
         super.respondWithSpecificOrder(group, previous, snapshot, status, deltaStatus);
@@ -149,7 +164,8 @@ final class MeshCache extends SimpleCache<String> {
     private boolean respondComplete(Watch watch, ResourceType type, Snapshot snapshot) {
         String version = snapshot.version(type);
         if (watch.request().getVersionInfo().equals(version)) return false;
-        CompleteAnswers.Answer answer = answers.answer(snapshot.versionedResources(type), watch.request().getResourceNamesList());
+        CompleteAnswers.Answer answer = answers.answer(
+                snapshot.versionedResources(type), watch.request().getResourceNamesList());
         // Over ADS a response waits until every asked-for name exists (as the stock cache does); left to it.
         if (answer.missing && watch.ads()) return false;
         try {
@@ -205,7 +221,10 @@ final class MeshCache extends SimpleCache<String> {
      * Tells the cache what differs between two resource maps of a type, found while the later one was made: {@code now}
      * holds {@code before}'s names, with {@code changed} replacing some of its resources.
      */
-    void knownDiff(Map<String, ? extends VersionedResource<?>> before, Map<String, ? extends VersionedResource<?>> now, List<? extends Message> changed) {
+    void knownDiff(
+            Map<String, ? extends VersionedResource<?>> before,
+            Map<String, ? extends VersionedResource<?>> now,
+            List<? extends Message> changed) {
         diffs.known(before, now, changed);
     }
 

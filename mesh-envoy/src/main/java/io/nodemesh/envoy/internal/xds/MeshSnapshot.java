@@ -21,9 +21,12 @@ final class MeshSnapshot extends Snapshot {
     private final SnapshotResources<RouteConfiguration> routes;
     private final SnapshotResources<Secret> secrets;
 
-    MeshSnapshot(SnapshotResources<Cluster> clusters, SnapshotResources<ClusterLoadAssignment> endpoints,
-                 SnapshotResources<Listener> listeners, SnapshotResources<RouteConfiguration> routes,
-                 SnapshotResources<Secret> secrets) {
+    MeshSnapshot(
+            SnapshotResources<Cluster> clusters,
+            SnapshotResources<ClusterLoadAssignment> endpoints,
+            SnapshotResources<Listener> listeners,
+            SnapshotResources<RouteConfiguration> routes,
+            SnapshotResources<Secret> secrets) {
         this.clusters = clusters;
         this.endpoints = endpoints;
         this.listeners = listeners;

@@ -6,7 +6,6 @@ import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.nodemesh.envoy.internal.translate.MeshResources;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -93,11 +92,31 @@ public final class NodeSnapshots {
     public synchronized Snapshot prepare(String node, MeshResources r, long generation, Batch batch) {
         Map<String, TypeVersion> previous = versions.getOrDefault(node, Map.of());
         return new MeshSnapshot(
-                resources(batch, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), version(previous, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), generation, batch.hashes)),
-                resources(batch, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), version(previous, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), generation, batch.hashes)),
-                resources(batch, Resources.V3.LISTENER_TYPE_URL, r.listeners(), version(previous, Resources.V3.LISTENER_TYPE_URL, r.listeners(), generation, batch.hashes)),
-                resources(batch, Resources.V3.ROUTE_TYPE_URL, r.routes(), version(previous, Resources.V3.ROUTE_TYPE_URL, r.routes(), generation, batch.hashes)),
-                resources(batch, Resources.V3.SECRET_TYPE_URL, r.secrets(), version(previous, Resources.V3.SECRET_TYPE_URL, r.secrets(), generation, batch.hashes)));
+                resources(
+                        batch,
+                        Resources.V3.CLUSTER_TYPE_URL,
+                        r.clusters(),
+                        version(previous, Resources.V3.CLUSTER_TYPE_URL, r.clusters(), generation, batch.hashes)),
+                resources(
+                        batch,
+                        Resources.V3.ENDPOINT_TYPE_URL,
+                        r.endpoints(),
+                        version(previous, Resources.V3.ENDPOINT_TYPE_URL, r.endpoints(), generation, batch.hashes)),
+                resources(
+                        batch,
+                        Resources.V3.LISTENER_TYPE_URL,
+                        r.listeners(),
+                        version(previous, Resources.V3.LISTENER_TYPE_URL, r.listeners(), generation, batch.hashes)),
+                resources(
+                        batch,
+                        Resources.V3.ROUTE_TYPE_URL,
+                        r.routes(),
+                        version(previous, Resources.V3.ROUTE_TYPE_URL, r.routes(), generation, batch.hashes)),
+                resources(
+                        batch,
+                        Resources.V3.SECRET_TYPE_URL,
+                        r.secrets(),
+                        version(previous, Resources.V3.SECRET_TYPE_URL, r.secrets(), generation, batch.hashes)));
     }
 
     /**
@@ -106,8 +125,10 @@ public final class NodeSnapshots {
      * per-resource versions of objects the last apply's list of the type held at the same position.
      */
     @SuppressWarnings("unchecked")
-    private <T extends Message> SnapshotResources<T> resources(Batch batch, String typeUrl, List<T> list, String version) {
-        return (SnapshotResources<T>) batch.resources.computeIfAbsent(list, l -> new java.util.HashMap<>())
+    private <T extends Message> SnapshotResources<T> resources(
+            Batch batch, String typeUrl, List<T> list, String version) {
+        return (SnapshotResources<T>) batch.resources
+                .computeIfAbsent(list, l -> new java.util.HashMap<>())
                 .computeIfAbsent(version, v -> {
                     PreparedKey key = new PreparedKey(typeUrl, batch.hashes.get(list), v, list.size());
                     Prepared last = lastPrepared.get(key);
@@ -117,21 +138,32 @@ public final class NodeSnapshots {
                         List<Integer> changed = new java.util.ArrayList<>();
                         for (int i = 0; i < list.size(); i++) {
                             T m = list.get(i);
-                            if (before != null && i < before.list().size() && before.list().get(i) == m) {
+                            if (before != null
+                                    && i < before.list().size()
+                                    && before.list().get(i) == m) {
                                 items.add(before.items().get(i));
                             } else {
-                                // Per-resource version for delta xDS: the message's memoized hash and size, no re-serialization.
-                                items.add(VersionedResource.create(m, Integer.toHexString(m.hashCode()) + "-" + m.getSerializedSize()));
+                                // Per-resource version for delta xDS: the message's memoized hash and size, no
+                                // re-serialization.
+                                items.add(VersionedResource.create(
+                                        m, Integer.toHexString(m.hashCode()) + "-" + m.getSerializedSize()));
                                 batch.fresh.add(m);
                                 changed.add(i);
                             }
                         }
-                        SnapshotResources<T> maps = before == null || changed.size() > items.size() / 8 ? null
-                                : ResourceMaps.replacing((SnapshotResources<T>) before.resources(), before.items(), items, changed, v);
+                        SnapshotResources<T> maps = before == null || changed.size() > items.size() / 8
+                                ? null
+                                : ResourceMaps.replacing(
+                                        (SnapshotResources<T>) before.resources(), before.items(), items, changed, v);
                         if (maps != null) {
-                            // The cache diffs a type's maps for every client it answers with changes: it need not look for them.
-                            cache.knownDiff(before.resources().versionedResources(), maps.versionedResources(),
-                                    changed.stream().map(i -> items.get(i).resource()).toList());
+                            // The cache diffs a type's maps for every client it answers with changes: it need not look
+                            // for them.
+                            cache.knownDiff(
+                                    before.resources().versionedResources(),
+                                    maps.versionedResources(),
+                                    changed.stream()
+                                            .map(i -> items.get(i).resource())
+                                            .toList());
                         } else {
                             maps = SnapshotResources.create((List<VersionedResource<T>>) (List<?>) items, names -> v);
                         }
@@ -154,11 +186,21 @@ public final class NodeSnapshots {
     public synchronized void serve(String node, Snapshot snapshot, Batch batch, MeshResources r) {
         Map<List<?>, Long> hashes = batch.hashes;
         Map<String, TypeVersion> v = new HashMap<>();
-        v.put(Resources.V3.CLUSTER_TYPE_URL, new TypeVersion(hashes.get(r.clusters()), snapshot.clusters().version()));
-        v.put(Resources.V3.ENDPOINT_TYPE_URL, new TypeVersion(hashes.get(r.endpoints()), snapshot.endpoints().version()));
-        v.put(Resources.V3.LISTENER_TYPE_URL, new TypeVersion(hashes.get(r.listeners()), snapshot.listeners().version()));
-        v.put(Resources.V3.ROUTE_TYPE_URL, new TypeVersion(hashes.get(r.routes()), snapshot.routes().version()));
-        v.put(Resources.V3.SECRET_TYPE_URL, new TypeVersion(hashes.get(r.secrets()), snapshot.secrets().version()));
+        v.put(
+                Resources.V3.CLUSTER_TYPE_URL,
+                new TypeVersion(hashes.get(r.clusters()), snapshot.clusters().version()));
+        v.put(
+                Resources.V3.ENDPOINT_TYPE_URL,
+                new TypeVersion(hashes.get(r.endpoints()), snapshot.endpoints().version()));
+        v.put(
+                Resources.V3.LISTENER_TYPE_URL,
+                new TypeVersion(hashes.get(r.listeners()), snapshot.listeners().version()));
+        v.put(
+                Resources.V3.ROUTE_TYPE_URL,
+                new TypeVersion(hashes.get(r.routes()), snapshot.routes().version()));
+        v.put(
+                Resources.V3.SECRET_TYPE_URL,
+                new TypeVersion(hashes.get(r.secrets()), snapshot.secrets().version()));
         versions.put(node, v);
         Deque<Snapshot> h = history.computeIfAbsent(node, n -> new ArrayDeque<>());
         h.addFirst(snapshot);
@@ -212,8 +254,12 @@ public final class NodeSnapshots {
         return target.version(typeUrl);
     }
 
-    private static String version(Map<String, TypeVersion> previous, String typeUrl, List<? extends Message> resources,
-                                  long generation, Map<List<?>, Long> hashes) {
+    private static String version(
+            Map<String, TypeVersion> previous,
+            String typeUrl,
+            List<? extends Message> resources,
+            long generation,
+            Map<List<?>, Long> hashes) {
         long hash = hashes.computeIfAbsent(resources, NodeSnapshots::hash);
         TypeVersion before = previous.get(typeUrl);
         return before != null && before.hash == hash ? before.version : Long.toString(generation);

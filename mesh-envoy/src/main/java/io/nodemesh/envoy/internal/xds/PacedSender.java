@@ -2,7 +2,6 @@ package io.nodemesh.envoy.internal.xds;
 
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.stub.ServerCallStreamObserver;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +26,7 @@ final class PacedSender {
     private final int large;
     /** Responses waiting for a permit, or behind one that does. */
     private final Deque<DeltaDiscoveryResponse> queued = new ArrayDeque<>();
+
     private boolean permitted;
     /** Asked the budget for a permit and not granted yet. */
     private Runnable awaiting;
@@ -34,6 +34,7 @@ final class PacedSender {
     private boolean draining;
     /** Counts large responses written, so a timer knows whether the one it was set for still drains. */
     private long drains;
+
     private boolean closed;
 
     /** {@code large}: responses with this many resources or more take a permit. */
@@ -85,9 +86,10 @@ final class PacedSender {
         }
         draining = true;
         long drain = ++drains;
-        CompletableFuture.delayedExecutor(MAX_HOLD_MS, TimeUnit.MILLISECONDS, serial).execute(() -> {
-            if (draining && drains == drain) giveBack();
-        });
+        CompletableFuture.delayedExecutor(MAX_HOLD_MS, TimeUnit.MILLISECONDS, serial)
+                .execute(() -> {
+                    if (draining && drains == drain) giveBack();
+                });
     }
 
     private void granted() {

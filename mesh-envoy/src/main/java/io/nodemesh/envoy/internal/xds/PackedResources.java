@@ -4,7 +4,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources.ApiVersion;
 import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
-
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,9 @@ public final class PackedResources implements ProtoResourcesSerializer {
      * what changed. Resources no longer served stay until the map holds twice what is served, then {@code served}
      * (everything now served) rebuilds it.
      */
-    public synchronized void pack(List<? extends Message> fresh, java.util.function.Supplier<? extends Collection<? extends Message>> served) {
+    public synchronized void pack(
+            List<? extends Message> fresh,
+            java.util.function.Supplier<? extends Collection<? extends Message>> served) {
         Map<Message, Any> now = packed;
         for (Message m : fresh) if (!now.containsKey(m)) now.put(m, packOnce(m));
         servedEstimate = Math.max(servedEstimate, fresh.size());

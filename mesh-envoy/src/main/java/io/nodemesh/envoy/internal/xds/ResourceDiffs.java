@@ -3,7 +3,6 @@ package io.nodemesh.envoy.internal.xds;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.VersionedResource;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,12 +18,18 @@ final class ResourceDiffs {
     private int next;
 
     /** Changed or added resources by name, and removed names, from {@code before} to {@code now}. */
-    record Diff(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now,
-                Map<String, Message> changed, List<String> removed) {}
+    record Diff(
+            Map<String, VersionedResource<?>> before,
+            Map<String, VersionedResource<?>> now,
+            Map<String, Message> changed,
+            List<String> removed) {}
 
     /** {@code now} holds {@code before}'s names, with {@code changed} replacing some of its resources. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    void known(Map<String, ? extends VersionedResource<?>> before, Map<String, ? extends VersionedResource<?>> now, List<? extends Message> changed) {
+    void known(
+            Map<String, ? extends VersionedResource<?>> before,
+            Map<String, ? extends VersionedResource<?>> now,
+            List<? extends Message> changed) {
         Map<String, Message> byName = new HashMap<>();
         for (Message m : changed) byName.put(Resources.getResourceName(m), m);
         remember(new Diff((Map) before, (Map) now, byName, List.of()));
@@ -46,7 +51,8 @@ final class ResourceDiffs {
         return d;
     }
 
-    private synchronized Diff recalled(Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
+    private synchronized Diff recalled(
+            Map<String, VersionedResource<?>> before, Map<String, VersionedResource<?>> now) {
         for (Diff d : recent) if (d != null && d.before == before && d.now == now) return d;
         return null;
     }

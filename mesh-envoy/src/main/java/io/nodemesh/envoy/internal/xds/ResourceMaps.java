@@ -1,16 +1,15 @@
 package io.nodemesh.envoy.internal.xds;
 
 import com.google.protobuf.Message;
-import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.ResourceVersionResolver;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.VersionedResource;
-
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,7 +60,8 @@ final class ResourceMaps<T extends Message> extends SnapshotResources<T> {
             return new AbstractSet<>() {
                 @Override
                 public Iterator<Entry<String, T>> iterator() {
-                    Iterator<Entry<String, VersionedResource<T>>> it = versioned.entrySet().iterator();
+                    Iterator<Entry<String, VersionedResource<T>>> it =
+                            versioned.entrySet().iterator();
                     return new Iterator<>() {
                         @Override
                         public boolean hasNext() {
@@ -71,7 +71,8 @@ final class ResourceMaps<T extends Message> extends SnapshotResources<T> {
                         @Override
                         public Entry<String, T> next() {
                             Entry<String, VersionedResource<T>> e = it.next();
-                            return new SimpleImmutableEntry<>(e.getKey(), e.getValue().resource());
+                            return new SimpleImmutableEntry<>(
+                                    e.getKey(), e.getValue().resource());
                         }
                     };
                 }
@@ -88,13 +89,19 @@ final class ResourceMaps<T extends Message> extends SnapshotResources<T> {
      * {@code before}'s maps with the entries at {@code changed} positions of {@code items} put anew, at {@code version};
      * null unless every changed item keeps the name of the one it replaces (then no name came or went).
      */
-    static <T extends Message> ResourceMaps<T> replacing(SnapshotResources<T> before, List<VersionedResource<?>> beforeItems,
-                                                         List<VersionedResource<?>> items, List<Integer> changed, String version) {
+    static <T extends Message> ResourceMaps<T> replacing(
+            SnapshotResources<T> before,
+            List<VersionedResource<?>> beforeItems,
+            List<VersionedResource<?>> items,
+            List<Integer> changed,
+            String version) {
         if (beforeItems.size() != items.size()) return null;
         for (int i : changed) {
-            if (!Resources.getResourceName(items.get(i).resource()).equals(Resources.getResourceName(beforeItems.get(i).resource()))) return null;
+            if (!Resources.getResourceName(items.get(i).resource())
+                    .equals(Resources.getResourceName(beforeItems.get(i).resource()))) return null;
         }
-        Map<String, VersionedResource<T>> versioned = new LinkedHashMap<>(before.versionedResources()); // keeps the order
+        Map<String, VersionedResource<T>> versioned =
+                new LinkedHashMap<>(before.versionedResources()); // keeps the order
         for (int i : changed) {
             @SuppressWarnings("unchecked")
             VersionedResource<T> item = (VersionedResource<T>) items.get(i);

@@ -12,7 +12,6 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +42,7 @@ final class SharedBodyMarshaller<T extends Message, E extends Message> implement
     private static final int REMEMBERED = 4;
     /** {@code resources} is field 2 of both response messages. */
     private static final int RESOURCES_FIELD = 2;
+
     private static final int RESOURCES_TAG = RESOURCES_FIELD << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
     private final Deque<Block<E>> blocks = new ArrayDeque<>();
@@ -51,7 +51,11 @@ final class SharedBodyMarshaller<T extends Message, E extends Message> implement
     private final UnaryOperator<T> withoutResources;
     private final BiPredicate<E, E> same;
 
-    private SharedBodyMarshaller(Parser<T> parser, Function<T, List<E>> resources, UnaryOperator<T> withoutResources, BiPredicate<E, E> same) {
+    private SharedBodyMarshaller(
+            Parser<T> parser,
+            Function<T, List<E>> resources,
+            UnaryOperator<T> withoutResources,
+            BiPredicate<E, E> same) {
         this.parser = parser;
         this.resources = resources;
         this.withoutResources = withoutResources;
@@ -59,20 +63,33 @@ final class SharedBodyMarshaller<T extends Message, E extends Message> implement
     }
 
     static SharedBodyMarshaller<DiscoveryResponse, Any> sotw() {
-        return new SharedBodyMarshaller<>(DiscoveryResponse.parser(), DiscoveryResponse::getResourcesList,
-                r -> r.toBuilder().clearResources().build(), (a, b) -> a == b);
+        return new SharedBodyMarshaller<>(
+                DiscoveryResponse.parser(),
+                DiscoveryResponse::getResourcesList,
+                r -> r.toBuilder().clearResources().build(),
+                (a, b) -> a == b);
     }
 
     static SharedBodyMarshaller<DeltaDiscoveryResponse, Resource> delta() {
-        return new SharedBodyMarshaller<>(DeltaDiscoveryResponse.parser(), DeltaDiscoveryResponse::getResourcesList,
+        return new SharedBodyMarshaller<>(
+                DeltaDiscoveryResponse.parser(),
+                DeltaDiscoveryResponse::getResourcesList,
                 r -> r.toBuilder().clearResources().build(),
-                (a, b) -> a == b || a.getName() == b.getName() && a.getVersion() == b.getVersion() && a.getResource() == b.getResource()
-                        && plain(a) && plain(b));
+                (a, b) -> a == b
+                        || a.getName() == b.getName()
+                                && a.getVersion() == b.getVersion()
+                                && a.getResource() == b.getResource()
+                                && plain(a)
+                                && plain(b));
     }
 
     /** A delta resource with nothing but a name, a version and the resource (as java-control-plane makes them). */
     private static boolean plain(Resource r) {
-        return !r.hasResourceName() && r.getAliasesCount() == 0 && !r.hasTtl() && !r.hasCacheControl() && !r.hasMetadata()
+        return !r.hasResourceName()
+                && r.getAliasesCount() == 0
+                && !r.hasTtl()
+                && !r.hasCacheControl()
+                && !r.hasMetadata()
                 && r.getUnknownFields().asMap().isEmpty();
     }
 

@@ -5,7 +5,6 @@ import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +25,8 @@ import java.util.Map;
  * strings carry their hash already and compare equal by identity.
  */
 final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<DiscoveryRequest> {
-    private static final int NAMES_TAG = DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final int NAMES_TAG =
+            DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     /** Below this many bytes of names, parsing is as cheap as looking them up. */
     private static final int MIN_SHARED_BYTES = 2048;
     /** How many distinct name blocks to remember (a mesh's clients ask for few distinct sets; each entry is ~ its bytes × 4). */
@@ -44,7 +44,10 @@ final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<Discove
         try {
             return parse(readAll(stream));
         } catch (IOException e) {
-            throw Status.INTERNAL.withDescription("cannot read a DiscoveryRequest: " + e.getMessage()).withCause(e).asRuntimeException();
+            throw Status.INTERNAL
+                    .withDescription("cannot read a DiscoveryRequest: " + e.getMessage())
+                    .withCause(e)
+                    .asRuntimeException();
         }
     }
 
@@ -79,7 +82,9 @@ final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<Discove
         int from = -1;
         int to = -1;
         boolean oneRun = true;
-        for (int at = in.getTotalBytesRead(), tag = in.readTag(); tag != 0; at = in.getTotalBytesRead(), tag = in.readTag()) {
+        for (int at = in.getTotalBytesRead(), tag = in.readTag();
+                tag != 0;
+                at = in.getTotalBytesRead(), tag = in.readTag()) {
             if (tag == NAMES_TAG) {
                 if (from < 0) from = at;
                 else if (to != at) oneRun = false;
@@ -91,7 +96,8 @@ final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<Discove
         }
         if (from < 0 || !oneRun || to - from < MIN_SHARED_BYTES) return DiscoveryRequest.parseFrom(bytes);
         // Fields may come in any order and merge, so the rest is parsed around the names.
-        DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder().mergeFrom(bytes, 0, from).mergeFrom(bytes, to, bytes.length - to);
+        DiscoveryRequest.Builder b =
+                DiscoveryRequest.newBuilder().mergeFrom(bytes, 0, from).mergeFrom(bytes, to, bytes.length - to);
         return b.addAllResourceNames(names(bytes, from, to)).build();
     }
 

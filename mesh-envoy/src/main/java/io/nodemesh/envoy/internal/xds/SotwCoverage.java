@@ -2,7 +2,6 @@ package io.nodemesh.envoy.internal.xds;
 
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
-
 import java.util.AbstractSet;
 import java.util.Collection;
 import java.util.Collections;

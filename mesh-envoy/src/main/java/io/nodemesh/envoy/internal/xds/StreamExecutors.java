@@ -1,14 +1,12 @@
 package io.nodemesh.envoy.internal.xds;
 
 import io.envoyproxy.controlplane.server.ExecutorGroup;
-
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +21,8 @@ import org.slf4j.LoggerFactory;
 final class StreamExecutors implements ExecutorGroup, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamExecutors.class);
 
-    private final ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+    private final ExecutorService pool = Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(),
             r -> Thread.ofPlatform().daemon().name("xds-send").unstarted(r));
 
     @Override

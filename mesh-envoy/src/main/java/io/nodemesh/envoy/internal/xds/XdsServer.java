@@ -2,17 +2,16 @@ package io.nodemesh.envoy.internal.xds;
 
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.nodemesh.envoy.Nack;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,25 +38,32 @@ public final class XdsServer implements AutoCloseable {
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
 
     /** {@code more}: other gRPC services to serve on the same port (e.g. access-log receivers Envoy reaches through the xDS cluster). */
-    public XdsServer(String host, int port, NodeSnapshots snapshots, Consumer<Nack> nacks, Clock clock,
-                     java.util.List<io.grpc.BindableService> more) throws IOException {
+    public XdsServer(
+            String host,
+            int port,
+            NodeSnapshots snapshots,
+            Consumer<Nack> nacks,
+            Clock clock,
+            java.util.List<io.grpc.BindableService> more)
+            throws IOException {
         this.snapshots = snapshots;
         this.nacks = nacks;
         this.clock = clock;
         // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
-        V3DiscoveryServer discovery = new V3DiscoveryServer(java.util.List.of(new Callbacks()), snapshots.cache(),
-                senders, snapshots.packed());
+        V3DiscoveryServer discovery = new V3DiscoveryServer(
+                java.util.List.of(new Callbacks()), snapshots.cache(), senders, snapshots.packed());
         DeltaStreams delta = new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
         more.forEach(builder::addService);
-        this.server = builder
-                .addService(sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta))
+        this.server = builder.addService(
+                        sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta))
                 .addService(discovery.getClusterDiscoveryServiceImpl())
                 .addService(discovery.getEndpointDiscoveryServiceImpl())
                 .addService(discovery.getListenerDiscoveryServiceImpl())
                 .addService(discovery.getRouteDiscoveryServiceImpl())
                 .addService(discovery.getSecretDiscoveryServiceImpl())
-                .build().start();
+                .build()
+                .start();
     }
 
     /**
@@ -67,19 +72,29 @@ public final class XdsServer implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     private static ServerServiceDefinition sharing(ServerServiceDefinition ads, DeltaStreams delta) {
-        String sotw = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().getFullMethodName();
-        String deltaName = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().getFullMethodName();
-        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(ads.getServiceDescriptor().getName());
+        String sotw = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod()
+                .getFullMethodName();
+        String deltaName = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod()
+                .getFullMethodName();
+        ServerServiceDefinition.Builder b =
+                ServerServiceDefinition.builder(ads.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> m : ads.getMethods()) {
             String name = m.getMethodDescriptor().getFullMethodName();
             if (name.equals(sotw)) {
                 var typed = (ServerMethodDefinition<DiscoveryRequest, DiscoveryResponse>) m;
-                b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder().setRequestMarshaller(new SharedNamesMarshaller())
-                        .setResponseMarshaller(SharedBodyMarshaller.sotw()).build(), typed.getServerCallHandler()));
+                b.addMethod(ServerMethodDefinition.create(
+                        typed.getMethodDescriptor().toBuilder()
+                                .setRequestMarshaller(new SharedNamesMarshaller())
+                                .setResponseMarshaller(SharedBodyMarshaller.sotw())
+                                .build(),
+                        typed.getServerCallHandler()));
             } else if (name.equals(deltaName)) {
                 var typed = (ServerMethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) m;
-                b.addMethod(ServerMethodDefinition.create(typed.getMethodDescriptor().toBuilder()
-                        .setResponseMarshaller(SharedBodyMarshaller.delta()).build(), delta.handler()));
+                b.addMethod(ServerMethodDefinition.create(
+                        typed.getMethodDescriptor().toBuilder()
+                                .setResponseMarshaller(SharedBodyMarshaller.delta())
+                                .build(),
+                        delta.handler()));
             } else {
                 b.addMethod(m);
             }
@@ -144,38 +159,63 @@ public final class XdsServer implements AutoCloseable {
         public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
             snapshots.streamRequest(streamId);
             StreamState s = stream(streamId);
-            if (request.hasNode()) s.node = NodeSnapshots.group(request.getNode().getId());
+            if (request.hasNode())
+                s.node = NodeSnapshots.group(request.getNode().getId());
             // The count, not the names: a client may ask for 10,000 of them in every request.
-            LOG.debug("stream {} node {} asks {} ({} names) version '{}' nonce '{}'", streamId, s.node, request.getTypeUrl(),
-                    request.getResourceNamesCount(), request.getVersionInfo(), request.getResponseNonce());
+            LOG.debug(
+                    "stream {} node {} asks {} ({} names) version '{}' nonce '{}'",
+                    streamId,
+                    s.node,
+                    request.getTypeUrl(),
+                    request.getResourceNamesCount(),
+                    request.getVersionInfo(),
+                    request.getResponseNonce());
             if (!request.hasErrorDetail()) return;
             Sent sent = s.lastSent.get(request.getTypeUrl());
             String rejected = sent != null && sent.nonce.equals(request.getResponseNonce()) ? sent.version : "";
             String serving = snapshots.rollback(s.node, request.getTypeUrl(), request.getVersionInfo(), rejected);
-            report(new Nack(clock.instant(), s.node, request.getTypeUrl(), rejected, request.getErrorDetail().getMessage(),
-                    serving, false));
+            report(new Nack(
+                    clock.instant(),
+                    s.node,
+                    request.getTypeUrl(),
+                    rejected,
+                    request.getErrorDetail().getMessage(),
+                    serving,
+                    false));
         }
 
         @Override
         public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
             StreamState s = stream(streamId);
-            if (request.hasNode()) s.node = NodeSnapshots.group(request.getNode().getId());
+            if (request.hasNode())
+                s.node = NodeSnapshots.group(request.getNode().getId());
             if (!request.hasErrorDetail()) return;
             Sent sent = s.lastSent.get(request.getTypeUrl());
             String rejected = sent != null && sent.nonce.equals(request.getResponseNonce()) ? sent.version : "";
             String serving = snapshots.rollback(s.node, request.getTypeUrl(), "", rejected);
-            report(new Nack(clock.instant(), s.node, request.getTypeUrl(), rejected, request.getErrorDetail().getMessage(),
-                    serving, true));
+            report(new Nack(
+                    clock.instant(),
+                    s.node,
+                    request.getTypeUrl(),
+                    rejected,
+                    request.getErrorDetail().getMessage(),
+                    serving,
+                    true));
         }
 
         @Override
         public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-            stream(streamId).lastSent.put(response.getTypeUrl(), new Sent(response.getNonce(), response.getVersionInfo()));
+            stream(streamId)
+                    .lastSent
+                    .put(response.getTypeUrl(), new Sent(response.getNonce(), response.getVersionInfo()));
         }
 
         @Override
-        public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
-            stream(streamId).lastSent.put(response.getTypeUrl(), new Sent(response.getNonce(), response.getSystemVersionInfo()));
+        public void onV3StreamDeltaResponse(
+                long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+            stream(streamId)
+                    .lastSent
+                    .put(response.getTypeUrl(), new Sent(response.getNonce(), response.getSystemVersionInfo()));
         }
 
         private StreamState stream(long id) {

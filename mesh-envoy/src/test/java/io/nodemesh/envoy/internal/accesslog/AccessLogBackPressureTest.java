@@ -1,5 +1,7 @@
 package io.nodemesh.envoy.internal.accesslog;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -18,16 +20,13 @@ import io.grpc.stub.StreamObserver;
 import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.envoy.AccessLogStats;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * A flow subscriber that stops consuming does not hold up the proxy's access-log stream: the receiver's queue fills,
@@ -52,26 +51,47 @@ class AccessLogBackPressureTest {
         });
         try (AccessLogReceiver receiver = new AccessLogReceiver(hub, "node-a", Clock.systemUTC(), CAPACITY)) {
             receiver.applied(MeshState.EMPTY);
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(receiver).build().start();
-            ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create()).build();
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(receiver)
+                    .build()
+                    .start();
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress(
+                            "127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
+                    .build();
             try {
                 var done = new CompletableFuture<String>();
-                StreamObserver<StreamAccessLogsMessage> stream = AccessLogServiceGrpc.newStub(channel).streamAccessLogs(new StreamObserver<>() {
-                    @Override public void onNext(StreamAccessLogsResponse value) {}
-                    @Override public void onError(Throwable t) { done.complete("error " + t); }
-                    @Override public void onCompleted() { done.complete("completed"); }
-                });
+                StreamObserver<StreamAccessLogsMessage> stream = AccessLogServiceGrpc.newStub(channel)
+                        .streamAccessLogs(new StreamObserver<>() {
+                            @Override
+                            public void onNext(StreamAccessLogsResponse value) {}
+
+                            @Override
+                            public void onError(Throwable t) {
+                                done.complete("error " + t);
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                done.complete("completed");
+                            }
+                        });
                 var batch = StreamAccessLogsMessage.HTTPAccessLogEntries.newBuilder();
                 for (int i = 0; i < SENT; i++) batch.addLogEntry(entry(30000 + i));
-                stream.onNext(StreamAccessLogsMessage.newBuilder().setIdentifier(StreamAccessLogsMessage.Identifier.newBuilder()
-                        .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId("node-a")).setLogName("nodemesh-http")).setHttpLogs(batch).build());
+                stream.onNext(StreamAccessLogsMessage.newBuilder()
+                        .setIdentifier(StreamAccessLogsMessage.Identifier.newBuilder()
+                                .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder()
+                                        .setId("node-a"))
+                                .setLogName("nodemesh-http"))
+                        .setHttpLogs(batch)
+                        .build());
                 stream.onCompleted();
                 // The subscriber is still stuck on its first event, yet the whole stream was read and answered.
                 assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo("completed");
                 assertThat(delivered).hasValue(0);
                 AccessLogStats stuck = receiver.stats();
                 assertThat(stuck.entries()).isEqualTo(SENT);
-                // At most the queue and the one event the publisher holds got through; the rest were dropped and counted.
+                // At most the queue and the one event the publisher holds got through; the rest were dropped and
+                // counted.
                 assertThat(stuck.lost()).isBetween((long) SENT - CAPACITY - 1, (long) SENT - CAPACITY);
                 assertThat(hub.stats().lost()).isEqualTo(stuck.lost());
 
@@ -97,13 +117,17 @@ class AccessLogBackPressureTest {
 
     private static HTTPAccessLogEntry entry(int sourcePort) {
         return HTTPAccessLogEntry.newBuilder()
-                .setCommonProperties(AccessLogCommon.newBuilder().setSampleRate(1.0)
-                        .setDownstreamRemoteAddress(address("127.0.0.2", sourcePort)).setDownstreamLocalAddress(address("10.96.0.1", 8080)))
+                .setCommonProperties(AccessLogCommon.newBuilder()
+                        .setSampleRate(1.0)
+                        .setDownstreamRemoteAddress(address("127.0.0.2", sourcePort))
+                        .setDownstreamLocalAddress(address("10.96.0.1", 8080)))
                 .setResponse(HTTPResponseProperties.newBuilder().setResponseCode(UInt32Value.of(200)))
                 .build();
     }
 
     private static Address address(String ip, int port) {
-        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
+        return Address.newBuilder()
+                .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port))
+                .build();
     }
 }

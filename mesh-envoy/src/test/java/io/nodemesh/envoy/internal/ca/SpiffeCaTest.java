@@ -1,13 +1,12 @@
 package io.nodemesh.envoy.internal.ca;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** The mesh CA: X.509-SVIDs the JDK itself parses and verifies, and rotation before expiry. */
 class SpiffeCaTest {
@@ -31,7 +30,8 @@ class SpiffeCaTest {
         assertThat(leaf.getCriticalExtensionOIDs()).contains("2.5.29.17"); // SAN critical: the subject is empty
         assertThat(leaf.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
         assertThat(leaf.getKeyUsage()[0]).as("digitalSignature").isTrue();
-        assertThat(svid.notAfter()).isEqualTo(clock.now.plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(svid.notAfter())
+                .isEqualTo(clock.now.plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         assertThat(leaf.getIssuerX500Principal()).isEqualTo(root.getSubjectX500Principal());
         assertThat(svid.keyPem()).startsWith("-----BEGIN PRIVATE KEY-----");
     }
@@ -40,13 +40,15 @@ class SpiffeCaTest {
     void refusesIdentitiesOfAnotherTrustDomain() {
         var ca = new SpiffeCa("example.org", Duration.ofDays(30), new io.nodemesh.envoy.MovableClock());
         assertThatThrownBy(() -> ca.issue("spiffe://evil.org/ns/a/sa/b", Duration.ofHours(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("evil.org");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("evil.org");
     }
 
     @Test
     void certificatesAreRotatedAtHalfLifeWellBeforeExpiry() {
         var clock = new io.nodemesh.envoy.MovableClock();
-        var certs = new WorkloadCertificates(new SpiffeCa("example.org", Duration.ofDays(30), clock), Duration.ofHours(1), clock);
+        var certs = new WorkloadCertificates(
+                new SpiffeCa("example.org", Duration.ofDays(30), clock), Duration.ofHours(1), clock);
         IssuedCertificate first = certs.current(ID);
         assertThat(certs.rotationDue()).isFalse();
 
@@ -57,8 +59,11 @@ class SpiffeCaTest {
         assertThat(certs.rotationDue()).isTrue();
         IssuedCertificate second = certs.current(ID);
         assertThat(second).isNotSameAs(first);
-        assertThat(second.certificate().getSerialNumber()).isNotEqualTo(first.certificate().getSerialNumber());
-        assertThat(first.notAfter()).as("the old one is still valid when replaced").isAfter(clock.now);
+        assertThat(second.certificate().getSerialNumber())
+                .isNotEqualTo(first.certificate().getSerialNumber());
+        assertThat(first.notAfter())
+                .as("the old one is still valid when replaced")
+                .isAfter(clock.now);
         assertThat(certs.rotationDue()).isFalse();
     }
 }

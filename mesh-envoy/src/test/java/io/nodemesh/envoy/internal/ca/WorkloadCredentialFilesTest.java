@@ -1,9 +1,9 @@
 package io.nodemesh.envoy.internal.ca;
 
-import io.nodemesh.envoy.Bootstraps;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nodemesh.envoy.Bootstraps;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The files gRPC's file_watcher reads: layout, permissions, a matching pair, switched whole on rotation. */
 class WorkloadCredentialFilesTest {
@@ -37,8 +36,11 @@ class WorkloadCredentialFilesTest {
     }
 
     private static PrivateKey key(Path dir) throws Exception {
-        String pem = Files.readString(dir.resolve(Bootstraps.KEY_FILE)).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        String pem = Files.readString(dir.resolve(Bootstraps.KEY_FILE))
+                .replaceAll("-----[A-Z ]+-----", "")
+                .replaceAll("\\s", "");
+        return KeyFactory.getInstance("EC")
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
     }
 
     /** The key signs what the certificate's public key verifies: they are one pair. */
@@ -60,10 +62,13 @@ class WorkloadCredentialFilesTest {
         Path dir = files.write(ca.issue(ID, Duration.ofHours(1)), ca.root().certificatePem());
 
         assertThat(dir).isEqualTo(root.resolve("cluster.local+ns+shop+sa+web"));
-        assertThat(cert(dir).getSubjectAlternativeNames()).anySatisfy(n -> assertThat(n.get(1)).isEqualTo(ID));
+        assertThat(cert(dir).getSubjectAlternativeNames())
+                .anySatisfy(n -> assertThat(n.get(1)).isEqualTo(ID));
         assertThat(pairMatches(dir)).isTrue();
-        assertThat(Files.readString(dir.resolve(Bootstraps.CA_FILE))).isEqualTo(ca.root().certificatePem());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(Bootstraps.KEY_FILE)))).isEqualTo("rw-------");
+        assertThat(Files.readString(dir.resolve(Bootstraps.CA_FILE)))
+                .isEqualTo(ca.root().certificatePem());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(Bootstraps.KEY_FILE))))
+                .isEqualTo("rw-------");
         // Read through ..data, the link that is swapped whole.
         assertThat(Files.isSymbolicLink(dir.resolve(Bootstraps.CERT_FILE))).isTrue();
     }
@@ -84,7 +89,8 @@ class WorkloadCredentialFilesTest {
         assertThat(pairMatches(dir)).isTrue();
         assertThat(firstVersion).doesNotExist();
         try (var entries = Files.list(dir)) {
-            assertThat(entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("..v"))).hasSize(1);
+            assertThat(entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("..v")))
+                    .hasSize(1);
         }
     }
 
@@ -92,7 +98,9 @@ class WorkloadCredentialFilesTest {
     void identitiesNoLongerKeptLoseTheirFiles() {
         var files = new WorkloadCredentialFiles(root);
         Path web = files.write(ca.issue(ID, Duration.ofHours(1)), ca.root().certificatePem());
-        Path db = files.write(ca.issue("spiffe://cluster.local/ns/shop/sa/db", Duration.ofHours(1)), ca.root().certificatePem());
+        Path db = files.write(
+                ca.issue("spiffe://cluster.local/ns/shop/sa/db", Duration.ofHours(1)),
+                ca.root().certificatePem());
         files.retain(Set.of(ID));
         assertThat(web.resolve(Bootstraps.CERT_FILE)).exists();
         assertThat(db).doesNotExist();
@@ -105,15 +113,19 @@ class WorkloadCredentialFilesTest {
         var json = (java.util.Map<String, ?>) io.grpc.internal.JsonParser.parse(
                 Bootstraps.grpcJson("node-a~web", "node-a", "127.0.0.1", 18000, dir, Duration.ofSeconds(30)));
         @SuppressWarnings("unchecked")
-        var provider = (java.util.Map<String, ?>) ((java.util.Map<String, ?>) json.get("certificate_providers")).get(Bootstraps.CERTIFICATE_PROVIDER);
+        var provider = (java.util.Map<String, ?>)
+                ((java.util.Map<String, ?>) json.get("certificate_providers")).get(Bootstraps.CERTIFICATE_PROVIDER);
         assertThat(provider.get("plugin_name")).isEqualTo("file_watcher");
         @SuppressWarnings("unchecked")
         var config = (java.util.Map<String, Object>) provider.get("config");
-        assertThat(config).containsEntry("certificate_file", dir.resolve("cert.pem").toString())
+        assertThat(config)
+                .containsEntry("certificate_file", dir.resolve("cert.pem").toString())
                 .containsEntry("private_key_file", dir.resolve("key.pem").toString())
                 .containsEntry("ca_certificate_file", dir.resolve("ca.pem").toString())
                 .containsEntry("refresh_interval", "30s");
-        assertThat(json.get("server_listener_resource_name_template")).isEqualTo("grpc/server?xds.resource.listening_address=%s");
-        assertThatThrownBy(() -> Bootstraps.workloadCredentialsDir(root, "web")).hasMessageContaining("not a SPIFFE id");
+        assertThat(json.get("server_listener_resource_name_template"))
+                .isEqualTo("grpc/server?xds.resource.listening_address=%s");
+        assertThatThrownBy(() -> Bootstraps.workloadCredentialsDir(root, "web"))
+                .hasMessageContaining("not a SPIFFE id");
     }
 }

@@ -1,18 +1,17 @@
 package io.nodemesh.envoy.internal.xds;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** {@link CompleteAnswers}: the asked names' resources in order, shared while the map object and the names are the same. */
 class CompleteAnswersTest {
@@ -31,7 +30,9 @@ class CompleteAnswersTest {
     void answersHoldTheAskedResourcesInTheAskedOrder() {
         Map<String, VersionedResource<?>> m = map("a", "b", "c", "d");
         CompleteAnswers.Answer a = new CompleteAnswers().answer(m, List.of("d", "b", "a"));
-        assertThat(a).containsExactly(m.get("d").resource(), m.get("b").resource(), m.get("a").resource());
+        assertThat(a)
+                .containsExactly(
+                        m.get("d").resource(), m.get("b").resource(), m.get("a").resource());
         assertThat(a.get(0)).isSameAs(m.get("d").resource());
         assertThat(a.missing).isFalse();
         assertThat(a.names).containsExactly("d", "b", "a");
@@ -51,7 +52,9 @@ class CompleteAnswersTest {
     void noNamesIsTheWholeTypeInMapOrder() {
         Map<String, VersionedResource<?>> m = map("c", "a", "b");
         CompleteAnswers.Answer a = new CompleteAnswers().answer(m, List.of());
-        assertThat(a).containsExactly(m.get("c").resource(), m.get("a").resource(), m.get("b").resource());
+        assertThat(a)
+                .containsExactly(
+                        m.get("c").resource(), m.get("a").resource(), m.get("b").resource());
         assertThat(a.missing).isFalse();
         assertThat(new CompleteAnswers().answer(map(), List.of())).isEmpty();
     }
@@ -62,14 +65,17 @@ class CompleteAnswersTest {
         Map<String, VersionedResource<?>> m = map("a", "b", "c");
         List<String> names = new ArrayList<>(List.of("a", "c"));
         CompleteAnswers.Answer first = answers.answer(m, names);
-        assertThat(answers.answer(m, List.of(new String("a".toCharArray()), "c"))).isSameAs(first);
+        assertThat(answers.answer(m, List.of(new String("a".toCharArray()), "c")))
+                .isSameAs(first);
         assertThat(answers.answer(m, List.of())).isNotSameAs(first).isSameAs(answers.answer(m, List.of()));
         assertThat(answers.answer(m, List.of("c", "a"))).isNotSameAs(first);
 
         // The caller's list changing afterwards does not change what the remembered answer is for.
         names.set(1, "b");
         CompleteAnswers.Answer changed = answers.answer(m, names);
-        assertThat(changed).isNotSameAs(first).containsExactly(m.get("a").resource(), m.get("b").resource());
+        assertThat(changed)
+                .isNotSameAs(first)
+                .containsExactly(m.get("a").resource(), m.get("b").resource());
         assertThat(answers.answer(m, List.of("a", "c"))).isSameAs(first);
         assertThat(first).containsExactly(m.get("a").resource(), m.get("c").resource());
     }
@@ -85,8 +91,15 @@ class CompleteAnswersTest {
         assertThat(second).isNotSameAs(first).isNotEqualTo(first);
 
         Map<String, VersionedResource<?>> next = map("a", "b");
-        next.put("b", VersionedResource.create(cla("b").toBuilder().setClusterName("b").addEndpoints(
-                io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder().setPriority(1)).build(), "v2"));
+        next.put(
+                "b",
+                VersionedResource.create(
+                        cla("b").toBuilder()
+                                .setClusterName("b")
+                                .addEndpoints(io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder()
+                                        .setPriority(1))
+                                .build(),
+                        "v2"));
         CompleteAnswers.Answer third = answers.answer(next, List.of("a", "b"));
         assertThat(third.get(1)).isSameAs(next.get("b").resource());
     }

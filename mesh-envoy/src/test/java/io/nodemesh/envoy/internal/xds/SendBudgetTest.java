@@ -1,11 +1,10 @@
 package io.nodemesh.envoy.internal.xds;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class SendBudgetTest {
     @Test
@@ -23,6 +22,8 @@ class SendBudgetTest {
         budget.release();
         budget.acquire(() -> granted.add("d"));
         assertThat(granted).as("a permit came back").containsExactly("a", "c", "d");
-        assertThat(budget.cancel(b)).as("a waiter granted or gone cannot be cancelled").isFalse();
+        assertThat(budget.cancel(b))
+                .as("a waiter granted or gone cannot be cancelled")
+                .isFalse();
     }
 }

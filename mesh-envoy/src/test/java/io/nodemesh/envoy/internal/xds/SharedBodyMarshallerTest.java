@@ -1,21 +1,20 @@
 package io.nodemesh.envoy.internal.xds;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link SharedBodyMarshaller}: whatever way gRPC reads a response's stream, the bytes are that response, and the stream
@@ -27,13 +26,20 @@ class SharedBodyMarshallerTest {
     private static List<Any> resources(int n, String tag) {
         List<Any> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(Any.pack(ClusterLoadAssignment.newBuilder().setClusterName("c" + i + "-" + tag + "-\u00e9").build()));
+            out.add(Any.pack(ClusterLoadAssignment.newBuilder()
+                    .setClusterName("c" + i + "-" + tag + "-\u00e9")
+                    .build()));
         }
         return out;
     }
 
     private static DiscoveryResponse response(List<Any> resources, String version, String nonce) {
-        return DiscoveryResponse.newBuilder().setVersionInfo(version).setNonce(nonce).setTypeUrl(EDS).addAllResources(resources).build();
+        return DiscoveryResponse.newBuilder()
+                .setVersionInfo(version)
+                .setNonce(nonce)
+                .setTypeUrl(EDS)
+                .addAllResources(resources)
+                .build();
     }
 
     @ParameterizedTest
@@ -45,7 +51,9 @@ class SharedBodyMarshallerTest {
             for (int chunk : new int[] {1, 3, 7, 1000, 65_537}) {
                 InputStream in = m.stream(r);
                 byte[] bytes = reader.read(in, chunk);
-                assertThat(DiscoveryResponse.parseFrom(bytes)).as("%s in chunks of %d", reader, chunk).isEqualTo(r);
+                assertThat(DiscoveryResponse.parseFrom(bytes))
+                        .as("%s in chunks of %d", reader, chunk)
+                        .isEqualTo(r);
                 assertThat(bytes).hasSize(r.getSerializedSize());
                 assertThat(in.available()).isZero();
                 assertThat(in.read()).isEqualTo(-1);
@@ -62,10 +70,15 @@ class SharedBodyMarshallerTest {
         List<Any> shared = resources(200, "s");
         DiscoveryResponse a = response(shared, "v1", "nonce-a");
         DiscoveryResponse b = response(shared, "v2-longer-version", "b");
-        DiscoveryResponse c = a.toBuilder().setControlPlane(io.envoyproxy.envoy.config.core.v3.ControlPlane.newBuilder().setIdentifier("cp")).build();
+        DiscoveryResponse c = a.toBuilder()
+                .setControlPlane(io.envoyproxy.envoy.config.core.v3.ControlPlane.newBuilder()
+                        .setIdentifier("cp"))
+                .build();
         for (DiscoveryResponse r : List.of(a, b, c, a, b)) {
-            assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(r), 0))).isEqualTo(r);
-            assertThat(DiscoveryResponse.parseFrom(Reader.CHUNKS.read(m.stream(r), 5))).isEqualTo(r);
+            assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(r), 0)))
+                    .isEqualTo(r);
+            assertThat(DiscoveryResponse.parseFrom(Reader.CHUNKS.read(m.stream(r), 5)))
+                    .isEqualTo(r);
         }
     }
 
@@ -75,25 +88,35 @@ class SharedBodyMarshallerTest {
         var m = SharedBodyMarshaller.sotw();
         List<Any> first = resources(100, "s");
         DiscoveryResponse a = response(first, "v1", "n");
-        assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(a), 0))).isEqualTo(a);
+        assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(a), 0)))
+                .isEqualTo(a);
 
         DiscoveryResponse equalContent = response(resources(100, "s"), "v1", "n");
-        assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(equalContent), 0))).isEqualTo(equalContent);
+        assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(equalContent), 0)))
+                .isEqualTo(equalContent);
 
         List<Any> oneSwapped = new ArrayList<>(first);
-        oneSwapped.set(57, Any.pack(ClusterLoadAssignment.newBuilder().setClusterName("swapped").build()));
+        oneSwapped.set(
+                57,
+                Any.pack(ClusterLoadAssignment.newBuilder()
+                        .setClusterName("swapped")
+                        .build()));
         DiscoveryResponse swapped = response(oneSwapped, "v2", "n2");
-        assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(swapped), 0))).isEqualTo(swapped);
+        assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(swapped), 0)))
+                .isEqualTo(swapped);
 
         DiscoveryResponse fewer = response(first.subList(0, 99), "v3", "n3");
-        assertThat(DiscoveryResponse.parseFrom(Reader.SINGLE.read(m.stream(fewer), 0))).isEqualTo(fewer);
+        assertThat(DiscoveryResponse.parseFrom(Reader.SINGLE.read(m.stream(fewer), 0)))
+                .isEqualTo(fewer);
 
         // Many distinct blocks (more than it remembers), then the first again.
         for (int i = 0; i < 10; i++) {
             DiscoveryResponse r = response(resources(70, "round" + i), "r" + i, "n" + i);
-            assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(r), 0))).isEqualTo(r);
+            assertThat(DiscoveryResponse.parseFrom(Reader.DRAIN.read(m.stream(r), 0)))
+                    .isEqualTo(r);
         }
-        assertThat(DiscoveryResponse.parseFrom(Reader.CHUNKS.read(m.stream(a), 11))).isEqualTo(a);
+        assertThat(DiscoveryResponse.parseFrom(Reader.CHUNKS.read(m.stream(a), 11)))
+                .isEqualTo(a);
     }
 
     /** available() is the exact count of unread bytes at every point, whichever way is used to read. */
@@ -140,37 +163,56 @@ class SharedBodyMarshallerTest {
         var m = SharedBodyMarshaller.sotw();
         DiscoveryResponse r = response(resources(100, "p"), "version-1", "nonce-1");
         int headLength = r.toBuilder().clearResources().build().getSerializedSize();
-        for (int first : new int[] {0, 1, headLength - 1, headLength, headLength + 1, headLength + 500, r.getSerializedSize()}) {
+        for (int first :
+                new int[] {0, 1, headLength - 1, headLength, headLength + 1, headLength + 500, r.getSerializedSize()}) {
             InputStream in = m.stream(r);
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             all.write(in.readNBytes(first));
             int drained = ((Drainable) in).drainTo(all);
             assertThat(drained).isEqualTo(r.getSerializedSize() - first);
-            assertThat(DiscoveryResponse.parseFrom(all.toByteArray())).as("drain after %d bytes", first).isEqualTo(r);
+            assertThat(DiscoveryResponse.parseFrom(all.toByteArray()))
+                    .as("drain after %d bytes", first)
+                    .isEqualTo(r);
         }
     }
 
     // ---- delta: Resource wrappers made per client around the same name, version and Any objects ----
 
-    private static List<io.envoyproxy.envoy.service.discovery.v3.Resource> wrapped(List<String> names, List<String> versions, List<Any> anys,
-                                                                                java.util.function.UnaryOperator<io.envoyproxy.envoy.service.discovery.v3.Resource.Builder> extra) {
+    private static List<io.envoyproxy.envoy.service.discovery.v3.Resource> wrapped(
+            List<String> names,
+            List<String> versions,
+            List<Any> anys,
+            java.util.function.UnaryOperator<io.envoyproxy.envoy.service.discovery.v3.Resource.Builder> extra) {
         List<io.envoyproxy.envoy.service.discovery.v3.Resource> out = new ArrayList<>();
         for (int i = 0; i < anys.size(); i++) {
-            out.add(extra.apply(io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder().setName(names.get(i))
-                    .setVersion(versions.get(i)).setResource(anys.get(i))).build());
+            out.add(extra.apply(io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder()
+                            .setName(names.get(i))
+                            .setVersion(versions.get(i))
+                            .setResource(anys.get(i)))
+                    .build());
         }
         return out;
     }
 
     private static io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse deltaResponse(
-            List<io.envoyproxy.envoy.service.discovery.v3.Resource> resources, String version, String nonce, List<String> removed) {
-        return io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse.newBuilder().setSystemVersionInfo(version).setNonce(nonce)
-                .setTypeUrl(EDS).addAllResources(resources).addAllRemovedResources(removed).build();
+            List<io.envoyproxy.envoy.service.discovery.v3.Resource> resources,
+            String version,
+            String nonce,
+            List<String> removed) {
+        return io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse.newBuilder()
+                .setSystemVersionInfo(version)
+                .setNonce(nonce)
+                .setTypeUrl(EDS)
+                .addAllResources(resources)
+                .addAllRemovedResources(removed)
+                .build();
     }
 
     private static io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse roundTrip(
             SharedBodyMarshaller<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse, ?> m,
-            io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse r, Reader reader) throws IOException {
+            io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse r,
+            Reader reader)
+            throws IOException {
         InputStream in = m.stream(r);
         assertThat(in.available()).isEqualTo(r.getSerializedSize());
         byte[] bytes = reader.read(in, 7);
@@ -212,14 +254,22 @@ class SharedBodyMarshallerTest {
         }
         var plain = deltaResponse(wrapped(names, versions, anys, b -> b), "1", "n1", List.of());
         assertThat(roundTrip(m, plain, Reader.DRAIN)).isEqualTo(plain);
-        List<java.util.function.UnaryOperator<io.envoyproxy.envoy.service.discovery.v3.Resource.Builder>> extras = List.of(
-                b -> b.setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(30)),
-                b -> b.addAliases("alias-" + b.getName()),
-                b -> b.setCacheControl(io.envoyproxy.envoy.service.discovery.v3.Resource.CacheControl.newBuilder().setDoNotCache(true)),
-                b -> b.setMetadata(io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder().putFilterMetadata("k",
-                        com.google.protobuf.Struct.getDefaultInstance())),
-                b -> b.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(99,
-                        com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build()));
+        List<java.util.function.UnaryOperator<io.envoyproxy.envoy.service.discovery.v3.Resource.Builder>> extras =
+                List.of(
+                        b -> b.setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(30)),
+                        b -> b.addAliases("alias-" + b.getName()),
+                        b -> b.setCacheControl(
+                                io.envoyproxy.envoy.service.discovery.v3.Resource.CacheControl.newBuilder()
+                                        .setDoNotCache(true)),
+                        b -> b.setMetadata(io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder()
+                                .putFilterMetadata("k", com.google.protobuf.Struct.getDefaultInstance())),
+                        b -> b.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                                .addField(
+                                        99,
+                                        com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                                                .addVarint(1)
+                                                .build())
+                                .build()));
         for (var extra : extras) {
             var more = deltaResponse(wrapped(names, versions, anys, extra), "2", "n2", List.of());
             assertThat(roundTrip(m, more, Reader.DRAIN)).isEqualTo(more);
@@ -235,11 +285,15 @@ class SharedBodyMarshallerTest {
         // a changed version for one resource: that response carries it
         otherVersions.set(50, "v50-changed");
         var changed = deltaResponse(wrapped(names, otherVersions, anys, b -> b), "5", "n5", List.of());
-        assertThat(roundTrip(m, changed, Reader.DRAIN).getResources(50).getVersion()).isEqualTo("v50-changed");
+        assertThat(roundTrip(m, changed, Reader.DRAIN).getResources(50).getVersion())
+                .isEqualTo("v50-changed");
     }
 
     enum Reader {
-        SINGLE, CHUNKS, DRAIN, READ_ALL;
+        SINGLE,
+        CHUNKS,
+        DRAIN,
+        READ_ALL;
 
         byte[] read(InputStream in, int chunk) throws IOException {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,18 +1,12 @@
 package io.nodemesh.envoy.internal.xds;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.google.protobuf.CodedOutputStream;
 import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,9 +15,14 @@ import java.io.SequenceInputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link SharedNamesMarshaller} parses exactly what protobuf parses, shares the name strings of equal name blocks, and
@@ -35,41 +34,72 @@ class SharedNamesMarshallerTest {
     /** Names of random lengths (also empty, long, non-ASCII), often repeated within a list. */
     private static Arbitrary<List<String>> names() {
         Arbitrary<String> one = Arbitraries.oneOf(
-                Arbitraries.strings().alpha().numeric().withChars("./-_").ofMinLength(0).ofMaxLength(60),
-                Arbitraries.strings().withCharRange('\u00a0', '\u07ff').withCharRange('\u4e00', '\u4e50').ofMaxLength(20),
-                Arbitraries.strings().withChars("a\u00e9\u20ac\ud83d\ude00").ofMaxLength(8)
+                Arbitraries.strings()
+                        .alpha()
+                        .numeric()
+                        .withChars("./-_")
+                        .ofMinLength(0)
+                        .ofMaxLength(60),
+                Arbitraries.strings()
+                        .withCharRange('\u00a0', '\u07ff')
+                        .withCharRange('\u4e00', '\u4e50')
+                        .ofMaxLength(20),
+                Arbitraries.strings()
+                        .withChars("a\u00e9\u20ac\ud83d\ude00")
+                        .ofMaxLength(8)
                         .filter(SharedNamesMarshallerTest::wellFormed), // no lone surrogates
                 Arbitraries.strings().ascii().ofMinLength(200).ofMaxLength(400));
         Arbitrary<Integer> size = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0, 5)),
                 net.jqwik.api.Tuple.of(5, Arbitraries.integers().between(30, 2_000)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(10_000, 20_000)));
-        return size.flatMap(n -> one.list().ofSize(n)).flatMap(list -> list.isEmpty() ? Arbitraries.just(list)
-                // duplicates: some names repeated at random places
-                : Arbitraries.integers().between(0, list.size() - 1).list().ofMaxSize(50).map(picks -> {
-                    List<String> out = new ArrayList<>(list);
-                    for (int p : picks) out.add(p % (out.size() + 1), list.get(p));
-                    return out;
-                }));
+        return size.flatMap(n -> one.list().ofSize(n))
+                .flatMap(list -> list.isEmpty()
+                        ? Arbitraries.just(list)
+                        // duplicates: some names repeated at random places
+                        : Arbitraries.integers()
+                                .between(0, list.size() - 1)
+                                .list()
+                                .ofMaxSize(50)
+                                .map(picks -> {
+                                    List<String> out = new ArrayList<>(list);
+                                    for (int p : picks) out.add(p % (out.size() + 1), list.get(p));
+                                    return out;
+                                }));
     }
 
     @Provide
     Arbitrary<DiscoveryRequest> requests() {
         Arbitrary<String> s = Arbitraries.strings().ofMaxLength(30).filter(SharedNamesMarshallerTest::wellFormed);
-        return Combinators.combine(s, s, s, s, Arbitraries.of("", EDS, "type.googleapis.com/envoy.config.cluster.v3.Cluster"),
-                        Arbitraries.strings().ofMaxLength(40).filter(SharedNamesMarshallerTest::wellFormed).injectNull(0.6), names())
+        return Combinators.combine(
+                        s,
+                        s,
+                        s,
+                        s,
+                        Arbitraries.of("", EDS, "type.googleapis.com/envoy.config.cluster.v3.Cluster"),
+                        Arbitraries.strings()
+                                .ofMaxLength(40)
+                                .filter(SharedNamesMarshallerTest::wellFormed)
+                                .injectNull(0.6),
+                        names())
                 .as((nodeId, cluster, version, nonce, type, error, names) -> {
-                    var b = DiscoveryRequest.newBuilder().setVersionInfo(version).setResponseNonce(nonce).setTypeUrl(type)
+                    var b = DiscoveryRequest.newBuilder()
+                            .setVersionInfo(version)
+                            .setResponseNonce(nonce)
+                            .setTypeUrl(type)
                             .addAllResourceNames(names);
-                    if (!nodeId.isEmpty()) b.setNode(Node.newBuilder().setId(nodeId).setCluster(cluster));
-                    if (error != null) b.setErrorDetail(Status.newBuilder().setCode(13).setMessage(error));
+                    if (!nodeId.isEmpty())
+                        b.setNode(Node.newBuilder().setId(nodeId).setCluster(cluster));
+                    if (error != null)
+                        b.setErrorDetail(Status.newBuilder().setCode(13).setMessage(error));
                     return b.build();
                 });
     }
 
     /** Strings that survive UTF-8 (no lone surrogates), so a request equals what it parses back to. */
     private static boolean wellFormed(String s) {
-        return new String(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8).equals(s);
+        return new String(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8)
+                .equals(s);
     }
 
     @Property(tries = 60)
@@ -85,19 +115,24 @@ class SharedNamesMarshallerTest {
     }
 
     @Property(tries = 30)
-    void requestsWithTheSameNameBlockShareTheVeryStrings(@ForAll("requests") DiscoveryRequest a,
-                                                         @ForAll @IntRange(max = 1000) int nonce) throws IOException {
+    void requestsWithTheSameNameBlockShareTheVeryStrings(
+            @ForAll("requests") DiscoveryRequest a, @ForAll @IntRange(max = 1000) int nonce) throws IOException {
         SharedNamesMarshaller m = new SharedNamesMarshaller();
-        DiscoveryRequest b = a.toBuilder().setResponseNonce("other-" + nonce).setVersionInfo("v" + nonce)
-                .setErrorDetail(Status.newBuilder().setMessage("nack " + nonce)).build();
+        DiscoveryRequest b = a.toBuilder()
+                .setResponseNonce("other-" + nonce)
+                .setVersionInfo("v" + nonce)
+                .setErrorDetail(Status.newBuilder().setMessage("nack " + nonce))
+                .build();
         DiscoveryRequest first = m.parse(a.toByteArray());
         DiscoveryRequest second = m.parse(b.toByteArray());
         same(second, b);
         int blockBytes = a.getResourceNamesList().stream()
-                .mapToInt(n -> CodedOutputStream.computeStringSize(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n)).sum();
+                .mapToInt(n -> CodedOutputStream.computeStringSize(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n))
+                .sum();
         if (blockBytes < 2048) return; // small blocks are parsed the ordinary way: nothing shared
         for (int i = 0; i < a.getResourceNamesCount(); i++) {
-            assertThat(second.getResourceNamesList().get(i)).isSameAs(first.getResourceNamesList().get(i));
+            assertThat(second.getResourceNamesList().get(i))
+                    .isSameAs(first.getResourceNamesList().get(i));
         }
     }
 
@@ -130,15 +165,21 @@ class SharedNamesMarshallerTest {
             List<String> other = new ArrayList<>(names);
             other.set(100, new String(chars));
             DiscoveryRequest parsed = m.parse(request(other, "2", "b").toByteArray());
-            assertThat(parsed.getResourceNames(100)).as("byte %d of name 100 changed", at).isEqualTo(other.get(100));
+            assertThat(parsed.getResourceNames(100))
+                    .as("byte %d of name 100 changed", at)
+                    .isEqualTo(other.get(100));
         }
-        assertThat(m.parse(request(names, "3", "c").toByteArray()).getResourceNamesList().equals(names)).isTrue();
+        assertThat(m.parse(request(names, "3", "c").toByteArray())
+                        .getResourceNamesList()
+                        .equals(names))
+                .isTrue();
     }
 
     /** Names split by other fields (any encoder may do that): parsed like protobuf does, names in wire order. */
     @Property(tries = 40)
-    void namesInterleavedWithOtherFieldsParseRight(@ForAll("requests") DiscoveryRequest request,
-                                                   @ForAll @IntRange(min = 0, max = 1000) int splitAt) throws IOException {
+    void namesInterleavedWithOtherFieldsParseRight(
+            @ForAll("requests") DiscoveryRequest request, @ForAll @IntRange(min = 0, max = 1000) int splitAt)
+            throws IOException {
         List<String> names = request.getResourceNamesList();
         if (names.isEmpty()) names = manyNames("x", 300);
         int split = splitAt % (names.size() + 1);
@@ -147,11 +188,14 @@ class SharedNamesMarshallerTest {
         for (String n : names.subList(0, split)) out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n);
         out.writeString(DiscoveryRequest.VERSION_INFO_FIELD_NUMBER, "v-first");
         if (request.hasNode()) out.writeMessage(DiscoveryRequest.NODE_FIELD_NUMBER, request.getNode());
-        for (String n : names.subList(split, names.size())) out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n);
+        for (String n : names.subList(split, names.size()))
+            out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n);
         out.writeString(DiscoveryRequest.TYPE_URL_FIELD_NUMBER, EDS);
         // fields repeat and merge: the last scalar wins, messages merge
         out.writeString(DiscoveryRequest.VERSION_INFO_FIELD_NUMBER, "v-last");
-        out.writeMessage(DiscoveryRequest.NODE_FIELD_NUMBER, Node.newBuilder().setCluster("merged").build());
+        out.writeMessage(
+                DiscoveryRequest.NODE_FIELD_NUMBER,
+                Node.newBuilder().setCluster("merged").build());
         out.writeString(DiscoveryRequest.RESPONSE_NONCE_FIELD_NUMBER, "n");
         out.flush();
         byte[] wire = bytes.toByteArray();
@@ -169,10 +213,14 @@ class SharedNamesMarshallerTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         out.writeString(DiscoveryRequest.VERSION_INFO_FIELD_NUMBER, "before");
-        out.writeMessage(DiscoveryRequest.NODE_FIELD_NUMBER, Node.newBuilder().setId("id").setCluster("c1").build());
+        out.writeMessage(
+                DiscoveryRequest.NODE_FIELD_NUMBER,
+                Node.newBuilder().setId("id").setCluster("c1").build());
         for (String n : names) out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n);
         out.writeString(DiscoveryRequest.VERSION_INFO_FIELD_NUMBER, "after");
-        out.writeMessage(DiscoveryRequest.NODE_FIELD_NUMBER, Node.newBuilder().setCluster("c2").build());
+        out.writeMessage(
+                DiscoveryRequest.NODE_FIELD_NUMBER,
+                Node.newBuilder().setCluster("c2").build());
         out.writeUInt32(99, 7); // an unknown field is kept too
         out.flush();
         byte[] wire = bytes.toByteArray();
@@ -189,8 +237,8 @@ class SharedNamesMarshallerTest {
 
     /** Every truncation of a request (large or small name block) fails, or parses to what protobuf parses. */
     @Property(tries = 30)
-    void truncatedInputFailsInsteadOfParsingWrong(@ForAll("requests") DiscoveryRequest request,
-                                                  @ForAll @IntRange(min = 1, max = 1_000_000) int cut) {
+    void truncatedInputFailsInsteadOfParsingWrong(
+            @ForAll("requests") DiscoveryRequest request, @ForAll @IntRange(min = 1, max = 1_000_000) int cut) {
         byte[] bytes = request.toByteArray();
         if (bytes.length == 0) return;
         byte[] head = Arrays.copyOf(bytes, cut % bytes.length);
@@ -216,8 +264,14 @@ class SharedNamesMarshallerTest {
     @Provide
     Arbitrary<byte[]> garbage() {
         byte[] valid = request(manyNames("g", 200), "7", "n").toByteArray();
-        Arbitrary<byte[]> flipped = Combinators.combine(Arbitraries.integers().between(0, valid.length - 1).list().ofMinSize(1).ofMaxSize(5),
-                Arbitraries.bytes().list().ofSize(5)).as((at, values) -> {
+        Arbitrary<byte[]> flipped = Combinators.combine(
+                        Arbitraries.integers()
+                                .between(0, valid.length - 1)
+                                .list()
+                                .ofMinSize(1)
+                                .ofMaxSize(5),
+                        Arbitraries.bytes().list().ofSize(5))
+                .as((at, values) -> {
                     byte[] b = valid.clone();
                     for (int i = 0; i < at.size(); i++) b[at.get(i)] = values.get(i);
                     return b;
@@ -236,7 +290,8 @@ class SharedNamesMarshallerTest {
         byte[] wire = bytes.toByteArray();
         assertThatThrownBy(() -> DiscoveryRequest.parseFrom(wire)).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> new SharedNamesMarshaller().parse(wire)).isInstanceOf(IOException.class);
-        assertThatThrownBy(() -> new SharedNamesMarshaller().parse(new ByteArrayInputStream(wire))).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> new SharedNamesMarshaller().parse(new ByteArrayInputStream(wire)))
+                .isInstanceOf(RuntimeException.class);
     }
 
     private static void sameOutcome(SharedNamesMarshaller m, byte[] bytes) {
@@ -244,7 +299,9 @@ class SharedNamesMarshallerTest {
         try {
             expected = DiscoveryRequest.parseFrom(bytes);
         } catch (IOException e) {
-            assertThatThrownBy(() -> m.parse(bytes)).as("protobuf rejects %d bytes", bytes.length).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> m.parse(bytes))
+                    .as("protobuf rejects %d bytes", bytes.length)
+                    .isInstanceOf(IOException.class);
             assertThatThrownBy(() -> m.parse(new ByteArrayInputStream(bytes))).isInstanceOf(RuntimeException.class);
             return;
         }
@@ -257,8 +314,7 @@ class SharedNamesMarshallerTest {
 
     /** gRPC's streams report their exact length; any other stream must still be read to its end. */
     @Property(tries = 30)
-    void readsStreamsWhoseAvailableIsZeroOrLies(@ForAll("requests") DiscoveryRequest request,
-                                                @ForAll("lies") Lie lie) {
+    void readsStreamsWhoseAvailableIsZeroOrLies(@ForAll("requests") DiscoveryRequest request, @ForAll("lies") Lie lie) {
         byte[] bytes = request.toByteArray();
         same(new SharedNamesMarshaller().parse(lie.over(bytes)), request);
     }
@@ -278,12 +334,19 @@ class SharedNamesMarshallerTest {
         DiscoveryRequest large = request(manyNames("seam", 300), "1", "n");
         for (DiscoveryRequest r : List.of(small, large)) {
             same(new SharedNamesMarshaller().parse(Lie.SPLIT.over(r.toByteArray())), r);
-            same(new SharedNamesMarshaller().parse(new Lying(new ByteArrayInputStream(r.toByteArray()), n -> n > 0 ? n / 2 : 0)), r);
+            same(
+                    new SharedNamesMarshaller()
+                            .parse(new Lying(new ByteArrayInputStream(r.toByteArray()), n -> n > 0 ? n / 2 : 0)),
+                    r);
         }
     }
 
     enum Lie {
-        ZERO, TOO_MANY, TOO_FEW, ONE, SPLIT;
+        ZERO,
+        TOO_MANY,
+        TOO_FEW,
+        ONE,
+        SPLIT;
 
         InputStream over(byte[] bytes) {
             InputStream in = new ByteArrayInputStream(bytes);
@@ -293,8 +356,10 @@ class SharedNamesMarshallerTest {
                 case TOO_FEW -> new Lying(in, r -> Math.max(1, r / 2));
                 case ONE -> new Lying(in, r -> 1);
                 // A legal stream whose available() counts only the part at hand: 0 at the seam, more data after it.
-                case SPLIT -> new SequenceInputStream(new ByteArrayInputStream(bytes, 0, bytes.length / 2),
-                        new ByteArrayInputStream(bytes, bytes.length / 2, bytes.length - bytes.length / 2));
+                case SPLIT ->
+                    new SequenceInputStream(
+                            new ByteArrayInputStream(bytes, 0, bytes.length / 2),
+                            new ByteArrayInputStream(bytes, bytes.length / 2, bytes.length - bytes.length / 2));
             };
         }
     }
@@ -320,10 +385,17 @@ class SharedNamesMarshallerTest {
         List<String> e = expected.getResourceNamesList();
         int firstDiff = 0;
         while (firstDiff < Math.min(a.size(), e.size()) && a.get(firstDiff).equals(e.get(firstDiff))) firstDiff++;
-        throw new AssertionError("requests differ: names " + a.size() + " vs " + e.size() + " (first difference at " + firstDiff
-                + "), rest equal: " + actual.toBuilder().clearResourceNames().build().equals(expected.toBuilder().clearResourceNames().build())
-                + "\nactual without names: " + actual.toBuilder().clearResourceNames().build()
-                + "\nexpected without names: " + expected.toBuilder().clearResourceNames().build());
+        throw new AssertionError("requests differ: names " + a.size() + " vs " + e.size() + " (first difference at "
+                + firstDiff
+                + "), rest equal: "
+                + actual.toBuilder()
+                        .clearResourceNames()
+                        .build()
+                        .equals(expected.toBuilder().clearResourceNames().build())
+                + "\nactual without names: "
+                + actual.toBuilder().clearResourceNames().build()
+                + "\nexpected without names: "
+                + expected.toBuilder().clearResourceNames().build());
     }
 
     private static List<String> manyNames(String prefix, int n) {
@@ -333,7 +405,12 @@ class SharedNamesMarshallerTest {
     }
 
     private static DiscoveryRequest request(List<String> names, String version, String nonce) {
-        return DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId("node-a")).setTypeUrl(EDS).setVersionInfo(version)
-                .setResponseNonce(nonce).addAllResourceNames(names).build();
+        return DiscoveryRequest.newBuilder()
+                .setNode(Node.newBuilder().setId("node-a"))
+                .setTypeUrl(EDS)
+                .setVersionInfo(version)
+                .setResponseNonce(nonce)
+                .addAllResourceNames(names)
+                .build();
     }
 }

@@ -1,11 +1,11 @@
 package io.nodemesh.envoy.internal.xds;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,8 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** What a state-of-the-world client holds: sent and still asked for; forgotten when not asked; sent again when re-asked. */
 class SotwCoverageTest {
