@@ -3,18 +3,16 @@ module io.nodemesh.examples {
     requires io.nodemesh.api;
     requires io.nodemesh.config;
     requires io.nodemesh.sim;
-    requires io.nodemesh.kubernetes;
+    requires io.nodemesh.agent; // the agent subcommand
+    requires io.nodemesh.kubernetes; // resolves the agent's optional --source kubernetes
     requires io.nodemesh.planner;
-    requires io.nodemesh.ebpf; // the agent uninstalls eBPF pins on --uninstall
-    requires io.nodemesh.wireguard; // the agent publishes the wireguard backend's public key
+    requires io.nodemesh.ebpf; // calibrate measures the eBPF redirect path
     requires info.picocli;
     requires org.slf4j;
 
     opens io.nodemesh.examples.cli to
             info.picocli;
     opens io.nodemesh.examples.demo to
-            info.picocli;
-    opens io.nodemesh.examples.agent to
             info.picocli;
     opens io.nodemesh.examples.calibrate to
             info.picocli;

@@ -1,6 +1,6 @@
 /**
  * nodemesh on Kubernetes: node agents fed by the API server ({@link io.nodemesh.kubernetes.KubernetesFeed}),
- * nodemesh's custom resources, and what an agent serves over HTTP (health, readiness, metrics, flows).
+ * nodemesh's custom resources and the feed's health (the agent that serves it over HTTP is mesh-agent).
  */
 @SuppressWarnings("requires-transitive-automatic") // fabric8 8 ships no module descriptors; its types are in our API
 module io.nodemesh.kubernetes {
@@ -13,15 +13,11 @@ module io.nodemesh.kubernetes {
     // Found reflectively and through ServiceLoader at run time: required so the module path resolves them.
     requires kubernetes.client;
     requires io.fabric8.kubernetes.client.jdkhttp;
-    requires transitive micrometer.core;
-    requires micrometer.registry.prometheus;
     requires com.fasterxml.jackson.annotation;
-    requires jdk.httpserver;
     requires org.slf4j;
 
     exports io.nodemesh.kubernetes;
     exports io.nodemesh.kubernetes.crd;
-    exports io.nodemesh.kubernetes.agent;
 
     // The client's Jackson reads and writes the custom resources' records reflectively.
     opens io.nodemesh.kubernetes.crd;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             ValidateCommand.class,
             io.nodemesh.examples.demo.DemoCommand.class,
-            io.nodemesh.examples.agent.AgentCommand.class,
+            io.nodemesh.agent.AgentCommand.class,
             SimCommand.class,
             io.nodemesh.examples.calibrate.CalibrateCommand.class,
         })

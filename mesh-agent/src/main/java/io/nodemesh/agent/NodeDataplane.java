@@ -1,0 +1,143 @@
+package io.nodemesh.agent;
+
+import io.nodemesh.api.Capability;
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Dataplanes;
+import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.spi.Availability;
+import io.nodemesh.api.spi.DataplaneProvider;
+import io.nodemesh.ebpf.EbpfDataplane;
+import io.nodemesh.wireguard.WireguardDataplane;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The backends of one node, opened one by one and composed ({@link Dataplanes#compose(List)}) so each capability is
+ * served by the backend that has it. The parts are kept because they stop differently: pinned eBPF keeps serving
+ * after the agent unless uninstalled, wireguard-go is the agent's child and goes with it, Envoy keeps its last config.
+ */
+final class NodeDataplane {
+    private final List<MeshDataplane> parts;
+    private final MeshDataplane composed;
+
+    private NodeDataplane(List<MeshDataplane> parts) {
+        this.parts = List.copyOf(parts);
+        this.composed = Dataplanes.compose(this.parts);
+    }
+
+    /** What opening gave: the node's dataplane, or why not with the agent's exit code (2: bad name, 1: cannot run here). */
+    sealed interface Opening {
+        record Opened(NodeDataplane node) implements Opening {}
+
+        record Failed(int exitCode, List<String> reasons) implements Opening {}
+    }
+
+    /** Checks every name and every availability before opening anything, so all reasons are reported together. */
+    static Opening open(List<String> backends, DataplaneOptions options) {
+        Map<String, DataplaneProvider> providers = Dataplanes.providers();
+        List<String> unknown = backends.stream()
+                .filter(b -> !providers.containsKey(b))
+                .map(b -> "no dataplane backend named '" + b + "'; known: " + String.join(", ", providers.keySet()))
+                .toList();
+        if (!unknown.isEmpty()) return new Opening.Failed(2, unknown);
+        List<String> unavailable = new ArrayList<>();
+        for (String b : backends) {
+            if (providers.get(b).availability() instanceof Availability.Unavailable(String reason)) {
+                unavailable.add("backend '" + b + "' is unavailable: " + reason);
+            }
+        }
+        if (!unavailable.isEmpty()) return new Opening.Failed(1, unavailable);
+        List<MeshDataplane> opened = new ArrayList<>();
+        for (String b : backends) {
+            try {
+                opened.add(providers.get(b).open(options));
+            } catch (RuntimeException e) {
+                List<String> reasons = new ArrayList<>(List.of("cannot open the " + b + " backend: " + e.getMessage()));
+                // The ones opened before it go again; a fresh eBPF installation is not left pinned by a failed start.
+                for (MeshDataplane dp : opened.reversed()) reasons.addAll(stopOne(dp, true));
+                return new Opening.Failed(1, reasons);
+            }
+        }
+        try {
+            return new Opening.Opened(new NodeDataplane(opened));
+        } catch (RuntimeException | Error e) {
+            // Nothing may outlive a start that failed: wireguard-go is a child process, eBPF pins would stay.
+            for (MeshDataplane dp : opened.reversed()) stopOne(dp, true);
+            throw e;
+        }
+    }
+
+    /** The composed dataplane the agent applies to. */
+    MeshDataplane dataplane() {
+        return composed;
+    }
+
+    /** Which backend serves each capability, e.g. {@code L7_ROUTING=envoy, NODE_ENCRYPTION=wireguard}. */
+    String assignment() {
+        Map<Capability, String> a = Dataplanes.assignment(parts);
+        return a.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    /** This node's WireGuard public key when the wireguard backend is composed: what the node should publish. */
+    Optional<String> wireguardPublicKey() {
+        return parts.stream()
+                .filter(p -> p instanceof WireguardDataplane)
+                .map(p -> ((WireguardDataplane) p).publicKey().base64())
+                .findFirst();
+    }
+
+    /**
+     * Stops every backend, last opened first, and says what keeps serving. With {@code uninstall} eBPF's programs are
+     * detached and its pins removed, and every other backend is given the empty state before it is closed.
+     */
+    List<String> stop(boolean uninstall) {
+        List<String> lines = new ArrayList<>();
+        for (MeshDataplane dp : parts.reversed()) lines.addAll(stopOne(dp, uninstall));
+        return lines;
+    }
+
+    private static List<String> stopOne(MeshDataplane dp, boolean uninstall) {
+        List<String> lines = new ArrayList<>();
+        try {
+            switch (dp) {
+                case EbpfDataplane ebpf
+                when uninstall -> {
+                    String pins = ebpf.settings().pinRoot().toString();
+                    ebpf.uninstall();
+                    lines.add("ebpf: uninstalled: programs detached, pins under " + pins + " removed");
+                }
+                case EbpfDataplane ebpf -> {
+                    ebpf.close();
+                    lines.add("ebpf: still running: programs stay attached at "
+                            + ebpf.settings().cgroupRoot() + " and pinned under "
+                            + ebpf.settings().pinRoot()
+                            + ", serving what was programmed (restart the agent to manage it, "
+                            + "or stop it with --uninstall to remove it)");
+                }
+                case WireguardDataplane wg -> {
+                    if (uninstall) wg.apply(io.nodemesh.api.state.MeshState.EMPTY);
+                    wg.close();
+                    lines.add(
+                            "wireguard: wireguard-go stopped and its interface removed (it runs only with the agent)");
+                }
+                default -> {
+                    if (uninstall) dp.apply(io.nodemesh.api.state.MeshState.EMPTY);
+                    dp.close();
+                    lines.add(dp.name() + ": "
+                            + (uninstall
+                                    ? "uninstalled: the empty state was applied, then it stopped"
+                                    : "stopped; it kept serving what was programmed while the agent ran"
+                                            + (dp.name().equals("envoy")
+                                                    ? " (the xDS server is gone; a running Envoy keeps its last configuration)"
+                                                    : "")));
+                }
+            }
+        } catch (RuntimeException e) {
+            lines.add(dp.name() + ": stopping failed: " + e.getMessage());
+        }
+        return lines;
+    }
+}

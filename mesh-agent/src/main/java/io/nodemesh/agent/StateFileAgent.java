@@ -1,0 +1,158 @@
+package io.nodemesh.agent;
+
+import io.nodemesh.agent.http.AgentMetrics;
+import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.InvalidStateException;
+import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.config.CheckedState;
+import io.nodemesh.config.MeshStateFiles;
+import io.nodemesh.config.StateFileProblem;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The file-fed agent: applies the cluster-wide state file, and again whenever it changes. A bad edit is reported with
+ * every problem (file, line, path, reason) and the running state keeps serving; so does an apply the backend refuses.
+ * Editors save in many ways (in place, rename over, delete and create), so the whole directory is watched and the
+ * file re-read on any event that names it.
+ */
+final class StateFileAgent implements AutoCloseable {
+    private final Path file;
+    private final MeshDataplane dataplane;
+    private final PrintStream report;
+    private final AgentMetrics metrics;
+    private final WatchService watcher;
+    private final Thread thread;
+    private volatile List<String> problems = List.of("state file not applied yet");
+    private volatile long applies;
+    private volatile long rejections;
+
+    StateFileAgent(Path file, MeshDataplane dataplane, PrintStream report, AgentMetrics metrics) throws IOException {
+        this.file = file.toAbsolutePath();
+        this.dataplane = dataplane;
+        this.report = report;
+        this.metrics = metrics;
+        this.watcher = FileSystems.getDefault().newWatchService();
+        this.file
+                .getParent()
+                .register(
+                        watcher,
+                        StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+        this.thread = Thread.ofPlatform().name("nodemesh-state-file").daemon().unstarted(this::watch);
+    }
+
+    /** Applies the file once, then follows its changes on a thread of its own. */
+    void start() {
+        reload();
+        thread.start();
+    }
+
+    /** Why the agent is not current; empty when the file as it is now is applied. */
+    List<String> problems() {
+        return problems;
+    }
+
+    long applies() {
+        return applies;
+    }
+
+    long rejections() {
+        return rejections;
+    }
+
+    /** Reads, checks and applies the file; whatever is wrong leaves the running state as it is. */
+    synchronized void reload() {
+        long started = System.nanoTime();
+        CheckedState checked;
+        try {
+            checked = MeshStateFiles.check(file);
+        } catch (IOException e) {
+            reject(List.of(file + ": cannot be read: " + e.getMessage()));
+            return;
+        }
+        switch (checked) {
+            case CheckedState.Invalid(List<StateFileProblem> found) ->
+                reject(found.stream().map(StateFileProblem::toString).toList());
+            case CheckedState.Valid(MeshState state) -> apply(state, started);
+        }
+    }
+
+    private void apply(MeshState state, long started) {
+        try {
+            ApplyResult result = dataplane.apply(state);
+            problems = List.of();
+            if (result.unchanged()) {
+                report.println("state file " + file.getFileName() + ": unchanged");
+                return;
+            }
+            applies++;
+            metrics.recordApply(Duration.ofNanos(System.nanoTime() - started));
+            report.println("applied " + file.getFileName() + " (generation " + result.generation() + "): "
+                    + (result.changes().size() <= 8
+                            ? result.changes()
+                            : result.changes().size() + " changes"));
+        } catch (InvalidStateException e) {
+            reject(e.violations().stream().map(v -> file + ": " + v).toList());
+        } catch (RuntimeException e) {
+            reject(List.of("the " + dataplane.name() + " backend failed to apply " + file + " (it rolled back): "
+                    + e.getMessage()));
+        }
+    }
+
+    private void reject(List<String> found) {
+        rejections++;
+        metrics.recordNotApplied();
+        List<String> lines = new ArrayList<>();
+        lines.add("NOT applied: " + file + " has " + found.size() + (found.size() == 1 ? " problem" : " problems")
+                + "; the running state keeps serving:");
+        found.forEach(p -> lines.add("  " + p));
+        lines.forEach(report::println);
+        problems = List.copyOf(lines);
+    }
+
+    private void watch() {
+        try {
+            while (true) {
+                WatchKey key = watcher.take();
+                boolean ours = key.pollEvents().stream()
+                        .anyMatch(ev -> ev.context() instanceof Path p
+                                && p.getFileName().equals(file.getFileName()));
+                key.reset();
+                if (!ours) continue;
+                // An editor's save is several events in a row: let them settle, then read once.
+                TimeUnit.MILLISECONDS.sleep(50);
+                WatchKey more;
+                while ((more = watcher.poll(50, TimeUnit.MILLISECONDS)) != null) {
+                    more.pollEvents();
+                    more.reset();
+                }
+                reload();
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            // closing
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            watcher.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,23 @@
+/**
+ * The nodemesh node agent: {@link io.nodemesh.agent.AgentCommand} (the {@code nodemesh agent} subcommand, also run on
+ * its own by {@link io.nodemesh.agent.AgentMain}) composes a node's backends, follows a state file or the Kubernetes API
+ * server, and serves health, readiness, metrics and flows over HTTP.
+ */
+module io.nodemesh.agent {
+    requires io.nodemesh.api;
+    requires io.nodemesh.config;
+    requires io.nodemesh.ebpf; // --uninstall removes the eBPF pins
+    requires io.nodemesh.wireguard; // the agent publishes the wireguard backend's public key
+    // Only for --source kubernetes; absent, that source says what is missing instead of failing to start.
+    requires static io.nodemesh.kubernetes;
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires jdk.httpserver;
+    requires info.picocli;
+    requires org.slf4j;
+
+    exports io.nodemesh.agent;
+
+    opens io.nodemesh.agent to
+            info.picocli;
+}

@@ -1,0 +1,163 @@
+package io.nodemesh.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nodemesh.api.Dataplanes;
+import io.nodemesh.api.spi.Availability;
+import io.nodemesh.contract.Privileges;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A whole node: {@code nodemesh agent --backend ebpf,envoy,wireguard}, configured from one set of flags. eBPF on a
+ * bpffs pin directory and cgroup of its own, Envoy's xDS server on loopback, wireguard-go in a network namespace of
+ * its own (all named {@code nmn<pid>}). Stopped without {@code --uninstall}: eBPF stays pinned, wireguard-go and its
+ * interface are gone.
+ */
+class AgentNodeRootTest {
+    static final String PREFIX = "nmn" + ProcessHandle.current().pid();
+    static final String IFACE = PREFIX + "w";
+    static final Path BPFFS = Path.of("/sys/fs/bpf");
+    static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
+
+    @TempDir
+    Path dir;
+
+    Path pins;
+    Path cgroup;
+    boolean netns;
+
+    @BeforeEach
+    void requirements() throws Exception {
+        Privileges.requireRoot();
+        Privileges.requireBinary("wireguard-go", "wireguard-go");
+        Privileges.requireBinary("ip", "iproute2");
+        Privileges.require(Files.isDirectory(CGROUP2), "cgroup v2 not mounted at " + CGROUP2);
+        for (String b : List.of("ebpf", "envoy", "wireguard")) {
+            Availability a = Dataplanes.available().get(b);
+            Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
+        }
+        sweepStale();
+        pins = BPFFS.resolve(PREFIX);
+        cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
+        run("ip", "netns", "add", PREFIX);
+        netns = true;
+        run("ip", "-n", PREFIX, "link", "set", "lo", "up");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        ourWireguardGo().forEach(ProcessHandle::destroyForcibly);
+        if (netns) run("ip", "netns", "del", PREFIX);
+        Files.deleteIfExists(Path.of("/var/run/wireguard", IFACE + ".sock"));
+        if (pins != null) removeTree(pins);
+        if (cgroup != null) Files.deleteIfExists(cgroup);
+    }
+
+    @Test
+    void composesTheNodeFromOneSetOfFlagsAndStopsWireguardButNotEbpf() throws Exception {
+        Path state = dir.resolve("mesh.yaml");
+        Files.writeString(state, AgentCommandFileSourceTest.ONE_SERVICE);
+        Path key = dir.resolve("wg").resolve(IFACE + ".key");
+        try (AgentRun agent = AgentRun.start(
+                "--source",
+                "file",
+                "--state",
+                state.toString(),
+                "--node",
+                "node-a",
+                "--backend",
+                "ebpf,envoy,wireguard",
+                "--listen",
+                "127.0.0.1:0",
+                "--quiet-flows",
+                "--proxy-address",
+                "127.0.0.1",
+                "--proxy-port",
+                "15099",
+                "--pin-path",
+                pins.toString(),
+                "--cgroup-root",
+                cgroup.toString(),
+                "--wireguard-interface",
+                IFACE,
+                "--wireguard-port",
+                "51999",
+                "--wireguard-key-file",
+                key.toString(),
+                "--option",
+                "wireguard.netns=" + PREFIX,
+                "--option",
+                "envoy.xdsPort=0")) {
+            agent.await(
+                    "the first apply",
+                    () -> agent.out().contains("applied mesh.yaml (generation 1)") || agent.exitCode() >= 0);
+            assertThat(agent.out())
+                    .as("errors: %s", agent.err())
+                    .contains("applied mesh.yaml (generation 1)")
+                    .contains("SOCKET_LB=ebpf")
+                    .contains("L7_ROUTING=envoy")
+                    .contains("NODE_ENCRYPTION=wireguard")
+                    .contains("(ebpf+envoy+wireguard)");
+            assertThat(run("ip", "-n", PREFIX, "link", "show", IFACE)).contains(IFACE);
+            assertThat(ourWireguardGo()).hasSize(1);
+            assertThat(key).isRegularFile();
+            assertThat(pins.resolve("links")).isNotEmptyDirectory();
+
+            assertThat(agent.stop()).isZero();
+            assertThat(agent.out())
+                    .contains("ebpf: still running")
+                    .contains("wireguard: wireguard-go stopped")
+                    .contains("envoy: stopped");
+        }
+        assertThat(ourWireguardGo()).isEmpty();
+        assertThat(run("ip", "-n", PREFIX, "-o", "link", "show")).doesNotContain(IFACE);
+        assertThat(pins.resolve("links")).isNotEmptyDirectory(); // the kernel dataplane outlives the agent
+    }
+
+    private static List<ProcessHandle> ourWireguardGo() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").matches(".*wireguard-go.* " + IFACE + "( .*)?$"))
+                .toList();
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
+        return out;
+    }
+
+    /** Leftovers of earlier runs whose process is gone: pins, cgroups, network namespaces. */
+    private static void sweepStale() throws Exception {
+        for (Path root : List.of(BPFFS, CGROUP2, Path.of("/var/run/netns"))) {
+            if (!Files.isDirectory(root)) continue;
+            try (Stream<Path> s = Files.list(root)) {
+                for (Path p : s.toList()) {
+                    String n = p.getFileName().toString();
+                    if (!n.matches("nmn\\d+")
+                            || ProcessHandle.of(Long.parseLong(n.substring(3))).isPresent()) continue;
+                    if (root.equals(BPFFS)) removeTree(p);
+                    else if (root.equals(CGROUP2)) Files.deleteIfExists(p);
+                    else run("ip", "netns", "del", n);
+                }
+            }
+        }
+    }
+
+    private static void removeTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
