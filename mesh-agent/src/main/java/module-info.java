@@ -13,6 +13,8 @@ module io.nodemesh.agent {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
     requires jdk.httpserver;
+    requires java.net.http; // the operator commands ask a running agent
+    requires com.fasterxml.jackson.databind; // /status and the flow stream as JSON
     requires info.picocli;
     requires org.slf4j;
 
@@ -20,4 +22,6 @@ module io.nodemesh.agent {
 
     opens io.nodemesh.agent to
             info.picocli;
+    opens io.nodemesh.agent.http to
+            com.fasterxml.jackson.databind;
 }

@@ -233,7 +233,13 @@ public final class AgentCommand implements Callable<Integer> {
                 out.println(kubernetes.describe(nodeName));
             }
             try {
-                server = AgentServer.start(address, readiness, metrics, dataplane.flows());
+                ReadinessCheck ready = readiness;
+                server = AgentServer.start(
+                        address,
+                        readiness,
+                        metrics,
+                        dataplane.flows(),
+                        () -> AgentStatuses.of(nodeName, nodeDataplane, ready, metrics));
             } catch (java.net.BindException e) {
                 err.println(address.getHostString() + ":" + address.getPort()
                         + " is in use (another agent?); pass --listen HOST:PORT, port 0 for any free one");

@@ -76,12 +76,12 @@ final class KubernetesSource implements AutoCloseable {
             feed.addListener(new FeedListener() {
                 @Override
                 public void applied(MeshState state, ApplyResult result, Duration took) {
-                    metrics.recordApply(took);
+                    metrics.recordApply(result, took);
                 }
 
                 @Override
                 public void notApplied(String reason) {
-                    metrics.recordNotApplied();
+                    metrics.recordNotApplied(reason);
                 }
             });
             return new KubernetesSource(client, feed);

@@ -1,6 +1,5 @@
 package io.nodemesh.agent;
 
-import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.MeshDataplane;
@@ -77,8 +76,16 @@ final class NodeDataplane {
 
     /** Which backend serves each capability, e.g. {@code L7_ROUTING=envoy, NODE_ENCRYPTION=wireguard}. */
     String assignment() {
-        Map<Capability, String> a = Dataplanes.assignment(parts);
-        return a.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+        return assignmentByName().entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Capability name to the backend that serves it, in capability order. */
+    Map<String, String> assignmentByName() {
+        Map<String, String> byName = new java.util.LinkedHashMap<>();
+        Dataplanes.assignment(parts).forEach((capability, backend) -> byName.put(capability.name(), backend));
+        return byName;
     }
 
     /** This node's WireGuard public key when the wireguard backend is composed: what the node should publish. */

@@ -99,7 +99,7 @@ final class StateFileAgent implements AutoCloseable {
                 return;
             }
             applies++;
-            metrics.recordApply(Duration.ofNanos(System.nanoTime() - started));
+            metrics.recordApply(result, Duration.ofNanos(System.nanoTime() - started));
             report.println("applied " + file.getFileName() + " (generation " + result.generation() + "): "
                     + (result.changes().size() <= 8
                             ? result.changes()
@@ -114,7 +114,7 @@ final class StateFileAgent implements AutoCloseable {
 
     private void reject(List<String> found) {
         rejections++;
-        metrics.recordNotApplied();
+        metrics.recordNotApplied(found.isEmpty() ? "refused" : found.getFirst());
         List<String> lines = new ArrayList<>();
         lines.add("NOT applied: " + file + " has " + found.size() + (found.size() == 1 ? " problem" : " problems")
                 + "; the running state keeps serving:");

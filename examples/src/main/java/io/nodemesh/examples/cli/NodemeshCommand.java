@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             ValidateCommand.class,
             io.nodemesh.examples.demo.DemoCommand.class,
             io.nodemesh.agent.AgentCommand.class,
+            io.nodemesh.agent.StatusCommand.class,
+            io.nodemesh.agent.FlowsCommand.class,
             SimCommand.class,
             io.nodemesh.examples.calibrate.CalibrateCommand.class,
         })

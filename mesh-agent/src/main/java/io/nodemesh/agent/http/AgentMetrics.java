@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.Flows;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.Verdict;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -24,6 +26,8 @@ public final class AgentMetrics implements AutoCloseable {
     private final Timer applyLatency;
     private final Map<Verdict, Counter> flows = new EnumMap<>(Verdict.class);
     private final Flows.Subscription subscription;
+    private volatile AgentStatus.LastApply lastApply;
+    private volatile AgentStatus.LastRefusal lastRefusal;
 
     public AgentMetrics(MeshDataplane dataplane) {
         applies = Counter.builder("nodemesh.applies")
@@ -85,15 +89,39 @@ public final class AgentMetrics implements AutoCloseable {
         flows.get(event.verdict()).increment();
     }
 
-    /** Counts one apply that changed the dataplane. */
-    public void recordApply(Duration took) {
+    /** Counts one apply that changed the dataplane, and remembers it for {@code /status}. */
+    public void recordApply(ApplyResult result, Duration took) {
         applies.increment();
         applyLatency.record(took);
+        lastApply = new AgentStatus.LastApply(
+                result.generation(),
+                Instant.now().toString(),
+                took.toNanos() / 1e6,
+                result.changes().size());
     }
 
-    /** Counts one state that was not applied. */
-    public void recordNotApplied() {
+    /** Counts one state that was not applied, and remembers why for {@code /status}. */
+    public void recordNotApplied(String reason) {
         notApplied.increment();
+        lastRefusal = new AgentStatus.LastRefusal(Instant.now().toString(), reason);
+    }
+
+    /** The last apply that changed something, or null. */
+    public AgentStatus.LastApply lastApply() {
+        return lastApply;
+    }
+
+    /** The last refusal, or null. */
+    public AgentStatus.LastRefusal lastRefusal() {
+        return lastRefusal;
+    }
+
+    public long appliesTotal() {
+        return (long) applies.count();
+    }
+
+    public long refusalsTotal() {
+        return (long) notApplied.count();
     }
 
     /** The Prometheus text exposition of every metric. */

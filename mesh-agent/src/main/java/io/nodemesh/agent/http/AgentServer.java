@@ -15,12 +15,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The agent's HTTP endpoints: {@code /healthz} (the process is alive), {@code /readyz} (200, or 503 with what is wrong),
- * {@code /metrics} (Prometheus text format) and {@code /flows} (server-sent events, one JSON flow event each).
+ * {@code /metrics} (Prometheus text format), {@code /status} ({@link AgentStatus} as JSON, for {@code nodemesh status})
+ * and {@code /flows} (server-sent events, one JSON flow event each).
  * A slow {@code /flows} reader loses events rather than slowing the dataplane's flow thread.
  */
 public final class AgentServer implements AutoCloseable {
@@ -38,7 +40,12 @@ public final class AgentServer implements AutoCloseable {
 
     /** Serves on {@code address} (port 0 picks a free one, see {@link #port()}). */
     public static AgentServer start(
-            InetSocketAddress address, ReadinessCheck readiness, AgentMetrics metrics, Flows flows) throws IOException {
+            InetSocketAddress address,
+            ReadinessCheck readiness,
+            AgentMetrics metrics,
+            Flows flows,
+            Supplier<AgentStatus> status)
+            throws IOException {
         HttpServer http = HttpServer.create(address, 0);
         AgentServer agent = new AgentServer(http);
         http.createContext("/healthz", ex -> agent.text(ex, 200, "ok\n"));
@@ -48,6 +55,7 @@ public final class AgentServer implements AutoCloseable {
             else agent.text(ex, 503, "not ready:\n" + String.join("\n", problems) + "\n");
         });
         http.createContext("/metrics", ex -> agent.text(ex, 200, metrics.scrape()));
+        http.createContext("/status", ex -> agent.json(ex, StatusJson.write(status.get())));
         http.createContext("/flows", ex -> agent.streamFlows(ex, flows));
         http.setExecutor(agent.executor);
         http.start();
@@ -67,6 +75,15 @@ public final class AgentServer implements AutoCloseable {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         ex.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private void json(HttpExchange ex, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }

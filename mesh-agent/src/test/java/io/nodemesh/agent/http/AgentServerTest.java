@@ -3,15 +3,12 @@ package io.nodemesh.agent.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodemesh.api.ApplyResult;
-import io.nodemesh.api.Capability;
 import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
-import io.nodemesh.api.Flows;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.spi.FlowHub;
-import io.nodemesh.api.state.MeshState;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -23,52 +20,41 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The agent's HTTP endpoints over a real socket: health, readiness with reasons, Prometheus text, and the SSE flow stream. */
 class AgentServerTest {
     final FlowHub hub = new FlowHub();
-    final MeshDataplane dataplane = new MeshDataplane() {
-        public String name() {
-            return "test";
-        }
-
-        public ApplyResult apply(MeshState state) {
-            return new ApplyResult(0, List.of());
-        }
-
-        public MeshState state() {
-            return MeshState.EMPTY;
-        }
-
-        public Flows flows() {
-            return hub;
-        }
-
-        public Set<Capability> capabilities() {
-            return Set.of(Capability.FLOWS);
-        }
-
-        public void close() {}
-    };
+    final MeshDataplane dataplane = new HubDataplane(hub);
+    final AgentStatus status = new AgentStatus(
+            "node-a",
+            "test",
+            java.util.Map.of("FLOWS", "test"),
+            true,
+            List.of(),
+            new AgentStatus.StateCounts(0, 0, 0, 0, 0, 0),
+            null,
+            null,
+            0,
+            0,
+            0);
 
     @Test
     void servesHealthReadinessMetricsAndAFlowStream() throws Exception {
         AtomicReference<List<String>> problems =
                 new AtomicReference<>(List.of("services: not watching (last error: 410)"));
         try (AgentMetrics metrics = new AgentMetrics(dataplane);
-                AgentServer server =
-                        AgentServer.start(new InetSocketAddress("127.0.0.1", 0), problems::get, metrics, hub)) {
+                AgentServer server = AgentServer.start(
+                        new InetSocketAddress("127.0.0.1", 0), problems::get, metrics, hub, () -> status)) {
             String base = "http://127.0.0.1:" + server.port();
             assertThat(get(base + "/healthz")).isEqualTo("200 ok\n");
             assertThat(get(base + "/readyz")).isEqualTo("503 not ready:\nservices: not watching (last error: 410)\n");
             problems.set(List.of());
             assertThat(get(base + "/readyz")).isEqualTo("200 ready\n");
 
-            metrics.recordApply(Duration.ofMillis(12));
-            metrics.recordNotApplied();
+            metrics.recordApply(new ApplyResult(7, List.of()), Duration.ofMillis(12));
+            metrics.recordNotApplied("m.yaml: no such service");
             var c = (HttpURLConnection) URI.create(base + "/flows").toURL().openConnection();
             assertThat(c.getHeaderField("Content-Type")).isEqualTo("text/event-stream");
             try (var reader = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
@@ -91,6 +77,10 @@ class AgentServerTest {
             } finally {
                 c.disconnect();
             }
+            assertThat(get(base + "/status"))
+                    .startsWith("200 {")
+                    .contains("\"node\" : \"node-a\"")
+                    .contains("\"FLOWS\" : \"test\"");
             String text = get(base + "/metrics");
             assertThat(text)
                     .contains("nodemesh_applies_total 1.0")
