@@ -8,10 +8,12 @@ module io.nodemesh.examples {
     requires io.nodemesh.planner;
     requires io.nodemesh.ebpf; // calibrate measures the eBPF redirect path
     requires info.picocli;
+    requires com.fasterxml.jackson.databind; // validate --output json
     requires org.slf4j;
 
     opens io.nodemesh.examples.cli to
-            info.picocli;
+            info.picocli,
+            com.fasterxml.jackson.databind;
     opens io.nodemesh.examples.demo to
             info.picocli;
     opens io.nodemesh.examples.calibrate to

@@ -1,5 +1,8 @@
 package io.nodemesh.examples.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.config.CheckedState;
@@ -10,11 +13,13 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -36,6 +41,8 @@ import picocli.CommandLine.Spec;
             "2:a file is malformed or its state invalid"
         })
 public final class ValidateCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
     static final int OK = 0;
     static final int UNREADABLE = 1;
     static final int INVALID = 2;
@@ -49,27 +56,51 @@ public final class ValidateCommand implements Callable<Integer> {
             description = "state files; .json is JSON, .yaml/.yml YAML, others by content")
     List<Path> files;
 
+    @Option(
+            names = {"-o", "--output"},
+            description = "text or json (one object per file: file, result, summary, problems, error).",
+            defaultValue = "text")
+    String output;
+
+    /** One file's outcome, as {@code --output json} prints it. */
+    record FileReport(String file, String result, String summary, List<StateFileProblem> problems, String error) {}
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!output.equals("text") && !output.equals("json")) {
+            err.println("--output '" + output + "' is not one of [text, json]");
+            err.flush();
+            return INVALID;
+        }
+        boolean json = output.equals("json");
         boolean unreadable = false;
         boolean invalid = false;
+        List<FileReport> reports = new ArrayList<>();
         for (Path file : files) {
             try {
                 switch (MeshStateFiles.check(file)) {
-                    case CheckedState.Valid v -> out.println("OK " + file + ": " + summary(v.state()));
+                    case CheckedState.Valid v -> {
+                        reports.add(new FileReport(file.toString(), "valid", summary(v.state()), List.of(), null));
+                        if (!json) out.println("OK " + file + ": " + summary(v.state()));
+                    }
                     case CheckedState.Invalid i -> {
                         invalid = true;
-                        i.problems().forEach(p -> out.println(p));
-                        out.println("INVALID " + file + ": " + count(i.problems()));
+                        reports.add(new FileReport(file.toString(), "invalid", null, i.problems(), null));
+                        if (!json) {
+                            i.problems().forEach(p -> out.println(p));
+                            out.println("INVALID " + file + ": " + count(i.problems()));
+                        }
                     }
                 }
             } catch (IOException e) {
                 unreadable = true;
-                err.println(file + ": cannot read: " + describe(e));
+                reports.add(new FileReport(file.toString(), "unreadable", null, List.of(), describe(e)));
+                if (!json) err.println(file + ": cannot read: " + describe(e));
             }
         }
+        if (json) out.println(writeJson(reports));
         out.flush();
         err.flush();
         // Bad input outranks an unreadable file: it is the one the user can fix by editing.
@@ -85,6 +116,14 @@ public final class ValidateCommand implements Callable<Integer> {
                 + plural(s.services().size(), "service") + ", "
                 + plural(s.policies().size(), "policy") + ", "
                 + plural(s.routes().size(), "route") + ", " + encryption;
+    }
+
+    private static String writeJson(List<FileReport> reports) {
+        try {
+            return JSON.writeValueAsString(reports);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the report as JSON", e);
+        }
     }
 
     private static String count(List<StateFileProblem> problems) {

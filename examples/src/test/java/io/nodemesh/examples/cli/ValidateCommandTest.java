@@ -3,6 +3,8 @@ package io.nodemesh.examples.cli;
 import static io.nodemesh.examples.cli.CliRun.nodemesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,26 @@ class ValidateCommandTest {
         assertThat(r.out()).containsPattern("INVALID " + java.util.regex.Pattern.quote(BAD) + ": \\d+ problems");
         assertThat(r.out().lines().filter(l -> l.startsWith(BAD + ":")))
                 .allMatch(l -> l.matches(".+:\\d+:\\d+: \\S.*: .+"));
+    }
+
+    @Test
+    void jsonOutputHasOneObjectPerFileWithEveryProblemLocated() throws Exception {
+        CliRun r = nodemesh("validate", "--output", "json", MESH, BAD, "no-such.yaml");
+        assertThat(r.exitCode()).isEqualTo(2);
+        JsonNode reports = new ObjectMapper().readTree(r.out());
+        assertThat(reports).hasSize(3);
+        assertThat(reports.get(0).get("result").asText()).isEqualTo("valid");
+        assertThat(reports.get(0).get("summary").asText()).startsWith("2 nodes, 4 workloads");
+        JsonNode bad = reports.get(1);
+        assertThat(bad.get("result").asText()).isEqualTo("invalid");
+        assertThat(bad.get("problems")).isNotEmpty().allSatisfy(p -> {
+            assertThat(p.get("file").asText()).isEqualTo(BAD);
+            assertThat(p.get("line").asInt()).isPositive();
+            assertThat(p.get("reason").asText()).isNotBlank();
+        });
+        assertThat(bad.get("problems").findValuesAsText("path")).contains("services[shop/web].ports[0].port");
+        assertThat(reports.get(2).get("result").asText()).isEqualTo("unreadable");
+        assertThat(reports.get(2).get("error").asText()).isEqualTo("no such file");
     }
 
     @Test
