@@ -65,6 +65,12 @@ public final class AgentCommand implements Callable<Integer> {
     String listen;
 
     @Option(
+            names = "--metrics-listen",
+            description =
+                    "Also serve /healthz, /readyz and /metrics (nothing else) here, e.g. 0.0.0.0:9465 for Prometheus and kubelet probes; /status and /flows stay on --listen.")
+    String metricsListen;
+
+    @Option(
             names = "--wireguard-public-key-file",
             description =
                     "Publish this node's WireGuard public key (base64, from this file) on its Node (default with the wireguard backend: its own key).")
@@ -171,8 +177,10 @@ public final class AgentCommand implements Callable<Integer> {
             }
         }
         InetSocketAddress address;
+        InetSocketAddress metricsAddress;
         try {
             address = parseListen(listen);
+            metricsAddress = metricsListen == null ? null : parseListen("--metrics-listen", metricsListen);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
@@ -246,6 +254,19 @@ public final class AgentCommand implements Callable<Integer> {
                 return 1;
             }
             resources.addFirst(server);
+            if (metricsAddress != null) {
+                AgentServer metricsServer;
+                try {
+                    metricsServer = AgentServer.startPublic(metricsAddress, readiness, metrics);
+                    resources.addFirst(metricsServer);
+                } catch (java.net.BindException e) {
+                    err.println(metricsAddress.getHostString() + ":" + metricsAddress.getPort()
+                            + " is in use; pass another --metrics-listen HOST:PORT");
+                    return 1;
+                }
+                out.println("metrics and probes also on http://" + metricsAddress.getHostString() + ":"
+                        + metricsServer.port() + "/metrics, /healthz, /readyz");
+            }
             out.println("capabilities: " + nodeDataplane.assignment());
             out.println("nodemesh agent on node " + nodeName + " (" + dataplane.name() + "): http://"
                     + address.getHostString() + ":" + server.port() + "/readyz, /metrics, /flows; Ctrl-C to stop");
@@ -297,10 +318,13 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     static InetSocketAddress parseListen(String listen) {
+        return parseListen("--listen", listen);
+    }
+
+    static InetSocketAddress parseListen(String flag, String listen) {
         int colon = listen.lastIndexOf(':');
         if (colon < 0)
-            throw new IllegalArgumentException(
-                    "--listen wants HOST:PORT, such as 127.0.0.1:9464, not '" + listen + "'");
+            throw new IllegalArgumentException(flag + " wants HOST:PORT, such as 127.0.0.1:9464, not '" + listen + "'");
         String host = listen.substring(0, colon).replace("[", "").replace("]", "");
         try {
             int port = Integer.parseInt(listen.substring(colon + 1));
@@ -308,7 +332,7 @@ public final class AgentCommand implements Callable<Integer> {
             return new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, port);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(
-                    "--listen: '" + listen.substring(colon + 1) + "' is not a port (0..65535)");
+                    flag + ": '" + listen.substring(colon + 1) + "' is not a port (0..65535)");
         }
     }
 }

@@ -49,6 +49,10 @@ class AgentDaemonSetTest {
                 .containsEntry("ebpf.pinRoot", "/sys/fs/bpf/nodemesh")
                 .containsEntry("wireguard.keyFile", "/var/lib/nodemesh/wireguard/nm-wg0.key");
         assertThat(ready.notes()).isEmpty();
+        // With host networking, only metrics and probes face the network; /status and /flows stay on the node.
+        assertThat(agent.listen).startsWith("127.0.0.1:");
+        assertThat(agent.metricsListen).isEqualTo("0.0.0.0:9465");
+        assertThat(container.at("/livenessProbe/httpGet/port").asInt()).isEqualTo(9465);
         // The key file's directory is a host path, so the node keeps its WireGuard identity across restarts.
         assertThat(container.get("volumeMounts").findValuesAsText("mountPath"))
                 .contains("/var/lib/nodemesh", "/sys/fs/bpf");

@@ -71,6 +71,43 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void theMetricsListenerServesProbesAndMetricsButNoFlowsOrStatus() throws Exception {
+        Path state = dir.resolve("mesh.yaml");
+        Files.writeString(state, AgentCommandFileSourceTest.ONE_SERVICE);
+        try (AgentRun run = AgentRun.start(
+                "--state",
+                state.toString(),
+                "--backend",
+                "sim",
+                "--node",
+                "node-a",
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0")) {
+            run.await("the metrics listener", () -> run.out().contains("metrics and probes also on"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("also on http://127.0.0.1:(\\d+)/metrics")
+                    .matcher(run.out());
+            assertThat(m.find()).as(run.out()).isTrue();
+            String base = "http://127.0.0.1:" + m.group(1);
+            assertThat(code(base + "/metrics")).isEqualTo(200);
+            assertThat(code(base + "/healthz")).isEqualTo(200);
+            assertThat(code(base + "/status")).isEqualTo(404);
+            assertThat(code(base + "/flows")).isEqualTo(404);
+            assertThat(code("http://127.0.0.1:" + run.agent.port() + "/status")).isEqualTo(200);
+        }
+    }
+
+    private static int code(String url) throws Exception {
+        var c = (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test
     void aSecondAgentOnTheSamePortSaysSoInOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Path state = dir.resolve("mesh.yaml");

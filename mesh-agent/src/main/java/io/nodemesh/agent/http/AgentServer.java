@@ -48,18 +48,37 @@ public final class AgentServer implements AutoCloseable {
             throws IOException {
         HttpServer http = HttpServer.create(address, 0);
         AgentServer agent = new AgentServer(http);
-        http.createContext("/healthz", ex -> agent.text(ex, 200, "ok\n"));
-        http.createContext("/readyz", ex -> {
-            List<String> problems = readiness.problems();
-            if (problems.isEmpty()) agent.text(ex, 200, "ready\n");
-            else agent.text(ex, 503, "not ready:\n" + String.join("\n", problems) + "\n");
-        });
-        http.createContext("/metrics", ex -> agent.text(ex, 200, metrics.scrape()));
+        agent.probesAndMetrics(readiness, metrics);
         http.createContext("/status", ex -> agent.json(ex, StatusJson.write(status.get())));
         http.createContext("/flows", ex -> agent.streamFlows(ex, flows));
         http.setExecutor(agent.executor);
         http.start();
         return agent;
+    }
+
+    /**
+     * Serves only what a cluster may scrape and probe, on an address others reach: {@code /healthz}, {@code /readyz}
+     * and {@code /metrics}. {@code /status} and {@code /flows} (workload names, addresses and identities of every
+     * connection) stay on the main, local listener.
+     */
+    public static AgentServer startPublic(InetSocketAddress address, ReadinessCheck readiness, AgentMetrics metrics)
+            throws IOException {
+        HttpServer http = HttpServer.create(address, 0);
+        AgentServer agent = new AgentServer(http);
+        agent.probesAndMetrics(readiness, metrics);
+        http.setExecutor(agent.executor);
+        http.start();
+        return agent;
+    }
+
+    private void probesAndMetrics(ReadinessCheck readiness, AgentMetrics metrics) {
+        server.createContext("/healthz", ex -> text(ex, 200, "ok\n"));
+        server.createContext("/readyz", ex -> {
+            List<String> problems = readiness.problems();
+            if (problems.isEmpty()) text(ex, 200, "ready\n");
+            else text(ex, 503, "not ready:\n" + String.join("\n", problems) + "\n");
+        });
+        server.createContext("/metrics", ex -> text(ex, 200, metrics.scrape()));
     }
 
     public int port() {
