@@ -109,7 +109,7 @@ final class UserspaceDevice {
             uapi.set(new DeviceUpdate(Optional.of(key), OptionalInt.of(settings.listenPort()), true, List.of()));
             configureLink(settings, host);
         } catch (RuntimeException e) {
-            WireguardUninstaller.uninstall(settings); // nothing of a half-started device may stay
+            WireguardUninstaller.removeDevice(settings, new java.util.ArrayList<>()); // no half-started device stays
             throw e;
         }
         OptionalLong pid = DeviceProcess.find(settings.binary(), settings.iface(), files)

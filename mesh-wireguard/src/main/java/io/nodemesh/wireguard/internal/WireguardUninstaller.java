@@ -22,18 +22,9 @@ public final class WireguardUninstaller {
         String iface = settings.iface();
         List<String> removed = new ArrayList<>();
         List<String> kept = new ArrayList<>();
-        RuntimeFiles files = RuntimeFiles.of(iface);
         boolean nsExists = settings.netns().isEmpty() || Netns.exists(settings.netns());
         Netns host = Netns.named(settings.netns());
-
-        DeviceProcess.find(settings.binary(), iface, files).ifPresent(p -> {
-            stop(p);
-            removed.add(settings.binary() + " process " + p.pid());
-        });
-        if (nsExists && host.ip("link", "show", "dev", iface).ok()) {
-            host.ip("link", "del", "dev", iface);
-            removed.add("interface " + iface + " and its routes");
-        }
+        removeDevice(settings, removed);
         if (nsExists
                 && WireguardProvider.onPath("nft")
                 && host.exec("nft", "list", "table", "inet", StrictModeFirewall.TABLE)
@@ -41,12 +32,6 @@ public final class WireguardUninstaller {
             host.exec("nft", "delete", "table", "inet", StrictModeFirewall.TABLE)
                     .orThrow();
             removed.add("nft table inet " + StrictModeFirewall.TABLE);
-        }
-        for (Path p : List.of(UapiClient.forInterface(iface).socket(), files.pidFile(), files.logFile())) {
-            if (Files.exists(p)) {
-                UserspaceDevice.deleteQuietly(p);
-                removed.add("file " + p);
-            }
         }
         Path defaultKey = WireguardSettings.defaultKeyFile(iface);
         if (settings.keyFile().equals(defaultKey)) {
@@ -59,6 +44,31 @@ public final class WireguardUninstaller {
                     + ", not ours to delete)");
         }
         return new UninstallReport(settings.node(), iface, removed, kept);
+    }
+
+    /**
+     * The device alone: process, interface, socket and runtime files, adding a line to {@code removed} for each. Also
+     * what a failed start cleans up, which must keep the node's key and its strict-mode guard.
+     */
+    static void removeDevice(WireguardSettings settings, List<String> removed) {
+        String iface = settings.iface();
+        RuntimeFiles files = RuntimeFiles.of(iface);
+        boolean nsExists = settings.netns().isEmpty() || Netns.exists(settings.netns());
+        Netns host = Netns.named(settings.netns());
+        DeviceProcess.find(settings.binary(), iface, files).ifPresent(p -> {
+            stop(p);
+            removed.add(settings.binary() + " process " + p.pid());
+        });
+        if (nsExists && host.ip("link", "show", "dev", iface).ok()) {
+            host.ip("link", "del", "dev", iface);
+            removed.add("interface " + iface + " and its routes");
+        }
+        for (Path p : List.of(UapiClient.forInterface(iface).socket(), files.pidFile(), files.logFile())) {
+            if (Files.exists(p)) {
+                UserspaceDevice.deleteQuietly(p);
+                removed.add("file " + p);
+            }
+        }
     }
 
     /** SIGTERM (wireguard-go then removes its interface and socket), SIGKILL after 5 s. */
