@@ -463,4 +463,35 @@ class WireguardMeshRootTest {
             awaitReachable(1, 2);
         }
     }
+
+    @Test
+    void firstApplyAfterAdoptionRemovesOnlyPeersNoLongerDesired() {
+        MeshState all = state(wireguard(true));
+        applyAll(all);
+        awaitReachable(1, 2);
+        PeerState before = dp(1).device().peer(dp(2).publicKey()).orElseThrow();
+        dp(1).close();
+        MeshState without3 = withoutNode(all, topo.nodeName(3));
+        try (WireguardDataplane again = (WireguardDataplane)
+                io.nodemesh.api.Dataplanes.open("wireguard", topo.options(1).with("wireguard.keepalive", "5"))) {
+            assertThat(again.adopted()).isTrue();
+            assertThat(again.device().peers()).as("nothing flushed on adoption").hasSize(2);
+            again.apply(without3);
+            assertThat(again.device().peer(dp(3).publicKey()))
+                    .as("node-3's peer")
+                    .isEmpty();
+            assertThat(again.device().peer(dp(2).publicKey()).orElseThrow().lastHandshake())
+                    .as("node-2's session untouched")
+                    .isEqualTo(before.lastHandshake());
+            assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "dev", topo.wgIface(1)))
+                    .contains(MeshTopology.podCidr(2))
+                    .doesNotContain(MeshTopology.podCidr(3));
+            assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables"))
+                    .contains(StrictModeFirewall.TABLE);
+            awaitReachable(1, 2);
+            // Strict mode still guards node-3's CIDR (wireguard.strictCidrs): no clear path opens.
+            assertThat(EchoClient.canReach(topo.podNs(1), MeshTopology.podIp(3), 2000))
+                    .isFalse();
+        }
+    }
 }
