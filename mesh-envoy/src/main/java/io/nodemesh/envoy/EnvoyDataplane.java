@@ -5,6 +5,7 @@ import io.nodemesh.api.ApplyResult;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Flows;
+import io.nodemesh.api.InvalidOptionsException;
 import io.nodemesh.api.MeshDataplane;
 import io.nodemesh.api.spi.ApplyPipeline;
 import io.nodemesh.api.spi.FlowHub;
@@ -12,7 +13,10 @@ import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.envoy.internal.SnapshotPublisher;
 import io.nodemesh.envoy.internal.accesslog.AccessLogReceiver;
+import io.nodemesh.envoy.internal.ca.CaFileException;
 import io.nodemesh.envoy.internal.ca.MeshCredentials;
+import io.nodemesh.envoy.internal.ca.MeshRoot;
+import io.nodemesh.envoy.internal.ca.MeshRootFiles;
 import io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles;
 import io.nodemesh.envoy.internal.translate.AccessLogTranslator;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
@@ -69,6 +73,9 @@ public final class EnvoyDataplane implements MeshDataplane {
     /** With a clock of the caller's, so certificate rotation can be tested without waiting. */
     public EnvoyDataplane(DataplaneOptions options, Clock clock) {
         this.options = EnvoyOptions.from(options);
+        java.util.function.Supplier<MeshRoot> roots = options.find(EnvoyOptions.CA_DIR)
+                .<java.util.function.Supplier<MeshRoot>>map(dir -> () -> caFiles(dir, clock))
+                .orElse(null);
         this.credentials = new MeshCredentials(
                 MeshState.EMPTY.encryption().trustDomain(),
                 this.options.certLifetime(),
@@ -76,7 +83,8 @@ public final class EnvoyDataplane implements MeshDataplane {
                 options.find(EnvoyOptions.CREDENTIALS_DIR)
                         .map(WorkloadCredentialFiles::new)
                         .orElse(null),
-                options.node());
+                options.node(),
+                roots);
         this.accessLogs = new AccessLogReceiver(flows, options.node(), clock);
         MeshTranslator translator =
                 new MeshTranslator(this.options.outboundPort(), new AccessLogTranslator(this.options.accessLog()));
@@ -153,6 +161,27 @@ public final class EnvoyDataplane implements MeshDataplane {
      */
     public void writeWorkloadCredentials(String spiffeId, java.nio.file.Path dir) {
         credentials.writeTo(spiffeId, dir);
+    }
+
+    /**
+     * Reads the mesh CA files ({@code envoy.caDir}) again; when the root changed (rotated), re-issues every workload
+     * certificate under the new signing root and serves them with the new trust bundle. False when nothing changed.
+     *
+     * @throws InvalidOptionsException naming the bad file; the current root keeps serving
+     */
+    public synchronized boolean reloadCa() {
+        if (!credentials.reloadRoot()) return false;
+        publisher.republish(pipeline.state(), pipeline.index());
+        LOG.info("re-issued workload certificates under the new mesh root (generation {})", pipeline.generation());
+        return true;
+    }
+
+    private static MeshRoot caFiles(java.nio.file.Path dir, Clock clock) {
+        try {
+            return MeshRootFiles.loadOrCreate(dir, MeshState.EMPTY.encryption().trustDomain(), clock);
+        } catch (CaFileException e) {
+            throw new InvalidOptionsException(List.of(EnvoyOptions.CA_DIR.key() + ": " + e.getMessage()));
+        }
     }
 
     /** Runs the certificate-rotation check now (it also runs on a timer); true if it re-issued and re-published. */

@@ -19,6 +19,7 @@ import java.util.List;
  *                      ({@code envoy.schemaCheck}, default true)
  * @param accessLog     the node Envoy reports every L7 request and passthrough connection over gRPC access logging to
  *                      the xDS server, which publishes them as flow events ({@code envoy.accessLog}, default true)
+ * @see #CA_DIR
  */
 public record EnvoyOptions(
         String xdsHost, int xdsPort, int outboundPort, Duration certLifetime, boolean schemaCheck, boolean accessLog) {
@@ -46,9 +47,19 @@ public record EnvoyOptions(
             "envoy.credentialsDir",
             null,
             "where workload certificates and keys are written for proxyless clients; none unless set");
+    /**
+     * The mesh CA's directory: {@code ca.pem} (root certificate), {@code ca-key.pem} (its PKCS#8 EC key, mode 0600)
+     * and, during a rotation, {@code trusted.pem} (further roots still trusted). Generated once when empty. Every node
+     * given the same files trusts every other; unset, each dataplane makes an in-memory root of its own.
+     */
+    public static final Option<java.nio.file.Path> CA_DIR = Option.path(
+            "envoy.caDir",
+            null,
+            "directory of the mesh CA root (ca.pem, ca-key.pem 0600, optional trusted.pem), generated when empty;"
+                    + " unset: an in-memory root per dataplane");
     /** Every option the Envoy backend reads. */
-    public static final List<Option<?>> OPTIONS =
-            List.of(XDS_HOST, XDS_PORT, OUTBOUND_PORT, CERT_LIFETIME, SCHEMA_CHECK, ACCESS_LOG, CREDENTIALS_DIR);
+    public static final List<Option<?>> OPTIONS = List.of(
+            XDS_HOST, XDS_PORT, OUTBOUND_PORT, CERT_LIFETIME, SCHEMA_CHECK, ACCESS_LOG, CREDENTIALS_DIR, CA_DIR);
 
     public EnvoyOptions {
         if (certLifetime.compareTo(Duration.ofMinutes(1)) < 0) {

@@ -143,7 +143,7 @@ public record WireguardSettings(
                 options.get(NETNS),
                 listen,
                 peer == 0 ? listen : peer,
-                options.find(KEY_FILE).orElse(Path.of("/var/lib/nodemesh/wireguard/" + iface + ".key")),
+                options.find(KEY_FILE).orElse(defaultKeyFile(iface)),
                 options.get(KEEPALIVE),
                 options.get(MTU),
                 Optional.of(options.get(ADDRESS)).filter(a -> !a.isEmpty()),
@@ -152,6 +152,11 @@ public record WireguardSettings(
                 options.get(BINARY),
                 options.find(PRESHARED_SECRET_FILE),
                 java.time.Duration.ofMillis(options.get(FLOW_INTERVAL_MS)));
+    }
+
+    /** Where the node's key is kept when {@link #KEY_FILE} is not set. */
+    public static Path defaultKeyFile(String iface) {
+        return Path.of("/var/lib/nodemesh/wireguard/" + iface + ".key");
     }
 
     private static void port(Option<?> key, int port) {

@@ -48,6 +48,9 @@ final class PeerProgrammer implements Programmer {
     /** The mesh secret as last programmed (read on open, then on every apply), empty without a secret file. */
     private Optional<PresharedSecret> secret;
 
+    /** What open found running, until the first apply has reconciled it. */
+    private Optional<AdoptedDevice> adopted;
+
     private PeerPlan pendingPlan;
     private Optional<PresharedSecret> pendingSecret;
 
@@ -60,6 +63,7 @@ final class PeerProgrammer implements Programmer {
             FlowPoller poller,
             boolean nftAvailable,
             Optional<PresharedSecret> secret,
+            Optional<AdoptedDevice> adopted,
             Supplier<WireguardKey> ownKey,
             BiConsumer<PeerPlan, PeerPlan> onCommit) {
         this.settings = settings;
@@ -70,6 +74,7 @@ final class PeerProgrammer implements Programmer {
         this.poller = poller;
         this.nftAvailable = nftAvailable;
         this.secret = secret;
+        this.adopted = adopted;
         this.ownKey = ownKey;
         this.onCommit = onCommit;
     }
@@ -88,9 +93,13 @@ final class PeerProgrammer implements Programmer {
                 change.next(), settings, ownKey.get(), this::endpointChanged, this::unreachableReason, nftAvailable);
     }
 
-    /** A changed secret file takes effect on the next apply, even of the same state. */
+    /**
+     * An adopted device is reconciled by the first apply, even of the state the pipeline starts from; a changed secret
+     * file takes effect on the next apply, even of the same state.
+     */
     @Override
     public boolean needsProgramming() {
+        if (adopted.isPresent()) return true;
         if (settings.presharedSecretFile().isEmpty()) return false;
         try {
             Optional<PresharedSecret> now = readSecret(settings);
@@ -113,7 +122,10 @@ final class PeerProgrammer implements Programmer {
         PeerPlan want = PeerPlan.of(change.next(), settings, nextSecret, ownKey.get());
         poller.pollQuietly(); // account the traffic so far before peers or the strict-mode table (and their counters)
         // change
-        program(programmed, want, undo);
+        if (adopted.isPresent())
+            new AdoptionReconciler(settings, device, routes, firewall, poller::dropCountersReset)
+                    .reconcile(adopted.get(), want, undo);
+        else program(programmed, want, undo);
         pendingPlan = want;
         pendingSecret = nextSecret;
     }
@@ -123,6 +135,7 @@ final class PeerProgrammer implements Programmer {
         PeerPlan was = programmed;
         programmed = Objects.requireNonNull(pendingPlan);
         secret = pendingSecret;
+        adopted = Optional.empty();
         pendingPlan = null;
         onCommit.accept(was, programmed);
         poller.view(FlowView.of(change.next(), programmed, settings));

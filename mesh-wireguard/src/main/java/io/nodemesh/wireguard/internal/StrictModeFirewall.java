@@ -96,6 +96,18 @@ final class StrictModeFirewall {
         return sb.append("}\n").toString();
     }
 
+    /** The table as {@code nft list table} prints it (valid {@code nft -f} input), or empty when there is none. */
+    java.util.Optional<String> snapshot() {
+        var r = host.exec("nft", "list", "table", "inet", TABLE);
+        return r.ok() ? java.util.Optional.of(r.stdout()) : java.util.Optional.empty();
+    }
+
+    /** Puts back a table {@link #snapshot()} listed, in one transaction. */
+    void restore(String listing) {
+        nft("add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n" + listing)
+                .orThrow();
+    }
+
     /** Removes the table; traffic is then routed by the routes alone. */
     void remove() {
         nft("add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n");

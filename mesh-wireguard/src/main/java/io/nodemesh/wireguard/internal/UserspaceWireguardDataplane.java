@@ -71,6 +71,7 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
                 poller,
                 nftAvailable,
                 secret,
+                device.adopted().map(d -> new AdoptedDevice(d, nftAvailable ? firewall.snapshot() : Optional.empty())),
                 () -> this.key.publicKey(),
                 this::watchKeyChanges);
         this.pipeline = new ApplyPipeline("wireguard on node " + settings.node(), peers);
@@ -86,19 +87,46 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
             throw new DataplaneException("wireguard on node " + settings.node() + ": " + e.getMessage(), e);
         }
         WireguardPrivateKey key = PrivateKeyFile.loadOrCreate(settings.keyFile());
-        UserspaceDevice device = UserspaceDevice.start(settings, host, key);
+        Optional<UserspaceDevice> found = UserspaceDevice.adopt(settings, host);
+        UserspaceDevice device;
+        if (found.isPresent()) {
+            device = found.get();
+            key = adoptKey(settings, device, key);
+        } else {
+            device = UserspaceDevice.start(settings, host, key);
+        }
         LOG.info(
-                "wireguard: node {} interface {} (wireguard-go pid {}) public key {}",
+                "wireguard: node {} interface {} {} (wireguard-go pid {}) public key {}",
                 settings.node(),
                 settings.iface(),
-                device.pid(),
+                found.isPresent() ? "adopted" : "started",
+                device.pid().isPresent() ? Long.toString(device.pid().getAsLong()) : "unknown",
                 key.publicKey());
-        try {
-            return new UserspaceWireguardDataplane(settings, host, device, key, nftAvailable, secret);
-        } catch (RuntimeException e) {
-            device.close();
-            throw e;
+        return new UserspaceWireguardDataplane(settings, host, device, key, nftAvailable, secret);
+    }
+
+    /**
+     * The running device's key is the one its peers know; if the key file says otherwise (a rotation cut short
+     * between storing the file and setting the device), the device wins and the file follows, so no session breaks.
+     */
+    private static WireguardPrivateKey adoptKey(
+            WireguardSettings settings, UserspaceDevice device, WireguardPrivateKey fromFile) {
+        Optional<WireguardPrivateKey> running = device.adopted().flatMap(DeviceState::privateKey);
+        if (running.isEmpty()) {
+            device.uapi().set(DeviceUpdate.privateKey(fromFile));
+            return fromFile;
         }
+        if (!running.get().publicKey().equals(fromFile.publicKey())) {
+            LOG.warn(
+                    "wireguard: node {} device {} runs key {} but {} holds {}; keeping the running key",
+                    settings.node(),
+                    settings.iface(),
+                    running.get().publicKey(),
+                    settings.keyFile(),
+                    fromFile.publicKey());
+            PrivateKeyFile.store(settings.keyFile(), running.get());
+        }
+        return running.get();
     }
 
     @Override
@@ -192,18 +220,26 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
         return WireguardProvider.CAPABILITIES;
     }
 
-    /** Stops wireguard-go (its interface and routes go with it) and removes the strict-mode table. */
+    @Override
+    public boolean adopted() {
+        return device.adopted().isPresent();
+    }
+
+    /**
+     * Detaches: stops polling and watching, and leaves wireguard-go, its interface, routes and the strict-mode table
+     * running as last applied, so traffic stays encrypted until the next dataplane adopts them.
+     * {@link WireguardDataplane#uninstall} removes them.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
         if (watcher != null) watcher.interrupt();
         poller.stop();
-        try {
-            device.close();
-        } finally {
-            if (peers.programmed().strict()) firewall.remove();
-        }
+        LOG.info(
+                "wireguard: node {} detached from {}; it keeps running (uninstall removes it)",
+                settings.node(),
+                settings.iface());
     }
 
     private void ensureOpen() {

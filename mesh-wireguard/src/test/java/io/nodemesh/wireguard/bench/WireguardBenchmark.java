@@ -72,6 +72,7 @@ public final class WireguardBenchmark {
             return measure(topo, seconds);
         } finally {
             for (MeshDataplane dp : dps) dp.close();
+            for (int i = 1; i <= 2; i++) io.nodemesh.wireguard.WireguardDataplane.uninstall(topo.options(i));
             // Same interface names next time: wait until the devices are really gone.
             Await.until(() -> !Files.exists(Path.of("/var/run/wireguard/" + topo.wgIface(1) + ".sock")), 10);
         }

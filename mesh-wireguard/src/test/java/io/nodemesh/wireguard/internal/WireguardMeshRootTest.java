@@ -407,22 +407,91 @@ class WireguardMeshRootTest {
     }
 
     @Test
-    void closeRemovesProcessInterfaceSocketRoutesAndStrictTable() {
+    void closeDetachesAndUninstallRemovesProcessInterfaceSocketRoutesStrictTableAndFiles() {
         applyAll(state(wireguard(true)));
         String iface = topo.wgIface(1);
-        assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "dev", iface))
-                .contains(MeshTopology.podCidr(2));
-        assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables"))
-                .contains(StrictModeFirewall.TABLE);
+        String ns = topo.nodeNs(1);
         dp(1).close();
-        assertThat(Commands.run("ip", "-n", topo.nodeNs(1), "link", "show", iface)
-                        .exit())
-                .isNotZero();
+        // Detached: everything still in place and serving.
+        assertThat(Commands.check("ip", "-n", ns, "route", "show", "dev", iface))
+                .contains(MeshTopology.podCidr(2));
+        assertThat(Commands.check("ip", "netns", "exec", ns, "nft", "list", "tables"))
+                .contains(StrictModeFirewall.TABLE);
+        assertThat(Commands.check("ip", "netns", "pids", ns)).isNotBlank();
+        awaitReachable(1, 2);
+
+        var report = WireguardDataplane.uninstall(topo.options(1).with("wireguard.keepalive", "5"));
+        assertThat(report.removed())
+                .anyMatch(r -> r.startsWith("wireguard-go process "))
+                .contains(
+                        "nft table inet " + StrictModeFirewall.TABLE,
+                        "file /run/nodemesh/wireguard/" + iface + ".pid",
+                        "file /run/nodemesh/wireguard/" + iface + ".log");
+        assertThat(report.kept()).singleElement().asString().startsWith("key file ");
+        assertThat(Commands.run("ip", "-n", ns, "link", "show", iface).exit()).isNotZero();
         assertThat(Path.of("/var/run/wireguard", iface + ".sock")).doesNotExist();
-        assertThat(Commands.check("ip", "netns", "pids", topo.nodeNs(1))).isBlank();
-        assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables"))
+        assertThat(Path.of("/run/nodemesh/wireguard", iface + ".pid")).doesNotExist();
+        assertThat(Path.of("/run/nodemesh/wireguard", iface + ".log")).doesNotExist();
+        assertThat(Commands.check("ip", "netns", "pids", ns)).isBlank();
+        assertThat(Commands.check("ip", "netns", "exec", ns, "nft", "list", "tables"))
                 .doesNotContain(StrictModeFirewall.TABLE);
-        assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", MeshTopology.podCidr(2)))
+        assertThat(Commands.check("ip", "-n", ns, "route", "show", MeshTopology.podCidr(2)))
                 .doesNotContain("metric 10 ");
+
+        var again = WireguardDataplane.uninstall(topo.options(1));
+        assertThat(again.nothingRemoved()).as("second uninstall: %s", again).isTrue();
+        assertThat(again.toString()).contains("nothing to remove");
+    }
+
+    @Test
+    void reopeningAdoptsTheRunningDeviceAndKeepsItsSessions() {
+        MeshState s = state(wireguard(true));
+        applyAll(s);
+        awaitReachable(1, 2);
+        WireguardKey key = dp(1).publicKey();
+        PeerState before = dp(1).device().peer(dp(2).publicKey()).orElseThrow();
+        dp(1).close();
+        try (WireguardDataplane again = (WireguardDataplane)
+                io.nodemesh.api.Dataplanes.open("wireguard", topo.options(1).with("wireguard.keepalive", "5"))) {
+            assertThat(again.adopted()).isTrue();
+            assertThat(again.publicKey()).isEqualTo(key);
+            again.apply(s);
+            PeerState after = again.device().peer(dp(2).publicKey()).orElseThrow();
+            // Not removed and added again: the session and its counters carry on.
+            assertThat(after.lastHandshake()).isEqualTo(before.lastHandshake());
+            assertThat(after.txBytes()).isGreaterThanOrEqualTo(before.txBytes());
+            awaitReachable(1, 2);
+        }
+    }
+
+    @Test
+    void firstApplyAfterAdoptionRemovesOnlyPeersNoLongerDesired() {
+        MeshState all = state(wireguard(true));
+        applyAll(all);
+        awaitReachable(1, 2);
+        PeerState before = dp(1).device().peer(dp(2).publicKey()).orElseThrow();
+        dp(1).close();
+        MeshState without3 = withoutNode(all, topo.nodeName(3));
+        try (WireguardDataplane again = (WireguardDataplane)
+                io.nodemesh.api.Dataplanes.open("wireguard", topo.options(1).with("wireguard.keepalive", "5"))) {
+            assertThat(again.adopted()).isTrue();
+            assertThat(again.device().peers()).as("nothing flushed on adoption").hasSize(2);
+            again.apply(without3);
+            assertThat(again.device().peer(dp(3).publicKey()))
+                    .as("node-3's peer")
+                    .isEmpty();
+            assertThat(again.device().peer(dp(2).publicKey()).orElseThrow().lastHandshake())
+                    .as("node-2's session untouched")
+                    .isEqualTo(before.lastHandshake());
+            assertThat(Commands.check("ip", "-n", topo.nodeNs(1), "route", "show", "dev", topo.wgIface(1)))
+                    .contains(MeshTopology.podCidr(2))
+                    .doesNotContain(MeshTopology.podCidr(3));
+            assertThat(Commands.check("ip", "netns", "exec", topo.nodeNs(1), "nft", "list", "tables"))
+                    .contains(StrictModeFirewall.TABLE);
+            awaitReachable(1, 2);
+            // Strict mode still guards node-3's CIDR (wireguard.strictCidrs): no clear path opens.
+            assertThat(EchoClient.canReach(topo.podNs(1), MeshTopology.podIp(3), 2000))
+                    .isFalse();
+        }
     }
 }

@@ -32,6 +32,8 @@ public final class MeshTopology implements AutoCloseable {
     public static final String PREFIX = LAB.value();
     public static final String UNDERLAY_BRIDGE = "br0";
     private static final Path SOCKETS = Path.of("/var/run/wireguard");
+    /** Where the backend keeps a detached device's pid and log. */
+    private static final Path RUNTIME = Path.of("/run/nodemesh/wireguard");
 
     private final int nodes;
     private final Path keyDir;
@@ -155,6 +157,7 @@ public final class MeshTopology implements AutoCloseable {
         StaleSweep ours = StaleSweep.matching(LAB::owns);
         ours.rootLinks();
         ours.files(SOCKETS);
+        ours.files(RUNTIME);
         try (Stream<Path> files = Files.walk(keyDir)) {
             files.sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());
@@ -173,6 +176,11 @@ public final class MeshTopology implements AutoCloseable {
         } catch (IOException ignored) {
             // no socket dir
         }
+        try (Stream<Path> s = Files.list(RUNTIME)) {
+            s.filter(p -> LAB.owns(p.getFileName().toString())).forEach(p -> left.add("file " + p));
+        } catch (IOException ignored) {
+            // no runtime dir
+        }
         ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().orElse("").contains("wireguard-go -f " + PREFIX))
                 .forEach(p -> left.add("process " + p.pid()));
@@ -185,5 +193,6 @@ public final class MeshTopology implements AutoCloseable {
         sweep.namespaces();
         sweep.rootLinks();
         sweep.files(SOCKETS);
+        sweep.files(RUNTIME);
     }
 }

@@ -16,12 +16,13 @@ import java.util.function.UnaryOperator;
 
 /**
  * The root tests' mesh: a {@link MeshTopology} whose nodes each run a {@code wireguard} dataplane, with an echo server
- * in each node's pod. Closing stops everything and checks that nothing of the run is left.
+ * in each node's pod. Closing detaches every dataplane, uninstalls what each left, removes the topology and checks that nothing of the run is left.
  */
 public final class WireguardNodes implements AutoCloseable {
     private final MeshTopology topology;
     private final List<WireguardDataplane> dataplanes = new ArrayList<>();
     private final List<EchoServer> servers = new ArrayList<>();
+    private final List<DataplaneOptions> options = new ArrayList<>();
 
     private WireguardNodes(MeshTopology topology) {
         this.topology = topology;
@@ -57,7 +58,9 @@ public final class WireguardNodes implements AutoCloseable {
     /** As {@link #open(UnaryOperator)}, with options that differ by node (numbered from 1). */
     public WireguardNodes open(BiFunction<Integer, DataplaneOptions, DataplaneOptions> options) throws IOException {
         for (int i = 1; i <= topology.size(); i++) {
-            dataplanes.add((WireguardDataplane) Dataplanes.open("wireguard", options.apply(i, topology.options(i))));
+            DataplaneOptions o = options.apply(i, topology.options(i));
+            this.options.add(o);
+            dataplanes.add((WireguardDataplane) Dataplanes.open("wireguard", o));
             servers.add(EchoServer.startIn(topology.podNs(i)));
         }
         return this;
@@ -75,8 +78,12 @@ public final class WireguardNodes implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (EchoServer s : servers) s.close();
-        for (WireguardDataplane dp : dataplanes) dp.close();
-        topology.close();
+        try {
+            for (WireguardDataplane dp : dataplanes) dp.close(); // detaches: the device keeps running
+        } finally {
+            for (DataplaneOptions o : options) WireguardDataplane.uninstall(o);
+            topology.close();
+        }
         assertThat(MeshTopology.leftovers()).as("objects left after the test").isEmpty();
     }
 }

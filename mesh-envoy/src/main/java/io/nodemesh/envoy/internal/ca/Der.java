@@ -94,6 +94,29 @@ final class Der {
         return out.toByteArray();
     }
 
+    /** The public key bits of a DER SubjectPublicKeyInfo: SEQUENCE { algorithm SEQUENCE, subjectPublicKey BIT STRING }. */
+    static byte[] keyBits(byte[] spki) {
+        int[] outer = header(spki, 0);
+        int[] algorithm = header(spki, outer[0]);
+        int bits = algorithm[0] + algorithm[1];
+        int[] bitString = header(spki, bits);
+        if (spki[bits] != 0x03) throw new IllegalArgumentException("not a SubjectPublicKeyInfo");
+        // skip the unused-bits octet
+        return java.util.Arrays.copyOfRange(spki, bitString[0] + 1, bitString[0] + bitString[1]);
+    }
+
+    /** {offset of the content, its length} of the TLV at {@code at}. */
+    private static int[] header(byte[] der, int at) {
+        int len = der[at + 1] & 0xff;
+        int content = at + 2;
+        if (len >= 0x80) {
+            int bytes = len & 0x7f;
+            len = 0;
+            for (int i = 0; i < bytes; i++) len = (len << 8) | (der[content++] & 0xff);
+        }
+        return new int[] {content, len};
+    }
+
     static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) out.writeBytes(p);

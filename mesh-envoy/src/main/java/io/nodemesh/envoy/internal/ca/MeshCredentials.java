@@ -28,19 +28,50 @@ public final class MeshCredentials {
     private final Clock clock;
     private final WorkloadCredentialFiles files;
     private final String onlyNode;
+    private final java.util.function.Supplier<MeshRoot> roots;
+    private MeshRoot root;
     private Issuer current;
 
     /**
      * @param files    where to keep workload credentials as files, or null for nowhere
      * @param onlyNode the node whose workloads get files, or empty for every node
+     * @param roots    reads the mesh root (from {@code envoy.caDir}), or null for an in-memory root per trust domain
+     * @throws CaFileException when {@code roots} cannot read the root
      */
     public MeshCredentials(
-            String trustDomain, Duration certLifetime, Clock clock, WorkloadCredentialFiles files, String onlyNode) {
+            String trustDomain,
+            Duration certLifetime,
+            Clock clock,
+            WorkloadCredentialFiles files,
+            String onlyNode,
+            java.util.function.Supplier<MeshRoot> roots) {
         this.certLifetime = certLifetime;
         this.clock = clock;
         this.files = files;
         this.onlyNode = onlyNode;
+        this.roots = roots;
+        this.root = roots == null ? null : roots.get();
         this.current = issue(trustDomain);
+    }
+
+    /**
+     * Reads the root files again; when they changed, switches to an issuer under the root now there, with no
+     * certificates yet, so a rotated root signs every certificate from the next translation on. False when the root did
+     * not change or lives in memory.
+     *
+     * @throws CaFileException when the files are not a valid root; the current root keeps serving
+     */
+    public synchronized boolean reloadRoot() {
+        if (roots == null) return false;
+        MeshRoot next = roots.get();
+        if (next.trusted().equals(root.trusted())) return false;
+        root = next;
+        current = issue(current.ca().trustDomain());
+        LOG.info(
+                "mesh root now {} ({} more trusted)",
+                next.signing().certificate().getSubjectX500Principal().getName(),
+                next.alsoTrusted().size());
+        return true;
     }
 
     /** The issuer in use. */
@@ -63,7 +94,7 @@ public final class MeshCredentials {
     }
 
     public synchronized String trustBundlePem() {
-        return current.ca().root().certificatePem();
+        return current.ca().trustBundlePem();
     }
 
     /** Writes the current credentials of {@code spiffeId} into {@code dir}, once. */
@@ -81,7 +112,7 @@ public final class MeshCredentials {
         Set<String> keep = new HashSet<>();
         try {
             if (state.encryption().mode() == EncryptionSpec.Mode.MTLS) {
-                String bundle = issuer.ca().root().certificatePem();
+                String bundle = issuer.ca().trustBundlePem();
                 for (Workload w : state.workloads()) {
                     if (!onlyNode.isEmpty() && !onlyNode.equals(w.node())) continue;
                     if (keep.add(w.identity()))
@@ -95,7 +126,8 @@ public final class MeshCredentials {
     }
 
     private Issuer issue(String trustDomain) {
-        SpiffeCa ca = new SpiffeCa(trustDomain, CA_LIFETIME, clock);
+        SpiffeCa ca =
+                root == null ? new SpiffeCa(trustDomain, CA_LIFETIME, clock) : new SpiffeCa(trustDomain, root, clock);
         return new Issuer(ca, new WorkloadCertificates(ca, certLifetime, clock));
     }
 }

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -14,6 +15,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A small mesh CA on JDK crypto alone: a self-signed P-256 root, and short-lived X.509-SVIDs (a single URI SAN holding
@@ -22,37 +24,50 @@ import java.time.Instant;
 public final class SpiffeCa {
     private static final String ECDSA_SHA256 = "1.2.840.10045.4.3.2";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.time.format.DateTimeFormatter ROOT_SUFFIX =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC);
 
     private final String trustDomain;
     private final Clock clock;
     private final IssuedCertificate root;
+    private final String trustBundlePem;
 
-    /** A new CA for {@code trustDomain} whose root lives {@code rootLifetime}. */
+    /** A new CA for {@code trustDomain} whose (in-memory) root lives {@code rootLifetime}. */
     public SpiffeCa(String trustDomain, Duration rootLifetime, Clock clock) {
+        this(trustDomain, new MeshRoot(newRoot(trustDomain, rootLifetime, clock), List.of()), clock);
+    }
+
+    /** A CA for {@code trustDomain} with {@code root} (e.g. the mesh root loaded from files). */
+    public SpiffeCa(String trustDomain, MeshRoot root, Clock clock) {
         this.trustDomain = trustDomain;
         this.clock = clock;
+        this.root = root.signing();
+        this.trustBundlePem = root.trustBundlePem();
+    }
+
+    /**
+     * A self-signed root for {@code trustDomain}. Its common name carries the time it was made, so an old and a new
+     * root (both trusted during a rotation) never share a subject name, and leaves name their root's key (AKI), so
+     * every TLS stack picks the right one.
+     */
+    public static IssuedCertificate newRoot(String trustDomain, Duration lifetime, Clock clock) {
         KeyPair keys = newKeyPair();
         Instant now = clock.instant();
-        byte[] name = name("nodemesh CA " + trustDomain);
+        byte[] name = name("nodemesh CA " + trustDomain + " " + ROOT_SUFFIX.format(now));
+        byte[] spki = keys.getPublic().getEncoded();
         byte[] extensions = Der.sequence(
                 extension("2.5.29.19", true, Der.sequence(Der.bool(true))), // basicConstraints cA
                 extension("2.5.29.15", true, Der.bitString(new byte[] {0x06}, 1)), // keyCertSign, cRLSign
+                extension("2.5.29.14", false, Der.octetString(keyId(spki))), // subjectKeyIdentifier
                 extension(
                         "2.5.29.17",
                         false,
                         Der.sequence(Der.implicitPrimitive(
                                 6, // the trust domain's URI
                                 ("spiffe://" + trustDomain).getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
-        this.root = new IssuedCertificate(
+        return new IssuedCertificate(
                 "",
-                sign(
-                        name,
-                        name,
-                        keys.getPublic().getEncoded(),
-                        now.minusSeconds(60),
-                        now.plus(rootLifetime),
-                        extensions,
-                        keys.getPrivate()),
+                sign(name, name, spki, now.minusSeconds(60), now.plus(lifetime), extensions, keys.getPrivate()),
                 keys.getPrivate());
     }
 
@@ -60,8 +75,14 @@ public final class SpiffeCa {
         return trustDomain;
     }
 
+    /** The root new certificates are signed with. */
     public IssuedCertificate root() {
         return root;
+    }
+
+    /** Every root a peer's certificate may chain to, as PEM: the signing root and those of a rotation's overlap. */
+    public String trustBundlePem() {
+        return trustBundlePem;
     }
 
     /** An X.509-SVID for {@code spiffeId}, valid from a minute ago (clock skew) for {@code lifetime}. */
@@ -79,6 +100,7 @@ public final class SpiffeCa {
                         "2.5.29.15",
                         true,
                         Der.bitString(new byte[] {(byte) 0xa0}, 5)), // digitalSignature, keyEncipherment
+                extension("2.5.29.35", false, Der.sequence(Der.implicitPrimitive(0, rootKeyId()))), // AKI
                 extension("2.5.29.37", false, Der.sequence(Der.oid("1.3.6.1.5.5.7.3.1"), Der.oid("1.3.6.1.5.5.7.3.2"))),
                 extension(
                         "2.5.29.17",
@@ -95,6 +117,19 @@ public final class SpiffeCa {
                 extensions,
                 root.key());
         return new IssuedCertificate(spiffeId, cert, keys.getPrivate());
+    }
+
+    /** The root's key identifier: SHA-1 of its public key bits (RFC 5280 §4.2.1.2, method 1). */
+    private byte[] rootKeyId() {
+        return keyId(root.certificate().getPublicKey().getEncoded());
+    }
+
+    private static byte[] keyId(byte[] spki) {
+        try {
+            return MessageDigest.getInstance("SHA-1").digest(Der.keyBits(spki));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no SHA-1", e);
+        }
     }
 
     private byte[] rootName() {

@@ -57,8 +57,7 @@ public final class WorkloadCertificates implements MeshTranslator.CertificateSou
         return Secret.newBuilder()
                 .setName(Names.TRUST_BUNDLE)
                 .setValidationContext(CertificateValidationContext.newBuilder()
-                        .setTrustedCa(DataSource.newBuilder()
-                                .setInlineString(ca.root().certificatePem())))
+                        .setTrustedCa(DataSource.newBuilder().setInlineString(ca.trustBundlePem())))
                 .build();
     }
 
