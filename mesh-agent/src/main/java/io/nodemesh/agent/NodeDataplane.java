@@ -21,9 +21,11 @@ import java.util.stream.Collectors;
 final class NodeDataplane {
     private final List<MeshDataplane> parts;
     private final MeshDataplane composed;
+    private final DataplaneOptions options;
 
-    private NodeDataplane(List<MeshDataplane> parts) {
+    private NodeDataplane(List<MeshDataplane> parts, DataplaneOptions options) {
         this.parts = List.copyOf(parts);
+        this.options = options;
         this.composed = Dataplanes.compose(this.parts);
     }
 
@@ -44,7 +46,7 @@ final class NodeDataplane {
         if (!unknown.isEmpty()) return new Opening.Failed(2, unknown);
         List<String> unavailable = new ArrayList<>();
         for (String b : backends) {
-            if (providers.get(b).availability() instanceof Availability.Unavailable(String reason)) {
+            if (providers.get(b).availability(options) instanceof Availability.Unavailable(String reason)) {
                 unavailable.add("backend '" + b + "' is unavailable: " + reason);
             }
         }
@@ -56,15 +58,15 @@ final class NodeDataplane {
             } catch (RuntimeException e) {
                 List<String> reasons = new ArrayList<>(List.of("cannot open the " + b + " backend: " + e.getMessage()));
                 // The ones opened before it go again; a fresh eBPF installation is not left pinned by a failed start.
-                for (MeshDataplane dp : opened.reversed()) reasons.addAll(stopOne(dp, true));
+                for (MeshDataplane dp : opened.reversed()) reasons.addAll(stopOne(dp, true, options));
                 return new Opening.Failed(1, reasons);
             }
         }
         try {
-            return new Opening.Opened(new NodeDataplane(opened));
+            return new Opening.Opened(new NodeDataplane(opened, options));
         } catch (RuntimeException | Error e) {
             // Nothing may outlive a start that failed: wireguard-go is a child process, eBPF pins would stay.
-            for (MeshDataplane dp : opened.reversed()) stopOne(dp, true);
+            for (MeshDataplane dp : opened.reversed()) stopOne(dp, true, options);
             throw e;
         }
     }
@@ -102,11 +104,11 @@ final class NodeDataplane {
      */
     List<String> stop(boolean uninstall) {
         List<String> lines = new ArrayList<>();
-        for (MeshDataplane dp : parts.reversed()) lines.addAll(stopOne(dp, uninstall));
+        for (MeshDataplane dp : parts.reversed()) lines.addAll(stopOne(dp, uninstall, options));
         return lines;
     }
 
-    private static List<String> stopOne(MeshDataplane dp, boolean uninstall) {
+    private static List<String> stopOne(MeshDataplane dp, boolean uninstall, DataplaneOptions options) {
         List<String> lines = new ArrayList<>();
         try {
             switch (dp) {
@@ -124,11 +126,16 @@ final class NodeDataplane {
                             + ", serving what was programmed (restart the agent to manage it, "
                             + "or stop it with --uninstall to remove it)");
                 }
-                case WireguardDataplane wg -> {
-                    if (uninstall) wg.apply(io.nodemesh.api.state.MeshState.EMPTY);
+                case WireguardDataplane wg
+                when uninstall -> {
                     wg.close();
-                    lines.add(
-                            "wireguard: wireguard-go stopped and its interface removed (it runs only with the agent)");
+                    lines.add(WireguardDataplane.uninstall(options).toString());
+                }
+                case WireguardDataplane wg -> {
+                    wg.close();
+                    lines.add("wireguard: still running: wireguard-go and " + wg.interfaceName()
+                            + " (with the strict-mode table, if any) keep traffic encrypted; the next agent adopts"
+                            + " them (stop it with --uninstall to remove them)");
                 }
                 default -> {
                     if (uninstall) dp.apply(io.nodemesh.api.state.MeshState.EMPTY);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A whole node: {@code nodemesh agent --backend ebpf,envoy,wireguard}, configured from one set of flags. eBPF on a
  * bpffs pin directory and cgroup of its own, Envoy's xDS server on loopback, wireguard-go in a network namespace of
  * its own (all named {@code nmn<pid>}). Stopped without {@code --uninstall}: eBPF stays pinned, wireguard-go and its
- * interface are gone.
+ * interface keep running; the next agent adopts them, and stopped with {@code --uninstall} removes them all.
  */
 class AgentNodeRootTest {
     static final String PREFIX = "nmn" + ProcessHandle.current().pid();
@@ -59,16 +59,19 @@ class AgentNodeRootTest {
         ourWireguardGo().forEach(ProcessHandle::destroyForcibly);
         if (netns) run("ip", "netns", "del", PREFIX);
         Files.deleteIfExists(Path.of("/var/run/wireguard", IFACE + ".sock"));
+        for (String runtime : List.of(".pid", ".log")) {
+            Files.deleteIfExists(Path.of("/run/nodemesh/wireguard", IFACE + runtime));
+        }
         if (pins != null) removeTree(pins);
         if (cgroup != null) Files.deleteIfExists(cgroup);
     }
 
     @Test
-    void composesTheNodeFromOneSetOfFlagsAndStopsWireguardButNotEbpf() throws Exception {
+    void composesTheNodeFromOneSetOfFlagsLeavesItServingAndTheNextAgentAdoptsAndUninstalls() throws Exception {
         Path state = dir.resolve("mesh.yaml");
         Files.writeString(state, AgentCommandFileSourceTest.ONE_SERVICE);
         Path key = dir.resolve("wg").resolve(IFACE + ".key");
-        try (AgentRun agent = AgentRun.start(
+        List<String> flags = List.of(
                 "--source",
                 "file",
                 "--state",
@@ -97,31 +100,51 @@ class AgentNodeRootTest {
                 "--option",
                 "wireguard.netns=" + PREFIX,
                 "--option",
-                "envoy.xdsPort=0")) {
-            agent.await(
-                    "the first apply",
-                    () -> agent.out().contains("applied mesh.yaml (generation 1)") || agent.exitCode() >= 0);
+                "envoy.xdsPort=0");
+        long wireguardGo;
+        try (AgentRun agent = AgentRun.start(flags.toArray(String[]::new))) {
+            awaitFirstApply(agent);
             assertThat(agent.out())
-                    .as("errors: %s", agent.err())
-                    .contains("applied mesh.yaml (generation 1)")
                     .contains("SOCKET_LB=ebpf")
                     .contains("L7_ROUTING=envoy")
                     .contains("NODE_ENCRYPTION=wireguard")
                     .contains("(ebpf+envoy+wireguard)");
             assertThat(run("ip", "-n", PREFIX, "link", "show", IFACE)).contains(IFACE);
             assertThat(ourWireguardGo()).hasSize(1);
+            wireguardGo = ourWireguardGo().getFirst().pid();
             assertThat(key).isRegularFile();
             assertThat(pins.resolve("links")).isNotEmptyDirectory();
 
             assertThat(agent.stop()).isZero();
             assertThat(agent.out())
                     .contains("ebpf: still running")
-                    .contains("wireguard: wireguard-go stopped")
+                    .contains("wireguard: still running")
                     .contains("envoy: stopped");
+        }
+        // Both node-level dataplanes outlive the agent: the kernel's programs and the WireGuard device.
+        assertThat(pins.resolve("links")).isNotEmptyDirectory();
+        assertThat(ourWireguardGo()).extracting(ProcessHandle::pid).containsExactly(wireguardGo);
+        assertThat(run("ip", "-n", PREFIX, "-o", "link", "show")).contains(IFACE);
+
+        // The next agent adopts them; stopped with --uninstall it removes everything.
+        List<String> uninstalling = new java.util.ArrayList<>(flags);
+        uninstalling.add("--uninstall");
+        try (AgentRun agent = AgentRun.start(uninstalling.toArray(String[]::new))) {
+            awaitFirstApply(agent);
+            assertThat(ourWireguardGo()).extracting(ProcessHandle::pid).containsExactly(wireguardGo);
+            assertThat(agent.stop()).isZero();
+            assertThat(agent.out()).contains("ebpf: uninstalled").contains("wireguard on node node-a");
         }
         assertThat(ourWireguardGo()).isEmpty();
         assertThat(run("ip", "-n", PREFIX, "-o", "link", "show")).doesNotContain(IFACE);
-        assertThat(pins.resolve("links")).isNotEmptyDirectory(); // the kernel dataplane outlives the agent
+        assertThat(pins).doesNotExist();
+    }
+
+    private static void awaitFirstApply(AgentRun agent) {
+        agent.await(
+                "the first apply",
+                () -> agent.out().contains("applied mesh.yaml (generation 1)") || agent.exitCode() >= 0);
+        assertThat(agent.out()).as("errors: %s", agent.err()).contains("applied mesh.yaml (generation 1)");
     }
 
     private static List<ProcessHandle> ourWireguardGo() {
