@@ -47,7 +47,8 @@ class AgentDaemonSetTest {
                 .containsEntry("ebpf.proxyPort", "15001")
                 .containsEntry("envoy.outboundPort", "15001")
                 .containsEntry("ebpf.pinRoot", "/sys/fs/bpf/nodemesh")
-                .containsEntry("wireguard.keyFile", "/var/lib/nodemesh/wireguard/nm-wg0.key");
+                .containsEntry("wireguard.keyFile", "/var/lib/nodemesh/wireguard/nm-wg0.key")
+                .containsEntry("envoy.caDir", "/etc/nodemesh/ca");
         assertThat(ready.notes()).isEmpty();
         // With host networking, only metrics and probes face the network; /status and /flows stay on the node.
         assertThat(agent.listen).startsWith("127.0.0.1:");
@@ -55,7 +56,16 @@ class AgentDaemonSetTest {
         assertThat(container.at("/livenessProbe/httpGet/port").asInt()).isEqualTo(9465);
         // The key file's directory is a host path, so the node keeps its WireGuard identity across restarts.
         assertThat(container.get("volumeMounts").findValuesAsText("mountPath"))
-                .contains("/var/lib/nodemesh", "/sys/fs/bpf");
+                .contains("/var/lib/nodemesh", "/sys/fs/bpf", "/etc/nodemesh/ca");
+        // Every node loads the same mesh root from one Secret, owner-only as the CA loader demands.
+        JsonNode volumes =
+                new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile()).at("/spec/template/spec/volumes");
+        JsonNode ca = java.util.stream.StreamSupport.stream(volumes.spliterator(), false)
+                .filter(v -> v.path("name").asText().equals("mesh-ca"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(ca.at("/secret/secretName").asText()).isEqualTo("nodemesh-ca");
+        assertThat(ca.at("/secret/defaultMode").asInt()).isEqualTo(0400);
     }
 
     /** $(VAR) as the kubelet expands it in args: a defined variable is replaced, an undefined one left as it is. */
