@@ -33,6 +33,8 @@ final class MeshStateValidator {
 
     private boolean usedFastPath;
     private final Map<String, String> workloadIps = new HashMap<>();
+    /** Each node's valid pod CIDRs, for the rule that a workload's addresses lie inside its node's. */
+    private final Map<String, List<IpAddresses.Cidr>> podCidrsByNode = new HashMap<>();
 
     MeshStateValidator(MeshState state) {
         this(state, MeshState.EMPTY);
@@ -97,6 +99,10 @@ final class MeshStateValidator {
                 }
                 seen.add(cidr.get());
                 seenOwners.add(n.name());
+                if (n.name() != null)
+                    podCidrsByNode
+                            .computeIfAbsent(n.name(), k -> new ArrayList<>())
+                            .add(cidr.get());
             }
             if (!n.wireguardPublicKey().isEmpty() && !FieldRules.isWireguardKey(n.wireguardPublicKey())) {
                 add(at + ".wireguardPublicKey", "not a WireGuard key: expected 32 bytes in base64 (44 characters)");
@@ -126,6 +132,7 @@ final class MeshStateValidator {
                     } else if (previous != null && !previous.equals(w.key())) {
                         add(path, w.ips().get(a) + " is already the address of workload " + previous);
                     }
+                    outsidePodCidrs(w, path, w.ips().get(a));
                 }
             }
             if (!Identities.isSpiffeId(w.identity())) {
@@ -137,6 +144,30 @@ final class MeshStateValidator {
             }
         }
         workloadIps.putAll(ipOwners);
+    }
+
+    /**
+     * A workload's address must lie in one of its node's pod CIDRs when the node declares any of that address's family:
+     * other nodes route (and WireGuard allows) only the node's pod CIDRs towards it, so any other address is unreachable.
+     */
+    private void outsidePodCidrs(Workload w, String path, String ip) {
+        List<IpAddresses.Cidr> cidrs = podCidrsByNode.get(w.node());
+        var address = IpAddresses.parse(ip);
+        if (cidrs == null || address.isEmpty()) return;
+        int length = address.get().getAddress().length;
+        List<IpAddresses.Cidr> sameFamily = cidrs.stream()
+                .filter(c -> c.network().getAddress().length == length)
+                .toList();
+        if (sameFamily.isEmpty() || sameFamily.stream().anyMatch(c -> c.contains(address.get()))) return;
+        add(
+                path,
+                ip + " is outside the pod CIDRs of node " + w.node() + " ("
+                        + String.join(
+                                ", ",
+                                sameFamily.stream()
+                                        .map(c -> c.network().getHostAddress() + "/" + c.prefix())
+                                        .toList())
+                        + "): other nodes route and WireGuard allows only those towards it");
     }
 
     private void services() {

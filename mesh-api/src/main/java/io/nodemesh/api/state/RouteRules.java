@@ -1,5 +1,6 @@
 package io.nodemesh.api.state;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -19,12 +20,20 @@ final class RouteRules {
 
     void check() {
         Set<String> keys = new HashSet<>();
+        Map<String, String> routeOfService = new HashMap<>();
         for (int i = 0; i < state.routes().size(); i++) {
             HttpRoute r = state.routes().get(i);
             String at = "routes[" + FieldRules.keyOr(r.namespace(), r.name(), i) + "]";
             rules.names(at, r.namespace(), r.name());
             if (!keys.add(r.key())) rules.add(at, "duplicate route " + r.key());
             Service parent = servicesByKey.get().get(r.service());
+            String other = r.service() == null ? null : routeOfService.putIfAbsent(r.service(), r.key());
+            if (other != null && !other.equals(r.key())) {
+                rules.add(
+                        at + ".service",
+                        "service " + r.service() + " already has route " + other
+                                + "; which of two routes wins is undefined, so put their rules in one route");
+            }
             if (parent == null) {
                 rules.add(at + ".service", "unknown service '" + r.service() + "'");
             } else if (!parent.l7()) {

@@ -757,6 +757,50 @@ class MeshStateValidatorTest {
                         "services[shop/s].ports[0].targetPort");
     }
 
+    // ---- addresses against pod CIDRs, one route per service
+
+    @Test
+    void aWorkloadAddressOutsideItsNodesPodCidrIsRejected() {
+        expect(
+                workloads(
+                        w -> w == web ? w.toBuilder().ips(List.of("10.2.0.99")).build() : w),
+                "workloads[shop/web-1].ips[0]",
+                "10.2.0.99 is outside the pod CIDRs of node node-a (10.1.0.0/24): other nodes route and WireGuard"
+                        + " allows only those towards it");
+    }
+
+    @Test
+    void aNodeWithoutPodCidrsOrOfTheOtherFamilyConstrainsNothing() {
+        MeshState moved =
+                workloads(w -> w == web ? w.toBuilder().ips(List.of("10.9.0.1")).build() : w);
+        Node noCidr = new Node("node-a", nodeA.addresses(), List.of(), KEY);
+        assertThat(new MeshState(
+                                List.of(noCidr, nodeB),
+                                moved.workloads(),
+                                moved.services(),
+                                moved.policies(),
+                                moved.routes(),
+                                moved.encryption())
+                        .validate())
+                .isEmpty();
+        // An IPv6 address on a node that declares only an IPv4 pod CIDR is not checked against it.
+        assertThat(workloads(w -> w == web
+                                ? w.toBuilder()
+                                        .ips(List.of("10.1.0.10", "fd00::10"))
+                                        .build()
+                                : w)
+                        .validate())
+                .isEmpty();
+    }
+
+    @Test
+    void twoRoutesForOneServiceAreRejected() {
+        expect(
+                routes(List.of(route, new HttpRoute("shop", "web-canary", "shop/web", List.of(rule)))),
+                "routes[shop/web-canary].service",
+                "service shop/web already has route shop/web; which of two routes wins is undefined");
+    }
+
     // ---- helpers
 
     /**
