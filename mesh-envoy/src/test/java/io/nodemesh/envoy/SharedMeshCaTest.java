@@ -97,7 +97,8 @@ class SharedMeshCaTest {
         Workload server = workload("secure", SERVER_IP);
         return MeshState.builder()
                 .node(nodeA())
-                .node(new Node("node-b", List.of("127.0.0.2"), List.of("127.0.1.0/24"), ""))
+                .node(new Node(
+                        "node-b", List.of("127.0.0.2"), List.of(), "")) // loopback pods: no pod CIDR to hold them
                 .workload(new Workload(
                         server.namespace(),
                         server.name(),
