@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
  * cluster-wide state file ({@code --source file}) or from the Kubernetes API server ({@code --source kubernetes}),
  * prints flows as they happen, and serves /healthz, /readyz, /metrics and /flows. {@code --backend ebpf,envoy,wireguard}
  * composes a node's backends, configured consistently from one set of flags ({@link NodeDataplaneSettings}). On Ctrl-C
- * it leaves the eBPF dataplane serving what it programmed (pinned, it works without the agent) unless
- * {@code --uninstall} is given; wireguard-go, the agent's child, stops with it either way.
+ * it leaves the eBPF programs (pinned) and wireguard-go (in a session of its own) serving what they were given, for the
+ * next agent to adopt, unless {@code --uninstall} is given.
  */
 @Command(
         name = "agent",

@@ -3,6 +3,7 @@ package io.nodemesh.examples.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.nodemesh.agent.OutputFormat;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.config.CheckedState;
@@ -58,9 +59,10 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Option(
             names = {"-o", "--output"},
-            description = "text or json (one object per file: file, result, summary, problems, error).",
+            description =
+                    "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); json: one object per file with its result, summary, problems or error.",
             defaultValue = "text")
-    String output;
+    OutputFormat output;
 
     /** One file's outcome, as {@code --output json} prints it. */
     record FileReport(String file, String result, String summary, List<StateFileProblem> problems, String error) {}
@@ -69,12 +71,7 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!output.equals("text") && !output.equals("json")) {
-            err.println("--output '" + output + "' is not one of [text, json]");
-            err.flush();
-            return INVALID;
-        }
-        boolean json = output.equals("json");
+        boolean json = output == OutputFormat.json;
         boolean unreadable = false;
         boolean invalid = false;
         List<FileReport> reports = new ArrayList<>();

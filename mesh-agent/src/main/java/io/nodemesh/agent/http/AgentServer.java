@@ -49,7 +49,7 @@ public final class AgentServer implements AutoCloseable {
         HttpServer http = HttpServer.create(address, 0);
         AgentServer agent = new AgentServer(http);
         agent.probesAndMetrics(readiness, metrics);
-        http.createContext("/status", ex -> agent.json(ex, StatusJson.write(status.get())));
+        http.createContext("/status", ex -> respond(ex, 200, "application/json", StatusJson.write(status.get())));
         http.createContext("/flows", ex -> agent.streamFlows(ex, flows));
         http.setExecutor(agent.executor);
         http.start();
@@ -90,19 +90,14 @@ public final class AgentServer implements AutoCloseable {
         return droppedFlows.get();
     }
 
-    private void text(HttpExchange ex, int code, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        ex.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static void text(HttpExchange ex, int code, String body) throws IOException {
+        respond(ex, code, "text/plain; version=0.0.4; charset=utf-8", body);
     }
 
-    private void json(HttpExchange ex, String body) throws IOException {
+    private static void respond(HttpExchange ex, int code, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(code, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
