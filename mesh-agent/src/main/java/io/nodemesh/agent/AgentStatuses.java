@@ -34,6 +34,7 @@ final class AgentStatuses {
                 metrics.lastRefusal(),
                 metrics.appliesTotal(),
                 metrics.refusalsTotal(),
-                dataplane.flows().stats().lost());
+                dataplane.flows().stats().lost(),
+                BackendStates.of(dataplane));
     }
 }

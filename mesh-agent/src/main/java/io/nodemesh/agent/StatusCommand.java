@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
-        description = "Show a running agent's backends, readiness, applied state and last apply.")
+        description = "Show a running agent's backends, readiness, applied state, last apply and each backend's health"
+                + " (exit 3: not ready; 4: ready, but a backend reports a problem).")
 public final class StatusCommand implements Callable<Integer> {
     @Option(
             names = "--agent",
@@ -24,6 +25,11 @@ public final class StatusCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             defaultValue = "text")
     OutputFormat output;
+
+    /** Exit code when the agent is not ready. */
+    static final int NOT_READY = 3;
+    /** Exit code when it is ready but a backend reports a problem (a table nearly full, a NACK, a silent peer). */
+    static final int UNHEALTHY = 4;
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -41,7 +47,8 @@ public final class StatusCommand implements Callable<Integer> {
         }
         if (output == OutputFormat.json) out.print(body);
         else print(status);
-        return status.ready() ? 0 : 3;
+        if (!status.ready()) return NOT_READY;
+        return status.healthy() ? 0 : UNHEALTHY;
     }
 
     private void print(AgentStatus s) {
@@ -68,5 +75,6 @@ public final class StatusCommand implements Callable<Integer> {
         if (r != null)
             out.println("last refusal " + r.at() + ": " + r.reason() + " (" + s.refusalsTotal() + " in all)");
         if (s.flowsLost() > 0) out.println("flows lost  " + s.flowsLost());
+        s.backends().forEach(b -> BackendStatePrinter.print(out, b));
     }
 }

@@ -115,6 +115,22 @@ class AgentNodeRootTest {
             assertThat(key).isRegularFile();
             assertThat(pins.resolve("links")).isNotEmptyDirectory();
 
+            // Each part of the composed dataplane reports its own health, read from what it runs.
+            OperatorCommandsTest.Output status =
+                    OperatorCommandsTest.status("--agent", "127.0.0.1:" + agent.agent.port(), "-o", "json");
+            var parsed = io.nodemesh.agent.http.StatusJson.read(status.out());
+            assertThat(parsed.backends())
+                    .extracting(io.nodemesh.agent.http.AgentStatus.BackendState::backend)
+                    .containsExactlyInAnyOrder("ebpf", "envoy", "wireguard");
+            assertThat(parsed.backends())
+                    .filteredOn(b -> b.backend().equals("ebpf"))
+                    .singleElement()
+                    .satisfies(b -> assertThat(b.tables())
+                            .filteredOn(t -> t.name().equals("nm_services"))
+                            .singleElement()
+                            .satisfies(t -> assertThat(t.entries()).isPositive()));
+            assertThat(status.exit()).as(status.out()).isZero();
+
             assertThat(agent.stop()).isZero();
             assertThat(agent.out())
                     .contains("ebpf: still running")

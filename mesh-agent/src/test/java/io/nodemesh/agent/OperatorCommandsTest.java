@@ -49,7 +49,8 @@ class OperatorCommandsTest {
                     .contains("node        node-a")
                     .contains("ready       yes")
                     .contains("1 services, 0 endpoints, 2 workloads, 1 nodes") // endpoints listed, not selected
-                    .contains("last apply  generation 1");
+                    .contains("last apply  generation 1")
+                    .contains("backend sim  healthy");
 
             Output json = status("--agent", agent, "--output", "json");
             AgentStatus parsed = StatusJson.read(json.out());
@@ -57,6 +58,10 @@ class OperatorCommandsTest {
             assertThat(parsed.lastApply().generation()).isEqualTo(1);
             assertThat(parsed.state().services()).isEqualTo(1);
             assertThat(parsed.capabilities()).isNotEmpty();
+            assertThat(parsed.backends())
+                    .singleElement()
+                    .satisfies(b -> assertThat(b.backend()).isEqualTo("sim"));
+            assertThat(parsed.healthy()).isTrue();
 
             Files.writeString(state, AgentCommandFileSourceTest.INVALID);
             run.await("the refusal", () -> run.out().contains("NOT applied"));

@@ -1,6 +1,7 @@
 package io.nodemesh.api;
 
 import io.nodemesh.api.state.MeshState;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -29,6 +30,13 @@ public interface MeshDataplane extends AutoCloseable {
     Flows flows();
 
     Set<Capability> capabilities();
+
+    /**
+     * How the backend is doing, read from what it runs: one entry for a single backend, one per part for a composite.
+     *
+     * @throws DataplaneException if the backend cannot be read (it is closed, or its kernel objects are gone)
+     */
+    List<BackendHealth> health();
 
     /**
      * Stops managing the dataplane. Whether the programmed state keeps serving after close (pinned eBPF programs do)

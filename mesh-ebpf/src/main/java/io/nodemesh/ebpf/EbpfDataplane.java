@@ -1,6 +1,7 @@
 package io.nodemesh.ebpf;
 
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Flows;
@@ -10,6 +11,7 @@ import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.internal.NodeInstallation;
 import io.nodemesh.ebpf.internal.NodeProgrammer;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -99,6 +101,13 @@ public final class EbpfDataplane implements MeshDataplane {
     @Override
     public Set<Capability> capabilities() {
         return CAPABILITIES;
+    }
+
+    /** Fill of every keyed map, counted in the kernel; a map more than 90% full is a problem. */
+    @Override
+    public synchronized List<BackendHealth> health() {
+        ensureOpen();
+        return List.of(io.nodemesh.ebpf.internal.MapFill.of(NAME, installation));
     }
 
     /** Stops managing; programs stay attached and maps pinned (see the class comment). */

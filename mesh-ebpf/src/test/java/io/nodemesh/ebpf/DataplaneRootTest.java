@@ -160,6 +160,13 @@ class DataplaneRootTest {
         return SockKeys.of(dp.installation().map("nm_sockhash"));
     }
 
+    static io.nodemesh.api.BackendHealth.TableFill fill(EbpfDataplane dp, String map) {
+        return dp.health().getFirst().tables().stream()
+                .filter(t -> t.name().equals(map))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no table " + map + " in " + dp.health()));
+    }
+
     @Test
     void sameNodePodsAreRedirectedAndTheKernelSaysSo() throws Exception {
         try (EbpfDataplane dp = open(Map.of());
@@ -178,6 +185,9 @@ class DataplaneRootTest {
                         .as("both ends of a->b are in nm_sockhash while open")
                         .filteredOn(k -> k.between(A, clientPort, B, 8080))
                         .hasSize(2);
+                assertThat(fill(dp, "nm_sockhash").entries())
+                        .as("health counts the sockhash in the kernel")
+                        .isGreaterThanOrEqualTo(2);
             } finally {
                 cgroup.leave();
             }
@@ -185,6 +195,16 @@ class DataplaneRootTest {
                     .as("sk_msg ran for every message")
                     .isGreaterThanOrEqualTo(200);
             assertThat(sockets(dp)).as("closed sockets leave nm_sockhash").isEmpty();
+            assertThat(fill(dp, "nm_sockhash").entries()).isZero();
+            assertThat(fill(dp, "nm_ip_identity"))
+                    .as("one entry per pod address, of the map's max_entries")
+                    .satisfies(t -> assertThat(t.entries()).isGreaterThanOrEqualTo(3))
+                    .satisfies(t -> assertThat(t.capacity())
+                            .isEqualTo(dp.installation()
+                                    .map("nm_ip_identity")
+                                    .definition()
+                                    .maxEntries()));
+            assertThat(dp.health().getFirst().problems()).isEmpty();
             awaitEvents(events, e -> e.type() == FlowEvent.Type.REDIRECT);
             assertThat(events).anySatisfy(e -> {
                 assertThat(e.type()).isEqualTo(FlowEvent.Type.REDIRECT);

@@ -2,6 +2,7 @@ package io.nodemesh.envoy;
 
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Flows;
@@ -21,6 +22,7 @@ import io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles;
 import io.nodemesh.envoy.internal.translate.AccessLogTranslator;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
 import io.nodemesh.envoy.internal.xds.NodeSnapshots;
+import io.nodemesh.envoy.internal.xds.ProxyHealth;
 import io.nodemesh.envoy.internal.xds.XdsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -231,6 +233,12 @@ public final class EnvoyDataplane implements MeshDataplane {
     @Override
     public Set<Capability> capabilities() {
         return CAPABILITIES;
+    }
+
+    /** The proxies connected to the xDS server, per resource type: what each was sent, accepted and rejected. */
+    @Override
+    public List<BackendHealth> health() {
+        return List.of(ProxyHealth.of(name(), server.ledger()));
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
@@ -74,6 +75,10 @@ class AdsProtocolTest {
                 .contains("outbound|8080||svc0.shop", "outbound|8080||svc1.shop", "nodemesh-passthrough");
 
         ads.request(CDS, List.of(), first.getVersionInfo(), first.getNonce(), null); // ACK
+        Eventually.until(
+                "the ACK is in the health",
+                () -> dp.health().getFirst().clients().stream()
+                        .anyMatch(c -> c.resourceType().equals("Cluster") && c.upToDate()));
         dp.apply(state(3, EncryptionSpec.NONE));
         DiscoveryResponse second = ads.next();
         assertThat(second.getVersionInfo()).isEqualTo("2");
@@ -117,6 +122,18 @@ class AdsProtocolTest {
         assertThat(nack.errorDetail()).isEqualTo("listener rejected: port in use");
         assertThat(nack.servingVersion()).isEqualTo("1");
         assertThat(dp.servedVersions("node-a").get(LDS)).isEqualTo("1");
+        BackendHealth health = dp.health().getFirst();
+        assertThat(health.clients())
+                .filteredOn(c -> c.resourceType().equals("Listener"))
+                .singleElement()
+                .satisfies(c -> {
+                    assertThat(c.node()).isEqualTo("node-a");
+                    assertThat(c.sentVersion()).contains("2");
+                    assertThat(c.ackedVersion()).contains("1");
+                    assertThat(c.nacks()).isOne();
+                    assertThat(c.lastNack()).contains("listener rejected: port in use");
+                });
+        assertThat(health.problems()).singleElement().asString().contains("node-a", "Listener version 2");
 
         // The rejected version is not pushed again; the next apply is the next thing the client sees.
         dp.apply(state(3, EncryptionSpec.NONE));
@@ -316,6 +333,14 @@ class AdsProtocolTest {
         Eventually.until("the delta NACK is reported", () -> !dp.nacks().isEmpty());
         assertThat(dp.nacks().getFirst().delta()).isTrue();
         assertThat(dp.nacks().getFirst().errorDetail()).isEqualTo("cluster rejected");
+        assertThat(dp.health().getFirst().clients())
+                .filteredOn(c -> c.resourceType().equals("Cluster"))
+                .singleElement()
+                .satisfies(c -> {
+                    assertThat(c.nacks()).isOne();
+                    assertThat(c.ackedVersion()).isEmpty();
+                    assertThat(c.lastNack()).contains("cluster rejected");
+                });
     }
 
     private static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any a, Class<T> type) {

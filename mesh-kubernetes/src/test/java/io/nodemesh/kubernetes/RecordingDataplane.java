@@ -1,6 +1,7 @@
 package io.nodemesh.kubernetes;
 
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.Flows;
 import io.nodemesh.api.InvalidStateException;
@@ -58,6 +59,11 @@ final class RecordingDataplane implements MeshDataplane {
     @Override
     public Set<Capability> capabilities() {
         return Set.of(Capability.FLOWS);
+    }
+
+    @Override
+    public List<BackendHealth> health() {
+        return List.of(BackendHealth.nothingToReport(name()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nodemesh.sim;
 
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Flows;
@@ -162,6 +163,12 @@ public final class SimulatedDataplane implements MeshDataplane {
     @Override
     public Set<Capability> capabilities() {
         return CAPABILITIES;
+    }
+
+    /** The simulator has no tables that fill and no peers: always healthy. */
+    @Override
+    public List<BackendHealth> health() {
+        return List.of(BackendHealth.nothingToReport(name()));
     }
 
     /** What the simulator models, whatever the options. */

@@ -2,6 +2,7 @@ package io.nodemesh.examples.embedding;
 
 import io.nodemesh.api.ApplyException;
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Dataplanes;
@@ -136,6 +137,11 @@ public final class ComposedDataplanesExample {
         @Override
         public Set<Capability> capabilities() {
             return EnumSet.noneOf(Capability.class);
+        }
+
+        @Override
+        public List<BackendHealth> health() {
+            return List.of(BackendHealth.nothingToReport(name()));
         }
 
         @Override

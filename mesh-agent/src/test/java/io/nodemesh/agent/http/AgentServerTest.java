@@ -38,7 +38,8 @@ class AgentServerTest {
             null,
             0,
             0,
-            0);
+            0,
+            List.of());
 
     @Test
     void servesHealthReadinessMetricsAndAFlowStream() throws Exception {

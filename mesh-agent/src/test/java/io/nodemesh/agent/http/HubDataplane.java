@@ -1,6 +1,7 @@
 package io.nodemesh.agent.http;
 
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.Flows;
 import io.nodemesh.api.MeshDataplane;
@@ -34,6 +35,11 @@ public record HubDataplane(FlowHub hub) implements MeshDataplane {
     @Override
     public Set<Capability> capabilities() {
         return Set.of(Capability.FLOWS);
+    }
+
+    @Override
+    public List<BackendHealth> health() {
+        return List.of(BackendHealth.nothingToReport(name()));
     }
 
     @Override

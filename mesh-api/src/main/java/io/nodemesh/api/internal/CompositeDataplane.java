@@ -2,6 +2,7 @@ package io.nodemesh.api.internal;
 
 import io.nodemesh.api.ApplyException;
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.FlowStats;
 import io.nodemesh.api.Flows;
@@ -102,6 +103,11 @@ public final class CompositeDataplane implements MeshDataplane {
         Set<Capability> all = EnumSet.noneOf(Capability.class);
         parts.forEach(p -> all.addAll(p.capabilities()));
         return all;
+    }
+
+    @Override
+    public List<BackendHealth> health() {
+        return parts.stream().flatMap(p -> p.health().stream()).toList();
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.Flows;
 import io.nodemesh.api.InvalidStateException;
@@ -549,6 +550,11 @@ public final class FeedBenchmark {
             return inner.capabilities();
         }
 
+        @Override
+        public List<BackendHealth> health() {
+            return inner.health();
+        }
+
         public void close() {
             inner.close();
         }
@@ -591,6 +597,11 @@ public final class FeedBenchmark {
 
         public Set<Capability> capabilities() {
             return Set.of();
+        }
+
+        @Override
+        public List<BackendHealth> health() {
+            return List.of(BackendHealth.nothingToReport(name()));
         }
 
         public void close() {}

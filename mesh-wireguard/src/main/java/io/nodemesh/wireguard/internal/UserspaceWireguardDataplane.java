@@ -2,6 +2,7 @@ package io.nodemesh.wireguard.internal;
 
 import io.nodemesh.api.ApplyException;
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.Capability;
 import io.nodemesh.api.DataplaneException;
 import io.nodemesh.api.Flows;
@@ -218,6 +219,12 @@ final class UserspaceWireguardDataplane implements WireguardDataplane {
     @Override
     public Set<Capability> capabilities() {
         return WireguardProvider.CAPABILITIES;
+    }
+
+    @Override
+    public List<BackendHealth> health() {
+        ensureOpen();
+        return List.of(TunnelHealth.of(name(), device(), state(), settings.keepalive(), Instant.now()));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.nodemesh.wireguard.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nodemesh.api.BackendHealth;
 import io.nodemesh.api.InvalidStateException;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
@@ -155,6 +156,19 @@ class WireguardMeshRootTest {
         assertThat(dp(1).device().peer(dp(2).publicKey()))
                 .get()
                 .satisfies(p -> assertThat(p.hasHandshake()).isTrue());
+        BackendHealth health = dp(1).health().getFirst();
+        assertThat(health.peers())
+                .as("the peer is named by its node, with the handshake and the bytes the device counted")
+                .filteredOn(p -> p.publicKey().equals(dp(2).publicKey().base64()))
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.node()).isEqualTo(topo.meshNode(2).name());
+                    assertThat(p.lastHandshake()).isPresent();
+                    assertThat(p.rxBytes()).isPositive();
+                    assertThat(p.txBytes()).isPositive();
+                    assertThat(p.endpoint()).isPresent();
+                });
+        assertThat(health.problems()).isEmpty();
 
         // Control: the same traffic without encryption shows the marker, so the check above can fail.
         applyAll(state(EncryptionSpec.NONE));

@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
@@ -125,6 +126,14 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         }
         subscribe(s, request);
         String nonce = request.getResponseNonce();
+        streams.ledger()
+                .answered(
+                        this,
+                        request.getTypeUrl(),
+                        nonce,
+                        request.hasErrorDetail()
+                                ? Optional.of(request.getErrorDetail().getMessage())
+                                : Optional.empty());
         if (!nonce.isEmpty() && nonce.equals(s.inflightNonce)) {
             if (request.hasErrorDetail()) {
                 String rejected = s.inflightVersion;
@@ -203,6 +212,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         s.inflight = now;
         s.inflightNonce = nonce;
         s.inflightVersion = version;
+        streams.ledger().sent(this, group, s.typeUrl, version, nonce);
         sender.send(DeltaDiscoveryResponse.newBuilder()
                 .setSystemVersionInfo(version)
                 .setTypeUrl(s.typeUrl)

@@ -35,6 +35,7 @@ final class DeltaStreams {
     private final PackedResources packed;
     private final StreamExecutors executors;
     private final Rejections rejections;
+    private final ClientLedger ledger;
     private final Map<String, Set<DeltaStream>> byGroup = new ConcurrentHashMap<>();
     /** Subscriptions are interned immutable sets (or null for wildcard), kept as they are. */
     private final MapAnswers<Set<String>, List<Resource>> answers = new MapAnswers<>(16, names -> names);
@@ -44,11 +45,17 @@ final class DeltaStreams {
     private final SendBudget budget =
             new SendBudget(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
 
-    DeltaStreams(MeshCache cache, PackedResources packed, StreamExecutors executors, Rejections rejections) {
+    DeltaStreams(
+            MeshCache cache,
+            PackedResources packed,
+            StreamExecutors executors,
+            Rejections rejections,
+            ClientLedger ledger) {
         this.cache = cache;
         this.packed = packed;
         this.executors = executors;
         this.rejections = rejections;
+        this.ledger = ledger;
         cache.onSnapshot(group -> byGroup.getOrDefault(group, Set.of()).forEach(DeltaStream::snapshotChanged));
     }
 
@@ -56,6 +63,10 @@ final class DeltaStreams {
     ServerCallHandler<DeltaDiscoveryRequest, DeltaDiscoveryResponse> handler() {
         return ServerCalls.asyncBidiStreamingCall(responses ->
                 new DeltaStream(this, (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses, executors.next()));
+    }
+
+    ClientLedger ledger() {
+        return ledger;
     }
 
     SendBudget budget() {
@@ -72,6 +83,7 @@ final class DeltaStreams {
     }
 
     void closed(DeltaStream stream) {
+        ledger.closed(stream);
         Set<DeltaStream> streams = byGroup.get(stream.group());
         if (streams != null) streams.remove(stream);
     }

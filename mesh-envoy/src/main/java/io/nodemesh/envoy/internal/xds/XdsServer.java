@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -37,6 +38,8 @@ public final class XdsServer implements AutoCloseable {
     /** Per stream: the node it speaks for, and per type the version of the last response and its nonce. */
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
 
+    private final ClientLedger ledger = new ClientLedger();
+
     /** {@code more}: other gRPC services to serve on the same port (e.g. access-log receivers Envoy reaches through the xDS cluster). */
     public XdsServer(
             String host,
@@ -52,7 +55,8 @@ public final class XdsServer implements AutoCloseable {
         // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
         V3DiscoveryServer discovery = new V3DiscoveryServer(
                 java.util.List.of(new Callbacks()), snapshots.cache(), senders, snapshots.packed());
-        DeltaStreams delta = new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected);
+        DeltaStreams delta =
+                new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected, ledger);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
         more.forEach(builder::addService);
         this.server = builder.addService(
@@ -102,6 +106,11 @@ public final class XdsServer implements AutoCloseable {
         return b.build();
     }
 
+    /** What each connected client was sent and accepted. */
+    public ClientLedger ledger() {
+        return ledger;
+    }
+
     public int port() {
         return server.getPort();
     }
@@ -146,12 +155,14 @@ public final class XdsServer implements AutoCloseable {
         @Override
         public void onStreamClose(long streamId, String typeUrl) {
             streams.remove(streamId);
+            ledger.closed(streamId);
             snapshots.streamClosed(streamId);
         }
 
         @Override
         public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
             streams.remove(streamId);
+            ledger.closed(streamId);
             snapshots.streamClosed(streamId);
         }
 
@@ -170,6 +181,13 @@ public final class XdsServer implements AutoCloseable {
                     request.getResourceNamesCount(),
                     request.getVersionInfo(),
                     request.getResponseNonce());
+            ledger.answered(
+                    streamId,
+                    request.getTypeUrl(),
+                    request.getResponseNonce(),
+                    request.hasErrorDetail()
+                            ? Optional.of(request.getErrorDetail().getMessage())
+                            : Optional.empty());
             if (!request.hasErrorDetail()) return;
             Sent sent = s.lastSent.get(request.getTypeUrl());
             String rejected = sent != null && sent.nonce.equals(request.getResponseNonce()) ? sent.version : "";
@@ -205,9 +223,9 @@ public final class XdsServer implements AutoCloseable {
 
         @Override
         public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-            stream(streamId)
-                    .lastSent
-                    .put(response.getTypeUrl(), new Sent(response.getNonce(), response.getVersionInfo()));
+            StreamState s = stream(streamId);
+            s.lastSent.put(response.getTypeUrl(), new Sent(response.getNonce(), response.getVersionInfo()));
+            ledger.sent(streamId, s.node, response.getTypeUrl(), response.getVersionInfo(), response.getNonce());
         }
 
         @Override
