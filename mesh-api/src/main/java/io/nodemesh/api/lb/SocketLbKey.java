@@ -16,7 +16,8 @@ import java.util.Optional;
  *   <li>the client address is the client workload's {@linkplain #workloadAddress address} (its first IPv4 address,
  *       else its first address), which the kernel finds from the socket's network namespace in {@code nm_netns_addr};
  *       a socket of no workload (a host process) is known by the source address it bound before connecting, and
- *       otherwise by {@linkplain #unknownClient the unspecified address} (all zero), which is what the simulator uses for host processes;</li>
+ *       otherwise by {@linkplain #unknownClient the unspecified address} (all zero). The simulator keys a host
+ *       source given an address by that address (a process that bound it) and one with the node's default by zero;</li>
  *   <li>addresses are 16 bytes, IPv4 v4-mapped ({@code ::ffff:a.b.c.d}), as in every nodemesh map.</li>
  * </ul>
  * So Maglev is consistent <em>per client</em>: every connection of one pod to one VIP:port lands on the same backend
