@@ -7,6 +7,10 @@
  * key, same nm_sock_info — adds it to nm_sockhash, and asks for the state callback so nm_closed forgets it on close.
  * It prints one line per socket it added, which the agent counts. Sockets already known (sockops saw them) are left.
  *
+ * Only sockets of processes under the attach cgroup root are considered, as sockops only sees those: the socket's
+ * cgroup (sk_cgrp_data) must have the root (nm_backfill_scope, written by the agent when it loads this object) among
+ * its ancestors.
+ *
  * Client or server? A socket whose local port is a port this namespace listens on was accepted (server); the TCP
  * iterator walks the listening sockets before the established ones, so they are noted first (nm_backfill_listen).
  *
@@ -17,6 +21,7 @@
 #define __LINUX_BPF_H__
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include "nodemesh.h"
 #include "maps.h"
 
@@ -40,6 +45,50 @@ struct {
     __type(key, struct nm_listen_key);
     __type(value, __u32);
 } nm_backfill_listen SEC(".maps");
+
+/* Not pinned: [0] = cgroup-v2 id of the attach root (0 = nothing is in scope). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} nm_backfill_scope SEC(".maps");
+
+#define NM_MAX_CGROUP_DEPTH 32
+
+/*
+ * Whether the socket's cgroup is the attach root or below it: the root is one of its ancestors (ancestors[0..level]).
+ * Read with bpf_probe_read_kernel: the walk indexes a flexible array, which BTF pointer access does not allow.
+ */
+static __always_inline int nm_in_scope(struct tcp_sock *tp)
+{
+    __u32 zero = 0;
+    __u64 *root = bpf_map_lookup_elem(&nm_backfill_scope, &zero);
+    if (!root || !*root)
+        return 0;
+    __u64 cg = 0;
+    bpf_probe_read_kernel(&cg, sizeof(cg), &tp->inet_conn.icsk_inet.sk.sk_cgrp_data.cgroup);
+    if (!cg)
+        return 0;
+    int level = 0;
+    bpf_probe_read_kernel(&level, sizeof(level), (void *)(cg + bpf_core_field_offset(struct cgroup, level)));
+    __u64 ancestors = cg + bpf_core_field_offset(struct cgroup, ancestors);
+    for (int i = 0; i < NM_MAX_CGROUP_DEPTH; i++) {
+        if (i > level)
+            break;
+        __u64 anc = 0, kn = 0, id = 0;
+        bpf_probe_read_kernel(&anc, sizeof(anc), (void *)(ancestors + i * sizeof(__u64)));
+        if (!anc)
+            break;
+        bpf_probe_read_kernel(&kn, sizeof(kn), (void *)(anc + bpf_core_field_offset(struct cgroup, kn)));
+        if (!kn)
+            break;
+        bpf_probe_read_kernel(&id, sizeof(id), (void *)(kn + bpf_core_field_offset(struct kernfs_node, id)));
+        if (id == *root)
+            return 1;
+    }
+    return 0;
+}
 
 static __always_inline void nm_v4mapped(__u8 out[16], __u32 ip4_be)
 {
@@ -90,6 +139,9 @@ int nm_backfill(struct bpf_iter__tcp *ctx)
     }
     if (skc->skc_state != NM_TCP_ESTABLISHED)
         return 0;
+    struct tcp_sock *tp = bpf_skc_to_tcp_sock(skc);
+    if (!tp || !nm_in_scope(tp))
+        return 0;
 
     struct nm_sock_key key = {};
     if (skc->skc_family == NM_AF_INET) {
@@ -130,11 +182,8 @@ int nm_backfill(struct bpf_iter__tcp *ctx)
         return 0;
     bpf_map_update_elem(&nm_sock_info, &key, &info, BPF_NOEXIST);
     /* so that nm_closed (sockops, STATE_CB) removes nm_sock_info when the socket closes, as for any other socket */
-    struct tcp_sock *tp = bpf_skc_to_tcp_sock(skc);
-    if (tp) {
-        int cb = tp->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG;
-        bpf_setsockopt(tp, NM_SOL_TCP, NM_TCP_BPF_SOCK_OPS_CB_FLAGS, &cb, sizeof(cb));
-    }
+    int cb = tp->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG;
+    bpf_setsockopt(tp, NM_SOL_TCP, NM_TCP_BPF_SOCK_OPS_CB_FLAGS, &cb, sizeof(cb));
     BPF_SEQ_PRINTF(ctx->meta->seq, "%llu\n", cookie);
     return 0;
 }

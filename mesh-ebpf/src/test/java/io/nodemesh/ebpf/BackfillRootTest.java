@@ -31,10 +31,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Connections established before the dataplane opens (bpf/backfill.bpf.c): two same-node pods connected, and a
- * loopback connection of no pod, both made before any program is attached; after open and the first apply the pods'
- * connection is in {@code nm_sockhash} from both ends, its messages pass through sk_msg (which redirects exactly the
- * sockets whose peer is in the map), it keeps working, and the loopback one is left alone.
+ * Connections established before the dataplane opens (bpf/backfill.bpf.c): two same-node pods connected, a loopback
+ * connection of no pod, and the same two pods connected by sockets made outside the attach cgroup, all before any
+ * program is attached; after open and the first apply the first connection is in {@code nm_sockhash} from both ends,
+ * its messages pass through sk_msg (which redirects exactly the sockets whose peer is in the map) and it keeps
+ * working; the other two are left alone, as sockops would have left them.
  */
 @ExtendWith(BpfFdLeakCheck.class)
 class BackfillRootTest {
@@ -107,7 +108,20 @@ class BackfillRootTest {
 
     @Test
     void connectionsOfPodsOpenedBeforeTheDataplaneJoinTheSockhashAndOthersDoNot() throws Exception {
-        cgroup.enter();
+        // made before this thread enters the attach cgroup: outside the dataplane's scope
+        try (ServerSocket outsideServer = Netns.call(podNamed("b").netns(), () -> new ServerSocket(8091, 50, addr(b)));
+                Socket outsideClient = Netns.call(podNamed("a").netns(), () -> connect(b, 8091));
+                Socket outsideAccepted = outsideServer.accept()) {
+            cgroup.enter();
+            try {
+                insideTheCgroup(outsideClient.getLocalPort());
+            } finally {
+                cgroup.leave();
+            }
+        }
+    }
+
+    private void insideTheCgroup(int outsidePort) throws Exception {
         try (ServerSocket server = Netns.call(podNamed("b").netns(), () -> new ServerSocket(8090, 50, addr(b)));
                 Socket client = Netns.call(podNamed("a").netns(), () -> connect(b, 8090));
                 Socket accepted = server.accept();
@@ -126,6 +140,9 @@ class BackfillRootTest {
                         .as("both ends of the pods' connection were added, and only those")
                         .filteredOn(k -> k.between(a, clientPort, b, 8090))
                         .hasSize(2);
+                assertThat(sockets(dp))
+                        .as("the pods' connection made outside the attach cgroup is not the dataplane's")
+                        .noneMatch(k -> k.between(a, outsidePort, b, 8091));
                 assertThat(sockets(dp))
                         .as("the loopback connection belongs to no pod")
                         .noneMatch(k -> k.localIp().equals("127.0.0.1"))
@@ -155,8 +172,6 @@ class BackfillRootTest {
                         .as("and nm_sock_info: the backfill asked for the close callback")
                         .noneMatch(k -> k.between(a, clientPort, b, 8090));
             }
-        } finally {
-            cgroup.leave();
         }
     }
 

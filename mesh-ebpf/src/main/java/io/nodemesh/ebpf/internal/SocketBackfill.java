@@ -5,6 +5,10 @@ import io.nodemesh.ebpf.bpf.BpfObject;
 import io.nodemesh.ebpf.bpf.IterLink;
 import io.nodemesh.ebpf.bpf.LoadOptions;
 import io.nodemesh.ebpf.bpf.ObjectSpec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashSet;
@@ -26,6 +30,7 @@ final class SocketBackfill implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SocketBackfill.class);
     static final String OBJECT = "backfill";
     static final String PROGRAM = "nm_backfill";
+    static final String SCOPE_MAP = "nm_backfill_scope";
 
     private final BpfObject object;
     private final IterLink link;
@@ -54,9 +59,18 @@ final class SocketBackfill implements AutoCloseable {
                             spec,
                             LoadOptions.DEFAULTS.withPinRoot(
                                     installation.settings().pinRoot()));
+            // Only sockets under the attach root, as sockops sees them: the program checks the socket's cgroup.
+            long root = ((Number) Files.getAttribute(installation.settings().cgroupRoot(), "unix:ino")).longValue();
+            object.map(SCOPE_MAP)
+                    .put(
+                            new byte[4],
+                            ByteBuffer.allocate(8)
+                                    .order(ByteOrder.LITTLE_ENDIAN)
+                                    .putLong(root)
+                                    .array());
             IterLink link = object.program(PROGRAM).attachIterator();
             return new SocketBackfill(object, link, null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             if (object != null) object.close();
             String reason = "connections established before the programs were attached keep the kernel stack: "
                     + e.getMessage();
