@@ -68,6 +68,41 @@ static __always_inline void nm_client_addr(struct bpf_sock_addr *ctx, __u64 netn
     }
 }
 
+struct nm_find_ctx {
+    __u32 set;
+    __u32 found;
+    __u8 ip[16];
+};
+
+static long nm_find_cb(__u64 i, void *data)
+{
+    struct nm_find_ctx *c = data;
+    struct nm_backend_value *b = nm_backend_at(c->set, (__u32)i);
+    if (b && nm_ip_equal(b->ip, c->ip)) {
+        c->found = (__u32)i;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * The slot that holds the remembered backend now, count if none: usually the remembered slot; when the set shrank
+ * and the backend was moved to a lower slot (SlotAssigner), a scan finds it, so affinity survives as the simulator's
+ * (which looks the backend up among the ready ones) does.
+ */
+static __always_inline __u32 nm_find_backend(__u32 set, __u32 count, __u32 slot, const __u8 ip[16])
+{
+    if (slot < count) {
+        struct nm_backend_value *b = nm_backend_at(set, slot);
+        if (b && nm_ip_equal(b->ip, ip))
+            return slot;
+    }
+    struct nm_find_ctx c = { .set = set, .found = count };
+    __builtin_memcpy(c.ip, ip, 16);
+    bpf_loop(count, nm_find_cb, &c, 0);
+    return c.found;
+}
+
 /*
  * Picks a slot among 0..count-1, honouring session affinity; returns count when nothing usable was found.
  * Not inlined (nor nm_affinity_record): as subprograms their stack frames come and go, which keeps nm_translate's
@@ -85,11 +120,10 @@ static __attribute__((noinline)) __u32 nm_pick_slot(struct nm_service_value *sv,
         __builtin_memcpy(akey.client_ip, client, 16);
         struct nm_affinity_value *av = bpf_map_lookup_elem(&nm_affinity, &akey);
         __u64 now = bpf_ktime_get_ns();
-        if (av && now - av->last_used_ns <= (__u64)sv->affinity_timeout_s * 1000000000ULL && av->slot < count) {
-            struct nm_backend_value *b = nm_backend_at(set, av->slot);
-            /* the slot may have been handed to another backend since: only reuse it if it still holds ours */
-            if (b && nm_ip_equal(b->ip, av->backend_ip))
-                return av->slot;
+        if (av && now - av->last_used_ns <= (__u64)sv->affinity_timeout_s * 1000000000ULL) {
+            __u32 found = nm_find_backend(set, count, av->slot, av->backend_ip);
+            if (found < count)
+                return found;
         }
     }
 
