@@ -22,7 +22,7 @@
 
 #include <linux/types.h>
 
-#define NM_LAYOUT_VERSION 4
+#define NM_LAYOUT_VERSION 5
 
 /* ---- identities -------------------------------------------------------------------------------------------- */
 #define NM_IDENTITY_ANY  0 /* unknown, or "any" in a policy key */
@@ -43,7 +43,7 @@
 
 /* nm_service_value.flags */
 #define NM_SVC_F_L7       0x1 /* steer to the node proxy (nm_config.proxy_ip/proxy_port) instead of a backend */
-#define NM_SVC_F_AFFINITY 0x2 /* client-ip session affinity, nm_service_value.affinity_timeout_s */
+#define NM_SVC_F_AFFINITY 0x2 /* client session affinity (SocketLbKey's client), nm_service_value.affinity_timeout_s */
 
 /* nm_backend_value.flags */
 #define NM_BACKEND_F_LOCAL 0x1 /* the backend is a workload on this node */
@@ -178,13 +178,14 @@ struct nm_maglev_key {
 
 /* nm_rr (ARRAY, index = backend set): __u32 round-robin counter, bumped atomically per new socket */
 
-/* nm_affinity (LRU_HASH). The client is its network namespace: at connect time a socket has no source address
- * yet, and one pod = one netns = one client address (host processes share the node's netns, like the node IP). */
+/* nm_affinity (LRU_HASH). The client is the address SocketLbKey keys it by (service.bpf.c nm_client_addr: the pod's
+ * address from its netns, else the bound source address, else zero): a socket has no source address yet at connect
+ * time. The simulator remembers by the same address, so affinity means the same in both. */
 struct nm_affinity_key {
-    __u64 client_netns_cookie;
+    __u8  client_ip[16];
     __u32 backend_set;
     __u32 pad0;
-};                        /* 16 bytes */
+};                        /* 24 bytes */
 struct nm_affinity_value {
     __u64 last_used_ns;   /* bpf_ktime_get_ns() of the last connection */
     __u8  backend_ip[16]; /* checked against the slot on reuse, so a reshuffled slot is never trusted blindly */

@@ -15,6 +15,7 @@
  * socket was translated for (nm_revnat), as the simulator judges each send of a connected socket.
  */
 #include "common.h"
+#include "flow_hash.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -41,34 +42,88 @@ static __always_inline struct nm_backend_value *nm_backend_at(__u32 set, __u32 s
     return bpf_map_lookup_elem(&nm_backends, &key);
 }
 
-/* A 32-bit mix of the socket and its netns: the flow key Maglev hashes when no source port exists yet. */
-static __always_inline __u32 nm_flow_hash(__u64 cookie, __u64 netns)
+/*
+ * The client address the balancer keys a socket by (SocketLbKey): its pod's address (nm_netns_addr) when its netns is
+ * a pod's, else the source address it bound before connecting, else all zero. Never the connection: at connect time
+ * there is no source port yet, so Maglev and affinity are per client, the same in the simulator.
+ */
+static __always_inline void nm_client_addr(struct bpf_sock_addr *ctx, __u64 netns, __u8 out[16])
 {
-    __u64 h = cookie * 0x9E3779B97F4A7C15ULL ^ (netns + 0x632BE59BD9B4E019ULL);
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 33;
-    return (__u32)h;
+    struct nm_ip_key *pod = bpf_map_lookup_elem(&nm_netns_addr, &netns);
+    if (pod) {
+        __builtin_memcpy(out, pod->ip, 16);
+        return;
+    }
+    __builtin_memset(out, 0, 16);
+    struct bpf_sock *sk = ctx->sk;
+    if (!sk)
+        return;
+    if (sk->family == 2 /* AF_INET */) {
+        __u32 src = sk->src_ip4;
+        if (src)
+            nm_v4mapped(out, src);
+    } else {
+        nm_copy_ip6(out, NM_CTX32(sk->src_ip6[0]), NM_CTX32(sk->src_ip6[1]), NM_CTX32(sk->src_ip6[2]),
+                    NM_CTX32(sk->src_ip6[3]));
+    }
 }
 
-/* Picks a slot among 0..count-1, honouring session affinity; returns count when nothing usable was found. */
-static __always_inline __u32 nm_pick_slot(struct nm_service_value *sv, __u64 cookie, __u64 netns)
+struct nm_find_ctx {
+    __u32 set;
+    __u32 found;
+    __u8 ip[16];
+};
+
+static long nm_find_cb(__u64 i, void *data)
+{
+    struct nm_find_ctx *c = data;
+    struct nm_backend_value *b = nm_backend_at(c->set, (__u32)i);
+    if (b && nm_ip_equal(b->ip, c->ip)) {
+        c->found = (__u32)i;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * The slot that holds the remembered backend now, count if none: usually the remembered slot; when the set shrank
+ * and the backend was moved to a lower slot (SlotAssigner), a scan finds it, so affinity survives as the simulator's
+ * (which looks the backend up among the ready ones) does.
+ */
+static __always_inline __u32 nm_find_backend(__u32 set, __u32 count, __u32 slot, const __u8 ip[16])
+{
+    if (slot < count) {
+        struct nm_backend_value *b = nm_backend_at(set, slot);
+        if (b && nm_ip_equal(b->ip, ip))
+            return slot;
+    }
+    struct nm_find_ctx c = { .set = set, .found = count };
+    __builtin_memcpy(c.ip, ip, 16);
+    bpf_loop(count, nm_find_cb, &c, 0);
+    return c.found;
+}
+
+/*
+ * Picks a slot among 0..count-1, honouring session affinity; returns count when nothing usable was found.
+ * Not inlined (nor nm_affinity_record): as subprograms their stack frames come and go, which keeps nm_translate's
+ * combined stack under the verifier's 512 bytes.
+ */
+static __attribute__((noinline)) __u32 nm_pick_slot(struct nm_service_value *sv, const __u8 client[16],
+                                          const struct nm_addr *dst)
 {
     __u32 count = sv->backend_count;
     __u32 set = sv->backend_set;
     __u32 slot = count;
-    __u64 now = bpf_ktime_get_ns();
-    struct nm_affinity_key akey = { .client_netns_cookie = netns, .backend_set = set };
 
     if (sv->flags & NM_SVC_F_AFFINITY) {
+        struct nm_affinity_key akey = { .backend_set = set };
+        __builtin_memcpy(akey.client_ip, client, 16);
         struct nm_affinity_value *av = bpf_map_lookup_elem(&nm_affinity, &akey);
-        if (av && now - av->last_used_ns <= (__u64)sv->affinity_timeout_s * 1000000000ULL && av->slot < count) {
-            struct nm_backend_value *b = nm_backend_at(set, av->slot);
-            /* the slot may have been handed to another backend since: only reuse it if it still holds ours */
-            if (b && nm_ip_equal(b->ip, av->backend_ip)) {
-                av->last_used_ns = now;
-                return av->slot;
-            }
+        __u64 now = bpf_ktime_get_ns();
+        if (av && now - av->last_used_ns <= (__u64)sv->affinity_timeout_s * 1000000000ULL) {
+            __u32 found = nm_find_backend(set, count, av->slot, av->backend_ip);
+            if (found < count)
+                return found;
         }
     }
 
@@ -79,7 +134,7 @@ static __always_inline __u32 nm_pick_slot(struct nm_service_value *sv, __u64 coo
         break;
     }
     case NM_LB_MAGLEV: {
-        __u32 h = nm_flow_hash(cookie, netns);
+        __u32 h = nm_flow_hash(client, dst->ip, dst->port);
         if (sv->maglev_size) {
             struct nm_maglev_key mkey = { .backend_set = set, .index = h % sv->maglev_size };
             __u32 *s = bpf_map_lookup_elem(&nm_maglev, &mkey);
@@ -92,16 +147,20 @@ static __always_inline __u32 nm_pick_slot(struct nm_service_value *sv, __u64 coo
     default:
         slot = bpf_get_prandom_u32() % count;
     }
-
-    if (sv->flags & NM_SVC_F_AFFINITY) {
-        struct nm_backend_value *b = nm_backend_at(set, slot);
-        if (b) {
-            struct nm_affinity_value av = { .last_used_ns = now, .slot = slot };
-            __builtin_memcpy(av.backend_ip, b->ip, 16);
-            bpf_map_update_elem(&nm_affinity, &akey, &av, BPF_ANY);
-        }
-    }
     return slot;
+}
+
+/* Remembers (or refreshes) the client's backend once the connection is allowed, as the simulator does. */
+static __attribute__((noinline)) void nm_affinity_record(struct nm_service_value *sv, const __u8 client[16], __u32 slot,
+                                               const struct nm_backend_value *b)
+{
+    if (!(sv->flags & NM_SVC_F_AFFINITY))
+        return;
+    struct nm_affinity_key akey = { .backend_set = sv->backend_set };
+    __builtin_memcpy(akey.client_ip, client, 16);
+    struct nm_affinity_value av = { .last_used_ns = bpf_ktime_get_ns(), .slot = slot };
+    __builtin_memcpy(av.backend_ip, b->ip, 16);
+    bpf_map_update_elem(&nm_affinity, &akey, &av, BPF_ANY);
 }
 
 static __always_inline void nm_event_init(struct nm_event *ev, struct nm_addr *dst, __u8 proto, __u64 cookie,
@@ -278,7 +337,9 @@ static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_add
         __u32 count = sv->backend_count;
         if (count == 0 || count > NM_MAX_BACKENDS_PER_SERVICE)
             return nm_refuse(&ev, NM_VERDICT_NO_BACKEND, NM_ECONNREFUSED);
-        __u32 slot = nm_pick_slot(sv, cookie, netns);
+        __u8 client[16];
+        nm_client_addr(ctx, netns, client);
+        __u32 slot = nm_pick_slot(sv, client, dst);
         struct nm_backend_value *b = slot < count ? nm_backend_at(sv->backend_set, slot) : 0;
         if (!b || (v4 && !nm_is_v4mapped(b->ip)))
             return nm_refuse(&ev, NM_VERDICT_NO_BACKEND, NM_ECONNREFUSED);
@@ -287,6 +348,7 @@ static __always_inline int nm_translate(struct bpf_sock_addr *ctx, struct nm_add
         ev.backend_port = sv->target_port;
         if (!nm_policy_allows(src_id, b->identity, sv->service_id, sv->target_port))
             return nm_refuse(&ev, NM_VERDICT_DROPPED_POLICY, NM_EPERM);
+        nm_affinity_record(sv, client, slot, b);
         __builtin_memcpy(to->ip, b->ip, 16);
         to->port = sv->target_port;
         ev.path = (b->flags & NM_BACKEND_F_LOCAL) ? NM_PATH_SOCKET_REDIRECT : NM_PATH_KERNEL_STACK;

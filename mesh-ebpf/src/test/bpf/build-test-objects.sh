@@ -6,5 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 for src in "$here"/*.bpf.c; do
   obj="$out/$(basename "${src%.c}").o"
-  clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"/usr/include/$(uname -m)-linux-gnu" -c "$src" -o "$obj"
+  # ../../../../bpf: flow_hash.h and testdata/ (the vectors flow_hash_vectors.bpf.c hashes)
+  clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"/usr/include/$(uname -m)-linux-gnu" \
+    -I"$here/../../../../bpf" -I"$here/../../../../bpf/testdata" -c "$src" -o "$obj"
 done

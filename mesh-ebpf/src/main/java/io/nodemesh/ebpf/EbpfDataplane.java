@@ -93,6 +93,11 @@ public final class EbpfDataplane implements MeshDataplane {
         return programmer.flows();
     }
 
+    /** How many TCP connections established before the programs were attached joined the sockhash. */
+    public BackfillStats backfillStats() {
+        return programmer.backfillStats();
+    }
+
     /** Whether connected UDP sockets pinned to removed backends are broken after an apply, and how many were. */
     public UdpReapStats udpReapStats() {
         return programmer.udpReapStats();

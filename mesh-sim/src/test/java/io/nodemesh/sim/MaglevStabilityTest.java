@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 class MaglevStabilityTest {
     private static final int CLIENTS = 2000;
 
-    /** The backend each of {@link #CLIENTS} host clients (distinct addresses, first source port) reaches. */
+    /**
+     * The backend each of {@link #CLIENTS} host clients reaches: processes bound to distinct addresses, which is what
+     * Maglev keys them by (SocketLbKey), as the kernel does.
+     */
     private static List<String> choices(MeshState state, long seed) {
         List<String> chosen = new ArrayList<>();
         try (SimulatedDataplane dp = SimulatedDataplane.seeded(seed)) {
@@ -56,7 +59,7 @@ class MaglevStabilityTest {
     }
 
     @Test
-    void maglevIsAFunctionOfTheClientAddressAndPort() {
+    void maglevIsAFunctionOfTheClientAddressAndTheVip() {
         MeshState state = SimWorld.state(SimWorld.webPods(5))
                 .service(SimWorld.web(LoadBalancing.MAGLEV))
                 .build();
@@ -64,5 +67,15 @@ class MaglevStabilityTest {
         List<String> a = choices(state, 7);
         assertThat(a).isEqualTo(choices(state, 8));
         assertThat(a.stream().distinct().count()).isEqualTo(5);
+        // Per client, not per connection: the same client reaches the same backend every time.
+        try (SimulatedDataplane dp = SimulatedDataplane.seeded(9)) {
+            dp.apply(state);
+            for (int i = 0; i < 20; i++) {
+                SimConnection c = dp.connect(new Source.Host("node-a", "172.16.0.1"), SimWorld.VIP, 80)
+                        .connection();
+                assertThat(c.backend().workload()).isEqualTo(a.getFirst());
+                dp.close(c);
+            }
+        }
     }
 }

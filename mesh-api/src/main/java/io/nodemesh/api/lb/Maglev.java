@@ -22,10 +22,11 @@ import java.util.Objects;
  *   <li>{@code offset = fmix64(fnv1a64(name, 0xcbf29ce484222325)) mod M} (the standard FNV offset basis),
  *       {@code skip = fmix64(fnv1a64(name, 0xcbf29ce484222325 ^ 0x9e3779b97f4a7c15)) mod (M - 1) + 1};
  *       both reductions unsigned. The permutation of backend {@code i} is {@code (offset + j * skip) mod M}.</li>
- *   <li>Lookup key ({@link #slot}): {@code fmix32(fnv1a32(address bytes ‖ port as 2 bytes big-endian)) mod M}, with
- *       32-bit FNV-1a (basis {@code 0x811c9dc5}, prime {@code 0x01000193}) and MurmurHash3's 32-bit finalizer;
- *       a few lines of C in a BPF program.</li>
+ *   <li>Lookup key: {@link SocketLbKey#hash} {@code mod M} — what a connection is hashed by (the client, the VIP and
+ *       the port, not the connection) is defined there, once for the kernel and the simulator.</li>
  * </ul>
+ * Both backends build their tables with {@link #canonicalTable}, whose entries do not depend on the order the backends
+ * are listed in (the kernel's slot order depends on history), so both give a key the same backend.
  */
 public final class Maglev {
     /** A prime ≥ 100 × the backends of any service we expect; the paper's rule of thumb for even spread. */
@@ -98,19 +99,25 @@ public final class Maglev {
         }
     }
 
-    /** The slot of {@code table} a client address and port fall into (see the class comment for the hash). */
-    public static int slot(byte[] address, int port, int tableSize) {
-        if (tableSize <= 0) throw new IllegalArgumentException("table size must be positive, got " + tableSize);
-        int h = FNV32_BASIS;
-        for (byte b : address) h = (h ^ (b & 0xff)) * FNV32_PRIME;
-        h = (h ^ ((port >>> 8) & 0xff)) * FNV32_PRIME;
-        h = (h ^ (port & 0xff)) * FNV32_PRIME;
-        return (int) (Integer.toUnsignedLong(fmix32(h)) % tableSize);
+    /**
+     * {@link #table(List, int)} built over the names in sorted order, with entries that are indexes into {@code backends}
+     * as given: the owner of every entry depends on the set of names alone, never on the order (ties included). The
+     * eBPF planner lists backends in slot order and the simulator in state order; both get the same owners.
+     */
+    public static int[] canonicalTable(List<String> backends, int tableSize) {
+        Objects.requireNonNull(backends, "backends");
+        List<String> sorted = backends.stream().sorted().toList();
+        int[] entries = table(sorted, tableSize); // rejects repeated names, so indexOf below is unambiguous
+        int[] givenIndex = new int[sorted.size()];
+        for (int i = 0; i < givenIndex.length; i++) givenIndex[i] = backends.indexOf(sorted.get(i));
+        for (int k = 0; k < entries.length; k++) if (entries[k] != NO_BACKEND) entries[k] = givenIndex[entries[k]];
+        return entries;
     }
 
-    /** The backend index {@code table} gives a client address and port, or {@link #NO_BACKEND}. */
-    public static int lookup(int[] table, byte[] address, int port) {
-        return table[slot(address, port, table.length)];
+    /** The entry of a table of {@code tableSize} that a {@link SocketLbKey#hash} falls into (unsigned remainder). */
+    public static int index(int hash, int tableSize) {
+        if (tableSize <= 0) throw new IllegalArgumentException("table size must be positive, got " + tableSize);
+        return (int) (Integer.toUnsignedLong(hash) % tableSize);
     }
 
     /** Where backend {@code name}'s permutation starts, in {@code 0..tableSize-1}. */

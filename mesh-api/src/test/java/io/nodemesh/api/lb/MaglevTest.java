@@ -3,7 +3,6 @@ package io.nodemesh.api.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,23 +66,31 @@ class MaglevTest {
     }
 
     @Test
-    void slotSpreadsSequentialSourcePortsEvenly() {
+    void clientsSpreadEvenlyOverTheBackends() {
         int[] table = Maglev.table(backends(3));
-        byte[] client = {10, (byte) 244, 1, 5};
+        byte[] vip = SocketLbKey.address("10.96.0.10");
         int[] counts = new int[3];
-        for (int port = 32768; port < 32768 + 3000; port++) counts[Maglev.lookup(table, client, port)]++;
+        for (int i = 0; i < 3000; i++) {
+            byte[] client = SocketLbKey.address("10.244." + (i / 250) + "." + (i % 250 + 1));
+            counts[table[Maglev.index(SocketLbKey.hash(client, vip, 80), table.length)]]++;
+        }
         // Binomial(3000, 1/3) has sd ≈ 26; 200 below the mean is ~8 sd, impossible for an even hash.
         assertThat(Arrays.stream(counts).boxed().toList())
                 .allSatisfy(c -> assertThat(c).isBetween(800, 1200));
     }
 
     @Test
-    void slotIsPinned() {
-        byte[] addr = "ab".getBytes(StandardCharsets.US_ASCII);
-        // Pinned like the table: the BPF program computes the same slot for the same client address and port.
-        assertThat(Maglev.slot(addr, 80, Maglev.DEFAULT_TABLE_SIZE)).isEqualTo(10212);
-        assertThat(Maglev.slot(new byte[] {10, (byte) 244, 1, 5}, 40000, Maglev.DEFAULT_TABLE_SIZE))
-                .isEqualTo(8988);
+    void canonicalTableDoesNotDependOnTheOrder() {
+        List<String> names = backends(5);
+        List<String> reversed = new java.util.ArrayList<>(names);
+        java.util.Collections.reverse(reversed);
+        int[] a = Maglev.canonicalTable(names, 1021);
+        int[] b = Maglev.canonicalTable(reversed, 1021);
+        for (int k = 0; k < a.length; k++) assertThat(names.get(a[k])).isEqualTo(reversed.get(b[k]));
+        int[] sorted = Maglev.table(names.stream().sorted().toList(), 1021);
+        for (int k = 0; k < a.length; k++)
+            assertThat(names.get(a[k]))
+                    .isEqualTo(names.stream().sorted().toList().get(sorted[k]));
     }
 
     @Test

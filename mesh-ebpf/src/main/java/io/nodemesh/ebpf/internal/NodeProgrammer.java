@@ -11,6 +11,7 @@ import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.ebpf.BackfillStats;
 import io.nodemesh.ebpf.EbpfSettings;
 import io.nodemesh.ebpf.UdpReapStats;
 import io.nodemesh.ebpf.internal.abi.Bytes;
@@ -40,6 +41,7 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     private final PlanWriter writer;
     private final DataplaneFlows flows;
     private final UdpReaper udpReaper;
+    private final SocketBackfill backfill;
     private final ApplyPipeline pipeline;
     private volatile MapPlan programmed;
     /** True until the first apply: the maps hold what a previous agent read back, not yet reconciled with a state. */
@@ -54,9 +56,11 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
             PlanWriter writer,
             MapPlan programmed,
             DataplaneFlows flows,
-            UdpReaper udpReaper) {
+            UdpReaper udpReaper,
+            SocketBackfill backfill) {
         this.node = node;
         this.udpReaper = udpReaper;
+        this.backfill = backfill;
         this.planner = planner;
         this.config = config;
         this.writer = writer;
@@ -79,7 +83,14 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
                 installation.map("nm_lost"),
                 new FlowEventDecoder(node, MeshIndex.of(MeshState.EMPTY), programmed.allocations()));
         return new NodeProgrammer(
-                node, planner, kernelConfig(settings), writer, programmed, flows, UdpReaper.open(installation));
+                node,
+                planner,
+                kernelConfig(settings),
+                writer,
+                programmed,
+                flows,
+                UdpReaper.open(installation),
+                SocketBackfill.open(installation));
     }
 
     static KernelConfig kernelConfig(EbpfSettings s) {
@@ -125,6 +136,8 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         readBack = false;
         pending = null;
         flows.decodeWith(() -> new FlowEventDecoder(node, change.index(), plan.allocations()));
+        // Identities are in the maps now: sockets of local pods established before attach can join the sockhash.
+        backfill.run(podNamespaces(change.next(), change.next()));
     }
 
     public MeshState state() {
@@ -144,6 +157,10 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         return udpReaper.stats();
     }
 
+    public BackfillStats backfillStats() {
+        return backfill.stats();
+    }
+
     /** The network namespaces of this node's workloads, before and after: where their UDP sockets live. */
     private Set<Path> podNamespaces(MeshState before, MeshState after) {
         Set<Path> out = new LinkedHashSet<>();
@@ -160,6 +177,7 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     public void close() {
         flows.close();
         udpReaper.close();
+        backfill.close();
     }
 
     private static String hostname() {

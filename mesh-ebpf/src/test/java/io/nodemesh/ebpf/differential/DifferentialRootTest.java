@@ -27,7 +27,8 @@ import org.opentest4j.TestAbortedException;
 /**
  * Differential test (issue 4 §5): random small meshes and random connection attempts, each made for real on the kernel
  * (EbpfDataplane, netns pods, real TCP and UDP sockets) and on the simulator, which must agree on every attempt —
- * which workload answered where the choice is deterministic (else the kernel's pick must be one the simulator can
+ * which workload answered, exactly where the choice is determined (one ready backend, Maglev, a remembered affinity
+ * choice: both key clients by SocketLbKey), else the kernel's pick must be one the simulator can
  * make), allowed or refused and with which verdict (EPERM = policy, ECONNREFUSED = no ready backend), redirected or
  * not. Differences already found and understood are counted by {@link KnownDivergences}, not failed.
  * <p>
@@ -41,6 +42,7 @@ class DifferentialRootTest {
     private static int exact;
     private static int membership;
     private static int knownDivergences;
+    private static final java.util.Map<String, Integer> exactByKind = new java.util.TreeMap<>();
 
     /** Skips the whole container with the reason unless root with libbpf, bpffs, cgroup v2 and python3 (fails under CI). */
     static final class RootGate implements SkipExecutionHook {
@@ -76,14 +78,21 @@ class DifferentialRootTest {
                 return;
             }
             pods.dataplane().apply(s.state());
+            forgetAffinity(); // a fresh cluster per try, like the fresh simulator: backend set ids are reused
             Statistics.label("state").collect("applied");
 
             List<String> disagreements = new ArrayList<>();
             for (Attempt a : s.attempts()) {
+                boolean sticky = sim.isSticky(a);
                 Set<Outcome> expected = sim.possible(a);
                 Outcome actual = onKernel(a);
+                sim.observed(a, actual);
                 if (expected.size() == 1) exact++;
                 else membership++;
+                if (expected.size() == 1 && expected.iterator().next() instanceof Outcome.Reached) {
+                    String why = sticky ? "affinity (sticky)" : balancing(s, a);
+                    exactByKind.merge(why, 1, Integer::sum);
+                }
                 Statistics.label("kernel outcome").collect(kind(actual));
                 Statistics.label("comparison").collect(expected.size() == 1 ? "exact" : "one of " + expected.size());
                 if (expected.contains(actual)) continue;
@@ -108,6 +117,8 @@ class DifferentialRootTest {
                     "differential: %d attempts compared exactly, %d against several simulator outcomes; "
                             + "%d known divergences (see KnownDivergences)%n",
                     exact, membership, knownDivergences);
+            System.out.printf(
+                    "differential: exact comparisons of a reached backend, by why it is determined: %s%n", exactByKind);
             pods.close();
             pods = null;
         }
@@ -121,6 +132,27 @@ class DifferentialRootTest {
         if (a.fromHost()) return probe.get();
         int index = pods.workloads().stream().map(Workload::key).toList().indexOf(a.client());
         return pods.localPod(index).thread().call(probe::get);
+    }
+
+    /** Empties the kernel's affinity map: the previous try's entries name backend sets this try reuses. */
+    private static void forgetAffinity() {
+        var map = pods.dataplane().installation().map("nm_affinity");
+        for (byte[] key : map.keys()) map.delete(key);
+    }
+
+    /** The load balancing of the service an attempt dials ("direct" for a workload address). */
+    private static String balancing(ScenarioState s, Attempt a) {
+        return s.state().services().stream()
+                .filter(svc -> svc.vips().stream()
+                        .anyMatch(v -> io.nodemesh.api.state.IpAddresses.canonical(v)
+                                .equals(io.nodemesh.api.state.IpAddresses.canonical(a.ip()))))
+                .findFirst()
+                .map(svc -> svc.loadBalancing().toString().toLowerCase(java.util.Locale.ROOT) + " ("
+                        + (svc.loadBalancing() == io.nodemesh.api.state.LoadBalancing.MAGLEV
+                                ? "hash"
+                                : "one ready backend")
+                        + ")")
+                .orElse("direct");
     }
 
     private static String kind(Outcome o) {

@@ -27,6 +27,7 @@ record Scenario(
      * @param terminating which of {@code endpoints} are TERMINATING rather than READY
      * @param port        service port, TCP and UDP: 80 (target 8080) or 81 (target 9090)
      * @param v6Vip       whether the service also has an IPv6 VIP
+     * @param affinity    client session affinity ({@link ScenarioState#AFFINITY_TIMEOUT})
      */
     record ServiceShape(
             boolean bySelector,
@@ -35,7 +36,8 @@ record Scenario(
             Set<Integer> terminating,
             LoadBalancing lb,
             int port,
-            boolean v6Vip) {}
+            boolean v6Vip,
+            boolean affinity) {}
 
     /**
      * @param sources      identity indexes, {@link ScenarioState#HOST_SOURCE} for host, {@link ScenarioState#ANY_SOURCE} for *

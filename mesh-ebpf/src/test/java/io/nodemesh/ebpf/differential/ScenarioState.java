@@ -26,6 +26,8 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
             "spiffe://cluster.local/ns/t/sa/a", "spiffe://cluster.local/ns/t/sa/b", "spiffe://cluster.local/ns/t/sa/c");
     static final int HOST_SOURCE = 3;
     static final int ANY_SOURCE = 4;
+    /** Longer than any try takes, so kernel entries never expire during one (the simulator's clock is virtual). */
+    static final java.time.Duration AFFINITY_TIMEOUT = java.time.Duration.ofMinutes(30);
 
     static ScenarioState of(Scenario s, List<Node> nodes, List<Workload> pods) {
         MeshState.Builder b = MeshState.builder();
@@ -82,7 +84,7 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
                 endpoints,
                 shape.bySelector() ? Map.of("app", shape.app()) : Map.of(),
                 shape.lb(),
-                SessionAffinity.NONE,
+                shape.affinity() ? SessionAffinity.clientIp(AFFINITY_TIMEOUT) : SessionAffinity.NONE,
                 ServiceLayer.L4);
     }
 

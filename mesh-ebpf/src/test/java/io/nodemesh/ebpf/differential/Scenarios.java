@@ -16,8 +16,8 @@ import net.jqwik.api.Combinators;
  * jqwik generators for {@link Scenario}: small meshes (the pods of {@link MeshPods}, 1–3 services, 0–3 policies, deny
  * and default-deny allow and host sources included) and 20 attempts (TCP, a third UDP) from local pods and the host.
  * <p>
- * Services never use session affinity: the simulator remembers per client address and the kernel per network
- * namespace, so a sticky choice made differently on each side would then stay different by design.
+ * Services use any load balancing, with or without session affinity: both backends key a client the same way
+ * ({@link io.nodemesh.api.lb.SocketLbKey}), so Maglev and sticky choices are compared exactly (see {@link SimOracle}).
  */
 final class Scenarios {
     static final int ATTEMPTS = 20;
@@ -53,8 +53,9 @@ final class Scenarios {
                         Arbitraries.integers().between(0, 2).set().ofMaxSize(2),
                         Arbitraries.of(LoadBalancing.class),
                         Arbitraries.of(80, 81),
+                        Arbitraries.of(true, false),
                         Arbitraries.of(true, false))
-                .as((sel, app, eps, term, lb, port, v6) -> new ServiceShape(
+                .as((sel, app, eps, term, lb, port, v6, affinity) -> new ServiceShape(
                         sel,
                         app,
                         eps,
@@ -64,7 +65,8 @@ final class Scenarios {
                                 .toList()),
                         lb,
                         port,
-                        v6));
+                        v6,
+                        affinity));
     }
 
     private static Arbitrary<PolicyShape> policy() {

@@ -1,11 +1,10 @@
 package io.nodemesh.sim.internal;
 
-import io.nodemesh.api.lb.Maglev;
+import io.nodemesh.api.lb.SocketLbKey;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.WeightedBackend;
-import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +47,12 @@ final class BackendPicker {
         return random.nextInt(100) < percent;
     }
 
-    /** One of {@code ready} (never empty) for a client at {@code clientIp:clientPort}. */
-    Endpoint pick(Snapshot snapshot, Service service, List<Endpoint> ready, String clientIp, int clientPort) {
+    /**
+     * One of {@code ready} (never empty) for a client keyed by {@code client} ({@link SocketLbKey}) that dialled
+     * {@code vip:port}. Maglev hashes that key, as the kernel does, over the ready backends of the VIP's family (all
+     * ready backends when the family has none, where the kernel would refuse).
+     */
+    Endpoint pick(Snapshot snapshot, Service service, List<Endpoint> ready, byte[] client, String vip, int port) {
         return switch (service.loadBalancing()) {
             case RANDOM -> ready.get(random.nextInt(ready.size()));
             case ROUND_ROBIN -> {
@@ -57,10 +60,9 @@ final class BackendPicker {
                 yield ready.get((int) (turn % ready.size()));
             }
             case MAGLEV -> {
-                int[] table = snapshot.maglevTable(service, ready);
-                byte[] address =
-                        IpAddresses.parse(clientIp).map(InetAddress::getAddress).orElse(new byte[0]);
-                yield ready.get(Maglev.lookup(table, address, clientPort));
+                FamilyMaglev family = snapshot.maglevTable(service, ready, IpAddresses.isV6(vip));
+                if (family.backends().isEmpty()) family = snapshot.maglevTable(service, ready, !IpAddresses.isV6(vip));
+                yield family.pick(SocketLbKey.hash(client, SocketLbKey.address(vip), port));
             }
         };
     }

@@ -4,8 +4,10 @@ import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
 import io.nodemesh.api.Verdict;
+import io.nodemesh.api.lb.SocketLbKey;
 import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.Endpoint;
+import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.Protocol;
 import io.nodemesh.api.state.Service;
@@ -141,33 +143,67 @@ public final class NodeKernel {
             publish(now, FlowEvent.Type.DROP, src, dst, service.key(), null, Verdict.NO_BACKEND, FlowPath.NONE, 0);
             return new ConnectResult.Refused(Verdict.NO_BACKEND, "service " + service.key() + " has no ready endpoint");
         }
-        Endpoint chosen = pick(s, now, service, ready, src);
+        Endpoint chosen = pick(s, now, service, ready, src, dst);
         int targetPort = targetPort(service, port, Protocol.TCP);
         Optional<Workload> backendWorkload = workloadOf(index, chosen);
         FlowPeer backend = backendPeer(index, chosen, targetPort);
         ConnectResult result = admit(s, now, id, src, dst, backend, service.key(), service.l7(), backendWorkload);
-        if (result.connected()) remember(now, service, src, chosen);
+        if (result.connected()) remember(s, now, service, src, dst, chosen);
         return result;
     }
 
     /**
-     * The translation step shared by connect4 (TCP, connected UDP) and sendmsg4 (unconnected UDP): the backend this
-     * client used last for the service if affinity holds and it is still ready, else the service's load balancing.
+     * The translation step shared by connect4 (TCP, connected UDP) and sendmsg4 (unconnected UDP) for a client that
+     * dialled {@code dialled} (a VIP and port): the backend this client used last for the service if affinity holds and
+     * it is still ready, else the service's load balancing. Both key the client by {@link SocketLbKey}, as the kernel.
      */
-    Endpoint pick(Snapshot s, Instant now, Service service, List<Endpoint> ready, FlowPeer src) {
+    Endpoint pick(Snapshot s, Instant now, Service service, List<Endpoint> ready, FlowPeer src, FlowPeer dialled) {
+        byte[] client = lbClient(s, src);
         if (service.affinity().enabled()) {
             Optional<Endpoint> sticky = affinity.lookup(
-                            service.key(), src.ip(), service.affinity().timeout(), now)
+                            service.key(),
+                            affinityClient(client, dialled),
+                            service.affinity().timeout(),
+                            now)
                     .flatMap(
                             ip -> ready.stream().filter(e -> sameIp(e.ip(), ip)).findFirst());
             if (sticky.isPresent()) return sticky.get();
         }
-        return picker.pick(s, service, ready, src.ip(), src.port());
+        return picker.pick(s, service, ready, client, dialled.ip(), dialled.port());
     }
 
     /** Records the choice for session affinity once the traffic it was made for went through. */
-    void remember(Instant now, Service service, FlowPeer src, Endpoint chosen) {
-        if (service.affinity().enabled()) affinity.remember(service.key(), src.ip(), chosen.ip(), now);
+    void remember(Snapshot s, Instant now, Service service, FlowPeer src, FlowPeer dialled, Endpoint chosen) {
+        if (service.affinity().enabled())
+            affinity.remember(service.key(), affinityClient(lbClient(s, src), dialled), chosen.ip(), now);
+    }
+
+    /**
+     * The client address {@link SocketLbKey} keys a socket by: its workload's address; for a host process the address
+     * it was given ({@code Source.Host} with an address stands for a process that bound it), or the unspecified address
+     * when it runs with the node's default (the kernel's key for a host socket that bound nothing).
+     */
+    byte[] lbClient(Snapshot s, FlowPeer src) {
+        if (src.workload().isEmpty()) {
+            boolean nodeDefault = s.index()
+                    .node(node)
+                    .flatMap(n -> n.addresses().stream().findFirst())
+                    .map(a -> sameIp(a, src.ip()))
+                    .orElse(true);
+            return nodeDefault || !IpAddresses.isValid(src.ip())
+                    ? SocketLbKey.unknownClient()
+                    : SocketLbKey.address(src.ip());
+        }
+        return s.index()
+                .workload(src.workload())
+                .flatMap(w -> SocketLbKey.workloadAddress(w.ips()))
+                .map(SocketLbKey::address)
+                .orElseGet(SocketLbKey::unknownClient);
+    }
+
+    /** The kernel keeps one affinity entry per backend set, i.e. per service and VIP family. */
+    private static String affinityClient(byte[] client, FlowPeer dialled) {
+        return java.util.HexFormat.of().formatHex(client) + (IpAddresses.isV6(dialled.ip()) ? " v6" : " v4");
     }
 
     BackendPicker picker() {

@@ -93,7 +93,7 @@ public final class NodeProxy {
                     Verdict.NO_BACKEND,
                     "service " + target.key() + " has no ready endpoint");
         }
-        Endpoint chosen = kernel.pick(s, now, target, ready, src);
+        Endpoint chosen = kernel.pick(s, now, target, ready, src, dst);
         FlowPeer backend =
                 NodeKernel.backendPeer(index, chosen, NodeKernel.targetPort(target, targetServicePort, Protocol.TCP));
         if (!RequestPolicy.requestAllows(
@@ -112,7 +112,7 @@ public final class NodeProxy {
                             service.key(),
                             request));
         }
-        kernel.remember(now, target, src, chosen);
+        kernel.remember(s, now, target, src, dst, chosen);
         kernel.publish(
                 now,
                 FlowEvent.Type.TRANSLATE,

@@ -1,6 +1,5 @@
 package io.nodemesh.sim.internal;
 
-import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.IpAddresses;
@@ -31,7 +30,7 @@ public final class Snapshot {
     // Built on first use: an apply must not pay for lookups that only traffic needs.
     private volatile MeshIndex index;
     // Built on first use per service: most services in a big simulated cluster are never Maglev-balanced.
-    private final Map<String, int[]> maglevTables;
+    private final Map<String, FamilyMaglev> maglevTables;
     // Resolving a selector scans every workload; a connect must not pay for that, so each service resolves once.
     private final Map<String, List<Endpoint>> ready;
     // Values are positions in state.services(): a change that keeps every service's position, key, VIPs and ports (an
@@ -97,7 +96,8 @@ public final class Snapshot {
     }
 
     private void forget(String serviceKey) {
-        maglevTables.remove(serviceKey);
+        maglevTables.remove(maglevKey(serviceKey, false));
+        maglevTables.remove(maglevKey(serviceKey, true));
         ready.remove(serviceKey);
         all.remove(serviceKey);
     }
@@ -185,10 +185,16 @@ public final class Snapshot {
         return generation;
     }
 
-    /** The Maglev table of {@code service} over its ready endpoints (named by address, in endpoint order). */
-    int[] maglevTable(Service service, List<Endpoint> ready) {
+    /**
+     * The Maglev table of {@code service}'s ready endpoints of one family (the VIP's, as the kernel's backend set);
+     * {@code ready} must be {@link #readyEndpoints} of the service.
+     */
+    FamilyMaglev maglevTable(Service service, List<Endpoint> ready, boolean v6) {
         return maglevTables.computeIfAbsent(
-                service.key(),
-                k -> Maglev.table(ready.stream().map(Endpoint::ip).toList(), maglevTableSize));
+                maglevKey(service.key(), v6), k -> FamilyMaglev.of(ready, v6, maglevTableSize));
+    }
+
+    private static String maglevKey(String serviceKey, boolean v6) {
+        return serviceKey + (v6 ? " v6" : " v4");
     }
 }

@@ -57,9 +57,9 @@ final class UdpHooks {
                 if (ready.isEmpty())
                     yield noBackend(
                             now, src, dst, service.key(), bytes, "service " + service.key() + " has no ready endpoint");
-                Endpoint chosen = kernel.pick(s, now, service, ready, src);
+                Endpoint chosen = kernel.pick(s, now, service, ready, src, dst);
                 DatagramResult r = deliver(s, now, src, dst, service, chosen, bytes, false);
-                if (r.delivered()) kernel.remember(now, service, src, chosen);
+                if (r.delivered()) kernel.remember(s, now, service, src, dst, chosen);
                 yield r;
             }
             case Target.Direct(FlowPeer peer, Optional<Workload> w) -> deliverDirect(s, now, src, dst, peer, w, bytes);
@@ -76,7 +76,7 @@ final class UdpHooks {
         // connect4 translates once; nothing is sent yet, so there is no flow event and no policy verdict until a send.
         if (target instanceof Target.ViaService(Service svc)) {
             List<Endpoint> ready = s.readyEndpoints(svc);
-            if (!ready.isEmpty()) o.backend = kernel.pick(s, now, svc, ready, src);
+            if (!ready.isEmpty()) o.backend = kernel.pick(s, now, svc, ready, src, o.socket.peer());
         }
         return o;
     }
@@ -130,11 +130,11 @@ final class UdpHooks {
             if (ready.isEmpty())
                 return noBackend(
                         now, src, dst, service.key(), bytes, "service " + service.key() + " has no ready endpoint");
-            o.backend = kernel.pick(s, now, service, ready, src);
+            o.backend = kernel.pick(s, now, service, ready, src, dst);
             retranslated = hadOne;
         }
         DatagramResult r = deliver(s, now, src, dst, service, o.backend, bytes, retranslated);
-        if (r.delivered()) kernel.remember(now, service, src, o.backend);
+        if (r.delivered()) kernel.remember(s, now, service, src, dst, o.backend);
         return r;
     }
 

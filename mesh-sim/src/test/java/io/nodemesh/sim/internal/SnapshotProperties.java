@@ -72,9 +72,14 @@ class SnapshotProperties {
             List<Endpoint> ready = incremental.readyEndpoints(s);
             assertThat(ready).as("ready endpoints of %s", s.key()).isEqualTo(fresh.readyEndpoints(s));
             if (s.loadBalancing() == LoadBalancing.MAGLEV) {
-                assertThat(incremental.maglevTable(s, ready))
-                        .as("Maglev table of %s", s.key())
-                        .isEqualTo(fresh.maglevTable(s, fresh.readyEndpoints(s)));
+                for (boolean v6 : new boolean[] {false, true}) {
+                    FamilyMaglev a = incremental.maglevTable(s, ready, v6);
+                    FamilyMaglev b = fresh.maglevTable(s, fresh.readyEndpoints(s), v6);
+                    assertThat(a.backends())
+                            .as("Maglev backends of %s", s.key())
+                            .isEqualTo(b.backends());
+                    assertThat(a.table()).as("Maglev table of %s", s.key()).isEqualTo(b.table());
+                }
             }
         }
         // Every address any variant could have: removed and moved VIPs must be gone from the incremental table too.

@@ -4,7 +4,7 @@ package io.nodemesh.ebpf.internal.abi;
 public final class KernelAbi {
     private KernelAbi() {}
 
-    public static final int LAYOUT_VERSION = 4;
+    public static final int LAYOUT_VERSION = 5;
 
     public static final int IDENTITY_ANY = 0;
     public static final int IDENTITY_HOST = 1;

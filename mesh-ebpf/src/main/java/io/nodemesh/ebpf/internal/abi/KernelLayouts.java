@@ -54,7 +54,7 @@ public final class KernelLayouts {
             StructLayout.of("nm_backend_value", "ip", 16, "identity", 4, "flags", 4);
     public static final StructLayout MAGLEV_KEY = StructLayout.of("nm_maglev_key", "backend_set", 4, "index", 4);
     public static final StructLayout AFFINITY_KEY =
-            StructLayout.of("nm_affinity_key", "client_netns_cookie", 8, "backend_set", 4, "pad0", 4);
+            StructLayout.of("nm_affinity_key", "client_ip", 16, "backend_set", 4, "pad0", 4);
     public static final StructLayout AFFINITY_VALUE =
             StructLayout.of("nm_affinity_value", "last_used_ns", 8, "backend_ip", 16, "slot", 4, "pad0", 4);
     public static final StructLayout REVNAT_VALUE = StructLayout.of(

@@ -69,13 +69,12 @@ final class IdentityEntries {
         }
     }
 
-    /** The address flow events name a workload's client sockets by: its first IPv4 address, else its first address. */
+    /**
+     * The address a workload's client sockets are known by before they have one: flow events name them by it, and
+     * Maglev and session affinity key them by it ({@link io.nodemesh.api.lb.SocketLbKey}, as the simulator does).
+     */
     private static java.util.Optional<byte[]> address(Workload w) {
-        return w.ips().stream()
-                .filter(Addresses::isV4)
-                .findFirst()
-                .or(() -> w.ips().stream().filter(IpAddresses::isValid).findFirst())
-                .map(Addresses::toKernel);
+        return io.nodemesh.api.lb.SocketLbKey.workloadAddress(w.ips()).map(Addresses::toKernel);
     }
 
     /** nm_netns_identity (+ nm_netns_addr) and nm_cgroup_identity for the workloads on {@code node}; what cannot be resolved is a warning. */

@@ -188,7 +188,7 @@ final class ServiceEntries {
             }
             boolean useMaglev = s.loadBalancing() == LoadBalancing.MAGLEV && !order.isEmpty();
             if (useMaglev) {
-                int[] table = Maglev.table(order, limits.maglevTableSize());
+                int[] table = Maglev.canonicalTable(order, limits.maglevTableSize()); // entries are slots
                 for (int i = 0; i < table.length; i++) maglev.put(Encode.maglevKey(set, i), Encode.u32(table[i]));
             }
             for (String vip : s.vips()) {
