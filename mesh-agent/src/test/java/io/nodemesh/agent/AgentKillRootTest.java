@@ -203,6 +203,15 @@ class AgentKillRootTest {
                 coldStart.toMillis(),
                 "restart: exec to /readyz 200",
                 restart.toMillis());
+        System.out.print(startLines(agent.log()));
+    }
+
+    /** The agents' own lines, stamped with the time since exec (the flow lines left out): where a start goes. */
+    private static String startLines(String log) {
+        return log.lines()
+                .filter(l -> !l.contains(" via "))
+                .map(l -> "  " + l + "\n")
+                .reduce("", String::concat);
     }
 
     /** b1's server: a JVM of its own in b1's namespace, outside the watched cgroup. Returns once it listens. */

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The agent as the image runs it: a JVM of its own running {@link AgentMain}, so that it can be killed with SIGKILL
  * (no close, no shutdown hook). It starts in {@code cgroup} (the shell that execs it moves itself there first), so it
- * never lands in the cgroup the eBPF programs watch even when the test JVM is in it. Output goes to a log file.
+ * never lands in the cgroup the eBPF programs watch even when the test JVM is in it. Its output goes to a log file,
+ * each line stamped with the time since exec.
  */
 final class AgentProcess implements AutoCloseable {
     private static final HttpClient HTTP =
@@ -63,11 +64,28 @@ final class AgentProcess implements AutoCloseable {
                 AgentMain.class.getName()));
         cmd.addAll(flags);
         long started = System.nanoTime();
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Thread.ofPlatform().daemon().name("agent-log-" + p.pid()).start(() -> stamp(p, log, started));
         return new AgentProcess(p, log, port, started);
+    }
+
+    /** Copies the agent's output into the log, each line stamped with the time since exec: where a start goes. */
+    private static void stamp(Process p, Path log, long started) {
+        try (var in = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                var out = Files.newBufferedWriter(
+                        log,
+                        StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND)) {
+            out.write("--- agent pid " + p.pid() + "\n");
+            for (String line; (line = in.readLine()) != null; ) {
+                out.write(String.format("+%6d ms  %s%n", (System.nanoTime() - started) / 1_000_000, line));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the agent is gone, or the log with the test's temp dir
+        }
     }
 
     long pid() {
@@ -121,7 +139,7 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /** This JVM's module path and class path as one class path: the agent's jars, its backends and their deps. */
-    private static String classPath() {
+    static String classPath() {
         Set<String> entries = new LinkedHashSet<>();
         for (String prop : List.of("jdk.module.path", "java.class.path")) {
             for (String e : System.getProperty(prop, "").split(File.pathSeparator)) if (!e.isBlank()) entries.add(e);
