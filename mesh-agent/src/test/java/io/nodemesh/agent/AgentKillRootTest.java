@@ -120,6 +120,8 @@ class AgentKillRootTest {
         Duration coldStart = agent.awaitReady();
         assertThat(lab.wireguardGo('a')).as("one wireguard-go for node A").hasSize(1);
         long wireguardGo = lab.wireguardGo('a').getFirst();
+        String strictTable = strictModeTable(lab);
+        assertThat(strictTable).as("node A's strict-mode nft table").contains("jump leak");
 
         enterWatchedCgroup(); // from here on, sockets this JVM makes are the eBPF programs' to see
         ServerSocket a2 = Netns.named(lab.podNs("a2"))
@@ -137,10 +139,14 @@ class AgentKillRootTest {
 
         agent.kill(); // SIGKILL: no close, no shutdown hook, nothing detached on the way out
         assertThat(lab.wireguardGo('a')).as("wireguard-go outlives the agent").containsExactly(wireguardGo);
+        assertThat(strictModeTable(lab))
+                .as("the strict-mode table outlives the agent")
+                .isEqualTo(strictTable);
         traffic.awaitProgress(200, 10); // with no agent at all
 
         agent = AgentProcess.start(flags, port, originalCgroup, log);
         Duration restart = agent.awaitReady();
+        assertThat(strictModeTable(lab)).as("strict mode after the restart").contains("jump leak");
         traffic.awaitProgress(200, 10); // with the second agent
 
         traffic.close();
@@ -236,6 +242,13 @@ class AgentKillRootTest {
             throw new IllegalStateException("the echo server in " + netns + " did not start: " + first);
         }
         return p;
+    }
+
+    /** Node A's strict-mode table as nft lists it, its counters left out (they count the drops as they happen). */
+    private static String strictModeTable(KillLab lab) {
+        return Netns.named(lab.nodeNs('a'))
+                .execChecked("nft", "list", "table", "inet", "nodemesh_wireguard")
+                .replaceAll("packets \\d+ bytes \\d+", "");
     }
 
     /** Packets both ways on {@code link} in {@code netns}, as the kernel counts them. */
