@@ -114,9 +114,17 @@ final class AgentProcess implements AutoCloseable {
             } catch (IOException e) {
                 // not listening yet
             }
-            Thread.sleep(5);
+            Thread.sleep(10);
         }
         throw new AssertionError("the agent was not ready within 120 s:\n" + log());
+    }
+
+    /**
+     * CPU time the agent JVM has used so far (its own threads, not the commands it ran): on a shared, loaded machine a
+     * steadier figure than the wall-clock time to ready.
+     */
+    Duration cpuTime() {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /** SIGKILL, and waits until it is gone. */

@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Restart-to-ready of node A's agent ({@code --backend ebpf,wireguard}, strict) with a 10,000-service state, the eBPF
  * backend's capacity: a cold start, then SIGKILL and a start again, several times, each from exec to {@code /readyz}
- * 200. Also the bare JVM start ({@code AgentMain --help}) as the floor under every figure. A benchmark that prints a
- * table, not a test; it needs root and builds and removes a {@link KillLab}. Run from the repository root:
+ * 200, with the CPU time the agent used until then, and next to each the bare JVM start ({@code AgentMain --help},
+ * exec to exit) as the floor under the figure. A benchmark that prints a table, not a test; it needs root and builds
+ * and removes a {@link KillLab}. Run from the repository root:
  * <pre>
  * mvn -o -q -pl mesh-agent test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * sudo $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED \
@@ -37,18 +38,20 @@ public final class RestartToReadyHarness {
                     PrivateKeyFile.loadOrCreate(lab.keyFile('b')).publicKey().base64();
             Path state = dir.resolve("mesh.yaml");
             Files.writeString(state, KillLabState.yaml(lab, keyA, keyB, services - 2));
-            rows.add(row("JVM floor: exec to exit of AgentMain --help", bareJvm()));
 
             int port = AgentProcess.freePort();
             List<String> flags = new ArrayList<>(lab.agentFlags(state, "127.0.0.1:" + port));
             flags.add("--quiet-flows");
             Path log = dir.resolve("agent.log");
+            rows.add(String.format("  %-22s %12s %12s %14s", "", "to /readyz", "agent CPU", "JVM floor"));
+            Duration floor = bareJvm();
             agent = AgentProcess.start(flags, port, original, log);
-            rows.add(row("cold start: exec to /readyz 200", agent.awaitReady()));
+            rows.add(row("cold start", agent.awaitReady(), agent.cpuTime(), floor));
             for (int i = 1; i <= restarts; i++) {
                 agent.kill();
+                floor = bareJvm(); // measured next to each start: the machine's load moves
                 agent = AgentProcess.start(flags, port, original, log);
-                rows.add(row("SIGKILL restart " + i + ": exec to /readyz 200", agent.awaitReady()));
+                rows.add(row("SIGKILL restart " + i, agent.awaitReady(), agent.cpuTime(), floor));
             }
             agent.kill();
             System.out.printf("restart-to-ready, %d services (ebpf,wireguard strict), agent log:%n", services);
@@ -64,8 +67,8 @@ public final class RestartToReadyHarness {
         }
     }
 
-    private static String row(String what, Duration d) {
-        return String.format("  %-46s %6d ms", what, d.toMillis());
+    private static String row(String what, Duration ready, Duration cpu, Duration floor) {
+        return String.format("  %-22s %9d ms %9d ms %11d ms", what, ready.toMillis(), cpu.toMillis(), floor.toMillis());
     }
 
     private static Duration bareJvm() throws Exception {
