@@ -41,10 +41,8 @@ final class BenchStates {
         EndpointState flipped = old.endpoints().getFirst().state() == EndpointState.READY
                 ? EndpointState.NOT_READY
                 : EndpointState.READY;
-        MeshState next = state.toBuilder()
-                .removeService(old.key())
-                .service(service(i, flipped))
-                .build();
+        // In place, as a backend sees an endpoint change: same keys in the same order, one service replaced.
+        MeshState next = state.withService(old.key(), s -> service(i, flipped));
         List<?> violations = next.validate(state);
         if (!violations.isEmpty()) throw new IllegalStateException("changed bench state is invalid: " + violations);
         return next;
