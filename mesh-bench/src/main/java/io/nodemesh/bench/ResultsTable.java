@@ -75,8 +75,7 @@ public final class ResultsTable {
             Optional<Result> floor = floorOf(r, results);
             String ratio = r.isFloor()
                     ? "1 (floor)"
-                    : floor.map(f -> String.format(Locale.ROOT, "%.1f×", r.score() / f.score()))
-                            .orElse("no floor");
+                    : floor.map(f -> number(r.score() / f.score()) + "×").orElse("no floor");
             b.append(String.format(
                     Locale.ROOT,
                     "| %s.%s | %s | %s %s | %s | %s | %s |%n",

@@ -94,8 +94,8 @@ class CalibrateCommandRootTest {
 
     @Test
     void badRepeatsAreRefusedBeforeAnythingIsMade() {
-        CliRun run = CliRun.nodemesh(
-                "calibrate", "--out", work.resolve("p.yaml").toString(), "--repeats", "0");
+        CliRun run =
+                CliRun.nodemesh("calibrate", "--out", work.resolve("p.yaml").toString(), "--repeats", "0");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("bad input, nothing was run", "--repeats must be at least 1, got 0");
         assertThat(work.resolve("p.yaml")).doesNotExist();
