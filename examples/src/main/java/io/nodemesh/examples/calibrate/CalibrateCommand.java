@@ -9,6 +9,7 @@ import io.nodemesh.planner.calibration.Calibrator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,6 +21,10 @@ import picocli.CommandLine.Option;
  * and eBPF socket-redirect paths (the last through nodemesh's eBPF dataplane, pins {@code /sys/fs/bpf/nmp<pid>} and
  * cgroup {@code nmp<pid>}; "n/a" with the reason when the backend is unavailable or {@code --no-redirect}).
  * Everything it creates is removed when it ends, also on failure.
+ * <p>
+ * A noisy host must not decide the result, so it runs {@code --repeats} rounds ({@link InterleavedPlan}: hops, paths,
+ * hops, paths …), prints each row's median and spread, and gives a path a verdict only when the rounds agree: the
+ * statistics and the rule are in {@link RepeatedCalibration}. The parameter file holds the medians of the rounds' fits.
  */
 @Command(
         name = "calibrate",
@@ -59,6 +64,20 @@ public final class CalibrateCommand implements Callable<Integer> {
             description = "do not measure the eBPF socket-redirect hop (keep the parameter file's)")
     boolean noRedirect;
 
+    @Option(
+            names = "--repeats",
+            defaultValue = "5",
+            description = "interleaved rounds (hops, then paths, each round); a verdict needs 3 or more"
+                    + " (default ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(
+            names = "--tolerance",
+            defaultValue = "20",
+            description = "goal for predicted against measured, +- percent; a row whose rounds spread wider gets no"
+                    + " verdict (default ${DEFAULT-VALUE})")
+    double tolerance;
+
     @Option(names = "--work-dir", description = "where HAProxy configs and logs go (default: a temporary directory)")
     Path workDir;
 
@@ -71,7 +90,11 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         PlannerParameters base;
         CalibrationOptions options;
+        InterleavedPlan plan;
         try {
+            plan = new InterleavedPlan(repeats);
+            if (!(tolerance > 0))
+                throw new IllegalArgumentException("--tolerance must be more than 0 percent, got " + tolerance);
             base = params == null ? ParameterFile.defaults() : ParameterFile.load(params);
             Path dir = workDir != null ? workDir : Files.createTempDirectory("nodemesh-calibrate");
             options = new CalibrationOptions(
@@ -89,19 +112,25 @@ public final class CalibrateCommand implements Callable<Integer> {
             System.err.println("nodemesh calibrate: cannot create a work directory: " + e.getMessage());
             return 1;
         }
-        CalibrationResult result;
+        RepeatedCalibration result;
         try {
-            result = Calibrator.run(options, base, noRedirect ? null : new EbpfRedirectPath());
+            List<CalibrationResult> rounds = plan.run(
+                    () -> Calibrator.run(options, base, noRedirect ? null : new EbpfRedirectPath()),
+                    System.out::println);
+            result = RepeatedCalibration.of(rounds, tolerance);
         } catch (CalibrationException e) {
             System.err.println("nodemesh calibrate: " + e.getMessage());
             return 1;
         }
         System.out.println();
-        System.out.println("Hops measured (one-way p50, sockperf TCP ping-pong pinned to CPU " + cpu + "):");
-        System.out.print(result.measurementTable());
+        System.out.println("Hops measured, median of " + repeats + " interleaved rounds (one-way p50, sockperf TCP"
+                + " ping-pong pinned to CPU " + cpu + "; spread = IQR / median):");
+        System.out.print(CalibrationTables.hops(result));
         System.out.println();
-        System.out.println("Simulator against reality (goal: within +-20%):");
-        System.out.print(result.comparisonTable());
+        System.out.println("Simulator against reality (goal: within +-" + RepeatedCalibration.trim(tolerance)
+                + "%; error = median over rounds, spread = IQR of the rounds' errors):");
+        System.out.print(CalibrationTables.paths(result));
+        System.out.print(CalibrationTables.withheld(result));
         try {
             Files.writeString(
                     out,
