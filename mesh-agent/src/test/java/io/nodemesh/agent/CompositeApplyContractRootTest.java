@@ -1,0 +1,96 @@
+package io.nodemesh.agent;
+
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Dataplanes;
+import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.spi.Availability;
+import io.nodemesh.contract.ApplyContract;
+import io.nodemesh.contract.Privileges;
+import io.nodemesh.ebpf.EbpfDataplane;
+import io.nodemesh.wireguard.WireguardDataplane;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * The apply contract on the node as the agent composes it: eBPF (its own pin directory and cgroup), the node proxy's
+ * xDS server and wireguard-go (in a namespace of its own) behind one {@link MeshDataplane}. A change must reach every
+ * part or none, and each part's health must be readable. Everything is uninstalled after each test, pass or fail.
+ */
+class CompositeApplyContractRootTest extends ApplyContract {
+    static final String PREFIX = "nmc" + ProcessHandle.current().pid();
+    static final Path PINS = Path.of("/sys/fs/bpf", PREFIX);
+    static final Path CGROUP = Path.of("/sys/fs/cgroup/unified", PREFIX);
+
+    private final List<MeshDataplane> parts = new ArrayList<>();
+    private DataplaneOptions options;
+    private boolean netns;
+
+    @Override
+    protected MeshDataplane open() {
+        Privileges.requireRoot();
+        Privileges.requireBinary("wireguard-go", "wireguard-go");
+        Privileges.require(Files.isDirectory(CGROUP.getParent()), "cgroup v2 not mounted at " + CGROUP.getParent());
+        for (String b : List.of("ebpf", "envoy", "wireguard")) {
+            Availability a = Dataplanes.available().get(b);
+            Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
+        }
+        try {
+            Files.createDirectories(CGROUP);
+            run("ip", "netns", "add", PREFIX);
+            netns = true;
+            run("ip", "-n", PREFIX, "link", "set", "lo", "up");
+            Path keys = Files.createTempDirectory(PREFIX);
+            options = DataplaneOptions.forNode(NODE)
+                    .with("ebpf.pinRoot", PINS.toString())
+                    .with("ebpf.cgroupRoot", CGROUP.toString())
+                    .with("envoy.xdsPort", "0")
+                    .with("wireguard.netns", PREFIX)
+                    .with("wireguard.interface", PREFIX + "w")
+                    .with("wireguard.listenPort", "51998")
+                    .with("wireguard.keyFile", keys.resolve("wg.key").toString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (String b : List.of("ebpf", "envoy", "wireguard")) parts.add(Dataplanes.open(b, options));
+        return Dataplanes.compose(parts);
+    }
+
+    @AfterEach
+    void uninstallEverything() throws IOException {
+        try {
+            for (MeshDataplane p : parts) {
+                if (p instanceof EbpfDataplane ebpf) ebpf.uninstall();
+                else p.close();
+            }
+            if (options != null) WireguardDataplane.uninstall(options);
+        } finally {
+            if (netns) run("ip", "netns", "del", PREFIX);
+            removeTree(PINS);
+            Files.deleteIfExists(CGROUP);
+        }
+    }
+
+    private static void run(String... cmd) throws IOException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private static void removeTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
