@@ -19,10 +19,18 @@ import java.util.List;
  *                      ({@code envoy.schemaCheck}, default true)
  * @param accessLog     the node Envoy reports every L7 request and passthrough connection over gRPC access logging to
  *                      the xDS server, which publishes them as flow events ({@code envoy.accessLog}, default true)
+ * @param xdsSecurity   mutual TLS with clients authenticated by node, or plain text for local development
+ *                      ({@code envoy.xdsSecurity}, default mtls)
  * @see #CA_DIR
  */
 public record EnvoyOptions(
-        String xdsHost, int xdsPort, int outboundPort, Duration certLifetime, boolean schemaCheck, boolean accessLog) {
+        String xdsHost,
+        int xdsPort,
+        int outboundPort,
+        Duration certLifetime,
+        boolean schemaCheck,
+        boolean accessLog,
+        XdsSecurity xdsSecurity) {
     public static final Option<String> XDS_HOST =
             Option.string("envoy.xdsHost", "127.0.0.1", "address the ADS server listens on");
     public static final Option<Integer> XDS_PORT =
@@ -57,9 +65,14 @@ public record EnvoyOptions(
             null,
             "directory of the mesh CA root (ca.pem, ca-key.pem 0600, optional trusted.pem), generated when empty;"
                     + " unset: an in-memory root per dataplane");
+    public static final Option<XdsSecurity> XDS_SECURITY = Option.oneOf(
+            "envoy.xdsSecurity",
+            XdsSecurity.class,
+            XdsSecurity.MTLS,
+            "mtls: xDS over TLS, clients authenticated by their node's certificate; plaintext: local development only");
     /** Every option the Envoy backend reads. */
     public static final List<Option<?>> OPTIONS = List.of(
-            XDS_HOST, XDS_PORT, OUTBOUND_PORT, CERT_LIFETIME, SCHEMA_CHECK, ACCESS_LOG, CREDENTIALS_DIR, CA_DIR);
+            XDS_HOST, XDS_PORT, OUTBOUND_PORT, CERT_LIFETIME, SCHEMA_CHECK, ACCESS_LOG, CREDENTIALS_DIR, CA_DIR, XDS_SECURITY);
 
     public EnvoyOptions {
         if (certLifetime.compareTo(Duration.ofMinutes(1)) < 0) {
@@ -74,6 +87,7 @@ public record EnvoyOptions(
                 options.get(OUTBOUND_PORT),
                 options.get(CERT_LIFETIME),
                 options.get(SCHEMA_CHECK),
-                options.get(ACCESS_LOG));
+                options.get(ACCESS_LOG),
+                options.get(XDS_SECURITY));
     }
 }

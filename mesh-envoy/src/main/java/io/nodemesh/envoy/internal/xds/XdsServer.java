@@ -37,10 +37,15 @@ public final class XdsServer implements AutoCloseable {
     /** Per stream: the node it speaks for, and per type the version of the last response and its nonce. */
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
 
-    /** {@code more}: other gRPC services to serve on the same port (e.g. access-log receivers Envoy reaches through the xDS cluster). */
+    /**
+     * {@code more}: other gRPC services to serve on the same port (e.g. access-log receivers Envoy reaches through the xDS
+     * cluster). {@code tls}: mutual TLS with clients authenticated by node ({@link NodeIdentity}) on every service, or
+     * null for plain text without authentication (local development only).
+     */
     public XdsServer(
             String host,
             int port,
+            XdsTls tls,
             NodeSnapshots snapshots,
             Consumer<Nack> nacks,
             Clock clock,
@@ -53,7 +58,11 @@ public final class XdsServer implements AutoCloseable {
         V3DiscoveryServer discovery = new V3DiscoveryServer(
                 java.util.List.of(new Callbacks()), snapshots.cache(), senders, snapshots.packed());
         DeltaStreams delta = new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected);
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        NettyServerBuilder builder = tls == null
+                ? NettyServerBuilder.forAddress(address)
+                : NettyServerBuilder.forAddress(address, tls.credentials());
+        if (tls != null) builder.intercept(new NodeIdentity());
         more.forEach(builder::addService);
         this.server = builder.addService(
                         sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta))
