@@ -11,16 +11,16 @@ import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.core.v3.WatchedDirectory;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.TransportSocket;
-import io.envoyproxy.envoy.config.core.v3.WatchedDirectory;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
@@ -140,10 +140,12 @@ public final class Bootstraps {
                         .addTlsCertificates(TlsCertificate.newBuilder()
                                 .setCertificateChain(cert)
                                 .setPrivateKey(key)
-                                .setWatchedDirectory(WatchedDirectory.newBuilder().setPath(dir.toString())))
+                                .setWatchedDirectory(
+                                        WatchedDirectory.newBuilder().setPath(dir.toString())))
                         .setValidationContext(CertificateValidationContext.newBuilder()
                                 .setTrustedCa(file(dir.resolve(CA_FILE)))
-                                .setWatchedDirectory(WatchedDirectory.newBuilder().setPath(dir.toString()))))
+                                .setWatchedDirectory(
+                                        WatchedDirectory.newBuilder().setPath(dir.toString()))))
                 .build();
         return TransportSocket.newBuilder()
                 .setName("envoy.transport_sockets.tls")

@@ -21,8 +21,8 @@ import io.nodemesh.envoy.internal.ca.MeshRootFiles;
 import io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles;
 import io.nodemesh.envoy.internal.translate.AccessLogTranslator;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
-import io.nodemesh.envoy.internal.xds.NodeSnapshots;
 import io.nodemesh.envoy.internal.xds.NodeIdentity;
+import io.nodemesh.envoy.internal.xds.NodeSnapshots;
 import io.nodemesh.envoy.internal.xds.XdsServer;
 import io.nodemesh.envoy.internal.xds.XdsTls;
 import java.io.IOException;
@@ -106,8 +106,9 @@ public final class EnvoyDataplane implements MeshDataplane {
             this.xdsTls = new XdsTls(xdsServerCertificate(), credentials.trustedRoots());
         } else {
             this.xdsTls = null;
-            LOG.warn("xDS is served in plain text without client authentication ({}=plaintext): every node's"
-                    + " resources, workload keys included, to anyone who connects; for local development only",
+            LOG.warn(
+                    "xDS is served in plain text without client authentication ({}=plaintext): every node's"
+                            + " resources, workload keys included, to anyone who connects; for local development only",
                     EnvoyOptions.XDS_SECURITY.key());
         }
         writeOwnXdsClientCredentials();
@@ -207,7 +208,8 @@ public final class EnvoyDataplane implements MeshDataplane {
      * ({@link Bootstraps#xdsClientCredentialsDir}) at open and on {@link #reloadCa()}.
      */
     public void writeXdsClientCredentials(String node, java.nio.file.Path dir) {
-        IssuedCertificate cert = credentials.issueOther(NodeIdentity.of(credentials.trustDomain(), node), XDS_CERT_LIFETIME);
+        IssuedCertificate cert =
+                credentials.issueOther(NodeIdentity.of(credentials.trustDomain(), node), XDS_CERT_LIFETIME);
         WorkloadCredentialFiles.writeTo(dir, cert, credentials.trustBundlePem());
     }
 

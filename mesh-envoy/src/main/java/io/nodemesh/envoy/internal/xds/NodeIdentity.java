@@ -63,7 +63,9 @@ public final class NodeIdentity implements ServerInterceptor {
                     "xDS call {} from {} refused: its client certificate names no node (spiffe://<td>/nodemesh/node/<node>)",
                     method,
                     call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
-            call.close(Status.PERMISSION_DENIED.withDescription("client certificate names no nodemesh node"), new Metadata());
+            call.close(
+                    Status.PERMISSION_DENIED.withDescription("client certificate names no nodemesh node"),
+                    new Metadata());
             return new ServerCall.Listener<>() {};
         }
         String authenticated = node.get();
@@ -109,7 +111,8 @@ public final class NodeIdentity implements ServerInterceptor {
         Node n = switch (message) {
             case DiscoveryRequest r when r.hasNode() -> r.getNode();
             case DeltaDiscoveryRequest r when r.hasNode() -> r.getNode();
-            case StreamAccessLogsMessage m when m.hasIdentifier() -> m.getIdentifier().getNode();
+            case StreamAccessLogsMessage m
+            when m.hasIdentifier() -> m.getIdentifier().getNode();
             default -> null;
         };
         return n == null ? null : NodeSnapshots.group(n.getId());
