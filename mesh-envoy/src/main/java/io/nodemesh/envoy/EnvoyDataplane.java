@@ -142,6 +142,14 @@ public final class EnvoyDataplane implements MeshDataplane {
         return server.port();
     }
 
+    /**
+     * xDS calls ended with PERMISSION_DENIED because the client's node certificate did not match what it asked for
+     * ({@code envoy.xdsSecurity=mtls}); each is also logged.
+     */
+    public long xdsDenials() {
+        return server.deniedCalls();
+    }
+
     public EnvoyOptions options() {
         return options;
     }

@@ -79,6 +79,7 @@ class XdsNodeIdentityTest {
             assertThat(t).isInstanceOf(StatusRuntimeException.class);
             assertThat(((StatusRuntimeException) t).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
             assertThat(t).hasMessageContaining("authenticated as node node-a, not node-b");
+            assertThat(dp.xdsDenials()).isEqualTo(1);
         }
     }
 

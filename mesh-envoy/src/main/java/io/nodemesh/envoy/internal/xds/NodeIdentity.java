@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
 public final class NodeIdentity implements ServerInterceptor {
     private static final Logger LOG = LoggerFactory.getLogger(NodeIdentity.class);
     private static final Pattern NODE_ID = Pattern.compile("spiffe://[^/]+/nodemesh/node/([^/]+)");
+    private final java.util.concurrent.atomic.LongAdder denied = new java.util.concurrent.atomic.LongAdder();
+
+    /** Calls ended with PERMISSION_DENIED since the server started. */
+    public long denied() {
+        return denied.sum();
+    }
 
     /** The identity of {@code node}'s xDS clients in {@code trustDomain}. */
     public static String of(String trustDomain, String node) {
@@ -63,6 +69,7 @@ public final class NodeIdentity implements ServerInterceptor {
                     "xDS call {} from {} refused: its client certificate names no node (spiffe://<td>/nodemesh/node/<node>)",
                     method,
                     call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            denied.increment();
             call.close(
                     Status.PERMISSION_DENIED.withDescription("client certificate names no nodemesh node"),
                     new Metadata());
@@ -83,6 +90,7 @@ public final class NodeIdentity implements ServerInterceptor {
                     return;
                 }
                 refused = true;
+                denied.increment();
                 LOG.warn(
                         "xDS client authenticated as node {} asked for node {}'s resources on {}; refused",
                         authenticated,

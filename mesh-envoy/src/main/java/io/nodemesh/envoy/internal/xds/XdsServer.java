@@ -36,6 +36,8 @@ public final class XdsServer implements AutoCloseable {
     private final Clock clock;
     /** Per stream: the node it speaks for, and per type the version of the last response and its nonce. */
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
+    /** Authenticates clients by node over mTLS; null in plain text. */
+    private final NodeIdentity identity;
 
     /**
      * {@code more}: other gRPC services to serve on the same port (e.g. access-log receivers Envoy reaches through the xDS
@@ -62,7 +64,8 @@ public final class XdsServer implements AutoCloseable {
         NettyServerBuilder builder = tls == null
                 ? NettyServerBuilder.forAddress(address)
                 : NettyServerBuilder.forAddress(address, tls.credentials());
-        if (tls != null) builder.intercept(new NodeIdentity());
+        this.identity = tls == null ? null : new NodeIdentity();
+        if (identity != null) builder.intercept(identity);
         more.forEach(builder::addService);
         this.server = builder.addService(
                         sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta))
@@ -109,6 +112,11 @@ public final class XdsServer implements AutoCloseable {
             }
         }
         return b.build();
+    }
+
+    /** xDS calls refused by node identity (PERMISSION_DENIED) since start; 0 in plain text. */
+    public long deniedCalls() {
+        return identity == null ? 0 : identity.denied();
     }
 
     public int port() {
