@@ -11,13 +11,20 @@ import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.core.v3.WatchedDirectory;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.nodemesh.envoy.internal.translate.Names;
 
@@ -49,8 +56,33 @@ public final class Bootstraps {
      * @param xdsHost   the ADS server's address
      * @param xdsPort   its port
      * @param adminPort the admin endpoint's port on 127.0.0.1 (readiness is read from {@code /ready})
+     * @param xdsCredentials the node's xDS client credentials ({@link #xdsClientCredentialsDir}: {@value #CERT_FILE},
+     *                       {@value #KEY_FILE}, {@value #CA_FILE}), so Envoy reaches the xDS server over mutual TLS;
+     *                       null for plain text ({@code envoy.xdsSecurity=plaintext})
      */
-    public record EnvoySpec(String nodeId, String cluster, String zone, String xdsHost, int xdsPort, int adminPort) {}
+    public record EnvoySpec(
+            String nodeId,
+            String cluster,
+            String zone,
+            String xdsHost,
+            int xdsPort,
+            int adminPort,
+            java.nio.file.Path xdsCredentials) {
+        /** In plain text. */
+        public EnvoySpec(String nodeId, String cluster, String zone, String xdsHost, int xdsPort, int adminPort) {
+            this(nodeId, cluster, zone, xdsHost, xdsPort, adminPort, null);
+        }
+    }
+
+    /**
+     * Where, under {@code root} (option {@code envoy.credentialsDir}), a dataplane serving {@code node} writes that
+     * node's xDS client credentials: {@code <root>/xds+<node>}.
+     */
+    public static java.nio.file.Path xdsClientCredentialsDir(java.nio.file.Path root, String node) {
+        if (node.isEmpty() || node.contains("/") || node.contains("+") || node.contains(".."))
+            throw new IllegalArgumentException("not a node name: '" + node + "'");
+        return root.resolve("xds+" + node);
+    }
 
     public static Bootstrap envoy(EnvoySpec spec) {
         ConfigSource ads = ConfigSource.newBuilder()
@@ -62,7 +94,7 @@ public final class Bootstraps {
                 .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
                         .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
                 .build();
-        Cluster xds = Cluster.newBuilder()
+        Cluster.Builder xds = Cluster.newBuilder()
                 .setName(XDS_CLUSTER)
                 .setType(Cluster.DiscoveryType.STATIC)
                 .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
@@ -73,8 +105,8 @@ public final class Bootstraps {
                         .addEndpoints(LocalityLbEndpoints.newBuilder()
                                 .addLbEndpoints(LbEndpoint.newBuilder()
                                         .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-                                                .setAddress(address(spec.xdsHost(), spec.xdsPort()))))))
-                .build();
+                                                .setAddress(address(spec.xdsHost(), spec.xdsPort()))))));
+        if (spec.xdsCredentials() != null) xds.setTransportSocket(xdsTls(spec.xdsCredentials()));
         return Bootstrap.newBuilder()
                 .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder()
                         .setId(spec.nodeId())
@@ -97,12 +129,41 @@ public final class Bootstraps {
                 .build();
     }
 
+    /**
+     * Mutual TLS to the xDS server: the node's certificate and key, the mesh roots, all from files under {@code dir};
+     * {@code watched_directory} makes Envoy re-read them when the dataplane switches {@code ..data} (a rotation).
+     */
+    private static TransportSocket xdsTls(java.nio.file.Path dir) {
+        DataSource cert = file(dir.resolve(CERT_FILE)), key = file(dir.resolve(KEY_FILE));
+        UpstreamTlsContext tls = UpstreamTlsContext.newBuilder()
+                .setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .addTlsCertificates(TlsCertificate.newBuilder()
+                                .setCertificateChain(cert)
+                                .setPrivateKey(key)
+                                .setWatchedDirectory(
+                                        WatchedDirectory.newBuilder().setPath(dir.toString())))
+                        .setValidationContext(CertificateValidationContext.newBuilder()
+                                .setTrustedCa(file(dir.resolve(CA_FILE)))
+                                .setWatchedDirectory(
+                                        WatchedDirectory.newBuilder().setPath(dir.toString()))))
+                .build();
+        return TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls")
+                .setTypedConfig(Any.pack(tls))
+                .build();
+    }
+
+    private static DataSource file(java.nio.file.Path p) {
+        return DataSource.newBuilder().setFilename(p.toString()).build();
+    }
+
     /** The Envoy bootstrap as the JSON Envoy reads with {@code -c}. */
     public static String envoyJson(EnvoySpec spec) {
         try {
             return JsonFormat.printer()
                     .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
                             .add(HttpProtocolOptions.getDescriptor())
+                            .add(UpstreamTlsContext.getDescriptor())
                             .build())
                     .print(envoy(spec));
         } catch (InvalidProtocolBufferException e) {

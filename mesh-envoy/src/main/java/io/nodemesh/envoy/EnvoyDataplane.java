@@ -15,15 +15,18 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.envoy.internal.SnapshotPublisher;
 import io.nodemesh.envoy.internal.accesslog.AccessLogReceiver;
 import io.nodemesh.envoy.internal.ca.CaFileException;
+import io.nodemesh.envoy.internal.ca.IssuedCertificate;
 import io.nodemesh.envoy.internal.ca.MeshCredentials;
 import io.nodemesh.envoy.internal.ca.MeshRoot;
 import io.nodemesh.envoy.internal.ca.MeshRootFiles;
 import io.nodemesh.envoy.internal.ca.WorkloadCredentialFiles;
 import io.nodemesh.envoy.internal.translate.AccessLogTranslator;
 import io.nodemesh.envoy.internal.translate.MeshTranslator;
+import io.nodemesh.envoy.internal.xds.NodeIdentity;
 import io.nodemesh.envoy.internal.xds.NodeSnapshots;
 import io.nodemesh.envoy.internal.xds.ProxyHealth;
 import io.nodemesh.envoy.internal.xds.XdsServer;
+import io.nodemesh.envoy.internal.xds.XdsTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -67,6 +70,12 @@ public final class EnvoyDataplane implements MeshDataplane {
     private final List<Nack> nacks = new CopyOnWriteArrayList<>();
     private final List<Consumer<Nack>> nackListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService rotation;
+    private final String node;
+    private final java.nio.file.Path credentialsDir;
+    /** The xDS server's TLS, or null in plain text. */
+    private final XdsTls xdsTls;
+    /** Lifetime of the xDS server's and node clients' certificates (Envoy reads its bootstrap certificate from files). */
+    private static final Duration XDS_CERT_LIFETIME = Duration.ofDays(30);
 
     public EnvoyDataplane(DataplaneOptions options) {
         this(options, Clock.systemUTC());
@@ -93,10 +102,23 @@ public final class EnvoyDataplane implements MeshDataplane {
         this.publisher = new SnapshotPublisher(
                 options.node(), this.options.schemaCheck(), translator, snapshots, credentials, accessLogs::applied);
         this.pipeline = new ApplyPipeline("envoy", publisher);
+        this.node = options.node();
+        this.credentialsDir = options.find(EnvoyOptions.CREDENTIALS_DIR).orElse(null);
+        if (this.options.xdsSecurity() == XdsSecurity.MTLS) {
+            this.xdsTls = new XdsTls(xdsServerCertificate(), credentials.trustedRoots());
+        } else {
+            this.xdsTls = null;
+            LOG.warn(
+                    "xDS is served in plain text without client authentication ({}=plaintext): every node's"
+                            + " resources, workload keys included, to anyone who connects; for local development only",
+                    EnvoyOptions.XDS_SECURITY.key());
+        }
+        writeOwnXdsClientCredentials();
         try {
             this.server = new XdsServer(
                     this.options.xdsHost(),
                     this.options.xdsPort(),
+                    xdsTls,
                     snapshots,
                     this::nacked,
                     clock,
@@ -120,6 +142,14 @@ public final class EnvoyDataplane implements MeshDataplane {
     /** The port the ADS server listens on, for bootstraps. */
     public int xdsPort() {
         return server.port();
+    }
+
+    /**
+     * xDS calls ended with PERMISSION_DENIED because the client's node certificate did not match what it asked for
+     * ({@code envoy.xdsSecurity=mtls}); each is also logged.
+     */
+    public long xdsDenials() {
+        return server.deniedCalls();
     }
 
     public EnvoyOptions options() {
@@ -174,8 +204,35 @@ public final class EnvoyDataplane implements MeshDataplane {
     public synchronized boolean reloadCa() {
         if (!credentials.reloadRoot()) return false;
         publisher.republish(pipeline.state(), pipeline.index());
+        if (xdsTls != null) xdsTls.update(xdsServerCertificate(), credentials.trustedRoots());
+        writeOwnXdsClientCredentials();
         LOG.info("re-issued workload certificates under the new mesh root (generation {})", pipeline.generation());
         return true;
+    }
+
+    /**
+     * Writes the xDS client credentials of {@code node} — a certificate naming {@code
+     * spiffe://<trust domain>/nodemesh/node/<node>}, its key (0600) and the trust bundle, as {@code cert.pem},
+     * {@code key.pem}, {@code ca.pem} — into {@code dir}, for the node's Envoy bootstrap ({@link Bootstraps.EnvoySpec})
+     * or a proxyless client. With {@code envoy.credentialsDir} set, a dataplane serving one node writes its own there
+     * ({@link Bootstraps#xdsClientCredentialsDir}) at open and on {@link #reloadCa()}.
+     */
+    public void writeXdsClientCredentials(String node, java.nio.file.Path dir) {
+        IssuedCertificate cert =
+                credentials.issueOther(NodeIdentity.of(credentials.trustDomain(), node), XDS_CERT_LIFETIME);
+        WorkloadCredentialFiles.writeTo(dir, cert, credentials.trustBundlePem());
+    }
+
+    private void writeOwnXdsClientCredentials() {
+        if (credentialsDir == null || node.isEmpty() || xdsTls == null) return;
+        writeXdsClientCredentials(node, Bootstraps.xdsClientCredentialsDir(credentialsDir, node));
+    }
+
+    /** The xDS server's certificate: {@code spiffe://<td>/nodemesh/xds/<node>} ({@code control-plane} when serving all). */
+    private IssuedCertificate xdsServerCertificate() {
+        return credentials.issueOther(
+                "spiffe://" + credentials.trustDomain() + "/nodemesh/xds/" + (node.isEmpty() ? "control-plane" : node),
+                XDS_CERT_LIFETIME);
     }
 
     private static MeshRoot caFiles(java.nio.file.Path dir, Clock clock) {

@@ -19,10 +19,20 @@ import java.util.List;
  *                      ({@code envoy.schemaCheck}, default true)
  * @param accessLog     the node Envoy reports every L7 request and passthrough connection over gRPC access logging to
  *                      the xDS server, which publishes them as flow events ({@code envoy.accessLog}, default true)
+ * @param xdsSecurity   mutual TLS with clients authenticated by node, or plain text for local development
+ *                      ({@code envoy.xdsSecurity}, default plaintext for now: proxyless gRPC clients cannot yet be
+ *                      given node credentials by bootstrap alone); plain text is refused on a non-loopback
+ *                      {@code xdsHost}
  * @see #CA_DIR
  */
 public record EnvoyOptions(
-        String xdsHost, int xdsPort, int outboundPort, Duration certLifetime, boolean schemaCheck, boolean accessLog) {
+        String xdsHost,
+        int xdsPort,
+        int outboundPort,
+        Duration certLifetime,
+        boolean schemaCheck,
+        boolean accessLog,
+        XdsSecurity xdsSecurity) {
     public static final Option<String> XDS_HOST =
             Option.string("envoy.xdsHost", "127.0.0.1", "address the ADS server listens on");
     public static final Option<Integer> XDS_PORT =
@@ -57,13 +67,33 @@ public record EnvoyOptions(
             null,
             "directory of the mesh CA root (ca.pem, ca-key.pem 0600, optional trusted.pem), generated when empty;"
                     + " unset: an in-memory root per dataplane");
+
+    public static final Option<XdsSecurity> XDS_SECURITY = Option.oneOf(
+            "envoy.xdsSecurity",
+            XdsSecurity.class,
+            XdsSecurity.PLAINTEXT,
+            "mtls: xDS over TLS, clients authenticated by their node's certificate; plaintext (for now the default):"
+                    + " loopback only, local development");
     /** Every option the Envoy backend reads. */
     public static final List<Option<?>> OPTIONS = List.of(
-            XDS_HOST, XDS_PORT, OUTBOUND_PORT, CERT_LIFETIME, SCHEMA_CHECK, ACCESS_LOG, CREDENTIALS_DIR, CA_DIR);
+            XDS_HOST,
+            XDS_PORT,
+            OUTBOUND_PORT,
+            CERT_LIFETIME,
+            SCHEMA_CHECK,
+            ACCESS_LOG,
+            CREDENTIALS_DIR,
+            CA_DIR,
+            XDS_SECURITY);
 
     public EnvoyOptions {
         if (certLifetime.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException(CERT_LIFETIME.key() + "=" + certLifetime + " is shorter than a minute");
+        }
+        if (xdsSecurity == XdsSecurity.PLAINTEXT && !loopback(xdsHost)) {
+            throw new IllegalArgumentException(XDS_SECURITY.key() + "=plaintext serves every node's secrets without"
+                    + " authentication, so it listens on loopback only, not " + XDS_HOST.key() + "=" + xdsHost
+                    + "; set " + XDS_SECURITY.key() + "=mtls or " + XDS_HOST.key() + "=127.0.0.1");
         }
     }
 
@@ -74,6 +104,18 @@ public record EnvoyOptions(
                 options.get(OUTBOUND_PORT),
                 options.get(CERT_LIFETIME),
                 options.get(SCHEMA_CHECK),
-                options.get(ACCESS_LOG));
+                options.get(ACCESS_LOG),
+                options.get(XDS_SECURITY));
+    }
+
+    /** Whether {@code host} is a loopback address literal or {@code localhost} (no name is resolved). */
+    private static boolean loopback(String host) {
+        if (host.equals("localhost")) return true;
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) return false;
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 }

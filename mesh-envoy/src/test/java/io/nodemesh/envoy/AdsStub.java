@@ -28,8 +28,11 @@ final class AdsStub implements AutoCloseable {
     private StreamObserver<DeltaDiscoveryRequest> delta;
 
     AdsStub(int port, String nodeId) {
-        this.channel = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create())
-                .build();
+        this(port, nodeId, InsecureChannelCredentials.create());
+    }
+
+    AdsStub(int port, String nodeId, io.grpc.ChannelCredentials credentials) {
+        this.channel = Grpc.newChannelBuilder("127.0.0.1:" + port, credentials).build();
         this.node = Node.newBuilder().setId(nodeId).setCluster("test").build();
     }
 
@@ -75,6 +78,18 @@ final class AdsStub implements AutoCloseable {
 
     DeltaDiscoveryResponse nextDelta() {
         return (DeltaDiscoveryResponse) take();
+    }
+
+    /** The error that ended the stream (fails if a response came instead). */
+    Throwable failure() {
+        try {
+            Object o = received.poll(30, TimeUnit.SECONDS);
+            if (o instanceof Throwable t) return t;
+            throw new AssertionError("expected the stream to fail, got " + o);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private Object take() {

@@ -140,6 +140,7 @@ final class MeshStateValidator {
                         at + ".identity",
                         "'" + w.identity() + "' is not a SPIFFE id such as spiffe://cluster.local/ns/shop/sa/web");
             } else {
+                reservedForNodes(at, w.identity());
                 identities.add(w.identity());
             }
         }
@@ -359,6 +360,21 @@ final class MeshStateValidator {
                 rules.portRange(at + ".ports[" + n + "]", p.ports().get(n));
             for (int h = 0; h < p.http().size(); h++)
                 rules.httpMatch(at + ".http[" + h + "]", p.http().get(h));
+        }
+    }
+
+    /**
+     * {@code spiffe://<trust domain>/nodemesh/} names the mesh's own parts (the Envoy backend's xDS server and the
+     * nodes' xDS clients); a workload holding such an identity could pass for a node and fetch that node's secrets.
+     */
+    private void reservedForNodes(String at, String identity) {
+        String reserved = "spiffe://" + state.encryption().trustDomain() + "/nodemesh/";
+        if (identity.startsWith(reserved)) {
+            add(
+                    at + ".identity",
+                    "'" + identity + "' is under " + reserved + ", which is reserved for nodemesh's node identities;"
+                            + " give the workload another path, such as spiffe://"
+                            + state.encryption().trustDomain() + "/ns/<namespace>/sa/<service account>");
         }
     }
 

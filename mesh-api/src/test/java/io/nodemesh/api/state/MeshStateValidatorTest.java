@@ -250,6 +250,21 @@ class MeshStateValidatorTest {
         }
     }
 
+    @Test
+    void identitiesUnderNodemeshAreReservedForNodes() {
+        String td = MeshState.EMPTY.encryption().trustDomain();
+        MeshState s = workloads(w -> w == cart
+                ? new Workload(
+                        "shop", "cart-1", w.node(), w.ips(), "spiffe://" + td + "/nodemesh/node/n1", w.labels(), null)
+                : w);
+        // The policy naming cart's old identity now names an unknown one too.
+        expect(
+                s,
+                "workloads[shop/cart-1].identity",
+                "is under spiffe://" + td + "/nodemesh/, which is reserved for nodemesh's node identities",
+                "policies[shop/cart-from-web].destinations[0]");
+    }
+
     // ---- services
 
     @Test

@@ -97,6 +97,22 @@ public final class MeshCredentials {
         return current.ca().trustBundlePem();
     }
 
+    /**
+     * A certificate for {@code spiffeId} outside the workload set (the xDS server's, a node's xDS client's), valid
+     * {@code lifetime} at most, under the current root and trust domain.
+     */
+    public synchronized IssuedCertificate issueOther(String spiffeId, Duration lifetime) {
+        return current.ca().issue(spiffeId, lifetime);
+    }
+
+    public synchronized String trustDomain() {
+        return current.ca().trustDomain();
+    }
+
+    public synchronized java.util.List<java.security.cert.X509Certificate> trustedRoots() {
+        return current.ca().trusted();
+    }
+
     /** Writes the current credentials of {@code spiffeId} into {@code dir}, once. */
     public synchronized void writeTo(String spiffeId, Path dir) {
         WorkloadCredentialFiles.writeTo(dir, current.certificates().current(spiffeId), trustBundlePem());

@@ -31,6 +31,7 @@ public final class SpiffeCa {
     private final Clock clock;
     private final IssuedCertificate root;
     private final String trustBundlePem;
+    private final List<X509Certificate> trusted;
 
     /** A new CA for {@code trustDomain} whose (in-memory) root lives {@code rootLifetime}. */
     public SpiffeCa(String trustDomain, Duration rootLifetime, Clock clock) {
@@ -43,6 +44,7 @@ public final class SpiffeCa {
         this.clock = clock;
         this.root = root.signing();
         this.trustBundlePem = root.trustBundlePem();
+        this.trusted = root.trusted();
     }
 
     /**
@@ -83,6 +85,11 @@ public final class SpiffeCa {
     /** Every root a peer's certificate may chain to, as PEM: the signing root and those of a rotation's overlap. */
     public String trustBundlePem() {
         return trustBundlePem;
+    }
+
+    /** The roots of {@link #trustBundlePem()}. */
+    public List<X509Certificate> trusted() {
+        return trusted;
     }
 
     /** An X.509-SVID for {@code spiffeId}, valid from a minute ago (clock skew) for {@code lifetime}. */

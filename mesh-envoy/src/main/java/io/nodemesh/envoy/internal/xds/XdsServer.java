@@ -37,13 +37,20 @@ public final class XdsServer implements AutoCloseable {
     private final Clock clock;
     /** Per stream: the node it speaks for, and per type the version of the last response and its nonce. */
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
+    /** Authenticates clients by node over mTLS; null in plain text. */
+    private final NodeIdentity identity;
 
     private final ClientLedger ledger = new ClientLedger();
 
-    /** {@code more}: other gRPC services to serve on the same port (e.g. access-log receivers Envoy reaches through the xDS cluster). */
+    /**
+     * {@code more}: other gRPC services to serve on the same port (e.g. access-log receivers Envoy reaches through the xDS
+     * cluster). {@code tls}: mutual TLS with clients authenticated by node ({@link NodeIdentity}) on every service, or
+     * null for plain text without authentication (local development only).
+     */
     public XdsServer(
             String host,
             int port,
+            XdsTls tls,
             NodeSnapshots snapshots,
             Consumer<Nack> nacks,
             Clock clock,
@@ -55,9 +62,13 @@ public final class XdsServer implements AutoCloseable {
         // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
         V3DiscoveryServer discovery = new V3DiscoveryServer(
                 java.util.List.of(new Callbacks()), snapshots.cache(), senders, snapshots.packed());
-        DeltaStreams delta =
-                new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected, ledger);
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+        DeltaStreams delta = new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected, ledger);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        NettyServerBuilder builder = tls == null
+                ? NettyServerBuilder.forAddress(address)
+                : NettyServerBuilder.forAddress(address, tls.credentials());
+        this.identity = tls == null ? null : new NodeIdentity();
+        if (identity != null) builder.intercept(identity);
         more.forEach(builder::addService);
         this.server = builder.addService(
                         sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta))
@@ -109,6 +120,11 @@ public final class XdsServer implements AutoCloseable {
     /** What each connected client was sent and accepted. */
     public ClientLedger ledger() {
         return ledger;
+    }
+
+    /** xDS calls refused by node identity (PERMISSION_DENIED) since start; 0 in plain text. */
+    public long deniedCalls() {
+        return identity == null ? 0 : identity.denied();
     }
 
     public int port() {
