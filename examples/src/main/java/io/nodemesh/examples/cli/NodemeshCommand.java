@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             io.nodemesh.agent.AgentCommand.class,
             io.nodemesh.agent.StatusCommand.class,
             io.nodemesh.agent.FlowsCommand.class,
+            io.nodemesh.agent.BootstrapCommand.class,
             SimCommand.class,
             io.nodemesh.examples.calibrate.CalibrateCommand.class,
         })
