@@ -124,6 +124,12 @@ public final class AgentCommand implements Callable<Integer> {
     String wireguardPrivateKeyFile;
 
     @Option(
+            names = "--ca-dir",
+            description =
+                    "The mesh CA directory Envoy loads its root from (envoy.caDir; see nodemesh ca), the same on every node.")
+    String caDir;
+
+    @Option(
             names = {"--option", "--property"},
             description =
                     "Any backend setting key=value (e.g. ebpf.redirect=false, envoy.xdsPort=18000); must agree with the flags above.")
@@ -302,7 +308,8 @@ public final class AgentCommand implements Callable<Integer> {
                 cgroupRoot,
                 wireguardInterface,
                 wireguardPort,
-                wireguardPrivateKeyFile);
+                wireguardPrivateKeyFile,
+                caDir);
         return NodeDataplaneSettings.assemble(backends, nodeName, flags, properties);
     }
 

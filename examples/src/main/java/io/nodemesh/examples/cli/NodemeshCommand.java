@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             io.nodemesh.agent.StatusCommand.class,
             io.nodemesh.agent.FlowsCommand.class,
             io.nodemesh.agent.BootstrapCommand.class,
+            io.nodemesh.agent.CaCommand.class,
             SimCommand.class,
             io.nodemesh.examples.calibrate.CalibrateCommand.class,
         })
