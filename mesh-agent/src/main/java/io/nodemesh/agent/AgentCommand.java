@@ -156,6 +156,9 @@ public final class AgentCommand implements Callable<Integer> {
 
     private volatile AgentServer server;
 
+    /** Shows {@code nodemesh uninstall} that this agent manages the node's installations. */
+    private InstallationLocks locks;
+
     /** Where the agent reports; tests read it. */
     PrintStream out = System.out;
 
@@ -203,8 +206,11 @@ public final class AgentCommand implements Callable<Integer> {
                     DataplaneOptions options,
                     List<String> notes) -> {
                 notes.forEach(n -> out.println("note: " + n));
+                // Held until the JVM exits, so nodemesh uninstall sees this agent (released by the kernel on death).
+                locks = InstallationLocks.share(InstallationLocks.files(names, options));
                 switch (NodeDataplane.open(names, options)) {
                     case NodeDataplane.Opening.Failed(int code, List<String> reasons) -> {
+                        locks.close();
                         err.println("cannot open the dataplane " + String.join(",", names) + ":");
                         reasons.forEach(r -> err.println("  " + r));
                         return code;
@@ -289,6 +295,7 @@ public final class AgentCommand implements Callable<Integer> {
             }
             nodeDataplane.stop(uninstall).forEach(out::println);
             out.println(uninstall ? "stopped and uninstalled" : "stopped");
+            locks.close(uninstall);
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

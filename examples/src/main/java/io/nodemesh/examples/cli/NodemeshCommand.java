@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             io.nodemesh.agent.FlowsCommand.class,
             io.nodemesh.agent.BootstrapCommand.class,
             io.nodemesh.agent.CaCommand.class,
+            io.nodemesh.agent.UninstallCommand.class,
             SimCommand.class,
             io.nodemesh.examples.calibrate.CalibrateCommand.class,
         })
