@@ -115,6 +115,14 @@ class AgentDaemonSetTest {
                 .isEqualTo("127.0.0.1");
     }
 
+    @Test
+    void theImageHasWhatTheAgentAndItsBootstrapNeed() throws Exception {
+        String dockerfile = java.nio.file.Files.readString(Path.of("../deploy/Dockerfile"));
+        // Strict mode installs an nft table; wireguard-go is the WireGuard device (no kernel module needed).
+        assertThat(dockerfile).contains(" nftables").contains(" wireguard-go").contains(" libbpf1");
+        assertThat(dockerfile).contains("/opt/nodemesh/lib/"); // the init container's class path
+    }
+
     static JsonNode pod() throws java.io.IOException {
         return new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile()).at("/spec/template/spec");
     }
