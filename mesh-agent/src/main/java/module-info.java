@@ -8,6 +8,7 @@ module io.nodemesh.agent {
     requires io.nodemesh.config;
     requires io.nodemesh.ebpf; // --uninstall removes the eBPF pins
     requires io.nodemesh.wireguard; // the agent publishes the wireguard backend's public key
+    requires io.nodemesh.envoy; // nodemesh bootstrap and nodemesh ca
     // Only for --source kubernetes; absent, that source says what is missing instead of failing to start.
     requires static io.nodemesh.kubernetes;
     requires micrometer.core;

@@ -20,6 +20,9 @@ module io.nodemesh.envoy {
 
     exports io.nodemesh.envoy;
     exports io.nodemesh.envoy.supervisor;
+    // The operator commands (nodemesh ca) manage the CA files; everyone else reaches them through envoy.caDir.
+    exports io.nodemesh.envoy.internal.ca to
+            io.nodemesh.agent;
 
     provides io.nodemesh.api.spi.DataplaneProvider with
             io.nodemesh.envoy.internal.EnvoyProvider;

@@ -124,6 +124,12 @@ public final class AgentCommand implements Callable<Integer> {
     String wireguardPrivateKeyFile;
 
     @Option(
+            names = "--ca-dir",
+            description =
+                    "The mesh CA directory Envoy loads its root from (envoy.caDir; see nodemesh ca), the same on every node.")
+    String caDir;
+
+    @Option(
             names = {"--option", "--property"},
             description =
                     "Any backend setting key=value (e.g. ebpf.redirect=false, envoy.xdsPort=18000); must agree with the flags above.")
@@ -149,6 +155,9 @@ public final class AgentCommand implements Callable<Integer> {
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private volatile AgentServer server;
+
+    /** Shows {@code nodemesh uninstall} that this agent manages the node's installations. */
+    private InstallationLocks locks;
 
     /** Where the agent reports; tests read it. */
     PrintStream out = System.out;
@@ -197,8 +206,11 @@ public final class AgentCommand implements Callable<Integer> {
                     DataplaneOptions options,
                     List<String> notes) -> {
                 notes.forEach(n -> out.println("note: " + n));
+                // Held until the JVM exits, so nodemesh uninstall sees this agent (released by the kernel on death).
+                locks = InstallationLocks.share(InstallationLocks.files(names, options));
                 switch (NodeDataplane.open(names, options)) {
                     case NodeDataplane.Opening.Failed(int code, List<String> reasons) -> {
+                        locks.close();
                         err.println("cannot open the dataplane " + String.join(",", names) + ":");
                         reasons.forEach(r -> err.println("  " + r));
                         return code;
@@ -283,6 +295,7 @@ public final class AgentCommand implements Callable<Integer> {
             }
             nodeDataplane.stop(uninstall).forEach(out::println);
             out.println(uninstall ? "stopped and uninstalled" : "stopped");
+            locks.close(uninstall);
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -302,7 +315,8 @@ public final class AgentCommand implements Callable<Integer> {
                 cgroupRoot,
                 wireguardInterface,
                 wireguardPort,
-                wireguardPrivateKeyFile);
+                wireguardPrivateKeyFile,
+                caDir);
         return NodeDataplaneSettings.assemble(backends, nodeName, flags, properties);
     }
 

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param wireguardInterface {@code --wireguard-interface}
  * @param wireguardPort     {@code --wireguard-port}: this node's WireGuard UDP port
  * @param wireguardKeyFile  {@code --wireguard-key-file}: this node's WireGuard private key (created if missing)
+ * @param caDir             {@code --ca-dir}: the mesh CA directory Envoy loads its root from
  */
 record NodeFlags(
         String proxyAddress,
@@ -26,8 +27,31 @@ record NodeFlags(
         String cgroupRoot,
         String wireguardInterface,
         Integer wireguardPort,
-        String wireguardKeyFile) {
+        String wireguardKeyFile,
+        String caDir) {
     static final NodeFlags NONE = new NodeFlags(null, null, null, null, null, null, null, null);
+
+    /** Without {@code --ca-dir}. */
+    NodeFlags(
+            String proxyAddress,
+            Integer proxyPort,
+            String proxyCgroup,
+            String pinPath,
+            String cgroupRoot,
+            String wireguardInterface,
+            Integer wireguardPort,
+            String wireguardKeyFile) {
+        this(
+                proxyAddress,
+                proxyPort,
+                proxyCgroup,
+                pinPath,
+                cgroupRoot,
+                wireguardInterface,
+                wireguardPort,
+                wireguardKeyFile,
+                null);
+    }
 
     /** One flag and the backend properties it sets. */
     record Mapping(String flag, String value, List<String> properties) {}
@@ -44,6 +68,7 @@ record NodeFlags(
         put(m, "--wireguard-interface", wireguardInterface, "wireguard.interface");
         put(m, "--wireguard-port", wireguardPort == null ? null : wireguardPort.toString(), "wireguard.listenPort");
         put(m, "--wireguard-key-file", wireguardKeyFile, "wireguard.keyFile");
+        put(m, "--ca-dir", caDir, "envoy.caDir");
         return List.copyOf(m.values());
     }
 

@@ -26,15 +26,8 @@ class AgentDaemonSetTest {
 
     @Test
     void theDaemonSetsArgumentsMakeAConsistentNode() throws Exception {
-        JsonNode container =
-                new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile()).at("/spec/template/spec/containers/0");
-        Map<String, String> env =
-                new HashMap<>(Map.of("NODE_NAME", "node-a", "NODE_IP", "192.168.0.1")); // the kubelet's fieldRefs
-        container.get("env").forEach(e -> {
-            if (e.has("value")) env.put(e.get("name").asText(), e.get("value").asText());
-        });
-        List<String> args = new java.util.ArrayList<>();
-        container.get("args").forEach(a -> args.add(expand(a.asText(), env)));
+        JsonNode container = named(pod().get("containers"), "agent");
+        List<String> args = expandedArgs(container);
 
         AgentCommand agent = new AgentCommand();
         new CommandLine(agent).parseArgs(args.toArray(String[]::new));
@@ -66,6 +59,95 @@ class AgentDaemonSetTest {
                 .orElseThrow();
         assertThat(ca.at("/secret/secretName").asText()).isEqualTo("nodemesh-ca");
         assertThat(ca.at("/secret/defaultMode").asInt()).isEqualTo(0400);
+    }
+
+    @Test
+    void theNodeEnvoyStartsFromTheBootstrapTheInitContainerWritesForTheAgentsXdsPort() throws Exception {
+        JsonNode pod = pod();
+        JsonNode init = named(pod.get("initContainers"), "envoy-bootstrap");
+        JsonNode envoy = named(pod.get("containers"), "envoy");
+        JsonNode agentContainer = named(pod.get("containers"), "agent");
+
+        // The init container runs nodemesh bootstrap with its arguments, into the shared emptyDir.
+        List<String> command = new java.util.ArrayList<>();
+        init.get("command").forEach(c -> command.add(c.asText()));
+        assertThat(command).last().isEqualTo(BootstrapMain.class.getName());
+        Path out = java.nio.file.Files.createTempDirectory("bootstrap").resolve("bootstrap.json");
+        List<String> initArgs = new java.util.ArrayList<>(expandedArgs(init));
+        assertThat(initArgs).contains("--output-file=/etc/envoy/bootstrap.json");
+        initArgs.replaceAll(a -> a.startsWith("--output-file=") ? "--output-file=" + out : a);
+        BootstrapCommandTest.Output written = BootstrapCommandTest.bootstrap(initArgs.toArray(String[]::new));
+        assertThat(written.exit()).as(written.err()).isZero();
+        var bootstrap = BootstrapCommandTest.parse(java.nio.file.Files.readString(out));
+        assertThat(bootstrap.getNode().getId()).isEqualTo("node-a");
+        var xds = bootstrap
+                .getStaticResources()
+                .getClusters(0)
+                .getLoadAssignment()
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress();
+        AgentCommand agent = new AgentCommand();
+        new CommandLine(agent).parseArgs(expandedArgs(agentContainer).toArray(String[]::new));
+        Assembly.Ready ready = (Assembly.Ready) agent.dataplaneSettings("node-a");
+        assertThat(String.valueOf(xds.getPortValue()))
+                .isEqualTo(ready.options().properties().get("envoy.xdsPort"));
+        assertThat(xds.getAddress()).isEqualTo("127.0.0.1"); // host network: the agent's xDS listens on loopback
+        assertThat(ready.options().properties()).doesNotContainKey("envoy.xdsHost");
+
+        // Envoy reads that file from the same volume, an emptyDir; its image is pinned by tag.
+        List<String> envoyArgs = new java.util.ArrayList<>();
+        envoy.get("args").forEach(a -> envoyArgs.add(a.asText()));
+        assertThat(envoyArgs).containsSubsequence("-c", "/etc/envoy/bootstrap.json");
+        assertThat(envoy.get("image").asText()).matches("envoyproxy/envoy:v\\d+\\.\\d+\\.\\d+");
+        assertThat(mountOf(init, "envoy-bootstrap")).isEqualTo("/etc/envoy");
+        assertThat(mountOf(envoy, "envoy-bootstrap")).isEqualTo("/etc/envoy");
+        assertThat(named(pod.get("volumes"), "envoy-bootstrap").has("emptyDir")).isTrue();
+
+        // With host networking every port is the node's: only metrics and probes are declared, and admin is local.
+        List<Integer> ports = new java.util.ArrayList<>();
+        for (JsonNode c : List.of(init, envoy, agentContainer))
+            c.path("ports").forEach(p -> ports.add(p.get("containerPort").asInt()));
+        assertThat(ports).containsExactly(9465);
+        assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getAddress())
+                .isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void theImageHasWhatTheAgentAndItsBootstrapNeed() throws Exception {
+        String dockerfile = java.nio.file.Files.readString(Path.of("../deploy/Dockerfile"));
+        // Strict mode installs an nft table; wireguard-go is the WireGuard device (no kernel module needed).
+        assertThat(dockerfile).contains(" nftables").contains(" wireguard-go").contains(" libbpf1");
+        assertThat(dockerfile).contains("/opt/nodemesh/lib/"); // the init container's class path
+    }
+
+    static JsonNode pod() throws java.io.IOException {
+        return new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile()).at("/spec/template/spec");
+    }
+
+    static JsonNode named(JsonNode list, String name) {
+        return java.util.stream.StreamSupport.stream(list.spliterator(), false)
+                .filter(n -> n.path("name").asText().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " in " + list));
+    }
+
+    static String mountOf(JsonNode container, String volume) {
+        return named(container.get("volumeMounts"), volume).get("mountPath").asText();
+    }
+
+    /** A container's args with the kubelet's $(VAR) expansion from its env and the fieldRefs of node-a. */
+    static List<String> expandedArgs(JsonNode container) {
+        Map<String, String> env =
+                new HashMap<>(Map.of("NODE_NAME", "node-a", "NODE_IP", "192.168.0.1")); // the kubelet's fieldRefs
+        container.path("env").forEach(e -> {
+            if (e.has("value")) env.put(e.get("name").asText(), e.get("value").asText());
+        });
+        List<String> args = new java.util.ArrayList<>();
+        container.get("args").forEach(a -> args.add(expand(a.asText(), env)));
+        return args;
     }
 
     /** $(VAR) as the kubelet expands it in args: a defined variable is replaced, an undefined one left as it is. */

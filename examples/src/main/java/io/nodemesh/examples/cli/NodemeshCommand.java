@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
             io.nodemesh.agent.AgentCommand.class,
             io.nodemesh.agent.StatusCommand.class,
             io.nodemesh.agent.FlowsCommand.class,
+            io.nodemesh.agent.BootstrapCommand.class,
+            io.nodemesh.agent.CaCommand.class,
+            io.nodemesh.agent.UninstallCommand.class,
             SimCommand.class,
             io.nodemesh.examples.calibrate.CalibrateCommand.class,
         })
