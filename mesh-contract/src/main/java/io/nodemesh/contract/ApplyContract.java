@@ -95,8 +95,9 @@ public abstract class ApplyContract {
                 .workload(workload("stray", NODE, "10.250.0.9")) // outside node-a's pod CIDR
                 .build();
         assertThatThrownBy(() -> dataplane.apply(bad))
-                .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
-                        .anySatisfy(v -> {
+                .isInstanceOfSatisfying(
+                        InvalidStateException.class,
+                        e -> assertThat(e.violations()).anySatisfy(v -> {
                             assertThat(v.path()).contains("workloads");
                             assertThat(v.reason()).contains("10.250.0.9");
                         }));
@@ -117,7 +118,8 @@ public abstract class ApplyContract {
         assertThat(emptied.changes()).containsExactlyInAnyOrderElementsOf(StateDiff.between(s, MeshState.EMPTY));
         assertThat(dataplane.state()).isEqualTo(MeshState.EMPTY);
         assertHealthReadable();
-        assertThat(dataplane.apply(s).changes()).containsExactlyInAnyOrderElementsOf(StateDiff.between(MeshState.EMPTY, s));
+        assertThat(dataplane.apply(s).changes())
+                .containsExactlyInAnyOrderElementsOf(StateDiff.between(MeshState.EMPTY, s));
         assertThat(dataplane.state()).isEqualTo(s);
     }
 
@@ -126,14 +128,19 @@ public abstract class ApplyContract {
         assertThat(health).as("one entry per backend").isNotEmpty();
         assertThat(health).allSatisfy(h -> {
             assertThat(h.backend()).isNotBlank();
-            assertThat(h.problems()).as("%s with no traffic and no peers up", h.backend()).isEmpty();
+            assertThat(h.problems())
+                    .as("%s with no traffic and no peers up", h.backend())
+                    .isEmpty();
         });
     }
 
     /** The mesh with {@code services} services (1 to 3), each with a VIP and endpoints on both nodes. */
     static MeshState mesh(int services) {
         MeshState.Builder b = MeshState.builder()
-                .node(Node.builder(NODE).address("10.250.1.1").podCidr("10.244.1.0/24").build())
+                .node(Node.builder(NODE)
+                        .address("10.250.1.1")
+                        .podCidr("10.244.1.0/24")
+                        .build())
                 .node(Node.builder(PEER)
                         .address("10.250.1.2")
                         .podCidr("10.244.2.0/24")

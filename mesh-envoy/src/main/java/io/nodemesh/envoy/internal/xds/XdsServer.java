@@ -62,7 +62,8 @@ public final class XdsServer implements AutoCloseable {
         // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
         V3DiscoveryServer discovery = new V3DiscoveryServer(
                 java.util.List.of(new Callbacks()), snapshots.cache(), senders, snapshots.packed());
-        DeltaStreams delta = new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected, ledger);
+        DeltaStreams delta =
+                new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected, ledger);
         InetSocketAddress address = new InetSocketAddress(host, port);
         NettyServerBuilder builder = tls == null
                 ? NettyServerBuilder.forAddress(address)
