@@ -69,13 +69,18 @@ class BootstrapCommandTest {
     }
 
     @Test
-    void anXdsServerOnEveryAddressIsReachedOverLoopbackAndTheFileIsWritten() throws Exception {
+    void aPlaintextXdsServerOffLoopbackIsRefusedAndALoopbackOneIsWrittenToTheFile() throws Exception {
+        Output refused =
+                bootstrap("--node", "node-b", "--option", "envoy.xdsHost=0.0.0.0", "--option", "envoy.xdsPort=18000");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("envoy.xdsSecurity=mtls").doesNotContain("\tat ");
+
         Path file = dir.resolve("envoy.json");
         Output o = bootstrap(
                 "--node",
                 "node-b",
                 "--option",
-                "envoy.xdsHost=0.0.0.0",
+                "envoy.xdsHost=127.0.0.1",
                 "--option",
                 "envoy.xdsPort=18000",
                 "--admin-port",

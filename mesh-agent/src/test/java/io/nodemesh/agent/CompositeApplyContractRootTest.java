@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 
@@ -45,6 +47,11 @@ class CompositeApplyContractRootTest extends ApplyContract {
             run("ip", "netns", "add", PREFIX);
             netns = true;
             run("ip", "-n", PREFIX, "link", "set", "lo", "up");
+            // An underlay for the contract's node addresses, so the peer node is routable as the backend checks.
+            run("ip", "-n", PREFIX, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1");
+            run("ip", "-n", PREFIX, "link", "set", "eth1", "up");
+            run("ip", "-n", PREFIX, "address", "add", "10.250.1.1/24", "dev", "eth0");
+            run("ip", "-n", PREFIX, "link", "set", "eth0", "up");
             Path keys = Files.createTempDirectory(PREFIX);
             options = DataplaneOptions.forNode(NODE)
                     .with("ebpf.pinRoot", PINS.toString())
@@ -57,7 +64,7 @@ class CompositeApplyContractRootTest extends ApplyContract {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        for (String b : List.of("ebpf", "envoy", "wireguard")) parts.add(Dataplanes.open(b, options));
+        for (String b : List.of("ebpf", "envoy", "wireguard")) parts.add(Dataplanes.open(b, only(b, options)));
         return Dataplanes.compose(parts);
     }
 
@@ -68,12 +75,21 @@ class CompositeApplyContractRootTest extends ApplyContract {
                 if (p instanceof EbpfDataplane ebpf) ebpf.uninstall();
                 else p.close();
             }
-            if (options != null) WireguardDataplane.uninstall(options);
+            if (options != null) WireguardDataplane.uninstall(only("wireguard", options));
         } finally {
             if (netns) run("ip", "netns", "del", PREFIX);
             removeTree(PINS);
             Files.deleteIfExists(CGROUP);
         }
+    }
+
+    /** The options of one backend, as the agent hands each its own. */
+    private static DataplaneOptions only(String backend, DataplaneOptions all) {
+        Map<String, String> mine = new HashMap<>();
+        all.properties().forEach((k, v) -> {
+            if (k.startsWith(backend + ".")) mine.put(k, v);
+        });
+        return new DataplaneOptions(all.node(), mine);
     }
 
     private static void run(String... cmd) throws IOException {
