@@ -206,7 +206,7 @@ public final class AgentCommand implements Callable<Integer> {
                     DataplaneOptions options,
                     List<String> notes) -> {
                 notes.forEach(n -> out.println("note: " + n));
-                // Held until the JVM exits, so nodemesh uninstall sees this agent (released by the kernel on death).
+                // Held until the agent stops, so nodemesh uninstall sees it (the kernel releases them if it dies).
                 locks = InstallationLocks.share(InstallationLocks.files(names, options));
                 switch (NodeDataplane.open(names, options)) {
                     case NodeDataplane.Opening.Failed(int code, List<String> reasons) -> {
@@ -295,7 +295,7 @@ public final class AgentCommand implements Callable<Integer> {
             }
             nodeDataplane.stop(uninstall).forEach(out::println);
             out.println(uninstall ? "stopped and uninstalled" : "stopped");
-            locks.close(uninstall);
+            locks.close();
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

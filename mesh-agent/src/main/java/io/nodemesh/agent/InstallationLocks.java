@@ -95,12 +95,10 @@ final class InstallationLocks implements AutoCloseable {
         }
     }
 
-    /** Releases the locks and, after {@code --uninstall}, removes their files. */
-    void close(boolean uninstalled) {
-        close();
-        if (uninstalled) remove(files);
-    }
-
+    /**
+     * Releases the locks and removes each file no other agent holds, so stopping leaves nothing in {@code /run}; a
+     * SIGKILLed agent's file stays, unlocked, until the next agent or uninstall takes and removes it.
+     */
     @Override
     public void close() {
         for (FileChannel ch : held) {
@@ -109,6 +107,9 @@ final class InstallationLocks implements AutoCloseable {
             } catch (IOException e) {
                 // released with the process anyway
             }
+        }
+        for (Path f : files) {
+            if (Files.exists(f) && heldByAnAgent(List.of(f)).isEmpty()) remove(List.of(f));
         }
     }
 }

@@ -215,7 +215,21 @@ final class KillLab implements AutoCloseable {
         step(failures, () -> StaleSweep.matching(LAB::owns).files(UAPI_SOCKETS));
         step(failures, () -> StaleSweep.matching(LAB::owns).files(WG_RUNTIME));
         step(failures, () -> removeTree(keyDir));
+        step(failures, KillLab::removeLockFiles);
         if (!failures.isEmpty()) throw failures.getFirst();
+    }
+
+    /** The agent's installation lock files name our pin root and interface; a SIGKILLed agent leaves its own. */
+    private static void removeLockFiles() {
+        try (Stream<Path> s = Files.list(InstallationLocks.DIR)) {
+            for (Path p : s.toList()) {
+                if (p.getFileName().toString().contains(PREFIX)) Files.deleteIfExists(p);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no agent made one
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void step(List<RuntimeException> failures, Runnable step) {
