@@ -4,12 +4,18 @@ import static io.nodemesh.envoy.TestStates.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.ChannelCredentials;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Node;
+import io.nodemesh.api.state.Workload;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -28,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * xDS over mTLS ({@code envoy.xdsSecurity=mtls}) with clients authenticated by node, spoken by hand over ADS: node A's
- * certificate gets node A's resources, asking as node B with it ends the stream PERMISSION_DENIED, and a client with
- * no certificate is refused at the handshake.
+ * certificate gets node A's resources, asking as node B with it ends the stream PERMISSION_DENIED, asking for the
+ * secret of a workload on node B gets node A's own secrets only, and a client with no certificate is refused at the
+ * handshake.
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class XdsNodeIdentityTest {
@@ -80,6 +87,43 @@ class XdsNodeIdentityTest {
             assertThat(((StatusRuntimeException) t).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
             assertThat(t).hasMessageContaining("authenticated as node node-a, not node-b");
             assertThat(dp.xdsDenials()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void nodeAGetsItsOwnWorkloadsSecretsAndNeverOneOfAWorkloadOnNodeB() throws Exception {
+        open();
+        String web = "spiffe://" + TestStates.TD + "/ns/shop/sa/web";
+        String db = "spiffe://" + TestStates.TD + "/ns/shop/sa/db";
+        dp.apply(MeshState.builder()
+                .node(nodeA())
+                .node(new Node("node-b", List.of("127.0.1.1"), List.of("127.0.1.0/24"), ""))
+                .workload(TestStates.workload("web", "127.0.0.2"))
+                .workload(new Workload("shop", "db", "node-b", List.of("127.0.1.2"), db, Map.of("app", "db"), null))
+                .encryption(
+                        new EncryptionSpec(EncryptionSpec.Mode.MTLS, EncryptionSpec.Enforcement.STRICT, TestStates.TD))
+                .build());
+        try (AdsStub ads = new AdsStub(dp.xdsPort(), "node-a~proxy", nodeCredentials("node-a"))) {
+            // Delta answers with what of the subscription exists (state of the world would wait for every name).
+            ads.delta(DeltaDiscoveryRequest.newBuilder()
+                    .setTypeUrl(Resources.V3.SECRET_TYPE_URL)
+                    .addResourceNamesSubscribe(web)
+                    .addResourceNamesSubscribe(db));
+            DeltaDiscoveryResponse r = ads.nextDelta();
+            List<String> names = r.getResourcesList().stream()
+                    .map(io.envoyproxy.envoy.service.discovery.v3.Resource::getResource)
+                    .map(a -> {
+                        try {
+                            return a.unpack(Secret.class).getName();
+                        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                            throw new AssertionError(e);
+                        }
+                    })
+                    .toList();
+            assertThat(names)
+                    .as("node A's proxy holds keys of node A's workloads only")
+                    .contains(web)
+                    .doesNotContain(db);
         }
     }
 
