@@ -1,17 +1,17 @@
 package io.nodemesh.agent;
 
+import static io.nodemesh.agent.NodeLeftovers.removeTree;
+import static io.nodemesh.agent.NodeLeftovers.run;
+import static io.nodemesh.agent.NodeLeftovers.sweepStale;
+import static io.nodemesh.agent.NodeLeftovers.wireguardGo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.contract.Privileges;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class AgentNodeRootTest {
             Availability a = Dataplanes.available().get(b);
             Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
         }
-        sweepStale();
+        sweepStale("nmn");
         pins = BPFFS.resolve(PREFIX);
         cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
         run("ip", "netns", "add", PREFIX);
@@ -56,7 +56,7 @@ class AgentNodeRootTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        ourWireguardGo().forEach(ProcessHandle::destroyForcibly);
+        wireguardGo(IFACE).forEach(ProcessHandle::destroyForcibly);
         if (netns) run("ip", "netns", "del", PREFIX);
         Files.deleteIfExists(Path.of("/var/run/wireguard", IFACE + ".sock"));
         for (String runtime : List.of(".pid", ".log")) {
@@ -110,8 +110,8 @@ class AgentNodeRootTest {
                     .contains("NODE_ENCRYPTION=wireguard")
                     .contains("(ebpf+envoy+wireguard)");
             assertThat(run("ip", "-n", PREFIX, "link", "show", IFACE)).contains(IFACE);
-            assertThat(ourWireguardGo()).hasSize(1);
-            wireguardGo = ourWireguardGo().getFirst().pid();
+            assertThat(wireguardGo(IFACE)).hasSize(1);
+            wireguardGo = wireguardGo(IFACE).getFirst().pid();
             assertThat(key).isRegularFile();
             assertThat(pins.resolve("links")).isNotEmptyDirectory();
 
@@ -139,7 +139,7 @@ class AgentNodeRootTest {
         }
         // Both node-level dataplanes outlive the agent: the kernel's programs and the WireGuard device.
         assertThat(pins.resolve("links")).isNotEmptyDirectory();
-        assertThat(ourWireguardGo()).extracting(ProcessHandle::pid).containsExactly(wireguardGo);
+        assertThat(wireguardGo(IFACE)).extracting(ProcessHandle::pid).containsExactly(wireguardGo);
         assertThat(run("ip", "-n", PREFIX, "-o", "link", "show")).contains(IFACE);
 
         // The next agent adopts them; stopped with --uninstall it removes everything.
@@ -147,11 +147,11 @@ class AgentNodeRootTest {
         uninstalling.add("--uninstall");
         try (AgentRun agent = AgentRun.start(uninstalling.toArray(String[]::new))) {
             awaitFirstApply(agent);
-            assertThat(ourWireguardGo()).extracting(ProcessHandle::pid).containsExactly(wireguardGo);
+            assertThat(wireguardGo(IFACE)).extracting(ProcessHandle::pid).containsExactly(wireguardGo);
             assertThat(agent.stop()).isZero();
             assertThat(agent.out()).contains("ebpf: uninstalled").contains("wireguard on node node-a");
         }
-        assertThat(ourWireguardGo()).isEmpty();
+        assertThat(wireguardGo(IFACE)).isEmpty();
         assertThat(run("ip", "-n", PREFIX, "-o", "link", "show")).doesNotContain(IFACE);
         assertThat(pins).doesNotExist();
     }
@@ -161,42 +161,5 @@ class AgentNodeRootTest {
                 "the first apply",
                 () -> agent.out().contains("applied mesh.yaml (generation 1)") || agent.exitCode() >= 0);
         assertThat(agent.out()).as("errors: %s", agent.err()).contains("applied mesh.yaml (generation 1)");
-    }
-
-    private static List<ProcessHandle> ourWireguardGo() {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").matches(".*wireguard-go.* " + IFACE + "( .*)?$"))
-                .toList();
-    }
-
-    private static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-        return out;
-    }
-
-    /** Leftovers of earlier runs whose process is gone: pins, cgroups, network namespaces. */
-    private static void sweepStale() throws Exception {
-        for (Path root : List.of(BPFFS, CGROUP2, Path.of("/var/run/netns"))) {
-            if (!Files.isDirectory(root)) continue;
-            try (Stream<Path> s = Files.list(root)) {
-                for (Path p : s.toList()) {
-                    String n = p.getFileName().toString();
-                    if (!n.matches("nmn\\d+")
-                            || ProcessHandle.of(Long.parseLong(n.substring(3))).isPresent()) continue;
-                    if (root.equals(BPFFS)) removeTree(p);
-                    else if (root.equals(CGROUP2)) Files.deleteIfExists(p);
-                    else run("ip", "netns", "del", n);
-                }
-            }
-        }
-    }
-
-    private static void removeTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

@@ -1,5 +1,8 @@
 package io.nodemesh.agent;
 
+import static io.nodemesh.agent.NodeLeftovers.removeTree;
+import static io.nodemesh.agent.NodeLeftovers.run;
+
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.MeshDataplane;
@@ -12,11 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.AfterEach;
  */
 class CompositeApplyContractRootTest extends ApplyContract {
     static final String PREFIX = "nmc" + ProcessHandle.current().pid();
-    static final Path PINS = Path.of("/sys/fs/bpf", PREFIX);
-    static final Path CGROUP = Path.of("/sys/fs/cgroup/unified", PREFIX);
+    static final Path PINS = NodeLeftovers.BPFFS.resolve(PREFIX);
+    static final Path CGROUP = NodeLeftovers.CGROUP2.resolve(PREFIX);
 
     private final List<MeshDataplane> parts = new ArrayList<>();
     private DataplaneOptions options;
@@ -43,6 +44,7 @@ class CompositeApplyContractRootTest extends ApplyContract {
             Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
         }
         try {
+            NodeLeftovers.sweepStale("nmc");
             Files.createDirectories(CGROUP);
             run("ip", "netns", "add", PREFIX);
             netns = true;
@@ -90,23 +92,5 @@ class CompositeApplyContractRootTest extends ApplyContract {
             if (k.startsWith(backend + ".")) mine.put(k, v);
         });
         return new DataplaneOptions(all.node(), mine);
-    }
-
-    private static void run(String... cmd) throws IOException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    private static void removeTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

@@ -1,5 +1,9 @@
 package io.nodemesh.agent;
 
+import static io.nodemesh.agent.NodeLeftovers.removeTree;
+import static io.nodemesh.agent.NodeLeftovers.run;
+import static io.nodemesh.agent.NodeLeftovers.sweepStale;
+import static io.nodemesh.agent.NodeLeftovers.wireguardGo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,15 +12,12 @@ import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.contract.Privileges;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class UninstallRootTest {
             Availability a = Dataplanes.available().get(b);
             Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
         }
-        sweepStale();
+        sweepStale("nmu");
         pins = BPFFS.resolve(PREFIX);
         cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
         run("ip", "netns", "add", PREFIX);
@@ -65,7 +66,7 @@ class UninstallRootTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        ourWireguardGo().forEach(ProcessHandle::destroyForcibly);
+        wireguardGo(IFACE).forEach(ProcessHandle::destroyForcibly);
         if (netns) run("ip", "netns", "del", PREFIX);
         Files.deleteIfExists(Path.of("/var/run/wireguard", IFACE + ".sock"));
         for (String runtime : List.of(".pid", ".log")) {
@@ -152,13 +153,13 @@ class UninstallRootTest {
             assertThat(refused.err())
                     .startsWith("an agent is running on this node")
                     .hasLineCount(1);
-            assertThat(ourWireguardGo()).hasSize(1); // untouched
+            assertThat(wireguardGo(IFACE)).hasSize(1); // untouched
 
             assertThat(agent.stop()).isZero();
         }
         // What outlives the agent on purpose.
         assertThat(pins.resolve("links")).isNotEmptyDirectory();
-        assertThat(ourWireguardGo()).hasSize(1);
+        assertThat(wireguardGo(IFACE)).hasSize(1);
         assertThat(run("ip", "-n", PREFIX, "-o", "link", "show")).contains(IFACE);
         assertThat(run("ip", "netns", "exec", PREFIX, "nft", "list", "tables")).contains("inet");
 
@@ -172,7 +173,7 @@ class UninstallRootTest {
                 .contains("nft table inet");
         assertThat(json.at("/kept/wireguard").toString()).contains(key.toString()); // not at its default place
 
-        assertThat(ourWireguardGo()).isEmpty();
+        assertThat(wireguardGo(IFACE)).isEmpty();
         assertThat(run("ip", "-n", PREFIX, "-o", "link", "show")).doesNotContain(IFACE);
         assertThat(pins).doesNotExist();
         assertThat(run("ip", "netns", "exec", PREFIX, "nft", "list", "tables")).doesNotContain("inet");
@@ -195,42 +196,5 @@ class UninstallRootTest {
         assertThat(again.out())
                 .startsWith("nothing to remove on node node-a\n")
                 .doesNotContain("removed"); // the key file is still reported as kept
-    }
-
-    private static List<ProcessHandle> ourWireguardGo() {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").matches(".*wireguard-go.* " + IFACE + "( .*)?$"))
-                .toList();
-    }
-
-    private static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-        return out;
-    }
-
-    /** Leftovers of earlier runs whose process is gone: pins, cgroups, network namespaces. */
-    private static void sweepStale() throws Exception {
-        for (Path root : List.of(BPFFS, CGROUP2, Path.of("/var/run/netns"))) {
-            if (!Files.isDirectory(root)) continue;
-            try (Stream<Path> s = Files.list(root)) {
-                for (Path p : s.toList()) {
-                    String n = p.getFileName().toString();
-                    if (!n.matches("nmu\\d+")
-                            || ProcessHandle.of(Long.parseLong(n.substring(3))).isPresent()) continue;
-                    if (root.equals(BPFFS)) removeTree(p);
-                    else if (root.equals(CGROUP2)) Files.deleteIfExists(p);
-                    else run("ip", "netns", "del", n);
-                }
-            }
-        }
-    }
-
-    private static void removeTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }
