@@ -286,6 +286,8 @@ final class MeshStateValidator {
             }
             if (s.l7() && port.protocol() != Protocol.TCP)
                 add(path + ".protocol", "an L7 service is HTTP over TCP, not " + port.protocol());
+            if (port.protocol() != Protocol.TCP && port.appProtocol() != AppProtocol.TCP)
+                add(path + ".appProtocol", port.appProtocol() + " runs over TCP, not " + port.protocol());
         }
         if (!s.endpoints().isEmpty() && !s.selector().isEmpty()) {
             add(at + ".selector", "give either endpoints or a selector, not both");

@@ -115,6 +115,11 @@ public record Service(
             return port(ServicePort.tcp(port, targetPort));
         }
 
+        /** A TCP port carrying {@code appProtocol} (HTTP/2 and gRPC make the node proxy speak HTTP/2 upstream). */
+        public Builder tcp(int port, int targetPort, AppProtocol appProtocol) {
+            return port(ServicePort.tcp(port, targetPort, appProtocol));
+        }
+
         public Builder udp(int port, int targetPort) {
             return port(ServicePort.udp(port, targetPort));
         }

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.nodemesh.api.state.AppProtocol;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.ServiceLayer;
 import java.io.IOException;
@@ -127,12 +128,14 @@ public final class StateMappers {
 
     /**
      * Enums in lower case ({@code round_robin}); reading accepts any case. The defaults of the two enums that replaced
-     * booleans ({@code layer: l4}, {@code enforcement: permissive}) are left out, as {@code false} was.
+     * booleans ({@code layer: l4}, {@code enforcement: permissive}) are left out, as {@code false} was, and so is the
+     * default {@code appProtocol: tcp}, which files written before it existed do not have.
      */
     @SuppressWarnings("rawtypes")
     static final class LowerCaseEnumSerializer extends StdSerializer<Enum> {
         private static final long serialVersionUID = 1L;
-        private static final Set<Enum<?>> LEFT_OUT = Set.of(ServiceLayer.L4, EncryptionSpec.Enforcement.PERMISSIVE);
+        private static final Set<Enum<?>> LEFT_OUT =
+                Set.of(ServiceLayer.L4, EncryptionSpec.Enforcement.PERMISSIVE, AppProtocol.TCP);
 
         LowerCaseEnumSerializer() {
             super(Enum.class);

@@ -57,7 +57,8 @@ final class ServiceReader {
                         name,
                         p.getPort(),
                         targetPort(name, protocol, p.getTargetPort(), p.getPort(), slices),
-                        protocol));
+                        protocol,
+                        AppProtocols.of(p.getAppProtocol(), protocol)));
             }
         }
         var meta = svc.getMetadata();

@@ -4,17 +4,21 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServicePort;
 import java.util.List;
 
-/** One EDS cluster per TCP service port, plus the passthrough cluster of the outbound listener. */
+/**
+ * One EDS cluster per TCP service port (speaking HTTP/2 to the backends when the port's {@code appProtocol} is HTTP/2 or
+ * gRPC), plus the passthrough cluster of the outbound listener. */
 final class ClusterTranslator {
     private ClusterTranslator() {}
 
@@ -33,8 +37,21 @@ final class ClusterTranslator {
         // quarter of a 10,000-service configuration.
         if (s.loadBalancing() != LoadBalancing.ROUND_ROBIN) b.setLoadBalancingPolicy(policy(s.loadBalancing()));
         if (tls != null) b.setTransportSocket(tls);
+        if (p.appProtocol().http2()) b.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, HTTP2_UPSTREAM);
         return b.build();
     }
+
+    /** The key Envoy looks up a cluster's upstream HTTP options under (the options' own type name). */
+    static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+    /**
+     * HTTP/2 to every backend, whatever the client spoke: gRPC and h2 servers need it, and Envoy opens HTTP/1.1
+     * upstream connections unless told otherwise. Proxyless gRPC ignores it (it is always HTTP/2).
+     */
+    private static final Any HTTP2_UPSTREAM = Any.pack(HttpProtocolOptions.newBuilder()
+            .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+            .build());
 
     /**
      * The policy as a preference list: Envoy takes the first it knows, and so does proxyless gRPC (gRFC A52), which has

@@ -141,7 +141,10 @@ final class ListenerTranslator {
         List<HttpFilter> filters = new ArrayList<>(rbac);
         if (faults) filters.add(FaultTranslator.filter());
         filters.add(router());
+        // AUTO (Envoy's default, said here on purpose): HTTP/1.1 or, from its preface, cleartext HTTP/2 (h2c) as gRPC
+        // clients send it.
         return HttpConnectionManager.newBuilder()
+                .setCodecType(HttpConnectionManager.CodecType.AUTO)
                 .setStatPrefix(routeName)
                 .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(Protos.ads()))
                 .addAllHttpFilters(filters)
