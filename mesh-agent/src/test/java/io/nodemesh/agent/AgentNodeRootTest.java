@@ -159,7 +159,10 @@ class AgentNodeRootTest {
     private static void awaitFirstApply(AgentRun agent) {
         agent.await(
                 "the first apply",
-                () -> agent.out().contains("applied mesh.yaml (generation 1)") || agent.exitCode() >= 0);
+                // the banner comes after the first apply's lines: wait for it, or the checks below race the agent
+                () -> (agent.out().contains("applied mesh.yaml (generation 1)")
+                                && agent.out().contains("nodemesh agent on node"))
+                        || agent.exitCode() >= 0);
         assertThat(agent.out()).as("errors: %s", agent.err()).contains("applied mesh.yaml (generation 1)");
     }
 }
