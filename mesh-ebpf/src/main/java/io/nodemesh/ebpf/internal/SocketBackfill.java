@@ -1,11 +1,6 @@
 package io.nodemesh.ebpf.internal;
 
 import io.nodemesh.ebpf.BackfillStats;
-import io.nodemesh.ebpf.bpf.BpfObject;
-import io.nodemesh.ebpf.bpf.IterLink;
-import io.nodemesh.ebpf.bpf.LoadOptions;
-import io.nodemesh.ebpf.bpf.ObjectSpec;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -13,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,55 +28,40 @@ final class SocketBackfill implements AutoCloseable {
     static final String PROGRAM = "nm_backfill";
     static final String SCOPE_MAP = "nm_backfill_scope";
 
-    private final BpfObject object;
-    private final IterLink link;
-    private final String unavailable;
+    private final OptionalIterator iterator;
     /** Namespaces already walked by this agent; the empty path stands for the host namespace. */
     private final Set<Path> done = new HashSet<>();
 
     private long runs;
     private long added;
 
-    private SocketBackfill(BpfObject object, IterLink link, String unavailable) {
-        this.object = object;
-        this.link = link;
-        this.unavailable = unavailable;
+    private SocketBackfill(OptionalIterator iterator) {
+        this.iterator = iterator;
     }
 
     /** Loads the iterator next to the installation's pinned maps; never throws. */
     static SocketBackfill open(NodeInstallation installation) {
-        BpfObject object = null;
-        try {
-            ObjectSpec spec =
-                    ObjectSpec.fromResource(NodeInstallation.class, "/io/nodemesh/ebpf/bpf/" + OBJECT + ".bpf.o");
-            object = installation
-                    .bpf()
-                    .load(
-                            spec,
-                            LoadOptions.DEFAULTS.withPinRoot(
-                                    installation.settings().pinRoot()));
-            // Only sockets under the attach root, as sockops sees them: the program checks the socket's cgroup.
-            long root = ((Number) Files.getAttribute(installation.settings().cgroupRoot(), "unix:ino")).longValue();
-            object.map(SCOPE_MAP)
-                    .put(
-                            new byte[4],
-                            ByteBuffer.allocate(8)
-                                    .order(ByteOrder.LITTLE_ENDIAN)
-                                    .putLong(root)
-                                    .array());
-            IterLink link = object.program(PROGRAM).attachIterator();
-            return new SocketBackfill(object, link, null);
-        } catch (RuntimeException | IOException e) {
-            if (object != null) object.close();
-            String reason = "connections established before the programs were attached keep the kernel stack: "
-                    + e.getMessage();
-            LOG.warn("{}", reason);
-            return new SocketBackfill(null, null, reason);
-        }
+        return new SocketBackfill(OptionalIterator.load(
+                installation,
+                OBJECT,
+                PROGRAM,
+                object -> {
+                    // Only sockets under the attach root, as sockops sees them: the program checks the socket's cgroup.
+                    long root =
+                            ((Number) Files.getAttribute(installation.settings().cgroupRoot(), "unix:ino")).longValue();
+                    object.map(SCOPE_MAP)
+                            .put(
+                                    new byte[4],
+                                    ByteBuffer.allocate(8)
+                                            .order(ByteOrder.LITTLE_ENDIAN)
+                                            .putLong(root)
+                                            .array());
+                },
+                "connections established before the programs were attached keep the kernel stack"));
     }
 
     synchronized BackfillStats stats() {
-        return new BackfillStats(Optional.ofNullable(unavailable), runs, added);
+        return new BackfillStats(iterator.unavailable(), runs, added);
     }
 
     /**
@@ -88,7 +69,7 @@ final class SocketBackfill implements AutoCloseable {
      * apply that called this has already succeeded.
      */
     synchronized void run(Collection<Path> podNamespaces) {
-        if (link == null) return;
+        if (!iterator.available()) return;
         long before = added;
         int walked = 0;
         if (done.add(Path.of(""))) walked += runIn(Optional.empty());
@@ -97,22 +78,15 @@ final class SocketBackfill implements AutoCloseable {
     }
 
     private int runIn(Optional<Path> netns) {
-        String out;
-        try {
-            out = link.run(netns);
-        } catch (RuntimeException e) {
-            // A pod namespace gone since the state named it; the next agent start walks again.
-            LOG.debug("backfill skipped {}: {}", netns.map(Path::toString).orElse("host namespace"), e.getMessage());
-            return 0;
-        }
+        OptionalLong n = iterator.run(netns); // empty: a pod namespace gone; the next agent start walks again
+        if (n.isEmpty()) return 0;
         runs++;
-        added += out.lines().filter(l -> !l.isBlank()).count();
+        added += n.getAsLong();
         return 1;
     }
 
     @Override
     public synchronized void close() {
-        if (link != null) link.close();
-        if (object != null) object.close();
+        iterator.close();
     }
 }

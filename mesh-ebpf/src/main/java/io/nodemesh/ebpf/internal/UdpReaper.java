@@ -2,16 +2,13 @@ package io.nodemesh.ebpf.internal;
 
 import io.nodemesh.ebpf.UdpReapStats;
 import io.nodemesh.ebpf.bpf.BpfMap;
-import io.nodemesh.ebpf.bpf.BpfObject;
-import io.nodemesh.ebpf.bpf.IterLink;
-import io.nodemesh.ebpf.bpf.LoadOptions;
-import io.nodemesh.ebpf.bpf.ObjectSpec;
 import io.nodemesh.ebpf.internal.abi.Bytes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,42 +29,26 @@ final class UdpReaper implements AutoCloseable {
     /** NM_MAX_UDP_STALE in bpf/nodemesh.h: more stale pairs are handled in several runs. */
     static final int MAX_STALE = io.nodemesh.ebpf.internal.abi.KernelAbi.MAX_UDP_STALE;
 
-    private final BpfObject object;
-    private final IterLink link;
-    private final String unavailable;
+    private final OptionalIterator iterator;
     private long runs;
     private long destroyed;
 
-    private UdpReaper(BpfObject object, IterLink link, String unavailable) {
-        this.object = object;
-        this.link = link;
-        this.unavailable = unavailable;
+    private UdpReaper(OptionalIterator iterator) {
+        this.iterator = iterator;
     }
 
     /** Loads the iterator next to the installation's pinned maps (it reads {@code nm_revnat}); never throws. */
     static UdpReaper open(NodeInstallation installation) {
-        BpfObject object = null;
-        try {
-            ObjectSpec spec =
-                    ObjectSpec.fromResource(NodeInstallation.class, "/io/nodemesh/ebpf/bpf/" + OBJECT + ".bpf.o");
-            object = installation
-                    .bpf()
-                    .load(
-                            spec,
-                            LoadOptions.DEFAULTS.withPinRoot(
-                                    installation.settings().pinRoot()));
-            IterLink link = object.program(PROGRAM).attachIterator();
-            return new UdpReaper(object, link, null);
-        } catch (RuntimeException e) {
-            if (object != null) object.close();
-            String reason = "connected UDP sockets are not re-balanced after backends go away: " + e.getMessage();
-            LOG.warn("{}", reason);
-            return new UdpReaper(null, null, reason);
-        }
+        return new UdpReaper(OptionalIterator.load(
+                installation,
+                OBJECT,
+                PROGRAM,
+                object -> {},
+                "connected UDP sockets are not re-balanced after backends go away"));
     }
 
     synchronized UdpReapStats stats() {
-        return new UdpReapStats(Optional.ofNullable(unavailable), runs, destroyed);
+        return new UdpReapStats(iterator.unavailable(), runs, destroyed);
     }
 
     /**
@@ -75,9 +56,9 @@ final class UdpReaper implements AutoCloseable {
      * Failures are logged, not thrown: the apply that called this has already succeeded.
      */
     synchronized void reap(List<Bytes> stale, Collection<Path> netns) {
-        if (link == null || stale.isEmpty()) return;
+        if (!iterator.available() || stale.isEmpty()) return;
         long started = System.nanoTime(), destroyedBefore = destroyed;
-        BpfMap map = object.map(STALE_MAP);
+        BpfMap map = iterator.object().map(STALE_MAP);
         for (int from = 0; from < stale.size(); from += MAX_STALE) {
             List<Bytes> chunk = stale.subList(from, Math.min(stale.size(), from + MAX_STALE));
             List<BpfMap.Key> keys = new ArrayList<>(chunk.size());
@@ -106,27 +87,19 @@ final class UdpReaper implements AutoCloseable {
     }
 
     private void runIn(Optional<Path> netns) {
-        String out;
-        try {
-            out = link.run(netns);
-        } catch (RuntimeException e) {
-            // A pod namespace removed since the state named it is not an error worth failing the others for.
-            LOG.debug("UDP reaping skipped {}: {}", netns.map(Path::toString).orElse("host namespace"), e.getMessage());
-            return;
-        }
+        OptionalLong n = iterator.run(netns);
+        if (n.isEmpty()) return;
         runs++;
-        long n = out.lines().filter(l -> !l.isBlank()).count();
-        destroyed += n;
-        if (n > 0)
+        destroyed += n.getAsLong();
+        if (n.getAsLong() > 0)
             LOG.debug(
                     "destroyed {} connected UDP socket(s) pinned to removed backends in {}",
-                    n,
+                    n.getAsLong(),
                     netns.map(Path::toString).orElse("the host namespace"));
     }
 
     @Override
     public synchronized void close() {
-        if (link != null) link.close();
-        if (object != null) object.close();
+        iterator.close();
     }
 }
