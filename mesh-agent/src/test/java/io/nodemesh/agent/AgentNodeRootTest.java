@@ -1,14 +1,13 @@
 package io.nodemesh.agent;
 
 import static io.nodemesh.agent.NodeLeftovers.removeTree;
+import static io.nodemesh.agent.NodeLeftovers.removeWireguard;
+import static io.nodemesh.agent.NodeLeftovers.requireNode;
 import static io.nodemesh.agent.NodeLeftovers.run;
 import static io.nodemesh.agent.NodeLeftovers.sweepStale;
 import static io.nodemesh.agent.NodeLeftovers.wireguardGo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nodemesh.api.Dataplanes;
-import io.nodemesh.api.spi.Availability;
-import io.nodemesh.contract.Privileges;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentNodeRootTest {
     static final String PREFIX = "nmn" + ProcessHandle.current().pid();
     static final String IFACE = PREFIX + "w";
-    static final Path BPFFS = Path.of("/sys/fs/bpf");
-    static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
+    static final Path BPFFS = NodeLeftovers.BPFFS;
 
     @TempDir
     Path dir;
@@ -38,17 +36,10 @@ class AgentNodeRootTest {
 
     @BeforeEach
     void requirements() throws Exception {
-        Privileges.requireRoot();
-        Privileges.requireBinary("wireguard-go", "wireguard-go");
-        Privileges.requireBinary("ip", "iproute2");
-        Privileges.require(Files.isDirectory(CGROUP2), "cgroup v2 not mounted at " + CGROUP2);
-        for (String b : List.of("ebpf", "envoy", "wireguard")) {
-            Availability a = Dataplanes.available().get(b);
-            Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
-        }
+        requireNode(List.of("ebpf", "envoy", "wireguard"));
         sweepStale("nmn");
         pins = BPFFS.resolve(PREFIX);
-        cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
+        cgroup = Files.createDirectories(NodeLeftovers.CGROUP2.resolve(PREFIX));
         run("ip", "netns", "add", PREFIX);
         netns = true;
         run("ip", "-n", PREFIX, "link", "set", "lo", "up");
@@ -56,12 +47,8 @@ class AgentNodeRootTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        wireguardGo(IFACE).forEach(ProcessHandle::destroyForcibly);
+        removeWireguard(IFACE);
         if (netns) run("ip", "netns", "del", PREFIX);
-        Files.deleteIfExists(Path.of("/var/run/wireguard", IFACE + ".sock"));
-        for (String runtime : List.of(".pid", ".log")) {
-            Files.deleteIfExists(Path.of("/run/nodemesh/wireguard", IFACE + runtime));
-        }
         if (pins != null) removeTree(pins);
         if (cgroup != null) Files.deleteIfExists(cgroup);
     }

@@ -1,5 +1,8 @@
 package io.nodemesh.agent;
 
+import io.nodemesh.api.Dataplanes;
+import io.nodemesh.api.spi.Availability;
+import io.nodemesh.contract.Privileges;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +21,27 @@ final class NodeLeftovers {
     static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
 
     private NodeLeftovers() {}
+
+    /** Skips (with the reason) unless this is root with what a whole node needs and {@code backends} are available. */
+    static void requireNode(List<String> backends) {
+        Privileges.requireRoot();
+        Privileges.requireBinary("wireguard-go", "wireguard-go");
+        Privileges.requireBinary("ip", "iproute2");
+        Privileges.require(Files.isDirectory(CGROUP2), "cgroup v2 not mounted at " + CGROUP2);
+        for (String b : backends) {
+            Availability a = Dataplanes.available().get(b);
+            Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
+        }
+    }
+
+    /** The wireguard-go serving {@code iface}, its UAPI socket and its runtime files, whatever the test left. */
+    static void removeWireguard(String iface) throws IOException {
+        wireguardGo(iface).forEach(ProcessHandle::destroyForcibly);
+        Files.deleteIfExists(Path.of("/var/run/wireguard", iface + ".sock"));
+        for (String runtime : List.of(".pid", ".log")) {
+            Files.deleteIfExists(Path.of("/run/nodemesh/wireguard", iface + runtime));
+        }
+    }
 
     /** Runs a command to completion; its output, or an AssertionError naming it and what it printed. */
     static String run(String... cmd) throws IOException {

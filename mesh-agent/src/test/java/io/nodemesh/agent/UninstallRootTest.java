@@ -1,6 +1,8 @@
 package io.nodemesh.agent;
 
 import static io.nodemesh.agent.NodeLeftovers.removeTree;
+import static io.nodemesh.agent.NodeLeftovers.removeWireguard;
+import static io.nodemesh.agent.NodeLeftovers.requireNode;
 import static io.nodemesh.agent.NodeLeftovers.run;
 import static io.nodemesh.agent.NodeLeftovers.sweepStale;
 import static io.nodemesh.agent.NodeLeftovers.wireguardGo;
@@ -8,8 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nodemesh.api.Dataplanes;
-import io.nodemesh.api.spi.Availability;
 import io.nodemesh.contract.Privileges;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,8 +32,7 @@ import picocli.CommandLine;
 class UninstallRootTest {
     static final String PREFIX = "nmu" + ProcessHandle.current().pid();
     static final String IFACE = PREFIX + "w";
-    static final Path BPFFS = Path.of("/sys/fs/bpf");
-    static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
+    static final Path BPFFS = NodeLeftovers.BPFFS;
     static final String STRICT = AgentCommandFileSourceTest.ONE_SERVICE + """
             encryption: {mode: wireguard, enforcement: strict}
             """;
@@ -47,18 +46,11 @@ class UninstallRootTest {
 
     @BeforeEach
     void requirements() throws Exception {
-        Privileges.requireRoot();
-        Privileges.requireBinary("wireguard-go", "wireguard-go");
-        Privileges.requireBinary("ip", "iproute2");
+        requireNode(List.of("ebpf", "wireguard"));
         Privileges.requireBinary("nft", "nftables");
-        Privileges.require(Files.isDirectory(CGROUP2), "cgroup v2 not mounted at " + CGROUP2);
-        for (String b : List.of("ebpf", "wireguard")) {
-            Availability a = Dataplanes.available().get(b);
-            Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
-        }
         sweepStale("nmu");
         pins = BPFFS.resolve(PREFIX);
-        cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
+        cgroup = Files.createDirectories(NodeLeftovers.CGROUP2.resolve(PREFIX));
         run("ip", "netns", "add", PREFIX);
         netns = true;
         run("ip", "-n", PREFIX, "link", "set", "lo", "up");
@@ -66,12 +58,8 @@ class UninstallRootTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        wireguardGo(IFACE).forEach(ProcessHandle::destroyForcibly);
+        removeWireguard(IFACE);
         if (netns) run("ip", "netns", "del", PREFIX);
-        Files.deleteIfExists(Path.of("/var/run/wireguard", IFACE + ".sock"));
-        for (String runtime : List.of(".pid", ".log")) {
-            Files.deleteIfExists(Path.of("/run/nodemesh/wireguard", IFACE + runtime));
-        }
         for (Path lock : InstallationLocks.files(
                 List.of("ebpf", "wireguard"),
                 new io.nodemesh.api.DataplaneOptions(
