@@ -2,7 +2,6 @@ package io.nodemesh.ebpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -15,7 +14,6 @@ import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
 import io.nodemesh.api.state.Workload;
-import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.BpfMap;
 import io.nodemesh.ebpf.support.BpfFdLeakCheck;
 import io.nodemesh.ebpf.support.DataplaneFixture;
@@ -30,7 +28,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +51,7 @@ class AffinityRootTest {
     private static final List<String> BACKENDS = List.of("b1", "b2", "b3");
     private static PodNetwork pods;
     private DataplaneFixture fixture;
-    private Bpf bpf;
     private TestCgroup cgroup;
-    private Path pinRoot;
 
     @BeforeAll
     static void makePods() {
@@ -74,22 +69,16 @@ class AffinityRootTest {
     @BeforeEach
     void setUp() {
         fixture = DataplaneFixture.prepare("af");
-        bpf = fixture.bpf();
         cgroup = fixture.cgroup();
-        pinRoot = fixture.pinRoot();
     }
 
     @AfterEach
     void tearDown() {
-        if (fixture != null) fixture.close(this::open);
+        if (fixture != null) fixture.close();
     }
 
     private EbpfDataplane open() {
-        return EbpfDataplane.open(
-                bpf,
-                new DataplaneOptions("n1", Map.of())
-                        .with("ebpf.pinRoot", pinRoot.toString())
-                        .with("ebpf.cgroupRoot", cgroup.path().toString()));
+        return fixture.open(Map.of());
     }
 
     /** Round {@code round}'s service (a new one each round, so its slots are filled afresh in state order). */

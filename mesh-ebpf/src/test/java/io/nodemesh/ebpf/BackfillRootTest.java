@@ -2,7 +2,6 @@ package io.nodemesh.ebpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Placement;
@@ -20,7 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +42,6 @@ class BackfillRootTest {
     private DataplaneFixture fixture;
     private Bpf bpf;
     private TestCgroup cgroup;
-    private Path pinRoot;
 
     @BeforeAll
     static void makePods() {
@@ -64,20 +61,15 @@ class BackfillRootTest {
         fixture = DataplaneFixture.prepare("bf");
         bpf = fixture.bpf();
         cgroup = fixture.cgroup();
-        pinRoot = fixture.pinRoot();
     }
 
     @AfterEach
     void tearDown() {
-        if (fixture != null) fixture.close(this::open);
+        if (fixture != null) fixture.close();
     }
 
     private EbpfDataplane open() {
-        return EbpfDataplane.open(
-                bpf,
-                new DataplaneOptions("n1", Map.of())
-                        .with("ebpf.pinRoot", pinRoot.toString())
-                        .with("ebpf.cgroupRoot", cgroup.path().toString()));
+        return fixture.open(Map.of());
     }
 
     private static MeshState state() {

@@ -90,15 +90,11 @@ class DataplaneRootTest {
 
     @AfterEach
     void tearDown() {
-        if (fixture != null) fixture.close(() -> open(Map.of()));
+        if (fixture != null) fixture.close();
     }
 
     private EbpfDataplane open(Map<String, String> extra) {
-        DataplaneOptions options = new DataplaneOptions("n1", Map.of())
-                .with("ebpf.pinRoot", pinRoot.toString())
-                .with("ebpf.cgroupRoot", cgroup.path().toString());
-        for (var e : extra.entrySet()) options = options.with(e.getKey(), e.getValue());
-        return EbpfDataplane.open(bpf, options);
+        return fixture.open(extra);
     }
 
     static MeshState state(Policy... policies) {

@@ -3,7 +3,6 @@ package io.nodemesh.ebpf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.LoadBalancing;
 import io.nodemesh.api.state.MeshState;
@@ -32,6 +31,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -91,7 +91,7 @@ class SteeringRootTest {
     void tearDown() throws Exception {
         for (Socket s : sockets) s.close();
         for (int fd : fds) RawTcp.close(fd);
-        if (fixture != null) fixture.close(this::open);
+        if (fixture != null) fixture.close();
     }
 
     private EbpfDataplane open() {
@@ -99,12 +99,10 @@ class SteeringRootTest {
     }
 
     private EbpfDataplane open(Map<String, String> extra) {
-        DataplaneOptions options = new DataplaneOptions("n1", extra)
-                .with("ebpf.pinRoot", pinRoot.toString())
-                .with("ebpf.cgroupRoot", cgroup.path().toString())
-                .with("ebpf.proxyAddress", PROXY)
-                .with("ebpf.proxyPort", Integer.toString(PROXY_PORT));
-        return EbpfDataplane.open(bpf, options);
+        Map<String, String> options = new HashMap<>(extra);
+        options.put("ebpf.proxyAddress", PROXY);
+        options.put("ebpf.proxyPort", Integer.toString(PROXY_PORT));
+        return fixture.open(options);
     }
 
     static MeshState state() {

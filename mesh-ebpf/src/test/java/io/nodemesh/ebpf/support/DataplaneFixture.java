@@ -1,12 +1,13 @@
 package io.nodemesh.ebpf.support;
 
+import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.testing.PodNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Supplier;
+import java.util.Map;
 
 /**
  * The kernel set-up the dataplane root tests share. Per class: one pod network ({@link #podNetwork()},
@@ -42,14 +43,22 @@ public record DataplaneFixture(Bpf bpf, TestCgroup cgroup, Path pinRoot) {
         return new DataplaneFixture(bpf, cgroup, pinRoot);
     }
 
+    /** The dataplane of node {@code n1} at this fixture's pin root and cgroup, with {@code extra} options. */
+    public EbpfDataplane open(Map<String, String> extra) {
+        DataplaneOptions options = new DataplaneOptions("n1", extra)
+                .with("ebpf.pinRoot", pinRoot.toString())
+                .with("ebpf.cgroupRoot", cgroup.path().toString());
+        return EbpfDataplane.open(bpf, options);
+    }
+
     /**
      * For {@code @AfterEach}: leaves and removes the cgroup; a failed test may leave an installation, so if pins remain,
-     * detaches through the pinned links of the dataplane {@code open} reopens, or else just drops the pins.
+     * detaches through the pinned links of a reopened dataplane, or else just drops the pins.
      */
-    public void close(Supplier<EbpfDataplane> open) {
+    public void close() {
         cgroup.close();
         if (Files.exists(pinRoot)) {
-            try (EbpfDataplane dp = open.get()) {
+            try (EbpfDataplane dp = open(Map.of())) {
                 dp.uninstall();
             } catch (RuntimeException e) {
                 RootSupport.removeTree(pinRoot);
