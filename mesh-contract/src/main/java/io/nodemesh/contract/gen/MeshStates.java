@@ -1,5 +1,6 @@
 package io.nodemesh.contract.gen;
 
+import io.nodemesh.api.state.AppProtocol;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -121,7 +122,8 @@ public final class MeshStates {
     private static Arbitrary<StatePlan.PortPlan> port() {
         Arbitrary<Integer> ports = Arbitraries.oneOf(
                 Arbitraries.of(80, 443, 53, 8080, 9090), Arbitraries.integers().between(1, 65535));
-        return Combinators.combine(ports, ports, Arbitraries.of(Protocol.class)).as(StatePlan.PortPlan::new);
+        return Combinators.combine(ports, ports, Arbitraries.of(Protocol.class), Arbitraries.of(AppProtocol.class))
+                .as(StatePlan.PortPlan::new);
     }
 
     private static Arbitrary<StatePlan.ServicePlan> service() {

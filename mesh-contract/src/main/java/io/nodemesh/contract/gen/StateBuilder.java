@@ -1,5 +1,6 @@
 package io.nodemesh.contract.gen;
 
+import io.nodemesh.api.state.AppProtocol;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.HttpFault;
@@ -134,7 +135,12 @@ final class StateBuilder {
         for (StatePlan.PortPlan pp : sp.ports()) {
             Protocol protocol = sp.l7() ? Protocol.TCP : pp.protocol();
             if (seen.add(pp.port() + "/" + protocol))
-                ports.add(new ServicePort("", pp.port(), pp.targetPort(), protocol));
+                ports.add(new ServicePort(
+                        "",
+                        pp.port(),
+                        pp.targetPort(),
+                        protocol,
+                        protocol == Protocol.TCP ? pp.appProtocol() : AppProtocol.TCP));
         }
         List<Endpoint> endpoints = new ArrayList<>();
         Map<String, String> selector = Map.of();

@@ -1,5 +1,6 @@
 package io.nodemesh.contract.gen;
 
+import io.nodemesh.api.state.AppProtocol;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -23,7 +24,7 @@ record StatePlan(
 
     record WorkloadPlan(int namespace, int app, int serviceAccount, boolean tier, boolean netns, boolean cgroup) {}
 
-    record PortPlan(int port, int targetPort, Protocol protocol) {}
+    record PortPlan(int port, int targetPort, Protocol protocol, AppProtocol appProtocol) {}
 
     record ServicePlan(
             int namespace,
