@@ -1,0 +1,27 @@
+package io.nodemesh.api.state;
+
+import java.time.Duration;
+
+/**
+ * When a {@link HealthCheck} probes and how it counts.
+ *
+ * @param interval           time between two probes of one endpoint
+ * @param timeout            how long a probe may take before it counts as failed; at most {@code interval}
+ * @param healthyThreshold   passed probes in a row that make an unhealthy endpoint healthy again (at least 1)
+ * @param unhealthyThreshold failed probes in a row that make a healthy endpoint unhealthy (at least 1)
+ */
+public record HealthCheckSchedule(Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold) {
+    /** Every 5 s, 1 s timeout, 2 passes to recover, 3 failures to eject. */
+    public static final HealthCheckSchedule DEFAULT =
+            new HealthCheckSchedule(Duration.ofSeconds(5), Duration.ofSeconds(1), 2, 3);
+
+    public HealthCheckSchedule {
+        interval = interval == null ? Duration.ofSeconds(5) : interval;
+        timeout = timeout == null ? Duration.ofSeconds(1) : timeout;
+    }
+
+    /** Time a healthy endpoint that stops answering keeps getting new connections: unhealthy threshold × interval. */
+    public Duration detectionTime() {
+        return interval.multipliedBy(unhealthyThreshold);
+    }
+}
