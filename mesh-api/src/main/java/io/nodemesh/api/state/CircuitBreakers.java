@@ -2,7 +2,8 @@ package io.nodemesh.api.state;
 
 /**
  * Limits a node's proxy keeps towards one service's endpoints; what exceeds one is refused at once
- * ({@link io.nodemesh.api.Verdict#OVERFLOW}) rather than queued. Each limit is at least 1.
+ * ({@link io.nodemesh.api.Verdict#OVERFLOW}) rather than queued. A limit given as 0 is Envoy's default for it (what a
+ * file that leaves it out reads as); a negative one is invalid.
  *
  * @param maxConnections     open connections to all endpoints together
  * @param maxPendingRequests requests waiting for a connection
@@ -12,6 +13,13 @@ package io.nodemesh.api.state;
 public record CircuitBreakers(int maxConnections, int maxPendingRequests, int maxRequests, int maxRetries) {
     /** Envoy's defaults: 1024 connections, pending and requests, 3 retries. */
     public static final CircuitBreakers DEFAULT = new CircuitBreakers(1024, 1024, 1024, 3);
+
+    public CircuitBreakers {
+        if (maxConnections == 0) maxConnections = 1024;
+        if (maxPendingRequests == 0) maxPendingRequests = 1024;
+        if (maxRequests == 0) maxRequests = 1024;
+        if (maxRetries == 0) maxRetries = 3;
+    }
 
     public CircuitBreakers withMaxConnections(int n) {
         return new CircuitBreakers(n, maxPendingRequests, maxRequests, maxRetries);

@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param consecutive5xx             5xx responses in a row that eject an endpoint (L7 traffic); 0 turns this off
  * @param consecutiveConnectFailures connections in a row it refused or never accepted; 0 turns this off
  * @param baseEjectionTime           how long a first ejection lasts
- * @param maxEjectionPercent         most endpoints, in percent of the service's, ejected at once (0..100)
+ * @param maxEjectionPercent         most endpoints, in percent of the service's, ejected at once (1..100; 0 for 10)
  * @param interval                   how often ejections are reconsidered: an ejection ends at the first sweep after
  *                                   its time is up
  */
@@ -27,5 +27,6 @@ public record OutlierDetection(
     public OutlierDetection {
         baseEjectionTime = baseEjectionTime == null ? Duration.ofSeconds(30) : baseEjectionTime;
         interval = interval == null ? Duration.ofSeconds(10) : interval;
+        if (maxEjectionPercent == 0) maxEjectionPercent = 10; // a detection that may eject nothing is no detection
     }
 }

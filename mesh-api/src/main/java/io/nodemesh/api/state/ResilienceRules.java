@@ -46,8 +46,8 @@ final class ResilienceRules {
                     schedule.timeout() + " is longer than the interval " + schedule.interval()
                             + ": probes of one endpoint would overlap");
         }
-        atLeastOne(at + ".schedule.healthyThreshold", schedule.healthyThreshold());
-        atLeastOne(at + ".schedule.unhealthyThreshold", schedule.unhealthyThreshold());
+        notNegative(at + ".schedule.healthyThreshold", schedule.healthyThreshold());
+        notNegative(at + ".schedule.unhealthyThreshold", schedule.unhealthyThreshold());
         if (h instanceof HttpHealthCheck http) {
             probed.filter(p -> !carriesHttp(s, p))
                     .ifPresent(p -> rules.add(
@@ -90,10 +90,9 @@ final class ResilienceRules {
     }
 
     private void circuitBreakers(CircuitBreakers c, String at) {
-        atLeastOne(at + ".maxConnections", c.maxConnections());
-        atLeastOne(at + ".maxPendingRequests", c.maxPendingRequests());
-        atLeastOne(at + ".maxRequests", c.maxRequests());
-        // Zero retries is a real limit: no retry may run at once.
+        notNegative(at + ".maxConnections", c.maxConnections());
+        notNegative(at + ".maxPendingRequests", c.maxPendingRequests());
+        notNegative(at + ".maxRequests", c.maxRequests());
         notNegative(at + ".maxRetries", c.maxRetries());
     }
 
@@ -117,12 +116,8 @@ final class ResilienceRules {
         }
     }
 
-    private void atLeastOne(String path, int n) {
-        if (n < 1) rules.add(path, n + " must be at least 1");
-    }
-
     private void notNegative(String path, int n) {
-        if (n < 0) rules.add(path, n + " must not be negative");
+        if (n < 0) rules.add(path, n + " must not be negative (0 keeps the default)");
     }
 
     private void status(String path, int status) {

@@ -99,15 +99,19 @@ class ResilienceValidationTest {
 
     @Test
     void scheduleRangesAndUnits() {
-        HealthCheckSchedule bad = new HealthCheckSchedule(Duration.ofNanos(1500), Duration.ofSeconds(2), 0, -1);
+        HealthCheckSchedule bad = new HealthCheckSchedule(Duration.ofNanos(1500), Duration.ofSeconds(2), -2, -1);
         assertThat(violations(api().healthCheck(new TcpHealthCheck(80, bad)).build()))
                 .containsExactly(
                         new Violation(AT + "healthCheck.schedule.interval", "PT0.0000015S must be at least 1ms"),
                         new Violation(
                                 AT + "healthCheck.schedule.timeout",
                                 "PT2S is longer than the interval PT0.0000015S: probes of one endpoint would overlap"),
-                        new Violation(AT + "healthCheck.schedule.healthyThreshold", "0 must be at least 1"),
-                        new Violation(AT + "healthCheck.schedule.unhealthyThreshold", "-1 must be at least 1"));
+                        new Violation(
+                                AT + "healthCheck.schedule.healthyThreshold",
+                                "-2 must not be negative (0 keeps the default)"),
+                        new Violation(
+                                AT + "healthCheck.schedule.unhealthyThreshold",
+                                "-1 must not be negative (0 keeps the default)"));
         HealthCheckSchedule fractional =
                 new HealthCheckSchedule(Duration.ofNanos(1_500_000), Duration.ofMillis(1), 1, 1);
         assertThat(violations(
@@ -119,6 +123,8 @@ class ResilienceValidationTest {
     @Test
     void outlierDetectionRanges() {
         OutlierDetection bad = new OutlierDetection(0, 0, Duration.ZERO, 101, Duration.ofDays(2));
+        assertThat(new OutlierDetection(5, 0, null, 0, null))
+                .isEqualTo(new OutlierDetection(5, 0, Duration.ofSeconds(30), 10, Duration.ofSeconds(10)));
         assertThat(violations(api().outlierDetection(bad).build()))
                 .containsExactly(
                         new Violation(
@@ -130,15 +136,25 @@ class ResilienceValidationTest {
     }
 
     @Test
+    void zeroMeansTheDefault() {
+        assertThat(new CircuitBreakers(0, 0, 0, 0)).isEqualTo(CircuitBreakers.DEFAULT);
+        assertThat(new HealthCheckSchedule(null, null, 0, 0)).isEqualTo(HealthCheckSchedule.DEFAULT);
+        assertThat(HealthCheckSchedule.DEFAULT.detectionTime()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
     void circuitBreakerAndTimeoutRanges() {
-        Service s = api().circuitBreakers(new CircuitBreakers(0, 1, -3, -1))
+        Service s = api().circuitBreakers(new CircuitBreakers(-1, 0, -3, -1))
                 .connectTimeout(Duration.ofSeconds(-1))
                 .build();
         assertThat(violations(s))
                 .containsExactly(
-                        new Violation(AT + "circuitBreakers.maxConnections", "0 must be at least 1"),
-                        new Violation(AT + "circuitBreakers.maxRequests", "-3 must be at least 1"),
-                        new Violation(AT + "circuitBreakers.maxRetries", "-1 must not be negative"),
+                        new Violation(
+                                AT + "circuitBreakers.maxConnections", "-1 must not be negative (0 keeps the default)"),
+                        new Violation(
+                                AT + "circuitBreakers.maxRequests", "-3 must not be negative (0 keeps the default)"),
+                        new Violation(
+                                AT + "circuitBreakers.maxRetries", "-1 must not be negative (0 keeps the default)"),
                         new Violation(AT + "timeouts.connect", "PT-1S must not be negative (zero keeps the default)"));
     }
 
@@ -150,9 +166,10 @@ class ResilienceValidationTest {
                 .build();
         MeshState after = before.toBuilder()
                 .removeService("shop/api")
-                .service(api().circuitBreakers(new CircuitBreakers(0, 1, 1, 1)).build())
+                .service(api().circuitBreakers(new CircuitBreakers(-5, 1, 1, 1)).build())
                 .build();
         assertThat(after.validate(before))
-                .containsExactly(new Violation(AT + "circuitBreakers.maxConnections", "0 must be at least 1"));
+                .containsExactly(new Violation(
+                        AT + "circuitBreakers.maxConnections", "-5 must not be negative (0 keeps the default)"));
     }
 }
