@@ -20,6 +20,7 @@ module io.nodemesh.agent {
     requires org.slf4j;
 
     exports io.nodemesh.agent;
+    exports io.nodemesh.agent.health;
 
     opens io.nodemesh.agent to
             info.picocli;

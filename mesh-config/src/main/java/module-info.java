@@ -6,7 +6,11 @@ module io.nodemesh.config {
     requires transitive io.nodemesh.api;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires com.fasterxml.jackson.datatype.jdk8; // Optional parts of a service's resilience
     requires org.yaml.snakeyaml; // LoaderOptions: the document size limit
 
     exports io.nodemesh.config;
+    // Jackson instantiates the value filters of ResilienceMixins; nothing else sees the package.
+    opens io.nodemesh.config.internal to
+            com.fasterxml.jackson.databind;
 }

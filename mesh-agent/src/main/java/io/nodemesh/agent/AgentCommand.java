@@ -219,8 +219,8 @@ public final class AgentCommand implements Callable<Integer> {
                 }
             }
         }
-        MeshDataplane dataplane = nodeDataplane.dataplane();
-        List<AutoCloseable> resources = new ArrayList<>();
+        MeshDataplane dataplane = io.nodemesh.agent.health.HealthCheckedDataplane.wrap(nodeDataplane.dataplane());
+        List<AutoCloseable> resources = new ArrayList<>(List.of(dataplane)); // closing it stops the health checks
         Thread hook = Thread.ofPlatform().unstarted(() -> {
             stop.countDown();
             try {

@@ -7,5 +7,9 @@ public enum Verdict {
     /** Refused by identity policy. */
     DROPPED_POLICY,
     /** Addressed to a service with no ready backend. */
-    NO_BACKEND
+    NO_BACKEND,
+    /** Refused by a circuit breaker: the service's limit of connections or requests was reached. */
+    OVERFLOW,
+    /** The chosen backend did not accept the connection (it is down, or refused it). */
+    BACKEND_FAILED
 }

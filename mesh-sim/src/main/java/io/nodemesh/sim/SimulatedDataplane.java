@@ -21,6 +21,7 @@ import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.Workload;
+import io.nodemesh.sim.internal.EndpointHealth;
 import io.nodemesh.sim.internal.NodeKernel;
 import io.nodemesh.sim.internal.OpenConnection;
 import io.nodemesh.sim.internal.OpenUdpSocket;
@@ -66,6 +67,7 @@ public final class SimulatedDataplane implements MeshDataplane {
     private final Map<Long, OpenUdpSocket> udpSockets = new HashMap<>();
     private final ApplyPipeline pipeline = new ApplyPipeline("sim", new SnapshotProgrammer());
     private volatile Snapshot snapshot;
+    private final EndpointHealth health;
     private Instant now;
     private long nextConnectionId = 1;
     private boolean closed;
@@ -74,6 +76,7 @@ public final class SimulatedDataplane implements MeshDataplane {
         this.settings = settings;
         this.snapshot = new Snapshot(MeshState.EMPTY, 0, settings.maglevTableSize());
         this.now = settings.start();
+        this.health = new EndpointHealth(settings.start());
     }
 
     /** Opens a simulator with the {@code sim.*} properties of {@code options} (see {@link SimSettings}). */
@@ -121,6 +124,7 @@ public final class SimulatedDataplane implements MeshDataplane {
         @Override
         public void committed(StateChange change) {
             snapshot = candidate;
+            health.retain(candidate);
             candidate = null;
             LOG.debug("sim applied generation {}: {}", change.generation(), change.changes());
         }
@@ -185,7 +189,32 @@ public final class SimulatedDataplane implements MeshDataplane {
     public synchronized void advance(Duration by) {
         if (by.isNegative())
             throw new IllegalArgumentException("the virtual clock cannot go back (advance by " + by + ")");
-        now = now.plus(by);
+        Instant to = now.plus(by);
+        health.advance(snapshot, now, to);
+        now = to;
+    }
+
+    /**
+     * Makes the backend process at {@code ip} {@link BackendCondition#DOWN down}, answer with
+     * {@link BackendCondition#SERVER_ERRORS errors}, or {@link BackendCondition#UP up} again. The state is not touched:
+     * what changes is what connections, requests and the health checks of services with
+     * {@link io.nodemesh.api.state.Resilience} find there. Without resilience, a dead backend keeps being picked.
+     */
+    public synchronized void setCondition(String ip, BackendCondition condition) {
+        if (!IpAddresses.isValid(ip)) throw new IllegalArgumentException("'" + ip + "' is not an IP address");
+        health.setCondition(ip, condition);
+    }
+
+    /**
+     * Whether service {@code serviceKey} would pick its endpoint {@code ip} for a new connection now: false once its
+     * health check or outlier detection has taken it out of rotation.
+     */
+    public synchronized boolean inRotation(String serviceKey, String ip) {
+        Service service = snapshot.index()
+                .service(serviceKey)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no service '" + serviceKey + "' in the applied state"));
+        return health.usable(service, ip, now);
     }
 
     /**
@@ -339,7 +368,7 @@ public final class SimulatedDataplane implements MeshDataplane {
 
     private NodeKernel newKernel(String node) {
         // Each node's random choices come from its own stream, so traffic on one node never shifts another's choices.
-        return new NodeKernel(node, settings.seed() ^ Maglev.fnv1a64(node, 0xcbf29ce484222325L), hub);
+        return new NodeKernel(node, settings.seed() ^ Maglev.fnv1a64(node, 0xcbf29ce484222325L), hub, health);
     }
 
     /** The workload's address of the destination's family, so a v6 VIP is dialled from the pod's v6 address. */

@@ -23,6 +23,7 @@ final class MeshStateValidator {
 
     private final List<Violation> violations = new ArrayList<>();
     private final FieldRules rules = new FieldRules(violations);
+    private final ResilienceRules resilience = new ResilienceRules(rules);
     private final Set<String> identities = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
     private final Set<String> workloadKeys = new HashSet<>();
@@ -306,6 +307,7 @@ final class MeshStateValidator {
             }
         }
         if (s.affinity().timeout().isNegative()) add(at + ".affinity.timeout", "must not be negative");
+        if (s.resilience() != Resilience.NONE) resilience.check(s, at);
     }
 
     private boolean knownValid(Service s, int index) {

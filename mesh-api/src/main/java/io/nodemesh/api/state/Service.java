@@ -20,6 +20,7 @@ import java.util.Map;
  * @param loadBalancing how a backend is picked
  * @param affinity      client-IP session affinity, or {@link SessionAffinity#NONE}
  * @param layer         {@link ServiceLayer#L7} when its traffic must go through the node proxy (HTTP routing, L7 policy)
+ * @param resilience    health checks, outlier detection, circuit breakers and timeouts, or {@link Resilience#NONE}
  */
 public record Service(
         String namespace,
@@ -30,7 +31,8 @@ public record Service(
         Map<String, String> selector,
         LoadBalancing loadBalancing,
         SessionAffinity affinity,
-        ServiceLayer layer)
+        ServiceLayer layer,
+        Resilience resilience)
         implements NamespacedObject {
     public Service {
         vips = Lists.copy(vips);
@@ -40,6 +42,21 @@ public record Service(
         loadBalancing = loadBalancing == null ? LoadBalancing.RANDOM : loadBalancing;
         affinity = affinity == null ? SessionAffinity.NONE : affinity;
         layer = layer == null ? ServiceLayer.L4 : layer;
+        resilience = resilience == null ? Resilience.NONE : resilience;
+    }
+
+    /** A service without {@link Resilience}: every ready endpoint is picked, nothing is limited. */
+    public Service(
+            String namespace,
+            String name,
+            List<String> vips,
+            List<ServicePort> ports,
+            List<Endpoint> endpoints,
+            Map<String, String> selector,
+            LoadBalancing loadBalancing,
+            SessionAffinity affinity,
+            ServiceLayer layer) {
+        this(namespace, name, vips, ports, endpoints, selector, loadBalancing, affinity, layer, Resilience.NONE);
     }
 
     public static Builder builder(String namespace, String name) {
@@ -63,6 +80,10 @@ public record Service(
         return toBuilder().loadBalancing(lb).build();
     }
 
+    public Service withResilience(Resilience r) {
+        return toBuilder().resilience(r).build();
+    }
+
     public Service withAffinity(SessionAffinity newAffinity) {
         return toBuilder().affinity(newAffinity).build();
     }
@@ -78,6 +99,7 @@ public record Service(
         private LoadBalancing loadBalancing = LoadBalancing.RANDOM;
         private SessionAffinity affinity = SessionAffinity.NONE;
         private ServiceLayer layer = ServiceLayer.L4;
+        private Resilience resilience = Resilience.NONE;
 
         private Builder(String namespace, String name) {
             this.namespace = namespace;
@@ -93,6 +115,7 @@ public record Service(
             loadBalancing = s.loadBalancing;
             affinity = s.affinity;
             layer = s.layer;
+            resilience = s.resilience;
         }
 
         public Builder vip(String vip) {
@@ -175,8 +198,48 @@ public record Service(
             return this;
         }
 
+        public Builder resilience(Resilience r) {
+            resilience = r == null ? Resilience.NONE : r;
+            return this;
+        }
+
+        /** Probes every endpoint actively; null removes the check. */
+        public Builder healthCheck(HealthCheck check) {
+            resilience = resilience.withHealthCheck(check);
+            return this;
+        }
+
+        /** Ejects endpoints that fail real traffic; null removes the detection. */
+        public Builder outlierDetection(OutlierDetection detection) {
+            resilience = resilience.withOutlierDetection(detection);
+            return this;
+        }
+
+        /** Limits the node proxy's connections and requests to the service; null removes the limits. */
+        public Builder circuitBreakers(CircuitBreakers breakers) {
+            resilience = resilience.withCircuitBreakers(breakers);
+            return this;
+        }
+
+        public Builder timeouts(ConnectionTimeouts timeouts) {
+            resilience = resilience.withTimeouts(timeouts);
+            return this;
+        }
+
+        /** How long opening a connection to an endpoint may take (zero: the dataplane's default). */
+        public Builder connectTimeout(Duration timeout) {
+            return timeouts(
+                    new ConnectionTimeouts(timeout, resilience.timeouts().idle()));
+        }
+
+        /** How long a connection may stay idle (zero: the dataplane's default). */
+        public Builder idleTimeout(Duration timeout) {
+            return timeouts(new ConnectionTimeouts(resilience.timeouts().connect(), timeout));
+        }
+
         public Service build() {
-            return new Service(namespace, name, vips, ports, endpoints, selector, loadBalancing, affinity, layer);
+            return new Service(
+                    namespace, name, vips, ports, endpoints, selector, loadBalancing, affinity, layer, resilience);
         }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -75,6 +76,7 @@ public final class ParseProblems {
                 "unknown field '" + u.getPropertyName() + "'" + known(u.getKnownPropertyIds());
             case InvalidNullException n -> "must not be null";
             case InvalidFormatException f -> invalidValue(f);
+            case InvalidTypeIdException t -> ResilienceMixins.typeProblem(t.getTypeId());
             case MismatchedInputException m -> mismatched(m);
             case ValueInstantiationException v ->
                 v.getCause() == null ? v.getOriginalMessage() : v.getCause().getMessage();

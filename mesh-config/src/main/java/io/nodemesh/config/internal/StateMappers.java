@@ -22,8 +22,12 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.nodemesh.api.state.AppProtocol;
 import io.nodemesh.api.state.EncryptionSpec;
+import io.nodemesh.api.state.HealthCheck;
+import io.nodemesh.api.state.Resilience;
+import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServiceLayer;
 import java.io.IOException;
 import java.time.Duration;
@@ -41,6 +45,8 @@ public final class StateMappers {
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            // A health check's kind as a plain 'type: http' field, not a YAML tag
+            .disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID)
             .build()));
     public static final ObjectMapper JSON = configure(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT));
 
@@ -70,6 +76,10 @@ public final class StateMappers {
                 // Leave out what reads back the same when absent: empty lists, "", 0, false, zero durations.
                 .defaultPropertyInclusion(
                         JsonInclude.Value.construct(JsonInclude.Include.NON_DEFAULT, JsonInclude.Include.ALWAYS))
+                .addModule(new Jdk8Module())
+                .addMixIn(HealthCheck.class, ResilienceMixins.HealthCheckTypes.class)
+                .addMixIn(Service.class, ResilienceMixins.ServiceWithoutDefaultResilience.class)
+                .addMixIn(Resilience.class, ResilienceMixins.ResilienceWithoutDefaults.class)
                 .addModule(new SimpleModule("nodemesh-state")
                         .addSerializer(Duration.class, new DurationSerializer())
                         .addDeserializer(Duration.class, new DurationDeserializer())

@@ -51,14 +51,25 @@ public final class NodeKernel {
     private final Map<Long, OpenConnection> sockets = new LinkedHashMap<>();
     private final UdpHooks udp = new UdpHooks(this);
     private final NodeProxy proxy = new NodeProxy(this);
+    private final EndpointHealth health;
 
     /** A resolved client socket's owner: its address, its workload ({@code namespace/name}, empty for host) and identity. */
     public record ClientEnd(String ip, String workload, String identity) {}
 
-    public NodeKernel(String node, long seed, FlowHub hub) {
+    public NodeKernel(String node, long seed, FlowHub hub, EndpointHealth health) {
         this.node = node;
         this.hub = hub;
         this.picker = new BackendPicker(seed);
+        this.health = health;
+    }
+
+    /** The ready endpoints of {@code service} that health checks and outlier detection leave in rotation now. */
+    List<Endpoint> selectable(Snapshot s, Service service, Instant now) {
+        return health.selectable(service, s.readyEndpoints(service), now);
+    }
+
+    EndpointHealth health() {
+        return health;
     }
 
     public String node() {
@@ -138,18 +149,63 @@ public final class NodeKernel {
             Snapshot s, Instant now, FlowPeer src, Service service, String vip, int port, long id) {
         MeshIndex index = s.index();
         FlowPeer dst = new FlowPeer(vip, port, "", "");
-        List<Endpoint> ready = s.readyEndpoints(service);
+        List<Endpoint> ready = selectable(s, service, now);
         if (ready.isEmpty()) {
             publish(now, FlowEvent.Type.DROP, src, dst, service.key(), null, Verdict.NO_BACKEND, FlowPath.NONE, 0);
-            return new ConnectResult.Refused(Verdict.NO_BACKEND, "service " + service.key() + " has no ready endpoint");
+            return new ConnectResult.Refused(
+                    Verdict.NO_BACKEND,
+                    "service " + service.key() + " has no ready endpoint"
+                            + (ready == s.readyEndpoints(service) ? "" : " in rotation (the others failed health)"));
+        }
+        Optional<String> overflow = overflow(service);
+        if (overflow.isPresent()) {
+            publish(now, FlowEvent.Type.DROP, src, dst, service.key(), null, Verdict.OVERFLOW, FlowPath.NONE, 0);
+            return new ConnectResult.Refused(Verdict.OVERFLOW, overflow.get());
         }
         Endpoint chosen = pick(s, now, service, ready, src, dst);
         int targetPort = targetPort(service, port, Protocol.TCP);
         Optional<Workload> backendWorkload = workloadOf(index, chosen);
         FlowPeer backend = backendPeer(index, chosen, targetPort);
         ConnectResult result = admit(s, now, id, src, dst, backend, service.key(), service.l7(), backendWorkload);
-        if (result.connected()) remember(s, now, service, src, dst, chosen);
+        if (result.connected() && health.condition(chosen.ip()) == io.nodemesh.sim.BackendCondition.DOWN) {
+            // Policy let it through, but nobody answers: the socket never opens.
+            sockets.remove(id);
+            if (service.l7()) health.connectFailed(s, service, chosen.ip(), now);
+            publish(
+                    now,
+                    FlowEvent.Type.DROP,
+                    src,
+                    dst,
+                    service.key(),
+                    backend,
+                    Verdict.BACKEND_FAILED,
+                    FlowPath.NONE,
+                    0);
+            return new ConnectResult.Refused(
+                    Verdict.BACKEND_FAILED,
+                    "backend " + chosen.ip() + ":" + targetPort + " of " + service.key() + " is down");
+        }
+        if (result.connected()) {
+            remember(s, now, service, src, dst, chosen);
+            if (service.l7()) health.connected(service, chosen.ip());
+        }
         return result;
+    }
+
+    /**
+     * A circuit breaker's refusal: the node proxy of an L7 service already holds {@code maxConnections} connections to
+     * it from this node. L4 connections bypass every proxy, so nothing limits them.
+     */
+    private Optional<String> overflow(Service service) {
+        if (!service.l7() || service.resilience().circuitBreakers().isEmpty()) return Optional.empty();
+        int max = service.resilience().circuitBreakers().get().maxConnections();
+        long open = sockets.values().stream()
+                .filter(c -> c.connection.service().equals(service.key()))
+                .count();
+        return open < max
+                ? Optional.empty()
+                : Optional.of("circuit breaker: node " + node + " already has " + open + " connections to "
+                        + service.key() + " (maxConnections " + max + ")");
     }
 
     /**

@@ -81,7 +81,7 @@ public final class NodeProxy {
         WeightedBackend split = kernel.picker().weighted(match.get().backends());
         Service target = index.service(split.service()).orElseThrow(); // validation guarantees it exists
         int targetServicePort = split.port() == 0 ? port : split.port();
-        List<Endpoint> ready = s.readyEndpoints(target);
+        List<Endpoint> ready = kernel.selectable(s, target, now);
         if (ready.isEmpty()) {
             return reject(
                     now,
@@ -111,6 +111,25 @@ public final class NodeProxy {
                             backend.identity().isEmpty() ? backend.ip() : backend.identity(),
                             service.key(),
                             request));
+        }
+        switch (kernel.health().condition(chosen.ip())) {
+            case DOWN -> {
+                kernel.health().connectFailed(s, target, chosen.ip(), now);
+                return reject(
+                        now,
+                        src,
+                        dst,
+                        service,
+                        backend,
+                        503,
+                        Verdict.BACKEND_FAILED,
+                        "backend " + chosen.ip() + ":" + backend.port() + " of " + target.key() + " is down");
+            }
+            case SERVER_ERRORS -> kernel.health().answered(s, target, chosen.ip(), 503, now);
+            case UP -> {
+                kernel.health().connected(target, chosen.ip());
+                kernel.health().answered(s, target, chosen.ip(), 200, now);
+            }
         }
         kernel.remember(s, now, target, src, dst, chosen);
         kernel.publish(

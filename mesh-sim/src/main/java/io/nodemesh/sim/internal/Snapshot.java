@@ -190,6 +190,8 @@ public final class Snapshot {
      * {@code ready} must be {@link #readyEndpoints} of the service.
      */
     FamilyMaglev maglevTable(Service service, List<Endpoint> ready, boolean v6) {
+        // Endpoints out of rotation by health: the kernel gets a table of the rest, built for this pick only.
+        if (ready != readyEndpoints(service)) return FamilyMaglev.of(ready, v6, maglevTableSize);
         return maglevTables.computeIfAbsent(
                 maglevKey(service.key(), v6), k -> FamilyMaglev.of(ready, v6, maglevTableSize));
     }

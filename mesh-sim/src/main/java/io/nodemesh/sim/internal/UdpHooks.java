@@ -53,7 +53,7 @@ final class UdpHooks {
         FlowPeer dst = new FlowPeer(ip, port, "", "");
         return switch (resolve(s, ip, port)) {
             case Target.ViaService(Service service) -> {
-                List<Endpoint> ready = s.readyEndpoints(service);
+                List<Endpoint> ready = kernel.selectable(s, service, now);
                 if (ready.isEmpty())
                     yield noBackend(
                             now, src, dst, service.key(), bytes, "service " + service.key() + " has no ready endpoint");
@@ -75,7 +75,7 @@ final class UdpHooks {
                 new UdpSocket(id, kernel.node(), src, new FlowPeer(ip, port, "", ""), service), kernel);
         // connect4 translates once; nothing is sent yet, so there is no flow event and no policy verdict until a send.
         if (target instanceof Target.ViaService(Service svc)) {
-            List<Endpoint> ready = s.readyEndpoints(svc);
+            List<Endpoint> ready = kernel.selectable(s, svc, now);
             if (!ready.isEmpty()) o.backend = kernel.pick(s, now, svc, ready, src, o.socket.peer());
         }
         return o;
@@ -124,7 +124,7 @@ final class UdpHooks {
             Snapshot s, Instant now, OpenUdpSocket o, Service service, FlowPeer src, FlowPeer dst, long bytes) {
         boolean retranslated = false;
         if (o.backend == null || !stillThere(s, service, o.backend)) {
-            List<Endpoint> ready = s.readyEndpoints(service);
+            List<Endpoint> ready = kernel.selectable(s, service, now);
             boolean hadOne = o.backend != null;
             o.backend = null;
             if (ready.isEmpty())

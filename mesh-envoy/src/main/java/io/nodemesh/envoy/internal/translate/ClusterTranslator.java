@@ -38,6 +38,7 @@ final class ClusterTranslator {
         if (s.loadBalancing() != LoadBalancing.ROUND_ROBIN) b.setLoadBalancingPolicy(policy(s.loadBalancing()));
         if (tls != null) b.setTransportSocket(tls);
         if (p.appProtocol().http2()) b.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, HTTP2_UPSTREAM);
+        ResilienceTranslator.cluster(s, p, b);
         return b.build();
     }
 

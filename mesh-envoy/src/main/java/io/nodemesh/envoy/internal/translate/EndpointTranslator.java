@@ -30,6 +30,10 @@ final class EndpointTranslator {
 
     static ClusterLoadAssignment assignment(MeshIndex index, Service s, ServicePort p) {
         Map<String, LocalityLbEndpoints.Builder> byNode = new LinkedHashMap<>();
+        var healthCheckConfig = ResilienceTranslator.healthCheckPort(s, p)
+                .map(port -> io.envoyproxy.envoy.config.endpoint.v3.Endpoint.HealthCheckConfig.newBuilder()
+                        .setPortValue(port)
+                        .build());
         for (Endpoint e : index.endpoints(s)) {
             if (e.state() == EndpointState.NOT_READY) continue;
             String node = index.workload(e.workload())
@@ -40,10 +44,13 @@ final class EndpointTranslator {
                     node,
                     n -> LocalityLbEndpoints.newBuilder()
                             .setLocality(Locality.newBuilder().setRegion(REGION).setZone(n)));
+            var endpoint = io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                    .setAddress(address(e.ip(), p.targetPort()));
+            // A health check of another port of the service probes that port's target port.
+            healthCheckConfig.ifPresent(endpoint::setHealthCheckConfig);
             locality.addLbEndpoints(LbEndpoint.newBuilder()
                     .setHealthStatus(e.state() == EndpointState.READY ? HealthStatus.HEALTHY : HealthStatus.DRAINING)
-                    .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-                            .setAddress(address(e.ip(), p.targetPort()))));
+                    .setEndpoint(endpoint));
         }
         var cla = ClusterLoadAssignment.newBuilder().setClusterName(Names.cluster(s.key(), p.port()));
         for (var locality : byNode.values()) {

@@ -71,7 +71,7 @@ final class ListenerTranslator {
                 .setFilterChainMatch(match)
                 .addFilters(hcm(
                         Names.route(s, p),
-                        rdsManager(Names.route(s, p), rbac, faults).toBuilder()
+                        ResilienceTranslator.idle(s, rdsManager(Names.route(s, p), rbac, faults)).toBuilder()
                                 .addAllAccessLog(accessLogs)
                                 .build()))
                 .build();

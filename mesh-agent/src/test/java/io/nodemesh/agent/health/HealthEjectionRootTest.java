@@ -1,0 +1,394 @@
+package io.nodemesh.agent.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nodemesh.api.DataplaneOptions;
+import io.nodemesh.api.Dataplanes;
+import io.nodemesh.api.MeshDataplane;
+import io.nodemesh.api.spi.Availability;
+import io.nodemesh.api.state.EndpointState;
+import io.nodemesh.api.state.HealthCheckSchedule;
+import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.MeshState;
+import io.nodemesh.api.state.Node;
+import io.nodemesh.api.state.Placement;
+import io.nodemesh.api.state.Service;
+import io.nodemesh.api.state.TcpHealthCheck;
+import io.nodemesh.api.state.Workload;
+import io.nodemesh.contract.Privileges;
+import io.nodemesh.netlab.Addresses;
+import io.nodemesh.netlab.Bridge;
+import io.nodemesh.netlab.LabPrefix;
+import io.nodemesh.netlab.Links;
+import io.nodemesh.netlab.Netns;
+import io.nodemesh.netlab.Routes;
+import io.nodemesh.netlab.StaleSweep;
+import io.nodemesh.netlab.VethPair;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent's ejection on the real kernel: three backend pods (network namespaces on a bridge {@code nmh<pid>br} of
+ * this machine) behind a VIP served by the eBPF backend at a cgroup of its own, which this JVM joins so its connects
+ * are translated. A client connects to the VIP in a loop; backend b2's process dies (its listening socket closes, so
+ * the kernel refuses new connections to it). Once the health checker has ejected it, no new connection fails; when it
+ * comes back it is restored and served again. Prints the time from death to the ejection and the connections that
+ * failed in that window (figures, not assertions).
+ */
+class HealthEjectionRootTest {
+    private static final LabPrefix LAB = LabPrefix.forThisProcess("nmh");
+    private static final String PREFIX = LAB.value();
+    private static final Path BPFFS = Path.of("/sys/fs/bpf");
+    private static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
+    private static final String VIP = "10.96.213.10";
+    private static final List<String> PODS = List.of("b1", "b2", "b3");
+    private static final HealthCheckSchedule SCHEDULE =
+            new HealthCheckSchedule(Duration.ofMillis(100), Duration.ofMillis(50), 2, 3);
+
+    private final List<Netns> namespaces = new ArrayList<>();
+    private final List<ServerSocket> servers = new ArrayList<>(List.of());
+    private final List<String> reports = new CopyOnWriteArrayList<>();
+    private String subnet;
+    private Path pins;
+    private Path cgroup;
+    private Path originalCgroup;
+    private boolean inCgroup;
+    private boolean bridgeMade;
+    private MeshDataplane ebpf;
+    private HealthCheckedDataplane dp;
+
+    @BeforeEach
+    void requirements() throws IOException {
+        Privileges.requireRoot();
+        Privileges.require(Files.isDirectory(CGROUP2), "cgroup v2 not mounted at " + CGROUP2);
+        Availability available = Dataplanes.available().get("ebpf");
+        Privileges.require(
+                available != null && available.isAvailable(), "the ebpf backend is unavailable: " + available);
+        sweepStale();
+        subnet = freeSubnet();
+        pins = BPFFS.resolve(PREFIX);
+        cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
+        originalCgroup = currentCgroup();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        List<String> problems = new ArrayList<>();
+        attempt(problems, () -> {
+            if (dp != null) dp.close();
+        });
+        attempt(problems, () -> {
+            if (ebpf != null) {
+                ebpf.apply(MeshState.EMPTY);
+                ebpf.close();
+            }
+        });
+        attempt(problems, this::leaveCgroup);
+        for (ServerSocket s : servers) attempt(problems, s::close);
+        for (Netns ns : namespaces) attempt(problems, ns::delete);
+        attempt(problems, () -> {
+            if (bridgeMade) Links.delete(Netns.root(), bridge());
+        });
+        attempt(problems, () -> {
+            if (pins != null) removeTree(pins);
+        });
+        attempt(problems, () -> {
+            if (cgroup != null) Files.deleteIfExists(cgroup);
+        });
+        assertThat(problems).as("clean-up problems").isEmpty();
+        assertThat(Netns.list()).noneMatch(LAB::owns);
+        assertThat(Links.names(Netns.root())).noneMatch(LAB::owns);
+    }
+
+    @Test
+    void aBackendKilledUnderAConnectLoopFailsNoNewConnectionAfterDetectionAndComesBack() throws Exception {
+        buildPods();
+        ebpf = Dataplanes.open(
+                "ebpf",
+                DataplaneOptions.forNode("node-a")
+                        .with("ebpf.pinRoot", pins.toString())
+                        .with("ebpf.cgroupRoot", cgroup.toString()));
+        dp = new HealthCheckedDataplane(ebpf, new SocketProber(), reports::add);
+        dp.apply(state());
+        enterCgroup();
+
+        ConnectLoop loop = new ConnectLoop(dp);
+        Thread client = Thread.ofPlatform().name("nmh-client").start(loop);
+        try {
+            await("every backend served", () -> loop.servedBy().containsAll(PODS));
+            assertThat(loop.failures()).as("failures before any backend died").isZero();
+
+            long died = System.nanoTime();
+            servers.get(1).close(); // b2's process dies: the kernel now refuses connections to it
+            await("b2 ejected", () -> ejected(dp.effective()));
+            long detected = System.nanoTime();
+            int attemptsAtDetection = loop.attempts();
+            await("300 connections after detection", () -> loop.attempts() >= attemptsAtDetection + 300);
+            long failedAfter = loop.failedStartedAfter(detected);
+            long failedInWindow = loop.failures() - failedAfter;
+            long lastFailure = loop.lastFailureStart();
+
+            System.out.printf(
+                    "health ejection (TCP check every %d ms, %d failures to eject): death to ejection applied %.1f ms,"
+                            + " death to the start of the last failed connect %.1f ms, %d connections failed in that"
+                            + " window (%d attempts in all until then), %d failed of the %d started after%n",
+                    SCHEDULE.interval().toMillis(),
+                    SCHEDULE.unhealthyThreshold(),
+                    (detected - died) / 1e6,
+                    (lastFailure - died) / 1e6,
+                    failedInWindow,
+                    attemptsAtDetection,
+                    failedAfter,
+                    loop.attempts() - attemptsAtDetection);
+            assertThat(failedAfter).as("new connections failed after detection").isZero();
+            assertThat(reports).anySatisfy(r -> assertThat(r).startsWith("ejected endpoint " + podIp(1)));
+
+            // b2 comes back: restored after two passed probes, then it gets connections again.
+            servers.set(1, listen(1));
+            await("b2 restored", () -> !ejected(dp.effective()));
+            loop.forgetServed();
+            await("b2 served again", () -> loop.servedBy().contains("b2"));
+            assertThat(loop.failedStartedAfter(detected))
+                    .as("failures after detection, through the restore")
+                    .isZero();
+        } finally {
+            loop.stop();
+            client.join(Duration.ofSeconds(10));
+        }
+    }
+
+    private boolean ejected(MeshState effective) {
+        Service web = effective.index().service("shop/web").orElseThrow();
+        return effective.index().endpoints(web).stream()
+                .anyMatch(e -> e.ip().equals(podIp(1)) && e.state() == EndpointState.NOT_READY);
+    }
+
+    /** Connects to the VIP one connection after another, each read to the backend's name and closed. */
+    private static final class ConnectLoop implements Runnable {
+        private final HealthCheckedDataplane dp;
+        private final java.util.Set<String> served = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile boolean stop;
+        private volatile int attempts;
+        /** When each failed attempt started: what counts is whether it was translated before or after ejection. */
+        private final List<Long> failedStarts = new CopyOnWriteArrayList<>();
+
+        ConnectLoop(HealthCheckedDataplane dp) {
+            this.dp = dp;
+        }
+
+        @Override
+        public void run() {
+            while (!stop) {
+                long start = System.nanoTime();
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(VIP, 80), 1000);
+                    s.setSoTimeout(1000);
+                    String name = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+                            .readLine();
+                    if (name == null) throw new IOException("closed before the backend said its name");
+                    served.add(name);
+                } catch (IOException e) {
+                    failedStarts.add(start);
+                }
+                attempts++;
+            }
+        }
+
+        java.util.Set<String> servedBy() {
+            return served;
+        }
+
+        void forgetServed() {
+            served.clear();
+        }
+
+        int attempts() {
+            return attempts;
+        }
+
+        int failures() {
+            return failedStarts.size();
+        }
+
+        /** Failed attempts that started after {@code nanos}. */
+        long failedStartedAfter(long nanos) {
+            return failedStarts.stream().filter(t -> t > nanos).count();
+        }
+
+        long lastFailureStart() {
+            return failedStarts.isEmpty() ? 0 : failedStarts.getLast();
+        }
+
+        void stop() {
+            stop = true;
+        }
+    }
+
+    private MeshState state() {
+        MeshState.Builder b = MeshState.builder().node(Node.of("node-a", subnet + ".1", subnet + ".0/24"));
+        for (int i = 0; i < PODS.size(); i++) {
+            b.workload(new Workload(
+                    "shop",
+                    PODS.get(i),
+                    "node-a",
+                    List.of(podIp(i)),
+                    "spiffe://cluster.local/ns/shop/sa/web",
+                    Map.of("app", "web"),
+                    new Placement(namespaces.get(i).path().toString(), "")));
+        }
+        return b.service(Service.builder("shop", "web")
+                        .vip(VIP)
+                        .tcp(80, 8080)
+                        .select("app", "web")
+                        .loadBalancing(LoadBalancing.RANDOM)
+                        .healthCheck(new TcpHealthCheck(80, SCHEDULE))
+                        .build())
+                .build();
+    }
+
+    private void buildPods() throws IOException {
+        Bridge.create(Netns.root(), bridge());
+        bridgeMade = true;
+        Addresses.add(Netns.root(), bridge(), subnet + ".1/24");
+        Links.up(Netns.root(), bridge());
+        for (int i = 0; i < PODS.size(); i++) {
+            Netns ns = Netns.create(PREFIX + PODS.get(i));
+            namespaces.add(ns);
+            String hostSide = PREFIX + "v" + i;
+            VethPair.create(ns, "eth0", Netns.root(), hostSide);
+            Links.attach(Netns.root(), hostSide, bridge());
+            Links.up(Netns.root(), hostSide);
+            Addresses.add(ns, "eth0", podIp(i) + "/24");
+            Links.up(ns, "eth0");
+            Links.up(ns, "lo");
+            Routes.viaGateway(ns, "default", subnet + ".1");
+            servers.add(listen(i));
+        }
+    }
+
+    /** Pod {@code i}'s backend process: a listener in its namespace that answers each connection with its name. */
+    private ServerSocket listen(int i) {
+        ServerSocket server = namespaces.get(i).call(() -> {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(podIp(i), 8080), 256);
+            return s;
+        });
+        String name = PODS.get(i);
+        Thread.ofVirtual().name("nmh-backend-" + name).start(() -> {
+            while (!server.isClosed()) {
+                try (Socket c = server.accept()) {
+                    c.getOutputStream().write((name + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // closed: the backend is dead
+                }
+            }
+        });
+        return server;
+    }
+
+    private String podIp(int i) {
+        return subnet + "." + (10 + i);
+    }
+
+    private static String bridge() {
+        return PREFIX + "br";
+    }
+
+    /** A 10.217.X.0/24 no route of this machine covers (other runs of this test take other X). */
+    private static String freeSubnet() {
+        String routes = Netns.root().ipChecked("-4", "route", "show");
+        for (int x = (int) (ProcessHandle.current().pid() % 200); x < 250; x++) {
+            String candidate = "10.217." + x;
+            if (!routes.contains(candidate + ".")) return candidate;
+        }
+        throw new IllegalStateException("no free 10.217.X.0/24 for the test pods");
+    }
+
+    private void enterCgroup() throws IOException {
+        Files.writeString(
+                cgroup.resolve("cgroup.procs"),
+                Long.toString(ProcessHandle.current().pid()));
+        inCgroup = true;
+    }
+
+    private void leaveCgroup() throws IOException {
+        if (!inCgroup) return;
+        Files.writeString(
+                originalCgroup.resolve("cgroup.procs"),
+                Long.toString(ProcessHandle.current().pid()));
+        inCgroup = false;
+    }
+
+    private static Path currentCgroup() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            if (line.startsWith("0::")) return CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
+        }
+        return CGROUP2;
+    }
+
+    /** Namespaces, links, pins and cgroups of earlier runs whose process is gone. */
+    private static void sweepStale() throws IOException {
+        StaleSweep sweep = StaleSweep.matching(LAB.staleRuns());
+        sweep.namespaces();
+        sweep.rootLinks();
+        for (Path root : List.of(BPFFS, CGROUP2)) {
+            try (Stream<Path> s = Files.list(root)) {
+                for (Path p : s.filter(p -> LAB.staleRuns().test(p.getFileName().toString()))
+                        .toList()) {
+                    if (root.equals(BPFFS)) removeTree(p);
+                    else Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static void removeTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        // A liveness wait, not a timing assertion: generous, and done as soon as the condition holds.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("never happened: " + what);
+            Thread.sleep(2);
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void attempt(List<String> problems, Step step) {
+        try {
+            step.run();
+        } catch (Exception | AssertionError e) {
+            problems.add(e.toString());
+        }
+    }
+}
