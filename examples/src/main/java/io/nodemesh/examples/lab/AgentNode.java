@@ -38,7 +38,12 @@ final class AgentNode implements AutoCloseable {
     /** Starts the agent of {@code node} on {@code stateFile}; the JVM starts in {@code outside} (a cgroup no program watches). */
     static AgentNode start(LabNode node, Path stateFile, Path outside, Path log) {
         List<String> argv = ChildJvm.inNodeAndCgroup(
-                node.netnsPath(), outside, ChildJvm.java("io.nodemesh.agent.AgentMain", flags(node, stateFile)));
+                node.netnsPath(),
+                outside,
+                ChildJvm.java(
+                        "io.nodemesh.agent.AgentMain",
+                        List.of("-XX:TieredStopAtLevel=1"), // starts sooner; the agent is not on the data path
+                        flags(node, stateFile)));
         ChildProcess p = ChildProcess.start(
                 "agent of " + node.name(),
                 new ProcessBuilder(argv)

@@ -27,16 +27,17 @@ final class ChildJvm {
         return cmd;
     }
 
-    /** {@code java … mainClass args} on this JVM's own class path and module path, as one class path. */
-    static List<String> java(String mainClass, List<String> args) {
+    /**
+     * {@code java … mainClass args} on this JVM's own class path and module path, as one class path; serial GC, as
+     * several of these share two CPUs.
+     */
+    static List<String> java(String mainClass, List<String> jvmFlags, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                classPath(),
-                mainClass));
+                "-XX:+UseSerialGC"));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-cp", classPath(), mainClass));
         cmd.addAll(args);
         return cmd;
     }

@@ -37,7 +37,7 @@ final class LabPrinter {
         out.println();
 
         out.println("Connections by path and kind (what the kernel did)");
-        out.printf("  %-30s %7s %7s %7s %7s%n", "path", "tcp", "udp", "http", "total");
+        out.printf("  %-33s %7s %7s %7s %7s%n", "path", "tcp", "udp", "http", "total");
         for (LabPath path : LabPath.values()) {
             Map<PodCommand.Kind, Long> byKind = new EnumMap<>(PodCommand.Kind.class);
             done.stream()
@@ -46,7 +46,7 @@ final class LabPrinter {
             long total = byKind.values().stream().mapToLong(Long::longValue).sum();
             if (total == 0 && path == LabPath.FAILED) continue;
             out.printf(
-                    "  %-30s %7d %7d %7d %7d%n",
+                    "  %-33s %7d %7d %7d %7d%n",
                     path.label,
                     byKind.getOrDefault(PodCommand.Kind.tcp, 0L),
                     byKind.getOrDefault(PodCommand.Kind.udp, 0L),
@@ -57,7 +57,7 @@ final class LabPrinter {
 
         out.println("Latency one way (RTT/2) per path, measured vs the planner's model; pods pinned to CPU 0");
         out.printf(
-                "  %-30s %-5s %8s %9s %9s %10s %7s %12s%n",
+                "  %-33s %-5s %8s %9s %9s %10s %7s %12s%n",
                 "path", "kind", "samples", "p50 us", "p99 us", "model us", "ratio", "bytes");
         for (LabPath path : List.of(LabPath.SAME_NODE, LabPath.CROSS_NODE, LabPath.HOST_TO_POD)) {
             for (PodCommand.Kind kind : PodCommand.Kind.values()) {
@@ -80,7 +80,7 @@ final class LabPrinter {
                         .sum();
                 out.printf(
                         Locale.ROOT,
-                        "  %-30s %-5s %8d %9.1f %9.1f %10.1f %7.2f %12d%n",
+                        "  %-33s %-5s %8d %9.1f %9.1f %10.1f %7.2f %12d%n",
                         path.label,
                         kind,
                         oneWay.length,

@@ -42,7 +42,8 @@ public final class PodHost {
             String[] words = line.strip().split(" ");
             if (words.length < 2) continue;
             if (words[1].equals("quit")) break;
-            Thread.ofVirtual().start(() -> host.answer(words));
+            // a platform thread: the round trips it times must not wait on the virtual-thread poller
+            Thread.ofPlatform().daemon().start(() -> host.answer(words));
         }
         // stdin closed: the lab is gone, so are we
         System.exit(0);

@@ -42,7 +42,7 @@ final class PodHostProcess implements AutoCloseable {
         List<String> argv = ChildJvm.inNodeAndCgroup(
                 netns,
                 cgroup,
-                prepend(List.of("taskset", "-c", "0"), ChildJvm.java(PodHost.class.getName(), List.of())));
+                prepend(List.of("taskset", "-c", "0"), ChildJvm.java(PodHost.class.getName(), List.of(), List.of())));
         ChildProcess child = ChildProcess.start(
                 "pods of " + node,
                 new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())));
