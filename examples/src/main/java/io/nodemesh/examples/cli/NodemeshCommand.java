@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             io.nodemesh.agent.UninstallCommand.class,
             SimCommand.class,
             io.nodemesh.examples.calibrate.CalibrateCommand.class,
+            io.nodemesh.examples.lab.LabCommand.class,
         })
 public final class NodemeshCommand implements Runnable {
     @CommandLine.Spec
