@@ -45,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * One mesh CA for two nodes: two dataplanes ("node A" and "node B", each serving only its own node) opened with the
  * same {@code envoy.caDir}. A proxyless gRPC client on node A (credentials from A) calls an xDS-enabled server on node B
  * (credentials from B) over mTLS, which only works because both chain to the same root — and keeps working when A's
- * dataplane is closed and opened again, since the restart loads the root instead of making a new one.
+ * dataplane is closed and opened again, since the restart loads the root instead of making a new one. Both processes
+ * fetch their configuration over mTLS xDS (the default), authenticated by the node certificates each dataplane writes
+ * to {@code <credentialsDir>/xds+<node>}.
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class SharedMeshCaTest {
@@ -113,11 +115,16 @@ class SharedMeshCaTest {
                 .build();
     }
 
+    /**
+     * A proxyless process's bootstrap: xDS over mTLS with the node's xDS client credentials (A65 {@code "tls"} channel
+     * creds, read by mesh-xds-client's provider), and its workload's files for the data plane.
+     */
     private Map<String, ?> bootstrap(String nodeId, String zone, int xdsPort, Path files) {
+        Path xds = Bootstraps.xdsClientCredentialsDir(credentials(zone), zone);
         try {
             @SuppressWarnings("unchecked")
-            Map<String, ?> map = (Map<String, ?>) JsonParser.parse(
-                    Bootstraps.grpcJson(nodeId, zone, "127.0.0.1", xdsPort, files, Duration.ofSeconds(1)));
+            Map<String, ?> map = (Map<String, ?>) JsonParser.parse(Bootstraps.grpcJson(
+                    new Bootstraps.GrpcSpec(nodeId, zone, "127.0.0.1", xdsPort, xds, files, Duration.ofSeconds(1))));
             return map;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -198,12 +205,14 @@ class SharedMeshCaTest {
         assertThat(Files.readString(ca.resolve("ca.pem"))).isEqualTo(rootBefore);
         assertThat(restarted.trustBundlePem()).isEqualTo(b.trustBundlePem());
 
-        // A new client gets the certificate the restarted dataplane issued; the one from before reconnects to it.
+        // A new client gets the certificate the restarted dataplane issued; the one from before reconnects to it, its
+        // xDS stream over a new mTLS handshake with the node certificate the restart re-issued.
         assertThat(call(client(restarted))).isEqualTo(Status.Code.OK);
         Eventually.until("the client from before the restart still gets through", () -> call(before) == Status.Code.OK);
         assertThat(a.nacks()).isEmpty();
         assertThat(restarted.nacks()).isEmpty();
         assertThat(b.nacks()).isEmpty();
+        assertThat(restarted.xdsDenials() + b.xdsDenials()).isZero();
     }
 
     @Test
