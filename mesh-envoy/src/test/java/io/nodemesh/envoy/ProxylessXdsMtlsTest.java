@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Proxyless gRPC over mTLS xDS, the default: grpc-java's real xDS client, given its node's certificate by the A65
  * {@code "tls"} channel creds of its bootstrap (mesh-xds-client's provider reads the files the dataplane writes), gets
- * its services; a client without a certificate, or with another node's, gets nothing.
+ * its services; a client without a certificate, or with another node's, gets nothing; a bad channel-creds config
+ * fails the channel with the provider's one-line reason.
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class ProxylessXdsMtlsTest {
@@ -123,6 +124,24 @@ class ProxylessXdsMtlsTest {
         assertThat(call(bootstrap(a, rootsOnly))).isNotEqualTo(Status.Code.OK);
         assertThat(call(bootstrap(a, "{\"type\": \"insecure\"}"))).isNotEqualTo(Status.Code.OK);
         assertThat(backend.calls.get()).isZero();
+    }
+
+    @Test
+    void aBadChannelCredsConfigFailsTheChannelNamingTheKeyAndThePath() throws Exception {
+        EnvoyDataplane a = open("node-a");
+        Path missing = tmp.resolve("nowhere/cert.pem");
+        String bad = "{\"type\": \"tls\", \"config\": {\"certificate_file\": \"" + missing
+                + "\", \"private_key_file\": \"" + missing + "\"}}";
+        String scheme = "nmxdsmtls" + SCHEMES.incrementAndGet();
+        @SuppressWarnings("deprecation")
+        ManagedChannel ch = Grpc.newChannelBuilder(scheme + ":///echo.shop", InsecureChannelCredentials.create())
+                .nameResolverFactory(XdsNameResolverProvider.createForTest(scheme, bootstrap(a, bad)))
+                .build();
+        channels.add(ch);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Echo.call(ch, Echo.WHO, "hi"))
+                .isInstanceOf(StatusRuntimeException.class)
+                .hasMessage("UNAVAILABLE: Failed to initialize xDS")
+                .hasRootCauseMessage("channel_creds \"tls\" config: certificate_file " + missing + ": no such file");
     }
 
     @Test

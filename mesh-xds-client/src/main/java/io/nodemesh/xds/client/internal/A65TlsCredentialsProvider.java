@@ -12,8 +12,9 @@ import java.util.Map;
  * the provider of the highest priority, and its own {@code "tls"} (priority 5) ignores the config, so this one takes
  * the name at priority 10. An empty config behaves as grpc's: the JDK's roots, no client certificate.
  * <p>
- * A bad config throws {@link io.nodemesh.xds.client.XdsCredentialsConfigException} naming the key and path: grpc
- * lets it out of the bootstrap's parsing instead of falling back to another credential (never plain text).
+ * A bad config throws {@link io.nodemesh.xds.client.XdsCredentialsConfigException} naming the key and path; grpc
+ * fails the channel with it as the cause ({@code UNAVAILABLE: Failed to initialize xDS}, logged) instead of falling
+ * back to another credential, so a broken config never means plain text.
  */
 public final class A65TlsCredentialsProvider extends XdsCredentialsProvider {
     /** Above grpc-java's own {@code "tls"} provider (5). */
