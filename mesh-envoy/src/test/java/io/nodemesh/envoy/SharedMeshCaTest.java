@@ -258,6 +258,37 @@ class SharedMeshCaTest {
     }
 
     @Test
+    void aClientFromBeforeARootRotationReconnectsToTheRestartedNodeWithItsReloadedXdsCertificate() throws Exception {
+        Path ca = tmp.resolve("ca");
+        EnvoyDataplane a = open("node-a", ca, 0);
+        EnvoyDataplane b = open("node-b", ca, 0);
+        startServer(b);
+        ManagedChannel before = client(a);
+        assertThat(call(before)).isEqualTo(Status.Code.OK);
+
+        // A full rotation: staged, promoted, overlap ended. A's xDS client files now hold a new-root certificate and
+        // the new root alone; what the client read at its start would be refused, and would refuse the new server.
+        var clock = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofSeconds(2));
+        io.nodemesh.envoy.internal.ca.MeshRootFiles.stage(ca, TD, clock);
+        assertThat(a.reloadCa() && b.reloadCa()).isTrue();
+        io.nodemesh.envoy.internal.ca.MeshRootFiles.promote(ca, clock);
+        assertThat(a.reloadCa() && b.reloadCa()).isTrue();
+        Files.delete(ca.resolve(io.nodemesh.envoy.internal.ca.MeshRootFiles.TRUSTED));
+        assertThat(a.reloadCa() && b.reloadCa()).isTrue();
+
+        int xdsPort = a.xdsPort();
+        a.close();
+        dataplanes.remove(a);
+        EnvoyDataplane restarted = open("node-a", ca, xdsPort);
+        // Only a client that re-read its files (refresh_interval 1s) gets through the new handshake and ACKs.
+        Eventually.until(
+                "the client from before the rotation ACKs the restarted node's listeners",
+                () -> restarted.health().getFirst().clients().stream().anyMatch(c -> c.upToDate()));
+        assertThat(restarted.xdsDenials()).isZero();
+        Eventually.until("and still reaches node B", () -> call(before) == Status.Code.OK);
+    }
+
+    @Test
     void aCaKeyOthersCanReadFailsTheOpenWithOneLineNamingTheFile() throws Exception {
         Path ca = tmp.resolve("ca");
         open("node-a", ca, 0);
