@@ -3,7 +3,7 @@
 
 # Debian packages the build and the privileged tests use.
 NODEMESH_PACKAGES=(maven clang llvm libbpf1 libbpf-dev bpftool iproute2 wireguard-go wireguard-tools nftables iptables
-  sockperf iperf3 haproxy tshark gcc)
+  sockperf iperf3 haproxy tshark gcc openssl)
 
 nodemesh_log() { printf '[nodemesh] %s\n' "$*" >&2; }
 

@@ -3,6 +3,7 @@ package io.nodemesh.agent;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.envoy.Bootstraps;
 import io.nodemesh.envoy.EnvoyOptions;
+import io.nodemesh.envoy.XdsSecurity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -16,14 +17,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code nodemesh bootstrap}: the node Envoy's bootstrap, from the same node name and {@code --option}s the agent is
- * given, so the Envoy container finds the agent's xDS server without a second copy of its settings.
+ * {@code nodemesh bootstrap}: the node Envoy's bootstrap (or a proxyless gRPC process's), from the same node name,
+ * {@code --ca-dir} and {@code --option}s the agent is given, so the client finds the agent's xDS server, and the xDS
+ * client credentials the agent writes for the node, without a second copy of its settings.
  */
 @Command(
         name = "bootstrap",
         mixinStandardHelpOptions = true,
-        description = "Print the node Envoy's bootstrap (JSON, for envoy -c) from the agent's flags.")
+        description = "Print the node Envoy's bootstrap (JSON, for envoy -c) or a proxyless gRPC bootstrap from the"
+                + " agent's flags.")
 public final class BootstrapCommand implements Callable<Integer> {
+    /** Which xDS client the bootstrap is for. */
+    enum Client {
+        envoy,
+        grpc
+    }
+
+    /** How often a gRPC client re-reads its xDS credential files (they are re-issued on a CA reload). */
+    private static final java.time.Duration GRPC_REFRESH = java.time.Duration.ofMinutes(1);
+
+    @Option(
+            names = "--for",
+            description = "The xDS client: envoy (the node proxy, default) or grpc (GRPC_XDS_BOOTSTRAP_CONFIG for a"
+                    + " proxyless process; its mTLS channel creds need mesh-xds-client on the process's path).",
+            defaultValue = "envoy")
+    Client client;
+
+    @Option(
+            names = "--ca-dir",
+            description = "The mesh CA directory given to the agent (envoy.caDir): the agent writes the node's xDS"
+                    + " client credentials under it, in xds+<node>/, unless envoy.credentialsDir is set.")
+    String caDir;
+
     @Option(names = "--node", description = "This node's name (default: $NODE_NAME, else the host name).")
     String node;
 
@@ -40,7 +65,8 @@ public final class BootstrapCommand implements Callable<Integer> {
 
     @Option(
             names = {"--option", "--property"},
-            description = "The agent's backend settings key=value; envoy.xdsHost and envoy.xdsPort are read.")
+            description = "The agent's backend settings key=value; the envoy.* ones are read (xdsHost, xdsPort,"
+                    + " xdsSecurity, caDir, credentialsDir).")
     Map<String, String> properties = new java.util.LinkedHashMap<>();
 
     @Option(
@@ -57,7 +83,7 @@ public final class BootstrapCommand implements Callable<Integer> {
                 ? node
                 : System.getenv()
                         .getOrDefault("NODE_NAME", InetAddress.getLocalHost().getHostName());
-        NodeFlags flags = new NodeFlags(null, proxyPort, null, null, null, null, null, null);
+        NodeFlags flags = new NodeFlags(null, proxyPort, null, null, null, null, null, null, caDir);
         DataplaneOptions options;
         switch (NodeDataplaneSettings.assemble(List.of("envoy"), nodeName, flags, properties)) {
             case NodeDataplaneSettings.Assembly.Refused(List<String> problems) -> {
@@ -67,11 +93,12 @@ public final class BootstrapCommand implements Callable<Integer> {
             case NodeDataplaneSettings.Assembly.Ready ready -> options = ready.options();
         }
         EnvoyOptions envoy;
+        DataplaneOptions envoyOnly;
         try {
             // Only Envoy's own settings matter here; the agent's others (ebpf.*, wireguard.*) may be passed along.
             Map<String, String> own = new java.util.TreeMap<>(options.properties());
             own.keySet().removeIf(k -> !k.startsWith("envoy."));
-            DataplaneOptions envoyOnly = new DataplaneOptions(nodeName, own);
+            envoyOnly = new DataplaneOptions(nodeName, own);
             envoyOnly.requireKnown("envoy", EnvoyOptions.OPTIONS);
             envoy = EnvoyOptions.from(envoyOnly);
         } catch (IllegalArgumentException | io.nodemesh.api.DataplaneException e) {
@@ -87,8 +114,21 @@ public final class BootstrapCommand implements Callable<Integer> {
             err.println("--admin-port " + adminPort + " is not a port (1..65535)");
             return 2;
         }
-        String json = Bootstraps.envoyJson(new Bootstraps.EnvoySpec(
-                nodeName, "nodemesh", nodeName, connectHost(envoy.xdsHost()), envoy.xdsPort(), adminPort));
+        Path credentials = EnvoyOptions.xdsClientCredentialsDir(envoyOnly).orElse(null);
+        if (envoy.xdsSecurity() == XdsSecurity.MTLS && credentials == null) {
+            err.println("xDS is mTLS (envoy.xdsSecurity=mtls, the default) and the client needs node " + nodeName
+                    + "'s xDS credentials, which the agent writes under its CA directory: pass the agent's --ca-dir DIR"
+                    + " (or its --option envoy.credentialsDir=DIR), or --option envoy.xdsSecurity=plaintext for a"
+                    + " loopback xDS server");
+            return 2;
+        }
+        String host = connectHost(envoy.xdsHost());
+        String json = client == Client.grpc
+                ? Bootstraps.grpcJson(new Bootstraps.GrpcSpec(
+                                nodeName, nodeName, host, envoy.xdsPort(), credentials, null, GRPC_REFRESH))
+                        .strip()
+                : Bootstraps.envoyJson(new Bootstraps.EnvoySpec(
+                        nodeName, "nodemesh", nodeName, host, envoy.xdsPort(), adminPort, credentials));
         if (outputFile == null) {
             out.println(json);
             return 0;
@@ -101,8 +141,9 @@ public final class BootstrapCommand implements Callable<Integer> {
             err.println("cannot write the bootstrap to " + outputFile.toAbsolutePath() + ": " + e.getMessage());
             return 1;
         }
-        out.println("wrote the Envoy bootstrap for node " + nodeName + " (xDS at " + connectHost(envoy.xdsHost()) + ":"
-                + envoy.xdsPort() + ") to " + outputFile);
+        out.println("wrote the " + (client == Client.grpc ? "gRPC" : "Envoy") + " bootstrap for node " + nodeName
+                + " (xDS at " + host + ":" + envoy.xdsPort() + ", "
+                + (credentials == null ? "plain text" : "mTLS with " + credentials) + ") to " + outputFile);
         return 0;
     }
 

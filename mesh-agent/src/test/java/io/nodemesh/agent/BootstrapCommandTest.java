@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code nodemesh bootstrap}: what it prints is an Envoy bootstrap naming the node and the agent's xDS server. */
+/**
+ * {@code nodemesh bootstrap}: what it prints is an Envoy (or gRPC) bootstrap naming the node and the agent's xDS server,
+ * reached over mTLS with the node's xDS client credentials the agent writes under its CA directory.
+ */
 class BootstrapCommandTest {
     @TempDir
     Path dir;
@@ -35,6 +39,7 @@ class BootstrapCommandTest {
         JsonFormat.parser()
                 .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
                         .add(HttpProtocolOptions.getDescriptor())
+                        .add(UpstreamTlsContext.getDescriptor())
                         .build())
                 .merge(json, b);
         return b.build();
@@ -66,12 +71,66 @@ class BootstrapCommandTest {
         assertThat(address.getAddress()).isEqualTo("127.0.0.1");
         assertThat(address.getPortValue()).isEqualTo(15010);
         assertThat(b.getAdmin().getAddress().getSocketAddress().getPortValue()).isEqualTo(9901);
+
+        // mTLS by default, with the files the agent writes for node-a under its CA directory.
+        UpstreamTlsContext tls = b.getStaticResources()
+                .getClusters(0)
+                .getTransportSocket()
+                .getTypedConfig()
+                .unpack(UpstreamTlsContext.class);
+        var common = tls.getCommonTlsContext();
+        assertThat(common.getTlsCertificates(0).getCertificateChain().getFilename())
+                .isEqualTo("/etc/nodemesh/ca/xds+node-a/cert.pem");
+        assertThat(common.getTlsCertificates(0).getPrivateKey().getFilename())
+                .isEqualTo("/etc/nodemesh/ca/xds+node-a/key.pem");
+        assertThat(common.getValidationContext().getTrustedCa().getFilename())
+                .isEqualTo("/etc/nodemesh/ca/xds+node-a/ca.pem");
+        assertThat(common.getValidationContext().getMatchTypedSubjectAltNamesList())
+                .extracting(m -> m.getMatcher().getExact())
+                .containsExactly(
+                        "spiffe://cluster.local/nodemesh/xds/node-a",
+                        "spiffe://cluster.local/nodemesh/xds/control-plane");
+    }
+
+    @Test
+    void theGrpcVariantCarriesA65ChannelCredsOverTheCredentialsDir() throws Exception {
+        Output o = bootstrap(
+                "--for",
+                "grpc",
+                "--node",
+                "node-a",
+                "--ca-dir",
+                "/etc/nodemesh/ca",
+                "--option",
+                "envoy.credentialsDir=/var/lib/nodemesh/credentials",
+                "--option",
+                "envoy.xdsPort=15010");
+        assertThat(o.exit()).as(o.err()).isZero();
+        var server = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(o.out())
+                .path("xds_servers")
+                .path(0);
+        assertThat(server.path("server_uri").asText()).isEqualTo("127.0.0.1:15010");
+        var creds = server.path("channel_creds").path(0);
+        assertThat(creds.path("type").asText()).isEqualTo("tls");
+        String files = "/var/lib/nodemesh/credentials/xds+node-a/";
+        assertThat(creds.path("config").path("certificate_file").asText()).isEqualTo(files + "cert.pem");
+        assertThat(creds.path("config").path("private_key_file").asText()).isEqualTo(files + "key.pem");
+        assertThat(creds.path("config").path("ca_certificate_file").asText()).isEqualTo(files + "ca.pem");
+        assertThat(creds.path("config").path("refresh_interval").asText()).isEqualTo("60s");
     }
 
     @Test
     void aPlaintextXdsServerOffLoopbackIsRefusedAndALoopbackOneIsWrittenToTheFile() throws Exception {
-        Output refused =
-                bootstrap("--node", "node-b", "--option", "envoy.xdsHost=0.0.0.0", "--option", "envoy.xdsPort=18000");
+        Output refused = bootstrap(
+                "--node",
+                "node-b",
+                "--option",
+                "envoy.xdsHost=0.0.0.0",
+                "--option",
+                "envoy.xdsPort=18000",
+                "--option",
+                "envoy.xdsSecurity=plaintext");
         assertThat(refused.exit()).isNotZero();
         assertThat(refused.err()).contains("envoy.xdsSecurity=mtls").doesNotContain("\tat ");
 
@@ -83,6 +142,8 @@ class BootstrapCommandTest {
                 "envoy.xdsHost=127.0.0.1",
                 "--option",
                 "envoy.xdsPort=18000",
+                "--option",
+                "envoy.xdsSecurity=plaintext",
                 "--admin-port",
                 "19000",
                 "--output-file",
@@ -101,6 +162,7 @@ class BootstrapCommandTest {
                         .getSocketAddress()
                         .getAddress())
                 .isEqualTo("127.0.0.1");
+        assertThat(b.getStaticResources().getClusters(0).hasTransportSocket()).isFalse();
     }
 
     @Test
@@ -120,9 +182,18 @@ class BootstrapCommandTest {
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("envoy.xdsPrt").doesNotContain("\tat ");
 
+        Output noCa = bootstrap("--node", "node-a", "--option", "envoy.xdsPort=15010");
+        assertThat(noCa.exit()).isEqualTo(2);
+        assertThat(noCa.err())
+                .contains("pass the agent's --ca-dir DIR")
+                .contains("envoy.xdsSecurity=plaintext")
+                .hasLineCount(1);
+
         Output noDir = bootstrap(
                 "--node",
                 "node-a",
+                "--ca-dir",
+                dir.resolve("ca").toString(),
                 "--option",
                 "envoy.xdsPort=15010",
                 "--output-file",

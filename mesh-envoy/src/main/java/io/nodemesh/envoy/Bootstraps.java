@@ -106,7 +106,9 @@ public final class Bootstraps {
                                 .addLbEndpoints(LbEndpoint.newBuilder()
                                         .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
                                                 .setAddress(address(spec.xdsHost(), spec.xdsPort()))))));
-        if (spec.xdsCredentials() != null) xds.setTransportSocket(xdsTls(spec.xdsCredentials()));
+        if (spec.xdsCredentials() != null)
+            xds.setTransportSocket(
+                    xdsTls(spec.xdsCredentials(), io.nodemesh.envoy.internal.xds.NodeSnapshots.group(spec.nodeId())));
         return Bootstrap.newBuilder()
                 .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder()
                         .setId(spec.nodeId())
@@ -131,9 +133,11 @@ public final class Bootstraps {
 
     /**
      * Mutual TLS to the xDS server: the node's certificate and key, the mesh roots, all from files under {@code dir};
-     * {@code watched_directory} makes Envoy re-read them when the dataplane switches {@code ..data} (a rotation).
+     * {@code watched_directory} makes Envoy re-read them when the dataplane switches {@code ..data} (a rotation). The
+     * server must be the node's own agent or the cluster's control plane, by URI SAN (its certificate has no host).
      */
-    private static TransportSocket xdsTls(java.nio.file.Path dir) {
+    private static TransportSocket xdsTls(java.nio.file.Path dir, String node) {
+        String prefix = "spiffe://" + io.nodemesh.api.state.EncryptionSpec.DEFAULT_TRUST_DOMAIN + "/nodemesh/xds/";
         DataSource cert = file(dir.resolve(CERT_FILE)), key = file(dir.resolve(KEY_FILE));
         UpstreamTlsContext tls = UpstreamTlsContext.newBuilder()
                 .setCommonTlsContext(CommonTlsContext.newBuilder()
@@ -144,12 +148,22 @@ public final class Bootstraps {
                                         WatchedDirectory.newBuilder().setPath(dir.toString())))
                         .setValidationContext(CertificateValidationContext.newBuilder()
                                 .setTrustedCa(file(dir.resolve(CA_FILE)))
+                                .addMatchTypedSubjectAltNames(uriSan(prefix + node))
+                                .addMatchTypedSubjectAltNames(uriSan(prefix + "control-plane"))
                                 .setWatchedDirectory(
                                         WatchedDirectory.newBuilder().setPath(dir.toString()))))
                 .build();
         return TransportSocket.newBuilder()
                 .setName("envoy.transport_sockets.tls")
                 .setTypedConfig(Any.pack(tls))
+                .build();
+    }
+
+    private static io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher uriSan(String uri) {
+        return io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher.newBuilder()
+                .setSanType(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher.SanType.URI)
+                .setMatcher(io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder()
+                        .setExact(uri))
                 .build();
     }
 
@@ -176,14 +190,69 @@ public final class Bootstraps {
      * template, so xDS-enabled gRPC servers fetch the listener nodemesh makes for their address.
      */
     public static String grpcJson(String nodeId, String zone, String xdsHost, int xdsPort) {
-        return grpcJson(nodeId, zone, xdsHost, xdsPort, "");
+        return grpcJson(new GrpcSpec(nodeId, zone, xdsHost, xdsPort, null, null, java.time.Duration.ofSeconds(10)));
+    }
+
+    /**
+     * What a proxyless gRPC process's bootstrap says.
+     *
+     * @param nodeId              xDS node id ({@code <node>} or {@code <node>~<suffix>})
+     * @param zone                locality zone (the node name)
+     * @param xdsHost             the xDS server's address
+     * @param xdsPort             its port
+     * @param xdsCredentials      the node's xDS client credentials ({@link #xdsClientCredentialsDir}), given to the
+     *                            {@code "tls"} channel creds as gRFC A65's {@code certificate_file},
+     *                            {@code private_key_file} and {@code ca_certificate_file}, which needs module
+     *                            {@code mesh-xds-client} on the process's class or module path (without it grpc-java's
+     *                            own {@code "tls"} ignores the files and the server refuses the handshake); null for
+     *                            plain text ({@code envoy.xdsSecurity=plaintext})
+     * @param workloadCredentials the process's workload credentials ({@link #workloadCredentialsDir}) for the
+     *                            {@value #CERTIFICATE_PROVIDER} {@code file_watcher} certificate provider that mTLS
+     *                            resources name, or null when the mesh does not use mTLS
+     * @param refresh             how often both sets of files are checked for a rotation, at least a second
+     */
+    public record GrpcSpec(
+            String nodeId,
+            String zone,
+            String xdsHost,
+            int xdsPort,
+            java.nio.file.Path xdsCredentials,
+            java.nio.file.Path workloadCredentials,
+            java.time.Duration refresh) {
+        public GrpcSpec {
+            if (refresh.toSeconds() < 1)
+                throw new IllegalArgumentException(
+                        "credential files' refresh interval " + refresh + " is under a second");
+        }
+    }
+
+    /** gRPC's xDS bootstrap JSON for {@code spec}. */
+    public static String grpcJson(GrpcSpec spec) {
+        String channelCreds = spec.xdsCredentials() == null
+                ? "{\"type\": \"insecure\"}"
+                : """
+                {"type": "tls", "config": {
+                        "certificate_file": "%s",
+                        "private_key_file": "%s",
+                        "ca_certificate_file": "%s",
+                        "refresh_interval": "%ds"
+                      }}""".formatted(
+                                json(spec.xdsCredentials().resolve(CERT_FILE).toString()),
+                                json(spec.xdsCredentials().resolve(KEY_FILE).toString()),
+                                json(spec.xdsCredentials().resolve(CA_FILE).toString()),
+                                spec.refresh().toSeconds());
+        String providers = spec.workloadCredentials() == null
+                ? ""
+                : certificateProviders(spec.workloadCredentials(), spec.refresh());
+        return grpcJson(spec.nodeId(), spec.zone(), spec.xdsHost(), spec.xdsPort(), channelCreds, providers);
     }
 
     /**
      * As {@link #grpcJson(String, String, String, int)}, for mTLS mode: adds the {@value #CERTIFICATE_PROVIDER}
      * certificate provider, a {@code file_watcher} over {@code credentialsDir}'s {@value #CERT_FILE}, {@value #KEY_FILE}
      * and {@value #CA_FILE} (the directory nodemesh keeps current for the process's workload, see
-     * {@link #workloadCredentialsDir}) re-read every {@code refresh}, so rotated certificates are picked up.
+     * {@link #workloadCredentialsDir}) re-read every {@code refresh}, so rotated certificates are picked up. xDS
+     * itself is reached in plain text: for an {@code envoy.xdsSecurity=mtls} server use {@link #grpcJson(GrpcSpec)}.
      */
     public static String grpcJson(
             String nodeId,
@@ -194,7 +263,11 @@ public final class Bootstraps {
             java.time.Duration refresh) {
         if (refresh.toSeconds() < 1)
             throw new IllegalArgumentException("file_watcher refresh interval " + refresh + " is under a second");
-        String providers = """
+        return grpcJson(new GrpcSpec(nodeId, zone, xdsHost, xdsPort, null, credentialsDir, refresh));
+    }
+
+    private static String certificateProviders(java.nio.file.Path credentialsDir, java.time.Duration refresh) {
+        return """
                 ,
                   "certificate_providers": {
                     "%s": {
@@ -212,7 +285,6 @@ public final class Bootstraps {
                         json(credentialsDir.resolve(KEY_FILE).toString()),
                         json(credentialsDir.resolve(CA_FILE).toString()),
                         refresh.toSeconds());
-        return grpcJson(nodeId, zone, xdsHost, xdsPort, providers);
     }
 
     /**
@@ -227,19 +299,25 @@ public final class Bootstraps {
         return root.resolve(spiffeId.substring("spiffe://".length()).replace('/', '+'));
     }
 
-    private static String grpcJson(String nodeId, String zone, String xdsHost, int xdsPort, String extra) {
+    private static String grpcJson(
+            String nodeId, String zone, String xdsHost, int xdsPort, String channelCreds, String extra) {
         return """
                 {
                   "xds_servers": [{
                     "server_uri": "%s",
-                    "channel_creds": [{"type": "insecure"}],
+                    "channel_creds": [%s],
                     "server_features": ["xds_v3"]
                   }],
                   "node": {"id": "%s", "cluster": "nodemesh", "locality": {"region": "nodemesh", "zone": "%s"}},
                   "server_listener_resource_name_template": "%s"%s
                 }
                 """.formatted(
-                        json(hostPort(xdsHost, xdsPort)), json(nodeId), json(zone), Names.GRPC_SERVER_TEMPLATE, extra);
+                        json(hostPort(xdsHost, xdsPort)),
+                        channelCreds,
+                        json(nodeId),
+                        json(zone),
+                        Names.GRPC_SERVER_TEMPLATE,
+                        extra);
     }
 
     private static String hostPort(String host, int port) {

@@ -71,7 +71,8 @@ public final class EnvoyDataplane implements MeshDataplane {
     private final List<Consumer<Nack>> nackListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService rotation;
     private final String node;
-    private final java.nio.file.Path credentialsDir;
+    /** Where this node's own xDS client credentials are kept ({@link EnvoyOptions#xdsClientCredentialsDir}), or null. */
+    private final java.nio.file.Path ownXdsCredentials;
     /** The xDS server's TLS, or null in plain text. */
     private final XdsTls xdsTls;
     /** Lifetime of the xDS server's and node clients' certificates (Envoy reads its bootstrap certificate from files). */
@@ -103,7 +104,7 @@ public final class EnvoyDataplane implements MeshDataplane {
                 options.node(), this.options.schemaCheck(), translator, snapshots, credentials, accessLogs::applied);
         this.pipeline = new ApplyPipeline("envoy", publisher);
         this.node = options.node();
-        this.credentialsDir = options.find(EnvoyOptions.CREDENTIALS_DIR).orElse(null);
+        this.ownXdsCredentials = EnvoyOptions.xdsClientCredentialsDir(options).orElse(null);
         if (this.options.xdsSecurity() == XdsSecurity.MTLS) {
             this.xdsTls = new XdsTls(xdsServerCertificate(), credentials.trustedRoots());
         } else {
@@ -113,7 +114,12 @@ public final class EnvoyDataplane implements MeshDataplane {
                             + " resources, workload keys included, to anyone who connects; for local development only",
                     EnvoyOptions.XDS_SECURITY.key());
         }
-        writeOwnXdsClientCredentials();
+        try {
+            writeOwnXdsClientCredentials();
+        } catch (RuntimeException e) {
+            accessLogs.close();
+            throw e;
+        }
         try {
             this.server = new XdsServer(
                     this.options.xdsHost(),
@@ -214,8 +220,8 @@ public final class EnvoyDataplane implements MeshDataplane {
      * Writes the xDS client credentials of {@code node} — a certificate naming {@code
      * spiffe://<trust domain>/nodemesh/node/<node>}, its key (0600) and the trust bundle, as {@code cert.pem},
      * {@code key.pem}, {@code ca.pem} — into {@code dir}, for the node's Envoy bootstrap ({@link Bootstraps.EnvoySpec})
-     * or a proxyless client. With {@code envoy.credentialsDir} set, a dataplane serving one node writes its own there
-     * ({@link Bootstraps#xdsClientCredentialsDir}) at open and on {@link #reloadCa()}.
+     * or a proxyless client. With {@code envoy.credentialsDir} or {@code envoy.caDir} set, a dataplane serving one
+     * node writes its own at open and on {@link #reloadCa()} ({@link EnvoyOptions#xdsClientCredentialsDir}).
      */
     public void writeXdsClientCredentials(String node, java.nio.file.Path dir) {
         IssuedCertificate cert =
@@ -224,8 +230,15 @@ public final class EnvoyDataplane implements MeshDataplane {
     }
 
     private void writeOwnXdsClientCredentials() {
-        if (credentialsDir == null || node.isEmpty() || xdsTls == null) return;
-        writeXdsClientCredentials(node, Bootstraps.xdsClientCredentialsDir(credentialsDir, node));
+        if (ownXdsCredentials == null) return;
+        try {
+            writeXdsClientCredentials(node, ownXdsCredentials);
+        } catch (UncheckedIOException e) {
+            // A CA directory mounted read-only (a Kubernetes Secret) cannot hold them: say which option to set.
+            throw new InvalidOptionsException(List.of("cannot write node " + node + "'s xDS client credentials to "
+                    + ownXdsCredentials + " (" + e.getCause().getMessage() + "); set "
+                    + EnvoyOptions.CREDENTIALS_DIR.key() + " to a writable directory"));
+        }
     }
 
     /** The xDS server's certificate: {@code spiffe://<td>/nodemesh/xds/<node>} ({@code control-plane} when serving all). */

@@ -19,11 +19,11 @@ import java.util.List;
  *                      ({@code envoy.schemaCheck}, default true)
  * @param accessLog     the node Envoy reports every L7 request and passthrough connection over gRPC access logging to
  *                      the xDS server, which publishes them as flow events ({@code envoy.accessLog}, default true)
- * @param xdsSecurity   mutual TLS with clients authenticated by node, or plain text for local development
- *                      ({@code envoy.xdsSecurity}, default plaintext for now: proxyless gRPC clients cannot yet be
- *                      given node credentials by bootstrap alone); plain text is refused on a non-loopback
- *                      {@code xdsHost}
+ * @param xdsSecurity   mutual TLS with clients authenticated by node (the default), or plain text for local
+ *                      development, an explicit opt-in refused on a non-loopback {@code xdsHost}
+ *                      ({@code envoy.xdsSecurity})
  * @see #CA_DIR
+ * @see #xdsClientCredentialsDir(DataplaneOptions)
  */
 public record EnvoyOptions(
         String xdsHost,
@@ -71,9 +71,9 @@ public record EnvoyOptions(
     public static final Option<XdsSecurity> XDS_SECURITY = Option.oneOf(
             "envoy.xdsSecurity",
             XdsSecurity.class,
-            XdsSecurity.PLAINTEXT,
-            "mtls: xDS over TLS, clients authenticated by their node's certificate; plaintext (for now the default):"
-                    + " loopback only, local development");
+            XdsSecurity.MTLS,
+            "mtls (default): xDS over TLS, clients authenticated by their node's certificate; plaintext: no TLS, no"
+                    + " authentication, loopback only, local development");
     /** Every option the Envoy backend reads. */
     public static final List<Option<?>> OPTIONS = List.of(
             XDS_HOST,
@@ -106,6 +106,20 @@ public record EnvoyOptions(
                 options.get(SCHEMA_CHECK),
                 options.get(ACCESS_LOG),
                 options.get(XDS_SECURITY));
+    }
+
+    /**
+     * Where a dataplane serving one node keeps that node's xDS client credentials ({@code cert.pem}, {@code key.pem}
+     * 0600, {@code ca.pem}) for its Envoy and proxyless clients: {@code <envoy.credentialsDir>/xds+<node>} when
+     * {@link #CREDENTIALS_DIR} is set, else {@code <envoy.caDir>/xds+<node>}; empty when neither is set, the node name is
+     * empty or plain text is chosen. {@code nodemesh bootstrap} computes the same path from the same options.
+     */
+    public static java.util.Optional<java.nio.file.Path> xdsClientCredentialsDir(DataplaneOptions options) {
+        if (options.node().isEmpty() || options.get(XDS_SECURITY) != XdsSecurity.MTLS)
+            return java.util.Optional.empty();
+        return options.find(CREDENTIALS_DIR)
+                .or(() -> options.find(CA_DIR))
+                .map(root -> Bootstraps.xdsClientCredentialsDir(root, options.node()));
     }
 
     /** Whether {@code host} is a loopback address literal or {@code localhost} (no name is resolved). */

@@ -90,7 +90,7 @@ class AccessLogFlowsTest {
 
     @BeforeEach
     void start() {
-        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS);
+        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.xdsSecurity", "plaintext"));
         dp.apply(STATE);
         subscription = dp.flows().subscribe(events::add);
         channel = Grpc.newChannelBuilderForAddress("127.0.0.1", dp.xdsPort(), InsecureChannelCredentials.create())

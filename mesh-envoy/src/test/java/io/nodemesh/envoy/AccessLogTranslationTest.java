@@ -131,7 +131,8 @@ class AccessLogTranslationTest {
     @Test
     void dataplaneServesTheOutboundListenerAsTheOptionSays() throws Exception {
         for (String value : List.of("true", "false")) {
-            try (var dp = new EnvoyDataplane(new DataplaneOptions("", Map.of("envoy.accessLog", value)));
+            try (var dp = new EnvoyDataplane(new DataplaneOptions(
+                            "", Map.of("envoy.accessLog", value, "envoy.xdsSecurity", "plaintext")));
                     var ads = new AdsStub(dp.xdsPort(), "node-a~stub")) {
                 dp.apply(STATE);
                 ads.request(io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL, List.of(), "", "", null);

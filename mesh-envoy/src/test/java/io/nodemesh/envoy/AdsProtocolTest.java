@@ -39,7 +39,7 @@ class AdsProtocolTest {
 
     @BeforeEach
     void start() {
-        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS);
+        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.xdsSecurity", "plaintext"));
         ads = new AdsStub(dp.xdsPort(), "node-a~stub");
     }
 

@@ -40,7 +40,7 @@ class EnvoyBinaryTest {
         try (ServerSocket s = new ServerSocket(0)) {
             admin = s.getLocalPort();
         }
-        try (var dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS)) {
+        try (var dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.xdsSecurity", "plaintext"))) {
             dp.apply(MeshState.builder()
                     .node(nodeA())
                     .workload(workload("web", "127.0.0.2"))

@@ -33,7 +33,8 @@ class FaultInjectionTest {
 
     @BeforeEach
     void start() {
-        dp = new EnvoyDataplane(DataplaneOptions.forNode("").with("envoy.xdsPort", "0"));
+        dp = new EnvoyDataplane(
+                DataplaneOptions.forNode("").with("envoy.xdsPort", "0").with("envoy.xdsSecurity", "plaintext"));
         v2 = new Echo.Backend("v2", "127.0.0.3", 0);
     }
 

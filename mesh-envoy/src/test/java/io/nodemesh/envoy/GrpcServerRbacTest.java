@@ -40,7 +40,7 @@ class GrpcServerRbacTest {
 
     @BeforeEach
     void start() throws Exception {
-        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS);
+        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.xdsSecurity", "plaintext"));
         port = GrpcXds.freePort(SERVER_IP);
     }
 

@@ -63,8 +63,9 @@ class GrpcThroughEnvoyTest {
                 .build()
                 .start();
         ManagedChannel channel = null;
-        try (var dp =
-                new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.outboundPort", String.valueOf(outbound)))) {
+        try (var dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS
+                .with("envoy.outboundPort", String.valueOf(outbound))
+                .with("envoy.xdsSecurity", "plaintext"))) {
             int backendPort = server.getPort();
             // The service port is the outbound listener's port, so that the connection's own destination selects the
             // service's filter chain.

@@ -48,7 +48,7 @@ class IncrementalPushAdsTest {
         List<String> base = new ArrayList<>();
         for (int i = 0; i < BASE; i++) base.add(eds("svc" + i));
 
-        try (EnvoyDataplane dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS);
+        try (EnvoyDataplane dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.xdsSecurity", "plaintext"));
                 AdsStub delta = new AdsStub(dp.xdsPort(), "node-a~delta");
                 AdsStub sotw = new AdsStub(dp.xdsPort(), "node-a~sotw")) {
             dp.apply(state);

@@ -97,7 +97,8 @@ class MtlsGrpcTest {
         dp = new EnvoyDataplane(
                 DataplaneOptions.DEFAULTS
                         .with("envoy.credentialsDir", credentials.toString())
-                        .with("envoy.certLifetime", "PT10M"),
+                        .with("envoy.certLifetime", "PT10M")
+                        .with("envoy.xdsSecurity", "plaintext"),
                 clock);
         port = GrpcXds.freePort(SERVER_IP);
     }

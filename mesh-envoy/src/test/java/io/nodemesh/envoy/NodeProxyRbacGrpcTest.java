@@ -72,7 +72,9 @@ class NodeProxyRbacGrpcTest {
 
     @BeforeEach
     void start() throws Exception {
-        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.credentialsDir", credentials.toString()));
+        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS
+                .with("envoy.credentialsDir", credentials.toString())
+                .with("envoy.xdsSecurity", "plaintext"));
         port = GrpcXds.freePort(SERVER_IP);
     }
 

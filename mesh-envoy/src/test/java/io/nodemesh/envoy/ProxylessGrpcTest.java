@@ -38,7 +38,8 @@ class ProxylessGrpcTest {
 
     @BeforeEach
     void start() {
-        dp = new EnvoyDataplane(DataplaneOptions.forNode("").with("envoy.xdsPort", "0"));
+        dp = new EnvoyDataplane(
+                DataplaneOptions.forNode("").with("envoy.xdsPort", "0").with("envoy.xdsSecurity", "plaintext"));
         // The first backend picks a free port; the others share it on their own loopback addresses.
         Echo.Backend first = new Echo.Backend("v1", "127.0.0.2", 0);
         port = first.port();

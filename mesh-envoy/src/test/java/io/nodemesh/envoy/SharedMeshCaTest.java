@@ -45,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * One mesh CA for two nodes: two dataplanes ("node A" and "node B", each serving only its own node) opened with the
  * same {@code envoy.caDir}. A proxyless gRPC client on node A (credentials from A) calls an xDS-enabled server on node B
  * (credentials from B) over mTLS, which only works because both chain to the same root — and keeps working when A's
- * dataplane is closed and opened again, since the restart loads the root instead of making a new one.
+ * dataplane is closed and opened again, since the restart loads the root instead of making a new one. Both processes
+ * fetch their configuration over mTLS xDS (the default), authenticated by the node certificates each dataplane writes
+ * to {@code <credentialsDir>/xds+<node>}.
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class SharedMeshCaTest {
@@ -113,11 +115,16 @@ class SharedMeshCaTest {
                 .build();
     }
 
+    /**
+     * A proxyless process's bootstrap: xDS over mTLS with the node's xDS client credentials (A65 {@code "tls"} channel
+     * creds, read by mesh-xds-client's provider), and its workload's files for the data plane.
+     */
     private Map<String, ?> bootstrap(String nodeId, String zone, int xdsPort, Path files) {
+        Path xds = Bootstraps.xdsClientCredentialsDir(credentials(zone), zone);
         try {
             @SuppressWarnings("unchecked")
-            Map<String, ?> map = (Map<String, ?>) JsonParser.parse(
-                    Bootstraps.grpcJson(nodeId, zone, "127.0.0.1", xdsPort, files, Duration.ofSeconds(1)));
+            Map<String, ?> map = (Map<String, ?>) JsonParser.parse(Bootstraps.grpcJson(
+                    new Bootstraps.GrpcSpec(nodeId, zone, "127.0.0.1", xdsPort, xds, files, Duration.ofSeconds(1))));
             return map;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -198,12 +205,14 @@ class SharedMeshCaTest {
         assertThat(Files.readString(ca.resolve("ca.pem"))).isEqualTo(rootBefore);
         assertThat(restarted.trustBundlePem()).isEqualTo(b.trustBundlePem());
 
-        // A new client gets the certificate the restarted dataplane issued; the one from before reconnects to it.
+        // A new client gets the certificate the restarted dataplane issued; the one from before reconnects to it, its
+        // xDS stream over a new mTLS handshake with the node certificate the restart re-issued.
         assertThat(call(client(restarted))).isEqualTo(Status.Code.OK);
         Eventually.until("the client from before the restart still gets through", () -> call(before) == Status.Code.OK);
         assertThat(a.nacks()).isEmpty();
         assertThat(restarted.nacks()).isEmpty();
         assertThat(b.nacks()).isEmpty();
+        assertThat(restarted.xdsDenials() + b.xdsDenials()).isZero();
     }
 
     @Test
@@ -246,6 +255,37 @@ class SharedMeshCaTest {
         Eventually.until("the new root alone serves", () -> call(client(a)) == Status.Code.OK);
         assertThat(a.nacks()).isEmpty();
         assertThat(b.nacks()).isEmpty();
+    }
+
+    @Test
+    void aClientFromBeforeARootRotationReconnectsToTheRestartedNodeWithItsReloadedXdsCertificate() throws Exception {
+        Path ca = tmp.resolve("ca");
+        EnvoyDataplane a = open("node-a", ca, 0);
+        EnvoyDataplane b = open("node-b", ca, 0);
+        startServer(b);
+        ManagedChannel before = client(a);
+        assertThat(call(before)).isEqualTo(Status.Code.OK);
+
+        // A full rotation: staged, promoted, overlap ended. A's xDS client files now hold a new-root certificate and
+        // the new root alone; what the client read at its start would be refused, and would refuse the new server.
+        var clock = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofSeconds(2));
+        io.nodemesh.envoy.internal.ca.MeshRootFiles.stage(ca, TD, clock);
+        assertThat(a.reloadCa() && b.reloadCa()).isTrue();
+        io.nodemesh.envoy.internal.ca.MeshRootFiles.promote(ca, clock);
+        assertThat(a.reloadCa() && b.reloadCa()).isTrue();
+        Files.delete(ca.resolve(io.nodemesh.envoy.internal.ca.MeshRootFiles.TRUSTED));
+        assertThat(a.reloadCa() && b.reloadCa()).isTrue();
+
+        int xdsPort = a.xdsPort();
+        a.close();
+        dataplanes.remove(a);
+        EnvoyDataplane restarted = open("node-a", ca, xdsPort);
+        // Only a client that re-read its files (refresh_interval 1s) gets through the new handshake and ACKs.
+        Eventually.until(
+                "the client from before the rotation ACKs the restarted node's listeners",
+                () -> restarted.health().getFirst().clients().stream().anyMatch(c -> c.upToDate()));
+        assertThat(restarted.xdsDenials()).isZero();
+        Eventually.until("and still reaches node B", () -> call(before) == Status.Code.OK);
     }
 
     @Test

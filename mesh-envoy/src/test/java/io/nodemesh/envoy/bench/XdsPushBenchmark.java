@@ -187,8 +187,9 @@ public final class XdsPushBenchmark {
     }
 
     private static Result run(MeshState state, int clients, boolean schemaCheck, boolean delta) throws Exception {
-        try (EnvoyDataplane dp = new EnvoyDataplane(
-                DataplaneOptions.DEFAULTS.with("envoy.schemaCheck", Boolean.toString(schemaCheck)))) {
+        try (EnvoyDataplane dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS
+                .with("envoy.schemaCheck", Boolean.toString(schemaCheck))
+                .with("envoy.xdsSecurity", "plaintext"))) {
             List<String> clusterNames = new ArrayList<>();
             List<String> routeNames = new ArrayList<>();
             for (Service s : state.services()) {
