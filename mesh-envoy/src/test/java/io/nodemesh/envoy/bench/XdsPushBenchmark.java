@@ -148,7 +148,7 @@ public final class XdsPushBenchmark {
                 ms(median(warm, Result::applyNs)),
                 ms(warmFull),
                 times(medianRatio(warm, Result::wallRatio)) + " (CPU " + times(medianRatio(warm, Result::cpuRatio))
-                        + "; goal <= 3)",
+                        + (n > 1 ? "; goal <= 3)" : ")"),
                 mb(cold.bytes),
                 mb(cold.bytes / n)
             });
