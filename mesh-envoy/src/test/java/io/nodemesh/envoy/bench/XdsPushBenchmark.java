@@ -32,8 +32,11 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Run: {@code mvn -pl mesh-envoy test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.nodemesh.envoy.bench.XdsPushBenchmark -Dexec.args="10000 100 0.1 true sotw"}
- * (services, clients, share of services that are L7, schema check on apply, {@code sotw} or {@code delta} clients).
- * See docs/envoy.md.
+ * (services, clients, share of services that are L7, schema check on apply, {@code sotw} or {@code delta} clients);
+ * {@code -Dbench.backends=N} backends per service (default 2). Each figure is printed with its ratio to its floor in the
+ * same run: a first full config to the encoding of that config for as many clients with nothing else (in the clients'
+ * protocol, measured again just before each round, in wall time and in CPU time), one change to N clients to one change
+ * to one client. See docs/envoy.md.
  */
 public final class XdsPushBenchmark {
     private static final List<String> TYPES = List.of(
@@ -50,11 +53,12 @@ public final class XdsPushBenchmark {
         double l7Share = args.length > 2 ? Double.parseDouble(args[2]) : 0.1;
         boolean schemaCheck = args.length <= 3 || Boolean.parseBoolean(args[3]);
         boolean delta = args.length > 4 && args[4].equals("delta");
-        MeshState state = state(services, clients, l7Share);
+        MeshState state = state(services, clients, l7Share, BACKENDS);
         System.out.printf(
-                "mesh: %d services (%d L7), %d nodes, %d workloads; %d clients (%s xDS); schema check %s%n",
+                "mesh: %d services (%d L7, %d backends each), %d nodes, %d workloads; %d clients (%s xDS); schema check %s%n",
                 services,
                 state.services().stream().filter(Service::l7).count(),
+                BACKENDS,
                 state.nodes().size(),
                 state.workloads().size(),
                 clients,
@@ -75,62 +79,85 @@ public final class XdsPushBenchmark {
                 shared.routes().size());
 
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"translate cluster-wide resources only (baseline)", ms(translateNs), "-", "-"});
+        rows.add(
+                new String[] {"translate cluster-wide resources only (baseline)", ms(translateNs), "-", "-", "-", "-"});
         for (int i = 0; i < 3; i++) io.nodemesh.envoy.internal.translate.ProtoSchemaCheck.check(shared);
         t0 = System.nanoTime();
         io.nodemesh.envoy.internal.translate.ProtoSchemaCheck.check(shared);
-        rows.add(new String[] {"schema check of every resource only (baseline)", ms(System.nanoTime() - t0), "-", "-"});
+        rows.add(new String[] {
+            "schema check of every resource only (baseline)", ms(System.nanoTime() - t0), "-", "-", "-", "-"
+        });
         for (int i = 0; i < 3; i++) state.validate();
         t0 = System.nanoTime();
         state.validate();
-        rows.add(new String[] {"MeshState.validate() only (baseline)", ms(System.nanoTime() - t0), "-", "-"});
-        // Baseline 2: writing the full config's responses (resources packed once, as the server does), no network.
+        rows.add(new String[] {"MeshState.validate() only (baseline)", ms(System.nanoTime() - t0), "-", "-", "-", "-"});
+        // Baseline 2: writing the full config's responses (resources packed once, as the server does), no network, in
+        // the clients' protocol: the floor of serving a first full config to n clients. Measured again before each
+        // round, so a round is compared with a floor taken under the same host load as itself.
         for (int n : clients == 1 ? List.of(1) : List.of(1, clients)) {
-            serialize(shared, n);
-            t0 = System.nanoTime();
-            long written = serialize(shared, n);
+            serialize(shared, n, delta);
+            Floor f = floor(shared, n, delta);
             rows.add(new String[] {
-                "serialize full config for " + n + " client(s) only (baseline)",
-                ms(System.nanoTime() - t0),
+                "serialize full config for " + n + " client(s) only (floor)",
+                ms(f.wallNs),
                 "-",
-                String.format("%.1f", written / 1e6)
+                "1 (floor; " + ms(f.cpuNs) + " ms CPU)",
+                mb(f.bytes),
+                mb(f.bytes / n)
             });
         }
+        long oneClientChangeNs = 0;
         for (int n : clients == 1 ? List.of(1) : List.of(1, clients)) {
             // Several rounds, each with a fresh dataplane and fresh clients: the first also pays for JIT compilation of
             // the paths it is the first to take (a second of CPU on two cores), which a running control plane has done.
             List<Result> rounds = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
-                Result r = run(state, n, schemaCheck, delta);
+                Floor f = floor(shared, n, delta);
+                Result r = run(state, n, schemaCheck, delta).against(f);
                 rounds.add(r);
                 System.out.printf(
-                        "round %d, %d client(s): first full config %s ms (apply %s ms), %s ms of CPU; one change %s ms (apply %s ms)%n",
+                        "round %d, %d client(s): first full config %s ms (apply %s ms), %s ms of CPU; floor %s ms, %s ms"
+                                + " of CPU; ratio %s (CPU %s); one change %s ms (apply %s ms)%n",
                         round + 1,
                         n,
                         ms(r.firstFullNs),
                         ms(r.applyNs),
                         ms(r.firstFullCpuNs),
+                        ms(f.wallNs),
+                        ms(f.cpuNs),
+                        times(r.wallRatio),
+                        times(r.cpuRatio),
                         ms(r.changeNs),
                         ms(r.changeApplyNs));
             }
             Result cold = rounds.getFirst();
             List<Result> warm = rounds.size() > 1 ? rounds.subList(1, rounds.size()) : rounds;
+            long warmFull = median(warm, Result::firstFullNs);
+            long change = median(warm, Result::changeNs);
+            if (n == 1) oneClientChangeNs = change;
             rows.add(new String[] {
                 "first full config, " + n + " client(s), first round",
                 ms(cold.applyNs),
                 ms(cold.firstFullNs),
-                cold.bytes
+                times(cold.wallRatio) + " (CPU " + times(cold.cpuRatio) + ")",
+                mb(cold.bytes),
+                mb(cold.bytes / n)
             });
             rows.add(new String[] {
                 "first full config, " + n + " client(s), median of later",
                 ms(median(warm, Result::applyNs)),
-                ms(median(warm, Result::firstFullNs)),
-                cold.bytes
+                ms(warmFull),
+                times(medianRatio(warm, Result::wallRatio)) + " (CPU " + times(medianRatio(warm, Result::cpuRatio))
+                        + (n > 1 ? "; goal <= 3)" : ")"),
+                mb(cold.bytes),
+                mb(cold.bytes / n)
             });
             rows.add(new String[] {
                 "one endpoint change, " + n + " client(s), median",
                 ms(median(warm, Result::changeApplyNs)),
-                ms(median(warm, Result::changeNs)),
+                ms(change),
+                n == 1 ? "1 (floor)" : ratio(change, oneClientChangeNs) + " (goal <= 5, <= 50 ms)",
+                "-",
                 "-"
             });
         }
@@ -138,35 +165,57 @@ public final class XdsPushBenchmark {
                 "load average at the end: %s%n",
                 java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
                         .trim());
-        System.out.printf("%n%-52s %14s %22s %12s%n", "case", "apply() ms", "until all clients ms", "MB received");
-        for (String[] row : rows) System.out.printf("%-52s %14s %22s %12s%n", (Object[]) row);
+        System.out.printf(
+                "%n%-52s %12s %22s %34s %12s %12s%n",
+                "case", "apply() ms", "until all clients ms", "ratio to floor", "MB received", "MB / client");
+        for (String[] row : rows) System.out.printf("%-52s %12s %22s %34s %12s %12s%n", (Object[]) row);
         System.exit(0); // a benchmark's main: grpc's non-daemon threads must not keep it alive
     }
 
-    /** Writes one DiscoveryResponse per type per client, as the server does after packing each resource once. */
-    private static long serialize(io.nodemesh.envoy.internal.translate.MeshResources shared, int clients)
+    /**
+     * Writes one response per type per client, as the server does after packing each resource once: state of the world
+     * carries the packed resources, delta wraps each in a {@code Resource} with its name and version.
+     */
+    private static long serialize(io.nodemesh.envoy.internal.translate.MeshResources shared, int clients, boolean delta)
             throws java.io.IOException {
         List<List<com.google.protobuf.Any>> packed = new ArrayList<>();
+        List<List<io.envoyproxy.envoy.service.discovery.v3.Resource>> wrapped = new ArrayList<>();
         for (List<? extends com.google.protobuf.Message> list :
                 List.of(shared.clusters(), shared.endpoints(), shared.listeners(), shared.routes())) {
             List<com.google.protobuf.Any> anys = new ArrayList<>(list.size());
+            List<io.envoyproxy.envoy.service.discovery.v3.Resource> resources = new ArrayList<>(list.size());
             for (var m : list) {
                 var any = com.google.protobuf.Any.pack(m);
                 any.getTypeUrlBytes();
                 anys.add(any);
+                if (delta) {
+                    resources.add(io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder()
+                            .setName(Resources.getResourceName(m))
+                            .setVersion(Integer.toHexString(m.hashCode()) + "-" + m.getSerializedSize())
+                            .setResource(any)
+                            .build());
+                }
             }
             packed.add(anys);
+            wrapped.add(resources);
         }
         long written = 0;
         var sink = java.io.OutputStream.nullOutputStream();
         for (int c = 0; c < clients; c++) {
             for (int t = 0; t < packed.size(); t++) {
-                DiscoveryResponse r = DiscoveryResponse.newBuilder()
-                        .setVersionInfo("1")
-                        .setNonce(Integer.toString(c))
-                        .setTypeUrl(TYPES.get(t))
-                        .addAllResources(packed.get(t))
-                        .build();
+                com.google.protobuf.Message r = delta
+                        ? io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse.newBuilder()
+                                .setSystemVersionInfo("1")
+                                .setNonce(Integer.toString(c))
+                                .setTypeUrl(TYPES.get(t))
+                                .addAllResources(wrapped.get(t))
+                                .build()
+                        : DiscoveryResponse.newBuilder()
+                                .setVersionInfo("1")
+                                .setNonce(Integer.toString(c))
+                                .setTypeUrl(TYPES.get(t))
+                                .addAllResources(packed.get(t))
+                                .build();
                 r.writeTo(sink);
                 written += r.getSerializedSize();
             }
@@ -175,7 +224,41 @@ public final class XdsPushBenchmark {
     }
 
     private record Result(
-            long applyNs, long firstFullNs, long firstFullCpuNs, long changeApplyNs, long changeNs, String bytes) {}
+            long applyNs,
+            long firstFullNs,
+            long firstFullCpuNs,
+            long changeApplyNs,
+            long changeNs,
+            long bytes,
+            double wallRatio,
+            double cpuRatio) {
+        /** This round's first full config as multiples of the floor measured just before it. */
+        Result against(Floor f) {
+            return new Result(
+                    applyNs,
+                    firstFullNs,
+                    firstFullCpuNs,
+                    changeApplyNs,
+                    changeNs,
+                    bytes,
+                    (double) firstFullNs / f.wallNs,
+                    (double) firstFullCpuNs / f.cpuNs);
+        }
+    }
+
+    /**
+     * The serialize-only floor: its wall time, and the CPU time of the thread that did it (less swayed by other
+     * processes on a busy host than the wall time; the first full config's CPU is the whole process's, clients too).
+     */
+    private record Floor(long wallNs, long cpuNs, long bytes) {}
+
+    private static Floor floor(io.nodemesh.envoy.internal.translate.MeshResources shared, int clients, boolean delta)
+            throws java.io.IOException {
+        long cpu0 = ThreadCpu.current();
+        long t0 = System.nanoTime();
+        long bytes = serialize(shared, clients, delta);
+        return new Floor(System.nanoTime() - t0, ThreadCpu.current() - cpu0, bytes);
+    }
 
     /** CPU time of the whole process (server and clients): on two cores, whether a phase was short of CPU. */
     private static long cpuNs() {
@@ -242,8 +325,7 @@ public final class XdsPushBenchmark {
             long changeApplyNs = median(applies);
             long changeNs = median(propagations);
             all.forEach(Client::close);
-            return new Result(
-                    applyNs, firstFullNs, firstFullCpuNs, changeApplyNs, changeNs, String.format("%.1f", bytes / 1e6));
+            return new Result(applyNs, firstFullNs, firstFullCpuNs, changeApplyNs, changeNs, bytes, 0, 0);
         }
     }
 
@@ -426,8 +508,8 @@ public final class XdsPushBenchmark {
         }
     }
 
-    /** {@code services} services in 100 namespaces, each with two backends spread over {@code nodes} nodes. */
-    static MeshState state(int services, int nodes, double l7Share) {
+    /** {@code services} services in 100 namespaces, each with {@code backends} backends spread over {@code nodes} nodes. */
+    static MeshState state(int services, int nodes, double l7Share, int backends) {
         var b = MeshState.builder();
         for (int n = 0; n < nodes; n++) {
             b.node(new io.nodemesh.api.state.Node(
@@ -440,9 +522,9 @@ public final class XdsPushBenchmark {
         for (int i = 0; i < services; i++) {
             String ns = "ns" + (i % 100);
             List<Endpoint> eps = new ArrayList<>();
-            for (int k = 0; k < 2; k++) {
-                int node = (i * 2 + k) % nodes;
-                int host = (i * 2 + k) / nodes % 250 + 2;
+            for (int k = 0; k < backends; k++) {
+                int node = (i * backends + k) % nodes;
+                int host = (i * backends + k) / nodes % 250 + 2;
                 String ip = "10." + (node / 250) + "." + (node % 250) + "." + host;
                 eps.add(Endpoint.ready(ip, ""));
             }
@@ -461,6 +543,9 @@ public final class XdsPushBenchmark {
     }
 
     private static final int CHANGES = Integer.getInteger("bench.changes", 15);
+
+    /** Backends per service ({@code -Dbench.backends}): 10 for the 50,000-service scale figures. */
+    private static final int BACKENDS = Integer.getInteger("bench.backends", 2);
 
     /**
      * Envoy's default HTTP/2 stream window (initial_stream_window_size, 256 MiB): a 5 MB response is not held up by
@@ -492,6 +577,24 @@ public final class XdsPushBenchmark {
     private static long median(List<Long> values) {
         List<Long> sorted = values.stream().sorted().toList();
         return sorted.get(sorted.size() / 2);
+    }
+
+    /** {@code value} as a multiple of {@code floor}. */
+    private static String ratio(long value, long floor) {
+        return times((double) value / floor);
+    }
+
+    private static String times(double ratio) {
+        return String.format("%.1f×", ratio);
+    }
+
+    private static double medianRatio(List<Result> results, java.util.function.ToDoubleFunction<Result> value) {
+        double[] sorted = results.stream().mapToDouble(value).sorted().toArray();
+        return sorted[sorted.length / 2];
+    }
+
+    private static String mb(long bytes) {
+        return String.format("%.1f", bytes / 1e6);
     }
 
     private static String ms(long ns) {

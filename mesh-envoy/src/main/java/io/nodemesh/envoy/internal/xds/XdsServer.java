@@ -72,7 +72,7 @@ public final class XdsServer implements AutoCloseable {
         if (identity != null) builder.intercept(identity);
         more.forEach(builder::addService);
         this.server = builder.addService(
-                        sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta))
+                        sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta, senders))
                 .addService(discovery.getClusterDiscoveryServiceImpl())
                 .addService(discovery.getEndpointDiscoveryServiceImpl())
                 .addService(discovery.getListenerDiscoveryServiceImpl())
@@ -84,10 +84,12 @@ public final class XdsServer implements AutoCloseable {
 
     /**
      * The ADS service: state of the world is java-control-plane's, with requests read by {@link SharedNamesMarshaller};
-     * delta is nodemesh's own ({@link DeltaStreams}); the responses of both are written by {@link SharedBodyMarshaller}.
+     * delta is nodemesh's own ({@link DeltaStreams}); the responses of both are written by {@link SharedBodyMarshaller},
+     * large ones under the one {@link SendBudget} of both ({@link PacedCall} for state of the world).
      */
     @SuppressWarnings("unchecked")
-    private static ServerServiceDefinition sharing(ServerServiceDefinition ads, DeltaStreams delta) {
+    private static ServerServiceDefinition sharing(
+            ServerServiceDefinition ads, DeltaStreams delta, StreamExecutors senders) {
         String sotw = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod()
                 .getFullMethodName();
         String deltaName = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod()
@@ -103,7 +105,12 @@ public final class XdsServer implements AutoCloseable {
                                 .setRequestMarshaller(new SharedNamesMarshaller())
                                 .setResponseMarshaller(SharedBodyMarshaller.sotw())
                                 .build(),
-                        typed.getServerCallHandler()));
+                        PacedCall.pacing(
+                                typed.getServerCallHandler(),
+                                delta.budget(),
+                                senders,
+                                DiscoveryResponse::getResourcesCount,
+                                delta.largeResponse())));
             } else if (name.equals(deltaName)) {
                 var typed = (ServerMethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) m;
                 b.addMethod(ServerMethodDefinition.create(
