@@ -21,7 +21,8 @@ public final class StateDiff {
         List<ApplyResult.Change> changes = new ArrayList<>();
         diff(ChangeKind.NODE, before.nodes(), after.nodes(), Node::name, changes);
         diff(ChangeKind.WORKLOAD, before.workloads(), after.workloads(), Workload::key, changes);
-        diff(ChangeKind.SERVICE, before.services(), after.services(), Service::key, changes);
+        if (!replacedServices(before, after, changes))
+            diff(ChangeKind.SERVICE, before.services(), after.services(), Service::key, changes);
         diff(ChangeKind.POLICY, before.policies(), after.policies(), Policy::key, changes);
         diff(ChangeKind.ROUTE, before.routes(), after.routes(), HttpRoute::key, changes);
         if (!before.encryption().equals(after.encryption())) {
@@ -45,6 +46,25 @@ public final class StateDiff {
         old.keySet().stream()
                 .filter(k -> !now.containsKey(k))
                 .forEach(k -> out.add(new ApplyResult.Change(kind, k, ApplyResult.Change.Op.REMOVED)));
+    }
+
+    /**
+     * A state made from {@code before} by {@link MeshState#withService} knows which positions it replaced: only those
+     * are compared. False (reporting nothing) when that is unknown or a replaced service changed its key.
+     */
+    private static boolean replacedServices(MeshState before, MeshState after, List<ApplyResult.Change> out) {
+        var positions = after.servicesReplacedSince(before);
+        if (positions.isEmpty()) return false;
+        List<ApplyResult.Change> updates = new ArrayList<>();
+        for (int i : positions.get()) {
+            Service old = before.services().get(i), now = after.services().get(i);
+            if (old == now) continue;
+            if (!old.key().equals(now.key())) return false;
+            if (!old.equals(now))
+                updates.add(new ApplyResult.Change(ChangeKind.SERVICE, now.key(), ApplyResult.Change.Op.UPDATED));
+        }
+        out.addAll(updates);
+        return true;
     }
 
     /**

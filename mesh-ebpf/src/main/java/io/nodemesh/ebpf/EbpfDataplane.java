@@ -10,6 +10,7 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.internal.NodeInstallation;
 import io.nodemesh.ebpf.internal.NodeProgrammer;
+import io.nodemesh.ebpf.internal.plan.PlanLimits;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -52,6 +53,7 @@ public final class EbpfDataplane implements MeshDataplane {
     public static EbpfDataplane open(Bpf bpf, DataplaneOptions options) {
         EbpfSettings settings = EbpfSettings.from(options);
         io.nodemesh.ebpf.internal.ProxyCgroups.check(settings); // before anything is attached
+        io.nodemesh.ebpf.internal.MapCapacities.check(PlanLimits.from(options)); // the ebpf.max* options fit the maps
         io.nodemesh.ebpf.internal.EbpfAvailability.mountBpffsIfMissing(bpf, settings);
         NodeInstallation installation = NodeInstallation.install(bpf, settings);
         try {

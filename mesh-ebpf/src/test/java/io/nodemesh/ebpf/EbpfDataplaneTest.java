@@ -209,6 +209,17 @@ class EbpfDataplaneTest {
     }
 
     @Test
+    void limitsAboveTheMapsSizesAreRefusedAtOpenNamingOptionAndMap() {
+        assertThatThrownBy(() -> EbpfDataplane.open(
+                        bpf, options.with("ebpf.maxServices", "50000").with("ebpf.maxBackends", "500000")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ebpf.maxServices = 50000 needs 100001 entries of nm_rr, which holds 20001")
+                .hasMessageContaining(
+                        "ebpf.maxBackends = 500000 needs 500000 entries of nm_backends, which holds 262144");
+        assertThat(fake.openFds()).isZero();
+    }
+
+    @Test
     void aMissingCgroupIsReportedBeforeAnythingIsLoaded() {
         Path missing = cgroupRoot.resolve("nope");
         assertThatThrownBy(() -> EbpfDataplane.open(bpf, options.with("ebpf.cgroupRoot", missing.toString())))

@@ -9,6 +9,7 @@ final class Lists {
     private Lists() {}
 
     static <T> List<T> copy(List<T> list) {
+        if (list instanceof ReplacedList<T>) return list; // immutable already; copying would lose what it remembers
         return list == null ? List.of() : List.copyOf(list);
     }
 

@@ -16,10 +16,19 @@ public final class MeshIndex {
     private final Map<String, Workload> workloadsByKey;
     private final Map<String, Workload> workloadsByIp;
     private final Map<String, Service> servicesByKey;
+    /**
+     * Services replaced since {@code servicesByKey} was built, which they override: a small change copies this map,
+     * not the 10,000 entries of the other. Folded into a new {@code servicesByKey} once it grows past
+     * {@code MAX_OVERLAY}.
+     */
+    private final Map<String, Service> replacedServices;
+
     private final Map<String, Node> nodesByName;
 
-    /** Above this many replaced services, indexing every service again is as cheap as replacing them. */
+    /** Above this many replaced services in one step, indexing every service again is as cheap as replacing them. */
     private static final int MAX_REPLACED = 64;
+    /** Replaced services kept apart from the full map before it is rebuilt (amortizes one rebuild over this many). */
+    private static final int MAX_OVERLAY = 128;
 
     /** The index of {@code state}, built from scratch. */
     public static MeshIndex of(MeshState state) {
@@ -59,31 +68,62 @@ public final class MeshIndex {
                 w.ips().forEach(ip -> workloadsByIp.putIfAbsent(IpAddresses.canonical(ip), w));
             }
         }
-        Map<String, Service> services =
-                before == null ? null : replaced(previous.servicesByKey, before.services(), state.services());
-        if (services == null) {
-            services = new LinkedHashMap<>();
+        Map<String, Service> overlay = before == null ? null : replaced(previous, before.services(), state.services());
+        if (overlay == null) {
+            Map<String, Service> services = new LinkedHashMap<>();
             for (Service s : state.services()) services.putIfAbsent(s.key(), s);
+            servicesByKey = services;
+            replacedServices = Map.of();
+        } else if (overlay.size() > MAX_OVERLAY) {
+            Map<String, Service> services = new LinkedHashMap<>(previous.servicesByKey);
+            services.putAll(overlay);
+            servicesByKey = services;
+            replacedServices = Map.of();
+        } else {
+            servicesByKey = previous.servicesByKey;
+            replacedServices = overlay;
         }
-        servicesByKey = services;
     }
 
-    /** {@code byKey} of {@code before} updated to {@code now}, if {@code now} only replaced a few services keeping their keys. */
-    private static Map<String, Service> replaced(Map<String, Service> byKey, List<Service> before, List<Service> now) {
-        if (before == now) return byKey;
-        if (before.size() != now.size() || byKey.size() != now.size()) return null; // sizes differ, or duplicate keys
+    /**
+     * The overlay of {@code previous}'s services map that indexes {@code now}, if {@code now} only replaced a few of
+     * {@code before}'s services keeping their keys; null when every service must be keyed again.
+     */
+    private static Map<String, Service> replaced(MeshIndex previous, List<Service> before, List<Service> now) {
+        if (before == now) return previous.replacedServices;
+        int size = previous.servicesByKey.size();
+        if (before.size() != now.size() || size != now.size()) return null; // sizes differ, or duplicate keys
+        int[] positions = ReplacedList.replacedSince(before, now);
         Map<String, Service> out = null;
         int replaced = 0;
-        for (int i = 0; i < now.size(); i++) {
-            Service b = before.get(i);
-            Service n = now.get(i);
-            if (b == n) continue;
-            String key = n.key();
-            if (++replaced > MAX_REPLACED || !key.equals(b.key())) return null;
-            if (out == null) out = new LinkedHashMap<>(byKey);
-            out.put(key, n);
+        if (positions != null) {
+            for (int i : positions) {
+                if (before.get(i) == now.get(i)) continue;
+                if (++replaced > MAX_REPLACED) return null;
+                out = replace(out, previous.replacedServices, before.get(i), now.get(i));
+                if (out == null) return null;
+            }
+        } else {
+            for (int i = 0; i < now.size(); i++) {
+                Service b = before.get(i);
+                Service n = now.get(i);
+                if (b == n) continue;
+                if (++replaced > MAX_REPLACED) return null;
+                out = replace(out, previous.replacedServices, b, n);
+                if (out == null) return null;
+            }
         }
-        return out == null ? byKey : out;
+        return out == null ? previous.replacedServices : out;
+    }
+
+    /** {@code out} (a copy of {@code overlay} made on first use) with {@code now} in place of {@code before}. */
+    private static Map<String, Service> replace(
+            Map<String, Service> out, Map<String, Service> overlay, Service before, Service now) {
+        String key = now.key();
+        if (!key.equals(before.key())) return null;
+        Map<String, Service> next = out != null ? out : new HashMap<>(overlay);
+        next.put(key, now);
+        return next;
     }
 
     public MeshState state() {
@@ -103,7 +143,8 @@ public final class MeshIndex {
     }
 
     public Optional<Service> service(String key) {
-        return Optional.ofNullable(servicesByKey.get(key));
+        Service replaced = replacedServices.get(key);
+        return Optional.ofNullable(replaced != null ? replaced : servicesByKey.get(key));
     }
 
     /** The service that owns {@code vip:port/protocol}, if any. */

@@ -67,17 +67,43 @@ public record MeshState(
         return b;
     }
 
-    /** Replaces the service with {@code key} by {@code change} applied to it. */
+    /**
+     * Replaces the service with {@code key} by {@code change} applied to it. The new state remembers which position
+     * changed, so a backend holding this state can find it without comparing every service
+     * ({@link #servicesReplacedSince}).
+     */
     public MeshState withService(String key, UnaryOperator<Service> change) {
+        int[] positions = new int[4];
+        int n = 0;
+        for (int i = 0; i < services.size(); i++) {
+            Service s = services.get(i);
+            if (ObjectKey.matches(key, s.namespace(), s.name())) {
+                if (n == positions.length) positions = java.util.Arrays.copyOf(positions, 2 * n);
+                positions[n++] = i;
+            }
+        }
+        if (n == 0) return this;
         return new MeshState(
                 nodes,
                 workloads,
-                services.stream()
-                        .map(s -> s.key().equals(key) ? change.apply(s) : s)
-                        .toList(),
+                ReplacedList.replacing(services, java.util.Arrays.copyOf(positions, n), change),
                 policies,
                 routes,
                 encryption);
+    }
+
+    /**
+     * The positions of the services that may differ from {@code earlier}'s, sorted, when this state was made from
+     * {@code earlier} by {@link #withService} (once or a few times over): every other position holds the very same
+     * {@code Service} object, and the two lists have the same size. Empty when that is not known (the state was built
+     * otherwise, or too many steps ago): compare the lists then. Backends use it to make a small change cost O(changed).
+     */
+    public java.util.Optional<List<Integer>> servicesReplacedSince(MeshState earlier) {
+        int[] positions = ReplacedList.replacedSince(earlier.services, services);
+        return positions == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(
+                        java.util.Arrays.stream(positions).boxed().toList());
     }
 
     public static final class Builder {

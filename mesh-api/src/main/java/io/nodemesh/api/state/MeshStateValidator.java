@@ -201,11 +201,21 @@ final class MeshStateValidator {
         List<Service> now = state.services(), before = previousValid.services();
         if (now.size() != before.size()) return false;
         List<Integer> replaced = new ArrayList<>();
-        for (int i = 0; i < now.size(); i++) {
-            Service s = now.get(i), p = before.get(i);
-            if (s == p) continue;
-            if (!Objects.equals(s.key(), p.key())) return false;
-            replaced.add(i);
+        // A state made from the previous one by withService knows its replaced positions: no walk over every service.
+        int[] known = ReplacedList.replacedSince(before, now);
+        if (known != null) {
+            for (int i : known) {
+                if (now.get(i) == before.get(i)) continue;
+                if (!Objects.equals(now.get(i).key(), before.get(i).key())) return false;
+                replaced.add(i);
+            }
+        } else {
+            for (int i = 0; i < now.size(); i++) {
+                Service s = now.get(i), p = before.get(i);
+                if (s == p) continue;
+                if (!Objects.equals(s.key(), p.key())) return false;
+                replaced.add(i);
+            }
         }
         for (int i : replaced) {
             Service s = now.get(i);

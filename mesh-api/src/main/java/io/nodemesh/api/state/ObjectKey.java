@@ -48,4 +48,14 @@ public record ObjectKey(String namespace, String name) implements Comparable<Obj
     static String format(String namespace, String name) {
         return namespace + "/" + name;
     }
+
+    /** Whether {@code key} is {@link #format}{@code (namespace, name)}, without building that string. */
+    static boolean matches(String key, String namespace, String name) {
+        if (namespace == null || name == null) return key.equals(format(namespace, name));
+        int ns = namespace.length();
+        return key.length() == ns + 1 + name.length()
+                && key.charAt(ns) == '/'
+                && key.startsWith(namespace)
+                && key.endsWith(name);
+    }
 }

@@ -1,6 +1,7 @@
 package io.nodemesh.ebpf.internal;
 
 import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.ChangeKind;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Flows;
 import io.nodemesh.api.spi.ApplyPipeline;
@@ -48,6 +49,8 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     private volatile boolean readBack = true;
 
     private MapPlan pending;
+    /** Lookups over the state the maps hold (the pipeline's applied state). */
+    private MeshIndex programmedIndex = MeshIndex.of(MeshState.EMPTY);
 
     private NodeProgrammer(
             String node,
@@ -72,9 +75,9 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     public static NodeProgrammer start(NodeInstallation installation, DataplaneOptions options) {
         EbpfSettings settings = installation.settings();
         String node = options.node().isEmpty() ? hostname() : options.node();
+        PlanLimits limits = PlanLimits.from(options);
         MapPlanner planner = new MapPlanner(
-                PlanLimits.from(options),
-                new KernelPlacementResolver(BpfSeam.libbpf(installation.bpf()), settings.cgroupRoot()));
+                limits, new KernelPlacementResolver(BpfSeam.libbpf(installation.bpf()), settings.cgroupRoot()));
         PlanWriter writer = new PlanWriter(installation::map);
         // After a restart the maps hold the previous agent's plan: start from what is really there.
         MapPlan programmed = writer.readBack();
@@ -123,16 +126,33 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         writer.write(was, plan); // undoes its own batches when one fails
         undo.onFailure("the maps", () -> writer.write(plan, was));
         // Only now, with the removed backends gone from the maps, may sockets reconnect: they get a live one.
-        List<Bytes> staleUdp =
-                StaleUdpBackends.between(change.previous(), was.allocations(), change.next(), plan.allocations());
+        List<Bytes> staleUdp = staleUdpBackends(change, was, plan);
         if (!staleUdp.isEmpty()) udpReaper.reap(staleUdp, podNamespaces(change.previous(), change.next()));
         pending = plan;
+    }
+
+    /**
+     * UDP backends this apply took away. When it changed only services (and policies), only those services can have
+     * lost any, and they are looked up by key; anything else walks every service.
+     */
+    private List<Bytes> staleUdpBackends(StateChange change, MapPlan was, MapPlan plan) {
+        MeshIndex before = programmedIndex;
+        Set<String> changed = new LinkedHashSet<>();
+        for (ApplyResult.Change c : change.changes()) {
+            if (c.kind() == ChangeKind.SERVICE) changed.add(c.key());
+            else if (c.kind() != ChangeKind.POLICY) changed = null;
+            if (changed == null) break;
+        }
+        if (changed == null || before.state() != change.previous())
+            return StaleUdpBackends.between(change.previous(), was.allocations(), change.next(), plan.allocations());
+        return StaleUdpBackends.ofServices(changed, before, was.allocations(), change.index(), plan.allocations());
     }
 
     @Override
     public void committed(StateChange change) {
         MapPlan plan = pending;
         programmed = plan;
+        programmedIndex = change.index();
         readBack = false;
         pending = null;
         flows.decodeWith(() -> new FlowEventDecoder(node, change.index(), plan.allocations()));

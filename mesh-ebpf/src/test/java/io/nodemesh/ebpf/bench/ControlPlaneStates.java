@@ -9,6 +9,7 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServiceLayer;
 import io.nodemesh.api.state.ServicePort;
 import io.nodemesh.api.state.SessionAffinity;
+import io.nodemesh.ebpf.internal.plan.PlanLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,30 @@ final class ControlPlaneStates {
             eps.set(0, new Endpoint(first.ip(), first.workload(), next));
             return svc.withEndpoints(eps);
         });
+    }
+
+    /** The default capacities, each raised where {@link #big} needs more (50,000 services need more services and backends). */
+    static PlanLimits limitsFor(int services, int backends) {
+        PlanLimits d = PlanLimits.DEFAULTS;
+        return new PlanLimits(
+                Math.max(d.maxServices(), services),
+                Math.max(d.maxVipPorts(), services),
+                Math.max(d.maxBackends(), services * backends),
+                d.maxBackendsPerService(),
+                d.maxIdentities(),
+                d.maxPolicyRules(),
+                d.maxMaglevEntries(),
+                d.maglevTableSize());
+    }
+
+    /** The {@code ebpf.max*} options that differ from the defaults in {@code limits}. */
+    static Map<String, String> limitOptions(PlanLimits limits) {
+        PlanLimits d = PlanLimits.DEFAULTS;
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (limits.maxServices() != d.maxServices()) out.put("ebpf.maxServices", "" + limits.maxServices());
+        if (limits.maxVipPorts() != d.maxVipPorts()) out.put("ebpf.maxVipPorts", "" + limits.maxVipPorts());
+        if (limits.maxBackends() != d.maxBackends()) out.put("ebpf.maxBackends", "" + limits.maxBackends());
+        return out;
     }
 
     static String backendIp(int i) {

@@ -25,6 +25,10 @@ public final class FakeNodemeshObjects {
         maps.add(new MapDef(new MapDefinition("nm_events", MapType.RINGBUF, 0, 0, 4 << 20), true));
         maps.add(new MapDef(new MapDefinition("nm_lost", MapType.PERCPU_ARRAY, 4, 8, 1), true));
         maps.add(new MapDef(new MapDefinition("nm_proxy_cgroups", MapType.HASH, 8, 4, 16), true));
+        maps.add(new MapDef(
+                new MapDefinition(
+                        "nm_rr", MapType.ARRAY, 4, 4, io.nodemesh.ebpf.internal.abi.KernelAbi.MAX_BACKEND_SETS),
+                true));
         List<ProgramDef> service = new ArrayList<>();
         for (String hook : List.of(
                 "connect4",

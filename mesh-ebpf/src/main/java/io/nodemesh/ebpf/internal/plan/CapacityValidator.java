@@ -105,7 +105,7 @@ final class CapacityValidator {
         List<Service> before = l.state.services(), after = state.services();
         if (before.size() != after.size()) return false;
         List<Integer> changed = new ArrayList<>();
-        for (int i = 0; i < after.size(); i++) {
+        for (int i : ReplacedPositions.of(l.state, state)) {
             Service s = after.get(i), old = before.get(i);
             if (s == old) continue;
             if (!s.key().equals(old.key()) || l.counts[i] == null) return false;

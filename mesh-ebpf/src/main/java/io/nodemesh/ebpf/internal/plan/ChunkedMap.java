@@ -18,7 +18,8 @@ import java.util.Set;
  * microseconds instead of copying every entry.
  */
 final class ChunkedMap<K, V> extends AbstractMap<K, V> {
-    private static final int CHUNKS = 256;
+    private static final int CHUNK_BITS = 8;
+    private static final int CHUNKS = 1 << CHUNK_BITS;
 
     /** Iteration order; shared by versions that only replace values. */
     private final List<K> order;
@@ -70,9 +71,12 @@ final class ChunkedMap<K, V> extends AbstractMap<K, V> {
         return new ChunkedMap<>(order, Collections.unmodifiableList(next));
     }
 
+    /**
+     * The top bits of a Fibonacci hash: a chunk's own HashMap indexes by the low bits of the key's hash, so choosing
+     * chunks by those too would put every key of a chunk into one bucket.
+     */
     private static int chunk(Object key) {
-        int h = key.hashCode();
-        return (h ^ (h >>> 16)) & (CHUNKS - 1);
+        return (key.hashCode() * 0x9E3779B9) >>> (32 - CHUNK_BITS);
     }
 
     @Override

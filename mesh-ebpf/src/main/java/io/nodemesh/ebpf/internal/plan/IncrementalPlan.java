@@ -36,7 +36,7 @@ final class IncrementalPlan {
         if (before.size() != after.size()) return null;
         Map<String, MapPlan.Segment> segments = new LinkedHashMap<>();
         Map<String, List<String>> slots = new HashMap<>();
-        for (int i = 0; i < after.size(); i++) {
+        for (int i : ReplacedPositions.of(was, next)) {
             Service s = after.get(i), old = before.get(i);
             if (s == old) continue;
             // Same key, same VIP families: same service id and backend sets, so nothing outside this service moves

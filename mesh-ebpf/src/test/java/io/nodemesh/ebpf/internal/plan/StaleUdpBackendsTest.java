@@ -2,6 +2,8 @@ package io.nodemesh.ebpf.internal.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodemesh.api.ApplyResult;
+import io.nodemesh.api.StateDiff;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.LoadBalancing;
@@ -42,7 +44,15 @@ class StaleUdpBackendsTest {
     private List<Bytes> stale(MeshState before, MeshState after) {
         MapPlan a = planner.plan(before, "n1", KernelConfig.DEFAULT, Allocations.NONE);
         MapPlan b = planner.plan(after, "n1", KernelConfig.DEFAULT, a.allocations());
-        return StaleUdpBackends.between(before, a.allocations(), after, b.allocations());
+        List<Bytes> walked = StaleUdpBackends.between(before, a.allocations(), after, b.allocations());
+        // The by-key path the agent takes when only services changed must find exactly the same keys.
+        List<String> changed = StateDiff.between(before, after).stream()
+                .map(ApplyResult.Change::key)
+                .toList();
+        assertThat(StaleUdpBackends.ofServices(
+                        changed, before.index(), a.allocations(), after.index(), b.allocations()))
+                .containsExactlyInAnyOrderElementsOf(walked);
+        return walked;
     }
 
     @Test
