@@ -91,7 +91,9 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         KernelConfig config = kernelConfig(settings);
         // After a restart the maps hold the previous agent's plan: start from what is really there, numbered as the
         // applied-state record says when it vouches for exactly these entries.
-        String planInputs = config + " " + planner.limits();
+        // features sorted: the set's own order differs from one JVM to the next
+        String planInputs = config.features().stream().sorted().toList() + " proxy " + config.proxyIp() + ":"
+                + config.proxyPort() + " " + planner.limits();
         Path stateDir = options.get(EbpfSettings.STATE_DIR);
         Path recordFile = AppliedRecord.fileOf(stateDir, settings.pinRoot());
         AppliedRecord.Resume resume = AppliedRecord.resume(recordFile, writer.readBack(), node, planInputs);
