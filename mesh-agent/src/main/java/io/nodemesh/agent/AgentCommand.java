@@ -54,6 +54,12 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--state", description = "The cluster-wide state file (YAML or JSON), for --source file.")
     Path stateFile;
 
+    @Option(
+            names = "--state-cache",
+            description =
+                    "Keep the parse of a valid YAML state file here (a directory, e.g. /run/nodemesh/agent/state), so that a restart over the same bytes reads it back instead of parsing the YAML again.")
+    Path stateCache;
+
     @Option(names = "--node", description = "This node's name (default: $NODE_NAME, else the host name).")
     String node;
 
@@ -143,6 +149,12 @@ public final class AgentCommand implements Callable<Integer> {
     String statusLease;
 
     @Option(
+            names = "--exit-when-ready",
+            description =
+                    "Stop as on Ctrl-C (leaving the dataplane serving) as soon as the agent is ready: a training run for the JVM's AOT cache (java -XX:AOTCacheOutput=FILE ...), which is written when the JVM exits normally.")
+    boolean exitWhenReady;
+
+    @Option(
             names = "--uninstall",
             description =
                     "On exit, detach the eBPF programs and remove their pins, and give every other backend the empty state, "
@@ -194,6 +206,8 @@ public final class AgentCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
+        // Parsing a large file takes as long as opening the backends: do both at once.
+        StateFileRead early = source == SourceKind.file ? StateFileRead.start(stateFile, snapshots()) : null;
         NodeDataplane nodeDataplane;
         switch (dataplaneSettings(nodeName)) {
             case NodeDataplaneSettings.Assembly.Refused(List<String> problems) -> {
@@ -236,9 +250,9 @@ public final class AgentCommand implements Callable<Integer> {
             }
             ReadinessCheck readiness;
             if (source == SourceKind.file) {
-                StateFileAgent agent = new StateFileAgent(stateFile, dataplane, out, metrics);
+                StateFileAgent agent = new StateFileAgent(stateFile, snapshots(), dataplane, out, metrics);
                 resources.add(agent);
-                agent.start();
+                agent.start(early);
                 readiness = agent::problems;
             } else {
                 // The node publishes its key so peers can reach it: from the file given, else the wireguard backend's.
@@ -283,6 +297,7 @@ public final class AgentCommand implements Callable<Integer> {
             out.println("nodemesh agent on node " + nodeName + " (" + dataplane.name() + "): http://"
                     + address.getHostString() + ":" + server.port() + "/readyz, /metrics, /flows; Ctrl-C to stop");
             Runtime.getRuntime().addShutdownHook(hook);
+            if (exitWhenReady) stopWhenReady(readiness);
             stop.await();
             return 0;
         } finally {
@@ -305,6 +320,10 @@ public final class AgentCommand implements Callable<Integer> {
         }
     }
 
+    private java.util.Optional<io.nodemesh.config.StateSnapshots> snapshots() {
+        return java.util.Optional.ofNullable(stateCache).map(io.nodemesh.config.StateSnapshots::in);
+    }
+
     /** The backends' settings this command line makes, or why they do not fit together. */
     NodeDataplaneSettings.Assembly dataplaneSettings(String nodeName) {
         NodeFlags flags = new NodeFlags(
@@ -318,6 +337,19 @@ public final class AgentCommand implements Callable<Integer> {
                 wireguardPrivateKeyFile,
                 caDir);
         return NodeDataplaneSettings.assemble(backends, nodeName, flags, properties);
+    }
+
+    /** The training run's end: the state applied, the agent stops normally, so the JVM writes its AOT cache. */
+    private void stopWhenReady(ReadinessCheck readiness) {
+        Thread.ofVirtual().name("nodemesh-exit-when-ready").start(() -> {
+            try {
+                while (!readiness.problems().isEmpty()) Thread.sleep(20);
+                out.println("ready: stopping (--exit-when-ready)");
+                stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /** Stops a running agent as Ctrl-C would. */

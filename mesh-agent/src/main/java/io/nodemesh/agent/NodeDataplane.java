@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 
 /**
@@ -51,16 +53,41 @@ final class NodeDataplane {
             }
         }
         if (!unavailable.isEmpty()) return new Opening.Failed(1, unavailable);
-        List<MeshDataplane> opened = new ArrayList<>();
+        // The backends share nothing while opening (eBPF loads its objects, wireguard-go is adopted or started):
+        // open them all at once, each on a platform thread of its own, and keep the order they were named in.
+        List<CompletableFuture<MeshDataplane>> opening = new ArrayList<>();
         for (String b : backends) {
+            CompletableFuture<MeshDataplane> f = new CompletableFuture<>();
+            Thread.ofPlatform().name("nodemesh-open-" + b).start(() -> {
+                try {
+                    f.complete(providers.get(b).open(options));
+                } catch (RuntimeException | Error e) {
+                    f.completeExceptionally(e);
+                }
+            });
+            opening.add(f);
+        }
+        List<MeshDataplane> opened = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        Error error = null;
+        for (int i = 0; i < backends.size(); i++) { // every one is waited for, so none is left open behind a failure
             try {
-                opened.add(providers.get(b).open(options));
-            } catch (RuntimeException e) {
-                List<String> reasons = new ArrayList<>(List.of("cannot open the " + b + " backend: " + e.getMessage()));
-                // The ones opened before it go again; a fresh eBPF installation is not left pinned by a failed start.
-                for (MeshDataplane dp : opened.reversed()) reasons.addAll(stopOne(dp, true, options));
-                return new Opening.Failed(1, reasons);
+                opened.add(opening.get(i).join());
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof Error err) error = err;
+                else
+                    reasons.add("cannot open the " + backends.get(i) + " backend: "
+                            + e.getCause().getMessage());
             }
+        }
+        if (error != null) {
+            for (MeshDataplane dp : opened.reversed()) stopOne(dp, true, options);
+            throw error;
+        }
+        if (!reasons.isEmpty()) {
+            // The ones that opened go again; a fresh eBPF installation is not left pinned by a failed start.
+            for (MeshDataplane dp : opened.reversed()) reasons.addAll(stopOne(dp, true, options));
+            return new Opening.Failed(1, reasons);
         }
         try {
             return new Opening.Opened(new NodeDataplane(opened, options));

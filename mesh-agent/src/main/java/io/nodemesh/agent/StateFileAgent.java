@@ -8,6 +8,7 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.config.CheckedState;
 import io.nodemesh.config.MeshStateFiles;
 import io.nodemesh.config.StateFileProblem;
+import io.nodemesh.config.StateSnapshots;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.ClosedWatchServiceException;
@@ -19,6 +20,7 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 final class StateFileAgent implements AutoCloseable {
     private final Path file;
     private final MeshDataplane dataplane;
+    private final Optional<StateSnapshots> snapshots;
     private final PrintStream report;
     private final AgentMetrics metrics;
     private final WatchService watcher;
@@ -38,8 +41,15 @@ final class StateFileAgent implements AutoCloseable {
     private volatile long applies;
     private volatile long rejections;
 
-    StateFileAgent(Path file, MeshDataplane dataplane, PrintStream report, AgentMetrics metrics) throws IOException {
+    StateFileAgent(
+            Path file,
+            Optional<StateSnapshots> snapshots,
+            MeshDataplane dataplane,
+            PrintStream report,
+            AgentMetrics metrics)
+            throws IOException {
         this.file = file.toAbsolutePath();
+        this.snapshots = snapshots;
         this.dataplane = dataplane;
         this.report = report;
         this.metrics = metrics;
@@ -60,6 +70,20 @@ final class StateFileAgent implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Like {@link #start()}, applying what {@code early} read if the file still holds those bytes: the watch is set up
+     * already, so a save after that check is seen and applied next.
+     */
+    void start(StateFileRead early) {
+        long started = System.nanoTime();
+        Optional<StateFileRead.Outcome> read = early.ifCurrent();
+        synchronized (this) {
+            if (read.isPresent()) apply(read.get().checked(), started);
+            else reload();
+        }
+        thread.start();
+    }
+
     /** Why the agent is not current; empty when the file as it is now is applied. */
     List<String> problems() {
         return problems;
@@ -76,13 +100,15 @@ final class StateFileAgent implements AutoCloseable {
     /** Reads, checks and applies the file; whatever is wrong leaves the running state as it is. */
     synchronized void reload() {
         long started = System.nanoTime();
-        CheckedState checked;
-        try {
-            checked = MeshStateFiles.check(file);
-        } catch (IOException e) {
-            reject(List.of(file + ": cannot be read: " + e.getMessage()));
+        StateFileRead.Outcome read = StateFileRead.read(file, snapshots);
+        if (read.failure() != null) {
+            reject(List.of(file + ": cannot be read: " + read.failure().getMessage()));
             return;
         }
+        apply(read.checked(), started);
+    }
+
+    private void apply(CheckedState checked, long started) {
         switch (checked) {
             case CheckedState.Invalid(List<StateFileProblem> found) ->
                 reject(found.stream().map(StateFileProblem::toString).toList());
@@ -105,10 +131,27 @@ final class StateFileAgent implements AutoCloseable {
                             ? result.changes()
                             : result.changes().size() + " changes"));
         } catch (InvalidStateException e) {
+            // From a snapshot the violations have no lines: parse the file itself for them.
+            Optional<List<String>> located = snapshots.isPresent() ? locatedProblems() : Optional.empty();
+            if (located.isPresent()) {
+                reject(located.get());
+                return;
+            }
             reject(e.violations().stream().map(v -> file + ": " + v).toList());
         } catch (RuntimeException e) {
             reject(List.of("the " + dataplane.name() + " backend failed to apply " + file + " (it rolled back): "
                     + e.getMessage()));
+        }
+    }
+
+    /** The file's own problems with their lines, if parsing it finds any. */
+    private Optional<List<String>> locatedProblems() {
+        try {
+            return MeshStateFiles.check(file) instanceof CheckedState.Invalid(List<StateFileProblem> found)
+                    ? Optional.of(found.stream().map(StateFileProblem::toString).toList())
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

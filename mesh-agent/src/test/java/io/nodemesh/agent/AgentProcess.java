@@ -51,6 +51,12 @@ final class AgentProcess implements AutoCloseable {
 
     /** Starts {@code java … AgentMain flags} with {@code --listen 127.0.0.1:port} among the flags. */
     static AgentProcess start(List<String> flags, int port, Path cgroup, Path log) throws IOException {
+        return start(List.of(), flags, port, cgroup, log);
+    }
+
+    /** Like {@link #start(List, int, Path, Path)} with options for the agent's JVM (an AOT cache, say). */
+    static AgentProcess start(List<String> jvmOptions, List<String> flags, int port, Path cgroup, Path log)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 "sh",
                 "-c",
@@ -58,10 +64,9 @@ final class AgentProcess implements AutoCloseable {
                 cgroup.resolve("cgroup.procs").toString()));
         cmd.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                classPath(),
-                AgentMain.class.getName()));
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classPath(), AgentMain.class.getName()));
         cmd.addAll(flags);
         long started = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -125,6 +130,12 @@ final class AgentProcess implements AutoCloseable {
      */
     Duration cpuTime() {
         return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    /** Waits for the agent to exit by itself (a training run) and returns its exit code. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(300, TimeUnit.SECONDS)) throw new AssertionError("the agent did not exit:\n" + log());
+        return process.exitValue();
     }
 
     /** SIGKILL, and waits until it is gone. */

@@ -190,7 +190,10 @@ final class KillLab implements AutoCloseable {
                 "--option",
                 "wireguard.strictCidrs=10.214.0.0/16",
                 "--option",
-                "wireguard.keepalive=5");
+                "wireguard.keepalive=5",
+                "--option",
+                // the eBPF applied-state record: in the lab's own directory, removed with it
+                "ebpf.stateDir=" + keyDir.resolve("ebpf-state"));
     }
 
     /** The pids of the wireguard-go serving node {@code node}'s interface. */

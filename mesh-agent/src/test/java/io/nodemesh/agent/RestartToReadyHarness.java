@@ -20,8 +20,18 @@ import java.util.concurrent.TimeUnit;
  *   -cp mesh-agent/target/test-classes:mesh-agent/target/classes:$(cat mesh-agent/target/cp.txt) \
  *   io.nodemesh.agent.RestartToReadyHarness [services, default 10000] [restarts, default 3]
  * </pre>
+ * Each row also gives the time above the floor and the time as a multiple of it. The agent keeps its state-file
+ * snapshots ({@code --state-cache}) unless {@code -Dharness.noStateCache=true}; {@code -Dharness.aot=true} makes the
+ * cold start an AOT training run ({@code --exit-when-ready} with {@code -XX:AOTCacheOutput}) and starts every later
+ * JVM, the floor's too, with that cache; {@code -Dharness.jvm="..."} adds JVM options to both (a
+ * {@code -XX:StartFlightRecording=...} only to the agent). The JVM's AOT cache takes jars only: put the two class
+ * directories into jars first ({@code jar cf classes.jar -C mesh-agent/target/classes .}, the same for test-classes)
+ * and name those in {@code -cp}.
  */
 public final class RestartToReadyHarness {
+    /** {@code -Dharness.aot=true}: train an AOT cache with the cold start, and start every later JVM with it. */
+    private static final boolean AOT = Boolean.getBoolean("harness.aot");
+
     private RestartToReadyHarness() {}
 
     public static void main(String[] args) throws Exception {
@@ -42,15 +52,43 @@ public final class RestartToReadyHarness {
             int port = AgentProcess.freePort();
             List<String> flags = new ArrayList<>(lab.agentFlags(state, "127.0.0.1:" + port));
             flags.add("--quiet-flows");
+            if (!Boolean.getBoolean("harness.noStateCache"))
+                flags.addAll(List.of("--state-cache", dir.resolve("state-cache").toString()));
             Path log = dir.resolve("agent.log");
-            rows.add(String.format("  %-22s %12s %12s %14s", "", "to /readyz", "agent CPU", "JVM floor"));
-            Duration floor = bareJvm();
-            agent = AgentProcess.start(flags, port, original, log);
-            rows.add(row("cold start", agent.awaitReady(), agent.cpuTime(), floor));
+            rows.add(String.format(
+                    "  %-22s %12s %12s %12s %14s %10s",
+                    "", "to /readyz", "agent CPU", "JVM floor", "above floor", "÷ floor"));
+            List<String> jvm = jvmOptions();
+            Duration floor = bareJvm(jvm);
+            if (AOT) {
+                // The training run: a cold start that stops once ready, so its JVM writes the cache on exit.
+                List<String> training = new ArrayList<>(flags);
+                training.add("--exit-when-ready");
+                List<String> trainingJvm = new ArrayList<>(jvm);
+                trainingJvm.add("-XX:AOTCacheOutput=" + aotCache(dir));
+                long started = System.nanoTime();
+                agent = AgentProcess.start(trainingJvm, training, port, original, log);
+                int exit = agent.awaitExit(); // it stops the moment it is ready: timed to its exit, cache written
+                rows.add(row(
+                        "AOT training, to exit",
+                        Duration.ofNanos(System.nanoTime() - started),
+                        agent.cpuTime(),
+                        floor));
+                if (exit != 0 || !Files.exists(aotCache(dir)))
+                    throw new AssertionError(
+                            "the training run wrote no AOT cache (exit " + exit + "):\n" + agent.log());
+                jvm.add("-XX:AOTCache=" + aotCache(dir));
+                floor = bareJvm(jvm);
+                agent = AgentProcess.start(jvm, flags, port, original, log);
+                rows.add(row("restart after training", agent.awaitReady(), agent.cpuTime(), floor));
+            } else {
+                agent = AgentProcess.start(jvm, flags, port, original, log);
+                rows.add(row("cold start", agent.awaitReady(), agent.cpuTime(), floor));
+            }
             for (int i = 1; i <= restarts; i++) {
                 agent.kill();
-                floor = bareJvm(); // measured next to each start: the machine's load moves
-                agent = AgentProcess.start(flags, port, original, log);
+                floor = bareJvm(jvm); // measured next to each start: the machine's load moves
+                agent = AgentProcess.start(jvm, flags, port, original, log);
                 rows.add(row("SIGKILL restart " + i, agent.awaitReady(), agent.cpuTime(), floor));
             }
             agent.kill();
@@ -68,17 +106,36 @@ public final class RestartToReadyHarness {
     }
 
     private static String row(String what, Duration ready, Duration cpu, Duration floor) {
-        return String.format("  %-22s %9d ms %9d ms %11d ms", what, ready.toMillis(), cpu.toMillis(), floor.toMillis());
+        return String.format(
+                "  %-22s %9d ms %9d ms %9d ms %11d ms %9.1fx",
+                what,
+                ready.toMillis(),
+                cpu.toMillis(),
+                floor.toMillis(),
+                ready.minus(floor).toMillis(),
+                (double) ready.toNanos() / Math.max(1, floor.toNanos()));
     }
 
-    private static Duration bareJvm() throws Exception {
+    /** The agent's JVM options from {@code -Dharness.jvm="..."} (space-separated), the floor's too. */
+    private static List<String> jvmOptions() {
+        String given = System.getProperty("harness.jvm", "").strip();
+        return given.isEmpty() ? new ArrayList<>() : new ArrayList<>(List.of(given.split("\\s+")));
+    }
+
+    private static Path aotCache(Path dir) {
+        return dir.resolve("agent.aot");
+    }
+
+    /** The bare JVM start with the same JVM options as the agent (its AOT cache included): what no agent can beat. */
+    private static Duration bareJvm(List<String> jvm) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvm.stream()
+                .filter(o -> !o.startsWith("-XX:StartFlightRecording"))
+                .toList());
+        cmd.addAll(List.of("-cp", AgentProcess.classPath(), AgentMain.class.getName(), "--help"));
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        AgentProcess.classPath(),
-                        AgentMain.class.getName(),
-                        "--help")
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();

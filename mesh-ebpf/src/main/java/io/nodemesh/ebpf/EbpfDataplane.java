@@ -130,7 +130,7 @@ public final class EbpfDataplane implements MeshDataplane {
     public synchronized void uninstall() {
         ensureOpen();
         closed = true;
-        programmer.close();
+        programmer.closeForUninstall();
         installation.uninstall();
     }
 

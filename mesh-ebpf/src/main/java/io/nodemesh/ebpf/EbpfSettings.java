@@ -55,6 +55,15 @@ public record EbpfSettings(
     public static final Option<String> PROXY_IP = Option.string("ebpf.proxyIp", "", "older name of ebpf.proxyAddress");
     public static final Option<Integer> PROXY_PORT =
             Option.integer("ebpf.proxyPort", 0, 0, 65535, "port of the node proxy, 0 for none");
+    public static final Path DEFAULT_STATE_DIR = Path.of("/run/nodemesh/ebpf");
+
+    /** Not a setting of the installation, so not a component: where the applied-state record is kept. */
+    public static final Option<Path> STATE_DIR = Option.path(
+            "ebpf.stateDir",
+            DEFAULT_STATE_DIR,
+            "directory for the applied-state record (the pin root's path mirrored under it), which lets a restarted"
+                    + " agent diff against the maps instead of rewriting them; cleared by a reboot as bpffs is");
+
     public static final Option<String> PROXY_CGROUP = Option.string(
             "ebpf.proxyCgroup", "", "absolute path of the node proxy's cgroup-v2 directory (default none)");
 
@@ -69,7 +78,8 @@ public record EbpfSettings(
                             PROXY_ADDRESS,
                             PROXY_IP,
                             PROXY_PORT,
-                            PROXY_CGROUP),
+                            PROXY_CGROUP,
+                            STATE_DIR),
                     PlanLimits.OPTIONS.stream())
             .toList();
 

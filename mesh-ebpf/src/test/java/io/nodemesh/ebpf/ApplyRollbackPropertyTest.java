@@ -57,7 +57,8 @@ class ApplyRollbackPropertyTest {
             FakeLibbpf fake = FakeNodemeshObjects.define(new FakeLibbpf(bpffs, cgroup));
             DataplaneOptions options = new DataplaneOptions("n1", Map.of())
                     .with("ebpf.pinRoot", bpffs.resolve("nodemesh").toString())
-                    .with("ebpf.cgroupRoot", cgroup.toString());
+                    .with("ebpf.cgroupRoot", cgroup.toString())
+                    .with("ebpf.stateDir", tmp.resolve("state").toString());
             try (EbpfDataplane dp = EbpfDataplane.open(BpfSeam.over(fake), options)) {
                 for (int i = 0; i < states.size(); i++) {
                     MeshState next = states.get(i);

@@ -61,7 +61,8 @@ class EbpfDataplaneTest {
         pinRoot = bpffs.resolve("nodemesh");
         options = new DataplaneOptions("n1", Map.of())
                 .with("ebpf.pinRoot", pinRoot.toString())
-                .with("ebpf.cgroupRoot", cgroupRoot.toString());
+                .with("ebpf.cgroupRoot", cgroupRoot.toString())
+                .with("ebpf.stateDir", tmp.resolve("state").toString());
     }
 
     static MeshState state(int workloads, Policy... policies) {

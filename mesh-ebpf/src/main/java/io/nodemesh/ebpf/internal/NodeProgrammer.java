@@ -29,6 +29,8 @@ import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The apply half of the dataplane, the eBPF step of the {@link ApplyPipeline}: MeshState → {@link MapPlan} (the kernel
@@ -36,6 +38,8 @@ import java.util.Set;
  * reader, which decodes with the latest state.
  */
 public final class NodeProgrammer implements Programmer, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeProgrammer.class);
+
     private final String node;
     private final MapPlanner planner;
     private final KernelConfig config;
@@ -44,9 +48,14 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     private final UdpReaper udpReaper;
     private final SocketBackfill backfill;
     private final ApplyPipeline pipeline;
+    private final AppliedRecordWriter record;
     private volatile MapPlan programmed;
     /** True until the first apply: the maps hold what a previous agent read back, not yet reconciled with a state. */
     private volatile boolean readBack = true;
+    /** Until the first apply: whether the read-back can be diffed against (the applied-state record vouches for it). */
+    private boolean readBackTrusted;
+
+    private volatile long firstApplyWrites = -1;
 
     private MapPlan pending;
     /** Lookups over the state the maps hold (the pipeline's applied state). */
@@ -57,17 +66,20 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
             MapPlanner planner,
             KernelConfig config,
             PlanWriter writer,
-            MapPlan programmed,
+            AppliedRecord.Resume resume,
+            AppliedRecordWriter record,
             DataplaneFlows flows,
             UdpReaper udpReaper,
             SocketBackfill backfill) {
         this.node = node;
+        this.record = record;
+        this.readBackTrusted = resume.trusted();
         this.udpReaper = udpReaper;
         this.backfill = backfill;
         this.planner = planner;
         this.config = config;
         this.writer = writer;
-        this.programmed = programmed;
+        this.programmed = resume.held();
         this.flows = flows;
         this.pipeline = new ApplyPipeline("ebpf on node " + node, this);
     }
@@ -79,18 +91,28 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         MapPlanner planner = new MapPlanner(
                 limits, new KernelPlacementResolver(BpfSeam.libbpf(installation.bpf()), settings.cgroupRoot()));
         PlanWriter writer = new PlanWriter(installation::map);
-        // After a restart the maps hold the previous agent's plan: start from what is really there.
-        MapPlan programmed = writer.readBack();
+        KernelConfig config = kernelConfig(settings);
+        // After a restart the maps hold the previous agent's plan: start from what is really there, numbered as the
+        // applied-state record says when it vouches for exactly these entries.
+        // features sorted: the set's own order differs from one JVM to the next
+        String planInputs = config.features().stream().sorted().toList() + " proxy " + config.proxyIp() + ":"
+                + config.proxyPort() + " " + planner.limits();
+        Path stateDir = options.get(EbpfSettings.STATE_DIR);
+        Path recordFile = AppliedRecord.fileOf(stateDir, settings.pinRoot());
+        AppliedRecord.Resume resume = AppliedRecord.resume(recordFile, writer.readBack(), node, planInputs);
+        if (!resume.trusted()) LOG.info("eBPF: {}; the first apply rewrites every entry", resume.reason());
         DataplaneFlows flows = new DataplaneFlows(
                 installation.map("nm_events"),
                 installation.map("nm_lost"),
-                new FlowEventDecoder(node, MeshIndex.of(MeshState.EMPTY), programmed.allocations()));
+                new FlowEventDecoder(
+                        node, MeshIndex.of(MeshState.EMPTY), resume.held().allocations()));
         return new NodeProgrammer(
                 node,
                 planner,
-                kernelConfig(settings),
+                config,
                 writer,
-                programmed,
+                resume,
+                new AppliedRecordWriter(stateDir, recordFile, node, planInputs),
                 flows,
                 UdpReaper.open(installation),
                 SocketBackfill.open(installation));
@@ -123,7 +145,16 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     public void program(StateChange change, UndoLog undo) {
         MapPlan was = programmed;
         MapPlan plan = planner.plan(change.next(), node, config, was.allocations());
-        writer.write(was, plan); // undoes its own batches when one fails
+        // undoes its own batches when one fails
+        int written = readBack && !readBackTrusted ? writer.rewrite(was, plan) : writer.write(was, plan);
+        if (readBack) {
+            firstApplyWrites = written;
+            LOG.info(
+                    "eBPF: first apply on node {} wrote {} map entries ({})",
+                    node,
+                    written,
+                    readBackTrusted ? "diffed against the maps as read back" : "every entry rewritten");
+        }
         undo.onFailure("the maps", () -> writer.write(plan, was));
         // Only now, with the removed backends gone from the maps, may sockets reconnect: they get a live one.
         List<Bytes> staleUdp = staleUdpBackends(change, was, plan);
@@ -154,7 +185,9 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
         programmed = plan;
         programmedIndex = change.index();
         readBack = false;
+        readBackTrusted = true;
         pending = null;
+        record.committed(plan);
         flows.decodeWith(() -> new FlowEventDecoder(node, change.index(), plan.allocations()));
         // Identities are in the maps now: sockets of local pods established before attach can join the sockhash.
         backfill.run(podNamespaces(change.next(), change.next()));
@@ -171,6 +204,29 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
 
     public Flows flows() {
         return flows;
+    }
+
+    /**
+     * Map entries the first apply after open wrote (-1 before it): 0 when a restarted agent found its maps holding the
+     * state it was given.
+     */
+    public long firstApplyWrites() {
+        return firstApplyWrites;
+    }
+
+    /** The applied-state record file, and how many records this programmer wrote. */
+    public Path recordFile() {
+        return record.file();
+    }
+
+    public long recordsWritten() {
+        return record.written();
+    }
+
+    /** Closes, and removes the applied-state record instead of writing it: the maps are being removed. */
+    public void closeForUninstall() {
+        record.discard();
+        close();
     }
 
     public UdpReapStats udpReapStats() {
@@ -195,6 +251,7 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
 
     @Override
     public void close() {
+        record.close();
         flows.close();
         udpReaper.close();
         backfill.close();

@@ -50,15 +50,37 @@ final class PlanWriter {
         return new MapPlan(entries, Allocations.NONE, List.of());
     }
 
-    /** Makes the maps hold {@code to}, given they hold {@code from}; all or nothing. */
-    void write(MapPlan from, MapPlan to) {
-        List<MapOp> ops = MapPlan.diff(from, to);
+    /** Makes the maps hold {@code to}, given they hold {@code from}; all or nothing. Returns the entries written. */
+    int write(MapPlan from, MapPlan to) {
+        return write(MapPlan.diff(from, to), from, to);
+    }
+
+    /**
+     * Makes the maps hold {@code to} writing every one of its entries, whatever {@code held} (what the maps hold)
+     * says, and deletes what {@code held} has beyond it: for maps whose read-back is not trusted. A failure restores
+     * {@code held}.
+     */
+    int rewrite(MapPlan held, MapPlan to) {
+        Map<KernelMap, NavigableMap<Bytes, Bytes>> unknown = new EnumMap<>(KernelMap.class);
+        Bytes none = Bytes.of(new byte[0]); // equal to no planned value, so every entry is written
+        for (KernelMap km : KernelMap.values()) {
+            NavigableMap<Bytes, Bytes> keys = new TreeMap<>();
+            held.entries(km).keySet().forEach(k -> keys.put(k, none));
+            unknown.put(km, keys);
+        }
+        return write(MapPlan.diff(new MapPlan(unknown, Allocations.NONE, List.of()), to), held, to);
+    }
+
+    private int write(List<MapOp> ops, MapPlan from, MapPlan to) {
         int done = 0;
+        int entries = 0;
         try {
             for (MapOp op : ops) {
                 apply(op);
                 done++;
+                entries += op.size();
             }
+            return entries;
         } catch (RuntimeException e) {
             LOG.warn(
                     "writing the maps failed at batch {} of {} ({}); rolling back",

@@ -68,6 +68,10 @@ public final class RootSupport {
     /** Removes the run's pin directory and cgroups (call from @AfterAll / finally). */
     public static void cleanUp() {
         removeTree(BPFFS.resolve(PREFIX));
+        // applied-state records of pin roots under this run's prefix (tests that keep the default ebpf.stateDir)
+        removeTree(io.nodemesh.ebpf.EbpfSettings.DEFAULT_STATE_DIR
+                .resolve(BPFFS.getRoot().relativize(BPFFS).toString())
+                .resolve(PREFIX));
         removeCgroupTree(CGROUP2.resolve(PREFIX));
     }
 

@@ -1,0 +1,105 @@
+package io.nodemesh.ebpf.internal;
+
+import io.nodemesh.ebpf.internal.abi.KernelAbi;
+import io.nodemesh.ebpf.internal.plan.MapPlan;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the {@link AppliedRecord} in step with the maps, off the apply path: each commit hands over its plan and a
+ * thread of its own hashes and writes the newest one (older ones not yet written are skipped). A record that lags
+ * behind the maps (the agent was killed first) fails the restart's digest check and costs a full rewrite, never a
+ * wrong diff.
+ */
+final class AppliedRecordWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AppliedRecordWriter.class);
+
+    private final Path file;
+    private final Path stateDir;
+    private final String node;
+    private final String config;
+    private final Thread thread;
+    private MapPlan latest;
+    private boolean closed;
+    private long written;
+
+    AppliedRecordWriter(Path stateDir, Path file, String node, String config) {
+        this.stateDir = stateDir;
+        this.file = file;
+        this.node = node;
+        this.config = config;
+        this.thread = Thread.ofPlatform().name("nodemesh-ebpf-record").daemon().start(this::run);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** The maps now hold {@code plan}. */
+    synchronized void committed(MapPlan plan) {
+        latest = plan;
+        notifyAll();
+    }
+
+    /** How many records were written. */
+    synchronized long written() {
+        return written;
+    }
+
+    /** Writes what is pending, then stops. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            notifyAll();
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops without writing what is pending and removes the record: the maps are going away. */
+    void discard() {
+        synchronized (this) {
+            latest = null;
+        }
+        close();
+        AppliedRecord.remove(file, stateDir);
+    }
+
+    private void run() {
+        while (true) {
+            MapPlan plan;
+            synchronized (this) {
+                while (latest == null && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (latest == null) return;
+                plan = latest;
+                latest = null;
+            }
+            try {
+                new AppliedRecord(
+                                KernelAbi.LAYOUT_VERSION, node, config, AppliedRecord.digest(plan), plan.allocations())
+                        .write(file);
+                synchronized (this) {
+                    written++;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn(
+                        "cannot write the applied-state record {} ({}); a restart will rewrite every map entry",
+                        file,
+                        e.toString());
+            }
+        }
+    }
+}
