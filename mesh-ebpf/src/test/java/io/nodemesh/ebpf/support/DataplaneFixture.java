@@ -8,6 +8,7 @@ import io.nodemesh.ebpf.testing.PodNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The kernel set-up the dataplane root tests share. Per class: one pod network ({@link #podNetwork()},
@@ -56,9 +57,14 @@ public record DataplaneFixture(Bpf bpf, TestCgroup cgroup, Path pinRoot) {
      * detaches through the pinned links of a reopened dataplane, or else just drops the pins.
      */
     public void close() {
+        close(() -> open(Map.of()));
+    }
+
+    /** {@link #close()}, reopening through {@code open} (a test that opens its dataplane its own way). */
+    public void close(Supplier<EbpfDataplane> open) {
         cgroup.close();
         if (Files.exists(pinRoot)) {
-            try (EbpfDataplane dp = open(Map.of())) {
+            try (EbpfDataplane dp = open.get()) {
                 dp.uninstall();
             } catch (RuntimeException e) {
                 RootSupport.removeTree(pinRoot);
