@@ -48,7 +48,7 @@ class SotwSendBudgetTest {
 
     @Test
     void everyClientGetsTheWholeConfigurationAndTheNextChange() {
-        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS);
+        dp = new EnvoyDataplane(DataplaneOptions.DEFAULTS.with("envoy.xdsSecurity", "plaintext"));
         dp.apply(state(SERVICES));
         for (int i = 0; i < CLIENTS; i++) {
             AdsStub c = new AdsStub(dp.xdsPort(), "node-a~client" + i);
