@@ -69,6 +69,7 @@ class HealthEjectionRootTest {
     private final List<String> reports = new CopyOnWriteArrayList<>();
     private String subnet;
     private Path pins;
+    private Path stateDir; // the eBPF backend's applied-state record, kept out of /run/nodemesh
     private Path cgroup;
     private Path originalCgroup;
     private boolean inCgroup;
@@ -86,6 +87,7 @@ class HealthEjectionRootTest {
         sweepStale();
         subnet = freeSubnet();
         pins = BPFFS.resolve(PREFIX);
+        stateDir = Files.createTempDirectory(PREFIX + "-ebpf-state");
         cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
         originalCgroup = currentCgroup();
     }
@@ -112,6 +114,9 @@ class HealthEjectionRootTest {
             if (pins != null) removeTree(pins);
         });
         attempt(problems, () -> {
+            if (stateDir != null) removeTree(stateDir);
+        });
+        attempt(problems, () -> {
             if (cgroup != null) Files.deleteIfExists(cgroup);
         });
         assertThat(problems).as("clean-up problems").isEmpty();
@@ -126,7 +131,8 @@ class HealthEjectionRootTest {
                 "ebpf",
                 DataplaneOptions.forNode("node-a")
                         .with("ebpf.pinRoot", pins.toString())
-                        .with("ebpf.cgroupRoot", cgroup.toString()));
+                        .with("ebpf.cgroupRoot", cgroup.toString())
+                        .with("ebpf.stateDir", stateDir.toString()));
         dp = new HealthCheckedDataplane(ebpf, new SocketProber(), reports::add);
         dp.apply(state());
         enterCgroup();
