@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * cgroups and wireguard-go processes, all named {@code <prefix><pid>} after the test JVM, so a run can sweep what a
  * killed earlier run left.
  */
-final class NodeLeftovers {
+public final class NodeLeftovers {
     static final Path BPFFS = Path.of("/sys/fs/bpf");
     static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
 
@@ -81,7 +81,8 @@ final class NodeLeftovers {
         }
     }
 
-    static void removeTree(Path dir) throws IOException {
+    /** Removes {@code dir} and everything below it, if it exists. */
+    public static void removeTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

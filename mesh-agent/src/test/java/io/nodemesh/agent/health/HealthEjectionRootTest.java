@@ -2,6 +2,7 @@ package io.nodemesh.agent.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodemesh.agent.NodeLeftovers;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.MeshDataplane;
@@ -27,7 +28,6 @@ import io.nodemesh.netlab.VethPair;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -36,7 +36,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -111,10 +110,10 @@ class HealthEjectionRootTest {
             if (bridgeMade) Links.delete(Netns.root(), bridge());
         });
         attempt(problems, () -> {
-            if (pins != null) removeTree(pins);
+            if (pins != null) NodeLeftovers.removeTree(pins);
         });
         attempt(problems, () -> {
-            if (stateDir != null) removeTree(stateDir);
+            if (stateDir != null) NodeLeftovers.removeTree(stateDir);
         });
         attempt(problems, () -> {
             if (cgroup != null) Files.deleteIfExists(cgroup);
@@ -361,19 +360,10 @@ class HealthEjectionRootTest {
             try (Stream<Path> s = Files.list(root)) {
                 for (Path p : s.filter(p -> LAB.staleRuns().test(p.getFileName().toString()))
                         .toList()) {
-                    if (root.equals(BPFFS)) removeTree(p);
+                    if (root.equals(BPFFS)) NodeLeftovers.removeTree(p);
                     else Files.deleteIfExists(p);
                 }
             }
-        }
-    }
-
-    private static void removeTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
         }
     }
 
