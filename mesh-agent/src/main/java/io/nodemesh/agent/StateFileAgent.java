@@ -182,7 +182,11 @@ final class StateFileAgent implements AutoCloseable {
                     more.pollEvents();
                     more.reset();
                 }
-                reload();
+                try {
+                    reload();
+                } catch (RuntimeException e) { // the watch must outlive any one bad read
+                    reject(List.of(file + ": cannot be read: " + e));
+                }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing

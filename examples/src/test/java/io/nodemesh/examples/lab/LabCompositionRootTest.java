@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,7 +133,7 @@ class LabCompositionRootTest {
     }
 
     @Test
-    void policyDeniesAcrossNodesAndTheAgentReportsTheDrop() {
+    void policyDeniesAcrossNodesAndTheAgentReportsTheDrop() throws InterruptedException {
         LabPod client = pod(3); // node-2; svc-00 allows only svc-01 and svc-02
         String vip = vip(0); // svc-00-0 on node-1
         Outcome tcp = Outcome.of(lab, PodCommand.Kind.tcp, From.pod(client), vip, PORT, 1, 64);
@@ -142,9 +144,13 @@ class LabCompositionRootTest {
                 .containsAnyOf("refused", "not permitted", "reset");
         assertThat(sim.tcp(client.workload(), client.node().name(), vip, PORT))
                 .isEqualTo(new SimPrediction.Predicted(Verdict.DROPPED_POLICY, null, ""));
+        // The agent prints flows as its ring-buffer reader delivers them: give the line a moment to arrive.
+        Pattern drop = Pattern.compile("demo/svc-03-0 .*-> demo/svc-00 .*DROPPED_POLICY");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!drop.matcher(lab.agent("node-2").log()).find() && System.nanoTime() < deadline) Thread.sleep(20);
         assertThat(lab.agent("node-2").log())
                 .as("node-2's agent reports the drop")
-                .containsPattern("demo/svc-03-0 .*-> demo/svc-00 .*DROPPED_POLICY");
+                .containsPattern(drop);
         // An allowed caller across the same nodes still gets through.
         assertThat(reached(Outcome.of(lab, PodCommand.Kind.tcp, From.pod(pod(1)), vip, PORT, 1, 64))
                         .backend())
