@@ -15,6 +15,7 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -30,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * file re-read on any event that names it.
  */
 final class StateFileAgent implements AutoCloseable {
+    /** Quiet time after the last event naming the file before it is read. */
+    private static final Duration SETTLE = Duration.ofMillis(50);
+    /** The longest a stream of events postpones the read. */
+    private static final Duration SETTLE_AT_MOST = Duration.ofMillis(500);
+
     private final Path file;
     private final MeshDataplane dataplane;
     private final Optional<StateSnapshots> snapshots;
@@ -169,18 +175,14 @@ final class StateFileAgent implements AutoCloseable {
     private void watch() {
         try {
             while (true) {
-                WatchKey key = watcher.take();
-                boolean ours = key.pollEvents().stream()
-                        .anyMatch(ev -> ev.context() instanceof Path p
-                                && p.getFileName().equals(file.getFileName()));
-                key.reset();
-                if (!ours) continue;
-                // An editor's save is several events in a row: let them settle, then read once.
-                TimeUnit.MILLISECONDS.sleep(50);
-                WatchKey more;
-                while ((more = watcher.poll(50, TimeUnit.MILLISECONDS)) != null) {
-                    more.pollEvents();
-                    more.reset();
+                if (!namesOurFile(watcher.take())) continue;
+                // An editor's save is several events in a row: let ours settle, then read once. Only events naming the
+                // file count, and only for so long: a log written beside it must not postpone the read for ever.
+                long latest = System.nanoTime() + SETTLE_AT_MOST.toNanos();
+                long quiet = System.nanoTime() + SETTLE.toNanos();
+                for (long now = System.nanoTime(); now < Math.min(quiet, latest); now = System.nanoTime()) {
+                    WatchKey more = watcher.poll(Math.min(quiet, latest) - now, TimeUnit.NANOSECONDS);
+                    if (more != null && namesOurFile(more)) quiet = System.nanoTime() + SETTLE.toNanos();
                 }
                 try {
                     reload();
@@ -191,6 +193,20 @@ final class StateFileAgent implements AutoCloseable {
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing
         }
+    }
+
+    /**
+     * Drains and re-arms {@code key}; true if one of its events names the state file, or if events were lost
+     * (overflow), which may have hidden one.
+     */
+    private boolean namesOurFile(WatchKey key) {
+        boolean ours = false;
+        for (WatchEvent<?> ev : key.pollEvents()) {
+            if (ev.kind() == StandardWatchEventKinds.OVERFLOW
+                    || ev.context() instanceof Path p && p.getFileName().equals(file.getFileName())) ours = true;
+        }
+        key.reset();
+        return ours;
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +114,44 @@ class AgentCommandFileSourceTest {
         thread.join(10_000);
         assertThat(exit.get()).isZero();
         assertThat(out()).contains("capabilities: ").contains("sim: stopped").endsWith("stopped\n");
+    }
+
+    @Test
+    void appliesAnEditWhileAFileBesideItChangesAllTheTime() throws Exception {
+        Path state = dir.resolve("mesh.yaml");
+        Files.writeString(state, ONE_SERVICE);
+        start(
+                "--source",
+                "file",
+                "--state",
+                state.toString(),
+                "--backend",
+                "sim",
+                "--node",
+                "node-a",
+                "--listen",
+                "127.0.0.1:0");
+        await("ready", () -> get("/readyz").statusCode() == 200);
+
+        // A log in the same directory, written every few milliseconds, as a flow log under traffic is.
+        Path log = dir.resolve("agent.log");
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Files.writeString(log, "flow\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Thread.sleep(3);
+                }
+            } catch (IOException | InterruptedException e) {
+                // stopped
+            }
+        });
+        try {
+            Files.writeString(state, TWO_SERVICES);
+            await("the second service", () -> metric("nodemesh_state_objects{kind=\"service\"}") == 2.0);
+        } finally {
+            writer.interrupt();
+            writer.join(5_000);
+        }
     }
 
     @Test
