@@ -17,6 +17,7 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.TcpHealthCheck;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.contract.Privileges;
+import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.netlab.Addresses;
 import io.nodemesh.netlab.Bridge;
 import io.nodemesh.netlab.LabPrefix;
@@ -28,9 +29,12 @@ import io.nodemesh.netlab.VethPair;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,12 +63,14 @@ class HealthEjectionRootTest {
     private static final Path BPFFS = Path.of("/sys/fs/bpf");
     private static final Path CGROUP2 = Path.of("/sys/fs/cgroup/unified");
     private static final String VIP = "10.96.213.10";
+    private static final int DNS_PORT = 53, DNS_TARGET = 5353;
     private static final List<String> PODS = List.of("b1", "b2", "b3");
     private static final HealthCheckSchedule SCHEDULE =
             new HealthCheckSchedule(Duration.ofMillis(100), Duration.ofMillis(50), 2, 3);
 
     private final List<Netns> namespaces = new ArrayList<>();
     private final List<ServerSocket> servers = new ArrayList<>(List.of());
+    private final List<DatagramSocket> udpServers = new ArrayList<>();
     private final List<String> reports = new CopyOnWriteArrayList<>();
     private String subnet;
     private Path pins;
@@ -105,6 +111,7 @@ class HealthEjectionRootTest {
         });
         attempt(problems, this::leaveCgroup);
         for (ServerSocket s : servers) attempt(problems, s::close);
+        for (DatagramSocket s : udpServers) attempt(problems, s::close);
         for (Netns ns : namespaces) attempt(problems, ns::delete);
         attempt(problems, () -> {
             if (bridgeMade) Links.delete(Netns.root(), bridge());
@@ -126,12 +133,7 @@ class HealthEjectionRootTest {
     @Test
     void aBackendKilledUnderAConnectLoopFailsNoNewConnectionAfterDetectionAndComesBack() throws Exception {
         buildPods();
-        ebpf = Dataplanes.open(
-                "ebpf",
-                DataplaneOptions.forNode("node-a")
-                        .with("ebpf.pinRoot", pins.toString())
-                        .with("ebpf.cgroupRoot", cgroup.toString())
-                        .with("ebpf.stateDir", stateDir.toString()));
+        ebpf = openEbpf();
         dp = new HealthCheckedDataplane(ebpf, new SocketProber(), reports::add);
         dp.apply(state());
         enterCgroup();
@@ -179,6 +181,120 @@ class HealthEjectionRootTest {
             loop.stop();
             client.join(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * The DNS case: a connected UDP socket was translated once, at connect(), to a backend that is then ejected. Here
+     * b2 stays reachable over UDP (only its health port closes), so nothing but the dataplane can stop the socket
+     * from talking to it for ever. After the ejection the socket's next exchange fails at once (the kernel destroyed
+     * it), a new socket reaches a healthy backend, and no new socket reaches b2.
+     */
+    @Test
+    void aConnectedUdpSocketToAnEjectedBackendIsResetAndNewSocketsAvoidIt() throws Exception {
+        buildPods();
+        for (int i = 0; i < PODS.size(); i++) udpServers.add(answerUdp(i));
+        ebpf = openEbpf();
+        dp = new HealthCheckedDataplane(ebpf, new SocketProber(), reports::add);
+        dp.apply(state());
+        enterCgroup();
+        assertThat(((EbpfDataplane) ebpf).udpReapStats().unavailable())
+                .as("UDP reaping availability")
+                .isEmpty();
+
+        List<DatagramSocket> sockets = new ArrayList<>();
+        try {
+            DatagramSocket onB2 = null;
+            for (int i = 0; i < 100 && onB2 == null; i++) {
+                DatagramSocket s = connectedToVip();
+                sockets.add(s);
+                if (exchange(s).equals("b2")) onB2 = s;
+            }
+            assertThat(onB2).as("a socket translated to b2 in 100 connects").isNotNull();
+            long destroyedBefore = ((EbpfDataplane) ebpf).udpReapStats().destroyed();
+
+            servers.get(1).close(); // b2 fails its health check; its UDP server keeps answering
+            await("b2 ejected", () -> ejected(dp.effective()));
+            DatagramSocket stale = onB2;
+            int answeredAfterEjection = 0;
+            IOException reset = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (reset == null && System.nanoTime() < deadline) {
+                try {
+                    assertThat(exchange(stale)).isEqualTo("b2");
+                    answeredAfterEjection++; // the apply that ejected b2 may still be reaping
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("the stale socket timed out instead of being reset", e);
+                } catch (IOException e) {
+                    reset = e;
+                }
+            }
+            assertThat(reset)
+                    .as("the socket connected to b2 is reset after the ejection")
+                    .isNotNull();
+            assertThat(((EbpfDataplane) ebpf).udpReapStats().destroyed() - destroyedBefore)
+                    .as("UDP sockets the kernel destroyed")
+                    .isGreaterThanOrEqualTo(1);
+            java.util.Set<String> reached = new java.util.HashSet<>();
+            for (int i = 0; i < 50; i++) {
+                try (DatagramSocket again = connectedToVip()) {
+                    reached.add(exchange(again));
+                }
+            }
+            System.out.printf(
+                    "UDP ejection: the stale socket answered %d more times, then failed with \"%s\"; 50 new sockets"
+                            + " reached %s%n",
+                    answeredAfterEjection, reset.getMessage(), reached);
+            assertThat(reached)
+                    .as("backends new sockets reached")
+                    .doesNotContain("b2")
+                    .isNotEmpty();
+        } finally {
+            sockets.forEach(DatagramSocket::close);
+        }
+    }
+
+    private MeshDataplane openEbpf() {
+        return Dataplanes.open(
+                "ebpf",
+                DataplaneOptions.forNode("node-a")
+                        .with("ebpf.pinRoot", pins.toString())
+                        .with("ebpf.cgroupRoot", cgroup.toString())
+                        .with("ebpf.stateDir", stateDir.toString()));
+    }
+
+    private static DatagramSocket connectedToVip() throws IOException {
+        DatagramSocket s = new DatagramSocket();
+        s.setSoTimeout(3000);
+        s.connect(new InetSocketAddress(VIP, DNS_PORT));
+        return s;
+    }
+
+    /** One question and its answer on a connected socket: the name of the backend that answered. */
+    private static String exchange(DatagramSocket s) throws IOException {
+        byte[] q = "q".getBytes(StandardCharsets.UTF_8);
+        s.send(new DatagramPacket(q, q.length));
+        DatagramPacket reply = new DatagramPacket(new byte[64], 64);
+        s.receive(reply);
+        return new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8);
+    }
+
+    /** Pod {@code i}'s UDP server: answers every datagram with its name. */
+    private DatagramSocket answerUdp(int i) {
+        DatagramSocket server =
+                namespaces.get(i).call(() -> new DatagramSocket(new InetSocketAddress(podIp(i), DNS_TARGET)));
+        byte[] name = PODS.get(i).getBytes(StandardCharsets.UTF_8);
+        Thread.ofVirtual().name("nmh-udp-" + PODS.get(i)).start(() -> {
+            DatagramPacket in = new DatagramPacket(new byte[64], 64);
+            while (!server.isClosed()) {
+                try {
+                    server.receive(in);
+                    server.send(new DatagramPacket(name, name.length, in.getSocketAddress()));
+                } catch (IOException e) {
+                    // closed
+                }
+            }
+        });
+        return server;
     }
 
     private boolean ejected(MeshState effective) {
@@ -263,9 +379,10 @@ class HealthEjectionRootTest {
         return b.service(Service.builder("shop", "web")
                         .vip(VIP)
                         .tcp(80, 8080)
+                        .udp(DNS_PORT, DNS_TARGET)
                         .select("app", "web")
                         .loadBalancing(LoadBalancing.RANDOM)
-                        .healthCheck(new TcpHealthCheck(80, SCHEDULE))
+                        .healthCheck(new TcpHealthCheck(80, SCHEDULE)) // the UDP port is judged by it too
                         .build())
                 .build();
     }
