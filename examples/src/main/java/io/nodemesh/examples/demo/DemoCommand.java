@@ -20,23 +20,8 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--nodes", defaultValue = "3", description = "nodes (default: ${DEFAULT-VALUE})")
-    int nodes;
-
-    @Option(names = "--services", defaultValue = "20", description = "services (default: ${DEFAULT-VALUE})")
-    int services;
-
-    @Option(
-            names = "--pods-per-service",
-            defaultValue = "5",
-            description = "pods behind each service (default: ${DEFAULT-VALUE})")
-    int podsPerService;
-
-    @Option(
-            names = "--seed",
-            defaultValue = "1",
-            description = "seed of every random choice (default: ${DEFAULT-VALUE})")
-    long seed;
+    @CommandLine.Mixin
+    ClusterShapeOptions cluster;
 
     @Option(
             names = "--connections",
@@ -46,16 +31,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ClusterShape shape;
-        try {
-            shape = new ClusterShape(nodes, services, podsPerService);
-            if (connections < 0 || connections > 10_000_000) {
-                throw new IllegalArgumentException("--connections " + connections + " is outside 0..10000000");
-            }
-        } catch (IllegalArgumentException e) {
-            // A ParameterException makes picocli print the message and usage and exit with 2, the CLI's bad-input code.
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        // A ParameterException makes picocli print the message and usage and exit with 2, the CLI's bad-input code.
+        ClusterShape shape = cluster.shape(spec.commandLine());
+        long seed = cluster.seed();
+        if (connections < 0 || connections > 10_000_000)
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--connections " + connections + " is outside 0..10000000");
         MeshState state = DemoCluster.build(shape, seed);
         DemoReport report = DemoTraffic.run(state, seed, connections);
         DemoPrinter.print(spec.commandLine().getOut(), shape, seed, connections, state, report);

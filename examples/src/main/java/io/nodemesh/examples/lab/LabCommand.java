@@ -1,6 +1,7 @@
 package io.nodemesh.examples.lab;
 
 import io.nodemesh.examples.demo.ClusterShape;
+import io.nodemesh.examples.demo.ClusterShapeOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,23 +30,8 @@ public final class LabCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--nodes", defaultValue = "3", description = "nodes (default: ${DEFAULT-VALUE})")
-    int nodes;
-
-    @Option(names = "--services", defaultValue = "20", description = "services (default: ${DEFAULT-VALUE})")
-    int services;
-
-    @Option(
-            names = "--pods-per-service",
-            defaultValue = "5",
-            description = "pods behind each service (default: ${DEFAULT-VALUE})")
-    int podsPerService;
-
-    @Option(
-            names = "--seed",
-            defaultValue = "1",
-            description = "seed of every random choice (default: ${DEFAULT-VALUE})")
-    long seed;
+    @CommandLine.Mixin
+    ClusterShapeOptions cluster;
 
     @Option(
             names = "--connections",
@@ -64,9 +50,9 @@ public final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClusterShape shape;
+        ClusterShape shape = cluster.shape(spec.commandLine());
+        long seed = cluster.seed();
         try {
-            shape = new ClusterShape(nodes, services, podsPerService);
             range("--connections", connections, 0, 100_000);
             range("--messages", messages, 1, 100_000);
             range("--bytes", bytes, 2, 60_000);
