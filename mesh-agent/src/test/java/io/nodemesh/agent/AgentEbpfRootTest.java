@@ -6,11 +6,9 @@ import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.contract.Privileges;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -48,9 +46,9 @@ class AgentEbpfRootTest {
     }
 
     @AfterEach
-    void cleanUp() {
-        if (pins != null) removeTree(pins);
-        if (cgroup != null) removeCgroup(cgroup);
+    void cleanUp() throws IOException {
+        if (pins != null) NodeLeftovers.removeTree(pins);
+        if (cgroup != null) io.nodemesh.netlab.Cgroups.removeTree(cgroup);
     }
 
     @Test
@@ -133,31 +131,10 @@ class AgentEbpfRootTest {
                     String n = p.getFileName().toString();
                     if (!n.matches("nma\\d+")) continue;
                     if (ProcessHandle.of(Long.parseLong(n.substring(3))).isPresent()) continue;
-                    if (root.equals(BPFFS)) removeTree(p);
-                    else removeCgroup(p);
+                    if (root.equals(BPFFS)) NodeLeftovers.removeTree(p);
+                    else io.nodemesh.netlab.Cgroups.removeTree(p);
                 }
             }
-        }
-    }
-
-    /** Removing a pin drops the kernel object once nothing else holds it: a pinned link detaches. */
-    private static void removeTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
-        }
-    }
-
-    /** A cgroup goes with rmdir once empty; this test moves no process into it. */
-    private static void removeCgroup(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(Files::isDirectory)
-                    .sorted(Comparator.reverseOrder())
-                    .toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove cgroup " + dir, e);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.nodemesh.api.Dataplanes;
 import io.nodemesh.api.spi.Availability;
 import io.nodemesh.config.MeshStateFiles;
 import io.nodemesh.contract.Privileges;
+import io.nodemesh.netlab.Cgroups;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.netlab.NetnsThread;
 import io.nodemesh.wireguard.PrivateKeyFile;
@@ -51,7 +52,7 @@ class AgentKillRootTest {
     private UnderlayDump dump;
     private LiveTraffic traffic;
     private Path originalCgroup;
-    private boolean inWatchedCgroup;
+    private Cgroups.Joined inWatchedCgroup;
 
     @BeforeEach
     void requirements() throws IOException {
@@ -65,7 +66,7 @@ class AgentKillRootTest {
             Availability a = Dataplanes.available().get(b);
             Privileges.require(a != null && a.isAvailable(), "the " + b + " backend is unavailable: " + a);
         }
-        originalCgroup = currentCgroup();
+        originalCgroup = Cgroups.current(KillLab.CGROUP2);
     }
 
     @AfterEach
@@ -262,27 +263,12 @@ class AgentKillRootTest {
         return n;
     }
 
-    private void enterWatchedCgroup() throws IOException {
-        Files.writeString(
-                lab.cgroup.resolve("cgroup.procs"),
-                Long.toString(ProcessHandle.current().pid()));
-        inWatchedCgroup = true;
+    private void enterWatchedCgroup() {
+        inWatchedCgroup = Cgroups.join(lab.cgroup, originalCgroup);
     }
 
-    private void leaveWatchedCgroup() throws IOException {
-        if (!inWatchedCgroup) return;
-        Files.writeString(
-                originalCgroup.resolve("cgroup.procs"),
-                Long.toString(ProcessHandle.current().pid()));
-        inWatchedCgroup = false;
-    }
-
-    static Path currentCgroup() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            if (line.startsWith("0::"))
-                return KillLab.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
-        }
-        return KillLab.CGROUP2;
+    private void leaveWatchedCgroup() {
+        if (inWatchedCgroup != null) inWatchedCgroup.close();
     }
 
     private interface Step {

@@ -3,6 +3,7 @@ package io.nodemesh.agent;
 import io.nodemesh.api.DataplaneOptions;
 import io.nodemesh.netlab.Addresses;
 import io.nodemesh.netlab.Bridge;
+import io.nodemesh.netlab.Cgroups;
 import io.nodemesh.netlab.LabPrefix;
 import io.nodemesh.netlab.Links;
 import io.nodemesh.netlab.Netns;
@@ -15,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -213,11 +213,11 @@ final class KillLab implements AutoCloseable {
         step(failures, () -> WireguardDataplane.uninstall(nodeBOptions()));
         for (Netns ns : namespaces.reversed()) step(failures, ns::close);
         namespaces.clear();
-        step(failures, () -> removeTree(pins));
-        step(failures, () -> removeCgroup(cgroup));
+        step(failures, () -> NodeLeftovers.removeTree(pins));
+        step(failures, () -> Cgroups.removeTree(cgroup));
         step(failures, () -> StaleSweep.matching(LAB::owns).files(UAPI_SOCKETS));
         step(failures, () -> StaleSweep.matching(LAB::owns).files(WG_RUNTIME));
-        step(failures, () -> removeTree(keyDir));
+        step(failures, () -> NodeLeftovers.removeTree(keyDir));
         step(failures, KillLab::removeLockFiles);
         if (!failures.isEmpty()) throw failures.getFirst();
     }
@@ -273,43 +273,12 @@ final class KillLab implements AutoCloseable {
             try (Stream<Path> s = Files.list(root)) {
                 for (Path p : s.toList()) {
                     if (!doomed.test(p.getFileName().toString())) continue;
-                    if (root.equals(BPFFS)) removeTree(p);
-                    else removeCgroup(p);
+                    if (root.equals(BPFFS)) NodeLeftovers.removeTree(p);
+                    else Cgroups.removeTree(p);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot sweep " + root, e);
             }
-        }
-    }
-
-    /** Removing a pin drops the kernel object once nothing else holds it: a pinned link detaches. */
-    static void removeTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
-        }
-    }
-
-    /** A cgroup goes with rmdir once empty: processes still in it (a crashed run's) are handed to the parent first. */
-    static void removeCgroup(Path dir) {
-        if (!Files.isDirectory(dir)) return;
-        try {
-            Path procs = dir.resolve("cgroup.procs");
-            if (Files.exists(procs)) {
-                for (String pid : Files.readAllLines(procs)) {
-                    if (pid.isBlank()) continue;
-                    try {
-                        Files.writeString(dir.getParent().resolve("cgroup.procs"), pid.strip());
-                    } catch (IOException e) {
-                        // it exited meanwhile
-                    }
-                }
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove cgroup " + dir, e);
         }
     }
 }

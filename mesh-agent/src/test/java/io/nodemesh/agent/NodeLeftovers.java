@@ -82,10 +82,12 @@ public final class NodeLeftovers {
     }
 
     /** Removes {@code dir} and everything below it, if it exists. */
-    public static void removeTree(Path dir) throws IOException {
+    public static void removeTree(Path dir) {
         if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot remove " + dir, e);
         }
     }
 }

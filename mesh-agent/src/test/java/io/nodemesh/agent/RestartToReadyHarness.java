@@ -38,7 +38,7 @@ public final class RestartToReadyHarness {
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int restarts = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path dir = Files.createTempDirectory("nmk-harness");
-        Path original = AgentKillRootTest.currentCgroup();
+        Path original = io.nodemesh.netlab.Cgroups.current(KillLab.CGROUP2);
         List<String> rows = new ArrayList<>();
         AgentProcess agent = null;
         try (KillLab lab = KillLab.create()) {
@@ -101,7 +101,7 @@ public final class RestartToReadyHarness {
             rows.forEach(System.out::println);
         } finally {
             if (agent != null) agent.close();
-            KillLab.removeTree(dir);
+            NodeLeftovers.removeTree(dir);
         }
     }
 

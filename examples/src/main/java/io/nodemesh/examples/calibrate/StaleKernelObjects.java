@@ -1,9 +1,9 @@
 package io.nodemesh.examples.calibrate;
 
+import io.nodemesh.netlab.Cgroups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,7 +29,7 @@ final class StaleKernelObjects {
                     if (ProcessHandle.of(Long.parseLong(n.substring(letters.length())))
                             .isPresent()) continue;
                     if (root.equals(bpffs)) removePins(p);
-                    else removeCgroup(p);
+                    else Cgroups.removeTree(p);
                     removed.add(p.toString());
                 }
             } catch (IOException e) {
@@ -41,7 +41,7 @@ final class StaleKernelObjects {
 
     static void remove(Path pins, Path cgroup) {
         removePins(pins);
-        removeCgroup(cgroup);
+        Cgroups.removeTree(cgroup);
     }
 
     /** Removing a pin drops the kernel object once nothing else holds it: a pinned link detaches its program. */
@@ -51,38 +51,6 @@ final class StaleKernelObjects {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove pins under " + dir, e);
-        }
-    }
-
-    /**
-     * A cgroup goes with rmdir once no process is in it: processes still inside (the calibration stops its own before)
-     * are moved to the parent, never killed here; the network-namespace sweep stops those of crashed runs.
-     */
-    static void removeCgroup(Path dir) {
-        if (!Files.isDirectory(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(Files::isDirectory)
-                    .sorted(Comparator.reverseOrder())
-                    .toList()) {
-                Path procs = p.resolve("cgroup.procs");
-                if (Files.exists(procs)) {
-                    for (String pid : Files.readAllLines(procs)) {
-                        if (pid.isBlank()) continue;
-                        try {
-                            Files.writeString(dir.getParent().resolve("cgroup.procs"), pid.strip());
-                        } catch (IOException gone) {
-                            // the process ended meanwhile
-                        }
-                    }
-                }
-                try {
-                    Files.deleteIfExists(p);
-                } catch (NoSuchFileException gone) {
-                    // removed concurrently
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove cgroup " + dir, e);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.config.MeshStateFiles;
 import io.nodemesh.examples.demo.DemoStates;
+import io.nodemesh.netlab.Cgroups;
 import io.nodemesh.netlab.LabPrefix;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.wireguard.PrivateKeyFile;
@@ -123,7 +124,7 @@ public final class Lab implements AutoCloseable {
         for (LabNode n : nodes) podHosts.get(n.name()).sendOk(30, "host", n.netns());
 
         progress.accept("agents: " + nodes.size() + " × --backend ebpf,envoy,wireguard (strict)");
-        Path outside = ownCgroup();
+        Path outside = Cgroups.current(LabLeftovers.CGROUP2);
         long t0 = System.nanoTime();
         for (LabNode n : nodes)
             agents.put(n.name(), AgentNode.start(n, stateFile(), outside, log(n.name() + "-agent")));
@@ -146,15 +147,6 @@ public final class Lab implements AutoCloseable {
     private static void threaded(Path cgroup) throws IOException {
         Files.createDirectories(cgroup);
         Files.writeString(cgroup.resolve("cgroup.type"), "threaded");
-    }
-
-    /** This JVM's cgroup-v2 directory: where the agents start, outside every node's watched tree. */
-    private static Path ownCgroup() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            if (line.startsWith("0::"))
-                return LabLeftovers.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
-        }
-        return LabLeftovers.CGROUP2;
     }
 
     private Path log(String name) {

@@ -69,7 +69,7 @@ class CalibrateRedirectRootTest {
         }
         // Remove whatever leaked (and the decoy) so the next run starts clean, then fail.
         StaleKernelObjects.remove(pins, cgroup);
-        StaleKernelObjects.removeCgroup(decoy);
+        io.nodemesh.netlab.Cgroups.removeTree(decoy);
         for (String suffix : List.of("-node", "-a", "-b")) {
             if (Netns.exists(prefix + suffix)) Netns.named(prefix + suffix).delete();
         }

@@ -20,6 +20,7 @@ import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.EbpfDataplane;
 import io.nodemesh.netlab.Addresses;
 import io.nodemesh.netlab.Bridge;
+import io.nodemesh.netlab.Cgroups;
 import io.nodemesh.netlab.LabPrefix;
 import io.nodemesh.netlab.Links;
 import io.nodemesh.netlab.Netns;
@@ -77,7 +78,7 @@ class HealthEjectionRootTest {
     private Path stateDir; // the eBPF backend's applied-state record, kept out of /run/nodemesh
     private Path cgroup;
     private Path originalCgroup;
-    private boolean inCgroup;
+    private Cgroups.Joined joined;
     private boolean bridgeMade;
     private MeshDataplane ebpf;
     private HealthCheckedDataplane dp;
@@ -94,7 +95,7 @@ class HealthEjectionRootTest {
         pins = BPFFS.resolve(PREFIX);
         stateDir = Files.createTempDirectory(PREFIX + "-ebpf-state");
         cgroup = Files.createDirectories(CGROUP2.resolve(PREFIX));
-        originalCgroup = currentCgroup();
+        originalCgroup = Cgroups.current(CGROUP2);
     }
 
     @AfterEach
@@ -446,26 +447,12 @@ class HealthEjectionRootTest {
         throw new IllegalStateException("no free 10.217.X.0/24 for the test pods");
     }
 
-    private void enterCgroup() throws IOException {
-        Files.writeString(
-                cgroup.resolve("cgroup.procs"),
-                Long.toString(ProcessHandle.current().pid()));
-        inCgroup = true;
+    private void enterCgroup() {
+        joined = Cgroups.join(cgroup, originalCgroup);
     }
 
-    private void leaveCgroup() throws IOException {
-        if (!inCgroup) return;
-        Files.writeString(
-                originalCgroup.resolve("cgroup.procs"),
-                Long.toString(ProcessHandle.current().pid()));
-        inCgroup = false;
-    }
-
-    private static Path currentCgroup() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            if (line.startsWith("0::")) return CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
-        }
-        return CGROUP2;
+    private void leaveCgroup() {
+        if (joined != null) joined.close();
     }
 
     /** Namespaces, links, pins and cgroups of earlier runs whose process is gone. */

@@ -144,7 +144,7 @@ public final class FlowDecodeBenchmark {
         Path pins = RootSupport.BPFFS.resolve(RootSupport.PREFIX).resolve("flows");
         Path work = Files.createTempDirectory("nmb-flows");
         Files.createDirectories(cgroup);
-        Path original = currentCgroup();
+        Path original = io.nodemesh.netlab.Cgroups.current(RootSupport.CGROUP2);
         DataplaneOptions options = new DataplaneOptions(
                 FlowRecords.NODE, Map.of("ebpf.cgroupRoot", cgroup.toString(), "ebpf.pinRoot", pins.toString()));
         Bpf bpf = Bpf.system();
@@ -276,14 +276,6 @@ public final class FlowDecodeBenchmark {
                                 .getLong())
                         .sum())
                 .orElse(0L);
-    }
-
-    private static Path currentCgroup() throws java.io.IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            if (line.startsWith("0::"))
-                return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
-        }
-        return RootSupport.CGROUP2;
     }
 
     private static void write(Path file, long pid) throws java.io.IOException {

@@ -10,9 +10,6 @@ import io.nodemesh.ebpf.support.SockKeys;
 import io.nodemesh.ebpf.testing.EbpfContractHarness;
 import io.nodemesh.ebpf.testing.KeyServer;
 import io.nodemesh.ebpf.testing.Pod;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +40,8 @@ final class MeshPods implements AutoCloseable {
 
     /** Call after the privilege gates. Removes whatever it made if it fails half-way. */
     static MeshPods create() {
-        Path outside = currentCgroup(); // before the harness moves this JVM into the attach cgroup
+        Path outside = io.nodemesh.netlab.Cgroups.current(
+                RootSupport.CGROUP2); // before the harness moves this JVM into the attach cgroup
         EbpfContractHarness harness = EbpfContractHarness.start();
         List<AutoCloseable> servers = new ArrayList<>();
         try {
@@ -133,18 +131,6 @@ final class MeshPods implements AutoCloseable {
             } catch (Exception e) {
                 // the namespace goes next anyway; keep closing the rest
             }
-        }
-    }
-
-    private static Path currentCgroup() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-                if (line.startsWith("0::"))
-                    return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
-            }
-            return RootSupport.CGROUP2;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

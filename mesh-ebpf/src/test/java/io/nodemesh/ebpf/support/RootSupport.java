@@ -4,6 +4,7 @@ import io.nodemesh.contract.Privileges;
 import io.nodemesh.ebpf.bpf.Bpf;
 import io.nodemesh.ebpf.bpf.ObjectSpec;
 import io.nodemesh.ebpf.internal.seam.BpfSeam;
+import io.nodemesh.netlab.Cgroups;
 import io.nodemesh.netlab.LabPrefix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,16 +108,6 @@ public final class RootSupport {
 
     /** Cgroup directories are removed with rmdir, deepest first; their control files go with them. */
     public static void removeCgroupTree(Path dir) {
-        if (!Files.isDirectory(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(Files::isDirectory)
-                    .sorted(Comparator.reverseOrder())
-                    .toList()) {
-                TestCgroup.moveProcsToParent(p);
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove cgroup " + dir, e);
-        }
+        Cgroups.removeTree(dir);
     }
 }

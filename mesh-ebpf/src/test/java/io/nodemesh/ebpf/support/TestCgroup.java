@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.support;
 
+import io.nodemesh.netlab.Cgroups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ public final class TestCgroup implements AutoCloseable {
         Path dir = RootSupport.CGROUP2.resolve(RootSupport.PREFIX).resolve(name);
         try {
             Files.createDirectories(dir);
-            return new TestCgroup(dir, currentCgroup());
+            return new TestCgroup(dir, Cgroups.current(RootSupport.CGROUP2));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create cgroup " + dir, e);
         }
@@ -54,29 +55,6 @@ public final class TestCgroup implements AutoCloseable {
     public void close() {
         leave();
         RootSupport.removeCgroupTree(dir);
-    }
-
-    static Path currentCgroup() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            if (line.startsWith("0::"))
-                return RootSupport.CGROUP2.resolve(line.substring(3).replaceFirst("^/", ""));
-        }
-        return RootSupport.CGROUP2;
-    }
-
-    /** Before rmdir: a cgroup with processes cannot be removed, so hand them to the parent. */
-    static void moveProcsToParent(Path cgroup) throws IOException {
-        Path procs = cgroup.resolve("cgroup.procs");
-        if (!Files.exists(procs)) return;
-        for (String pid : Files.readAllLines(procs)) {
-            if (!pid.isBlank()) {
-                try {
-                    Files.writeString(cgroup.getParent().resolve("cgroup.procs"), pid);
-                } catch (IOException e) {
-                    // the process may have exited meanwhile
-                }
-            }
-        }
     }
 
     private static void write(Path file, String content) {
