@@ -15,9 +15,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * deploy/helm/nodemesh without a helm binary (none can be built here): Chart.yaml and values.yaml parse, every
- * {@code .Values} path a template uses is defined, and the defaults agree with deploy/daemonset.yaml. Not a rendering:
- * {@code helm template} output is not checked.
+ * deploy/helm/nodemesh read as files: Chart.yaml and values.yaml parse, every {@code .Values} path a template uses is
+ * defined, and the defaults agree with deploy/daemonset.yaml. {@link HelmTemplateTest} renders it with helm.
  */
 class HelmChartTest {
     static final Path CHART = Path.of("../deploy/helm/nodemesh");
