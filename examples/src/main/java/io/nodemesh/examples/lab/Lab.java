@@ -106,6 +106,8 @@ public final class Lab implements AutoCloseable {
         progress.accept("network: " + (1 + nodes.size() + pods.size()) + " namespaces");
         LabNetwork.build(prefix.name("u"), nodes, List.copyOf(pods.values()), namespaces::add);
         cgroups();
+        Map<LabNode, Netns> floors = new LinkedHashMap<>();
+        for (LabNode n : nodes) floors.put(n, LabFloor.create(n, prefix.name("f" + (n.index() + 1)), namespaces::add));
         Map<String, String> keys = new LinkedHashMap<>();
         for (LabNode n : nodes)
             keys.put(
@@ -122,6 +124,7 @@ public final class Lab implements AutoCloseable {
             podHosts.get(p.node().name()).sendOk(30, "pod", p.name(), p.netns(), p.cgroup(), p.ip());
         }
         for (LabNode n : nodes) podHosts.get(n.name()).sendOk(30, "host", n.netns());
+        floors.forEach((n, ns) -> LabFloor.start(podHosts.get(n.name()), n, ns));
 
         progress.accept("agents: " + nodes.size() + " × --backend ebpf,envoy,wireguard (strict)");
         Path outside = Cgroups.current(LabLeftovers.CGROUP2);

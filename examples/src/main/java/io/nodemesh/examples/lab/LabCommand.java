@@ -2,7 +2,10 @@ package io.nodemesh.examples.lab;
 
 import io.nodemesh.examples.demo.ClusterShape;
 import io.nodemesh.examples.demo.ClusterShapeOptions;
+import io.nodemesh.planner.ParameterFile;
+import io.nodemesh.planner.PlannerParameters;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -48,6 +51,13 @@ public final class LabCommand implements Callable<Integer> {
     @Option(names = "--bytes", defaultValue = "64", description = "bytes per message (default: ${DEFAULT-VALUE})")
     int bytes;
 
+    @Option(
+            names = "--parameters",
+            paramLabel = "FILE",
+            description = "the planner's parameters to predict with, e.g. from `nodemesh calibrate` on this machine"
+                    + " (default: the built-in ones)")
+    Path parameters;
+
     @Override
     public Integer call() throws Exception {
         ClusterShape shape = cluster.shape(spec.commandLine());
@@ -58,6 +68,12 @@ public final class LabCommand implements Callable<Integer> {
             range("--bytes", bytes, 2, 60_000);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PlannerParameters network;
+        try {
+            network = parameters == null ? ParameterFile.defaults() : ParameterFile.load(parameters);
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--parameters: " + e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
         if (!isRoot()) {
@@ -72,11 +88,16 @@ public final class LabCommand implements Callable<Integer> {
             err.printf("[lab] ready in %d ms; %d connections%n", lab.setupTime().toMillis(), connections);
             err.flush();
             CpuPinning.wireguardGo(lab);
+            ModelLatency model = new ModelLatency(network.network());
             List<LabTraffic.Planned> plan = LabTraffic.plan(lab, seed, connections);
-            List<LabTraffic.Done> done = LabTraffic.run(lab, seed, plan, messages, bytes);
-            LabPrinter.print(spec.commandLine().getOut(), shape, seed, lab, done);
+            LabTraffic.Run run = LabTraffic.run(lab, seed, plan, messages, bytes, model);
+            LabPrinter.print(spec.commandLine().getOut(), shape, seed, lab, run, model, parametersOrigin(), bytes);
         }
         return 0;
+    }
+
+    private String parametersOrigin() {
+        return parameters == null ? "built-in parameters" : "parameters from " + parameters;
     }
 
     /** Effective uid 0, as /proc/self/status says (the JDK has no portable call for it). */

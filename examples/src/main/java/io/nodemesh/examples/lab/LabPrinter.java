@@ -18,7 +18,16 @@ import java.util.stream.Collectors;
 final class LabPrinter {
     private LabPrinter() {}
 
-    static void print(PrintWriter out, ClusterShape shape, long seed, Lab lab, List<LabTraffic.Done> done) {
+    static void print(
+            PrintWriter out,
+            ClusterShape shape,
+            long seed,
+            Lab lab,
+            LabTraffic.Run run,
+            ModelLatency model,
+            String parameters,
+            int bytes) {
+        List<LabTraffic.Done> done = run.done();
         out.printf("nodemesh lab: the demo's cluster on this kernel (seed %d)%n", seed);
         out.printf(
                 "  %d nodes, %d services x %d pods = %d pods; one agent per node: ebpf,envoy,wireguard (strict)%n",
@@ -55,10 +64,10 @@ final class LabPrinter {
         }
         out.println();
 
-        out.println("Latency one way (RTT/2) per path, measured vs the planner's model; pods pinned to CPU 0");
+        out.println("Latency one way (RTT/2) per path, measured vs predicted; pods pinned to CPU 0");
         out.printf(
-                "  %-33s %-5s %8s %9s %9s %10s %7s %12s%n",
-                "path", "kind", "samples", "p50 us", "p99 us", "model us", "ratio", "bytes");
+                "  %-33s %-5s %8s %9s %9s %9s %9s %9s %7s %12s%n",
+                "path", "kind", "samples", "p50 us", "p99 us", "kernel", "+app", "predicted", "ratio", "bytes");
         for (LabPath path : List.of(LabPath.SAME_NODE, LabPath.CROSS_NODE, LabPath.HOST_TO_POD)) {
             for (PodCommand.Kind kind : PodCommand.Kind.values()) {
                 List<LabTraffic.Done> row = done.stream()
@@ -73,27 +82,44 @@ final class LabPrinter {
                 if (oneWay.length == 0) continue;
                 double p50 = quantile(oneWay, 0.50) / 1000.0;
                 double p99 = quantile(oneWay, 0.99) / 1000.0;
-                double model = median(
+                double kernel = median(
                         row.stream().mapToDouble(LabTraffic.Done::modelUs).toArray());
-                long bytes = row.stream()
+                double app = appUs(run, kind, model, bytes);
+                long total = row.stream()
                         .mapToLong(d -> ((Outcome.Reached) d.outcome()).result().bytes())
                         .sum();
                 out.printf(
                         Locale.ROOT,
-                        "  %-33s %-5s %8d %9.1f %9.1f %10.1f %7.2f %12d%n",
+                        "  %-33s %-5s %8d %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f %12d%n",
                         path.label,
                         kind,
                         oneWay.length,
                         p50,
                         p99,
-                        model,
-                        p50 / model,
-                        bytes);
+                        kernel,
+                        app,
+                        kernel + app,
+                        p50 / (kernel + app),
+                        total);
             }
         }
-        out.println("  ratio = measured p50 / model p50; the goal is 0.80-1.20. The model's node-to-node hop is a");
+        for (PodCommand.Kind kind : PodCommand.Kind.values()) {
+            long[] floor = run.floorOneWayNs().get(kind);
+            if (floor == null) continue;
+            out.printf(
+                    Locale.ROOT,
+                    "  %-33s %-5s %8d %9.1f %9.1f%n",
+                    "floor (no mesh, 127.0.0.1)",
+                    kind,
+                    floor.length,
+                    quantile(floor, 0.50) / 1000.0,
+                    quantile(floor, 0.99) / 1000.0);
+        }
+        out.println("  kernel = the planner's hops for the path (" + parameters + "; the lab's wire is veth + bridge,");
         out.println(
-                "  network between machines; here the nodes share one kernel, so cross-node rows read low or high.");
+                "  so podToPod stands for nodeToNode); +app = this run's floor p50 less one loopback hop: what the");
+        out.println("  pods' own code costs per message, measured right after each connection on the same node.");
+        out.println("  ratio = measured p50 / predicted; the goal is 0.80-1.20.");
         out.println();
 
         long deterministic =
@@ -125,6 +151,13 @@ final class LabPrinter {
             case Outcome.Reached(PodClient.Result r) -> "reached " + r.backend();
             case Outcome.Failed(String reason) -> "failed (" + reason + ")";
         };
+    }
+
+    /** The application's own one-way cost for {@code kind}: the floor's p50 less the loopback hop it crosses. */
+    private static double appUs(LabTraffic.Run run, PodCommand.Kind kind, ModelLatency model, int bytes) {
+        long[] floor = run.floorOneWayNs().get(kind);
+        if (floor == null || floor.length == 0) return Double.NaN;
+        return Math.max(0, quantile(floor, 0.50) / 1000.0 - model.loopbackUs(bytes));
     }
 
     private static double quantile(long[] sorted, double q) {

@@ -6,7 +6,10 @@ import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.examples.demo.DemoStates;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -53,6 +56,15 @@ final class LabTraffic {
             boolean exactAgrees,
             double modelUs) {}
 
+    /**
+     * The traffic and its floor: each connection was followed at once by the same exchange with its node's {@link
+     * LabFloor}, so host noise falls on both alike.
+     *
+     * @param done           the connections
+     * @param floorOneWayNs  per kind, every floor round trip halved, sorted
+     */
+    record Run(List<Done> done, Map<PodCommand.Kind, long[]> floorOneWayNs) {}
+
     private static final int WARM_UP = 20;
 
     private LabTraffic() {}
@@ -75,9 +87,9 @@ final class LabTraffic {
         return plan;
     }
 
-    static List<Done> run(Lab lab, long seed, List<Planned> plan, int messages, int bytes) {
-        ModelLatency model = new ModelLatency();
+    static Run run(Lab lab, long seed, List<Planned> plan, int messages, int bytes, ModelLatency model) {
         List<Done> done = new ArrayList<>();
+        Map<PodCommand.Kind, List<long[]>> floors = new EnumMap<>(PodCommand.Kind.class);
         // Warm-up, not recorded: the pod JVMs' first round trips run interpreted code.
         for (Planned p : plan.subList(0, Math.min(plan.size(), WARM_UP)))
             Outcome.of(lab, p.kind(), p.from(), p.vip(), p.port(), messages, bytes);
@@ -89,9 +101,21 @@ final class LabTraffic {
                         : sim.tcp(p.from().workload(), node, p.vip(), p.port());
                 Outcome o = Outcome.of(lab, p.kind(), p.from(), p.vip(), p.port(), messages, bytes);
                 done.add(judge(lab, p, o, predicted, model, bytes));
+                From floor = LabFloor.from(p.from().node());
+                if (Outcome.of(lab, p.kind(), floor, LabFloor.ADDRESS, LabFloor.port(p.kind()), messages, bytes)
+                        instanceof Outcome.Reached(PodClient.Result r))
+                    floors.computeIfAbsent(p.kind(), k -> new ArrayList<>()).add(r.rttNanos());
             }
         }
-        return done;
+        Map<PodCommand.Kind, long[]> floorOneWay = new EnumMap<>(PodCommand.Kind.class);
+        floors.forEach((kind, rtts) -> floorOneWay.put(
+                kind,
+                rtts.stream()
+                        .flatMapToLong(Arrays::stream)
+                        .map(n -> n / 2)
+                        .sorted()
+                        .toArray()));
+        return new Run(done, floorOneWay);
     }
 
     private static Done judge(

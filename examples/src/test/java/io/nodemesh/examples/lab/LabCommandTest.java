@@ -26,5 +26,8 @@ class LabCommandTest {
         CliRun bytes = CliRun.nodemesh("lab", "--bytes", "1");
         assertThat(bytes.exitCode()).isEqualTo(2);
         assertThat(bytes.err()).contains("--bytes 1 is outside 2..60000");
+        CliRun parameters = CliRun.nodemesh("lab", "--parameters", "/nonexistent/params.yaml");
+        assertThat(parameters.exitCode()).isEqualTo(2);
+        assertThat(parameters.err()).contains("--parameters: ").contains("/nonexistent/params.yaml");
     }
 }
