@@ -301,6 +301,16 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
         return settings;
     }
 
+    /**
+     * The {@code max_entries} of every map as installed (sized at load, or taken over from a pin), for the objects
+     * loaded later over the same pins, so that they declare the maps at the sizes the pins have.
+     */
+    Map<String, Integer> mapSizes() {
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        maps.forEach((name, map) -> sizes.put(name, map.definition().maxEntries()));
+        return sizes;
+    }
+
     public Bpf bpf() {
         return bpf;
     }
