@@ -53,9 +53,10 @@ public final class EbpfDataplane implements MeshDataplane {
     public static EbpfDataplane open(Bpf bpf, DataplaneOptions options) {
         EbpfSettings settings = EbpfSettings.from(options);
         io.nodemesh.ebpf.internal.ProxyCgroups.check(settings); // before anything is attached
-        io.nodemesh.ebpf.internal.MapCapacities.check(PlanLimits.from(options)); // the ebpf.max* options fit the maps
+        // The maps are sized at load to hold the ebpf.max* limits.
+        var mapSizes = io.nodemesh.ebpf.internal.MapCapacities.sizes(PlanLimits.from(options));
         io.nodemesh.ebpf.internal.EbpfAvailability.mountBpffsIfMissing(bpf, settings);
-        NodeInstallation installation = NodeInstallation.install(bpf, settings);
+        NodeInstallation installation = NodeInstallation.install(bpf, settings, mapSizes);
         try {
             io.nodemesh.ebpf.internal.ProxyCgroups.program(installation);
             return new EbpfDataplane(installation, NodeProgrammer.start(installation, options));

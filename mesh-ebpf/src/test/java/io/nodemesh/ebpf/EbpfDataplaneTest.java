@@ -210,14 +210,55 @@ class EbpfDataplaneTest {
     }
 
     @Test
-    void limitsAboveTheMapsSizesAreRefusedAtOpenNamingOptionAndMap() {
-        assertThatThrownBy(() -> EbpfDataplane.open(
-                        bpf, options.with("ebpf.maxServices", "50000").with("ebpf.maxBackends", "500000")))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("ebpf.maxServices = 50000 needs 100001 entries of nm_rr, which holds 20001")
-                .hasMessageContaining(
-                        "ebpf.maxBackends = 500000 needs 500000 entries of nm_backends, which holds 262144");
-        assertThat(fake.openFds()).isZero();
+    void limitsAboveTheCompiledSizesGrowTheMapsAtLoadAndDefaultsKeepTheCompiledSizes() {
+        try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
+            assertThat(dp.installation().map("nm_rr").info().maxEntries()).isEqualTo(20_001);
+            assertThat(dp.installation().map("nm_backends").info().maxEntries()).isEqualTo(262_144);
+            dp.uninstall();
+        }
+        try (EbpfDataplane dp = EbpfDataplane.open(bpf, fiftyThousand())) {
+            assertThat(dp.installation().map("nm_rr").info().maxEntries()).isEqualTo(100_001);
+            assertThat(dp.installation().map("nm_backends").info().maxEntries()).isEqualTo(500_000);
+            assertThat(dp.installation().map("nm_services").info().maxEntries())
+                    .as("a limit below the compiled size keeps the compiled size")
+                    .isEqualTo(65_536);
+        }
+    }
+
+    DataplaneOptions fiftyThousand() {
+        return options.with("ebpf.maxServices", "50000").with("ebpf.maxBackends", "500000");
+    }
+
+    @Test
+    void aPinnedMapSmallerThanTheLimitsIsRefusedNamingBothSizesAndTheOldInstallationKeepsServing() {
+        try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
+            dp.apply(state(2));
+        }
+        Map<String, String> before = contents("nm_ip_identity");
+        int pinnedFds = fake.openFds(); // the fake's pins hold fds
+        assertThatThrownBy(() -> EbpfDataplane.open(bpf, options.with("ebpf.maxServices", "50000")))
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining("pinned map " + pinRoot.resolve("nm_rr") + " holds 20001 entries, 100001 wanted");
+        assertThat(fake.cgroupAttachments.get(cgroupRoot.toString()))
+                .as("the earlier agent's programs stay attached")
+                .containsExactlyInAnyOrderElementsOf(CGROUP_PROGRAMS);
+        assertThat(contents("nm_ip_identity")).isEqualTo(before);
+        assertThat(fake.openFds())
+                .as("nothing of the refused open is left open")
+                .isEqualTo(pinnedFds);
+    }
+
+    @Test
+    void aPinnedMapLargerThanTheLimitsIsReusedWithItsEntries() {
+        try (EbpfDataplane dp = EbpfDataplane.open(bpf, fiftyThousand())) {
+            dp.apply(state(2));
+        }
+        try (EbpfDataplane dp = EbpfDataplane.open(bpf, options)) {
+            assertThat(dp.installation().reattached()).isTrue();
+            assertThat(dp.installation().map("nm_rr").info().maxEntries()).isEqualTo(100_001);
+            assertThat(dp.installation().map("nm_rr").definition().maxEntries()).isEqualTo(100_001);
+            assertThat(contents("nm_ip_identity")).hasSize(2);
+        }
     }
 
     @Test

@@ -60,6 +60,7 @@ public final class BpfObject implements AutoCloseable {
                 options.pinRoot().map(Path::toString).orElse(""));
         List<Integer> reusedFds = new ArrayList<>();
         try {
+            resize(libbpf, handle, options);
             Set<String> reused = reusePins(libbpf, handle, spec.name(), options, reusedFds);
             try {
                 libbpf.loadObject(handle);
@@ -78,6 +79,15 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** Applies {@link LoadOptions#mapSizes()} to the object's declarations before anything is created. */
+    private static void resize(Libbpf libbpf, long handle, LoadOptions options) {
+        if (options.mapSizes().isEmpty()) return;
+        for (long m : libbpf.maps(handle)) {
+            Integer entries = options.mapSizes().get(libbpf.mapDefinition(m).name());
+            if (entries != null) libbpf.setMaxEntries(m, entries);
+        }
+    }
+
     private static Set<String> reusePins(
             Libbpf libbpf, long handle, String object, LoadOptions options, List<Integer> fds) {
         if (options.pinRoot().isEmpty()) return Set.of();
@@ -91,7 +101,15 @@ public final class BpfObject implements AutoCloseable {
             int fd = libbpf.openPinned(pin.toString());
             fds.add(fd);
             MapDefinition pinned = libbpf.mapInfo(fd).definition();
-            if (!sameLayout(declared, pinned)) {
+            Integer wanted = options.mapSizes().get(declared.name());
+            if (wanted != null && sameShape(declared, pinned) && pinned.maxEntries() != declared.maxEntries()) {
+                // Sized by the caller: a bigger pin serves as well (reuse_fd adopts its size); a smaller one cannot
+                // hold what was asked, and replacing it would drop the state the attached programs serve from.
+                if (pinned.maxEntries() < wanted)
+                    throw new BpfException("pinned map " + pin + " holds " + pinned.maxEntries() + " entries, "
+                            + wanted + " wanted: refusing to replace it (the programs already attached keep serving"
+                            + " from it); lower the limits, or uninstall the dataplane and start again to resize");
+            } else if (!sameLayout(declared, pinned)) {
                 throw new BpfException(
                         "pinned map " + pin + " does not match object " + object + ": pinned " + describe(pinned)
                                 + ", declared " + describe(declared) + " (an older layout? uninstall first)");
@@ -113,10 +131,11 @@ public final class BpfObject implements AutoCloseable {
     }
 
     static boolean sameLayout(MapDefinition a, MapDefinition b) {
-        return a.type() == b.type()
-                && a.keySize() == b.keySize()
-                && a.valueSize() == b.valueSize()
-                && a.maxEntries() == b.maxEntries();
+        return sameShape(a, b) && a.maxEntries() == b.maxEntries();
+    }
+
+    private static boolean sameShape(MapDefinition a, MapDefinition b) {
+        return a.type() == b.type() && a.keySize() == b.keySize() && a.valueSize() == b.valueSize();
     }
 
     private static String describe(MapDefinition d) {

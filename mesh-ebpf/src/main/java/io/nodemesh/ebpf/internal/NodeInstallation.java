@@ -94,11 +94,14 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
     /**
      * Loads, pins and attaches, or takes over what an earlier agent pinned. Paths are checked before anything is
      * loaded; on failure everything this call attached or pinned is removed again (earlier pins are left alone).
+     * The named maps are created with the given {@code max_entries} ({@link MapCapacities#sizes}); a pinned map
+     * smaller than asked is refused naming both sizes, and the earlier installation keeps serving.
      */
-    public static NodeInstallation install(Bpf bpf, EbpfSettings settings) {
+    public static NodeInstallation install(Bpf bpf, EbpfSettings settings, Map<String, Integer> mapSizes) {
         return install(
                 bpf,
                 settings,
+                mapSizes,
                 OBJECTS.stream()
                         .map(n -> ObjectSpec.fromResource(NodeInstallation.class, RESOURCE_DIR + n + ".bpf.o"))
                         .toList());
@@ -111,7 +114,8 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
         return existing;
     }
 
-    static NodeInstallation install(Bpf bpf, EbpfSettings settings, List<ObjectSpec> specs) {
+    static NodeInstallation install(
+            Bpf bpf, EbpfSettings settings, Map<String, Integer> mapSizes, List<ObjectSpec> specs) {
         bpf.requireCgroup2(settings.cgroupRoot());
         Path pinRoot = settings.pinRoot();
         // The pin root may not exist yet; the nearest existing directory above it must be on bpffs.
@@ -127,7 +131,9 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
             createDirectory(pinRoot.resolve(LINK_DIR), undo);
             List<String> pinsBefore = list(pinRoot);
             checkLayoutVersion(bpf, pinRoot);
-            for (ObjectSpec spec : specs) objects.add(bpf.load(spec, LoadOptions.DEFAULTS.withPinRoot(pinRoot)));
+            for (ObjectSpec spec : specs)
+                objects.add(
+                        bpf.load(spec, LoadOptions.DEFAULTS.withPinRoot(pinRoot).withMapSizes(mapSizes)));
             // Maps libbpf pinned just now are ours to remove if a later step fails.
             for (String pin : list(pinRoot)) {
                 if (!pinsBefore.contains(pin) && !pin.equals(LINK_DIR))
@@ -293,6 +299,16 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
     @Override
     public EbpfSettings settings() {
         return settings;
+    }
+
+    /**
+     * The {@code max_entries} of every map as installed (sized at load, or taken over from a pin), for the objects
+     * loaded later over the same pins, so that they declare the maps at the sizes the pins have.
+     */
+    Map<String, Integer> mapSizes() {
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        maps.forEach((name, map) -> sizes.put(name, map.definition().maxEntries()));
+        return sizes;
     }
 
     public Bpf bpf() {

@@ -49,8 +49,9 @@ final class OptionalIterator implements AutoCloseable {
                     .bpf()
                     .load(
                             spec,
-                            LoadOptions.DEFAULTS.withPinRoot(
-                                    installation.settings().pinRoot()));
+                            LoadOptions.DEFAULTS
+                                    .withPinRoot(installation.settings().pinRoot())
+                                    .withMapSizes(installation.mapSizes()));
             prepare.prepare(object);
             return new OptionalIterator(object, object.program(program).attachIterator(), null);
         } catch (RuntimeException | IOException e) {

@@ -245,7 +245,25 @@ public final class FakeLibbpf implements Libbpf {
     }
 
     @Override
+    public void setMaxEntries(long map, int entries) {
+        MapDef m = (MapDef) handles.get(map);
+        if (objects.values().stream().anyMatch(o -> o.mapFds().containsKey(map)))
+            throw new BpfException("set max_entries of map " + m.definition().name() + " after load", Errno.EBUSY);
+        MapDefinition d = m.definition();
+        MapDef resized =
+                new MapDef(new MapDefinition(d.name(), d.type(), d.keySize(), d.valueSize(), entries), m.pinByName());
+        handles.put(map, resized);
+        for (Obj o : objects.values()) o.handles().replace(map, resized);
+    }
+
+    @Override
     public void reuseMapFd(long map, int fd) {
+        // Like libbpf's bpf_map__reuse_fd, the declaration takes the reused map's size.
+        if (fds.get(fd) instanceof FakeMap pinned && handles.get(map) instanceof MapDef m) {
+            MapDef adopted = new MapDef(pinned.def, m.pinByName());
+            handles.put(map, adopted);
+            for (Obj o : objects.values()) o.handles().replace(map, adopted);
+        }
         for (Obj o : objects.values())
             if (o.handles().containsKey(map)) o.mapFds().put(map, dup(fd));
     }

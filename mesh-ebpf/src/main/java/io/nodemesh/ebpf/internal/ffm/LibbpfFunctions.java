@@ -140,6 +140,9 @@ final class LibbpfFunctions {
     // __u32 bpf_map__max_entries(const struct bpf_map *map);
     static final MethodHandle bpf_map__max_entries =
             fn("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    // int bpf_map__set_max_entries(struct bpf_map *map, __u32 max_entries);
+    static final MethodHandle bpf_map__set_max_entries =
+            fn("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     // int bpf_map__fd(const struct bpf_map *map);
     static final MethodHandle bpf_map__fd = fn("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     // int bpf_map__reuse_fd(struct bpf_map *map, int fd);

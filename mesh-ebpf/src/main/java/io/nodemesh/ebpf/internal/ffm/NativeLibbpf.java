@@ -106,6 +106,11 @@ public final class NativeLibbpf implements Libbpf {
     }
 
     @Override
+    public void setMaxEntries(long map, int entries) {
+        NativeObjects.setMaxEntries(map, entries);
+    }
+
+    @Override
     public void reuseMapFd(long map, int fd) {
         NativeObjects.reuseMapFd(map, fd);
     }

@@ -133,6 +133,12 @@ final class NativeObjects {
         return fd < 0 ? -1 : fd;
     }
 
+    static void setMaxEntries(long map, int entries) {
+        check(
+                call(() -> (int) bpf_map__set_max_entries.invokeExact(ptr(map), entries)),
+                "set max_entries " + entries + " of map " + mapDefinition(map).name());
+    }
+
     static void reuseMapFd(long map, int fd) {
         check(call(() -> (int) bpf_map__reuse_fd.invokeExact(ptr(map), fd)), "reuse fd " + fd + " for map");
     }

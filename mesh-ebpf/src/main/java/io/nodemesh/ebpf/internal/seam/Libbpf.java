@@ -63,6 +63,12 @@ public interface Libbpf {
     /** The map's fd once created or reused, or -1. */
     int mapFd(long map);
 
+    /**
+     * {@code bpf_map__set_max_entries}: the size {@code map} is created with at load (between open and load; a map
+     * reused from a pin keeps the pinned size).
+     */
+    void setMaxEntries(long map, int entries);
+
     /** Makes {@code map} use the existing kernel map {@code fd} instead of creating one at load (for pinned maps). */
     void reuseMapFd(long map, int fd);
 
