@@ -64,12 +64,10 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
         boolean named;
 
         List<String> names = List.of();
-        /** The map the client holds (its accepted response's); null: unknown, then {@link #heldVersion} says. */
+        /** The map the client holds (its accepted response's); null: unknown, so it gets the complete answer. */
         Map<String, VersionedResource<?>> heldMap;
         /** The names it holds of that map; null: all of them. */
         List<String> heldNames;
-        /** The version the client says it runs, when the map behind it is unknown (a new stream). */
-        String heldVersion = "";
 
         Sent inflight;
 
@@ -163,13 +161,12 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
             } else {
                 s.heldMap = answered.map;
                 s.heldNames = answered.names;
-                s.heldVersion = answered.version;
             }
         } else if (nonce.isEmpty()) {
-            // A first request, or a client starting the type over: it runs what its version says, nothing more known.
+            // A first request, or a client starting the type over. Its version_info is not trusted to name what it
+            // holds: a client back from a restarted server may run another configuration under the same version.
             s.heldMap = null;
             s.heldNames = null;
-            s.heldVersion = request.getVersionInfo();
         }
         // A client forgets the resources it no longer asks for: asked again, they must be sent again.
         if (s.heldMap != null && s.heldNames != null && !s.wildcard) s.heldNames = kept(s.heldNames, s.names);
@@ -212,11 +209,6 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
         Map<String, VersionedResource<?>> now = snapshot.versionedResources(s.type);
         String version = snapshot.version(s.type);
         List<String> asked = s.names;
-        if (s.heldMap == null && s.heldVersion.equals(version)) {
-            // Back on a new stream with what is served (or told "" while nothing is): it holds this map.
-            s.heldMap = now;
-            s.heldNames = s.wildcard ? null : asked;
-        }
         if (!s.wildcard && asked.isEmpty()) return; // asks for nothing; a named type needs no answer then
         List<String> fresh = s.heldMap == null ? null : s.wildcard ? List.of() : added(s.heldNames, asked);
         boolean holdsAll = s.heldMap != null && (s.wildcard ? s.heldNames == null : fresh.isEmpty());
