@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ADS server (state-of-the-world and delta, plus the per-type services) over gRPC, serving {@link NodeSnapshots}.
- * It watches requests for NACKs: each is reported and rolls the client's node back to what it last accepted.
+ * The ADS server (state-of-the-world and delta, plus the per-type services) over gRPC, serving {@link NodeSnapshots}:
+ * nodemesh's own streams ({@link SotwStreams}, {@link DeltaStreams}), and java-control-plane's for the per-type delta
+ * services only. A NACK is reported and rolls the client's node back to what it last accepted.
  */
 public final class XdsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
