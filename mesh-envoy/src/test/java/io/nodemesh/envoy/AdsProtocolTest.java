@@ -262,6 +262,32 @@ class AdsProtocolTest {
         assertThat(names(ads.next())).contains(all.get(1));
     }
 
+    /** A request answering an older response only changes the names; they are served once the one in flight is answered. */
+    @Test
+    void aStateOfTheWorldRequestWithAStaleNonceWaitsForTheResponseInFlight() {
+        String eds = Resources.V3.ENDPOINT_TYPE_URL;
+        List<String> one = List.of("outbound|8080||svc0.shop");
+        List<String> two = List.of("outbound|8080||svc0.shop", "outbound|8080||svc1.shop");
+        dp.apply(state(3, EncryptionSpec.NONE));
+        ads.request(eds, one, "", "", null);
+        DiscoveryResponse first = ads.next();
+        ads.request(eds, two, "", "an older nonce", null);
+        barrier(); // nothing of EDS came before this CDS response
+
+        ads.request(eds, two, first.getVersionInfo(), first.getNonce(), null);
+        DiscoveryResponse more = ads.next();
+        assertThat(more.getVersionInfo()).isEqualTo(first.getVersionInfo());
+        assertThat(names(more)).as("only the name it newly asks for").containsExactly(two.get(1));
+    }
+
+    @Test
+    void anUnknownTypeUrlEndsTheStreamNamingIt() {
+        ads.request("type.googleapis.com/envoy.nothing.v3.Thing", List.of(), "", "", null);
+        assertThat(ads.failure())
+                .hasMessageContaining("INVALID_ARGUMENT")
+                .hasMessageContaining("envoy.nothing.v3.Thing");
+    }
+
     /** Requests on one ADS stream are handled in order: once a later request is answered, the earlier ones are done. */
     private void barrier() {
         ads.request(CDS, List.of(), "", "", null);

@@ -36,7 +36,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
     private final DeltaStreams streams;
     private final ServerCallStreamObserver<DeltaDiscoveryResponse> out;
     private final Executor serial;
-    private final PacedSender sender;
+    private final PacedSender<DeltaDiscoveryResponse> sender;
     private final Map<ResourceType, Subscription> types = new EnumMap<>(ResourceType.class);
     private String group = "";
     private long nonces;
@@ -66,7 +66,8 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         this.streams = streams;
         this.out = out;
         this.serial = serial;
-        this.sender = new PacedSender(out, serial, streams.budget(), streams.largeResponse());
+        this.sender = new PacedSender<>(
+                out, serial, streams.budget(), streams.largeResponse(), DeltaDiscoveryResponse::getResourcesCount);
     }
 
     @Override

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * immutable maps on every acknowledgement, and builds a {@code Resource} per resource per client; a first configuration
  * of 10,000 services to 100 clients took 2.4 s, most of it there. Here a client's state is a reference to the snapshot
  * map it holds, responses come from diffs shared by all clients, and a complete answer is one list of {@code Resource}s
- * shared by every client subscribed alike. State of the world stays java-control-plane's.
+ * shared by every client subscribed alike. State of the world is nodemesh's own too ({@link SotwStreams}).
  */
 final class DeltaStreams {
     /** What a client rejected: the node is rolled back and the NACK reported (by the xDS server). */

@@ -41,15 +41,6 @@ public final class NodeSnapshots {
         return cache;
     }
 
-    /** Tells the cache which state-of-the-world stream the watch created next on this thread belongs to. */
-    public void streamRequest(long streamId) {
-        cache.streamRequest(streamId);
-    }
-
-    public void streamClosed(long streamId) {
-        cache.streamClosed(streamId);
-    }
-
     /** The serializer the xDS server packs responses with: fed by {@link #pack(Batch)} before an apply is served. */
     public PackedResources packed() {
         return packed;

@@ -1,12 +1,12 @@
 package io.nodemesh.envoy.internal.xds;
 
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * Writes one stream's responses in order, each large one under a permit of the server's {@link SendBudget}: a large
@@ -14,18 +14,21 @@ import java.util.concurrent.TimeUnit;
  * on-ready signal). Only one large response of a stream drains at a time. A client that stops reading keeps its permit
  * at most {@link #MAX_HOLD_MS}, so it cannot hold the others up; it gets no more large responses until it drains.
  * <p>
+ * Both protocols' streams write through it ({@link SotwStream}, {@link DeltaStream}), so there is one pacing core.
+ * <p>
  * Not thread-safe: every call, and the callbacks it schedules, runs on the stream's serial executor.
  */
-final class PacedSender {
+final class PacedSender<R> {
     /** The longest a stream keeps a permit while its transport drains. */
     private static final long MAX_HOLD_MS = 500;
 
-    private final ServerCallStreamObserver<DeltaDiscoveryResponse> out;
+    private final ServerCallStreamObserver<R> out;
     private final Executor serial;
     private final SendBudget budget;
     private final int large;
+    private final ToIntFunction<R> resources;
     /** Responses waiting for a permit, or behind one that does. */
-    private final Deque<DeltaDiscoveryResponse> queued = new ArrayDeque<>();
+    private final Deque<R> queued = new ArrayDeque<>();
 
     private boolean permitted;
     /** Asked the budget for a permit and not granted yet. */
@@ -37,16 +40,22 @@ final class PacedSender {
 
     private boolean closed;
 
-    /** {@code large}: responses with this many resources or more take a permit. */
-    PacedSender(ServerCallStreamObserver<DeltaDiscoveryResponse> out, Executor serial, SendBudget budget, int large) {
+    /** {@code large}: responses with this many resources (counted by {@code resources}) or more take a permit. */
+    PacedSender(
+            ServerCallStreamObserver<R> out,
+            Executor serial,
+            SendBudget budget,
+            int large,
+            ToIntFunction<R> resources) {
         this.out = out;
+        this.resources = resources;
         this.serial = serial;
         this.budget = budget;
         this.large = large;
         out.setOnReadyHandler(() -> serial.execute(this::ready));
     }
 
-    void send(DeltaDiscoveryResponse response) {
+    void send(R response) {
         queued.add(response);
         flush();
     }
@@ -62,8 +71,8 @@ final class PacedSender {
 
     private void flush() {
         while (!queued.isEmpty() && !closed && !draining) {
-            DeltaDiscoveryResponse next = queued.peek();
-            boolean isLarge = next.getResourcesCount() >= large;
+            R next = queued.peek();
+            boolean isLarge = resources.applyAsInt(next) >= large;
             if (isLarge && !permitted) {
                 if (awaiting == null) {
                     Runnable granted = () -> serial.execute(this::granted);

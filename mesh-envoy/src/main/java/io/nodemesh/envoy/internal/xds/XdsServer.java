@@ -1,12 +1,13 @@
 package io.nodemesh.envoy.internal.xds;
 
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ADS server (state-of-the-world and delta, plus the per-type services) over gRPC, serving {@link NodeSnapshots}.
- * It watches requests for NACKs: each is reported and rolls the client's node back to what it last accepted.
+ * The ADS server (state-of-the-world and delta, plus the per-type services) over gRPC, serving {@link NodeSnapshots}:
+ * nodemesh's own streams ({@link SotwStreams}, {@link DeltaStreams}), and java-control-plane's for the per-type delta
+ * services only. A NACK is reported and rolls the client's node back to what it last accepted.
  */
 public final class XdsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
@@ -35,7 +36,7 @@ public final class XdsServer implements AutoCloseable {
     private final NodeSnapshots snapshots;
     private final Consumer<Nack> nacks;
     private final Clock clock;
-    /** Per stream: the node it speaks for, and per type the version of the last response and its nonce. */
+    /** Per per-type delta stream (java-control-plane's): its node, and per type the last response's version and nonce. */
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
     /** Authenticates clients by node over mTLS; null in plain text. */
     private final NodeIdentity identity;
@@ -59,11 +60,20 @@ public final class XdsServer implements AutoCloseable {
         this.snapshots = snapshots;
         this.nacks = nacks;
         this.clock = clock;
-        // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources).
+        // Nodes share most resource objects, so each is packed into an Any once per apply (PackedResources). Only the
+        // per-type delta services are still java-control-plane's.
         V3DiscoveryServer discovery = new V3DiscoveryServer(
                 java.util.List.of(new Callbacks()), snapshots.cache(), senders, snapshots.packed());
         DeltaStreams delta =
                 new DeltaStreams(snapshots.cache(), snapshots.packed(), senders, this::deltaRejected, ledger);
+        SotwStreams sotw = new SotwStreams(
+                snapshots.cache(),
+                snapshots.packed(),
+                senders,
+                this::sotwRejected,
+                ledger,
+                delta.budget(),
+                delta.largeResponse());
         InetSocketAddress address = new InetSocketAddress(host, port);
         NettyServerBuilder builder = tls == null
                 ? NettyServerBuilder.forAddress(address)
@@ -71,50 +81,47 @@ public final class XdsServer implements AutoCloseable {
         this.identity = tls == null ? null : new NodeIdentity();
         if (identity != null) builder.intercept(identity);
         more.forEach(builder::addService);
-        this.server = builder.addService(
-                        sharing(discovery.getAggregatedDiscoveryServiceImpl().bindService(), delta, senders))
-                .addService(discovery.getClusterDiscoveryServiceImpl())
-                .addService(discovery.getEndpointDiscoveryServiceImpl())
-                .addService(discovery.getListenerDiscoveryServiceImpl())
-                .addService(discovery.getRouteDiscoveryServiceImpl())
-                .addService(discovery.getSecretDiscoveryServiceImpl())
-                .build()
-                .start();
+        builder.addService(ours(discovery.getAggregatedDiscoveryServiceImpl().bindService(), sotw, delta, null));
+        for (var perType : java.util.List.of(
+                Map.entry(discovery.getClusterDiscoveryServiceImpl().bindService(), Resources.V3.CLUSTER_TYPE_URL),
+                Map.entry(discovery.getEndpointDiscoveryServiceImpl().bindService(), Resources.V3.ENDPOINT_TYPE_URL),
+                Map.entry(discovery.getListenerDiscoveryServiceImpl().bindService(), Resources.V3.LISTENER_TYPE_URL),
+                Map.entry(discovery.getRouteDiscoveryServiceImpl().bindService(), Resources.V3.ROUTE_TYPE_URL),
+                Map.entry(discovery.getSecretDiscoveryServiceImpl().bindService(), Resources.V3.SECRET_TYPE_URL))) {
+            builder.addService(ours(perType.getKey(), sotw, null, perType.getValue()));
+        }
+        this.server = builder.build().start();
     }
 
     /**
-     * The ADS service: state of the world is java-control-plane's, with requests read by {@link SharedNamesMarshaller};
-     * delta is nodemesh's own ({@link DeltaStreams}); the responses of both are written by {@link SharedBodyMarshaller},
-     * large ones under the one {@link SendBudget} of both ({@link PacedCall} for state of the world).
+     * {@code service} with its state-of-the-world stream replaced by nodemesh's ({@link SotwStreams}; requests read by
+     * {@link SharedNamesMarshaller}) and, over ADS, its delta stream too ({@link DeltaStreams}); the responses of both
+     * are written by {@link SharedBodyMarshaller}, large ones under their one {@link SendBudget} ({@link PacedSender}).
+     * {@code only}: the type of a per-type service, null for ADS. Other methods (per-type delta, fetch) stay
+     * java-control-plane's.
      */
     @SuppressWarnings("unchecked")
-    private static ServerServiceDefinition sharing(
-            ServerServiceDefinition ads, DeltaStreams delta, StreamExecutors senders) {
-        String sotw = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod()
-                .getFullMethodName();
-        String deltaName = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod()
-                .getFullMethodName();
+    private static ServerServiceDefinition ours(
+            ServerServiceDefinition service, SotwStreams sotw, DeltaStreams delta, String only) {
         ServerServiceDefinition.Builder b =
-                ServerServiceDefinition.builder(ads.getServiceDescriptor().getName());
-        for (ServerMethodDefinition<?, ?> m : ads.getMethods()) {
-            String name = m.getMethodDescriptor().getFullMethodName();
-            if (name.equals(sotw)) {
-                var typed = (ServerMethodDefinition<DiscoveryRequest, DiscoveryResponse>) m;
+                ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
+        for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
+            MethodDescriptor<?, ?> d = m.getMethodDescriptor();
+            boolean stream = d.getType() == MethodDescriptor.MethodType.BIDI_STREAMING;
+            if (stream
+                    && d.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> p
+                    && p.getMessagePrototype() instanceof DiscoveryResponse) {
+                var typed = (MethodDescriptor<DiscoveryRequest, DiscoveryResponse>) d;
                 b.addMethod(ServerMethodDefinition.create(
-                        typed.getMethodDescriptor().toBuilder()
+                        typed.toBuilder()
                                 .setRequestMarshaller(new SharedNamesMarshaller())
                                 .setResponseMarshaller(SharedBodyMarshaller.sotw())
                                 .build(),
-                        PacedCall.pacing(
-                                typed.getServerCallHandler(),
-                                delta.budget(),
-                                senders,
-                                DiscoveryResponse::getResourcesCount,
-                                delta.largeResponse())));
-            } else if (name.equals(deltaName)) {
-                var typed = (ServerMethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) m;
+                        sotw.handler(only)));
+            } else if (stream && delta != null) {
+                var typed = (MethodDescriptor<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) d;
                 b.addMethod(ServerMethodDefinition.create(
-                        typed.getMethodDescriptor().toBuilder()
+                        typed.toBuilder()
                                 .setResponseMarshaller(SharedBodyMarshaller.delta())
                                 .build(),
                         delta.handler()));
@@ -151,10 +158,19 @@ public final class XdsServer implements AutoCloseable {
         }
     }
 
+    /** A state-of-the-world client rejected {@code rejected} of a type: roll its node back to what it runs, report it. */
+    private void sotwRejected(String group, String typeUrl, String accepted, String rejected, String detail) {
+        String serving = snapshots.rollback(group, typeUrl, accepted, rejected);
+        report(new Nack(clock.instant(), group, typeUrl, rejected, detail, serving, false));
+    }
+
     /** A delta client rejected {@code version} of a type: roll its node back and report it. */
     private void deltaRejected(String group, String typeUrl, String version, String detail) {
         String serving = snapshots.rollback(group, typeUrl, "", version);
-        Nack nack = new Nack(clock.instant(), group, typeUrl, version, detail, serving, true);
+        report(new Nack(clock.instant(), group, typeUrl, version, detail, serving, true));
+    }
+
+    private void report(Nack nack) {
         LOG.warn("{}", nack);
         try {
             nacks.accept(nack);
@@ -179,51 +195,16 @@ public final class XdsServer implements AutoCloseable {
         @Override
         public void onStreamClose(long streamId, String typeUrl) {
             streams.remove(streamId);
-            ledger.closed(streamId);
-            snapshots.streamClosed(streamId);
         }
 
         @Override
         public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
             streams.remove(streamId);
-            ledger.closed(streamId);
-            snapshots.streamClosed(streamId);
         }
 
         @Override
         public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
-            snapshots.streamRequest(streamId);
-            StreamState s = stream(streamId);
-            if (request.hasNode())
-                s.node = NodeSnapshots.group(request.getNode().getId());
-            // The count, not the names: a client may ask for 10,000 of them in every request.
-            LOG.debug(
-                    "stream {} node {} asks {} ({} names) version '{}' nonce '{}'",
-                    streamId,
-                    s.node,
-                    request.getTypeUrl(),
-                    request.getResourceNamesCount(),
-                    request.getVersionInfo(),
-                    request.getResponseNonce());
-            ledger.answered(
-                    streamId,
-                    request.getTypeUrl(),
-                    request.getResponseNonce(),
-                    request.hasErrorDetail()
-                            ? Optional.of(request.getErrorDetail().getMessage())
-                            : Optional.empty());
-            if (!request.hasErrorDetail()) return;
-            Sent sent = s.lastSent.get(request.getTypeUrl());
-            String rejected = sent != null && sent.nonce.equals(request.getResponseNonce()) ? sent.version : "";
-            String serving = snapshots.rollback(s.node, request.getTypeUrl(), request.getVersionInfo(), rejected);
-            report(new Nack(
-                    clock.instant(),
-                    s.node,
-                    request.getTypeUrl(),
-                    rejected,
-                    request.getErrorDetail().getMessage(),
-                    serving,
-                    false));
+            // nodemesh's own state-of-the-world streams serve every SotW method (SotwStreams); none come here
         }
 
         @Override
@@ -246,13 +227,6 @@ public final class XdsServer implements AutoCloseable {
         }
 
         @Override
-        public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-            StreamState s = stream(streamId);
-            s.lastSent.put(response.getTypeUrl(), new Sent(response.getNonce(), response.getVersionInfo()));
-            ledger.sent(streamId, s.node, response.getTypeUrl(), response.getVersionInfo(), response.getNonce());
-        }
-
-        @Override
         public void onV3StreamDeltaResponse(
                 long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
             stream(streamId)
@@ -262,15 +236,6 @@ public final class XdsServer implements AutoCloseable {
 
         private StreamState stream(long id) {
             return streams.computeIfAbsent(id, k -> new StreamState());
-        }
-
-        private void report(Nack nack) {
-            LOG.warn("{}", nack);
-            try {
-                nacks.accept(nack);
-            } catch (RuntimeException e) {
-                LOG.warn("NACK listener failed on {}", nack, e);
-            }
         }
     }
 }

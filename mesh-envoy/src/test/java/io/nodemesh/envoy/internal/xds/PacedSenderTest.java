@@ -2,36 +2,28 @@ package io.nodemesh.envoy.internal.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
-import io.grpc.ServerCall;
-import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pacing of state-of-the-world responses, over a transport stand-in whose readiness the test sets (the real
- * transport is exercised by {@code SotwSendBudgetTest} and the benchmark). A message's "resources" are its length;
- * 3 or more is large. Grants run on the releasing thread, so each step's effect is visible at once.
+ * The pacing of both protocols' responses ({@link PacedSender}), over a stream stand-in whose readiness the test sets
+ * (the real transport is exercised by {@code SotwSendBudgetTest}, {@code DeltaSendBudgetTest} and the benchmark). A
+ * message's "resources" are its length; 3 or more is large. Grants and the serial executor run on the calling thread,
+ * so each step's effect is visible at once.
  */
-class PacedCallTest {
+class PacedSenderTest {
     private static final int LARGE = 3;
 
     /** Records what reaches the transport; {@code ready} is what gRPC's flow control would say. */
-    private static final class Transport extends ServerCall<String, String> {
+    private static final class Transport extends ServerCallStreamObserver<String> {
         final List<String> sent = new ArrayList<>();
         boolean ready = true;
-        boolean closed;
+        Runnable onReady = () -> {};
 
         @Override
-        public void request(int numMessages) {}
-
-        @Override
-        public void sendHeaders(Metadata headers) {}
-
-        @Override
-        public void sendMessage(String message) {
+        public void onNext(String message) {
             sent.add(message);
         }
 
@@ -41,8 +33,14 @@ class PacedCallTest {
         }
 
         @Override
-        public void close(Status status, Metadata trailers) {
-            closed = true;
+        public void setOnReadyHandler(Runnable handler) {
+            onReady = handler;
+        }
+
+        /** The transport drained: ready again, and gRPC says so. */
+        void drained() {
+            ready = true;
+            onReady.run();
         }
 
         @Override
@@ -51,32 +49,46 @@ class PacedCallTest {
         }
 
         @Override
-        public MethodDescriptor<String, String> getMethodDescriptor() {
-            throw new UnsupportedOperationException();
-        }
+        public void setOnCancelHandler(Runnable handler) {}
+
+        @Override
+        public void setCompression(String compression) {}
+
+        @Override
+        public void disableAutoInboundFlowControl() {}
+
+        @Override
+        public void request(int count) {}
+
+        @Override
+        public void setMessageCompression(boolean enable) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
     }
 
     private final SendBudget budget = new SendBudget(1);
 
-    private record Paced(Transport transport, PacedCall<String, String> call, ServerCall.Listener<String> listener) {}
+    private record Paced(Transport transport, PacedSender<String> sender) {}
 
     private Paced paced() {
         Transport t = new Transport();
-        PacedCall<String, String> call = PacedCall.over(t, budget, Runnable::run, String::length, LARGE);
-        return new Paced(t, call, call.listening(new ServerCall.Listener<>() {}));
+        return new Paced(t, new PacedSender<>(t, Runnable::run, budget, LARGE, String::length));
     }
 
     @Test
     void aLargeResponseWaitsUntilTheOneHoldingThePermitHasDrained() {
         Paced a = paced(), b = paced();
         a.transport.ready = false; // a's client reads slowly
-        a.call.sendMessage("aaaa");
-        b.call.sendMessage("bbbb");
+        a.sender.send("aaaa");
+        b.sender.send("bbbb");
         assertThat(a.transport.sent).containsExactly("aaaa");
         assertThat(b.transport.sent).as("waits for a's permit").isEmpty();
 
-        a.transport.ready = true;
-        a.listener.onReady();
+        a.transport.drained();
         assertThat(b.transport.sent).containsExactly("bbbb");
     }
 
@@ -84,14 +96,13 @@ class PacedCallTest {
     void smallResponsesPassAtOnceButKeepTheirOrderBehindAWaitingLargeOne() {
         Paced a = paced(), b = paced();
         a.transport.ready = false;
-        a.call.sendMessage("aaaa");
-        b.call.sendMessage("x");
-        b.call.sendMessage("bbbb");
-        b.call.sendMessage("y");
+        a.sender.send("aaaa");
+        b.sender.send("x");
+        b.sender.send("bbbb");
+        b.sender.send("y");
         assertThat(b.transport.sent).containsExactly("x");
 
-        a.transport.ready = true;
-        a.listener.onReady();
+        a.transport.drained();
         assertThat(b.transport.sent).containsExactly("x", "bbbb", "y");
     }
 
@@ -99,18 +110,17 @@ class PacedCallTest {
     void aStreamThatEndsGivesItsPermitBackAndDropsWhatIsQueued() {
         Paced a = paced(), b = paced(), c = paced();
         a.transport.ready = false;
-        a.call.sendMessage("aaaa");
-        a.call.sendMessage("a2a2");
+        a.sender.send("aaaa");
+        a.sender.send("a2a2");
         b.transport.ready = false;
-        b.call.sendMessage("bbbb");
-        c.call.sendMessage("cccc");
+        b.sender.send("bbbb");
+        c.sender.send("cccc");
 
-        a.listener.onCancel(); // the client went away while holding the permit
+        a.sender.close(); // the client went away while holding the permit
         assertThat(b.transport.sent).containsExactly("bbbb");
         assertThat(c.transport.sent).as("behind b in the queue for the permit").isEmpty();
 
-        b.call.close(Status.OK, new Metadata()); // the server ends b's stream while it drains
-        assertThat(b.transport.closed).isTrue();
+        b.sender.close(); // b's stream ends while it drains
         assertThat(c.transport.sent).containsExactly("cccc");
         assertThat(a.transport.sent).as("a's queued response was dropped").containsExactly("aaaa");
     }
@@ -119,13 +129,12 @@ class PacedCallTest {
     void aWaitingStreamThatEndsDoesNotTakeAPermit() {
         Paced a = paced(), b = paced(), c = paced();
         a.transport.ready = false;
-        a.call.sendMessage("aaaa");
-        b.call.sendMessage("bbbb");
-        c.call.sendMessage("cccc");
-        b.listener.onCancel();
+        a.sender.send("aaaa");
+        b.sender.send("bbbb");
+        c.sender.send("cccc");
+        b.sender.close();
 
-        a.transport.ready = true;
-        a.listener.onReady();
+        a.transport.drained();
         assertThat(b.transport.sent).isEmpty();
         assertThat(c.transport.sent).containsExactly("cccc");
     }
