@@ -125,6 +125,10 @@ class L7ReferenceSemanticsTest {
                         .as(what)
                         .isTrue();
             }
+            case RequestResult.Redirected redirected -> {
+                assertThat(rule).as(what).isPresent();
+                assertThat(rule.get().rule().redirect()).as(what).isPresent();
+            }
             case RequestResult.Rejected(int status, Verdict verdict, String reason)
             when reason.startsWith("fault injected") -> {
                 assertThat(rule).as(what).isPresent();

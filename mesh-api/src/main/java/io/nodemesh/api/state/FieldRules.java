@@ -9,7 +9,7 @@ import java.util.regex.PatternSyntaxException;
 final class FieldRules {
     static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     /** RFC 9110 token: what an HTTP method or header name may be made of. */
-    private static final Pattern HTTP_TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+    static final Pattern HTTP_TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
     private final List<Violation> out;
 

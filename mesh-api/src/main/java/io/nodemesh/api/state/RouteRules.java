@@ -6,16 +6,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** The rules of HTTP routes: a known L7 parent, rules with backends that exist and weights that send traffic. */
+/**
+ * The rules of HTTP routes: a known L7 parent, rules with backends that exist and weights that send traffic, filters a
+ * proxy can apply ({@link FilterRules}).
+ */
 final class RouteRules {
     private final MeshState state;
     private final Supplier<Map<String, Service>> servicesByKey;
     private final FieldRules rules;
+    private final FilterRules filters;
 
     RouteRules(MeshState state, Supplier<Map<String, Service>> servicesByKey, FieldRules rules) {
         this.state = state;
         this.servicesByKey = servicesByKey;
         this.rules = rules;
+        this.filters = new FilterRules(rules);
     }
 
     void check() {
@@ -46,7 +51,8 @@ final class RouteRules {
                 String rat = at + ".rules[" + j + "]";
                 for (int m = 0; m < rule.matches().size(); m++)
                     rules.httpMatch(rat + ".matches[" + m + "]", rule.matches().get(m));
-                if (rule.backends().isEmpty()) rules.add(rat + ".backends", "a rule needs at least one backend");
+                if (rule.backends().isEmpty() && rule.redirect().isEmpty())
+                    rules.add(rat + ".backends", "a rule needs at least one backend (or a RequestRedirect filter)");
                 long total = 0;
                 for (int b = 0; b < rule.backends().size(); b++) {
                     WeightedBackend wb = rule.backends().get(b);
@@ -65,6 +71,7 @@ final class RouteRules {
                 if (rule.retries().perTryTimeout().isNegative())
                     rules.add(rat + ".retries.perTryTimeout", "must not be negative");
                 rules.fault(rat + ".fault", rule.fault());
+                filters.check(rat, rule);
             }
         }
     }

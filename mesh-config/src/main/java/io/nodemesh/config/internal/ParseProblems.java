@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.nodemesh.api.state.HttpFilter;
 import io.nodemesh.config.StateFileProblem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +77,10 @@ public final class ParseProblems {
                 "unknown field '" + u.getPropertyName() + "'" + known(u.getKnownPropertyIds());
             case InvalidNullException n -> "must not be null";
             case InvalidFormatException f -> invalidValue(f);
-            case InvalidTypeIdException t -> ResilienceMixins.typeProblem(t.getTypeId());
+            case InvalidTypeIdException t ->
+                t.getBaseType() != null && t.getBaseType().isTypeOrSubTypeOf(HttpFilter.class)
+                        ? RouteMixins.typeProblem(t.getTypeId())
+                        : ResilienceMixins.typeProblem(t.getTypeId());
             case MismatchedInputException m -> mismatched(m);
             case ValueInstantiationException v ->
                 v.getCause() == null ? v.getOriginalMessage() : v.getCause().getMessage();

@@ -16,7 +16,7 @@ import io.nodemesh.api.state.TcpHealthCheck;
 public final class ResilienceMixins {
     private ResilienceMixins() {}
 
-    /** The one polymorphic type in a state file, so the one an {@code InvalidTypeIdException} is about. */
+    /** What a health check with a missing or unknown {@code type} is told (filters have {@link RouteMixins#typeProblem}). */
     static String typeProblem(String id) {
         return id == null || id.isEmpty()
                 ? "a health check needs 'type: tcp' or 'type: http'"

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.nodemesh.api.state.AppProtocol;
 import io.nodemesh.api.state.EncryptionSpec;
 import io.nodemesh.api.state.HealthCheck;
+import io.nodemesh.api.state.HttpFilter;
 import io.nodemesh.api.state.Resilience;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.ServiceLayer;
@@ -78,6 +79,7 @@ public final class StateMappers {
                         JsonInclude.Value.construct(JsonInclude.Include.NON_DEFAULT, JsonInclude.Include.ALWAYS))
                 .addModule(new Jdk8Module())
                 .addMixIn(HealthCheck.class, ResilienceMixins.HealthCheckTypes.class)
+                .addMixIn(HttpFilter.class, RouteMixins.HttpFilterTypes.class)
                 .addMixIn(Service.class, ResilienceMixins.ServiceWithoutDefaultResilience.class)
                 .addMixIn(Resilience.class, ResilienceMixins.ResilienceWithoutDefaults.class)
                 .addModule(new SimpleModule("nodemesh-state")

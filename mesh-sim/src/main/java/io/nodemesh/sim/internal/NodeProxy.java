@@ -6,10 +6,14 @@ import io.nodemesh.api.FlowPeer;
 import io.nodemesh.api.Verdict;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.HttpFault;
+import io.nodemesh.api.state.HttpFilter;
 import io.nodemesh.api.state.HttpRoute;
 import io.nodemesh.api.state.HttpRouteRule;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.Protocol;
+import io.nodemesh.api.state.RequestHeaderModifier;
+import io.nodemesh.api.state.RequestRedirect;
+import io.nodemesh.api.state.ResponseHeaderModifier;
 import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.WeightedBackend;
 import io.nodemesh.sim.HttpRequest;
@@ -17,6 +21,7 @@ import io.nodemesh.sim.RequestResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,7 +31,8 @@ import java.util.Optional;
  * endpoints, and checks each request against L7 policy. A service without a route goes to its own endpoints, as the
  * Envoy backend's default route does. Timeouts and retries are not modelled: simulated backends never stall or fail.
  * Route faults are: an abort answers with its status, a delay is reported on the result (the virtual clock is the
- * caller's to advance, so a delayed request does not move time for every other flow).
+ * caller's to advance, so a delayed request does not move time for every other flow). A rule's redirect answers
+ * without a backend; its header edits show on the forwarded request and the response headers of the result.
  */
 public final class NodeProxy {
     private final NodeKernel kernel;
@@ -35,8 +41,9 @@ public final class NodeProxy {
         this.kernel = kernel;
     }
 
-    /** A rule that matched: its route's key (empty for the default route) and index. */
-    private record Match(String route, int rule, List<WeightedBackend> backends, HttpFault fault) {}
+    /** A rule that matched: its route's key (empty for the default route), index and filters. */
+    private record Match(
+            String route, int rule, List<WeightedBackend> backends, HttpFault fault, List<HttpFilter> filters) {}
 
     public RequestResult handle(
             Snapshot s, Instant now, NodeKernel.ClientEnd client, String ip, int port, HttpRequest request) {
@@ -77,6 +84,26 @@ public final class NodeProxy {
                     Verdict.NO_BACKEND,
                     "fault injected by rule " + match.get().rule() + " of route "
                             + match.get().route() + ": aborted with " + fault.abortStatus());
+        }
+        // As Envoy's router: a redirect answers after the fault filter ran, before any backend is picked.
+        for (HttpFilter f : match.get().filters()) {
+            if (f instanceof RequestRedirect r) {
+                kernel.publish(
+                        now,
+                        FlowEvent.Type.DROP,
+                        src,
+                        dst,
+                        service.key(),
+                        null,
+                        Verdict.NO_BACKEND,
+                        FlowPath.NODE_PROXY,
+                        0);
+                return new RequestResult.Redirected(
+                        match.get().route(),
+                        match.get().rule(),
+                        r.statusCode(),
+                        Redirects.location(r, request, ip, port));
+            }
         }
         WeightedBackend split = kernel.picker().weighted(match.get().backends());
         Service target = index.service(split.service()).orElseThrow(); // validation guarantees it exists
@@ -142,22 +169,43 @@ public final class NodeProxy {
                 Verdict.FORWARDED,
                 FlowPath.NODE_PROXY,
                 0);
+        // Header edits belong to the route, so L7 policy above judged the request as the client sent it (Envoy's RBAC
+        // filter runs before the router applies them).
+        HttpRequest forwarded = request;
+        Map<String, String> responseHeaders = Map.of();
+        for (HttpFilter f : match.get().filters()) {
+            switch (f) {
+                case RequestHeaderModifier m ->
+                    forwarded =
+                            new HttpRequest(request.method(), request.path(), HeaderEdits.apply(m, request.headers()));
+                case ResponseHeaderModifier m -> responseHeaders = HeaderEdits.apply(m, Map.of());
+                case RequestRedirect r -> throw new IllegalStateException("a redirect answered above");
+            }
+        }
         return new RequestResult.Routed(
-                match.get().route(), match.get().rule(), target.key(), backend, FlowPath.NODE_PROXY, delay);
+                match.get().route(),
+                match.get().rule(),
+                target.key(),
+                backend,
+                FlowPath.NODE_PROXY,
+                delay,
+                forwarded,
+                responseHeaders);
     }
 
     /** First match wins across the service's routes; no route at all means the service's own endpoints. */
     private static Optional<Match> match(Snapshot s, Service service, int port, HttpRequest request) {
         List<HttpRoute> routes = s.routesFor(service);
         if (routes.isEmpty()) {
-            return Optional.of(new Match("", -1, List.of(new WeightedBackend(service.key(), port, 1)), HttpFault.NONE));
+            return Optional.of(
+                    new Match("", -1, List.of(new WeightedBackend(service.key(), port, 1)), HttpFault.NONE, List.of()));
         }
         for (HttpRoute route : routes) {
             for (int i = 0; i < route.rules().size(); i++) {
                 HttpRouteRule rule = route.rules().get(i);
                 if (rule.matches().isEmpty()
                         || rule.matches().stream().anyMatch(m -> HttpMatching.matches(m, request))) {
-                    return Optional.of(new Match(route.key(), i, rule.backends(), rule.fault()));
+                    return Optional.of(new Match(route.key(), i, rule.backends(), rule.fault(), rule.filters()));
                 }
             }
         }

@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * The route configuration of one L7 service port: the rules of every {@link HttpRoute} of the service in order (first
  * match wins), or, when it has none, everything to the service itself. Requests no rule matches get a 404, as in the
- * Gateway API.
+ * Gateway API. A rule's header edits and redirect are the route's ({@link FilterTranslator}).
  */
 final class RouteTranslator {
     private RouteTranslator() {}
@@ -43,15 +43,16 @@ final class RouteTranslator {
         for (HttpRoute r : routes) {
             for (int i = 0; i < r.rules().size(); i++) {
                 HttpRouteRule rule = r.rules().get(i);
-                RouteAction action = action(rule, p.port());
+                RouteAction action = rule.redirect().isPresent() ? null : action(rule, p.port());
                 List<HttpMatch> matches =
                         rule.matches().isEmpty() ? List.of(HttpMatch.path(PathMatch.ANY)) : rule.matches();
                 var fault = FaultTranslator.perRoute(rule.fault());
                 for (int m = 0; m < matches.size(); m++) {
                     var route = Route.newBuilder()
                             .setName(r.key() + "/rules[" + i + "]/matches[" + m + "]")
-                            .setMatch(match(matches.get(m)))
-                            .setRoute(action);
+                            .setMatch(match(matches.get(m)));
+                    if (action != null) route.setRoute(action);
+                    FilterTranslator.apply(rule.filters(), route);
                     fault.ifPresent(f -> route.putTypedPerFilterConfig(FaultTranslator.FAULT, f));
                     vhost.addRoutes(route);
                 }
