@@ -8,7 +8,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -32,15 +31,11 @@ import java.util.concurrent.Executor;
  * <p>
  * Everything runs on the stream's serial executor, so the state needs no lock.
  */
-final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
+final class DeltaStream extends SerialStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
     private final DeltaStreams streams;
-    private final ServerCallStreamObserver<DeltaDiscoveryResponse> out;
-    private final Executor serial;
-    private final PacedSender<DeltaDiscoveryResponse> sender;
     private final Map<ResourceType, Subscription> types = new EnumMap<>(ResourceType.class);
     private String group = "";
     private long nonces;
-    private boolean closed;
 
     /** One type's subscription and what the client holds of it. */
     private static final class Subscription {
@@ -63,29 +58,8 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
     }
 
     DeltaStream(DeltaStreams streams, ServerCallStreamObserver<DeltaDiscoveryResponse> out, Executor serial) {
+        super(out, serial, streams.budget(), streams.largeResponse(), DeltaDiscoveryResponse::getResourcesCount);
         this.streams = streams;
-        this.out = out;
-        this.serial = serial;
-        this.sender = new PacedSender<>(
-                out, serial, streams.budget(), streams.largeResponse(), DeltaDiscoveryResponse::getResourcesCount);
-    }
-
-    @Override
-    public void onNext(DeltaDiscoveryRequest request) {
-        serial.execute(() -> handle(request));
-    }
-
-    @Override
-    public void onError(Throwable t) {
-        serial.execute(this::close);
-    }
-
-    @Override
-    public void onCompleted() {
-        serial.execute(() -> {
-            close();
-            out.onCompleted();
-        });
     }
 
     /** The node's snapshot changed: bring every type up to date. Called on any thread. */
@@ -97,21 +71,16 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         return group;
     }
 
-    private void close() {
-        if (closed) return;
-        closed = true;
-        sender.close();
+    @Override
+    void released() {
         streams.closed(this);
     }
 
-    private void handle(DeltaDiscoveryRequest request) {
-        if (closed) return;
+    @Override
+    void handle(DeltaDiscoveryRequest request) {
         ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(request.getTypeUrl());
         if (type == null) {
-            out.onError(io.grpc.Status.INVALID_ARGUMENT
-                    .withDescription("unknown type URL " + request.getTypeUrl())
-                    .asRuntimeException());
-            close();
+            fail("unknown type URL " + request.getTypeUrl());
             return;
         }
         if (request.hasNode() && group.isEmpty())

@@ -8,9 +8,7 @@ import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -43,11 +41,8 @@ import java.util.concurrent.Executor;
  * <p>
  * Everything runs on the stream's serial executor, so the state needs no lock.
  */
-final class SotwStream implements StreamObserver<DiscoveryRequest> {
+final class SotwStream extends SerialStream<DiscoveryRequest, DiscoveryResponse> {
     private final SotwStreams streams;
-    private final ServerCallStreamObserver<DiscoveryResponse> out;
-    private final Executor serial;
-    private final PacedSender<DiscoveryResponse> sender;
     /** The type URL a per-type service serves (its requests may leave theirs empty); null over ADS. */
     private final String only;
 
@@ -61,7 +56,6 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
     private final Map<ResourceType, Subscription> types = new EnumMap<>(ResourceType.class);
     private String group = "";
     private long nonces;
-    private boolean closed;
 
     /** A response sent: its nonce and version, and what the client holds once it accepts it. */
     private record Sent(String nonce, String version, Map<String, VersionedResource<?>> map, List<String> names) {}
@@ -90,30 +84,9 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
     }
 
     SotwStream(SotwStreams streams, ServerCallStreamObserver<DiscoveryResponse> out, Executor serial, String only) {
+        super(out, serial, streams.budget(), streams.largeResponse(), DiscoveryResponse::getResourcesCount);
         this.streams = streams;
-        this.out = out;
-        this.serial = serial;
         this.only = only;
-        this.sender = new PacedSender<>(
-                out, serial, streams.budget(), streams.largeResponse(), DiscoveryResponse::getResourcesCount);
-    }
-
-    @Override
-    public void onNext(DiscoveryRequest request) {
-        serial.execute(() -> handle(request));
-    }
-
-    @Override
-    public void onError(Throwable t) {
-        serial.execute(this::close);
-    }
-
-    @Override
-    public void onCompleted() {
-        serial.execute(() -> {
-            close();
-            out.onCompleted();
-        });
     }
 
     /** The node's snapshot changed: bring every type up to date. Called on any thread. */
@@ -125,20 +98,13 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
         return group;
     }
 
-    private void close() {
-        if (closed) return;
-        closed = true;
-        sender.close();
+    @Override
+    void released() {
         streams.closed(this);
     }
 
-    private void fail(String why) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription(why).asRuntimeException());
-        close();
-    }
-
-    private void handle(DiscoveryRequest request) {
-        if (closed) return;
+    @Override
+    void handle(DiscoveryRequest request) {
         String typeUrl = request.getTypeUrl().isEmpty() && only != null ? only : request.getTypeUrl();
         ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
         if (type == null || !Resources.V3.TYPE_URLS.contains(typeUrl)) {
