@@ -2,6 +2,7 @@ package io.nodemesh.envoy.internal.xds;
 
 import io.nodemesh.api.BackendHealth;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per open xDS stream and resource type: what was last sent, what the client last accepted and how often it rejected,
- * for {@code nodemesh status}. Both protocols report here: state of the world from the server's callbacks, delta from
- * {@link DeltaStream}. Streams are any object identifying them; closing one forgets it.
+ * for {@code nodemesh status}. Both protocols report here, from {@link SotwStream} and {@link DeltaStream}. Streams
+ * are any object identifying them; closing one forgets it.
  */
 public final class ClientLedger {
     private record Key(Object stream, String typeUrl) {}
@@ -19,8 +20,13 @@ public final class ClientLedger {
         final String typeUrl;
         volatile String node = "";
         volatile String sentVersion;
-        volatile String sentNonce = "";
         volatile String ackedVersion;
+        /**
+         * Responses sent and not answered yet, nonce to version, oldest first: a SotW stream sends a few ahead of the
+         * client's answers, so an answer may be to any of them.
+         */
+        final LinkedHashMap<String, String> unanswered = new LinkedHashMap<>();
+
         volatile long nacks;
         volatile String lastNack;
 
@@ -29,6 +35,9 @@ public final class ClientLedger {
         }
     }
 
+    /** More than a stream keeps ahead of its client's answers (SotwStream sends at most 4). */
+    private static final int MAX_UNANSWERED = 16;
+
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
 
     void sent(Object stream, String node, String typeUrl, String version, String nonce) {
@@ -36,7 +45,8 @@ public final class ClientLedger {
         synchronized (e) {
             e.node = node;
             e.sentVersion = version;
-            e.sentNonce = nonce;
+            e.unanswered.put(nonce, version);
+            if (e.unanswered.size() > MAX_UNANSWERED) e.unanswered.pollFirstEntry();
         }
     }
 
@@ -45,12 +55,15 @@ public final class ClientLedger {
         Entry e = entries.get(new Key(stream, typeUrl));
         if (e == null || nonce.isEmpty()) return;
         synchronized (e) {
-            if (!nonce.equals(e.sentNonce)) return; // an answer to an older response: it says nothing about the last
+            String version = e.unanswered.get(nonce);
+            if (version == null) return; // answered before, or an answer to a response long gone
+            // It answers the ones before it too (a client answers in order).
+            while (!e.unanswered.pollFirstEntry().getKey().equals(nonce)) {}
             if (error.isPresent()) {
                 e.nacks++;
                 e.lastNack = error.get();
             } else {
-                e.ackedVersion = e.sentVersion;
+                e.ackedVersion = version;
             }
         }
     }
