@@ -63,17 +63,7 @@ class AgentCommandFileSourceTest {
     void appliesTheFileFollowsGoodEditsAndKeepsServingThroughBadOnes() throws Exception {
         Path state = dir.resolve("mesh.yaml");
         Files.writeString(state, ONE_SERVICE);
-        start(
-                "--source",
-                "file",
-                "--state",
-                state.toString(),
-                "--backend",
-                "sim",
-                "--node",
-                "node-a",
-                "--listen",
-                "127.0.0.1:0");
+        startOnSim(state);
 
         await("ready", () -> get("/readyz").statusCode() == 200);
         assertThat(get("/healthz").body()).isEqualTo("ok\n");
@@ -120,17 +110,7 @@ class AgentCommandFileSourceTest {
     void appliesAnEditWhileAFileBesideItChangesAllTheTime() throws Exception {
         Path state = dir.resolve("mesh.yaml");
         Files.writeString(state, ONE_SERVICE);
-        start(
-                "--source",
-                "file",
-                "--state",
-                state.toString(),
-                "--backend",
-                "sim",
-                "--node",
-                "node-a",
-                "--listen",
-                "127.0.0.1:0");
+        startOnSim(state);
         await("ready", () -> get("/readyz").statusCode() == 200);
 
         // A log in the same directory, written every few milliseconds, as a flow log under traffic is.
@@ -168,6 +148,21 @@ class AgentCommandFileSourceTest {
         assertThat(new CommandLine(new AgentCommand()).execute("--source", "carrier-pigeon"))
                 .isEqualTo(2);
         assertThat(AgentCommand.parseListen("127.0.0.1:0").getPort()).isZero();
+    }
+
+    /** The file-fed agent on the simulator, for node-a, on a free port. */
+    private void startOnSim(Path state) {
+        start(
+                "--source",
+                "file",
+                "--state",
+                state.toString(),
+                "--backend",
+                "sim",
+                "--node",
+                "node-a",
+                "--listen",
+                "127.0.0.1:0");
     }
 
     private void start(String... args) {
