@@ -107,7 +107,7 @@ public final class Lab implements AutoCloseable {
         LabNetwork.build(prefix.name("u"), nodes, List.copyOf(pods.values()), namespaces::add);
         cgroups();
         Map<LabNode, Netns> floors = new LinkedHashMap<>();
-        for (LabNode n : nodes) floors.put(n, LabFloor.create(n, prefix.name("f" + (n.index() + 1)), namespaces::add));
+        for (LabNode n : nodes) floors.put(n, LabFloor.create(prefix.name("f" + (n.index() + 1)), namespaces::add));
         Map<String, String> keys = new LinkedHashMap<>();
         for (LabNode n : nodes)
             keys.put(
@@ -138,11 +138,12 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    /** Node cgroups (the eBPF roots) and, below each, a threaded cgroup per pod and one for the node proxy. */
+    /** Node cgroups (the eBPF roots) and, below each, a threaded cgroup per pod, one for the node proxy and the floor. */
     private void cgroups() throws IOException {
         for (LabNode n : nodes) {
             Files.createDirectories(n.cgroup());
             threaded(n.cgroup().resolve(EnvoyNode.CGROUP));
+            threaded(LabFloor.cgroup(n));
         }
         for (LabPod p : pods.values()) threaded(p.cgroup());
     }

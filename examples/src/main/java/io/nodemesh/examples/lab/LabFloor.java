@@ -2,8 +2,6 @@ package io.nodemesh.examples.lab;
 
 import io.nodemesh.netlab.Links;
 import io.nodemesh.netlab.Netns;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -19,14 +17,11 @@ final class LabFloor {
 
     private LabFloor() {}
 
-    /** Makes {@code node}'s floor namespace and threaded cgroup; {@code made} learns the namespace for tear-down. */
-    static Netns create(LabNode node, String netnsName, Consumer<Netns> made) throws IOException {
+    /** Makes a floor namespace; {@code made} learns it for tear-down. Its threaded cgroup is {@link #cgroup}. */
+    static Netns create(String netnsName, Consumer<Netns> made) {
         Netns ns = Netns.create(netnsName);
         made.accept(ns);
         Links.up(ns, "lo");
-        Path cgroup = cgroup(node);
-        Files.createDirectories(cgroup);
-        Files.writeString(cgroup.resolve("cgroup.type"), "threaded");
         return ns;
     }
 
@@ -49,7 +44,8 @@ final class LabFloor {
         };
     }
 
-    private static Path cgroup(LabNode node) {
+    /** The floor's threaded cgroup below the node's, made with the pods' ones. */
+    static Path cgroup(LabNode node) {
         return node.cgroup().resolve(NAME);
     }
 }

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 public final class TestCgroup implements AutoCloseable {
     private final Path dir;
     private final Path original;
-    private boolean inside;
+    private Cgroups.Joined joined;
 
     private TestCgroup(Path dir, Path original) {
         this.dir = dir;
@@ -37,31 +37,18 @@ public final class TestCgroup implements AutoCloseable {
 
     /** Moves this whole JVM into the cgroup: sockets made from now on belong to it. */
     public TestCgroup enter() {
-        write(dir.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
-        inside = true;
+        joined = Cgroups.join(dir, original);
         return this;
     }
 
     /** Moves the JVM back where it was. */
     public void leave() {
-        if (!inside) return;
-        write(
-                original.resolve("cgroup.procs"),
-                Long.toString(ProcessHandle.current().pid()));
-        inside = false;
+        if (joined != null) joined.close();
     }
 
     @Override
     public void close() {
         leave();
         RootSupport.removeCgroupTree(dir);
-    }
-
-    private static void write(Path file, String content) {
-        try {
-            Files.writeString(file, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 }
