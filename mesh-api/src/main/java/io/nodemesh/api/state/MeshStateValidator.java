@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
 final class MeshStateValidator {
     private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     /** SPIFFE trust domain: lower-case letters, digits, '.', '-' and '_'. */
+    /** A Kubernetes label value, which a zone is (topology.kubernetes.io/zone). */
+    private static final Pattern ZONE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+
     private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]+");
 
     private final MeshState state;
@@ -107,6 +110,12 @@ final class MeshStateValidator {
             }
             if (!n.wireguardPublicKey().isEmpty() && !FieldRules.isWireguardKey(n.wireguardPublicKey())) {
                 add(at + ".wireguardPublicKey", "not a WireGuard key: expected 32 bytes in base64 (44 characters)");
+            }
+            if (!ZONE.matcher(n.zone()).matches()) {
+                add(
+                        at + ".zone",
+                        "'" + n.zone() + "' is not a zone name (a label value: up to 63 letters, digits, '-', '_' and"
+                                + " '.', starting and ending with a letter or digit)");
             }
         }
     }

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param affinity      client-IP session affinity, or {@link SessionAffinity#NONE}
  * @param layer         {@link ServiceLayer#L7} when its traffic must go through the node proxy (HTTP routing, L7 policy)
  * @param resilience    health checks, outlier detection, circuit breakers and timeouts, or {@link Resilience#NONE}
+ * @param locality      which endpoints a client prefers by where they run, {@link Locality#ANY} by default
  */
 public record Service(
         String namespace,
@@ -32,7 +33,8 @@ public record Service(
         LoadBalancing loadBalancing,
         SessionAffinity affinity,
         ServiceLayer layer,
-        Resilience resilience)
+        Resilience resilience,
+        Locality locality)
         implements NamespacedObject {
     public Service {
         vips = Lists.copy(vips);
@@ -43,6 +45,33 @@ public record Service(
         affinity = affinity == null ? SessionAffinity.NONE : affinity;
         layer = layer == null ? ServiceLayer.L4 : layer;
         resilience = resilience == null ? Resilience.NONE : resilience;
+        locality = locality == null ? Locality.ANY : locality;
+    }
+
+    /** A service whose clients use every ready endpoint ({@link Locality#ANY}). */
+    public Service(
+            String namespace,
+            String name,
+            List<String> vips,
+            List<ServicePort> ports,
+            List<Endpoint> endpoints,
+            Map<String, String> selector,
+            LoadBalancing loadBalancing,
+            SessionAffinity affinity,
+            ServiceLayer layer,
+            Resilience resilience) {
+        this(
+                namespace,
+                name,
+                vips,
+                ports,
+                endpoints,
+                selector,
+                loadBalancing,
+                affinity,
+                layer,
+                resilience,
+                Locality.ANY);
     }
 
     /** A service without {@link Resilience}: every ready endpoint is picked, nothing is limited. */
@@ -84,6 +113,10 @@ public record Service(
         return toBuilder().resilience(r).build();
     }
 
+    public Service withLocality(Locality l) {
+        return toBuilder().locality(l).build();
+    }
+
     public Service withAffinity(SessionAffinity newAffinity) {
         return toBuilder().affinity(newAffinity).build();
     }
@@ -100,6 +133,7 @@ public record Service(
         private SessionAffinity affinity = SessionAffinity.NONE;
         private ServiceLayer layer = ServiceLayer.L4;
         private Resilience resilience = Resilience.NONE;
+        private Locality locality = Locality.ANY;
 
         private Builder(String namespace, String name) {
             this.namespace = namespace;
@@ -116,6 +150,7 @@ public record Service(
             affinity = s.affinity;
             layer = s.layer;
             resilience = s.resilience;
+            locality = s.locality;
         }
 
         public Builder vip(String vip) {
@@ -237,9 +272,24 @@ public record Service(
             return timeouts(new ConnectionTimeouts(resilience.timeouts().connect(), timeout));
         }
 
+        public Builder locality(Locality l) {
+            locality = l == null ? Locality.ANY : l;
+            return this;
+        }
+
         public Service build() {
             return new Service(
-                    namespace, name, vips, ports, endpoints, selector, loadBalancing, affinity, layer, resilience);
+                    namespace,
+                    name,
+                    vips,
+                    ports,
+                    endpoints,
+                    selector,
+                    loadBalancing,
+                    affinity,
+                    layer,
+                    resilience,
+                    locality);
         }
     }
 }

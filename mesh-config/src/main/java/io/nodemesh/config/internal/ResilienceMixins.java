@@ -5,13 +5,14 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.nodemesh.api.state.ConnectionTimeouts;
 import io.nodemesh.api.state.HttpHealthCheck;
+import io.nodemesh.api.state.Locality;
 import io.nodemesh.api.state.Resilience;
 import io.nodemesh.api.state.TcpHealthCheck;
 
 /**
  * Jackson annotations for the resilience records, which mesh-api cannot carry (it depends on nothing): a health check
  * names its kind with {@code type: tcp|http}, and a service or resilience at its default is left out when written, so
- * files of services without resilience read and write as before.
+ * files of services without resilience (or locality) read and write as before.
  */
 public final class ResilienceMixins {
     private ResilienceMixins() {}
@@ -33,6 +34,9 @@ public final class ResilienceMixins {
     abstract static class ServiceWithoutDefaultResilience {
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NoResilience.class)
         abstract Resilience resilience();
+
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AnyLocality.class)
+        abstract Locality locality();
     }
 
     abstract static class ResilienceWithoutDefaults {
@@ -47,6 +51,20 @@ public final class ResilienceMixins {
         @Override
         public boolean equals(Object value) {
             return value == null || Resilience.NONE.equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    public static final class AnyLocality {
+        public AnyLocality() {}
+
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value == Locality.ANY;
         }
 
         @Override

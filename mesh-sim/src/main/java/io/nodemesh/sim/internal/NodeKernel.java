@@ -4,6 +4,7 @@ import io.nodemesh.api.FlowEvent;
 import io.nodemesh.api.FlowPath;
 import io.nodemesh.api.FlowPeer;
 import io.nodemesh.api.Verdict;
+import io.nodemesh.api.lb.ClosestEndpoints;
 import io.nodemesh.api.lb.SocketLbKey;
 import io.nodemesh.api.spi.FlowHub;
 import io.nodemesh.api.state.Endpoint;
@@ -63,9 +64,13 @@ public final class NodeKernel {
         this.health = health;
     }
 
-    /** The ready endpoints of {@code service} that health checks and outlier detection leave in rotation now. */
+    /**
+     * The ready endpoints of {@code service} that health checks and outlier detection leave in rotation now, narrowed
+     * to the closest ones by the service's {@link io.nodemesh.api.state.Locality} as seen from this node.
+     */
     List<Endpoint> selectable(Snapshot s, Service service, Instant now) {
-        return health.selectable(service, s.readyEndpoints(service), now);
+        return ClosestEndpoints.of(
+                s.index(), service, health.selectable(service, s.readyEndpoints(service), now), node);
     }
 
     EndpointHealth health() {
@@ -155,7 +160,11 @@ public final class NodeKernel {
             return new ConnectResult.Refused(
                     Verdict.NO_BACKEND,
                     "service " + service.key() + " has no ready endpoint"
-                            + (ready == s.readyEndpoints(service) ? "" : " in rotation (the others failed health)"));
+                            + (service.locality() == io.nodemesh.api.state.Locality.NODE_ONLY
+                                    ? " on node " + node + " (its locality is NODE_ONLY)"
+                                    : ready == s.readyEndpoints(service)
+                                            ? ""
+                                            : " in rotation (the others failed health)"));
         }
         Optional<String> overflow = overflow(service);
         if (overflow.isPresent()) {

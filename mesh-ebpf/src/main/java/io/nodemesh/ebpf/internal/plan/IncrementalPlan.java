@@ -30,8 +30,10 @@ final class IncrementalPlan {
             return null;
         }
         MeshState was = last.state();
-        if (!SameElements.of(was.workloads(), next.workloads()) || !SameElements.of(was.policies(), next.policies()))
-            return null;
+        // Nodes: their zones decide which endpoints a service with a locality uses here.
+        if (!SameElements.of(was.workloads(), next.workloads())
+                || !SameElements.of(was.policies(), next.policies())
+                || !SameElements.of(was.nodes(), next.nodes())) return null;
         List<Service> before = was.services(), after = next.services();
         if (before.size() != after.size()) return null;
         Map<String, MapPlan.Segment> segments = new LinkedHashMap<>();

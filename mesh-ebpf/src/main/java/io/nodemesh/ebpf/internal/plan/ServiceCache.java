@@ -16,7 +16,12 @@ import java.util.Set;
  */
 final class ServiceCache {
     /** Inputs shared by every service. */
-    record Context(List<Workload> workloads, Map<String, Integer> identities, String node, int maglevTableSize) {}
+    record Context(
+            List<Workload> workloads,
+            List<io.nodemesh.api.state.Node> nodes,
+            Map<String, Integer> identities,
+            String node,
+            int maglevTableSize) {}
 
     /** Inputs of one service. */
     record Inputs(

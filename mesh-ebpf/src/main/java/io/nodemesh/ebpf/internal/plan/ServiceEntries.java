@@ -1,9 +1,11 @@
 package io.nodemesh.ebpf.internal.plan;
 
+import io.nodemesh.api.lb.ClosestEndpoints;
 import io.nodemesh.api.lb.Maglev;
 import io.nodemesh.api.state.Endpoint;
 import io.nodemesh.api.state.IpAddresses;
 import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.Locality;
 import io.nodemesh.api.state.MeshIndex;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Protocol;
@@ -124,6 +126,23 @@ final class ServiceEntries {
     }
 
     /**
+     * The addresses of {@link #readyAddresses} that clients on {@code node} use, by the service's {@link Locality}: this
+     * node's slots hold only those, so the kernel needs no notion of locality.
+     */
+    static List<String> closestAddresses(
+            MeshIndex index, Service s, Map<String, ReadyEndpoint> ready, Family f, String node) {
+        if (s.locality() == Locality.ANY) return readyAddresses(ready, f);
+        List<ReadyEndpoint> family =
+                ready.values().stream().filter(r -> r.family() == f).toList();
+        Set<Endpoint> closest = new java.util.HashSet<>(ClosestEndpoints.of(
+                index, s, family.stream().map(ReadyEndpoint::endpoint).toList(), node));
+        return family.stream()
+                .filter(r -> closest.contains(r.endpoint()))
+                .map(ReadyEndpoint::canonical)
+                .toList();
+    }
+
+    /**
      * One segment per service (owner {@code service:<key>}), in state order; unchanged services reuse their cached
      * segment.
      */
@@ -135,7 +154,8 @@ final class ServiceEntries {
             PlanLimits limits,
             Allocations previous,
             ServiceCache cache) {
-        cache.begin(new ServiceCache.Context(state.workloads(), identities.assigned(), node, limits.maglevTableSize()));
+        cache.begin(new ServiceCache.Context(
+                state.workloads(), state.nodes(), identities.assigned(), node, limits.maglevTableSize()));
         Map<String, MapPlan.Segment> out = new java.util.LinkedHashMap<>();
         for (Service s : state.services()) {
             if (out.containsKey(owner(s.key()))) continue;
@@ -179,7 +199,8 @@ final class ServiceEntries {
         for (Family f : families(s)) {
             String setKey = setKey(s, f);
             int set = in.backendSets().get(setKey);
-            List<String> order = SlotAssigner.assign(in.previousSlots().get(setKey), readyAddresses(ready, f));
+            List<String> order =
+                    SlotAssigner.assign(in.previousSlots().get(setKey), closestAddresses(index, s, ready, f, node));
             slots.put(setKey, order);
             for (int slot = 0; slot < order.size(); slot++) {
                 backends.put(

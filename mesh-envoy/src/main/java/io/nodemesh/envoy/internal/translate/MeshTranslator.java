@@ -391,7 +391,12 @@ public final class MeshTranslator {
             }
             out.put(
                     node,
-                    new MeshResources(shared.clusters(), shared.endpoints(), listeners, shared.routes(), secrets));
+                    new MeshResources(
+                            shared.clusters(),
+                            NodeEndpoints.of(index, node, shared.endpoints()),
+                            listeners,
+                            shared.routes(),
+                            secrets));
         }
         return out;
     }
