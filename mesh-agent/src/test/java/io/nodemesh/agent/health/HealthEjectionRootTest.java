@@ -10,6 +10,7 @@ import io.nodemesh.api.spi.Availability;
 import io.nodemesh.api.state.EndpointState;
 import io.nodemesh.api.state.HealthCheckSchedule;
 import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.Locality;
 import io.nodemesh.api.state.MeshState;
 import io.nodemesh.api.state.Node;
 import io.nodemesh.api.state.Placement;
@@ -254,6 +255,70 @@ class HealthEjectionRootTest {
         }
     }
 
+    /**
+     * Locality on the kernel: b1 runs on this node (node-a), b2 on node-b of the same zone, b3 on node-c of another
+     * zone (all three are namespaces here; only the state says where they run). With {@link Locality#PREFER_NODE}
+     * every connection reaches b1; when b1 dies and is ejected, the next ones reach b2 only, then b3 only when b2 dies
+     * too, and b1 again once it is back. No connection started after an ejection fails.
+     */
+    @Test
+    void aPreferNodeServiceStaysOnTheNodeAndOverflowsByZoneAsBackendsDie() throws Exception {
+        buildPods();
+        ebpf = openEbpf();
+        dp = new HealthCheckedDataplane(ebpf, new SocketProber(), reports::add);
+        dp.apply(localityState());
+        enterCgroup();
+
+        ConnectLoop loop = new ConnectLoop(dp);
+        Thread client = Thread.ofPlatform().name("nmh-client").start(loop);
+        try {
+            await("b1 served", () -> loop.servedBy().contains("b1"));
+            servedOnly(loop, "b1");
+
+            long died = System.nanoTime();
+            servers.get(0).close();
+            await("b1 ejected", () -> ejected(dp.effective(), 0));
+            long detected = System.nanoTime();
+            servedOnly(loop, "b2");
+            assertThat(loop.failedStartedAfter(detected))
+                    .as("failures after b1's ejection")
+                    .isZero();
+            System.out.printf(
+                    "locality PREFER_NODE: the node's backend died; overflow to the zone applied after %.1f ms, %d"
+                            + " connections failed before it%n",
+                    (detected - died) / 1e6, loop.failures());
+
+            servers.get(1).close();
+            await("b2 ejected", () -> ejected(dp.effective(), 1));
+            long detected2 = System.nanoTime();
+            servedOnly(loop, "b3");
+            assertThat(loop.failedStartedAfter(detected2))
+                    .as("failures after b2's ejection")
+                    .isZero();
+
+            servers.set(0, listen(0));
+            await("b1 restored", () -> !ejected(dp.effective(), 0));
+            long restored = System.nanoTime();
+            servedOnly(loop, "b1");
+            assertThat(loop.failedStartedAfter(restored))
+                    .as("failures after b1's restore")
+                    .isZero();
+        } finally {
+            loop.stop();
+            client.join(Duration.ofSeconds(10));
+        }
+    }
+
+    /** After at most 2 connections still in flight, the next 100 reach {@code pod} and no other backend. */
+    private static void servedOnly(ConnectLoop loop, String pod) throws InterruptedException {
+        int settled = loop.attempts() + 2;
+        await("2 more connections", () -> loop.attempts() >= settled);
+        loop.forgetServed();
+        int from = loop.attempts();
+        await("100 connections", () -> loop.attempts() >= from + 100);
+        assertThat(loop.servedBy()).as("backends served").containsExactly(pod);
+    }
+
     private MeshDataplane openEbpf() {
         return Dataplanes.open(
                 "ebpf",
@@ -299,9 +364,13 @@ class HealthEjectionRootTest {
     }
 
     private boolean ejected(MeshState effective) {
+        return ejected(effective, 1);
+    }
+
+    private boolean ejected(MeshState effective, int pod) {
         Service web = effective.index().service("shop/web").orElseThrow();
         return effective.index().endpoints(web).stream()
-                .anyMatch(e -> e.ip().equals(podIp(1)) && e.state() == EndpointState.NOT_READY);
+                .anyMatch(e -> e.ip().equals(podIp(pod)) && e.state() == EndpointState.NOT_READY);
     }
 
     /** Connects to the VIP one connection after another, each read to the backend's name and closed. */
@@ -385,6 +454,22 @@ class HealthEjectionRootTest {
                         .loadBalancing(LoadBalancing.RANDOM)
                         .healthCheck(new TcpHealthCheck(80, SCHEDULE)) // the UDP port is judged by it too
                         .build())
+                .build();
+    }
+
+    /** b1 on node-a (this one, zone-1), b2 on node-b (zone-1), b3 on node-c (zone-2); web prefers its node. */
+    private MeshState localityState() {
+        MeshState plain = state();
+        MeshState.Builder b = MeshState.builder()
+                .node(plain.nodes().getFirst().withZone("zone-1"))
+                .node(new Node("node-b", List.of(subnet + ".251"), List.of(), "", "zone-1"))
+                .node(new Node("node-c", List.of(subnet + ".252"), List.of(), "", "zone-2"));
+        List<String> nodes = List.of("node-a", "node-b", "node-c");
+        for (int i = 0; i < plain.workloads().size(); i++) {
+            Workload w = plain.workloads().get(i);
+            b.workload(w.toBuilder().node(nodes.get(i)).build());
+        }
+        return b.service(plain.services().getFirst().withLocality(Locality.PREFER_NODE))
                 .build();
     }
 
