@@ -6,10 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A Kubernetes Node becomes a mesh {@link Node}: addresses, pod CIDRs and the WireGuard key its agent published. */
+/**
+ * A Kubernetes Node becomes a mesh {@link Node}: addresses, pod CIDRs, its zone label and the WireGuard key its agent
+ * published.
+ */
 final class NodeReader {
     /** The annotation on which each agent publishes its node's WireGuard public key. */
     static final String WIREGUARD_KEY_ANNOTATION = "nodemesh.io/wireguard-public-key";
+
+    /** The well-known label of a node's zone, which services with a locality prefer. */
+    static final String ZONE_LABEL = "topology.kubernetes.io/zone";
+    /** Its name before Kubernetes 1.17, still set by some installers. */
+    static final String LEGACY_ZONE_LABEL = "failure-domain.beta.kubernetes.io/zone";
 
     private NodeReader() {}
 
@@ -32,6 +40,8 @@ final class NodeReader {
         }
         Map<String, String> annotations = node.getMetadata().getAnnotations();
         String key = annotations == null ? "" : annotations.getOrDefault(WIREGUARD_KEY_ANNOTATION, "");
-        return new Node(node.getMetadata().getName(), addresses, cidrs, key);
+        Map<String, String> labels = node.getMetadata().getLabels();
+        String zone = labels == null ? "" : labels.getOrDefault(ZONE_LABEL, labels.getOrDefault(LEGACY_ZONE_LABEL, ""));
+        return new Node(node.getMetadata().getName(), addresses, cidrs, key, zone);
     }
 }

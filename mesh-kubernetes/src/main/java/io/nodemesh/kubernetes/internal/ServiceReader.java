@@ -65,15 +65,16 @@ final class ServiceReader {
         Map<String, String> annotations = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
         boolean l7 = routed || "true".equalsIgnoreCase(annotations.get(L7_ANNOTATION));
         return Optional.of(new Service(
-                meta.getNamespace(),
-                meta.getName(),
-                vips,
-                ports,
-                endpoints(slices),
-                Map.of(),
-                loadBalancing(annotations.get(LOAD_BALANCING_ANNOTATION)),
-                affinity(spec),
-                l7 ? ServiceLayer.L7 : ServiceLayer.L4));
+                        meta.getNamespace(),
+                        meta.getName(),
+                        vips,
+                        ports,
+                        endpoints(slices),
+                        Map.of(),
+                        loadBalancing(annotations.get(LOAD_BALANCING_ANNOTATION)),
+                        affinity(spec),
+                        l7 ? ServiceLayer.L7 : ServiceLayer.L4)
+                .withLocality(ServiceLocality.of(spec, annotations.get(ServiceLocality.ANNOTATION))));
     }
 
     private static List<Endpoint> endpoints(List<EndpointSlice> slices) {
