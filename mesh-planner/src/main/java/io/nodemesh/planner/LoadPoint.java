@@ -19,6 +19,8 @@ import java.util.List;
  * @param proxyVcpuPerNodeMax mesh proxy CPU on the busiest node
  * @param busiestProxies up to five proxies with the most CPU
  * @param simulatedSeconds virtual time simulated
+ * @param crossNodeFraction share of the measured requests whose server ran on another node than the client (the ones
+ *                          that cross the wire, and the tunnel when there is one)
  */
 public record LoadPoint(
         Model model,
@@ -33,7 +35,8 @@ public record LoadPoint(
         double maxUtilization,
         double proxyVcpuPerNodeMax,
         List<ProxyUsage> busiestProxies,
-        double simulatedSeconds) {
+        double simulatedSeconds,
+        double crossNodeFraction) {
     public LoadPoint {
         busiestProxies = List.copyOf(busiestProxies);
     }

@@ -1,5 +1,6 @@
 package io.nodemesh.planner;
 
+import io.nodemesh.api.state.Locality;
 import io.nodemesh.planner.internal.Footprints;
 import io.nodemesh.planner.internal.Simulation;
 import java.util.ArrayList;
@@ -42,8 +43,13 @@ public final class Planner {
         long done = 0;
         for (Model model : request.models()) {
             for (double rps : request.rps()) {
-                Simulation sim =
-                        new Simulation(request.shape(), model, parameters, request.messageBytes(), request.traffic());
+                Simulation sim = new Simulation(
+                        request.shape(),
+                        model,
+                        parameters,
+                        request.messageBytes(),
+                        request.traffic(),
+                        request.locality());
                 String label = model.name() + " @ " + Math.round(rps) + " rps";
                 loads.add(sim.run(rps, request.requestsPerLoad(), request.seed(), progress, done, total, label));
                 done += request.requestsPerLoad();
@@ -59,7 +65,8 @@ public final class Planner {
      * @param l7        whether the service needs L7
      */
     public double unloadedRoundTripUs(Model model, int messageBytes, boolean crossNode, boolean l7) {
-        return new Simulation(ClusterShape.of(2, 2, 1), model, parameters, messageBytes, TrafficPattern.PAIR)
+        return new Simulation(
+                        ClusterShape.of(2, 2, 1), model, parameters, messageBytes, TrafficPattern.PAIR, Locality.ANY)
                 .unloadedRoundTripUs(crossNode, l7);
     }
 }

@@ -1,5 +1,6 @@
 package io.nodemesh.examples.cli;
 
+import io.nodemesh.api.state.Locality;
 import io.nodemesh.planner.ClusterShape;
 import io.nodemesh.planner.Model;
 import io.nodemesh.planner.ParameterFile;
@@ -93,6 +94,13 @@ public final class SimCommand implements Callable<Integer> {
             description = "UNIFORM (random pairs) or PAIR (one cross-node flow)")
     TrafficPattern traffic;
 
+    @Option(
+            names = "--locality",
+            defaultValue = "ANY",
+            description = "which replica a request goes to: ANY (random) or PREFER_NODE (one on the client's node"
+                    + " when there is one); the cross-node column shows the share that still crosses the wire")
+    Locality locality;
+
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -117,7 +125,7 @@ public final class SimCommand implements Callable<Integer> {
             problems.add("--models: " + e.getMessage());
         }
         ClusterShape shape = new ClusterShape(nodes, services, podsPerService, l7Fraction, maxPodsPerNode, 0, 0);
-        PlanRequest request = new PlanRequest(shape, modelList, rps, messageBytes, requests, traffic, seed);
+        PlanRequest request = new PlanRequest(shape, modelList, rps, messageBytes, requests, traffic, seed, locality);
         problems.addAll(request.problems());
         if (!problems.isEmpty()) return badInput(String.join("\n  ", problems));
         PlanReport plan;

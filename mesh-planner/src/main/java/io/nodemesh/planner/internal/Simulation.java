@@ -1,5 +1,6 @@
 package io.nodemesh.planner.internal;
 
+import io.nodemesh.api.state.Locality;
 import io.nodemesh.planner.ClusterShape;
 import io.nodemesh.planner.LoadPoint;
 import io.nodemesh.planner.Model;
@@ -31,6 +32,7 @@ public final class Simulation {
     private final Model model;
     private final PlannerParameters params;
     private final TrafficPattern traffic;
+    private final boolean preferNode;
     private final Route[] routes;
     private final int pods;
     private final int nodes;
@@ -59,8 +61,15 @@ public final class Simulation {
     private int slotsUsed;
 
     public Simulation(
-            ClusterShape shape, Model model, PlannerParameters params, int messageBytes, TrafficPattern traffic) {
+            ClusterShape shape,
+            Model model,
+            PlannerParameters params,
+            int messageBytes,
+            TrafficPattern traffic,
+            Locality locality) {
         this.shape = shape;
+        // The planner's nodes have no zones: PREFER_ZONE is ANY; NODE_ONLY always finds a local replica (PlanRequest).
+        this.preferNode = locality == Locality.PREFER_NODE || locality == Locality.NODE_ONLY;
         this.model = model;
         this.params = params;
         this.traffic = traffic;
@@ -121,6 +130,7 @@ public final class Simulation {
         long finishedInWindow = 0;
         double latencySum = 0;
         long latencyCount = 0;
+        long crossNodeCount = 0;
 
         heap.push(0, GEN);
         while (!heap.isEmpty()) {
@@ -187,6 +197,7 @@ public final class Simulation {
                         hist.record(lat);
                         latencySum += lat;
                         latencyCount++;
+                        if (route[slot] >= RouteBuilder.index(true, false)) crossNodeCount++;
                     }
                     if (t >= windowStart && (windowEnd == 0 || t <= windowEnd) && generated > warmup)
                         finishedInWindow++;
@@ -218,7 +229,8 @@ public final class Simulation {
                 maxUtilization(loadNs),
                 maxNodeVcpu(loadNs),
                 busiest(loadNs),
-                now / 1e9);
+                now / 1e9,
+                latencyCount == 0 ? 0 : (double) crossNodeCount / latencyCount);
     }
 
     private void startService(EventHeap heap, Rng rng, int st, int slot, long t) {
@@ -255,12 +267,25 @@ public final class Simulation {
             int clientService = client / pps;
             int serverService = rng.nextInt(shape.services() - 1);
             if (serverService >= clientService) serverService++;
-            server = serverService * pps + rng.nextInt(pps);
+            server = serverService * pps + pickReplica(serverService, client % nodes, rng);
         }
         src[s] = client;
         dst[s] = server;
         boolean l7 = server / pps < l7Services;
         route[s] = RouteBuilder.index(client % nodes != server % nodes, l7);
+    }
+
+    /**
+     * A replica of {@code service}: a random one, or with node preference a random one of those on {@code node} (pod
+     * {@code i} runs on node {@code i mod nodes}, so they are every {@code nodes}-th from the first one there), and a
+     * random one when it has none there.
+     */
+    private int pickReplica(int service, int node, Rng rng) {
+        if (preferNode) {
+            int first = Math.floorMod(node - service * pps, nodes);
+            if (first < pps) return first + nodes * rng.nextInt((pps - 1 - first) / nodes + 1);
+        }
+        return rng.nextInt(pps);
     }
 
     private int allocate() {

@@ -30,11 +30,11 @@ public final class CsvReport {
 
     public static String loads(PlanReport r) {
         StringBuilder b = new StringBuilder("model,offered_rps,throughput_rps,requests,p50_us,p99_us,mean_us,little_l,"
-                + "little_lambda_w,max_utilization,vcpu_per_node_max,simulated_s,saturated\n");
+                + "little_lambda_w,max_utilization,vcpu_per_node_max,simulated_s,saturated,cross_node_fraction\n");
         for (LoadPoint p : r.loads()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%s,%.3f,%.3f,%d,%.3f,%.3f,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,%b%n",
+                    "%s,%.3f,%.3f,%d,%.3f,%.3f,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,%b,%.6f%n",
                     p.model().name(),
                     p.offeredRps(),
                     p.throughputRps(),
@@ -47,7 +47,8 @@ public final class CsvReport {
                     p.maxUtilization(),
                     p.proxyVcpuPerNodeMax(),
                     p.simulatedSeconds(),
-                    p.saturated()));
+                    p.saturated(),
+                    p.crossNodeFraction()));
         }
         return b.toString();
     }

@@ -31,6 +31,7 @@ public final class JsonReport {
         root.put("cluster", shape);
         root.put("messageBytes", r.request().messageBytes());
         root.put("traffic", r.request().traffic().name());
+        root.put("locality", r.request().locality().name());
         root.put("seed", r.request().seed());
         root.put("requestsPerLoad", r.request().requestsPerLoad());
         root.put("parameters", r.parameters().description());
@@ -73,6 +74,7 @@ public final class JsonReport {
         m.put("saturated", p.saturated());
         m.put("vcpuPerNodeMax", p.proxyVcpuPerNodeMax());
         m.put("simulatedSeconds", p.simulatedSeconds());
+        m.put("crossNodeFraction", p.crossNodeFraction());
         List<Map<String, Object>> busiest =
                 p.busiestProxies().stream().map(JsonReport::usage).toList();
         m.put("busiestProxies", busiest);

@@ -40,7 +40,7 @@ public final class TableReport {
         }
         if (!r.loads().isEmpty()) {
             b.append(fmt(
-                    "%n%-16s %12s %12s %10s %10s %10s %9s %9s %8s %12s%n",
+                    "%n%-16s %12s %12s %10s %10s %10s %9s %9s %8s %12s %11s%n",
                     "model",
                     "offered rps",
                     "done rps",
@@ -50,10 +50,11 @@ public final class TableReport {
                     "L",
                     "lambda*W",
                     "max util",
-                    "vCPU/node"));
+                    "vCPU/node",
+                    "cross-node"));
             for (LoadPoint p : r.loads()) {
                 b.append(fmt(
-                        "%-16s %12.0f %12.0f %10.1f %10.1f %10.1f %9.3f %9.3f %8.2f %12.3f%s%n",
+                        "%-16s %12.0f %12.0f %10.1f %10.1f %10.1f %9.3f %9.3f %8.2f %12.3f %10.1f%%%s%n",
                         p.model().name(),
                         p.offeredRps(),
                         p.throughputRps(),
@@ -64,10 +65,14 @@ public final class TableReport {
                         p.littleLambdaW(),
                         p.maxUtilization(),
                         p.proxyVcpuPerNodeMax(),
+                        100 * p.crossNodeFraction(),
                         p.saturated() ? "  SATURATED" : ""));
             }
             b.append(
-                    "Latencies are round trips (request + response) through the mesh; L and lambda*W check Little's law.\n");
+                    "Latencies are round trips (request + response) through the mesh; L and lambda*W check Little's law;\n"
+                            + "cross-node: the share of requests whose server ran on another node (locality "
+                            + r.request().locality().name().toLowerCase(Locale.ROOT)
+                            + ").\n");
             if (r.request().traffic() == TrafficPattern.PAIR) busiest(b, r);
         }
         b.append(fmt("Planned in %.1f s.%n", r.wallSeconds()));
