@@ -1,6 +1,7 @@
 package io.nodemesh.ebpf.differential;
 
 import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.Locality;
 import io.nodemesh.api.state.PolicyAction;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +29,7 @@ record Scenario(
      * @param port        service port, TCP and UDP: 80 (target 8080) or 81 (target 9090)
      * @param v6Vip       whether the service also has an IPv6 VIP
      * @param affinity    client session affinity ({@link ScenarioState#AFFINITY_TIMEOUT})
+     * @param locality    which endpoints a client prefers (the remote node is in another zone)
      */
     record ServiceShape(
             boolean bySelector,
@@ -37,7 +39,8 @@ record Scenario(
             LoadBalancing lb,
             int port,
             boolean v6Vip,
-            boolean affinity) {}
+            boolean affinity,
+            Locality locality) {}
 
     /**
      * @param sources      identity indexes, {@link ScenarioState#HOST_SOURCE} for host, {@link ScenarioState#ANY_SOURCE} for *

@@ -31,7 +31,8 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
 
     static ScenarioState of(Scenario s, List<Node> nodes, List<Workload> pods) {
         MeshState.Builder b = MeshState.builder();
-        nodes.forEach(b::node);
+        // This node and the remote one are in different zones, so a locality's node and zone groups differ from ANY.
+        for (int i = 0; i < nodes.size(); i++) b.node(nodes.get(i).withZone("zone-" + i));
         List<Workload> workloads = new ArrayList<>();
         for (int i = 0; i < pods.size(); i++) {
             Workload w = pods.get(i);
@@ -77,15 +78,16 @@ record ScenarioState(MeshState state, List<Attempt> attempts) {
                 new ServicePort("tcp", shape.port(), target, Protocol.TCP),
                 new ServicePort("udp", shape.port(), target, Protocol.UDP));
         return new Service(
-                MeshPods.NAMESPACE,
-                "s" + i,
-                vips,
-                ports,
-                endpoints,
-                shape.bySelector() ? Map.of("app", shape.app()) : Map.of(),
-                shape.lb(),
-                shape.affinity() ? SessionAffinity.clientIp(AFFINITY_TIMEOUT) : SessionAffinity.NONE,
-                ServiceLayer.L4);
+                        MeshPods.NAMESPACE,
+                        "s" + i,
+                        vips,
+                        ports,
+                        endpoints,
+                        shape.bySelector() ? Map.of("app", shape.app()) : Map.of(),
+                        shape.lb(),
+                        shape.affinity() ? SessionAffinity.clientIp(AFFINITY_TIMEOUT) : SessionAffinity.NONE,
+                        ServiceLayer.L4)
+                .withLocality(shape.locality());
     }
 
     static int targetPort(int servicePort) {

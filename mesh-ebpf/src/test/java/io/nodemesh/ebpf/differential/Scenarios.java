@@ -1,6 +1,7 @@
 package io.nodemesh.ebpf.differential;
 
 import io.nodemesh.api.state.LoadBalancing;
+import io.nodemesh.api.state.Locality;
 import io.nodemesh.api.state.PolicyAction;
 import io.nodemesh.ebpf.differential.Scenario.AttemptShape;
 import io.nodemesh.ebpf.differential.Scenario.PodTraits;
@@ -17,7 +18,8 @@ import net.jqwik.api.Combinators;
  * and default-deny allow and host sources included) and 20 attempts (TCP, a third UDP) from local pods and the host.
  * <p>
  * Services use any load balancing, with or without session affinity: both backends key a client the same way
- * ({@link io.nodemesh.api.lb.SocketLbKey}), so Maglev and sticky choices are compared exactly (see {@link SimOracle}).
+ * ({@link io.nodemesh.api.lb.SocketLbKey}), so Maglev and sticky choices are compared exactly (see {@link SimOracle}),
+ * and any {@link Locality}: the closest endpoints are computed once for both ({@link io.nodemesh.api.lb.ClosestEndpoints}).
  */
 final class Scenarios {
     static final int ATTEMPTS = 20;
@@ -51,11 +53,13 @@ final class Scenarios {
                         Arbitraries.of("x", "y"),
                         endpoints,
                         Arbitraries.integers().between(0, 2).set().ofMaxSize(2),
-                        Arbitraries.of(LoadBalancing.class),
+                        // Combinators takes at most eight arbitraries: load balancing and locality travel as a pair.
+                        Combinators.combine(Arbitraries.of(LoadBalancing.class), Arbitraries.of(Locality.class))
+                                .as(net.jqwik.api.Tuple::of),
                         Arbitraries.of(80, 81),
                         Arbitraries.of(true, false),
                         Arbitraries.of(true, false))
-                .as((sel, app, eps, term, lb, port, v6, affinity) -> new ServiceShape(
+                .as((sel, app, eps, term, lbAndLocality, port, v6, affinity) -> new ServiceShape(
                         sel,
                         app,
                         eps,
@@ -63,10 +67,11 @@ final class Scenarios {
                                 .filter(i -> i < eps.size())
                                 .map(eps::get)
                                 .toList()),
-                        lb,
+                        lbAndLocality.get1(),
                         port,
                         v6,
-                        affinity));
+                        affinity,
+                        lbAndLocality.get2()));
     }
 
     private static Arbitrary<PolicyShape> policy() {
