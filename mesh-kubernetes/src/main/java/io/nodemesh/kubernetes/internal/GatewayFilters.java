@@ -57,9 +57,7 @@ final class GatewayFilters {
     }
 
     static Violation unsupported(String type, String at, String supported) {
-        return new Violation(
-                at + ".type",
-                "'" + type + "' is not supported by nodemesh (it maps " + supported + "); the route is not applied");
+        return new Violation(at + ".type", "'" + type + "' is not supported by nodemesh (it maps " + supported + ")");
     }
 
     private static Map<String, String> headerMap(List<HTTPHeader> headers, String at, List<Violation> violations) {

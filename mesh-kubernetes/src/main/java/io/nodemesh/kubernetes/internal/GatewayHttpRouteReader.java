@@ -130,7 +130,7 @@ final class GatewayHttpRouteReader {
             // Without retries one backend request is the whole request: the shorter of the two bounds it.
             timeout = timeout.isPositive() && timeout.compareTo(perTry) < 0 ? timeout : perTry;
         }
-        if (backends.isEmpty() && filters.stream().noneMatch(f -> f instanceof io.nodemesh.api.state.RequestRedirect))
+        if (refs.isEmpty() && filters.stream().noneMatch(f -> f instanceof io.nodemesh.api.state.RequestRedirect))
             violations.add(new Violation(
                     at + ".backendRefs", "a rule needs at least one backendRef (or a RequestRedirect filter)"));
 
