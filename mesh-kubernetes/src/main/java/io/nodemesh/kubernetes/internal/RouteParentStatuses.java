@@ -15,6 +15,9 @@ import java.util.Objects;
  * with an {@code Accepted} condition carrying the verdict, and keeps every other controller's entries as they are.
  */
 final class RouteParentStatuses {
+    /** Gateway API's bound on a condition's message; the API server refuses a longer one. */
+    private static final int MAX_MESSAGE = 32768;
+
     private RouteParentStatuses() {}
 
     /** The route's new {@code status}, or null when it already says this verdict. */
@@ -24,6 +27,8 @@ final class RouteParentStatuses {
         String status = v.accepted() ? "True" : "False";
         String reason = v.accepted() ? "Accepted" : "UnsupportedValue";
         String message = StatusWriter.message(v);
+        if (message.length() > MAX_MESSAGE)
+            message = message.substring(0, MAX_MESSAGE - 40) + "… (cut: see the agent's log)";
         List<Map<String, Object>> current = parents(r.getAdditionalProperties().get("status"));
         List<Map<String, Object>> out = new ArrayList<>();
         boolean same = true;
