@@ -10,6 +10,7 @@ module io.nodemesh.kubernetes {
     requires transitive kubernetes.model.common;
     requires kubernetes.model.discovery;
     requires kubernetes.model.coordination; // the Lease of the status-writer election
+    requires kubernetes.model.gatewayapi; // HTTPRoute and GRPCRoute, read typed one object at a time
     // Found reflectively and through ServiceLoader at run time: required so the module path resolves them.
     requires kubernetes.client;
     requires io.fabric8.kubernetes.client.jdkhttp;

@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Feeds a {@link MeshDataplane} from a Kubernetes API server: informers on Nodes, Pods, Services, EndpointSlices and
- * nodemesh's resources, translated into one cluster-wide {@link io.nodemesh.api.state.MeshState} and applied
+ * Feeds a {@link MeshDataplane} from a Kubernetes API server: informers on Nodes, Pods, Services, EndpointSlices,
+ * nodemesh's resources and Gateway API HTTPRoutes and GRPCRoutes attached to Services (optional: off, with one log
+ * line, where the API server does not serve them), translated into one cluster-wide {@link io.nodemesh.api.state.MeshState} and applied
  * incrementally, a burst of changes at a time.
  * <pre>{@code
  * try (var client = new KubernetesClientBuilder().build();
@@ -17,7 +18,7 @@ import java.util.List;
  *     ...
  * }
  * }</pre>
- * Faults: an invalid MeshPolicy or MeshHttpRoute is not applied (its last good version keeps serving) and its status
+ * Faults: an invalid MeshPolicy, MeshHttpRoute, HTTPRoute or GRPCRoute is not applied (its last good version keeps serving) and its status
  * says why; an unreachable API server or an expired watch leaves the dataplane on its last state while the informers
  * relist with backoff, and {@link #health()} says what is wrong.
  */

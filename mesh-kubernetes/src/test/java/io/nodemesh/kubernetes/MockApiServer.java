@@ -95,6 +95,14 @@ final class MockApiServer implements AutoCloseable {
         dispatcher.emptyListPath = path;
     }
 
+    /**
+     * While {@code pathPrefix} is set, every request under it (e.g. {@code /apis/gateway.networking.k8s.io}) is
+     * answered 404, as an API server answers for a group whose CRDs are not installed; null ends it.
+     */
+    void notServed(String pathPrefix) {
+        dispatcher.notServedPrefix = pathPrefix;
+    }
+
     @Override
     public void close() {
         client.close();
@@ -108,6 +116,7 @@ final class MockApiServer implements AutoCloseable {
         volatile boolean gone;
         volatile boolean unavailable;
         volatile String emptyListPath;
+        volatile String notServedPrefix;
         final List<String> statusWriters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
@@ -121,6 +130,12 @@ final class MockApiServer implements AutoCloseable {
                 return new MockResponse()
                         .setResponseCode(503)
                         .setBody(status(503, "ServiceUnavailable", "apiserver is down (test outage)"));
+            }
+            String missing = notServedPrefix;
+            if (missing != null && request.getPath().startsWith(missing)) {
+                return new MockResponse()
+                        .setResponseCode(404)
+                        .setBody(status(404, "NotFound", "the server could not find the requested resource"));
             }
             String empty = emptyListPath;
             if (!watch

@@ -19,6 +19,8 @@ final class CustomResources {
         return switch (r.getKind()) {
             case "MeshConfig" -> CONFIG;
             case "MeshPolicy" -> POLICY;
+            case "HTTPRoute" -> GatewayApi.HTTP_ROUTE;
+            case "GRPCRoute" -> GatewayApi.GRPC_ROUTE;
             default -> ROUTE;
         };
     }

@@ -204,6 +204,7 @@ public final class FeedLoop implements AutoCloseable {
                                 e.violations(),
                                 assembler.lastGoodPolicies(),
                                 assembler.lastGoodRoutes(),
+                                assembly.routeOrigins(),
                                 assembly.verdicts(),
                                 out)
                         : null;

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -43,6 +44,10 @@ final class InformerCache implements AutoCloseable {
     private final SharedIndexInformer<GenericKubernetesResource> configs;
     private final SharedIndexInformer<GenericKubernetesResource> policies;
     private final SharedIndexInformer<GenericKubernetesResource> routes;
+    private final SharedIndexInformer<GenericKubernetesResource> httpRoutes;
+    private final SharedIndexInformer<GenericKubernetesResource> grpcRoutes;
+    /** Optional kinds the API server would not list (404, 403), with why: left out of sync and problems. */
+    private final Map<ResourceKind, String> absent = new ConcurrentHashMap<>();
 
     private final boolean strip;
 
@@ -76,6 +81,18 @@ final class InformerCache implements AutoCloseable {
         routes = register(
                 ResourceKind.MESH_HTTP_ROUTE,
                 client.genericKubernetesResources(CustomResources.ROUTE)
+                        .inAnyNamespace()
+                        .runnableInformer(0),
+                onChange);
+        httpRoutes = register(
+                ResourceKind.HTTP_ROUTE,
+                client.genericKubernetesResources(GatewayApi.HTTP_ROUTE)
+                        .inAnyNamespace()
+                        .runnableInformer(0),
+                onChange);
+        grpcRoutes = register(
+                ResourceKind.GRPC_ROUTE,
+                client.genericKubernetesResources(GatewayApi.GRPC_ROUTE)
                         .inAnyNamespace()
                         .runnableInformer(0),
                 onChange);
@@ -121,6 +138,13 @@ final class InformerCache implements AutoCloseable {
     private ExceptionHandler handler(ResourceKind kind) {
         return (isStarted, t) -> {
             if (closed) return false;
+            if (kind.optional() && notServed(t) != null) {
+                // Retried quietly, so installing the CRDs (or granting the role) later turns the kind on.
+                String why = notServed(t);
+                if (absent.put(kind, why) == null)
+                    LOG.info("{} are off: {}; the feed goes on without them", kind.plural(), why);
+                return true;
+            }
             String message = describe(t);
             lastErrors.put(kind, message);
             errorTimes.put(kind, Instant.now());
@@ -139,6 +163,18 @@ final class InformerCache implements AutoCloseable {
         return top;
     }
 
+    /** Why the API server will not list an optional kind, or null for any other failure. */
+    private static String notServed(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof KubernetesClientException e) {
+                if (e.getCode() == 404) return "the API server does not serve them (their CRDs are not installed)";
+                if (e.getCode() == 403)
+                    return "the agent may not list them (403: grant get, list and watch in its ClusterRole)";
+            }
+        }
+        return null;
+    }
+
     /** Starts every informer; the result completes when all have listed once. */
     java.util.concurrent.CompletableFuture<Void> start() {
         List<java.util.concurrent.CompletableFuture<Void>> started = new ArrayList<>();
@@ -151,14 +187,30 @@ final class InformerCache implements AutoCloseable {
                 started.toArray(java.util.concurrent.CompletableFuture[]::new));
     }
 
+    /** Whether every kind has listed once; an optional kind the API server does not serve counts as listed, empty. */
     boolean synced() {
-        return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+        boolean all = true;
+        for (var e : informers.entrySet()) {
+            if (e.getValue().hasSynced()) {
+                if (e.getValue().isWatching() && absent.remove(e.getKey()) != null)
+                    LOG.info("{} are on", e.getKey().plural());
+            } else if (!absent.containsKey(e.getKey())) {
+                all = false;
+            }
+        }
+        return all;
+    }
+
+    /** The optional kinds the feed goes without, with why. */
+    Map<ResourceKind, String> absent() {
+        return Map.copyOf(absent);
     }
 
     /** What stops the caches from being complete and current, one line per kind; empty when they are. */
     List<String> problems() {
         List<String> out = new ArrayList<>();
         informers.forEach((kind, informer) -> {
+            if (!informer.hasSynced() && absent.containsKey(kind)) return; // off, and said so once
             if (!informer.hasSynced()) {
                 out.add(kind.plural() + ": not listed yet" + error(kind));
             } else if (!informer.isWatching()) {
@@ -212,6 +264,16 @@ final class InformerCache implements AutoCloseable {
 
     Collection<GenericKubernetesResource> routes() {
         return routes.getStore().list();
+    }
+
+    /** Gateway API HTTPRoutes; empty while the API server does not serve them. */
+    Collection<GenericKubernetesResource> httpRoutes() {
+        return httpRoutes.getStore().list();
+    }
+
+    /** Gateway API GRPCRoutes; empty while the API server does not serve them. */
+    Collection<GenericKubernetesResource> grpcRoutes() {
+        return grpcRoutes.getStore().list();
     }
 
     /** The service ({@code namespace/name}) a slice belongs to, by its {@code kubernetes.io/service-name} label. */

@@ -33,7 +33,7 @@ final class PendingChanges {
             case SERVICE -> services.add(Refs.key(object));
             case ENDPOINT_SLICE -> services.addAll(InformerCache.serviceOf((EndpointSlice) object));
             case MESH_CONFIG -> config = true;
-            case MESH_POLICY, MESH_HTTP_ROUTE -> customResources = true;
+            case MESH_POLICY, MESH_HTTP_ROUTE, HTTP_ROUTE, GRPC_ROUTE -> customResources = true;
         }
     }
 

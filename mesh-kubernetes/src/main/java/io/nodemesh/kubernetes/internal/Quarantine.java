@@ -36,13 +36,29 @@ final class Quarantine {
             Map<String, HttpRoute> lastGoodRoutes,
             Verdicts verdicts,
             List<String> leftOut) {
+        return without(state, violations, lastGoodPolicies, lastGoodRoutes, Map.of(), verdicts, leftOut);
+    }
+
+    /**
+     * As above, with where each route came from: a route's violations go on the object it was read from (a
+     * MeshHttpRoute, HTTPRoute or GRPCRoute), at that object's field.
+     */
+    static MeshState without(
+            MeshState state,
+            List<Violation> violations,
+            Map<String, Policy> lastGoodPolicies,
+            Map<String, HttpRoute> lastGoodRoutes,
+            Map<String, RouteOrigin> routeOrigins,
+            Verdicts verdicts,
+            List<String> leftOut) {
         Map<String, List<Violation>> byOwner = new LinkedHashMap<>();
         for (Violation v : violations) {
             Matcher m = OWNER.matcher(v.path());
             if (!m.matches()) return null;
             String rest = m.group(3);
+            RouteOrigin origin = m.group(1).equals("routes") ? routeOrigins.get(m.group(2)) : null;
             byOwner.computeIfAbsent(m.group(1) + ":" + m.group(2), k -> new ArrayList<>())
-                    .add(new Violation("spec" + rest, v.reason()));
+                    .add(new Violation(origin == null ? "spec" + rest : origin.path(rest), v.reason()));
         }
         List<Policy> policies = new ArrayList<>(state.policies());
         List<HttpRoute> routes = new ArrayList<>(state.routes());
@@ -55,9 +71,19 @@ final class Quarantine {
             List<Violation> found = entry.getValue();
             switch (kind) {
                 case "policies" ->
-                    replace(policies, Policy::key, key, lastGoodPolicies.get(key), "policy", found, verdicts);
-                case "routes" ->
-                    replace(routes, HttpRoute::key, key, lastGoodRoutes.get(key), "route", found, verdicts);
+                    replace(
+                            policies,
+                            Policy::key,
+                            key,
+                            lastGoodPolicies.get(key),
+                            Verdicts.id("policy", key),
+                            found,
+                            verdicts);
+                case "routes" -> {
+                    RouteOrigin origin = routeOrigins.get(key);
+                    String id = origin == null ? Verdicts.id("route", key) : origin.sourceId();
+                    replace(routes, HttpRoute::key, key, lastGoodRoutes.get(key), id, found, verdicts);
+                }
                 case "nodes" -> leave(nodes, n -> n.name(), key, "node", found, leftOut);
                 case "workloads" -> leave(workloads, w -> w.key(), key, "pod", found, leftOut);
                 default -> leave(services, s -> s.key(), key, "service", found, leftOut);
@@ -71,7 +97,7 @@ final class Quarantine {
             Function<T, String> keyOf,
             String key,
             T lastGood,
-            String kind,
+            String id,
             List<Violation> found,
             Verdicts verdicts) {
         for (int i = 0; i < items.size(); i++) {
@@ -79,7 +105,7 @@ final class Quarantine {
             boolean fallBack = lastGood != null && !lastGood.equals(items.get(i));
             if (fallBack) items.set(i, lastGood);
             else items.remove(i);
-            verdicts.reject(Verdicts.id(kind, key), found, fallBack);
+            verdicts.reject(id, found, fallBack);
             return;
         }
     }

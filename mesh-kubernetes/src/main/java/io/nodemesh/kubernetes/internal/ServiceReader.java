@@ -39,6 +39,15 @@ final class ServiceReader {
 
     static Optional<Service> read(
             io.fabric8.kubernetes.api.model.Service svc, List<EndpointSlice> slices, boolean routed) {
+        return read(svc, slices, routed, false);
+    }
+
+    /**
+     * With {@code grpc} (the service is a backend of a GRPCRoute) TCP ports that declare no application protocol
+     * carry gRPC: the route says what its backends speak, and gRPC needs HTTP/2 connections to them.
+     */
+    static Optional<Service> read(
+            io.fabric8.kubernetes.api.model.Service svc, List<EndpointSlice> slices, boolean routed, boolean grpc) {
         var spec = svc.getSpec();
         if (spec == null || "ExternalName".equals(spec.getType())) return Optional.empty();
         List<String> vips = new ArrayList<>();
@@ -58,7 +67,9 @@ final class ServiceReader {
                         p.getPort(),
                         targetPort(name, protocol, p.getTargetPort(), p.getPort(), slices),
                         protocol,
-                        AppProtocols.of(p.getAppProtocol(), protocol)));
+                        grpc && protocol == Protocol.TCP && p.getAppProtocol() == null
+                                ? io.nodemesh.api.state.AppProtocol.GRPC
+                                : AppProtocols.of(p.getAppProtocol(), protocol)));
             }
         }
         var meta = svc.getMetadata();

@@ -13,7 +13,6 @@ import io.nodemesh.api.state.Service;
 import io.nodemesh.api.state.Violation;
 import io.nodemesh.api.state.Workload;
 import io.nodemesh.kubernetes.crd.MeshConfig;
-import io.nodemesh.kubernetes.crd.MeshHttpRoute;
 import io.nodemesh.kubernetes.crd.MeshPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,7 +35,12 @@ final class StateAssembler {
     static final String DEFAULT_DENY_NAME = "default-deny";
 
     /** One assembled state and the verdicts on nodemesh's resources that went into it. */
-    record Assembly(MeshState state, Verdicts verdicts, Map<String, Policy> policies, Map<String, HttpRoute> routes) {}
+    record Assembly(
+            MeshState state,
+            Verdicts verdicts,
+            Map<String, Policy> policies,
+            Map<String, HttpRoute> routes,
+            Map<String, RouteOrigin> routeOrigins) {}
 
     /** A translated service and what was made of it for the state (the same object unless endpoint links were cut). */
     private record Linked(Service translated, Service out) {}
@@ -56,10 +60,15 @@ final class StateAssembler {
     private MeshSettings settings = MeshSettings.DEFAULTS;
     private MeshSettings lastGoodSettings = MeshSettings.DEFAULTS;
     private Set<String> routed = Set.of();
+    /** Services that are backends of a GRPCRoute: their ports without an appProtocol speak gRPC. */
+    private Set<String> grpcBackends = Set.of();
+
+    private final RouteSources routeSources;
 
     StateAssembler(InformerCache cache, KubernetesSerialization serialization) {
         this.cache = cache;
         this.serialization = serialization;
+        this.routeSources = new RouteSources(serialization);
     }
 
     Assembly assemble(PendingChanges.Batch batch) {
@@ -88,16 +97,16 @@ final class StateAssembler {
             batch.pods().forEach(key -> putPod(key, cache.pod(key), workloads.get(key)));
         }
 
-        Map<String, HttpRoute> routes = routes(verdicts);
+        RouteSources.Chosen chosen = routeSources.choose(
+                included(cache.routes()), included(cache.httpRoutes()), included(cache.grpcRoutes()), verdicts);
+        Map<String, HttpRoute> routes = chosen.routes();
         Set<String> nowRouted = new HashSet<>();
         routes.values().forEach(r -> nowRouted.add(r.service()));
         Set<String> dirtyServices = new HashSet<>(batch.services());
-        if (!nowRouted.equals(routed)) {
-            // A route marks its service L7: services that gained or lost a route are translated again.
-            routed.stream().filter(s -> !nowRouted.contains(s)).forEach(dirtyServices::add);
-            nowRouted.stream().filter(s -> !routed.contains(s)).forEach(dirtyServices::add);
-            routed = nowRouted;
-        }
+        // A route marks its service L7, a GRPCRoute its backends gRPC: services that changed either way are
+        // translated again.
+        routed = changed(routed, nowRouted, dirtyServices);
+        grpcBackends = changed(grpcBackends, chosen.grpcBackends(), dirtyServices);
         if (everything) {
             services.clear();
             cache.services().forEach(s -> putService(Refs.key(s), s));
@@ -129,7 +138,20 @@ final class StateAssembler {
                 policyList,
                 routeList,
                 settings.encryption());
-        return new Assembly(state, verdicts, policies, routes);
+        return new Assembly(state, verdicts, policies, routes, chosen.origins());
+    }
+
+    private static Set<String> changed(Set<String> before, Set<String> now, Set<String> dirty) {
+        if (now.equals(before)) return before;
+        before.stream().filter(s -> !now.contains(s)).forEach(dirty::add);
+        now.stream().filter(s -> !before.contains(s)).forEach(dirty::add);
+        return Set.copyOf(now);
+    }
+
+    private List<GenericKubernetesResource> included(java.util.Collection<GenericKubernetesResource> all) {
+        return all.stream()
+                .filter(r -> !excluded(r.getMetadata().getNamespace()))
+                .toList();
     }
 
     /** Remembers what was applied, so a later bad edit of a resource falls back to it. */
@@ -138,6 +160,7 @@ final class StateAssembler {
         applied.policies().forEach(p -> lastGoodPolicies.put(p.key(), p));
         lastGoodRoutes.clear();
         applied.routes().forEach(r -> lastGoodRoutes.put(r.key(), r));
+        routeSources.committed(applied.routes());
         lastGoodSettings = settings;
     }
 
@@ -171,7 +194,7 @@ final class StateAssembler {
     private void putService(String key, io.fabric8.kubernetes.api.model.Service svc) {
         var s = svc == null || excluded(svc.getMetadata().getNamespace())
                 ? null
-                : ServiceReader.read(svc, cache.slicesOf(key), routed.contains(key))
+                : ServiceReader.read(svc, cache.slicesOf(key), routed.contains(key), grpcBackends.contains(key))
                         .orElse(null);
         if (s == null) {
             services.remove(key);
@@ -279,24 +302,6 @@ final class StateAssembler {
                 t = new Translated<>(null, List.of(new Violation("spec", "cannot be read: " + e.getMessage())));
             }
             fallBack(key, id, t, lastGoodPolicies.get(key), out, verdicts);
-        }
-        return out;
-    }
-
-    private Map<String, HttpRoute> routes(Verdicts verdicts) {
-        Map<String, HttpRoute> out = new TreeMap<>();
-        for (GenericKubernetesResource r : cache.routes()) {
-            if (excluded(r.getMetadata().getNamespace())) continue;
-            String key = Refs.key(r);
-            String id = Verdicts.id("route", key);
-            verdicts.seen(id, r);
-            Translated<HttpRoute> t;
-            try {
-                t = RouteReader.read(serialization.convertValue(r, MeshHttpRoute.class));
-            } catch (RuntimeException e) {
-                t = new Translated<>(null, List.of(new Violation("spec", "cannot be read: " + e.getMessage())));
-            }
-            fallBack(key, id, t, lastGoodRoutes.get(key), out, verdicts);
         }
         return out;
     }

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the {@code Accepted} condition on nodemesh's resources, only when it differs from what the resource already
+ * Writes the {@code Accepted} condition on nodemesh's resources (on Gateway API routes, in their
+ * {@code status.parents}: {@link RouteParentStatuses}), only when it differs from what the resource already
  * says. Only the elected status writer calls it ({@link StatusLeader}); with the election off every agent computes the
  * same verdict, so the first write wins and the others find nothing to do (a conflict means a newer version is on its
  * way, whose event brings another pass).
@@ -47,6 +48,16 @@ final class StatusWriter {
 
     private void writeOne(Verdicts.Verdict v) {
         GenericKubernetesResource r = v.resource();
+        if (GatewayApi.isGatewayRoute(r)) {
+            Map<String, Object> next = RouteParentStatuses.next(v);
+            if (next == null) return;
+            GenericKubernetesResource copy = client.getKubernetesSerialization().clone(r);
+            copy.setAdditionalProperty("status", next);
+            client.genericKubernetesResources(CustomResources.of(r))
+                    .resource(copy)
+                    .updateStatus();
+            return;
+        }
         Long generation = r.getMetadata().getGeneration();
         String status = v.accepted() ? "True" : "False";
         String reason = v.accepted() ? "Applied" : "Invalid";
