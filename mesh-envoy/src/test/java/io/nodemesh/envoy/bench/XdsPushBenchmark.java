@@ -322,6 +322,8 @@ public final class XdsPushBenchmark {
                     throw new IllegalStateException("clients never got change " + round);
                 propagations.add(System.nanoTime() - t0);
             }
+            if (Boolean.getBoolean("bench.phases"))
+                System.err.println("PHASE end " + clients + " " + java.time.LocalTime.now());
             long changeApplyNs = median(applies);
             long changeNs = median(propagations);
             all.forEach(Client::close);

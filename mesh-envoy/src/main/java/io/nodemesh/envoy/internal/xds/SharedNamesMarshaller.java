@@ -14,17 +14,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads state-of-the-world requests so that requests naming the same resources share one list of the same
- * {@code String} objects.
+ * Reads state-of-the-world requests ({@link SotwRequest}) so that requests naming the same resources share one list
+ * object of the same {@code String} objects.
  * <p>
  * A client subscribed to 10,000 load assignments repeats all 10,000 names in every ACK, and every client of a mesh asks
  * for much the same names. Parsed the usual way, each ACK costs 10,000 new strings, whose hashes and contents the
  * cache then computes and compares again (java-control-plane turns the names into a set and compares it with the
  * known names on every request): a third of the server's CPU when one change reached 100 clients. Here the block of
  * names is compared byte for byte with recently seen blocks; on a match the request gets that block's list, whose
- * strings carry their hash already and compare equal by identity.
+ * strings carry their hash already and compare equal by identity, and whose list the stream recognizes by identity.
  */
-final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<DiscoveryRequest> {
+final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<SotwRequest> {
     private static final int NAMES_TAG =
             DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     /** Below this many bytes of names, parsing is as cheap as looking them up. */
@@ -35,12 +35,12 @@ final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<Discove
     private final Map<Block, List<String>> recent = new Recent<>(REMEMBERED);
 
     @Override
-    public InputStream stream(DiscoveryRequest value) {
-        return new ByteArrayInputStream(value.toByteArray());
+    public InputStream stream(SotwRequest value) {
+        return new ByteArrayInputStream(value.whole().toByteArray());
     }
 
     @Override
-    public DiscoveryRequest parse(InputStream stream) {
+    public SotwRequest parse(InputStream stream) {
         try {
             return parse(readAll(stream));
         } catch (IOException e) {
@@ -76,7 +76,7 @@ final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<Discove
         return all;
     }
 
-    DiscoveryRequest parse(byte[] bytes) throws IOException {
+    SotwRequest parse(byte[] bytes) throws IOException {
         // Where the names are: one run of consecutive resource_names fields, as every encoder writes them.
         CodedInputStream in = CodedInputStream.newInstance(bytes);
         int from = -1;
@@ -94,11 +94,17 @@ final class SharedNamesMarshaller implements MethodDescriptor.Marshaller<Discove
                 in.skipField(tag);
             }
         }
-        if (from < 0 || !oneRun || to - from < MIN_SHARED_BYTES) return DiscoveryRequest.parseFrom(bytes);
+        if (from < 0) return new SotwRequest(DiscoveryRequest.parseFrom(bytes), List.of());
+        if (!oneRun || to - from < MIN_SHARED_BYTES) {
+            DiscoveryRequest whole = DiscoveryRequest.parseFrom(bytes);
+            return new SotwRequest(whole.toBuilder().clearResourceNames().build(), whole.getResourceNamesList());
+        }
         // Fields may come in any order and merge, so the rest is parsed around the names.
-        DiscoveryRequest.Builder b =
-                DiscoveryRequest.newBuilder().mergeFrom(bytes, 0, from).mergeFrom(bytes, to, bytes.length - to);
-        return b.addAllResourceNames(names(bytes, from, to)).build();
+        DiscoveryRequest fields = DiscoveryRequest.newBuilder()
+                .mergeFrom(bytes, 0, from)
+                .mergeFrom(bytes, to, bytes.length - to)
+                .build();
+        return new SotwRequest(fields, names(bytes, from, to));
     }
 
     private List<String> names(byte[] bytes, int from, int to) throws IOException {
