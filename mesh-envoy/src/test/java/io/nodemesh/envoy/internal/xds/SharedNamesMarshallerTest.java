@@ -175,6 +175,34 @@ class SharedNamesMarshallerTest {
         assertThat(m.parse(request(few, "1", "a").toByteArray()).names()).isEqualTo(few);
     }
 
+    /**
+     * A remembered block that is only the start of a request's names (more names follow, right after it or after
+     * another field), or a longer remembered block of which the request asks only the start: never taken for the run.
+     */
+    @Test
+    void aRememberedBlockIsTheRunOnlyWhenNoNamesFollowIt() throws IOException {
+        SharedNamesMarshaller m = new SharedNamesMarshaller();
+        List<String> names = manyNames("svc", 300);
+        List<String> more = new ArrayList<>(names);
+        more.add("one-more");
+        m.parse(request(names, "1", "a").toByteArray());
+        same(m.parse(request(more, "2", "b").toByteArray()), request(more, "2", "b"));
+        // now both are remembered, the longer one last used: the shorter one must still be found alone
+        same(m.parse(request(names, "3", "c").toByteArray()), request(names, "3", "c"));
+        same(m.parse(request(more, "4", "d").toByteArray()), request(more, "4", "d"));
+        // the block, another field, then more names: not one run, parsed as protobuf does
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        for (String n : names) out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n);
+        out.writeString(DiscoveryRequest.RESPONSE_NONCE_FIELD_NUMBER, "n");
+        out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, "after");
+        out.flush();
+        byte[] wire = bytes.toByteArray();
+        SotwRequest split = m.parse(wire);
+        same(split, DiscoveryRequest.parseFrom(wire));
+        assertThat(split.names()).hasSize(301).endsWith("after");
+    }
+
     /** Blocks of equal length that differ in one byte anywhere (hashed or not) are different blocks. */
     @Test
     void blocksDifferingInOneByteAreNotConfused() throws IOException {
