@@ -286,6 +286,8 @@ public final class XdsPushBenchmark {
             for (int i = 0; i < clients; i++) {
                 all.add(new Client(dp.xdsPort(), "node-" + i, clusterNames, routeNames, full, delta));
             }
+            if (Boolean.getBoolean("bench.phases"))
+                System.err.println("PHASE full " + clients + " " + java.time.LocalTime.now());
             long cpu0 = cpuNs();
             Map<String, Long> threads0 = ThreadCpu.byGroup();
             long t0 = System.nanoTime();
@@ -307,6 +309,8 @@ public final class XdsPushBenchmark {
             MeshState current = state;
             if (Boolean.getBoolean("bench.phases"))
                 System.err.println("PHASE changes " + clients + " " + java.time.LocalTime.now());
+            long changesCpu0 = cpuNs();
+            Map<String, Long> changesThreads0 = ThreadCpu.byGroup();
             for (int round = 0; round < CHANGES; round++) {
                 final int r = round;
                 current = current.withService(
@@ -322,6 +326,11 @@ public final class XdsPushBenchmark {
                     throw new IllegalStateException("clients never got change " + round);
                 propagations.add(System.nanoTime() - t0);
             }
+            if (Boolean.getBoolean("bench.phases"))
+                System.err.println("PHASE end " + clients + " " + java.time.LocalTime.now());
+            if (Boolean.getBoolean("bench.threads"))
+                System.out.println("CPU ms of " + CHANGES + " changes to " + clients + " client(s): "
+                        + ms(cpuNs() - changesCpu0) + " in all; by thread: " + ThreadCpu.since(changesThreads0));
             long changeApplyNs = median(applies);
             long changeNs = median(propagations);
             all.forEach(Client::close);

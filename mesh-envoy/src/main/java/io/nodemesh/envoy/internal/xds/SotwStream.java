@@ -29,8 +29,9 @@ import java.util.concurrent.Executor;
  * (an answer to an older response) changes only the names while newer responses are unanswered.
  * <p>
  * java-control-plane's stream kept a {@code HashSet} of every response's names and copied the 10,000 asked names of
- * every request into an {@code ImmutableSet}; here the names stay the request's list (shared by clients asking alike,
- * {@link SharedNamesMarshaller}) and sets of them are made once per distinct list ({@link SotwStreams#setOf}).
+ * every request into an {@code ImmutableSet}; here the names stay the request's list, one list object shared by every
+ * request asking alike ({@link SharedNamesMarshaller}, {@link SotwRequest}), so an ACK asking what the client asked
+ * before is recognized by identity, and sets of names are made once per distinct list ({@link SotwStreams#setOf}).
  * <p>
  * Endpoints and routes are named types, whose responses may carry only some resources: a client holding every name it
  * asks for at an earlier map gets the changed ones, and names it newly asks for. Everything else gets the complete
@@ -41,7 +42,7 @@ import java.util.concurrent.Executor;
  * <p>
  * Everything runs on the stream's serial executor, so the state needs no lock.
  */
-final class SotwStream extends SerialStream<DiscoveryRequest, DiscoveryResponse> {
+final class SotwStream extends SerialStream<SotwRequest, DiscoveryResponse> {
     private final SotwStreams streams;
     /** The type URL a per-type service serves (its requests may leave theirs empty); null over ADS. */
     private final String only;
@@ -104,7 +105,8 @@ final class SotwStream extends SerialStream<DiscoveryRequest, DiscoveryResponse>
     }
 
     @Override
-    void handle(DiscoveryRequest request) {
+    void handle(SotwRequest read) {
+        DiscoveryRequest request = read.fields();
         String typeUrl = request.getTypeUrl().isEmpty() && only != null ? only : request.getTypeUrl();
         ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
         if (type == null || !Resources.V3.TYPE_URLS.contains(typeUrl)) {
@@ -127,7 +129,7 @@ final class SotwStream extends SerialStream<DiscoveryRequest, DiscoveryResponse>
         Optional<String> error =
                 request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty();
         streams.ledger().answered(this, s.typeUrl, nonce, error);
-        subscribe(s, request.getResourceNamesList());
+        subscribe(s, read.names());
         Sent answered = null;
         for (Sent x : s.outstanding) if (x.nonce.equals(nonce)) answered = x;
         if (answered != null) {
@@ -156,7 +158,7 @@ final class SotwStream extends SerialStream<DiscoveryRequest, DiscoveryResponse>
     }
 
     private void subscribe(Subscription s, List<String> names) {
-        boolean star = names.contains("*");
+        boolean star = streams.contains(names, "*");
         if (!names.isEmpty() && !star) s.named = true;
         // An empty list is the legacy wildcard: always for clusters and listeners, for the named types only until the
         // client names some.

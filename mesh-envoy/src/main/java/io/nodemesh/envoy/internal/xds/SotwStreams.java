@@ -5,7 +5,6 @@ import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources.ApiVersion;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ServerCallHandler;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -37,6 +36,8 @@ final class SotwStreams {
     private final CompleteAnswers answers = new CompleteAnswers();
     /** Per distinct list of asked names (by identity: requests asking alike share the list), its set. */
     private final Map<IdentityKey, Set<String>> sets = new Recent<>(64);
+    /** Lists of this many names or more have their set remembered. */
+    private static final int REMEMBERED_FROM = 64;
 
     SotwStreams(
             MeshCache cache,
@@ -57,7 +58,7 @@ final class SotwStreams {
     }
 
     /** The gRPC handler of a state-of-the-world stream: ADS ({@code only} null) or the service of type {@code only}. */
-    ServerCallHandler<DiscoveryRequest, DiscoveryResponse> handler(String only) {
+    ServerCallHandler<SotwRequest, DiscoveryResponse> handler(String only) {
         return ServerCalls.asyncBidiStreamingCall(responses ->
                 new SotwStream(this, (ServerCallStreamObserver<DiscoveryResponse>) responses, executors.next(), only));
     }
@@ -113,8 +114,12 @@ final class SotwStreams {
         return packed.serialize(resource, ApiVersion.V3);
     }
 
-    /** The set of {@code names}, made once per list object. */
+    /**
+     * The set of {@code names}, made once per list object. Short lists are not remembered: they are cheap to set-ify,
+     * and as they are not shared between requests ({@link SharedNamesMarshaller}) each would push out a long list's.
+     */
     Set<String> setOf(List<String> names) {
+        if (names.size() < REMEMBERED_FROM) return Set.copyOf(names);
         IdentityKey key = new IdentityKey(names);
         synchronized (sets) {
             Set<String> known = sets.get(key);
@@ -125,6 +130,13 @@ final class SotwStreams {
             sets.put(key, made);
         }
         return made;
+    }
+
+    /** Whether {@code names} holds {@code name}: a long list through its remembered set, not a scan per request. */
+    boolean contains(List<String> names, String name) {
+        return names.size() < REMEMBERED_FROM
+                ? names.contains(name)
+                : setOf(names).contains(name);
     }
 
     /** A list compared by identity: hashing 10,000 names to find their set would cost what the set saves. */

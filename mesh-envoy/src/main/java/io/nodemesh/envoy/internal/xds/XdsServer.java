@@ -113,9 +113,7 @@ public final class XdsServer implements AutoCloseable {
                     && p.getMessagePrototype() instanceof DiscoveryResponse) {
                 var typed = (MethodDescriptor<DiscoveryRequest, DiscoveryResponse>) d;
                 b.addMethod(ServerMethodDefinition.create(
-                        typed.toBuilder()
-                                .setRequestMarshaller(new SharedNamesMarshaller())
-                                .setResponseMarshaller(SharedBodyMarshaller.sotw())
+                        typed.toBuilder(new SharedNamesMarshaller(), SharedBodyMarshaller.sotw())
                                 .build(),
                         sotw.handler(only)));
             } else if (stream && delta != null) {

@@ -106,7 +106,7 @@ class SharedNamesMarshallerTest {
     void parsesExactlyWhatProtobufParses(@ForAll("requests") DiscoveryRequest request) throws IOException {
         SharedNamesMarshaller m = new SharedNamesMarshaller();
         byte[] bytes = request.toByteArray();
-        DiscoveryRequest parsed = m.parse(bytes);
+        DiscoveryRequest parsed = m.parse(bytes).whole();
         same(parsed, DiscoveryRequest.parseFrom(bytes));
         same(parsed, request);
         // A second parse, now from the remembered block, is still the same request.
@@ -123,8 +123,8 @@ class SharedNamesMarshallerTest {
                 .setVersionInfo("v" + nonce)
                 .setErrorDetail(Status.newBuilder().setMessage("nack " + nonce))
                 .build();
-        DiscoveryRequest first = m.parse(a.toByteArray());
-        DiscoveryRequest second = m.parse(b.toByteArray());
+        DiscoveryRequest first = m.parse(a.toByteArray()).whole();
+        DiscoveryRequest second = m.parse(b.toByteArray()).whole();
         same(second, b);
         int blockBytes = a.getResourceNamesList().stream()
                 .mapToInt(n -> CodedOutputStream.computeStringSize(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n))
@@ -142,14 +142,65 @@ class SharedNamesMarshallerTest {
         List<String> names = manyNames("svc", 500);
         List<String> others = new ArrayList<>(names);
         others.set(250, "different");
-        DiscoveryRequest first = m.parse(request(names, "1", "a").toByteArray());
-        DiscoveryRequest other = m.parse(request(others, "1", "a").toByteArray());
-        DiscoveryRequest again = m.parse(request(names, "2", "b").toByteArray());
+        DiscoveryRequest first = m.parse(request(names, "1", "a").toByteArray()).whole();
+        DiscoveryRequest other =
+                m.parse(request(others, "1", "a").toByteArray()).whole();
+        DiscoveryRequest again = m.parse(request(names, "2", "b").toByteArray()).whole();
         assertThat(again.getResourceNamesList()).isEqualTo(names);
         assertThat(again.getResourceNames(0)).isSameAs(first.getResourceNames(0));
         assertThat(again.getResourceNames(499)).isSameAs(first.getResourceNames(499));
         assertThat(other.getResourceNamesList()).isEqualTo(others);
         assertThat(other.getResourceNames(0)).isNotSameAs(first.getResourceNames(0));
+    }
+
+    /**
+     * Requests with the same large name block (ACKs of one client, or of clients asking alike) share the very list
+     * object, which is what lets the stream recognize an unchanged subscription by identity; a different block gets a
+     * list of its own.
+     */
+    @Test
+    void requestsWithTheSameLargeBlockShareOneListObject() throws IOException {
+        SharedNamesMarshaller m = new SharedNamesMarshaller();
+        List<String> names = manyNames("svc", 500);
+        List<String> others = new ArrayList<>(names);
+        others.set(499, "different");
+        SotwRequest first = m.parse(request(names, "1", "a").toByteArray());
+        SotwRequest ack = m.parse(request(names, "2", "b").toByteArray());
+        SotwRequest other = m.parse(request(others, "2", "b").toByteArray());
+        assertThat(ack.names()).isSameAs(first.names()).isEqualTo(names);
+        assertThat(ack.fields().getVersionInfo()).isEqualTo("2");
+        assertThat(ack.fields().getResponseNonce()).isEqualTo("b");
+        assertThat(other.names()).isNotSameAs(first.names()).isEqualTo(others);
+        List<String> few = List.of("a", "b");
+        assertThat(m.parse(request(few, "1", "a").toByteArray()).names()).isEqualTo(few);
+    }
+
+    /**
+     * A remembered block that is only the start of a request's names (more names follow, right after it or after
+     * another field), or a longer remembered block of which the request asks only the start: never taken for the run.
+     */
+    @Test
+    void aRememberedBlockIsTheRunOnlyWhenNoNamesFollowIt() throws IOException {
+        SharedNamesMarshaller m = new SharedNamesMarshaller();
+        List<String> names = manyNames("svc", 300);
+        List<String> more = new ArrayList<>(names);
+        more.add("one-more");
+        m.parse(request(names, "1", "a").toByteArray());
+        same(m.parse(request(more, "2", "b").toByteArray()), request(more, "2", "b"));
+        // now both are remembered, the longer one last used: the shorter one must still be found alone
+        same(m.parse(request(names, "3", "c").toByteArray()), request(names, "3", "c"));
+        same(m.parse(request(more, "4", "d").toByteArray()), request(more, "4", "d"));
+        // the block, another field, then more names: not one run, parsed as protobuf does
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        for (String n : names) out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n);
+        out.writeString(DiscoveryRequest.RESPONSE_NONCE_FIELD_NUMBER, "n");
+        out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, "after");
+        out.flush();
+        byte[] wire = bytes.toByteArray();
+        SotwRequest split = m.parse(wire);
+        same(split, DiscoveryRequest.parseFrom(wire));
+        assertThat(split.names()).hasSize(301).endsWith("after");
     }
 
     /** Blocks of equal length that differ in one byte anywhere (hashed or not) are different blocks. */
@@ -164,14 +215,13 @@ class SharedNamesMarshallerTest {
             chars[at] = chars[at] == 'x' ? 'y' : 'x';
             List<String> other = new ArrayList<>(names);
             other.set(100, new String(chars));
-            DiscoveryRequest parsed = m.parse(request(other, "2", "b").toByteArray());
+            DiscoveryRequest parsed =
+                    m.parse(request(other, "2", "b").toByteArray()).whole();
             assertThat(parsed.getResourceNames(100))
                     .as("byte %d of name 100 changed", at)
                     .isEqualTo(other.get(100));
         }
-        assertThat(m.parse(request(names, "3", "c").toByteArray())
-                        .getResourceNamesList()
-                        .equals(names))
+        assertThat(m.parse(request(names, "3", "c").toByteArray()).names().equals(names))
                 .isTrue();
     }
 
@@ -199,7 +249,7 @@ class SharedNamesMarshallerTest {
         out.writeString(DiscoveryRequest.RESPONSE_NONCE_FIELD_NUMBER, "n");
         out.flush();
         byte[] wire = bytes.toByteArray();
-        DiscoveryRequest parsed = new SharedNamesMarshaller().parse(wire);
+        DiscoveryRequest parsed = new SharedNamesMarshaller().parse(wire).whole();
         same(parsed, DiscoveryRequest.parseFrom(wire));
         assertThat(parsed.getResourceNamesList().equals(names)).isTrue();
         assertThat(parsed.getVersionInfo()).isEqualTo("v-last");
@@ -226,7 +276,7 @@ class SharedNamesMarshallerTest {
         byte[] wire = bytes.toByteArray();
         SharedNamesMarshaller m = new SharedNamesMarshaller();
         for (int i = 0; i < 2; i++) {
-            DiscoveryRequest parsed = m.parse(wire);
+            DiscoveryRequest parsed = m.parse(wire).whole();
             assertThat(parsed).isEqualTo(DiscoveryRequest.parseFrom(wire));
             assertThat(parsed.getVersionInfo()).isEqualTo("after");
             assertThat(parsed.getNode().getId()).isEqualTo("id");
@@ -376,6 +426,12 @@ class SharedNamesMarshallerTest {
         public int available() throws IOException {
             return lie.applyAsInt(super.available());
         }
+    }
+
+    /** The request read, whole, equals {@code expected}; its fields apart from the names carry no names. */
+    static void same(SotwRequest actual, DiscoveryRequest expected) {
+        assertThat(actual.fields().getResourceNamesCount()).isZero();
+        same(actual.whole(), expected);
     }
 
     /** Equality with a short message: these requests may print as megabytes. */
