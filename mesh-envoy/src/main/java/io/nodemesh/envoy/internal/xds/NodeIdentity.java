@@ -118,6 +118,8 @@ public final class NodeIdentity implements ServerInterceptor {
     private static String askedNode(Object message) {
         Node n = switch (message) {
             case DiscoveryRequest r when r.hasNode() -> r.getNode();
+            // SotW requests arrive as SharedNamesMarshaller reads them: the node is among the other fields.
+            case SotwRequest r when r.fields().hasNode() -> r.fields().getNode();
             case DeltaDiscoveryRequest r when r.hasNode() -> r.getNode();
             case StreamAccessLogsMessage m
             when m.hasIdentifier() -> m.getIdentifier().getNode();
