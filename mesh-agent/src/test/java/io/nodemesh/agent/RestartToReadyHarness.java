@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * mvn -o -q -pl mesh-agent test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * sudo $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED \
  *   -cp mesh-agent/target/test-classes:mesh-agent/target/classes:$(cat mesh-agent/target/cp.txt) \
- *   io.nodemesh.agent.RestartToReadyHarness [services, default 10000] [restarts, default 3]
+ *   io.nodemesh.agent.RestartToReadyHarness [services, default 10000] [restarts, default 3] [backends, default 10]
  * </pre>
  * Each row also gives the time above the floor and the time as a multiple of it. The agent keeps its state-file
  * snapshots ({@code --state-cache}) unless {@code -Dharness.noStateCache=true}; {@code -Dharness.aot=true} makes the
@@ -37,6 +37,7 @@ public final class RestartToReadyHarness {
     public static void main(String[] args) throws Exception {
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int restarts = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int backends = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         Path dir = Files.createTempDirectory("nmk-harness");
         Path original = io.nodemesh.netlab.Cgroups.current(KillLab.CGROUP2);
         List<String> rows = new ArrayList<>();
@@ -47,7 +48,7 @@ public final class RestartToReadyHarness {
             String keyB =
                     PrivateKeyFile.loadOrCreate(lab.keyFile('b')).publicKey().base64();
             Path state = dir.resolve("mesh.yaml");
-            Files.writeString(state, KillLabState.yaml(lab, keyA, keyB, services - 2));
+            Files.writeString(state, KillLabState.yaml(lab, keyA, keyB, services - 2, backends));
 
             int port = AgentProcess.freePort();
             List<String> flags = new ArrayList<>(lab.agentFlags(state, "127.0.0.1:" + port));
@@ -92,7 +93,9 @@ public final class RestartToReadyHarness {
                 rows.add(row("SIGKILL restart " + i, agent.awaitReady(), agent.cpuTime(), floor));
             }
             agent.kill();
-            System.out.printf("restart-to-ready, %d services (ebpf,wireguard strict), agent log:%n", services);
+            System.out.printf(
+                    "restart-to-ready, %d services × %d backends (ebpf,wireguard strict), agent log:%n",
+                    services, backends);
             System.out.println(agent.log()
                     .lines()
                     .filter(l -> !l.contains(" t/filler-"))

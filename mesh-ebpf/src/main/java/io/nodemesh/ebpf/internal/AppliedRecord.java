@@ -28,15 +28,17 @@ import java.util.Optional;
 /**
  * What the last committed apply left in a node's maps, in a small file kept beside the pins: the layout version, the
  * node and kernel config the plan was made for, the plan's numbering ({@link Allocations}) and a SHA-256 of every entry
- * it wrote. The maps alone do not say which service got which id; with this record a restarted agent plans with the
+ * it wrote, and the objects installed ({@link InstalledObjects}: what a restart may adopt without loading them again).
+ * The maps alone do not say which service got which id; with this record a restarted agent plans with the
  * same numbering, so an unchanged state is no write at all and a changed one writes only its difference.
  * <p>
  * The record is trusted only when the maps read back hash to its digest: a kill during a write, a hand edit of a map, a
  * damaged or foreign file all fail that check, and the first apply then rewrites every entry ({@link Resume#trusted}).
  */
-record AppliedRecord(int layout, String node, String config, byte[] digest, Allocations allocations) {
-    /** Bump when the file layout changes: older files are then not trusted. */
-    static final int FORMAT = 1;
+record AppliedRecord(
+        int layout, String node, String config, byte[] digest, Allocations allocations, InstalledObjects objects) {
+    /** Bump when the file layout changes: older files are then not trusted. 2: the installed objects. */
+    static final int FORMAT = 2;
 
     private static final int MAGIC = 0x4e4d4152; // "NMAR"
 
@@ -124,6 +126,7 @@ record AppliedRecord(int layout, String node, String config, byte[] digest, Allo
                 out.writeInt(e.getValue().size());
                 for (String a : e.getValue()) out.writeUTF(a);
             }
+            objects.write(out);
         }
         byte[] body = buf.toByteArray();
         Files.createDirectories(file.getParent());
@@ -172,8 +175,9 @@ record AppliedRecord(int layout, String node, String config, byte[] digest, Allo
                 for (int j = 0; j < count; j++) addresses.add(in.readUTF());
                 slots.put(key, List.copyOf(addresses));
             }
+            InstalledObjects objects = InstalledObjects.read(in);
             return Optional.of(new AppliedRecord(
-                    layout, node, config, digest, new Allocations(services, sets, identities, slots)));
+                    layout, node, config, digest, new Allocations(services, sets, identities, slots), objects));
         }
     }
 

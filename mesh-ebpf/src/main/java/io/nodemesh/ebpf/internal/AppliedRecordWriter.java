@@ -20,12 +20,19 @@ final class AppliedRecordWriter implements AutoCloseable {
     private final Path stateDir;
     private final String node;
     private final String config;
+    private final java.util.function.Supplier<InstalledObjects> objects;
     private final Thread thread;
     private MapPlan latest;
     private boolean closed;
     private long written;
 
-    AppliedRecordWriter(Path stateDir, Path file, String node, String config) {
+    AppliedRecordWriter(
+            Path stateDir,
+            Path file,
+            String node,
+            String config,
+            java.util.function.Supplier<InstalledObjects> objects) {
+        this.objects = objects;
         this.stateDir = stateDir;
         this.file = file;
         this.node = node;
@@ -89,7 +96,12 @@ final class AppliedRecordWriter implements AutoCloseable {
             }
             try {
                 new AppliedRecord(
-                                KernelAbi.LAYOUT_VERSION, node, config, AppliedRecord.digest(plan), plan.allocations())
+                                KernelAbi.LAYOUT_VERSION,
+                                node,
+                                config,
+                                AppliedRecord.digest(plan),
+                                plan.allocations(),
+                                objects.get())
                         .write(file);
                 synchronized (this) {
                     written++;

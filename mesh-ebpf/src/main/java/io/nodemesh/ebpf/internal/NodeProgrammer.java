@@ -99,7 +99,14 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
                 + config.proxyPort() + " " + planner.limits();
         Path stateDir = options.get(EbpfSettings.STATE_DIR);
         Path recordFile = AppliedRecord.fileOf(stateDir, settings.pinRoot());
-        AppliedRecord.Resume resume = AppliedRecord.resume(recordFile, writer.readBack(), node, planInputs);
+        long t0 = System.nanoTime();
+        MapPlan readBack = writer.readBack();
+        long t1 = System.nanoTime();
+        AppliedRecord.Resume resume = AppliedRecord.resume(recordFile, readBack, node, planInputs);
+        LOG.info(
+                "eBPF timing: read back the maps in {} ms, checked the record in {} ms",
+                (t1 - t0) / 1_000_000,
+                (System.nanoTime() - t1) / 1_000_000);
         if (!resume.trusted()) LOG.info("eBPF: {}; the first apply rewrites every entry", resume.reason());
         DataplaneFlows flows = new DataplaneFlows(
                 installation.map("nm_events"),
@@ -112,7 +119,7 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
                 config,
                 writer,
                 resume,
-                new AppliedRecordWriter(stateDir, recordFile, node, planInputs),
+                new AppliedRecordWriter(stateDir, recordFile, node, planInputs, installation::installedObjects),
                 flows,
                 UdpReaper.open(installation),
                 SocketBackfill.open(installation));
@@ -144,9 +151,16 @@ public final class NodeProgrammer implements Programmer, AutoCloseable {
     @Override
     public void program(StateChange change, UndoLog undo) {
         MapPlan was = programmed;
+        long t0 = System.nanoTime();
         MapPlan plan = planner.plan(change.next(), node, config, was.allocations());
+        long t1 = System.nanoTime();
         // undoes its own batches when one fails
         int written = readBack && !readBackTrusted ? writer.rewrite(was, plan) : writer.write(was, plan);
+        if (readBack)
+            LOG.info(
+                    "eBPF timing: planned in {} ms, diffed and wrote in {} ms",
+                    (t1 - t0) / 1_000_000,
+                    (System.nanoTime() - t1) / 1_000_000);
         if (readBack) {
             firstApplyWrites = written;
             LOG.info(
