@@ -33,8 +33,8 @@ record InstalledObjects(Map<String, Integer> askedSizes, Map<String, Integer> ma
      * One loaded object.
      *
      * @param sharedMaps  its maps pinned by name under the pin root (shared with the other objects)
-     * @param privateMaps maps of its own, pinned beside its programs as {@code <object>.<map>}
-     * @param iterator    the iterator program whose link is pinned beside it as {@code <program>.iter}, or empty
+     * @param privateMaps maps of its own, pinned beside its programs as {@code <object>-<map>} (bpffs refuses names with a dot)
+     * @param iterator    the iterator program whose link is pinned beside it as {@code <program>-iter}, or empty
      */
     record Installed(
             String name,

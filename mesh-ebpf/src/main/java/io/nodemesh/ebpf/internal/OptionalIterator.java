@@ -52,7 +52,7 @@ final class OptionalIterator implements AutoCloseable {
                     ObjectSpec.fromResource(NodeInstallation.class, "/io/nodemesh/ebpf/bpf/" + objectName + ".bpf.o");
             Bpf bpf = installation.bpf();
             Path pinRoot = installation.settings().pinRoot();
-            Path linkPin = pinRoot.resolve(PinnedAdoption.PROGRAM_DIR).resolve(program + ".iter");
+            Path linkPin = pinRoot.resolve(PinnedAdoption.PROGRAM_DIR).resolve(program + "-iter");
             Optional<InstalledObjects> recorded = installation.recorded();
             if (recorded.isPresent()) {
                 Optional<String> changed = PinnedAdoption.changed(spec, recorded.get());

@@ -113,7 +113,7 @@ final class PinnedAdoption {
             programs.add(new ProgramPin(p.name(), p.section(), p.type(), dir.resolve(p.name())));
         Map<String, Path> maps = new LinkedHashMap<>();
         for (String m : o.sharedMaps()) maps.put(m, pinRoot.resolve(m));
-        for (String m : o.privateMaps()) maps.put(m, dir.resolve(o.name() + "." + m));
+        for (String m : o.privateMaps()) maps.put(m, dir.resolve(o.name() + "-" + m));
         List<Path> pins = new ArrayList<>(maps.values());
         programs.forEach(p -> pins.add(p.pin()));
         for (Path pin : pins) if (!Files.exists(pin)) throw new BpfException("pin " + pin + " is missing");
@@ -142,11 +142,12 @@ final class PinnedAdoption {
         List<String> own = new ArrayList<>();
         for (var e : object.maps().entrySet()) {
             String m = e.getKey();
-            if (m.startsWith(".")) continue; // .rodata/.bss: held by the programs, never written from here
+            // libbpf's data sections (.rodata, <object>.bss): held by the programs, never written from here
+            if (m.contains(".")) continue;
             if (Files.exists(pinRoot.resolve(m))) {
                 shared.add(m);
             } else {
-                Path pin = dir.resolve(object.name() + "." + m);
+                Path pin = dir.resolve(object.name() + "-" + m);
                 unpin(bpf, pin);
                 e.getValue().pin(pin);
                 own.add(m);
@@ -216,7 +217,7 @@ final class PinnedAdoption {
         Map<String, Integer> out = new LinkedHashMap<>();
         for (var e : o.maps().entrySet()) {
             BpfMap m = e.getValue();
-            if (!e.getKey().startsWith(".")) out.put(e.getKey(), m.definition().maxEntries());
+            if (!e.getKey().contains(".")) out.put(e.getKey(), m.definition().maxEntries());
         }
         return out;
     }
