@@ -28,7 +28,7 @@ import java.util.Optional;
 /**
  * What the last committed apply left in a node's maps, in a small file kept beside the pins: the layout version, the
  * node and kernel config the plan was made for, the plan's numbering ({@link Allocations}) and a SHA-256 of every entry
- * it wrote, and the objects installed ({@link InstalledObjects}: what a restart may adopt without loading them again).
+ * it wrote, the {@link StateDigest} of the state it was planned from (empty when there is none), and the objects installed ({@link InstalledObjects}: what a restart may adopt without loading them again).
  * The maps alone do not say which service got which id; with this record a restarted agent plans with the
  * same numbering, so an unchanged state is no write at all and a changed one writes only its difference.
  * <p>
@@ -36,14 +36,27 @@ import java.util.Optional;
  * damaged or foreign file all fail that check, and the first apply then rewrites every entry ({@link Resume#trusted}).
  */
 record AppliedRecord(
-        int layout, String node, String config, byte[] digest, Allocations allocations, InstalledObjects objects) {
-    /** Bump when the file layout changes: older files are then not trusted. 2: the installed objects. */
+        int layout,
+        String node,
+        String config,
+        byte[] digest,
+        byte[] stateDigest,
+        Allocations allocations,
+        InstalledObjects objects) {
+    /** Bump when the file layout changes: older files are then not trusted. 2: state digest, installed objects. */
     static final int FORMAT = 2;
 
     private static final int MAGIC = 0x4e4d4152; // "NMAR"
 
-    /** What a restart starts from: the plan the maps hold, and whether it can be diffed against as it is. */
-    record Resume(MapPlan held, boolean trusted, String reason) {}
+    /**
+     * What a restart starts from: the plan the maps hold, and whether it can be diffed against as it is; when trusted,
+     * the {@link StateDigest} of the state it was planned from (empty if none).
+     */
+    record Resume(MapPlan held, boolean trusted, String reason, byte[] stateDigest) {
+        Resume(MapPlan held, boolean trusted, String reason) {
+            this(held, trusted, reason, new byte[0]);
+        }
+    }
 
     /** The record's file for the pin root {@code pinRoot}: its path mirrored under {@code stateDir}. */
     static Path fileOf(Path stateDir, Path pinRoot) {
@@ -81,7 +94,8 @@ record AppliedRecord(
         }
         Map<KernelMap, java.util.NavigableMap<Bytes, Bytes>> entries = new java.util.EnumMap<>(KernelMap.class);
         for (KernelMap m : KernelMap.values()) entries.put(m, readBack.entries(m));
-        return new Resume(new MapPlan(entries, r.allocations, List.of()), true, "applied-state record matches");
+        return new Resume(
+                new MapPlan(entries, r.allocations, List.of()), true, "applied-state record matches", r.stateDigest);
     }
 
     /** Nothing in any map: a fresh node, where there is nothing to distrust. */
@@ -117,6 +131,8 @@ record AppliedRecord(
             out.writeUTF(config);
             out.writeInt(digest.length);
             out.write(digest);
+            out.writeInt(stateDigest.length);
+            out.write(stateDigest);
             writeIds(out, allocations.services());
             writeIds(out, allocations.backendSets());
             writeIds(out, allocations.identities());
@@ -163,6 +179,7 @@ record AppliedRecord(
             String node = in.readUTF();
             String config = in.readUTF();
             byte[] digest = in.readNBytes(in.readInt());
+            byte[] stateDigest = in.readNBytes(in.readInt());
             Map<String, Integer> services = readIds(in);
             Map<String, Integer> sets = readIds(in);
             Map<String, Integer> identities = readIds(in);
@@ -177,7 +194,13 @@ record AppliedRecord(
             }
             InstalledObjects objects = InstalledObjects.read(in);
             return Optional.of(new AppliedRecord(
-                    layout, node, config, digest, new Allocations(services, sets, identities, slots), objects));
+                    layout,
+                    node,
+                    config,
+                    digest,
+                    stateDigest,
+                    new Allocations(services, sets, identities, slots),
+                    objects));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.internal;
 
+import io.nodemesh.api.state.MeshState;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
 import java.io.IOException;
@@ -23,6 +24,7 @@ final class AppliedRecordWriter implements AutoCloseable {
     private final java.util.function.Supplier<InstalledObjects> objects;
     private final Thread thread;
     private MapPlan latest;
+    private MeshState latestState;
     private boolean closed;
     private long written;
 
@@ -44,9 +46,10 @@ final class AppliedRecordWriter implements AutoCloseable {
         return file;
     }
 
-    /** The maps now hold {@code plan}. */
-    synchronized void committed(MapPlan plan) {
+    /** The maps now hold {@code plan}, planned from {@code state}. */
+    synchronized void committed(MapPlan plan, MeshState state) {
         latest = plan;
+        latestState = state;
         notifyAll();
     }
 
@@ -74,6 +77,7 @@ final class AppliedRecordWriter implements AutoCloseable {
     void discard() {
         synchronized (this) {
             latest = null;
+            latestState = null;
         }
         close();
         AppliedRecord.remove(file, stateDir);
@@ -82,6 +86,7 @@ final class AppliedRecordWriter implements AutoCloseable {
     private void run() {
         while (true) {
             MapPlan plan;
+            MeshState state;
             synchronized (this) {
                 while (latest == null && !closed) {
                     try {
@@ -92,7 +97,9 @@ final class AppliedRecordWriter implements AutoCloseable {
                 }
                 if (latest == null) return;
                 plan = latest;
+                state = latestState;
                 latest = null;
+                latestState = null;
             }
             try {
                 new AppliedRecord(
@@ -100,6 +107,7 @@ final class AppliedRecordWriter implements AutoCloseable {
                                 node,
                                 config,
                                 AppliedRecord.digest(plan),
+                                StateDigest.of(state).orElse(new byte[0]),
                                 plan.allocations(),
                                 objects.get())
                         .write(file);

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An agent restart over the pins of unchanged objects loads nothing ({@code bpf_object__load} counted at the libbpf
- * seam over the real kernel) and serves on: a connection to a VIP made before keeps working, a new one is balanced and
+ * seam over the real kernel), given the state the maps hold plans and writes nothing, and serves on: a connection to a VIP made before keeps working, a new one is balanced and
  * redirected by the adopted programs. A record naming another object digest, a damaged record and a missing one each
  * make the open load every object again, and the log says why.
  */
@@ -150,7 +150,18 @@ class PinnedAdoptionRootTest {
                                 .as("bpf_object__load calls of restart %d over unchanged objects", restart)
                                 .isZero();
                         assertThat(dp.installation().reattached()).isTrue();
-                        dp.apply(state());
+                        counter.take("updateBatch");
+                        counter.take("update");
+                        String log = logOf(() -> {
+                            dp.apply(state());
+                            return null;
+                        });
+                        assertThat(log)
+                                .as("the same state over maps that hold it is verified, not planned")
+                                .contains("the maps hold this very state (applied-state record), nothing planned");
+                        assertThat(counter.take("updateBatch") + counter.take("update"))
+                                .as("map writes of the first apply")
+                                .isZero();
                         assertThat(counter.take("loadObject")).isZero();
                         roundTrips(client, accepted, 20);
                         // the adopted programs serve new connections too: balanced to b and redirected
@@ -183,7 +194,8 @@ class PinnedAdoptionRootTest {
         }
         InstalledObjects changed =
                 new InstalledObjects(r.objects().askedSizes(), r.objects().mapSizes(), objects);
-        new AppliedRecord(r.layout(), r.node(), r.config(), r.digest(), r.allocations(), changed).write(file);
+        new AppliedRecord(r.layout(), r.node(), r.config(), r.digest(), r.stateDigest(), r.allocations(), changed)
+                .write(file);
 
         String log = logOf(() -> {
             try (EbpfDataplane dp = open()) {
