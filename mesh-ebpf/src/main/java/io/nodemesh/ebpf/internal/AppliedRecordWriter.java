@@ -53,7 +53,7 @@ final class AppliedRecordWriter implements AutoCloseable {
         notifyAll();
     }
 
-    /** How many records were written. */
+    /** How many commits were recorded (each written first without, then with, its state's digest). */
     synchronized long written() {
         return written;
     }
@@ -83,6 +83,12 @@ final class AppliedRecordWriter implements AutoCloseable {
         AppliedRecord.remove(file, stateDir);
     }
 
+    private void write(byte[] digest, byte[] stateDigest, MapPlan plan) throws IOException {
+        new AppliedRecord(
+                        KernelAbi.LAYOUT_VERSION, node, config, digest, stateDigest, plan.allocations(), objects.get())
+                .write(file);
+    }
+
     private void run() {
         while (true) {
             MapPlan plan;
@@ -102,18 +108,18 @@ final class AppliedRecordWriter implements AutoCloseable {
                 latestState = null;
             }
             try {
-                new AppliedRecord(
-                                KernelAbi.LAYOUT_VERSION,
-                                node,
-                                config,
-                                AppliedRecord.digest(plan),
-                                StateDigest.of(state).orElse(new byte[0]),
-                                plan.allocations(),
-                                objects.get())
-                        .write(file);
+                byte[] digest = AppliedRecord.digest(plan);
+                // First without the state's digest (the cheap part: what a restart needs to diff against the maps),
+                // then with it, unless a newer commit came meanwhile: an agent killed soon after an apply loses less.
+                write(digest, new byte[0], plan);
                 synchronized (this) {
                     written++;
                 }
+                byte[] stateDigest = StateDigest.of(state).orElse(null);
+                synchronized (this) {
+                    if (latest != null) continue;
+                }
+                if (stateDigest != null) write(digest, stateDigest, plan);
             } catch (IOException | RuntimeException e) {
                 LOG.warn(
                         "cannot write the applied-state record {} ({}); a restart will rewrite every map entry",
