@@ -56,7 +56,8 @@ public final class EbpfDataplane implements MeshDataplane {
         // The maps are sized at load to hold the ebpf.max* limits.
         var mapSizes = io.nodemesh.ebpf.internal.MapCapacities.sizes(PlanLimits.from(options));
         io.nodemesh.ebpf.internal.EbpfAvailability.mountBpffsIfMissing(bpf, settings);
-        NodeInstallation installation = NodeInstallation.install(bpf, settings, mapSizes);
+        NodeInstallation installation =
+                NodeInstallation.install(bpf, settings, mapSizes, options.get(EbpfSettings.STATE_DIR));
         try {
             io.nodemesh.ebpf.internal.ProxyCgroups.program(installation);
             return new EbpfDataplane(installation, NodeProgrammer.start(installation, options));

@@ -68,6 +68,21 @@ public final class Bpf {
         }
     }
 
+    /**
+     * An object an earlier load pinned, opened from its pins without loading anything (no verifier run): its programs
+     * from {@code programs}, its maps from {@code maps} (name → pin). The programs can be run, pinned and swapped into
+     * links but not attached again through libbpf; closing the object closes the fds it opened.
+     */
+    public BpfObject openPinnedObject(
+            String name, java.util.List<ProgramPin> programs, java.util.Map<String, Path> maps) {
+        return BpfObject.openPinned(libbpf, name, programs, maps);
+    }
+
+    /** Opens an iterator link pinned at {@code path} ({@link IterLink#pin}), for {@code program}. */
+    public IterLink openPinnedIterLink(Path path, String program) {
+        return new IterLink(libbpf, libbpf.openLink(path.toString()), program);
+    }
+
     /** Opens a cgroup link pinned at {@code path}. */
     public CgroupLink openPinnedCgroupLink(Path path) {
         return CgroupLink.openPinned(libbpf, path);

@@ -19,12 +19,26 @@ public final class BpfObject implements AutoCloseable {
     private final Map<String, Program> programs = new LinkedHashMap<>();
     private final Map<String, BpfMap> maps = new LinkedHashMap<>();
     private final Set<String> reusedMaps;
+    /** Opened from pins ({@link #openPinned}): no libbpf object behind it, only fds of its own. */
+    private final boolean pinned;
+
     private boolean closed;
+
+    private BpfObject(Libbpf libbpf, String name, Map<String, Program> programs, Map<String, BpfMap> maps) {
+        this.libbpf = libbpf;
+        this.name = name;
+        this.handle = 0;
+        this.reusedMaps = Set.copyOf(maps.keySet());
+        this.pinned = true;
+        this.programs.putAll(programs);
+        this.maps.putAll(maps);
+    }
 
     private BpfObject(Libbpf libbpf, String name, long handle, Set<String> reusedMaps) {
         this.libbpf = libbpf;
         this.name = name;
         this.handle = handle;
+        this.pinned = false;
         this.reusedMaps = Set.copyOf(reusedMaps);
         for (long p : libbpf.programs(handle)) {
             Program program = new Program(
@@ -76,6 +90,34 @@ public final class BpfObject implements AutoCloseable {
             throw e;
         } finally {
             reusedFds.forEach(libbpf::closeFd); // libbpf dup()s a reused fd
+        }
+    }
+
+    /**
+     * Opens the pins of an object an earlier load left: every program (its type checked) and map. Nothing is loaded;
+     * on failure what was opened is closed and the message names the pin.
+     */
+    static BpfObject openPinned(Libbpf libbpf, String name, List<ProgramPin> programs, Map<String, Path> maps) {
+        Map<String, Program> progs = new LinkedHashMap<>();
+        Map<String, BpfMap> opened = new LinkedHashMap<>();
+        try {
+            for (ProgramPin p : programs) {
+                int fd = libbpf.openPinned(p.pin().toString());
+                Program program = new Program(libbpf, p.name(), p.section(), 0, p.type(), fd);
+                progs.put(p.name(), program);
+                int type = libbpf.programInfo(fd).type();
+                if (type != p.type())
+                    throw new BpfException("pinned program " + p.pin() + " has type " + type + ", not " + p.type());
+            }
+            for (var m : maps.entrySet()) {
+                BpfMap map = Bpf.over(libbpf).openPinnedMap(m.getValue());
+                opened.put(m.getKey(), map);
+            }
+            return new BpfObject(libbpf, name, progs, opened);
+        } catch (RuntimeException e) {
+            progs.values().forEach(p -> libbpf.closeFd(p.fd()));
+            opened.values().forEach(BpfMap::close);
+            throw e;
         }
     }
 
@@ -206,7 +248,12 @@ public final class BpfObject implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        libbpf.closeObject(handle);
+        if (pinned) {
+            programs.values().forEach(p -> libbpf.closeFd(p.fd()));
+            maps.values().forEach(BpfMap::close);
+        } else {
+            libbpf.closeObject(handle);
+        }
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * An iterator program's link ({@code bpf_program__attach_iter}): attached to no hook, it is what iterators are created
  * from. Each {@link #run} creates one, reads it to the end (the program runs once per object while it is read) and
- * closes it. Closing the link (never pinned here) detaches it.
+ * closes it. Closing an unpinned link detaches it; a pinned one ({@link #pin}) lives on for the next agent.
  */
 public final class IterLink implements Link {
     private final Libbpf libbpf;
@@ -41,6 +41,17 @@ public final class IterLink implements Link {
                     "run iterator " + program + netns.map(p -> " in " + p).orElse("") + ": " + e.getMessage(),
                     e.errno(),
                     true);
+        }
+    }
+
+    /** Pins the link at {@code path}: it outlives this process ({@link Bpf#openPinnedIterLink} opens it again). */
+    public synchronized void pin(Path path) {
+        if (closed) throw new IllegalStateException("iterator link of " + program + " closed");
+        try {
+            libbpf.pinLink(handle, path.toString());
+        } catch (BpfException e) {
+            throw new BpfException(
+                    "pin iterator link of " + program + " at " + path + ": " + e.getMessage(), e.errno(), true);
         }
     }
 

@@ -42,7 +42,11 @@ public final class Program {
         return fd;
     }
 
+    /** libbpf's {@code struct bpf_program *}; a program opened from a pin has none. */
     long handle() {
+        if (handle == 0)
+            throw new BpfException("program " + name + " was opened from a pin, not loaded: it is attached through"
+                    + " its pinned link, not again through libbpf");
         return handle;
     }
 
@@ -61,7 +65,7 @@ public final class Program {
         try {
             long link;
             try {
-                link = libbpf.attachCgroup(handle, cgroupFd);
+                link = libbpf.attachCgroup(handle(), cgroupFd);
             } catch (BpfException e) {
                 throw new BpfException(
                         "attach program " + name + " (" + section + ") to cgroup " + options.cgroup() + ": "
@@ -100,7 +104,7 @@ public final class Program {
      */
     public IterLink attachIterator() {
         try {
-            return new IterLink(libbpf, libbpf.attachIter(handle), name);
+            return new IterLink(libbpf, libbpf.attachIter(handle()), name);
         } catch (BpfException e) {
             throw new BpfException(
                     "attach iterator program " + name + " (" + section + "): " + e.getMessage(), e.errno(), true);

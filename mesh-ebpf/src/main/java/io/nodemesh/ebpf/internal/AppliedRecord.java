@@ -28,20 +28,35 @@ import java.util.Optional;
 /**
  * What the last committed apply left in a node's maps, in a small file kept beside the pins: the layout version, the
  * node and kernel config the plan was made for, the plan's numbering ({@link Allocations}) and a SHA-256 of every entry
- * it wrote. The maps alone do not say which service got which id; with this record a restarted agent plans with the
+ * it wrote, the {@link StateDigest} of the state it was planned from (empty when there is none), and the objects installed ({@link InstalledObjects}: what a restart may adopt without loading them again).
+ * The maps alone do not say which service got which id; with this record a restarted agent plans with the
  * same numbering, so an unchanged state is no write at all and a changed one writes only its difference.
  * <p>
  * The record is trusted only when the maps read back hash to its digest: a kill during a write, a hand edit of a map, a
  * damaged or foreign file all fail that check, and the first apply then rewrites every entry ({@link Resume#trusted}).
  */
-record AppliedRecord(int layout, String node, String config, byte[] digest, Allocations allocations) {
-    /** Bump when the file layout changes: older files are then not trusted. */
-    static final int FORMAT = 1;
+record AppliedRecord(
+        int layout,
+        String node,
+        String config,
+        byte[] digest,
+        byte[] stateDigest,
+        Allocations allocations,
+        InstalledObjects objects) {
+    /** Bump when the file layout changes: older files are then not trusted. 2: state digest, installed objects. */
+    static final int FORMAT = 2;
 
     private static final int MAGIC = 0x4e4d4152; // "NMAR"
 
-    /** What a restart starts from: the plan the maps hold, and whether it can be diffed against as it is. */
-    record Resume(MapPlan held, boolean trusted, String reason) {}
+    /**
+     * What a restart starts from: the plan the maps hold, and whether it can be diffed against as it is; when trusted,
+     * the {@link StateDigest} of the state it was planned from (empty if none).
+     */
+    record Resume(MapPlan held, boolean trusted, String reason, byte[] stateDigest) {
+        Resume(MapPlan held, boolean trusted, String reason) {
+            this(held, trusted, reason, new byte[0]);
+        }
+    }
 
     /** The record's file for the pin root {@code pinRoot}: its path mirrored under {@code stateDir}. */
     static Path fileOf(Path stateDir, Path pinRoot) {
@@ -79,7 +94,8 @@ record AppliedRecord(int layout, String node, String config, byte[] digest, Allo
         }
         Map<KernelMap, java.util.NavigableMap<Bytes, Bytes>> entries = new java.util.EnumMap<>(KernelMap.class);
         for (KernelMap m : KernelMap.values()) entries.put(m, readBack.entries(m));
-        return new Resume(new MapPlan(entries, r.allocations, List.of()), true, "applied-state record matches");
+        return new Resume(
+                new MapPlan(entries, r.allocations, List.of()), true, "applied-state record matches", r.stateDigest);
     }
 
     /** Nothing in any map: a fresh node, where there is nothing to distrust. */
@@ -115,6 +131,8 @@ record AppliedRecord(int layout, String node, String config, byte[] digest, Allo
             out.writeUTF(config);
             out.writeInt(digest.length);
             out.write(digest);
+            out.writeInt(stateDigest.length);
+            out.write(stateDigest);
             writeIds(out, allocations.services());
             writeIds(out, allocations.backendSets());
             writeIds(out, allocations.identities());
@@ -124,6 +142,7 @@ record AppliedRecord(int layout, String node, String config, byte[] digest, Allo
                 out.writeInt(e.getValue().size());
                 for (String a : e.getValue()) out.writeUTF(a);
             }
+            objects.write(out);
         }
         byte[] body = buf.toByteArray();
         Files.createDirectories(file.getParent());
@@ -160,6 +179,7 @@ record AppliedRecord(int layout, String node, String config, byte[] digest, Allo
             String node = in.readUTF();
             String config = in.readUTF();
             byte[] digest = in.readNBytes(in.readInt());
+            byte[] stateDigest = in.readNBytes(in.readInt());
             Map<String, Integer> services = readIds(in);
             Map<String, Integer> sets = readIds(in);
             Map<String, Integer> identities = readIds(in);
@@ -172,8 +192,15 @@ record AppliedRecord(int layout, String node, String config, byte[] digest, Allo
                 for (int j = 0; j < count; j++) addresses.add(in.readUTF());
                 slots.put(key, List.copyOf(addresses));
             }
+            InstalledObjects objects = InstalledObjects.read(in);
             return Optional.of(new AppliedRecord(
-                    layout, node, config, digest, new Allocations(services, sets, identities, slots)));
+                    layout,
+                    node,
+                    config,
+                    digest,
+                    stateDigest,
+                    new Allocations(services, sets, identities, slots),
+                    objects));
         }
     }
 

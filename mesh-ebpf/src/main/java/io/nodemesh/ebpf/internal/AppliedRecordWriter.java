@@ -1,5 +1,6 @@
 package io.nodemesh.ebpf.internal;
 
+import io.nodemesh.api.state.MeshState;
 import io.nodemesh.ebpf.internal.abi.KernelAbi;
 import io.nodemesh.ebpf.internal.plan.MapPlan;
 import java.io.IOException;
@@ -20,12 +21,20 @@ final class AppliedRecordWriter implements AutoCloseable {
     private final Path stateDir;
     private final String node;
     private final String config;
+    private final java.util.function.Supplier<InstalledObjects> objects;
     private final Thread thread;
     private MapPlan latest;
+    private MeshState latestState;
     private boolean closed;
     private long written;
 
-    AppliedRecordWriter(Path stateDir, Path file, String node, String config) {
+    AppliedRecordWriter(
+            Path stateDir,
+            Path file,
+            String node,
+            String config,
+            java.util.function.Supplier<InstalledObjects> objects) {
+        this.objects = objects;
         this.stateDir = stateDir;
         this.file = file;
         this.node = node;
@@ -37,13 +46,14 @@ final class AppliedRecordWriter implements AutoCloseable {
         return file;
     }
 
-    /** The maps now hold {@code plan}. */
-    synchronized void committed(MapPlan plan) {
+    /** The maps now hold {@code plan}, planned from {@code state}. */
+    synchronized void committed(MapPlan plan, MeshState state) {
         latest = plan;
+        latestState = state;
         notifyAll();
     }
 
-    /** How many records were written. */
+    /** How many commits were recorded (each written first without, then with, its state's digest). */
     synchronized long written() {
         return written;
     }
@@ -67,14 +77,22 @@ final class AppliedRecordWriter implements AutoCloseable {
     void discard() {
         synchronized (this) {
             latest = null;
+            latestState = null;
         }
         close();
         AppliedRecord.remove(file, stateDir);
     }
 
+    private void write(byte[] digest, byte[] stateDigest, MapPlan plan) throws IOException {
+        new AppliedRecord(
+                        KernelAbi.LAYOUT_VERSION, node, config, digest, stateDigest, plan.allocations(), objects.get())
+                .write(file);
+    }
+
     private void run() {
         while (true) {
             MapPlan plan;
+            MeshState state;
             synchronized (this) {
                 while (latest == null && !closed) {
                     try {
@@ -85,15 +103,23 @@ final class AppliedRecordWriter implements AutoCloseable {
                 }
                 if (latest == null) return;
                 plan = latest;
+                state = latestState;
                 latest = null;
+                latestState = null;
             }
             try {
-                new AppliedRecord(
-                                KernelAbi.LAYOUT_VERSION, node, config, AppliedRecord.digest(plan), plan.allocations())
-                        .write(file);
+                byte[] digest = AppliedRecord.digest(plan);
+                // First without the state's digest (the cheap part: what a restart needs to diff against the maps),
+                // then with it, unless a newer commit came meanwhile: an agent killed soon after an apply loses less.
+                write(digest, new byte[0], plan);
                 synchronized (this) {
                     written++;
                 }
+                byte[] stateDigest = StateDigest.of(state).orElse(null);
+                synchronized (this) {
+                    if (latest != null) continue;
+                }
+                if (stateDigest != null) write(digest, stateDigest, plan);
             } catch (IOException | RuntimeException e) {
                 LOG.warn(
                         "cannot write the applied-state record {} ({}); a restart will rewrite every map entry",

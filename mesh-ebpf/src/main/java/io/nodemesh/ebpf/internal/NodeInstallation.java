@@ -64,6 +64,11 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
     private final Map<String, CgroupLink> links;
     private final List<SkMsgLink> skMsgLinks;
     private final boolean reattached;
+    /** What the record will say was installed; the optional iterators add themselves as they load or adopt. */
+    private volatile InstalledObjects installed;
+    /** What the record said was installed when this agent started (for the iterators to adopt from). */
+    private final Optional<InstalledObjects> recorded;
+
     private boolean closed;
 
     private NodeInstallation(
@@ -72,7 +77,11 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
             List<BpfObject> objects,
             Map<String, CgroupLink> links,
             List<SkMsgLink> skMsgLinks,
-            boolean reattached) {
+            boolean reattached,
+            InstalledObjects installed,
+            Optional<InstalledObjects> recorded) {
+        this.installed = installed;
+        this.recorded = recorded;
         this.bpf = bpf;
         this.skMsgLinks = List.copyOf(skMsgLinks);
         this.settings = settings;
@@ -96,15 +105,21 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
      * loaded; on failure everything this call attached or pinned is removed again (earlier pins are left alone).
      * The named maps are created with the given {@code max_entries} ({@link MapCapacities#sizes}); a pinned map
      * smaller than asked is refused naming both sizes, and the earlier installation keeps serving.
+     * <p>
+     * When the applied-state record under {@code stateDir} says the pins hold these very objects (same SHA-256, same
+     * sizes asked, every program pin of the recorded id), nothing is loaded: the pins are adopted
+     * ({@link PinnedAdoption}); otherwise one log line says why every object is loaded again.
      */
-    public static NodeInstallation install(Bpf bpf, EbpfSettings settings, Map<String, Integer> mapSizes) {
+    public static NodeInstallation install(
+            Bpf bpf, EbpfSettings settings, Map<String, Integer> mapSizes, Path stateDir) {
         return install(
                 bpf,
                 settings,
                 mapSizes,
                 OBJECTS.stream()
                         .map(n -> ObjectSpec.fromResource(NodeInstallation.class, RESOURCE_DIR + n + ".bpf.o"))
-                        .toList());
+                        .toList(),
+                PinnedAdoption.recorded(AppliedRecord.fileOf(stateDir, settings.pinRoot())));
     }
 
     /** {@code dir} or the nearest directory above it that exists; null when none does. */
@@ -115,7 +130,11 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
     }
 
     static NodeInstallation install(
-            Bpf bpf, EbpfSettings settings, Map<String, Integer> mapSizes, List<ObjectSpec> specs) {
+            Bpf bpf,
+            EbpfSettings settings,
+            Map<String, Integer> mapSizes,
+            List<ObjectSpec> specs,
+            PinnedAdoption.Recorded recorded) {
         bpf.requireCgroup2(settings.cgroupRoot());
         Path pinRoot = settings.pinRoot();
         // The pin root may not exist yet; the nearest existing directory above it must be on bpffs.
@@ -131,15 +150,45 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
             createDirectory(pinRoot.resolve(LINK_DIR), undo);
             List<String> pinsBefore = list(pinRoot);
             checkLayoutVersion(bpf, pinRoot);
+            String why = recorded.reason();
+            if (!fresh && recorded.objects().isPresent()) {
+                long started = System.nanoTime();
+                switch (PinnedAdoption.adopt(
+                        bpf, pinRoot, mapSizes, specs, recorded.objects().get())) {
+                    case PinnedAdoption.Adopted a -> {
+                        NodeInstallation adopted = adopted(
+                                bpf, settings, a.objects(), recorded.objects().get());
+                        LOG.info(
+                                "eBPF dataplane adopted at {} (pins under {}, objects unchanged, nothing loaded) in {}"
+                                        + " ms: programs {}",
+                                settings.cgroupRoot(),
+                                pinRoot,
+                                (System.nanoTime() - started) / 1_000_000,
+                                adopted.programs.keySet());
+                        return adopted;
+                    }
+                    case PinnedAdoption.Refused r -> why = r.reason();
+                }
+            }
+            if (!fresh) LOG.info("eBPF: loading every object again: {}", why);
+            long loadStarted = System.nanoTime();
             for (ObjectSpec spec : specs)
                 objects.add(
                         bpf.load(spec, LoadOptions.DEFAULTS.withPinRoot(pinRoot).withMapSizes(mapSizes)));
+            LOG.info(
+                    "eBPF timing: loaded {} objects in {} ms",
+                    specs.size(),
+                    (System.nanoTime() - loadStarted) / 1_000_000);
             // Maps libbpf pinned just now are ours to remove if a later step fails.
             for (String pin : list(pinRoot)) {
-                if (!pinsBefore.contains(pin) && !pin.equals(LINK_DIR))
+                if (!pinsBefore.contains(pin) && !pin.equals(LINK_DIR) && !pin.equals(PinnedAdoption.PROGRAM_DIR))
                     undo.push(
                             () -> BpfSeam.libbpf(bpf).unpin(pinRoot.resolve(pin).toString()));
             }
+            // Before any program is swapped in (a refused load leaves them be): an install cut short from here on must
+            // leave no program pin an older record could vouch for.
+            PinnedAdoption.unpinAll(bpf, pinRoot);
+            createDirectory(pinRoot.resolve(PinnedAdoption.PROGRAM_DIR), undo);
             for (BpfObject o : objects) {
                 for (Program p : o.programs().values()) {
                     if (p.type() == Program.TYPE_SK_MSG) {
@@ -163,7 +212,26 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
                     }
                 }
             }
-            NodeInstallation installation = new NodeInstallation(bpf, settings, objects, links, skMsgLinks, !fresh);
+            // Pinned last, once attached: only a load that got this far can be adopted by the next agent.
+            List<InstalledObjects.Installed> described = new ArrayList<>();
+            for (int i = 0; i < specs.size(); i++) {
+                InstalledObjects.Installed d = PinnedAdoption.pinLoaded(bpf, pinRoot, specs.get(i), objects.get(i), "");
+                described.add(d);
+                for (var prog : d.programs())
+                    undo.push(() -> PinnedAdoption.unpin(
+                            bpf, pinRoot.resolve(PinnedAdoption.PROGRAM_DIR).resolve(prog.name())));
+            }
+            Map<String, Integer> sizes = new LinkedHashMap<>();
+            objects.forEach(o -> PinnedAdoption.sizes(o).forEach(sizes::putIfAbsent));
+            NodeInstallation installation = new NodeInstallation(
+                    bpf,
+                    settings,
+                    objects,
+                    links,
+                    skMsgLinks,
+                    !fresh,
+                    new InstalledObjects(mapSizes, sizes, described),
+                    recorded.objects());
             LOG.info(
                     "eBPF dataplane {} at {} (pins under {}): programs {}",
                     fresh ? "installed" : "reattached",
@@ -178,6 +246,62 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
             objects.forEach(o -> safely(o::close));
             throw e;
         }
+    }
+
+    /**
+     * An installation over objects opened from their pins: the cgroup links are opened as pinned (they already run
+     * these programs), {@code sk_msg} is attached to the sockhash again (the same program: no change for any socket).
+     */
+    private static NodeInstallation adopted(
+            Bpf bpf, EbpfSettings settings, List<BpfObject> objects, InstalledObjects recorded) {
+        Map<String, CgroupLink> links = new LinkedHashMap<>();
+        List<SkMsgLink> skMsgLinks = new ArrayList<>();
+        try {
+            for (BpfObject o : objects) {
+                for (Program p : o.programs().values()) {
+                    if (p.type() == Program.TYPE_SK_MSG) {
+                        skMsgLinks.add(p.attach(new SkMsgAttach(o.map(SOCKHASH))));
+                    } else if (p.type() == Program.TYPE_SOCK_OPS
+                            || p.type() == Program.TYPE_CGROUP_SOCK_ADDR
+                            || p.type() == Program.TYPE_CGROUP_SOCKOPT) {
+                        links.put(
+                                p.name(),
+                                bpf.openPinnedCgroupLink(
+                                        settings.pinRoot().resolve(LINK_DIR).resolve(p.name())));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            links.values().forEach(l -> safely(l::close));
+            objects.forEach(o -> safely(o::close));
+            throw e;
+        }
+        List<InstalledObjects.Installed> mine = new ArrayList<>();
+        for (BpfObject o : objects) mine.add(recorded.object(o.name()));
+        return new NodeInstallation(
+                bpf,
+                settings,
+                objects,
+                links,
+                skMsgLinks,
+                true,
+                new InstalledObjects(recorded.askedSizes(), recorded.mapSizes(), mine),
+                Optional.of(recorded));
+    }
+
+    /** What the applied-state record is to say was installed. */
+    InstalledObjects installedObjects() {
+        return installed;
+    }
+
+    /** An optional iterator object loaded or adopted after install: the record names it too. */
+    void installed(InstalledObjects.Installed object) {
+        installed = installed.with(object);
+    }
+
+    /** What the record said was installed when this agent started; empty when it said nothing usable. */
+    Optional<InstalledObjects> recorded() {
+        return recorded;
     }
 
     /**
@@ -332,7 +456,7 @@ public final class NodeInstallation implements EbpfInstallation, AutoCloseable {
         for (SkMsgLink link : skMsgLinks) safely(link::detach);
         closed = true;
         objects.forEach(o -> safely(o::close));
-        for (Path dir : List.of(pinRoot.resolve(LINK_DIR), pinRoot)) {
+        for (Path dir : List.of(pinRoot.resolve(LINK_DIR), pinRoot.resolve(PinnedAdoption.PROGRAM_DIR), pinRoot)) {
             if (!Files.isDirectory(dir)) continue;
             for (String pin : list(dir)) {
                 Path p = dir.resolve(pin);

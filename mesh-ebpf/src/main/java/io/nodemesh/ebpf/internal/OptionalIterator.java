@@ -1,10 +1,13 @@
 package io.nodemesh.ebpf.internal;
 
+import io.nodemesh.ebpf.bpf.Bpf;
+import io.nodemesh.ebpf.bpf.BpfException;
 import io.nodemesh.ebpf.bpf.BpfObject;
 import io.nodemesh.ebpf.bpf.IterLink;
 import io.nodemesh.ebpf.bpf.LoadOptions;
 import io.nodemesh.ebpf.bpf.ObjectSpec;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -13,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One of the optional socket iterators (UDP reaping, backfill): its object loaded from the jar next to the
- * installation's pinned maps, its iterator attached, or the reason it could not be. Loading never throws, because the
+ * installation's pinned maps, its iterator attached and pinned (or both adopted from the pins, when the applied-state
+ * record says they hold this very object, see {@link PinnedAdoption}), or the reason it could not be. Loading never throws, because the
  * dataplane works without these; what is missing is logged once and reported in the owner's stats.
  */
 final class OptionalIterator implements AutoCloseable {
@@ -42,19 +46,51 @@ final class OptionalIterator implements AutoCloseable {
     static OptionalIterator load(
             NodeInstallation installation, String objectName, String program, Preparation prepare, String without) {
         BpfObject object = null;
+        IterLink link = null;
         try {
             ObjectSpec spec =
                     ObjectSpec.fromResource(NodeInstallation.class, "/io/nodemesh/ebpf/bpf/" + objectName + ".bpf.o");
-            object = installation
-                    .bpf()
-                    .load(
-                            spec,
-                            LoadOptions.DEFAULTS
-                                    .withPinRoot(installation.settings().pinRoot())
-                                    .withMapSizes(installation.mapSizes()));
+            Bpf bpf = installation.bpf();
+            Path pinRoot = installation.settings().pinRoot();
+            Path linkPin = pinRoot.resolve(PinnedAdoption.PROGRAM_DIR).resolve(program + "-iter");
+            Optional<InstalledObjects> recorded = installation.recorded();
+            if (recorded.isPresent()) {
+                Optional<String> changed = PinnedAdoption.changed(spec, recorded.get());
+                String why = changed.orElse(null);
+                if (why == null) {
+                    try {
+                        InstalledObjects.Installed o = recorded.get().object(objectName);
+                        if (!program.equals(o.iterator()) || !Files.exists(linkPin))
+                            throw new BpfException("iterator link pin " + linkPin + " is missing");
+                        object = PinnedAdoption.open(bpf, pinRoot, o);
+                        link = bpf.openPinnedIterLink(linkPin, program);
+                        prepare.prepare(object);
+                        installation.installed(o);
+                        return new OptionalIterator(object, link, null);
+                    } catch (RuntimeException e) {
+                        why = e.getMessage();
+                        if (link != null) link.close();
+                        if (object != null) object.close();
+                        link = null;
+                        object = null;
+                    }
+                }
+                LOG.info("eBPF: loading {} again: {}", objectName, why);
+            }
+            // The program pin goes first and comes back last: a load cut short leaves nothing to adopt.
+            PinnedAdoption.unpin(
+                    bpf, pinRoot.resolve(PinnedAdoption.PROGRAM_DIR).resolve(program));
+            long t0 = System.nanoTime();
+            object = bpf.load(spec, LoadOptions.DEFAULTS.withPinRoot(pinRoot).withMapSizes(installation.mapSizes()));
+            LOG.info("eBPF timing: loaded {} in {} ms", objectName, (System.nanoTime() - t0) / 1_000_000);
             prepare.prepare(object);
-            return new OptionalIterator(object, object.program(program).attachIterator(), null);
+            link = object.program(program).attachIterator();
+            PinnedAdoption.unpin(bpf, linkPin);
+            link.pin(linkPin);
+            installation.installed(PinnedAdoption.pinLoaded(bpf, pinRoot, spec, object, program));
+            return new OptionalIterator(object, link, null);
         } catch (RuntimeException | IOException e) {
+            if (link != null) link.close();
             if (object != null) object.close();
             String reason = without + ": " + e.getMessage();
             LOG.warn("{}", reason);

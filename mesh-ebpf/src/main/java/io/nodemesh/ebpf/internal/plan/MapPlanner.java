@@ -84,6 +84,31 @@ public final class MapPlanner {
         last = new Last(state, last.node(), last.config(), plan, last.identities(), last.index());
     }
 
+    /**
+     * Only the maps that say which workload is which (by address, netns, cgroup) for {@code state} on {@code node},
+     * numbered as {@code previous}: these depend on the kernel (a pod's namespace made anew has another cookie) as well
+     * as on the state.
+     */
+    public Map<KernelMap, NavigableMap<Bytes, Bytes>> identityEntries(
+            MeshState state, String node, Allocations previous) {
+        Map<KernelMap, NavigableMap<Bytes, Bytes>> maps = new EnumMap<>(KernelMap.class);
+        for (KernelMap m : IDENTITY_MAPS) maps.put(m, new TreeMap<>());
+        IdentityEntries identities = new IdentityEntries(state, previous.identities());
+        identities.ipEntries(state, node, maps.get(KernelMap.IP_IDENTITY));
+        identities.placementEntries(
+                state,
+                node,
+                resolver,
+                maps.get(KernelMap.NETNS_IDENTITY),
+                maps.get(KernelMap.NETNS_ADDRESS),
+                maps.get(KernelMap.CGROUP_IDENTITY),
+                new ArrayList<>());
+        return maps;
+    }
+
+    public static final List<KernelMap> IDENTITY_MAPS = List.of(
+            KernelMap.IP_IDENTITY, KernelMap.NETNS_IDENTITY, KernelMap.NETNS_ADDRESS, KernelMap.CGROUP_IDENTITY);
+
     /** Plans every map from scratch (ids, slots and cached service segments are still reused). */
     MapPlan planWhole(MeshState state, String node, KernelConfig config, Allocations previous) {
         Map<KernelMap, NavigableMap<Bytes, Bytes>> maps = new EnumMap<>(KernelMap.class);
