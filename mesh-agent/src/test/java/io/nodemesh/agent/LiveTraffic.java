@@ -102,6 +102,13 @@ final class LiveTraffic implements AutoCloseable {
         }
     }
 
+    /** One new connection to {@code to} and one round trip on it, from the pod; throws if it fails. */
+    void roundTripOnce(InetSocketAddress to) throws IOException {
+        try (Echo c = connect(to)) {
+            c.roundTrip(marker + "-once");
+        }
+    }
+
     /** Waits for {@code messages} more on each stream and {@code conns} more connections, or the first failure. */
     void awaitProgress(long messages, long conns) throws InterruptedException {
         long x = crossStream.get() + messages;
