@@ -17,14 +17,13 @@ final class MedianParameters {
     static PlannerParameters of(List<PlannerParameters> rounds) {
         PlannerParameters first = rounds.getFirst();
         if (rounds.size() == 1) return first;
-        NetworkParameters n = first.network();
         NetworkParameters net = new NetworkParameters(
                 median(rounds, p -> p.network().loopback()),
                 median(rounds, p -> p.network().podToPod()),
                 median(rounds, p -> p.network().podToNode()),
                 median(rounds, p -> p.network().nodeToNode()),
                 median(rounds, p -> p.network().socketRedirect()),
-                n.wireguard());
+                median(rounds, p -> p.network().wireguard()));
         return first.withNetwork(net)
                 .withProxies(
                         first.sidecar()

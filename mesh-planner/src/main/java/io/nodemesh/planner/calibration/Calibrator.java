@@ -26,7 +26,9 @@ import java.util.Locale;
  * builds whole paths for real (sidecars in both pods, one node proxy, direct veth) and prints the simulator's
  * prediction next to each measurement. The socket-redirect hop is measured when a {@link RedirectPath} is given (the
  * CLI passes mesh-ebpf's) and available: both sockperf ends run in its cgroup, and each run must show the kernel
- * redirected it; otherwise its number comes from the base parameters and the row says why it is not measured.
+ * redirected it; otherwise its number comes from the base parameters and the row says why it is not measured. With
+ * wireguard-go and wg installed it also measures one WireGuard crossing: a tunnel between two node namespaces against
+ * the bare veth under it ({@link TunnelLab}).
  */
 public final class Calibrator {
     private static final int SERVER_PORT = 5001;
@@ -36,6 +38,7 @@ public final class Calibrator {
     private static final int NODE_PROXY_PORT = 15008;
     private static final int RELAY_PORT = 15010;
     private static final int REDIRECT_PORT = 5003;
+    private static final int TUNNEL_SERVER_PORT = 5004;
 
     private final CalibrationOptions options;
     private final PlannerParameters base;
@@ -48,7 +51,7 @@ public final class Calibrator {
         this.redirect = redirect;
     }
 
-    /** Runs a calibration; {@code base} supplies everything not measured here (Istio's figures, slopes, WireGuard). */
+    /** Runs a calibration; {@code base} supplies everything not measured here (Istio's figures, the node-to-node wire). */
     public static CalibrationResult run(CalibrationOptions options, PlannerParameters base) {
         return run(options, base, null);
     }
@@ -84,12 +87,22 @@ public final class Calibrator {
                 : redirect.unavailability()
                         .map(r -> "eBPF backend unavailable: " + r)
                         .orElse(null);
+        String tunnelWhyNot = TunnelLab.unavailability().orElse(null);
         // Closed in reverse: the daemons (some inside the redirect cgroup) end before the installation and its cgroup
-        // go.
+        // go, and before the tunnel's namespaces.
         try (lab;
+                TunnelLab tunnel = new TunnelLab(options.prefix(), options.workDir(), options.cpu());
                 RedirectSession session = new RedirectSession();
                 Daemons daemons = new Daemons(options.workDir(), options.cpu())) {
             lab.create();
+            if (tunnelWhyNot == null) {
+                tunnel.create();
+                daemons.sockperfServer(tunnel.nodeB, "0.0.0.0", TUNNEL_SERVER_PORT);
+                options.log()
+                        .accept("WireGuard tunnel up: " + tunnel.nodeA + " <-> " + tunnel.nodeB + " (wireguard-go)");
+            } else {
+                options.log().accept("WireGuard hop not measured: " + tunnelWhyNot);
+            }
             options.log()
                     .accept("namespaces " + lab.namespaces() + " up; measuring, " + options.secondsPerRun()
                             + " s per run, pinned to CPU " + options.cpu());
@@ -116,7 +129,7 @@ public final class Calibrator {
             List<Integer> sizes = options.largeBytes() > 0
                     ? List.of(options.smallBytes(), options.largeBytes())
                     : List.of(options.smallBytes());
-            double[][] hop = new double[5][sizes.size()];
+            double[][] hop = new double[7][sizes.size()];
             for (int i = 0; i < sizes.size(); i++) {
                 int bytes = sizes.get(i);
                 hop[0][i] = measure(
@@ -155,8 +168,24 @@ public final class Calibrator {
                             bytes,
                             "pod a -> pod b, both in the eBPF cgroup: sk_msg redirect");
                 }
+                if (tunnelWhyNot == null) {
+                    hop[5][i] = measure(
+                            "underlay",
+                            tunnel.nodeA,
+                            TunnelLab.UNDERLAY_B,
+                            TUNNEL_SERVER_PORT,
+                            bytes,
+                            "node a -> node b over one veth pair, no tunnel (the WireGuard hop's baseline)");
+                    hop[6][i] = measure(
+                            "wireguardPath",
+                            tunnel.nodeA,
+                            TunnelLab.TUNNEL_B,
+                            TUNNEL_SERVER_PORT,
+                            bytes,
+                            "node a -> node b through wireguard-go on both ends, over the same veth pair");
+                }
             }
-            PlannerParameters fitted = fit(sizes, hop, session.installed);
+            PlannerParameters fitted = fit(sizes, hop, session.installed, tunnelWhyNot == null);
 
             int small = options.smallBytes();
             double sidecar = measure(
@@ -288,8 +317,12 @@ public final class Calibrator {
         return p50;
     }
 
-    /** Fits each hop's fixed cost and (with two sizes) its slope; the relay is the relay path minus two loopbacks. */
-    private PlannerParameters fit(List<Integer> sizes, double[][] hop, RedirectPath.Installed redirected) {
+    /**
+     * Fits each hop's fixed cost and (with two sizes) its slope; the relay is the relay path minus two loopbacks, one
+     * WireGuard crossing the tunnel path minus its underlay.
+     */
+    private PlannerParameters fit(
+            List<Integer> sizes, double[][] hop, RedirectPath.Installed redirected, boolean tunnelled) {
         String when = "nodemesh calibrate " + Instant.now() + " (sockperf p50 pinned to CPU " + options.cpu() + ")";
         NetworkParameters n = base.network();
         LinearCost loopback = line(sizes, hop[0], n.loopback(), "measured: " + when + ", 127.0.0.1 in a pod");
@@ -311,13 +344,24 @@ public final class Calibrator {
                         n.socketRedirect(),
                         "measured: " + when + ", " + redirected.description()
                                 + " between two pods (redirect proven per run)");
+        LinearCost wireguard = n.wireguard();
+        if (tunnelled) {
+            double[] crossing = new double[sizes.size()];
+            for (int i = 0; i < sizes.size(); i++) crossing[i] = Math.max(0.05, hop[6][i] - hop[5][i]);
+            wireguard = line(
+                    sizes,
+                    crossing,
+                    n.wireguard(),
+                    "measured: " + when + ", wireguard-go tunnel path - its underlay veth (encrypt + decrypt)");
+        }
         NetworkParameters net =
-                new NetworkParameters(loopback, podToPod, podToNode, n.nodeToNode(), socketRedirect, n.wireguard());
+                new NetworkParameters(loopback, podToPod, podToNode, n.nodeToNode(), socketRedirect, wireguard);
         return base.withNetwork(net)
                 .withProxies(
                         base.sidecar().withRelay(relayCost), base.nodeProxy().withRelay(relayCost))
                 .withDescription("calibrated on " + hostName() + " at " + Instant.now()
                         + ": network hops" + (redirected == null ? "" : ", socket redirect")
+                        + (tunnelled ? ", WireGuard crossing" : "")
                         + " and proxy relay measured, the rest from " + base.description());
     }
 
@@ -374,19 +418,11 @@ public final class Calibrator {
     /** What of the tools a calibration runs is not installed, if anything: the one list callers and tests check. */
     public static java.util.Optional<String> missingTool() {
         for (String binary : List.of("ip", "sockperf", "haproxy", "taskset", "ss")) {
-            if (!onPath(binary)) {
+            if (!Tools.onPath(binary)) {
                 return java.util.Optional.of(
                         binary + " not found on PATH (Debian: iproute2, sockperf, haproxy, util-linux)");
             }
         }
         return java.util.Optional.empty();
-    }
-
-    private static boolean onPath(String binary) {
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
-        for (String dir : path.split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(java.nio.file.Path.of(dir, binary))) return true;
-        }
-        return false;
     }
 }

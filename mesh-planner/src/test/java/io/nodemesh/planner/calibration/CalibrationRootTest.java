@@ -8,6 +8,7 @@ import io.nodemesh.netlab.Leftovers;
 import io.nodemesh.netlab.Netns;
 import io.nodemesh.planner.ParameterFile;
 import io.nodemesh.planner.PlannerParameters;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,17 +33,25 @@ class CalibrationRootTest {
         Privileges.requireRoot();
         Privileges.require(
                 Calibrator.missingTool().isEmpty(), Calibrator.missingTool().orElse(""));
+        Privileges.require(
+                TunnelLab.unavailability().isEmpty(), TunnelLab.unavailability().orElse(""));
         NetnsLab.sweepStale(prefix);
     }
 
     @AfterEach
     void noLeftovers() {
         List<String> leaks = new ArrayList<>();
-        leaks.addAll(Leftovers.namespaces(List.of(prefix + "-node", prefix + "-a", prefix + "-b")));
+        leaks.addAll(Leftovers.namespaces(
+                List.of(prefix + "-node", prefix + "-a", prefix + "-b", prefix + "-w1", prefix + "-w2")));
         leaks.addAll(Leftovers.processesMentioning(work.toString()));
+        leaks.addAll(Leftovers.processesMentioning(prefix + "w1"));
+        leaks.addAll(Leftovers.processesMentioning(prefix + "w2"));
+        for (String link : List.of(prefix + "w1", prefix + "w2")) {
+            if (Files.exists(Path.of("/var/run/wireguard", link + ".sock"))) leaks.add("UAPI socket of " + link);
+        }
         // Remove whatever leaked so the next run starts clean, then fail.
         try (NetnsLab lab = new NetnsLab(prefix)) {
-            for (String ns : List.of(lab.node, lab.podA, lab.podB)) {
+            for (String ns : List.of(lab.node, lab.podA, lab.podB, prefix + "-w1", prefix + "-w2")) {
                 if (Netns.exists(ns)) Netns.named(ns).delete();
             }
         }
@@ -58,7 +67,15 @@ class CalibrationRootTest {
         assertThat(r.measurements())
                 .extracting(Measurement::name)
                 .containsExactly(
-                        "loopback", "podToPod", "podToNode", "relayPath", "sidecarPath", "nodeProxyPath", "directPath");
+                        "loopback",
+                        "podToPod",
+                        "podToNode",
+                        "relayPath",
+                        "underlay",
+                        "wireguardPath",
+                        "sidecarPath",
+                        "nodeProxyPath",
+                        "directPath");
         assertThat(r.measurements()).allSatisfy(m -> assertThat(m.p50Us()).isPositive());
         assertThat(r.comparisons()).hasSize(4);
         assertThat(r.comparisons().stream().filter(Comparison::measured))
@@ -80,6 +97,13 @@ class CalibrationRootTest {
                         "eBPF socket redirect",
                         "n/a");
         assertThat(r.parameters().network().podToPod().source()).contains("nodemesh calibrate");
+        assertThat(r.parameters().network().wireguard().source())
+                .as("one WireGuard crossing is measured, not assumed")
+                .contains("wireguard-go tunnel path - its underlay");
+        assertThat(r.parameters().network().wireguard().fixedUs()).isPositive();
+        assertThat(r.parameters().network().nodeToNode())
+                .as("the wire between machines cannot be measured on one")
+                .isEqualTo(ParameterFile.defaults().network().nodeToNode());
 
         PlannerParameters back = ParameterFile.parse(ParameterFile.write(r.parameters(), "test"), "calibrated");
         assertThat(back).isEqualTo(r.parameters());
@@ -88,11 +112,12 @@ class CalibrationRootTest {
 
     @Test
     void aFailedStepStillRemovesEverything() {
-        // CPU 4095 does not exist: the first pinned daemon fails to start, after the namespaces were made.
+        // CPU 4095 does not exist: the first pinned daemon (wireguard-go) fails to start, after the namespaces were
+        // made.
         CalibrationOptions options = new CalibrationOptions(prefix, 1, 4095, 64, 0, work, s -> {});
         assertThatThrownBy(() -> Calibrator.run(options, ParameterFile.defaults()))
                 .isInstanceOf(CalibrationException.class)
-                .hasMessageContaining("not listening");
+                .hasMessageContaining("did not start");
     }
 
     /** A redirect path that is never available here: its install must never be called. */
