@@ -1,9 +1,11 @@
 package io.nodemesh.examples.lab;
 
+import io.nodemesh.examples.calibrate.InRunCalibration;
 import io.nodemesh.examples.demo.ClusterShape;
 import io.nodemesh.examples.demo.ClusterShapeOptions;
 import io.nodemesh.planner.ParameterFile;
 import io.nodemesh.planner.PlannerParameters;
+import io.nodemesh.planner.calibration.CalibrationException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,6 +60,12 @@ public final class LabCommand implements Callable<Integer> {
                     + " (default: the built-in ones)")
     Path parameters;
 
+    @Option(
+            names = "--calibrate",
+            description = "measure the hops (nodemesh calibrate: 3 rounds of 1 s runs, WireGuard crossing included) on"
+                    + " this machine once the lab is up, under the load it makes, and predict with those")
+    boolean calibrate;
+
     @Override
     public Integer call() throws Exception {
         ClusterShape shape = cluster.shape(spec.commandLine());
@@ -88,6 +96,20 @@ public final class LabCommand implements Callable<Integer> {
             err.printf("[lab] ready in %d ms; %d connections%n", lab.setupTime().toMillis(), connections);
             err.flush();
             CpuPinning.wireguardGo(lab);
+            if (calibrate) {
+                long t0 = System.nanoTime();
+                try {
+                    network = InRunCalibration.run(network, bytes, line -> {
+                        err.println("[calibrate] " + line);
+                        err.flush();
+                    });
+                } catch (CalibrationException e) {
+                    err.println("nodemesh lab: --calibrate failed, the lab is removed: " + e.getMessage());
+                    return 1;
+                }
+                err.printf("[lab] calibrated in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                err.flush();
+            }
             ModelLatency model = new ModelLatency(network.network());
             List<LabTraffic.Planned> plan = LabTraffic.plan(lab, seed, connections);
             LabTraffic.Run run = LabTraffic.run(lab, seed, plan, messages, bytes, model);
@@ -97,7 +119,8 @@ public final class LabCommand implements Callable<Integer> {
     }
 
     private String parametersOrigin() {
-        return parameters == null ? "built-in parameters" : "parameters from " + parameters;
+        String base = parameters == null ? "built-in parameters" : "parameters from " + parameters;
+        return calibrate ? "hops calibrated in this run, the rest from " + base : base;
     }
 
     /** Effective uid 0, as /proc/self/status says (the JDK has no portable call for it). */
