@@ -35,30 +35,14 @@ final class GatewayGrpcRouteReader {
     private GatewayGrpcRouteReader() {}
 
     static GatewayRead read(GRPCRoute route) {
-        List<Violation> violations = new ArrayList<>();
-        String ns = route.getMetadata().getNamespace();
-        String sourceId =
-                Verdicts.id("grpcroute", ns + "/" + route.getMetadata().getName());
-        if (route.getSpec() == null) return GatewayRead.failed(List.of(new Violation("spec", "missing")));
-        GatewayRefs.Parents parents = GatewayRefs.parents(route.getSpec().getParentRefs(), ns, violations);
-        if (parents.services().isEmpty() && violations.isEmpty())
-            return new GatewayRead(new RoutePieces.Routes(Map.of(), Map.of()), List.of(), parents.others());
-        List<RoutePieces.Piece> pieces = new ArrayList<>();
-        List<GRPCRouteRule> rules =
-                route.getSpec().getRules() == null ? List.of() : route.getSpec().getRules();
-        if (rules.isEmpty()) violations.add(new Violation("spec.rules", "a route needs at least one rule"));
-        for (int i = 0; i < rules.size(); i++) {
-            String at = "spec.rules[" + i + "]";
-            GRPCRouteRule r = rules.get(i);
-            if (r == null) {
-                violations.add(new Violation(at, "empty rule"));
-                continue;
-            }
-            rule(r, i, at, ns, pieces, violations);
-        }
-        RoutePieces.Routes routes = RoutePieces.build(
-                "grpcroute", sourceId, ns, route.getMetadata().getName(), parents.services(), pieces, violations);
-        return new GatewayRead(routes, violations, parents.others());
+        var spec = route.getSpec();
+        return GatewayRouteSkeleton.read(
+                "grpcroute",
+                route.getMetadata(),
+                spec != null,
+                spec == null ? null : spec.getParentRefs(),
+                spec == null ? null : spec.getRules(),
+                GatewayGrpcRouteReader::rule);
     }
 
     private static void rule(

@@ -31,30 +31,14 @@ final class GatewayHttpRouteReader {
     private GatewayHttpRouteReader() {}
 
     static GatewayRead read(HTTPRoute route) {
-        List<Violation> violations = new ArrayList<>();
-        String ns = route.getMetadata().getNamespace();
-        String sourceId =
-                Verdicts.id("httproute", ns + "/" + route.getMetadata().getName());
-        if (route.getSpec() == null) return GatewayRead.failed(List.of(new Violation("spec", "missing")));
-        GatewayRefs.Parents parents = GatewayRefs.parents(route.getSpec().getParentRefs(), ns, violations);
-        if (parents.services().isEmpty() && violations.isEmpty())
-            return new GatewayRead(new RoutePieces.Routes(Map.of(), Map.of()), List.of(), parents.others());
-        List<RoutePieces.Piece> pieces = new ArrayList<>();
-        List<HTTPRouteRule> rules =
-                route.getSpec().getRules() == null ? List.of() : route.getSpec().getRules();
-        if (rules.isEmpty()) violations.add(new Violation("spec.rules", "a route needs at least one rule"));
-        for (int i = 0; i < rules.size(); i++) {
-            String at = "spec.rules[" + i + "]";
-            HTTPRouteRule r = rules.get(i);
-            if (r == null) {
-                violations.add(new Violation(at, "empty rule"));
-                continue;
-            }
-            rule(r, i, at, ns, pieces, violations);
-        }
-        RoutePieces.Routes routes = RoutePieces.build(
-                "httproute", sourceId, ns, route.getMetadata().getName(), parents.services(), pieces, violations);
-        return new GatewayRead(routes, violations, parents.others());
+        var spec = route.getSpec();
+        return GatewayRouteSkeleton.read(
+                "httproute",
+                route.getMetadata(),
+                spec != null,
+                spec == null ? null : spec.getParentRefs(),
+                spec == null ? null : spec.getRules(),
+                GatewayHttpRouteReader::rule);
     }
 
     private static void rule(
