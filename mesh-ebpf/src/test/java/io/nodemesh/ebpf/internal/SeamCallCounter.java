@@ -1,10 +1,7 @@
 package io.nodemesh.ebpf.internal;
 
 import io.nodemesh.ebpf.bpf.Bpf;
-import io.nodemesh.ebpf.internal.seam.BpfSeam;
-import io.nodemesh.ebpf.internal.seam.Libbpf;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import io.nodemesh.ebpf.internal.seam.ObservedLibbpf;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,18 +15,10 @@ final class SeamCallCounter {
     private final Bpf bpf;
 
     SeamCallCounter(Bpf real) {
-        Libbpf libbpf = BpfSeam.libbpf(real);
-        Libbpf counted = (Libbpf) Proxy.newProxyInstance(
-                Libbpf.class.getClassLoader(), new Class<?>[] {Libbpf.class}, (proxy, method, args) -> {
-                    calls.computeIfAbsent(method.getName(), k -> new AtomicLong())
-                            .incrementAndGet();
-                    try {
-                        return method.invoke(libbpf, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        this.bpf = BpfSeam.over(counted);
+        this.bpf = ObservedLibbpf.over(
+                real,
+                (method, args) -> calls.computeIfAbsent(method.getName(), k -> new AtomicLong())
+                        .incrementAndGet());
     }
 
     Bpf bpf() {

@@ -1,10 +1,7 @@
 package io.nodemesh.ebpf.restart;
 
 import io.nodemesh.ebpf.bpf.Bpf;
-import io.nodemesh.ebpf.internal.seam.BpfSeam;
-import io.nodemesh.ebpf.internal.seam.Libbpf;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import io.nodemesh.ebpf.internal.seam.ObservedLibbpf;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,22 +13,14 @@ final class MapWriteCounter {
     private final Bpf bpf;
 
     MapWriteCounter(Bpf real) {
-        Libbpf libbpf = BpfSeam.libbpf(real);
-        Libbpf counted = (Libbpf) Proxy.newProxyInstance(
-                Libbpf.class.getClassLoader(), new Class<?>[] {Libbpf.class}, (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "update", "delete" -> written.incrementAndGet();
-                        case "updateBatch" -> written.addAndGet((int) args[3]);
-                        case "deleteBatch" -> written.addAndGet((int) args[2]);
-                        default -> {}
-                    }
-                    try {
-                        return method.invoke(libbpf, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        this.bpf = BpfSeam.over(counted);
+        this.bpf = ObservedLibbpf.over(real, (method, args) -> {
+            switch (method.getName()) {
+                case "update", "delete" -> written.incrementAndGet();
+                case "updateBatch" -> written.addAndGet((int) args[3]);
+                case "deleteBatch" -> written.addAndGet((int) args[2]);
+                default -> {}
+            }
+        });
     }
 
     Bpf bpf() {
